@@ -1,0 +1,209 @@
+//! Small per-CPU operations: identification, the per-CPU pointer, barriers,
+//! cache and TLB maintenance, and the EL2 configuration for host processes.
+
+use core::arch::asm;
+
+/// HCR_EL2.VM: stage-2 translation on.
+pub const HCR_VM: u64 = 1 << 0;
+/// HCR_EL2.FMO: physical FIQs to EL2.
+pub const HCR_FMO: u64 = 1 << 3;
+/// HCR_EL2.IMO: physical IRQs to EL2.
+pub const HCR_IMO: u64 = 1 << 4;
+/// HCR_EL2.AMO: SErrors to EL2.
+pub const HCR_AMO: u64 = 1 << 5;
+/// HCR_EL2.DC: default cacheable (stage 1 off acts as Normal WB).
+pub const HCR_DC: u64 = 1 << 12;
+/// HCR_EL2.TWI: trap WFI.
+pub const HCR_TWI: u64 = 1 << 13;
+/// HCR_EL2.TSC: trap SMC.
+pub const HCR_TSC: u64 = 1 << 19;
+/// HCR_EL2.TGE: exceptions of EL0 go to EL2.
+pub const HCR_TGE: u64 = 1 << 27;
+/// HCR_EL2.RW: EL1 is AArch64.
+pub const HCR_RW: u64 = 1 << 31;
+
+/// HCR_EL2 while a host process runs at EL0 (DESIGN.md: stage-2-based
+/// address spaces without VHE).
+pub const HCR_HOST_PROCESS: u64 = HCR_VM | HCR_DC | HCR_TGE | HCR_RW;
+
+/// CPTR_EL2.TFP: trap FP/SIMD.
+pub const CPTR_TFP: u64 = 1 << 10;
+/// CPTR_EL2 RES1 bits (non-VHE): 13:12, 9:0.
+pub const CPTR_RES1: u64 = 0x33ff;
+
+/// CNTHCTL_EL2.EL1PCTEN | EL1PCEN: lower levels may use the physical counter
+/// and timer.
+pub const CNTHCTL_EL1PCTEN_EL1PCEN: u64 = 0b11;
+
+/// MPIDR_EL1 affinity fields (Aff3 at 39:32, Aff2..0 at 23:0).
+pub fn mpidr() -> u64 {
+    let v: u64;
+    // SAFETY: reading an ID register has no side effects.
+    unsafe { asm!("mrs {0}, mpidr_el1", out(reg) v) };
+    v & 0xff_00ff_ffff
+}
+
+/// ID_AA64MMFR0_EL1.PARange.
+pub fn pa_range() -> u64 {
+    let v: u64;
+    // SAFETY: reading an ID register has no side effects.
+    unsafe { asm!("mrs {0}, id_aa64mmfr0_el1", out(reg) v) };
+    v & 0xf
+}
+
+/// MIDR_EL1, for the banner.
+pub fn midr() -> u64 {
+    let v: u64;
+    // SAFETY: reading an ID register has no side effects.
+    unsafe { asm!("mrs {0}, midr_el1", out(reg) v) };
+    v
+}
+
+/// Sets this CPU's per-CPU pointer (TPIDR_EL2).
+pub fn set_per_cpu(value: usize) {
+    // SAFETY: TPIDR_EL2 is a scratch register owned by the kernel.
+    unsafe { asm!("msr tpidr_el2, {0}", in(reg) value) };
+}
+
+/// This CPU's per-CPU pointer.
+#[inline(always)]
+pub fn per_cpu() -> usize {
+    let v: usize;
+    // SAFETY: reading a scratch register.
+    unsafe { asm!("mrs {0}, tpidr_el2", out(reg) v, options(nomem, nostack, preserves_flags)) };
+    v
+}
+
+/// Waits for an interrupt (with PSTATE.I set, a pending interrupt still
+/// wakes the CPU).
+pub fn wait_for_interrupt() {
+    // SAFETY: WFI only pauses the CPU.
+    unsafe { asm!("dsb sy", "wfi") };
+}
+
+/// Waits for an event.
+pub fn wait_for_event() {
+    // SAFETY: WFE only pauses the CPU.
+    unsafe { asm!("wfe") };
+}
+
+/// Invalidates data cache lines over a range (used before the MMU is on).
+///
+/// # Safety
+/// Dirty data in the range is lost.
+pub unsafe fn invalidate_dcache_range(start: usize, len: usize) {
+    let mut line = start & !63;
+    while line < start + len {
+        // SAFETY: the caller accepts losing dirty lines.
+        unsafe { asm!("dc ivac, {0}", in(reg) line) };
+        line += 64;
+    }
+    // SAFETY: a barrier.
+    unsafe { asm!("dsb sy") };
+}
+
+/// Cleans data cache lines over a range to the point of coherency (for a
+/// CPU that will read it with its MMU off).
+pub fn clean_dcache_range(start: usize, len: usize) {
+    let mut line = start & !63;
+    while line < start + len {
+        // SAFETY: cleaning writes back dirty lines; no data changes.
+        unsafe { asm!("dc cvac, {0}", in(reg) line) };
+        line += 64;
+    }
+    // SAFETY: a barrier.
+    unsafe { asm!("dsb sy") };
+}
+
+/// Sets up the EL2 state every CPU needs before running host processes:
+/// HCR_EL2, VTCR_EL2, FP traps, counters, and a clean EL1 state.
+pub fn init_el2(vtcr: u64) {
+    // SAFETY: configuring EL2 registers the kernel owns; EL1 state is not in
+    // use by anyone yet.
+    unsafe {
+        asm!(
+            "msr hcr_el2, {hcr}",
+            "msr vtcr_el2, {vtcr}",
+            "msr cptr_el2, {cptr}",
+            "msr cnthctl_el2, {cnthctl}",
+            "msr cntvoff_el2, xzr",
+            "msr sctlr_el1, {sctlr_el1}",
+            "msr mdcr_el2, xzr",
+            "msr vpidr_el2, {midr}",
+            "msr vmpidr_el2, {mpidr}",
+            "isb",
+            hcr = in(reg) HCR_HOST_PROCESS,
+            vtcr = in(reg) vtcr,
+            cptr = in(reg) CPTR_RES1 | CPTR_TFP,
+            cnthctl = in(reg) CNTHCTL_EL1PCTEN_EL1PCEN,
+            sctlr_el1 = in(reg) 0x34d0_c800u64,
+            midr = in(reg) midr(),
+            mpidr = in(reg) mpidr() | (1 << 31),
+        );
+    }
+}
+
+/// Switches the stage-2 space (VTTBR_EL2).
+#[inline]
+pub fn set_vttbr(vttbr: u64) {
+    // SAFETY: the kernel only installs roots of live stage-2 tables.
+    unsafe { asm!("msr vttbr_el2, {0}", "isb", in(reg) vttbr) };
+}
+
+/// The current VTTBR_EL2.
+pub fn vttbr() -> u64 {
+    let v: u64;
+    // SAFETY: reading a register.
+    unsafe { asm!("mrs {0}, vttbr_el2", out(reg) v) };
+    v
+}
+
+/// Invalidates all stage-1 and stage-2 TLB entries of the VMID in VTTBR_EL2
+/// on every CPU of the inner-shareable domain.
+pub fn tlb_flush_current_vmid() {
+    // SAFETY: TLB maintenance only drops cached translations.
+    unsafe { asm!("dsb ishst", "tlbi vmalls12e1is", "dsb ish", "isb") };
+}
+
+/// Invalidates the stage-2 entry of one IPA of the current VMID everywhere,
+/// and all stage-1 entries of it (stage 1 is off for host processes).
+pub fn tlb_flush_ipa(ipa: usize) {
+    // SAFETY: TLB maintenance only drops cached translations.
+    unsafe {
+        asm!("dsb ishst", "tlbi ipas2e1is, {0}", "dsb ish", "tlbi vmalle1is", "dsb ish", "isb", in(reg) ipa >> 12)
+    };
+}
+
+/// Reads the exception syndrome and fault address registers.
+pub fn fault_registers() -> (u64, u64, u64) {
+    let (esr, far, hpfar): (u64, u64, u64);
+    // SAFETY: reading registers.
+    unsafe { asm!("mrs {0}, esr_el2", "mrs {1}, far_el2", "mrs {2}, hpfar_el2", out(reg) esr, out(reg) far, out(reg) hpfar) };
+    (esr, far, hpfar)
+}
+
+/// Physical counter value.
+#[inline]
+pub fn counter() -> u64 {
+    let v: u64;
+    // SAFETY: reading the counter.
+    unsafe { asm!("isb", "mrs {0}, cntpct_el0", out(reg) v) };
+    v
+}
+
+/// Counter frequency in Hz.
+pub fn counter_frequency() -> u64 {
+    let v: u64;
+    // SAFETY: reading a register.
+    unsafe { asm!("mrs {0}, cntfrq_el0", out(reg) v) };
+    v
+}
+
+/// The frame pointer, for backtraces.
+#[inline(always)]
+pub fn frame_pointer() -> usize {
+    let v: usize;
+    // SAFETY: copying a register.
+    unsafe { asm!("mov {0}, x29", out(reg) v) };
+    v
+}

@@ -1,0 +1,204 @@
+//! Where the kernel starts: the arm64 `Image` header (so QEMU `-kernel`,
+//! U-Boot `booti` and the Raspberry Pi firmware can start it), the move
+//! from EL3 to EL2 on boards that start there, self-relocation (the kernel
+//! is linked at 0 and runs wherever it was loaded), clearing .bss, the boot
+//! map, and the entry of secondary CPUs started through PSCI `CPU_ON`.
+
+use super::mmu;
+use core::cell::UnsafeCell;
+
+core::arch::global_asm!(
+    r#"
+.section .text.head, "ax"
+.global _start
+_start:
+    b       1f                  // code0
+    .long   0                   // code1
+    .quad   0                   // text_offset
+    .quad   0                   // image_size: written by `cargo xtask image`
+    .quad   0xa                 // flags: little-endian, 4K pages, anywhere
+    .quad   0, 0, 0             // res2..res4
+    .ascii  "ARM\x64"           // magic
+    .long   0                   // res5
+1:
+    msr     daifset, #0xf
+    mov     x19, x0             // device tree
+    adr     x20, _start         // where we were loaded
+    adrp    x1, __rela_start
+    add     x1, x1, :lo12:__rela_start
+    adrp    x2, __rela_end
+    add     x2, x2, :lo12:__rela_end
+2:  cmp     x1, x2
+    b.hs    3f
+    ldp     x3, x4, [x1], #16   // r_offset, r_info
+    ldr     x5, [x1], #8        // r_addend
+    cmp     x4, #0x403          // R_AARCH64_RELATIVE
+    b.ne    2b
+    add     x5, x5, x20
+    str     x5, [x20, x3]
+    b       2b
+3:  adrp    x1, __bss_start
+    add     x1, x1, :lo12:__bss_start
+    adrp    x2, __bss_end
+    add     x2, x2, :lo12:__bss_end
+4:  cmp     x1, x2
+    b.hs    5f
+    str     xzr, [x1], #8
+    b       4b
+5:  adrp    x1, __boot_stack_top
+    add     x1, x1, :lo12:__boot_stack_top
+    mov     sp, x1
+    mrs     x2, CurrentEL
+    lsr     x2, x2, #2
+    cmp     x2, #3
+    b.ne    7f
+    // EL3: give EL2 the GICv3 system registers if there are any, make the
+    // lower levels non-secure AArch64 with HVC enabled, and drop to EL2h.
+    mrs     x3, id_aa64pfr0_el1
+    ubfx    x3, x3, #24, #4
+    cbz     x3, 6f
+    mov     x3, #0xf
+    msr     s3_6_c12_c12_5, x3  // ICC_SRE_EL3: SRE, DFB, DIB, Enable
+    isb
+6:  mov     x3, #0x5b1          // SCR_EL3: NS, RES1[5:4], SMD, HCE, RW
+    msr     scr_el3, x3
+    mov     x3, #0x3c9          // SPSR: EL2h, DAIF masked
+    msr     spsr_el3, x3
+    adr     x3, 5b
+    msr     elr_el3, x3
+    eret
+7:  mov     x0, x19
+    mov     x1, x20
+    bl      __arch_primary_rust
+8:  wfe
+    b       8b
+
+// Secondary CPUs: x0 = physical address of a SecondaryBoot record, cleaned
+// to the point of coherency by the CPU that started us. The MMU comes on
+// before anything touches the stack.
+.section .text
+.global __arch_secondary_entry
+__arch_secondary_entry:
+    msr     daifset, #0xf
+    ldp     x1, x2, [x0]        // stack_top, ttbr
+    ldp     x3, x4, [x0, #16]   // tcr, argument
+    ldr     x5, =0xff04
+    msr     mair_el2, x5
+    msr     tcr_el2, x3
+    msr     ttbr0_el2, x2
+    isb
+    tlbi    alle2
+    ic      iallu
+    dsb     nsh
+    isb
+    mrs     x5, sctlr_el2
+    mov     x6, #0x100d         // M, C, SA, I
+    orr     x5, x5, x6
+    msr     sctlr_el2, x5
+    isb
+    mov     sp, x1
+    mov     x0, x4
+    mov     x29, #0
+    bl      __kernel_secondary
+9:  wfe
+    b       9b
+"#
+);
+
+/// What the kernel learns from the boot code.
+#[derive(Clone, Copy, Debug)]
+pub struct BootArgs {
+    /// Physical address of the device tree.
+    pub dtb: usize,
+    /// Where the image was loaded.
+    pub image_start: usize,
+    /// End of the kernel's memory image (code, data, .bss).
+    pub kernel_end: usize,
+    /// End of the whole boot image (kernel and bootfs), from the header.
+    pub image_end: usize,
+    /// The exception level we were started at, after any drop from EL3.
+    pub el: u64,
+}
+
+/// The record a secondary CPU starts from (`CPU_ON` context id).
+#[repr(C, align(64))]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SecondaryBoot {
+    /// Top of its kernel stack.
+    pub stack_top: u64,
+    /// TTBR0_EL2.
+    pub ttbr: u64,
+    /// TCR_EL2.
+    pub tcr: u64,
+    /// Passed to `__kernel_secondary`.
+    pub argument: u64,
+}
+
+#[repr(C, align(4096))]
+struct Table(UnsafeCell<[u64; 512]>);
+
+// SAFETY: the boot tables are written only by the boot CPU before any other
+// CPU runs, and only read by the MMU afterwards.
+unsafe impl Sync for Table {}
+
+const BOOT_L2_TABLES: usize = 4;
+static BOOT_L1: Table = Table(UnsafeCell::new([0; 512]));
+static BOOT_L2: [Table; BOOT_L2_TABLES] = [const { Table(UnsafeCell::new([0; 512])) }; BOOT_L2_TABLES];
+
+unsafe extern "C" {
+    static __image_end: u8;
+    static _start: u8;
+}
+
+unsafe extern "Rust" {
+    fn __kernel_main(boot: BootArgs) -> !;
+}
+
+const MIB2: usize = 1 << 21;
+
+/// Called from the boot code with the MMU off: only aligned stores, no
+/// memset, until the MMU is on.
+#[unsafe(no_mangle)]
+extern "C" fn __arch_primary_rust(dtb: usize, base: usize, el: u64) -> ! {
+    let kernel_end = base + (&raw const __image_end as usize - &raw const _start as usize);
+    // SAFETY: the header is at `base`, 8-byte aligned; field image_size is at 16.
+    let header_size = unsafe { core::ptr::read_volatile((base + 16) as *const u64) } as usize;
+    let image_end = kernel_end.max(base + header_size);
+    // SAFETY: the boot protocol puts an 8-byte aligned device tree at x0;
+    // its big-endian total size is at offset 4.
+    let dtb_size = u32::from_be(unsafe { core::ptr::read_volatile((dtb + 4) as *const u32) }) as usize;
+    let round = |(s, e): (usize, usize)| (s & !(MIB2 - 1), (e + MIB2 - 1) & !(MIB2 - 1));
+    let ranges = [round((base, image_end)), round((dtb, dtb + dtb_size.max(1)))];
+    // SAFETY: nothing else uses the boot tables; this CPU is the only one
+    // running.
+    let (l1, l2) = unsafe {
+        (
+            &mut *BOOT_L1.0.get(),
+            &mut BOOT_L2.each_ref().map(|t| &mut *t.0.get()),
+        )
+    };
+    mmu::build_identity(l1, l2, &ranges, &[], true, el == 2);
+    let pa_range = super::cpu::pa_range();
+    // SAFETY: the boot map covers the image (code, data, stack in .bss) and
+    // the device tree, identity-mapped.
+    unsafe {
+        super::cpu::invalidate_dcache_range(BOOT_L1.0.get() as usize, 4096);
+        super::cpu::invalidate_dcache_range(BOOT_L2.as_ptr() as usize, BOOT_L2_TABLES * 4096);
+        if el == 2 {
+            mmu::enable_el2(l1.as_ptr() as u64, mmu::tcr_el2(pa_range));
+        } else {
+            mmu::enable_el1(l1.as_ptr() as u64, mmu::tcr_el1(pa_range));
+        }
+    }
+    // SAFETY: the kernel defines `__kernel_main`.
+    unsafe { __kernel_main(BootArgs { dtb, image_start: base, kernel_end, image_end, el }) }
+}
+
+unsafe extern "C" {
+    fn __arch_secondary_entry();
+}
+
+/// Physical address secondary CPUs start at.
+pub fn secondary_entry_point() -> usize {
+    __arch_secondary_entry as *const () as usize
+}

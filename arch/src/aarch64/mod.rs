@@ -1,0 +1,22 @@
+//! ARMv8-A at EL2 without VHE: host processes run at EL0 with
+//! HCR_EL2.{TGE,DC,VM}, each in its own stage-2 space (DESIGN.md).
+
+pub mod esr;
+pub mod mmu;
+pub mod stage2;
+pub mod trap_frame;
+
+#[cfg(target_arch = "aarch64")]
+pub mod cpu;
+#[cfg(target_arch = "aarch64")]
+pub mod entry;
+#[cfg(target_arch = "aarch64")]
+pub mod gic;
+#[cfg(target_arch = "aarch64")]
+pub mod pl011;
+#[cfg(target_arch = "aarch64")]
+pub mod psci;
+#[cfg(target_arch = "aarch64")]
+pub mod timer;
+#[cfg(target_arch = "aarch64")]
+pub mod vectors;

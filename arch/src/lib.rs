@@ -1,0 +1,79 @@
+//! Per-architecture CPU code of the hypervisor kernel.
+//!
+//! The kernel is written against the traits in this file; each architecture
+//! implements them once (`aarch64/`, later `x86_64/`), so the compiler checks
+//! that every implementation offers the same interface. Pure logic (page-table
+//! encoders, syndrome decoders) builds on the build host too and is tested
+//! there with `cargo test -p arch`; the instructions that touch the CPU are
+//! compiled only for their own target.
+#![cfg_attr(not(test), no_std)]
+
+pub mod aarch64;
+pub mod paging;
+
+/// A user thread's saved registers: what an exception from user mode saves
+/// and what returning to user mode restores.
+pub trait UserContext: Default + Clone {
+    /// A context that starts at `entry` with stack `sp` and the first two
+    /// argument registers set.
+    fn new_user(entry: usize, sp: usize, arg0: usize, arg1: usize) -> Self;
+    /// System-call number.
+    fn syscall_number(&self) -> usize;
+    /// System-call arguments.
+    fn syscall_args(&self) -> [usize; 6];
+    /// Sets the value a system call returns.
+    fn set_return(&mut self, value: usize);
+    /// The program counter.
+    fn pc(&self) -> usize;
+    /// The stack pointer.
+    fn sp(&self) -> usize;
+}
+
+/// Access permissions of a page in a user address space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Perms {
+    /// Readable.
+    pub read: bool,
+    /// Writable.
+    pub write: bool,
+    /// Executable.
+    pub exec: bool,
+}
+
+impl Perms {
+    /// Read and write, no execute.
+    pub const RW: Perms = Perms { read: true, write: true, exec: false };
+    /// Read and execute.
+    pub const RX: Perms = Perms { read: true, write: false, exec: true };
+    /// Read only.
+    pub const R: Perms = Perms { read: true, write: false, exec: false };
+}
+
+/// The interrupt controller of the host.
+pub trait IrqChip {
+    /// Sets up this CPU's interface; the distributor is set up by CPU 0.
+    fn init_cpu(&mut self, cpu: usize);
+    /// Enables interrupt `intid`, level-triggered or edge, routed to CPU
+    /// `cpu` (for shared interrupts) or on CPU `cpu` (for private ones).
+    fn enable(&mut self, intid: u32, cpu: usize, edge: bool);
+    /// Disables interrupt `intid`.
+    fn disable(&mut self, intid: u32, cpu: usize);
+    /// Takes the highest-priority pending interrupt, if any.
+    fn acknowledge(&mut self) -> Option<u32>;
+    /// Ends the handling of `intid`.
+    fn end_of_interrupt(&mut self, intid: u32);
+    /// Sends the software interrupt `sgi` to CPU `cpu`.
+    fn send_ipi(&mut self, cpu: usize, sgi: u32);
+    /// The GIC architecture version, for the banner.
+    fn version(&self) -> u32;
+}
+
+/// A serial port used as the host console.
+pub trait Uart {
+    /// Sends one byte, waiting for room.
+    fn put(&mut self, byte: u8);
+    /// A received byte, if one is waiting.
+    fn get(&mut self) -> Option<u8>;
+    /// Raises the UART's interrupt when input arrives.
+    fn enable_rx_interrupt(&mut self);
+}

@@ -1,0 +1,15 @@
+//! The runtime of host programs (`init`, `sh`, `ktest`, later `qvm`): the
+//! entry point, system-call wrappers, console printing, a heap that grows by
+//! `mem_map`, and threads.
+#![no_std]
+
+extern crate alloc;
+
+pub mod heap;
+pub mod io;
+pub mod process;
+pub mod rt;
+pub mod sys;
+pub mod thread;
+
+pub use abi;

@@ -1,0 +1,34 @@
+//! Starting programs from the bootfs and waiting for them.
+
+use abi::{Sys, SysResult};
+use alloc::vec::Vec;
+
+/// Starts `path` with `args` (each passed NUL-terminated); returns a
+/// process handle with every right.
+pub fn spawn(path: &str, args: &[&str]) -> SysResult {
+    let mut block = Vec::new();
+    for a in args {
+        block.extend_from_slice(a.as_bytes());
+        block.push(0);
+    }
+    crate::sys::call(Sys::ProcessSpawn, [path.as_ptr() as usize, path.len(), block.as_ptr() as usize, block.len(), 0, 0])
+}
+
+/// Waits for the process behind `handle` to end; its exit status.
+pub fn wait(handle: usize) -> SysResult {
+    crate::sys::call(Sys::ProcessWait, [handle, 0, 0, 0, 0, 0])
+}
+
+/// Ends the process behind `handle` with `status`.
+pub fn kill(handle: usize, status: usize) -> SysResult {
+    crate::sys::call(Sys::ProcessKill, [handle, status, 0, 0, 0, 0])
+}
+
+/// The running processes.
+pub fn list() -> Vec<abi::ProcessInfo> {
+    let mut rows = Vec::with_capacity(64);
+    let n = crate::sys::call(Sys::ProcessList, [rows.as_mut_ptr() as usize, 64, 0, 0, 0, 0]).unwrap_or(0);
+    // SAFETY: the kernel wrote `n` <= 64 records.
+    unsafe { rows.set_len(n.min(64)) };
+    rows
+}

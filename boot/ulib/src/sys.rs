@@ -1,0 +1,128 @@
+//! Raw system calls: `svc #0` with the number in x8 (see `abi`).
+
+use abi::{Sys, SysResult, decode_return};
+
+/// Makes system call `n` with six arguments.
+#[inline(always)]
+pub fn call(n: Sys, args: [usize; 6]) -> SysResult {
+    decode_return(raw(n as usize, args))
+}
+
+/// Makes system call number `n` (which may not exist) with six arguments;
+/// returns the raw `x0`.
+#[inline(always)]
+pub fn raw(n: usize, args: [usize; 6]) -> usize {
+    let ret: usize;
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: the kernel preserves every register but x0, and reads or
+    // writes user memory only through the pointers passed, checked.
+    unsafe {
+        core::arch::asm!(
+            "svc #0",
+            inlateout("x0") args[0] => ret,
+            in("x1") args[1],
+            in("x2") args[2],
+            in("x3") args[3],
+            in("x4") args[4],
+            in("x5") args[5],
+            in("x8") n,
+            options(nostack),
+        );
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    {
+        let _ = (n, args);
+        ret = abi::encode_return(Err(abi::Error::NoSys));
+    }
+    ret
+}
+
+/// `console_write`.
+pub fn console_write(bytes: &[u8]) -> SysResult {
+    call(Sys::ConsoleWrite, [bytes.as_ptr() as usize, bytes.len(), 0, 0, 0, 0])
+}
+
+/// `console_read`: waits for input.
+pub fn console_read(buf: &mut [u8]) -> SysResult {
+    call(Sys::ConsoleRead, [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0])
+}
+
+/// `exit`.
+pub fn exit(status: usize) -> ! {
+    let _ = call(Sys::Exit, [status, 0, 0, 0, 0, 0]);
+    unreachable_loop()
+}
+
+/// `thread_exit`.
+pub fn thread_exit() -> ! {
+    let _ = call(Sys::ThreadExit, [0; 6]);
+    unreachable_loop()
+}
+
+fn unreachable_loop() -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// `yield`.
+pub fn yield_now() {
+    let _ = call(Sys::Yield, [0; 6]);
+}
+
+/// `clock`: nanoseconds since boot.
+pub fn clock() -> u64 {
+    call(Sys::Clock, [0; 6]).unwrap_or(0) as u64
+}
+
+/// `sleep`.
+pub fn sleep_ns(ns: u64) {
+    let _ = call(Sys::Sleep, [ns as usize, 0, 0, 0, 0, 0]);
+}
+
+/// `cpu_id`.
+pub fn cpu_id() -> usize {
+    call(Sys::CpuId, [0; 6]).unwrap_or(usize::MAX)
+}
+
+/// `mem_map`.
+pub fn mem_map(addr: usize, len: usize, prot: usize) -> SysResult {
+    call(Sys::MemMap, [addr, len, prot, 0, 0, 0])
+}
+
+/// `mem_unmap`.
+pub fn mem_unmap(addr: usize, len: usize) -> SysResult {
+    call(Sys::MemUnmap, [addr, len, 0, 0, 0, 0])
+}
+
+/// `futex_wait`.
+pub fn futex_wait(word: &core::sync::atomic::AtomicU32, expected: u32, timeout_ns: u64) -> SysResult {
+    call(Sys::FutexWait, [word.as_ptr() as usize, expected as usize, timeout_ns as usize, 0, 0, 0])
+}
+
+/// `futex_wake`.
+pub fn futex_wake(word: &core::sync::atomic::AtomicU32, count: usize) -> SysResult {
+    call(Sys::FutexWake, [word.as_ptr() as usize, count, 0, 0, 0, 0])
+}
+
+/// `handle_close`.
+pub fn handle_close(handle: usize) -> SysResult {
+    call(Sys::HandleClose, [handle, 0, 0, 0, 0, 0])
+}
+
+/// `handle_dup`.
+pub fn handle_dup(handle: usize, rights: abi::Rights) -> SysResult {
+    call(Sys::HandleDup, [handle, rights.0 as usize, 0, 0, 0, 0])
+}
+
+/// `sysinfo`.
+pub fn sysinfo() -> abi::SysInfo {
+    let mut info = abi::SysInfo::default();
+    let _ = call(Sys::SysInfo, [&raw mut info as usize, core::mem::size_of::<abi::SysInfo>(), 0, 0, 0, 0]);
+    info
+}
+
+/// `bootfs_read` from `offset` into `buf`.
+pub fn bootfs_read(path: &str, buf: &mut [u8], offset: usize) -> SysResult {
+    call(Sys::BootfsRead, [path.as_ptr() as usize, path.len(), buf.as_mut_ptr() as usize, buf.len(), offset, 0])
+}

@@ -1,0 +1,269 @@
+//! The kernel's system-call interface, shared by the kernel and user programs.
+//!
+//! Calling convention (aarch64): `svc #0` with the call number in `x8` and up
+//! to six arguments in `x0`..`x5`. The result comes back in `x0`: a value
+//! `>= 0` is success, a negative value is `-(Error as isize)`.
+//!
+//! Kernel objects are reached through handles: small integers that index the
+//! calling process's handle table. Every handle carries [`Rights`]; a call
+//! that needs a right the handle lacks fails with [`Error::AccessDenied`].
+#![no_std]
+
+/// System-call numbers (`x8`).
+#[repr(usize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sys {
+    /// `console_write(ptr, len) -> len`
+    ConsoleWrite = 0,
+    /// `console_read(ptr, len) -> n`: blocks until at least one byte is there.
+    ConsoleRead = 1,
+    /// `exit(status) -> !`: ends the calling process with `status`.
+    Exit = 2,
+    /// `process_spawn(path_ptr, path_len, args_ptr, args_len) -> handle`
+    /// starts a program from the bootfs; `args` is NUL-separated.
+    ProcessSpawn = 3,
+    /// `process_wait(handle) -> status`: blocks until the process has ended.
+    ProcessWait = 4,
+    /// `thread_create(entry, stack_top, arg, priority, affinity) -> handle`
+    /// (`affinity` 0 means every CPU).
+    ThreadCreate = 5,
+    /// `thread_exit() -> !`: ends the calling thread; the last thread to
+    /// leave ends the process with status 0.
+    ThreadExit = 6,
+    /// `thread_wait(handle) -> 0`: blocks until the thread has ended.
+    ThreadWait = 7,
+    /// `futex_wait(addr, expected, timeout_ns) -> 0`: sleeps while the
+    /// 32-bit word at `addr` equals `expected`; `timeout_ns` 0 means forever.
+    FutexWait = 8,
+    /// `futex_wake(addr, count) -> woken`
+    FutexWake = 9,
+    /// `yield() -> 0`
+    Yield = 10,
+    /// `clock() -> nanoseconds since boot`
+    Clock = 11,
+    /// `sleep(ns) -> 0`
+    Sleep = 12,
+    /// `mem_map(addr, len, prot) -> addr`: maps fresh zeroed memory at a
+    /// page-aligned address of the caller's space.
+    MemMap = 13,
+    /// `mem_unmap(addr, len) -> 0`
+    MemUnmap = 14,
+    /// `handle_close(handle) -> 0`
+    HandleClose = 15,
+    /// `handle_dup(handle, rights) -> handle` with a subset of the rights.
+    HandleDup = 16,
+    /// `bootfs_read(path_ptr, path_len, buf, buf_len, offset) -> n`
+    BootfsRead = 17,
+    /// `sysinfo(ptr, len) -> len` fills a [`SysInfo`].
+    SysInfo = 18,
+    /// `cpu_id() -> the CPU the caller runs on`
+    CpuId = 19,
+    /// `process_kill(handle, status) -> 0`
+    ProcessKill = 20,
+    /// `process_list(ptr, len) -> count`: fills [`ProcessInfo`] records.
+    ProcessList = 21,
+}
+
+/// Highest call number + 1.
+pub const SYS_COUNT: usize = 22;
+
+impl Sys {
+    /// The call for a number, if there is one.
+    pub fn from_number(n: usize) -> Option<Sys> {
+        use Sys::*;
+        const ALL: [Sys; SYS_COUNT] = [
+            ConsoleWrite,
+            ConsoleRead,
+            Exit,
+            ProcessSpawn,
+            ProcessWait,
+            ThreadCreate,
+            ThreadExit,
+            ThreadWait,
+            FutexWait,
+            FutexWake,
+            Yield,
+            Clock,
+            Sleep,
+            MemMap,
+            MemUnmap,
+            HandleClose,
+            HandleDup,
+            BootfsRead,
+            SysInfo,
+            CpuId,
+            ProcessKill,
+            ProcessList,
+        ];
+        ALL.get(n).copied()
+    }
+}
+
+/// Error codes, returned negated in `x0`.
+#[repr(isize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// No such system call.
+    NoSys = 1,
+    /// A handle that is not open in the caller's table, or of the wrong type.
+    BadHandle = 2,
+    /// The handle lacks a right the call needs.
+    AccessDenied = 3,
+    /// A pointer or range the caller does not have mapped as needed.
+    Fault = 4,
+    /// An argument out of range (length, alignment, flags, priority).
+    InvalidArgument = 5,
+    /// Out of memory, handles, VM identifiers or threads.
+    NoMemory = 6,
+    /// No such file in the bootfs.
+    NotFound = 7,
+    /// Not an executable the kernel can load.
+    BadExecutable = 8,
+    /// The futex word did not hold the expected value.
+    WouldBlock = 9,
+    /// A wait ran out of time.
+    TimedOut = 10,
+    /// The range is already mapped.
+    AlreadyMapped = 11,
+}
+
+impl Error {
+    /// All codes, for decoding.
+    pub const ALL: [Error; 11] = [
+        Error::NoSys,
+        Error::BadHandle,
+        Error::AccessDenied,
+        Error::Fault,
+        Error::InvalidArgument,
+        Error::NoMemory,
+        Error::NotFound,
+        Error::BadExecutable,
+        Error::WouldBlock,
+        Error::TimedOut,
+        Error::AlreadyMapped,
+    ];
+
+    /// Decodes a negative return value.
+    pub fn from_return(value: isize) -> Option<Error> {
+        Error::ALL.iter().copied().find(|e| -(*e as isize) == value)
+    }
+
+    /// A short name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Error::NoSys => "ENOSYS",
+            Error::BadHandle => "EBADF",
+            Error::AccessDenied => "EACCES",
+            Error::Fault => "EFAULT",
+            Error::InvalidArgument => "EINVAL",
+            Error::NoMemory => "ENOMEM",
+            Error::NotFound => "ENOENT",
+            Error::BadExecutable => "ENOEXEC",
+            Error::WouldBlock => "EAGAIN",
+            Error::TimedOut => "ETIMEDOUT",
+            Error::AlreadyMapped => "EEXIST",
+        }
+    }
+}
+
+/// Result of a system call as user code sees it.
+pub type SysResult = Result<usize, Error>;
+
+/// Turns a raw `x0` into a [`SysResult`].
+pub fn decode_return(raw: usize) -> SysResult {
+    let value = raw as isize;
+    if value >= 0 {
+        Ok(raw)
+    } else {
+        Err(Error::from_return(value).unwrap_or(Error::InvalidArgument))
+    }
+}
+
+/// Turns a [`SysResult`] into the raw `x0`.
+pub fn encode_return(result: SysResult) -> usize {
+    match result {
+        Ok(v) => v,
+        Err(e) => (-(e as isize)) as usize,
+    }
+}
+
+/// Rights carried by a handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rights(pub u32);
+
+impl Rights {
+    /// Wait for the object to end and read its status.
+    pub const WAIT: Rights = Rights(1 << 0);
+    /// End the object.
+    pub const KILL: Rights = Rights(1 << 1);
+    /// Duplicate the handle.
+    pub const DUPLICATE: Rights = Rights(1 << 2);
+    /// Every right.
+    pub const ALL: Rights = Rights(0b111);
+
+    /// Whether every right in `other` is in `self`.
+    pub fn contains(self, other: Rights) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+/// Protection bits of `mem_map`.
+pub mod prot {
+    /// Readable.
+    pub const READ: usize = 1;
+    /// Writable.
+    pub const WRITE: usize = 2;
+    /// Executable.
+    pub const EXEC: usize = 4;
+}
+
+/// Thread priorities: 0 is the lowest, [`PRIORITY_MAX`] the highest.
+pub const PRIORITY_MAX: usize = 63;
+/// The priority of a process's first thread.
+pub const PRIORITY_DEFAULT: usize = 10;
+
+/// Page size of user mappings.
+pub const PAGE_SIZE: usize = 4096;
+/// User addresses are below this (39-bit address spaces).
+pub const USER_TOP: usize = 1 << 39;
+/// Top of the first thread's stack.
+pub const USER_STACK_TOP: usize = 0x7f_0000_0000;
+/// Size of the first thread's stack.
+pub const USER_STACK_SIZE: usize = 256 * 1024;
+
+/// What `sysinfo` reports.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SysInfo {
+    /// CPUs running.
+    pub cpus: u64,
+    /// Bytes of RAM the kernel manages.
+    pub total_memory: u64,
+    /// Bytes of it free now.
+    pub free_memory: u64,
+    /// Live processes.
+    pub processes: u64,
+    /// Live threads.
+    pub threads: u64,
+}
+
+/// One row of `process_list`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ProcessInfo {
+    /// Process id.
+    pub pid: u64,
+    /// Parent's id (0 for none).
+    pub parent: u64,
+    /// Live threads.
+    pub threads: u64,
+    /// Bytes of memory the process holds (pages and tables).
+    pub memory: u64,
+    /// Program name, NUL-padded.
+    pub name: [u8; 32],
+}
+
+/// Process exit status used when the kernel ends a process for a fault.
+pub const STATUS_FAULT: usize = 0x100;
+/// Process exit status when killed through `process_kill` without a status.
+pub const STATUS_KILLED: usize = 0x101;

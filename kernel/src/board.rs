@@ -1,0 +1,305 @@
+//! What the kernel learns about the board from the firmware's device tree:
+//! RAM, reserved ranges, CPUs, the GIC, the console UART, the EL2 timer's
+//! interrupt and the PSCI conduit. One kernel binary serves every board.
+
+use heapless_vec::Vec;
+
+/// Small fixed-capacity vectors (the board is read before there is a heap).
+pub mod heapless_vec {
+    /// A vector of at most `N` items stored inline.
+    #[derive(Clone, Debug)]
+    pub struct Vec<T: Copy + Default, const N: usize> {
+        items: [T; N],
+        len: usize,
+    }
+
+    impl<T: Copy + Default, const N: usize> Default for Vec<T, N> {
+        fn default() -> Self {
+            Vec { items: [T::default(); N], len: 0 }
+        }
+    }
+
+    impl<T: Copy + Default, const N: usize> Vec<T, N> {
+        /// Appends; false when full.
+        pub fn push(&mut self, item: T) -> bool {
+            match self.items.get_mut(self.len) {
+                Some(slot) => {
+                    *slot = item;
+                    self.len += 1;
+                    true
+                }
+                None => false,
+            }
+        }
+        /// The items.
+        pub fn as_slice(&self) -> &[T] {
+            &self.items[..self.len]
+        }
+        /// Number of items.
+        pub fn len(&self) -> usize {
+            self.len
+        }
+        /// Whether there are none.
+        pub fn is_empty(&self) -> bool {
+            self.len == 0
+        }
+    }
+}
+
+/// Most CPUs the kernel drives.
+pub const MAX_CPUS: usize = 64;
+/// Most RAM or reserved ranges kept.
+pub const MAX_RANGES: usize = 16;
+
+/// A physical address range `[start, end)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Range {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// The interrupt controller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GicInfo {
+    /// None found.
+    #[default]
+    Missing,
+    /// GICv2: distributor, CPU interface, and (with the virtualization
+    /// extension) the hypervisor control and virtual CPU interfaces.
+    V2 { gicd: usize, gicc: usize, gich: Option<usize>, gicv: Option<usize> },
+    /// GICv3: distributor and the first redistributor region.
+    V3 { gicd: usize, gicr: usize },
+}
+
+/// The console UART.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UartInfo {
+    /// Register base.
+    pub base: usize,
+    /// Its interrupt (INTID), if the tree names one.
+    pub intid: Option<u32>,
+    /// Kind of UART.
+    pub kind: UartKind,
+}
+
+/// UARTs the kernel can drive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UartKind {
+    /// Arm PL011.
+    #[default]
+    Pl011,
+}
+
+/// How PSCI is reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PsciMethod {
+    /// No PSCI node.
+    #[default]
+    None,
+    /// `smc`.
+    Smc,
+    /// `hvc`.
+    Hvc,
+}
+
+/// Everything the kernel reads from the device tree.
+#[derive(Clone, Debug, Default)]
+pub struct Board {
+    /// The root `model`.
+    pub model: [u8; 32],
+    /// RAM ranges.
+    pub ram: Vec<Range, MAX_RANGES>,
+    /// Ranges that must not be used (`/memreserve/`, `/reserved-memory`).
+    pub reserved: Vec<Range, MAX_RANGES>,
+    /// MPIDR affinity of each CPU, in tree order (CPU index = position).
+    pub cpus: Vec<u64, MAX_CPUS>,
+    /// The GIC.
+    pub gic: GicInfo,
+    /// The console.
+    pub uart: Option<UartInfo>,
+    /// INTID of the EL2 (hypervisor) physical timer.
+    pub hyp_timer_intid: u32,
+    /// PSCI conduit.
+    pub psci: PsciMethod,
+    /// The initrd from `/chosen`, if any.
+    pub initrd: Option<Range>,
+}
+
+/// Why a device tree cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoardError {
+    /// Not a device tree.
+    BadTree,
+    /// No memory node.
+    NoMemory,
+    /// No CPU nodes.
+    NoCpus,
+}
+
+impl Board {
+    /// The model string.
+    pub fn model(&self) -> &str {
+        let len = self.model.iter().position(|&b| b == 0).unwrap_or(self.model.len());
+        core::str::from_utf8(&self.model[..len]).unwrap_or("?")
+    }
+
+    /// Total RAM bytes.
+    pub fn ram_bytes(&self) -> usize {
+        self.ram.as_slice().iter().map(|r| r.end - r.start).sum()
+    }
+}
+
+/// GIC interrupt specifier: (type, number, flags) with type 0 = SPI, 1 = PPI.
+fn intid_of(kind: usize, number: usize) -> u32 {
+    (if kind == 1 { number + 16 } else { number + 32 }) as u32
+}
+
+/// Reads a board from the firmware's device tree.
+pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
+    let fdt = fdt::Fdt::new(dtb).map_err(|_| BoardError::BadTree)?;
+    let mut board = Board::default();
+    let model = fdt.root().model().as_bytes();
+    let n = model.len().min(board.model.len() - 1);
+    board.model[..n].copy_from_slice(&model[..n]);
+
+    for node in fdt.find_all_nodes("/memory") {
+        for region in node.reg().into_iter().flatten() {
+            let start = region.starting_address as usize;
+            if let Some(size) = region.size.filter(|&s| s > 0) {
+                board.ram.push(Range { start, end: start + size });
+            }
+        }
+    }
+    if board.ram.is_empty() {
+        return Err(BoardError::NoMemory);
+    }
+    for r in fdt.memory_reservations() {
+        let start = r.address() as usize;
+        board.reserved.push(Range { start, end: start + r.size() });
+    }
+    if let Some(reserved) = fdt.find_node("/reserved-memory") {
+        for child in reserved.children() {
+            for region in child.reg().into_iter().flatten() {
+                let start = region.starting_address as usize;
+                board.reserved.push(Range { start, end: start + region.size.unwrap_or(0) });
+            }
+        }
+    }
+
+    for cpu in fdt.cpus() {
+        if cpu.property("status").and_then(|p| p.as_str()).is_some_and(|s| s != "okay") {
+            continue;
+        }
+        board.cpus.push(cpu.ids().first() as u64);
+    }
+    if board.cpus.is_empty() {
+        return Err(BoardError::NoCpus);
+    }
+
+    if let Some(gic) = fdt.find_compatible(&["arm,gic-v3"]) {
+        let mut regs = gic.reg().into_iter().flatten().map(|r| r.starting_address as usize);
+        if let (Some(gicd), Some(gicr)) = (regs.next(), regs.next()) {
+            board.gic = GicInfo::V3 { gicd, gicr };
+        }
+    } else if let Some(gic) = fdt.find_compatible(&["arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", "arm,cortex-a7-gic"]) {
+        let mut regs = gic.reg().into_iter().flatten().map(|r| r.starting_address as usize);
+        if let (Some(gicd), Some(gicc)) = (regs.next(), regs.next()) {
+            board.gic = GicInfo::V2 { gicd, gicc, gich: regs.next(), gicv: regs.next() };
+        }
+    }
+
+    // The EL2 physical timer is the fourth interrupt of the architected
+    // timer node (secure, non-secure, virtual, hypervisor).
+    board.hyp_timer_intid = 26;
+    if let Some(timer) = fdt.find_compatible(&["arm,armv8-timer", "arm,armv7-timer"]) {
+        if let Some(p) = timer.property("interrupts") {
+            let cells: heapless_vec::Vec<u32, 16> = be_cells(p.value);
+            if let [.., kind, number, _] = cells.as_slice().get(..12).unwrap_or(&[]) {
+                board.hyp_timer_intid = intid_of(*kind as usize, *number as usize);
+            }
+        }
+    }
+
+    let uart_node = fdt
+        .chosen()
+        .stdout()
+        .filter(|n| n.compatible().is_some_and(|c| c.all().any(|s| s == "arm,pl011")))
+        .or_else(|| fdt.find_compatible(&["arm,pl011"]));
+    if let Some(node) = uart_node {
+        if let Some(base) = node.reg().into_iter().flatten().next() {
+            let intid = node.property("interrupts").and_then(|p| {
+                let cells: heapless_vec::Vec<u32, 3> = be_cells(p.value);
+                match cells.as_slice() {
+                    [kind, number, _] => Some(intid_of(*kind as usize, *number as usize)),
+                    _ => None,
+                }
+            });
+            board.uart = Some(UartInfo { base: base.starting_address as usize, intid, kind: UartKind::Pl011 });
+        }
+    }
+
+    if let Some(psci) = fdt.find_compatible(&["arm,psci-1.0", "arm,psci-0.2", "arm,psci"]) {
+        board.psci = match psci.property("method").and_then(|p| p.as_str()) {
+            Some("smc") => PsciMethod::Smc,
+            Some("hvc") => PsciMethod::Hvc,
+            _ => PsciMethod::None,
+        };
+    }
+
+    let chosen = fdt.find_node("/chosen");
+    let prop = |name| chosen.and_then(|c| c.property(name)).and_then(|p| p.as_usize());
+    if let (Some(start), Some(end)) = (prop("linux,initrd-start"), prop("linux,initrd-end")) {
+        board.initrd = Some(Range { start, end });
+    }
+    Ok(board)
+}
+
+/// Big-endian 32-bit cells of a property.
+fn be_cells<const N: usize>(bytes: &[u8]) -> heapless_vec::Vec<u32, N> {
+    let mut out = heapless_vec::Vec::default();
+    for chunk in bytes.chunks_exact(4) {
+        out.push(u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str) -> Option<std::vec::Vec<u8>> {
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dtb").join(name)).ok()
+    }
+
+    #[test]
+    fn qemu_virt_gicv3_four_cpus() {
+        let dtb = load("virt-gicv3-smp4.dtb").expect("tests/dtb/virt-gicv3-smp4.dtb");
+        let board = parse(&dtb).unwrap();
+        assert_eq!(board.ram.as_slice(), &[Range { start: 0x4000_0000, end: 0x8000_0000 }]);
+        assert_eq!(board.cpus.as_slice(), &[0, 1, 2, 3]);
+        assert_eq!(board.gic, GicInfo::V3 { gicd: 0x0800_0000, gicr: 0x080a_0000 });
+        assert_eq!(board.uart, Some(UartInfo { base: 0x0900_0000, intid: Some(33), kind: UartKind::Pl011 }));
+        assert_eq!(board.hyp_timer_intid, 26);
+        assert_eq!(board.psci, PsciMethod::Smc);
+        assert_eq!(board.ram_bytes(), 1 << 30);
+    }
+
+    #[test]
+    fn qemu_virt_gicv2_one_cpu() {
+        let dtb = load("virt-gicv2-smp1.dtb").expect("tests/dtb/virt-gicv2-smp1.dtb");
+        let board = parse(&dtb).unwrap();
+        assert_eq!(board.cpus.as_slice(), &[0]);
+        assert_eq!(
+            board.gic,
+            GicInfo::V2 { gicd: 0x0800_0000, gicc: 0x0801_0000, gich: Some(0x0803_0000), gicv: Some(0x0804_0000) }
+        );
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert_eq!(parse(&[0u8; 64]).unwrap_err(), BoardError::BadTree);
+        assert_eq!(parse(&[]).unwrap_err(), BoardError::BadTree);
+    }
+}

@@ -1,0 +1,14 @@
+//! The host microkernel's pure logic: the parts that touch no hardware and
+//! are tested on the build host with `cargo test -p kernel --lib`. The
+//! kernel binary (`main.rs`) adds the hardware paths on top.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
+pub mod board;
+pub mod elf_load;
+pub mod handles;
+pub mod mem;
+pub mod sched;
+pub mod slab;
+pub mod timeq;

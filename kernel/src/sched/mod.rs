@@ -1,0 +1,3 @@
+//! Scheduling data structures.
+
+pub mod runqueue;

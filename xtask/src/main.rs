@@ -1,0 +1,181 @@
+//! `cargo xtask`: set-up, build, boot image, QEMU run and tests of the hypervisor.
+//!
+//! Every command first makes sure the machine has what it needs ([`setup`]),
+//! so `cargo xtask run` and `cargo xtask test` work on a fresh Debian/Ubuntu
+//! machine.
+
+mod build;
+mod host_tests;
+mod image;
+mod itest;
+mod qemu;
+mod setup;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use crate::qemu::{Cpu, Gic, Machine};
+
+/// Build, run and test the hypervisor.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the kernel and the user programs for aarch64.
+    Build,
+    /// Build, then make the boot image (kernel + bootfs) and print its path.
+    Image(ImageArgs),
+    /// Make the boot image and boot it on QEMU `virt` with the console on this terminal.
+    Run(RunArgs),
+    /// Run host unit tests and QEMU integration tests; the last line is `N passed, N failed`.
+    Test(TestArgs),
+}
+
+#[derive(Args)]
+struct ImageArgs {
+    /// Board whose buildfile `boot/boards/<BOARD>.build` lists the image's files.
+    #[arg(long, default_value = "qemu-virt")]
+    board: String,
+    /// Use this buildfile instead of the board's; the image is named after its stem.
+    #[arg(long, value_name = "PATH")]
+    buildfile: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Number of CPUs.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=qemu::MAX_SMP as i64))]
+    smp: u32,
+    /// GIC version of the `virt` machine.
+    #[arg(long, value_enum, default_value_t = Gic::V3)]
+    gic: Gic,
+    /// CPU model.
+    #[arg(long, value_enum, default_value_t = Cpu::CortexA72)]
+    cpu: Cpu,
+    /// RAM size: a number of MiB, or a number with an M or G suffix.
+    #[arg(long, default_value = "1G", value_parser = qemu::parse_mem)]
+    mem: String,
+    #[command(flatten)]
+    image: ImageArgs,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Run only the integration cases whose name contains this.
+    #[arg(long, value_name = "SUBSTR")]
+    filter: Option<String>,
+    /// Skip the host unit tests.
+    #[arg(long)]
+    no_host: bool,
+    /// Number of QEMU cases to run at once.
+    #[arg(short = 'j', long = "jobs", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    jobs: u32,
+}
+
+/// Counts of passed and failed tests, and a line per failure.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Tests that passed.
+    pub passed: usize,
+    /// Tests that failed (or commands that failed before running their tests).
+    pub failed: usize,
+    /// One line per failure, for the summary.
+    pub failures: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<ExitCode> {
+    let root = build::root();
+    match command {
+        Command::Build => {
+            setup::ensure(&root)?;
+            build::build_all(&root)?;
+        }
+        Command::Image(args) => {
+            image::buildfile_path(&root, &args.board, args.buildfile.as_deref())?;
+            setup::ensure(&root)?;
+            build::build_all(&root)?;
+            let path = image::make_image(&root, &args.board, args.buildfile.as_deref())?;
+            println!("{}", path.display());
+        }
+        Command::Run(args) => {
+            let machine = Machine {
+                cpu: args.cpu,
+                gic: args.gic,
+                smp: args.smp,
+                mem: args.mem,
+            };
+            machine.validate()?;
+            image::buildfile_path(&root, &args.image.board, args.image.buildfile.as_deref())?;
+            setup::ensure(&root)?;
+            build::build_all(&root)?;
+            let path =
+                image::make_image(&root, &args.image.board, args.image.buildfile.as_deref())?;
+            return Err(qemu::run_interactive(&machine, &path));
+        }
+        Command::Test(args) => {
+            let opts = itest::Options {
+                filter: args.filter,
+                jobs: args.jobs as usize,
+            };
+            return test(&root, args.no_host, &opts);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask test`: host tests, the test image, the QEMU cases, one summary.
+fn test(root: &std::path::Path, no_host: bool, opts: &itest::Options) -> Result<ExitCode> {
+    setup::ensure(root)?;
+    let host = if no_host {
+        println!("== host unit tests: skipped (--no-host)");
+        Tally::default()
+    } else {
+        host_tests::run_all(root)?
+    };
+    let integration = itest::run(root, opts)?;
+
+    println!();
+    if !no_host {
+        println!(
+            "== host unit tests: {} passed, {} failed",
+            host.passed, host.failed
+        );
+        for line in &host.failures {
+            println!("   {line}");
+        }
+    }
+    println!(
+        "== integration tests: {} passed, {} failed",
+        integration.passed, integration.failed
+    );
+    for line in &integration.failures {
+        println!("   {line}");
+    }
+    let passed = host.passed + integration.passed;
+    let failed = host.failed + integration.failed;
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,314 @@
+//! Launching QEMU `virt` (aarch64): interactively for `cargo xtask run`, or
+//! with the console captured line by line for the integration tests.
+
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Instant;
+
+use anyhow::{Context, Result, ensure};
+use clap::ValueEnum;
+
+/// The QEMU binary.
+pub const QEMU: &str = "qemu-system-aarch64";
+/// Most CPUs `--smp` takes (GICv2 allows only 8).
+pub const MAX_SMP: u32 = 64;
+
+/// A CPU model of QEMU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Cpu {
+    /// ARMv8.0, no VHE.
+    #[value(name = "cortex-a57")]
+    CortexA57,
+    /// ARMv8.0, no VHE (as on the Raspberry Pi 4).
+    #[value(name = "cortex-a72")]
+    CortexA72,
+    /// Every feature QEMU emulates.
+    #[value(name = "max")]
+    Max,
+}
+
+impl Cpu {
+    /// The name QEMU's `-cpu` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cpu::CortexA57 => "cortex-a57",
+            Cpu::CortexA72 => "cortex-a72",
+            Cpu::Max => "max",
+        }
+    }
+}
+
+/// A GIC version of the `virt` machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Gic {
+    /// GICv2 (GIC-400 like), at most 8 CPUs.
+    #[value(name = "2")]
+    V2,
+    /// GICv3.
+    #[value(name = "3")]
+    V3,
+}
+
+impl Gic {
+    /// The version number.
+    pub fn number(self) -> u32 {
+        match self {
+            Gic::V2 => 2,
+            Gic::V3 => 3,
+        }
+    }
+}
+
+impl fmt::Display for Gic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.number())
+    }
+}
+
+/// The machine QEMU emulates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Machine {
+    /// CPU model.
+    pub cpu: Cpu,
+    /// GIC version.
+    pub gic: Gic,
+    /// Number of CPUs.
+    pub smp: u32,
+    /// RAM size as QEMU's `-m` takes it (`1G`, `512M`).
+    pub mem: String,
+}
+
+impl Machine {
+    /// Check what clap cannot check alone.
+    pub fn validate(&self) -> Result<()> {
+        ensure!(
+            (1..=MAX_SMP).contains(&self.smp),
+            "--smp {}: must be 1 to {MAX_SMP}",
+            self.smp
+        );
+        ensure!(
+            self.gic == Gic::V3 || self.smp <= 8,
+            "--smp {} with --gic 2: GICv2 supports at most 8 CPUs",
+            self.smp
+        );
+        parse_mem(&self.mem).map_err(|e| anyhow::anyhow!("--mem {}: {e}", self.mem))?;
+        Ok(())
+    }
+
+    /// QEMU's machine options, without display or console ones.
+    pub fn args(&self, image: &Path) -> Vec<String> {
+        vec![
+            "-M".into(),
+            format!("virt,virtualization=on,gic-version={}", self.gic),
+            "-cpu".into(),
+            self.cpu.name().into(),
+            "-smp".into(),
+            self.smp.to_string(),
+            "-m".into(),
+            self.mem.clone(),
+            "-kernel".into(),
+            image.display().to_string(),
+        ]
+    }
+}
+
+/// Check a `--mem` value: a number of MiB, or a number with an `M` or `G`
+/// suffix, at least 64 MiB. Returns it normalized (upper-case suffix).
+pub fn parse_mem(text: &str) -> Result<String, String> {
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" | "M" | "m" => 0,
+        "G" | "g" => 10,
+        _ => return Err("expected a number of MiB, or a size like 512M or 2G".into()),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| "expected a number of MiB, or a size like 512M or 2G".to_string())?;
+    let mib = number.checked_shl(shift).filter(|m| m >> shift == number);
+    match mib {
+        Some(m) if m >= 64 => Ok(format!("{number}{}", unit.to_uppercase())),
+        _ => Err("the kernel needs at least 64M".into()),
+    }
+}
+
+/// Boot `image` on QEMU with the console on this terminal. Only returns on
+/// error: QEMU replaces this process.
+pub fn run_interactive(machine: &Machine, image: &Path) -> anyhow::Error {
+    use std::os::unix::process::CommandExt;
+
+    let mut cmd = Command::new(QEMU);
+    cmd.args(machine.args(image)).arg("-nographic");
+    eprintln!("xtask: {}", crate::build::describe(&cmd));
+    eprintln!("xtask: starting QEMU; press Ctrl-A X to quit (Ctrl-A H for help)");
+    let err = cmd.exec();
+    anyhow::Error::new(err).context(format!("cannot start {QEMU}"))
+}
+
+/// What a captured QEMU says.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A line of the console (serial port), without its line ending.
+    Console(String),
+    /// A line QEMU printed on its stderr.
+    Stderr(String),
+    /// QEMU's output ended: it exited.
+    Exited,
+    /// Nothing more came before the deadline.
+    Timeout,
+}
+
+/// A QEMU run with its console captured: `-serial stdio`, no monitor, no
+/// display, stdin closed.
+pub struct Captured {
+    child: Child,
+    lines: Receiver<Event>,
+}
+
+impl Captured {
+    /// Start QEMU on `image`.
+    pub fn spawn(machine: &Machine, image: &Path) -> Result<(Captured, String)> {
+        let mut cmd = Command::new(QEMU);
+        cmd.args(machine.args(image))
+            .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
+            .arg("-no-reboot")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let line = crate::build::describe(&cmd);
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {QEMU}"))?;
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        reader(stdout, tx.clone(), Event::Console);
+        reader(stderr, tx, Event::Stderr);
+        Ok((Captured { child, lines: rx }, line))
+    }
+
+    /// The next line QEMU prints, waiting until `deadline` at most.
+    pub fn next(&self, deadline: Instant) -> Event {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match self.lines.recv_timeout(wait) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => Event::Timeout,
+            Err(RecvTimeoutError::Disconnected) => Event::Exited,
+        }
+    }
+
+    /// Kill QEMU if it still runs, and return how it ended and what it
+    /// printed that was not read yet (such as the start of a line).
+    pub fn finish(mut self) -> (Option<ExitStatus>, Vec<Event>) {
+        let status = match self.child.try_wait() {
+            Ok(Some(status)) => Some(status),
+            _ => {
+                let _ = self.child.kill();
+                self.child.wait().ok()
+            }
+        };
+        // QEMU is gone, so its pipes end soon; don't hang on a straggler.
+        let deadline = Instant::now() + std::time::Duration::from_secs(2);
+        let mut rest = Vec::new();
+        loop {
+            match self.next(deadline) {
+                Event::Exited | Event::Timeout => break,
+                event => rest.push(event),
+            }
+        }
+        (status, rest)
+    }
+}
+
+/// A thread that sends each line of `input` (`\r` stripped, invalid UTF-8
+/// replaced) as `wrap(line)` until end of file.
+fn reader(input: impl Read + Send + 'static, tx: Sender<Event>, wrap: fn(String) -> Event) {
+    std::thread::spawn(move || {
+        let mut input = BufReader::new(input);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match input.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&buf);
+                    let line: String = text.chars().filter(|&c| c != '\r' && c != '\n').collect();
+                    if tx.send(wrap(line)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_memory_sizes() {
+        assert_eq!(parse_mem("1G").unwrap(), "1G");
+        assert_eq!(parse_mem("512m").unwrap(), "512M");
+        assert_eq!(parse_mem("2048").unwrap(), "2048");
+        assert!(parse_mem("32M").is_err());
+        assert!(parse_mem("1T").is_err());
+        assert!(parse_mem("G").is_err());
+        assert!(parse_mem("").is_err());
+        assert!(parse_mem("1.5G").is_err());
+        assert!(parse_mem("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn builds_qemu_arguments() {
+        let m = Machine {
+            cpu: Cpu::Max,
+            gic: Gic::V2,
+            smp: 4,
+            mem: "1G".into(),
+        };
+        let args = m.args(Path::new("/x/a.img")).join(" ");
+        assert_eq!(
+            args,
+            "-M virt,virtualization=on,gic-version=2 -cpu max -smp 4 -m 1G -kernel /x/a.img"
+        );
+        m.validate().unwrap();
+        let too_many = Machine {
+            smp: 9,
+            ..m.clone()
+        };
+        assert!(
+            too_many
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("GICv2")
+        );
+        let fine = Machine {
+            gic: Gic::V3,
+            ..too_many
+        };
+        fine.validate().unwrap();
+    }
+
+    #[test]
+    fn reads_lines_without_carriage_returns() {
+        let (tx, rx) = mpsc::channel();
+        let input: &'static [u8] = b"one\r\ntwo\n\xffthree";
+        reader(input, tx, Event::Console);
+        let lines: Vec<Event> = rx.iter().collect();
+        assert_eq!(
+            lines,
+            vec![
+                Event::Console("one".into()),
+                Event::Console("two".into()),
+                Event::Console("\u{fffd}three".into()),
+            ]
+        );
+    }
+}
