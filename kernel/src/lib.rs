@@ -9,6 +9,6 @@ pub mod board;
 pub mod elf_load;
 pub mod handles;
 pub mod mem;
-pub mod sched;
+pub mod runqueue;
 pub mod slab;
 pub mod timeq;

@@ -57,6 +57,10 @@ pub fn build_kernel(root: &Path) -> Result<()> {
         "-C link-arg=-pie".to_string(),
         format!("-C link-arg=-T{}", script.display()),
         "-C link-arg=--no-dynamic-linker".to_string(),
+        // The prebuilt core and alloc are not position-independent: allow
+        // their absolute addresses in read-only data; the boot code applies
+        // the relocations before the MMU makes anything read-only.
+        "-C link-arg=-znotext".to_string(),
     ];
     let mut cmd = cargo(root);
     cmd.args(["build", "--release", "-p", "kernel", "--bin", "kernel"])

@@ -47,7 +47,7 @@ _start:
     b       4b
 5:  adrp    x1, __boot_stack_top
     add     x1, x1, :lo12:__boot_stack_top
-    mov     sp, x1
+    sub     sp, x1, #288        // keep the top frame slot for user state
     mrs     x2, CurrentEL
     lsr     x2, x2, #2
     cmp     x2, #3
@@ -96,7 +96,7 @@ __arch_secondary_entry:
     orr     x5, x5, x6
     msr     sctlr_el2, x5
     isb
-    mov     sp, x1
+    sub     sp, x1, #288        // keep the top frame slot for user state
     mov     x0, x4
     mov     x29, #0
     bl      __kernel_secondary
@@ -148,6 +148,12 @@ static BOOT_L2: [Table; BOOT_L2_TABLES] = [const { Table(UnsafeCell::new([0; 512
 unsafe extern "C" {
     static __image_end: u8;
     static _start: u8;
+    static __boot_stack_top: u8;
+}
+
+/// Top of the boot CPU's stack (its kernel stack from then on).
+pub fn boot_stack_top() -> usize {
+    &raw const __boot_stack_top as usize
 }
 
 unsafe extern "Rust" {

@@ -154,6 +154,17 @@ mod hw {
         unsafe { asm!("dsb ishst", "msr ttbr0_el2, {0}", "isb", "tlbi alle2", "dsb ish", "isb", in(reg) ttbr) }
     }
 
+    /// Switches the running EL1 map to another root that maps everything in
+    /// use the same way.
+    ///
+    /// # Safety
+    /// As for [`enable_el2`].
+    pub unsafe fn switch_el1(ttbr: u64) {
+        // SAFETY: the caller guarantees the new map agrees with the old one
+        // on every address in use.
+        unsafe { asm!("dsb ishst", "msr ttbr0_el1, {0}", "isb", "tlbi vmalle1", "dsb ish", "isb", in(reg) ttbr) }
+    }
+
     /// Turns on the EL1 MMU (only used to report that the kernel needs EL2).
     ///
     /// # Safety

@@ -1,0 +1,78 @@
+//! The host console: kernel messages and host-process output go to the
+//! board's UART under one lock, so lines never interleave mid-write; input
+//! arrives by interrupt into a buffer that `console_read` drains.
+
+use arch::Uart;
+use arch::aarch64::pl011::Pl011;
+use core::fmt::{self, Write};
+use spin::Mutex;
+
+static UART: Mutex<Option<Pl011>> = Mutex::new(None);
+
+/// Starts console output on a PL011 at `base`.
+///
+/// # Safety
+/// `base` must be the board's PL011, mapped as device memory.
+pub unsafe fn init(base: usize) {
+    // SAFETY: the caller guarantees the address.
+    *UART.lock() = Some(unsafe { Pl011::new(base) });
+}
+
+fn put_all(uart: &mut Pl011, bytes: &[u8]) {
+    for &b in bytes {
+        if b == b'\n' {
+            uart.put(b'\r');
+        }
+        uart.put(b);
+    }
+}
+
+/// Writes raw bytes (host-process output).
+pub fn write_bytes(bytes: &[u8]) {
+    if let Some(uart) = UART.lock().as_mut() {
+        put_all(uart, bytes);
+    }
+}
+
+/// Takes one received byte, if any.
+pub fn read_byte() -> Option<u8> {
+    UART.lock().as_mut()?.get()
+}
+
+/// Turns on the receive interrupt.
+pub fn enable_rx_interrupt() {
+    if let Some(uart) = UART.lock().as_mut() {
+        uart.enable_rx_interrupt();
+    }
+}
+
+struct Writer<'a>(&'a mut Pl011);
+
+impl Write for Writer<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        put_all(self.0, s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Prints formatted kernel output.
+pub fn print(args: fmt::Arguments) {
+    if let Some(uart) = UART.lock().as_mut() {
+        let _ = Writer(uart).write_fmt(args);
+    }
+}
+
+/// Prints from the panic path: takes the UART even if a CPU died holding
+/// the lock, since nothing else will run again.
+pub fn print_panic(args: fmt::Arguments) {
+    // SAFETY: called only on the way to halting; a CPU that held the lock
+    // is either this one (mid-print) or stopped by the panic.
+    unsafe { UART.force_unlock() };
+    print(args);
+}
+
+/// Kernel `println!`.
+#[macro_export]
+macro_rules! kprintln {
+    ($($arg:tt)*) => { $crate::console::print(format_args!("{}\n", format_args!($($arg)*))) };
+}

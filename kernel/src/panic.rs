@@ -1,0 +1,66 @@
+//! What the kernel prints when it fails: the CPU, the exception decoded
+//! (class, ESR, FAR, ELR) or the panic message, and a backtrace by frame
+//! pointers. Then the CPU stops.
+
+use crate::console::print_panic;
+use arch::aarch64::cpu;
+use arch::aarch64::esr;
+use arch::aarch64::trap_frame::TrapFrame;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where the image was loaded, to print addresses relative to it.
+pub static IMAGE_BASE: AtomicUsize = AtomicUsize::new(0);
+
+fn backtrace(mut fp: usize) {
+    let base = IMAGE_BASE.load(Ordering::Relaxed);
+    for depth in 0..16 {
+        if fp == 0 || fp % 16 != 0 {
+            break;
+        }
+        // SAFETY: frame pointers of kernel code point into a kernel stack
+        // (identity-mapped RAM); a corrupt one is caught by the checks above
+        // only partly, which is acceptable on the way to halting.
+        let (next, lr) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+        if lr == 0 {
+            break;
+        }
+        print_panic(format_args!("  #{depth} {lr:#x} (kernel+{:#x})\n", lr.wrapping_sub(base)));
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
+}
+
+fn halt() -> ! {
+    loop {
+        cpu::wait_for_event();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    print_panic(format_args!("KERNEL PANIC on CPU {}: {}\n", cpu::per_cpu(), info));
+    backtrace(cpu::frame_pointer());
+    halt()
+}
+
+/// An exception taken at EL2: a kernel bug.
+#[unsafe(no_mangle)]
+extern "C" fn __kernel_fault(frame: &mut TrapFrame, kind: u64) -> ! {
+    let (esr_value, far, _) = cpu::fault_registers();
+    let kinds = ["synchronous", "IRQ", "FIQ", "SError"];
+    print_panic(format_args!(
+        "KERNEL PANIC on CPU {}: {} exception in the kernel: {} (ESR {:#x}, {}), FAR {:#x}, ELR {:#x} (kernel+{:#x})\n",
+        cpu::per_cpu(),
+        kinds[(kind & 3) as usize],
+        esr::class_name(esr::class(esr_value)),
+        esr_value,
+        esr::fault_status_name(esr::iss(esr_value)),
+        far,
+        frame.elr,
+        (frame.elr as usize).wrapping_sub(IMAGE_BASE.load(Ordering::Relaxed)),
+    ));
+    backtrace(frame.x[29] as usize);
+    halt()
+}

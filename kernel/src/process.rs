@@ -1,0 +1,227 @@
+//! Host processes and threads: creation from bootfs executables, ending
+//! (by exit, kill or fault) and freeing everything they held.
+
+use crate::sched::{self, SGI_RESCHEDULE, this_cpu};
+use crate::space::Space;
+use crate::state::{Kernel, Object, Process, Thread, ThreadState};
+use abi::{Error, PAGE_SIZE, USER_STACK_SIZE, USER_STACK_TOP};
+use alloc::vec::Vec;
+use arch::aarch64::cpu;
+use arch::aarch64::trap_frame::TrapFrame;
+use arch::{IrqChip, Perms, UserContext};
+use kernel::elf_load;
+use kernel::handles::HandleTable;
+use kernel::slab::Id;
+
+/// Most bytes of arguments a program may be given.
+pub const MAX_ARGS: usize = 4096;
+
+/// Starts the program at bootfs `path` with the NUL-separated `args` as a
+/// new process whose parent is `parent` (pid 0: none).
+pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id, Error> {
+    let file = k.bootfs.find(path).ok_or(Error::NotFound)?;
+    let exe = elf_load::parse(file.data).map_err(|_| Error::BadExecutable)?;
+    if args.len() > MAX_ARGS {
+        return Err(Error::InvalidArgument);
+    }
+    let vmid = k.alloc_vmid().ok_or(Error::NoMemory)?;
+    let mut space = match Space::new(&mut k.frames, vmid) {
+        Ok(s) => s,
+        Err(e) => {
+            k.free_vmid(vmid);
+            return Err(e);
+        }
+    };
+    let loaded = load_image(k, &mut space, file.data, &exe.segments).and_then(|()| {
+        let stack_bottom = USER_STACK_TOP - USER_STACK_SIZE;
+        space.map_new(&mut k.frames, stack_bottom, USER_STACK_SIZE, Perms::RW, |_, _| {})?;
+        let args_at = (USER_STACK_TOP - args.len()) & !15;
+        space.copy_out(&mut k.frames, args_at, args)?;
+        Ok(args_at)
+    });
+    let args_at = match loaded {
+        Ok(a) => a,
+        Err(e) => {
+            space.destroy(&mut k.frames);
+            k.free_vmid(vmid);
+            return Err(e);
+        }
+    };
+    let mut name = [0u8; 32];
+    let base = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let n = base.len().min(31);
+    name[..n].copy_from_slice(&base[..n]);
+    let pid = k.next_pid;
+    k.next_pid += 1;
+    let process = k.processes.insert(Process {
+        pid,
+        name,
+        parent,
+        space: Some(space),
+        handles: HandleTable::new(),
+        threads: Vec::new(),
+        status: None,
+        refs: 0,
+    });
+    let ctx = TrapFrame::new_user(exe.entry, args_at, args_at, args.len());
+    add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0);
+    Ok(process)
+}
+
+/// Copies the segments of an executable into fresh pages.
+fn load_image(k: &mut Kernel, space: &mut Space, data: &[u8], segments: &[elf_load::Segment]) -> Result<(), Error> {
+    for seg in segments {
+        let start = seg.vaddr & !(PAGE_SIZE - 1);
+        let len = seg.vaddr + seg.mem_size - start;
+        let perms = Perms { read: true, write: seg.write, exec: seg.exec };
+        let file = &data[seg.file_offset..seg.file_offset + seg.file_size];
+        space.map_new(&mut k.frames, start, len, perms, |page, pa| {
+            // The part of the segment's file bytes that falls in this page.
+            let lo = page.max(seg.vaddr);
+            let hi = (page + PAGE_SIZE).min(seg.vaddr + seg.file_size);
+            if lo < hi {
+                let src = &file[lo - seg.vaddr..hi - seg.vaddr];
+                // SAFETY: `pa` is a fresh frame owned by this space;
+                // `lo - page + src.len()` <= PAGE_SIZE.
+                unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), (pa + (lo - page)) as *mut u8, src.len()) };
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Adds a runnable thread to a process.
+pub fn add_thread(k: &mut Kernel, process: Id, ctx: TrapFrame, priority: usize, affinity: u64) -> Id {
+    let cpu = this_cpu();
+    let tid = k.threads.insert(Thread { process, ctx, state: ThreadState::Ready, priority, affinity, cpu, killed: false, refs: 0 });
+    if let Some(p) = k.processes.get_mut(process) {
+        p.threads.push(tid);
+    }
+    sched::make_ready(k, tid);
+    tid
+}
+
+/// Ends a thread that is not running on another CPU; the last thread of a
+/// process ends the process (status 0 unless one was set).
+pub fn end_thread(k: &mut Kernel, tid: Id) {
+    sched::unlink(k, tid);
+    let Some(t) = k.threads.get_mut(tid) else { return };
+    t.state = ThreadState::Dead;
+    let (process, refs) = (t.process, t.refs);
+    if refs == 0 {
+        k.threads.remove(tid);
+    }
+    sched::wake_object_waiters(k, Object::Thread(tid));
+    let last = match k.processes.get_mut(process) {
+        Some(p) => {
+            p.threads.retain(|&t| t != tid);
+            p.threads.is_empty()
+        }
+        None => false,
+    };
+    if last {
+        if let Some(p) = k.processes.get_mut(process) {
+            p.status.get_or_insert(0);
+        }
+        teardown(k, process);
+    }
+}
+
+/// Ends a process with `status`: its threads stop (those running on other
+/// CPUs at their next kernel entry, which an interrupt forces now).
+pub fn kill(k: &mut Kernel, process: Id, status: usize) {
+    let Some(p) = k.processes.get_mut(process) else { return };
+    if p.status.is_some() {
+        return;
+    }
+    p.status = Some(status);
+    let threads = p.threads.clone();
+    let me = this_cpu();
+    for tid in threads {
+        match k.threads.get(tid).map(|t| t.state) {
+            Some(ThreadState::Running(c)) if c != me => {
+                if let Some(t) = k.threads.get_mut(tid) {
+                    t.killed = true;
+                }
+                k.gic.send_ipi(c, SGI_RESCHEDULE);
+            }
+            _ => end_thread(k, tid),
+        }
+    }
+}
+
+/// Frees what an ended process held; keeps its record while handles name it.
+fn teardown(k: &mut Kernel, process: Id) {
+    let Some(p) = k.processes.get_mut(process) else { return };
+    let space = p.space.take();
+    let handles: Vec<Object> = p.handles.drain().collect();
+    let (pid, status) = (p.pid, p.status.unwrap_or(0));
+    if let Some(space) = space {
+        // Drop every TLB entry of the VMID before its frames and the VMID
+        // are reused, then leave no CPU pointing at the freed tables.
+        cpu::set_vttbr(space.vttbr());
+        cpu::tlb_flush_current_vmid();
+        cpu::set_vttbr(k.null_vttbr);
+        k.free_vmid(space.vmid);
+        space.destroy(&mut k.frames);
+    }
+    for object in handles {
+        release(k, object);
+    }
+    sched::wake_object_waiters(k, Object::Process(process));
+    if k.init == Some(process) {
+        crate::kprintln!("qhv: init exited with status {status}");
+        crate::start::power_off(k);
+    }
+    let _ = pid;
+    if k.processes.get(process).is_some_and(|p| p.refs == 0) {
+        k.processes.remove(process);
+    }
+}
+
+/// Counts a new handle to `object`.
+pub fn retain(k: &mut Kernel, object: Object) {
+    match object {
+        Object::Process(id) => {
+            if let Some(p) = k.processes.get_mut(id) {
+                p.refs += 1;
+            }
+        }
+        Object::Thread(id) => {
+            if let Some(t) = k.threads.get_mut(id) {
+                t.refs += 1;
+            }
+        }
+    }
+}
+
+/// Drops a handle to `object`; frees the record of an ended object that no
+/// handle names any more.
+pub fn release(k: &mut Kernel, object: Object) {
+    match object {
+        Object::Process(id) => {
+            let Some(p) = k.processes.get_mut(id) else { return };
+            p.refs = p.refs.saturating_sub(1);
+            if p.refs == 0 && p.space.is_none() && p.threads.is_empty() {
+                k.processes.remove(id);
+            }
+        }
+        Object::Thread(id) => {
+            let Some(t) = k.threads.get_mut(id) else { return };
+            t.refs = t.refs.saturating_sub(1);
+            if t.refs == 0 && t.state == ThreadState::Dead {
+                k.threads.remove(id);
+            }
+        }
+    }
+}
+
+/// Ends the current thread's process for a fault, with a one-line report.
+pub fn fault(k: &mut Kernel, cpu_index: usize, what: core::fmt::Arguments) {
+    let Some(tid) = k.cpus[cpu_index].current else { return };
+    let Some(process) = k.threads.get(tid).map(|t| t.process) else { return };
+    if let Some(p) = k.processes.get(process) {
+        crate::kprintln!("qhv: process {} ({}) ended: {}", p.pid, p.name(), what);
+    }
+    kill(k, process, abi::STATUS_FAULT);
+}

@@ -1,3 +1,0 @@
-//! Scheduling data structures.
-
-pub mod runqueue;

@@ -1,0 +1,178 @@
+//! A host process's address space: a stage-2 table with its own VMID
+//! (DESIGN.md: with HCR_EL2.{TGE,DC,VM} and stage 1 off, a process's
+//! addresses are intermediate physical addresses), and the kernel's access
+//! to it through the identity map.
+
+use abi::{Error, PAGE_SIZE, USER_TOP};
+use arch::Perms;
+use arch::aarch64::{cpu, stage2};
+use arch::paging::{ENTRIES, MapError, PageTable, TableMemory};
+use kernel::mem::frames::FrameAllocator;
+
+/// Table memory from the frame allocator, reached through the identity map.
+pub struct Frames<'a, 'b>(pub &'a mut FrameAllocator<'b>);
+
+impl TableMemory for Frames<'_, '_> {
+    fn alloc_table(&mut self) -> Option<usize> {
+        let pa = self.0.alloc()?;
+        zero_frame(pa);
+        Some(pa)
+    }
+
+    fn free_table(&mut self, pa: usize) {
+        let _ = self.0.free(pa);
+    }
+
+    fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
+        pa as *mut [u64; ENTRIES]
+    }
+}
+
+/// Zeroes a frame through the identity map.
+pub fn zero_frame(pa: usize) {
+    // SAFETY: `pa` is a frame just taken from the allocator: RAM, mapped,
+    // and owned by the caller.
+    unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE_SIZE) };
+}
+
+/// A process's memory.
+pub struct Space {
+    table: PageTable<stage2::Stage2>,
+    /// VMID tagging its TLB entries.
+    pub vmid: u16,
+    /// Pages mapped.
+    pub pages: usize,
+}
+
+impl Space {
+    /// An empty space with `vmid`.
+    pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
+        let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
+        Ok(Space { table, vmid, pages: 0 })
+    }
+
+    /// VTTBR_EL2 for this space.
+    pub fn vttbr(&self) -> u64 {
+        stage2::vttbr(self.table.root(), self.vmid)
+    }
+
+    /// Table pages in use.
+    pub fn table_pages(&self, frames: &mut FrameAllocator) -> usize {
+        self.table.table_count(&mut Frames(frames))
+    }
+
+    /// Checks a user range: page-aligned start, non-empty, inside user space.
+    pub fn check_range(va: usize, len: usize) -> Result<usize, Error> {
+        let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(Error::InvalidArgument)?;
+        let end = va.checked_add(len).ok_or(Error::InvalidArgument)?;
+        if va % PAGE_SIZE != 0 || len == 0 || va < PAGE_SIZE || end > USER_TOP {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(len)
+    }
+
+    /// Maps fresh zeroed pages over `[va, va + len)`; on failure nothing
+    /// stays mapped. `fill` may write each new frame (page va, frame pa).
+    pub fn map_new(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        len: usize,
+        perms: Perms,
+        mut fill: impl FnMut(usize, usize),
+    ) -> Result<(), Error> {
+        let len = Self::check_range(va, len)?;
+        for page in (va..va + len).step_by(PAGE_SIZE) {
+            if self.table.translate(&mut Frames(frames), page).is_some() {
+                return Err(Error::AlreadyMapped);
+            }
+        }
+        for (n, page) in (va..va + len).step_by(PAGE_SIZE).enumerate() {
+            let result = match frames.alloc() {
+                Some(pa) => {
+                    zero_frame(pa);
+                    fill(page, pa);
+                    self.table.map(&mut Frames(frames), page, pa, perms, false).map_err(|e| {
+                        let _ = frames.free(pa);
+                        e
+                    })
+                }
+                None => Err(MapError::NoMemory),
+            };
+            if let Err(e) = result {
+                self.pages += n;
+                let _ = self.unmap(frames, va, n * PAGE_SIZE, false);
+                return Err(match e {
+                    MapError::AlreadyMapped => Error::AlreadyMapped,
+                    MapError::BadAddress => Error::InvalidArgument,
+                    _ => Error::NoMemory,
+                });
+            }
+        }
+        self.pages += len / PAGE_SIZE;
+        Ok(())
+    }
+
+    /// Unmaps `[va, va + len)` (pages not mapped are skipped) and frees the
+    /// frames. With `live`, this space is the CPU's current one: its TLB
+    /// entries are invalidated everywhere before the frames are reused.
+    pub fn unmap(&mut self, frames: &mut FrameAllocator, va: usize, len: usize, live: bool) -> Result<(), Error> {
+        let len = Self::check_range(va, len)?;
+        for page in (va..va + len).step_by(PAGE_SIZE) {
+            if let Ok(pa) = self.table.unmap(&mut Frames(frames), page) {
+                if live {
+                    cpu::tlb_flush_ipa(page);
+                }
+                let _ = frames.free(pa);
+                self.pages -= 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The frame address behind `va`, if mapped with `need` permissions.
+    pub fn translate(&self, frames: &mut FrameAllocator, va: usize, write: bool) -> Option<usize> {
+        let (pa, perms) = self.table.translate(&mut Frames(frames), va)?;
+        (perms.read && (!write || perms.write)).then_some(pa)
+    }
+
+    /// Copies user memory at `va` into `buf`.
+    pub fn copy_in(&self, frames: &mut FrameAllocator, va: usize, buf: &mut [u8]) -> Result<(), Error> {
+        let mut done = 0;
+        while done < buf.len() {
+            let at = va.checked_add(done).ok_or(Error::Fault)?;
+            let pa = self.translate(frames, at, false).ok_or(Error::Fault)?;
+            let n = (PAGE_SIZE - at % PAGE_SIZE).min(buf.len() - done);
+            // SAFETY: `pa..pa+n` lies in one frame mapped readable in this
+            // space: RAM reachable through the identity map.
+            unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, buf[done..].as_mut_ptr(), n) };
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copies `data` to user memory at `va` (which must be writable).
+    pub fn copy_out(&self, frames: &mut FrameAllocator, va: usize, data: &[u8]) -> Result<(), Error> {
+        let mut done = 0;
+        while done < data.len() {
+            let at = va.checked_add(done).ok_or(Error::Fault)?;
+            let pa = self.translate(frames, at, true).ok_or(Error::Fault)?;
+            let n = (PAGE_SIZE - at % PAGE_SIZE).min(data.len() - done);
+            // SAFETY: as in `copy_in`, and the page is writable by the user.
+            unsafe { core::ptr::copy_nonoverlapping(data[done..].as_ptr(), pa as *mut u8, n) };
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Frees every page and table. The caller has made sure no CPU runs
+    /// this space and flushes its VMID.
+    pub fn destroy(self, frames: &mut FrameAllocator) {
+        let mut pages = alloc::vec::Vec::with_capacity(self.pages);
+        self.table.for_each_page(&mut Frames(frames), |_, pa| pages.push(pa));
+        for pa in pages {
+            let _ = frames.free(pa);
+        }
+        self.table.destroy(&mut Frames(frames));
+    }
+}

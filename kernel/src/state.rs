@@ -1,0 +1,252 @@
+//! The kernel's state and the one lock that guards it. The kernel is not
+//! preemptible and runs with interrupts masked; one ticket lock serializes
+//! the CPUs (as seL4 does), so every handler sees a consistent state and no
+//! finer locking is needed.
+
+use crate::space::Space;
+use abi::Rights;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use arch::aarch64::gic::Gic;
+use arch::aarch64::psci::Conduit;
+use arch::aarch64::trap_frame::TrapFrame;
+use boot::Bootfs;
+use core::ops::{Deref, DerefMut};
+use kernel::handles::HandleTable;
+use kernel::mem::frames::FrameAllocator;
+use kernel::runqueue::RunQueue;
+use kernel::slab::{Id, Slab};
+use kernel::timeq::TimeQueue;
+use spin::mutex::{TicketMutex, TicketMutexGuard};
+
+/// What a handle names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Object {
+    /// A process.
+    Process(Id),
+    /// A thread.
+    Thread(Id),
+}
+
+/// Why a thread is not running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// `sleep` until its deadline.
+    Sleep,
+    /// `futex_wait` on the word at this physical address.
+    Futex(usize),
+    /// `console_read` with no input.
+    ConsoleRead,
+    /// `process_wait` / `thread_wait` on this object.
+    Object(Object),
+}
+
+/// A thread's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreadState {
+    /// In a run queue.
+    Ready,
+    /// On this CPU.
+    Running(usize),
+    /// Waiting.
+    Blocked(Block),
+    /// Ended; kept while handles name it.
+    Dead,
+}
+
+/// A thread of a host process.
+pub struct Thread {
+    /// Its process.
+    pub process: Id,
+    /// Saved registers while not running.
+    pub ctx: TrapFrame,
+    /// State.
+    pub state: ThreadState,
+    /// Priority, 0..=63.
+    pub priority: usize,
+    /// CPUs it may run on (bit per CPU index).
+    pub affinity: u64,
+    /// The CPU it last ran or was queued on.
+    pub cpu: usize,
+    /// Ended by its process's death while running on another CPU.
+    pub killed: bool,
+    /// Handles naming it.
+    pub refs: usize,
+}
+
+/// A host process.
+pub struct Process {
+    /// Process id shown to users.
+    pub pid: u64,
+    /// Program name.
+    pub name: [u8; 32],
+    /// Parent's pid.
+    pub parent: u64,
+    /// Its memory, until it ends.
+    pub space: Option<Space>,
+    /// Its handles.
+    pub handles: HandleTable<Object>,
+    /// Its live threads.
+    pub threads: Vec<Id>,
+    /// Exit status once ending.
+    pub status: Option<usize>,
+    /// Handles naming it.
+    pub refs: usize,
+}
+
+impl Process {
+    /// Program name as text.
+    pub fn name(&self) -> &str {
+        let len = self.name.iter().position(|&b| b == 0).unwrap_or(self.name.len());
+        core::str::from_utf8(&self.name[..len]).unwrap_or("?")
+    }
+}
+
+/// Per-CPU scheduling state.
+pub struct Cpu {
+    /// Runnable threads placed on this CPU.
+    pub queue: RunQueue<Id>,
+    /// The thread on the CPU, if any.
+    pub current: Option<Id>,
+    /// When the current thread's time slice ends (counter ticks).
+    pub slice_end: u64,
+    /// Pick again before returning to user mode.
+    pub need_resched: bool,
+    /// Started and taking work.
+    pub online: bool,
+    /// Waiting in the idle loop (a wake-up needs an IPI).
+    pub idle: bool,
+    /// Top of its kernel stack.
+    pub stack_top: usize,
+}
+
+impl Cpu {
+    /// A CPU that is not started yet.
+    pub const fn new() -> Cpu {
+        Cpu { queue: RunQueue::new(), current: None, slice_end: 0, need_resched: false, online: false, idle: false, stack_top: 0 }
+    }
+}
+
+/// Everything the kernel keeps.
+pub struct Kernel {
+    /// Physical frames.
+    pub frames: FrameAllocator<'static>,
+    /// Processes.
+    pub processes: Slab<Process>,
+    /// Threads.
+    pub threads: Slab<Thread>,
+    /// CPUs by index.
+    pub cpus: Vec<Cpu>,
+    /// MPIDR of each CPU index.
+    pub mpidrs: Vec<u64>,
+    /// Sleeping threads (and futex waits with a timeout) by deadline.
+    pub sleepers: TimeQueue<Id>,
+    /// Threads in `futex_wait`, with the word's physical address.
+    pub futex_waiters: Vec<(usize, Id)>,
+    /// Threads in `process_wait` / `thread_wait`.
+    pub object_waiters: Vec<(Object, Id)>,
+    /// Threads in `console_read`.
+    pub console_waiters: VecDeque<Id>,
+    /// Console input not read yet.
+    pub console_input: VecDeque<u8>,
+    /// VMIDs in use (bit per VMID; 0 is the kernel's own).
+    pub vmids: [u64; 4],
+    /// The interrupt controller.
+    pub gic: Gic,
+    /// The boot file system.
+    pub bootfs: Bootfs<'static>,
+    /// Next process id.
+    pub next_pid: u64,
+    /// The `init` process.
+    pub init: Option<Id>,
+    /// An empty stage-2 root, installed while a CPU runs no process.
+    pub null_vttbr: u64,
+    /// PSCI conduit.
+    pub psci: Conduit,
+    /// INTID of the EL2 timer.
+    pub timer_intid: u32,
+    /// INTID of the console UART, if it interrupts.
+    pub uart_intid: Option<u32>,
+    /// Counter ticks per second.
+    pub counter_hz: u64,
+    /// Ticks per time slice.
+    pub slice_ticks: u64,
+}
+
+impl Kernel {
+    /// Takes a free VMID.
+    pub fn alloc_vmid(&mut self) -> Option<u16> {
+        for (w, word) in self.vmids.iter_mut().enumerate() {
+            if *word != u64::MAX {
+                let bit = (!*word).trailing_zeros() as usize;
+                *word |= 1 << bit;
+                return Some((w * 64 + bit) as u16);
+            }
+        }
+        None
+    }
+
+    /// Gives a VMID back (after its TLB entries were flushed).
+    pub fn free_vmid(&mut self, vmid: u16) {
+        self.vmids[vmid as usize / 64] &= !(1 << (vmid % 64));
+    }
+
+    /// Bit mask of online CPUs.
+    pub fn online_mask(&self) -> u64 {
+        self.cpus.iter().enumerate().filter(|(_, c)| c.online).fold(0, |m, (i, _)| m | 1 << i)
+    }
+
+    /// Nanoseconds since boot.
+    pub fn now_ns(&self) -> u64 {
+        ticks_to_ns(arch::aarch64::cpu::counter(), self.counter_hz)
+    }
+
+    /// Handle rights check on the caller's table.
+    pub fn handle(&self, process: Id, handle: usize, rights: Rights) -> Result<Object, abi::Error> {
+        self.processes.get(process).ok_or(abi::Error::BadHandle)?.handles.get(handle, rights)
+    }
+}
+
+/// Counter ticks to nanoseconds.
+pub fn ticks_to_ns(ticks: u64, hz: u64) -> u64 {
+    (ticks as u128 * 1_000_000_000 / hz.max(1) as u128) as u64
+}
+
+/// Nanoseconds to counter ticks.
+pub fn ns_to_ticks(ns: u64, hz: u64) -> u64 {
+    (ns as u128 * hz as u128 / 1_000_000_000) as u64
+}
+
+/// The big kernel lock around the state.
+pub struct KernelLock(TicketMutex<Option<Kernel>>);
+
+/// A held lock.
+pub struct Guard(TicketMutexGuard<'static, Option<Kernel>>);
+
+/// The kernel's state.
+pub static KERNEL: KernelLock = KernelLock(TicketMutex::new(None));
+
+impl KernelLock {
+    /// Takes the lock.
+    pub fn lock(&'static self) -> Guard {
+        Guard(self.0.lock())
+    }
+
+    /// Installs the state at boot.
+    pub fn install(&'static self, kernel: Kernel) {
+        *self.0.lock() = Some(kernel);
+    }
+}
+
+impl Deref for Guard {
+    type Target = Kernel;
+    fn deref(&self) -> &Kernel {
+        self.0.as_ref().expect("kernel state used before boot finished")
+    }
+}
+
+impl DerefMut for Guard {
+    fn deref_mut(&mut self) -> &mut Kernel {
+        self.0.as_mut().expect("kernel state used before boot finished")
+    }
+}

@@ -1,0 +1,46 @@
+//! `console_write`, `console_read`.
+
+use super::{Caller, Outcome, copy_in, copy_out};
+use crate::sched;
+use crate::state::{Block, Kernel};
+use abi::{Error, SysResult};
+
+/// Most bytes one `console_write` takes.
+const MAX_WRITE: usize = 64 * 1024;
+
+pub fn write(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult {
+    let bytes = copy_in(k, c, ptr, len, MAX_WRITE)?;
+    crate::console::write_bytes(&bytes);
+    Ok(len)
+}
+
+pub fn read(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> Outcome {
+    if len == 0 {
+        return Ok(0).into();
+    }
+    if k.console_input.is_empty() {
+        // Check the buffer is writable before sleeping, so a bad pointer
+        // fails now rather than after input arrives.
+        if let Err(e) = copy_out(k, c, ptr, &[]).and_then(|()| probe_writable(k, c, ptr)) {
+            return Err(e).into();
+        }
+        k.console_waiters.push_back(c.thread);
+        sched::block_current(k, c.cpu, Block::ConsoleRead);
+        return Outcome::Blocked;
+    }
+    let n = len.min(k.console_input.len()).min(4096);
+    let data: alloc::vec::Vec<u8> = k.console_input.iter().take(n).copied().collect();
+    match copy_out(k, c, ptr, &data) {
+        Ok(()) => {
+            k.console_input.drain(..n);
+            Ok(n).into()
+        }
+        Err(e) => Err(e).into(),
+    }
+}
+
+fn probe_writable(k: &mut Kernel, c: &Caller, ptr: usize) -> Result<(), Error> {
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    let space = p.space.as_ref().ok_or(Error::Fault)?;
+    space.translate(&mut k.frames, ptr, true).map(|_| ()).ok_or(Error::Fault)
+}

@@ -1,0 +1,55 @@
+//! `sysinfo`, `process_list`, `bootfs_read`.
+
+use super::{Caller, copy_out, copy_str};
+use crate::state::Kernel;
+use abi::{Error, ProcessInfo, SysInfo, SysResult};
+use kernel::mem::frames::FRAME_SIZE;
+
+/// Most rows one `process_list` returns.
+const MAX_ROWS: usize = 1024;
+
+fn bytes_of<T: Copy>(value: &T) -> &[u8] {
+    // SAFETY: `T` is a plain `repr(C)` record of integers with no padding
+    // holes that matter to the reader; viewing it as bytes is sound.
+    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>()) }
+}
+
+pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult {
+    if len < core::mem::size_of::<SysInfo>() {
+        return Err(Error::InvalidArgument);
+    }
+    let info = SysInfo {
+        cpus: k.cpus.iter().filter(|c| c.online).count() as u64,
+        total_memory: (k.frames.total_frames() * FRAME_SIZE) as u64,
+        free_memory: (k.frames.free_frames() * FRAME_SIZE) as u64,
+        processes: k.processes.iter().filter(|(_, p)| p.space.is_some()).count() as u64,
+        threads: k.threads.iter().filter(|(_, t)| t.state != crate::state::ThreadState::Dead).count() as u64,
+    };
+    copy_out(k, c, ptr, bytes_of(&info))?;
+    Ok(core::mem::size_of::<SysInfo>())
+}
+
+pub fn process_list(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> SysResult {
+    if max_rows > MAX_ROWS {
+        return Err(Error::InvalidArgument);
+    }
+    let mut rows = alloc::vec::Vec::new();
+    for (_, p) in k.processes.iter().filter(|(_, p)| p.space.is_some()).take(max_rows) {
+        rows.push((p.pid, p.parent, p.threads.len(), p.name, p.space.as_ref().map_or(0, |s| s.pages)));
+    }
+    let size = core::mem::size_of::<ProcessInfo>();
+    for (i, &(pid, parent, threads, name, pages)) in rows.iter().enumerate() {
+        let row = ProcessInfo { pid, parent, threads: threads as u64, memory: (pages * FRAME_SIZE) as u64, name };
+        copy_out(k, c, ptr.checked_add(i * size).ok_or(Error::Fault)?, bytes_of(&row))?;
+    }
+    Ok(rows.len())
+}
+
+pub fn bootfs_read(k: &mut Kernel, c: &Caller, path: usize, path_len: usize, buf: usize, buf_len: usize, offset: usize) -> SysResult {
+    let path = copy_str(k, c, path, path_len, super::process::MAX_PATH)?;
+    let file = k.bootfs.find(&path).ok_or(Error::NotFound)?;
+    let data = file.data.get(offset..).ok_or(Error::InvalidArgument)?;
+    let n = data.len().min(buf_len).min(64 * 1024);
+    copy_out(k, c, buf, &data[..n])?;
+    Ok(n)
+}

@@ -1,0 +1,106 @@
+//! System-call dispatch: decode the call from the trap frame, run it with
+//! the caller's identity, write the result to x0 (or leave it for the
+//! wake-up when the call blocks). Every argument is checked: a bad handle,
+//! pointer, length or right is an error code, never a kernel fault.
+
+mod console;
+mod info;
+mod memory;
+mod process;
+mod sync;
+mod thread;
+
+use crate::state::Kernel;
+use abi::{Error, Sys, SysResult};
+use alloc::vec::Vec;
+use arch::UserContext;
+use arch::aarch64::trap_frame::TrapFrame;
+use kernel::slab::Id;
+
+/// The caller of a system call.
+pub struct Caller {
+    /// Its CPU.
+    pub cpu: usize,
+    /// Its thread.
+    pub thread: Id,
+    /// Its process.
+    pub process: Id,
+}
+
+/// How a call ended.
+pub enum Outcome {
+    /// With this result.
+    Done(SysResult),
+    /// Blocked: the result is written when the thread wakes.
+    Blocked,
+}
+
+impl From<SysResult> for Outcome {
+    fn from(r: SysResult) -> Self {
+        Outcome::Done(r)
+    }
+}
+
+/// Runs the system call in `frame` for the current thread of `cpu`.
+pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
+    let Some(thread) = k.cpus[cpu].current else { return };
+    let Some(process) = k.threads.get(thread).map(|t| t.process) else { return };
+    let c = Caller { cpu, thread, process };
+    let a = frame.syscall_args();
+    let outcome: Outcome = match Sys::from_number(frame.syscall_number()) {
+        None => Err(Error::NoSys).into(),
+        Some(call) => match call {
+            Sys::ConsoleWrite => console::write(k, &c, a[0], a[1]).into(),
+            Sys::ConsoleRead => console::read(k, &c, a[0], a[1]),
+            Sys::Exit => process::exit(k, &c, a[0]).into(),
+            Sys::ProcessSpawn => process::spawn(k, &c, a[0], a[1], a[2], a[3]).into(),
+            Sys::ProcessWait => process::wait(k, &c, a[0]),
+            Sys::ProcessKill => process::kill(k, &c, a[0], a[1]).into(),
+            Sys::ProcessList => info::process_list(k, &c, a[0], a[1]).into(),
+            Sys::ThreadCreate => thread::create(k, &c, a[0], a[1], a[2], a[3], a[4]).into(),
+            Sys::ThreadExit => thread::exit(k, &c).into(),
+            Sys::ThreadWait => thread::wait(k, &c, a[0]),
+            Sys::FutexWait => sync::futex_wait(k, &c, a[0], a[1], a[2]),
+            Sys::FutexWake => sync::futex_wake(k, &c, a[0], a[1]).into(),
+            Sys::Yield => {
+                k.cpus[cpu].need_resched = true;
+                Ok(0).into()
+            }
+            Sys::Clock => Ok(k.now_ns() as usize).into(),
+            Sys::Sleep => sync::sleep(k, &c, a[0]),
+            Sys::MemMap => memory::map(k, &c, a[0], a[1], a[2]).into(),
+            Sys::MemUnmap => memory::unmap(k, &c, a[0], a[1]).into(),
+            Sys::HandleClose => process::handle_close(k, &c, a[0]).into(),
+            Sys::HandleDup => process::handle_dup(k, &c, a[0], a[1]).into(),
+            Sys::BootfsRead => info::bootfs_read(k, &c, a[0], a[1], a[2], a[3], a[4]).into(),
+            Sys::SysInfo => info::sysinfo(k, &c, a[0], a[1]).into(),
+            Sys::CpuId => Ok(cpu).into(),
+        },
+    };
+    if let Outcome::Done(result) = outcome {
+        frame.set_return(abi::encode_return(result));
+    }
+}
+
+/// Copies `len` (at most `max`) bytes from the caller's memory.
+pub fn copy_in(k: &mut Kernel, c: &Caller, ptr: usize, len: usize, max: usize) -> Result<Vec<u8>, Error> {
+    if len > max {
+        return Err(Error::InvalidArgument);
+    }
+    let mut buf = alloc::vec![0u8; len];
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    p.space.as_ref().ok_or(Error::Fault)?.copy_in(&mut k.frames, ptr, &mut buf)?;
+    Ok(buf)
+}
+
+/// Copies a UTF-8 string from the caller's memory.
+pub fn copy_str(k: &mut Kernel, c: &Caller, ptr: usize, len: usize, max: usize) -> Result<alloc::string::String, Error> {
+    let bytes = copy_in(k, c, ptr, len, max)?;
+    alloc::string::String::from_utf8(bytes).map_err(|_| Error::InvalidArgument)
+}
+
+/// Copies `data` to the caller's memory.
+pub fn copy_out(k: &mut Kernel, c: &Caller, ptr: usize, data: &[u8]) -> Result<(), Error> {
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    p.space.as_ref().ok_or(Error::Fault)?.copy_out(&mut k.frames, ptr, data)
+}
