@@ -158,10 +158,12 @@ fn teardown(k: &mut Kernel, process: Id) {
     let (pid, status) = (p.pid, p.status.unwrap_or(0));
     if let Some(space) = space {
         // Drop every TLB entry of the VMID before its frames and the VMID
-        // are reused, then leave no CPU pointing at the freed tables.
+        // are reused; this CPU keeps the space it was running unless that
+        // is the one going away.
+        let running = cpu::vttbr();
         cpu::set_vttbr(space.vttbr());
         cpu::tlb_flush_current_vmid();
-        cpu::set_vttbr(k.null_vttbr);
+        cpu::set_vttbr(if running == space.vttbr() { k.null_vttbr } else { running });
         k.free_vmid(space.vmid);
         space.destroy(&mut k.frames);
     }

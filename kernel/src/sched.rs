@@ -121,6 +121,9 @@ pub fn unlink(k: &mut Kernel, tid: Id) {
 /// Handles the EL2 timer: wakes sleepers that are due and ends the time
 /// slice of the current thread if another of its priority waits.
 pub fn on_timer(k: &mut Kernel, cpu: usize) {
+    // The timer's line stays asserted until it is reprogrammed, which
+    // happens on the way out (`program_timer`): mask it until then.
+    timer::stop();
     let now = cpu::counter();
     while let Some(tid) = k.sleepers.pop_due(now) {
         let how = match k.threads.get(tid).map(|t| t.state) {

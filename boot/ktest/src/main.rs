@@ -1,11 +1,80 @@
-//! `ktest`: kernel tests run as host processes.
+//! `ktest`: tests of the host kernel, run as host processes from the test
+//! image's startup script. Each mode prints `ktest MODE: ...` lines that
+//! the QEMU integration tests check; any line with `FAIL` fails the run.
+//!
+//! Modes: `hello`, `threads`, `isolate` (with helpers `victim`,
+//! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
+//! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`).
 #![no_std]
 #![no_main]
 
-use ulib::println;
+extern crate alloc;
+
+mod badcalls;
+mod faults;
+mod threads;
+
+use ulib::{println, process, sys};
+
+/// Runs `ktest ARGS...` and returns its exit status.
+pub fn run(args: &[&str]) -> Result<usize, abi::Error> {
+    let h = process::spawn("/bin/ktest", args)?;
+    let status = process::wait(h);
+    let _ = sys::handle_close(h);
+    status
+}
+
+fn spawnloop(count: usize) -> usize {
+    // One cycle first, so this process's own heap has grown to what the
+    // loop needs before free memory is measured.
+    if run(&["ktest", "exit0"]) != Ok(0) {
+        println!("FAIL ktest spawnloop: the child did not exit with 0");
+        return 1;
+    }
+    let before = sys::sysinfo().free_memory;
+    for i in 0..count {
+        match run(&["ktest", "exit0"]) {
+            Ok(0) => {}
+            other => {
+                println!("FAIL ktest spawnloop: cycle {i}: {other:?}");
+                return 1;
+            }
+        }
+    }
+    let after = sys::sysinfo().free_memory;
+    println!("ktest spawnloop: {count} spawn/exit cycles, free memory {before} -> {after} bytes");
+    if before != after {
+        println!("FAIL ktest spawnloop: memory leaked: {} bytes", before as i64 - after as i64);
+        return 1;
+    }
+    0
+}
 
 #[unsafe(no_mangle)]
 fn main(args: &[&str]) -> usize {
-    println!("ktest: hello from a host process, args {:?}", args);
-    0
+    match args.get(1..).unwrap_or(&[]) {
+        ["hello", rest @ ..] => {
+            println!("ktest hello: a host process at EL0, args {rest:?}");
+            0
+        }
+        ["exit0"] => 0,
+        ["threads"] => threads::run(),
+        ["isolate"] => faults::isolate(),
+        ["victim"] => faults::victim(),
+        ["scribble"] => faults::scribble(),
+        ["expect-fault", mode] => faults::expect_fault(mode),
+        ["read-kernel"] => faults::read_kernel(),
+        ["write-kernel"] => faults::write_kernel(),
+        ["undef"] => faults::undefined_instruction(),
+        ["kill"] => faults::kill(),
+        ["spin"] => loop {
+            core::hint::spin_loop();
+        },
+        ["badcalls"] => badcalls::run(),
+        ["spawnloop", n] => spawnloop(n.parse().unwrap_or(200)),
+        _ => {
+            println!("FAIL ktest: unknown mode {args:?}");
+            2
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod heap;
 pub mod io;
 pub mod process;
 pub mod rt;
+pub mod sync;
 pub mod sys;
 pub mod thread;
 
