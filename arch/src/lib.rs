@@ -42,11 +42,23 @@ pub struct Perms {
 
 impl Perms {
     /// Read and write, no execute.
-    pub const RW: Perms = Perms { read: true, write: true, exec: false };
+    pub const RW: Perms = Perms {
+        read: true,
+        write: true,
+        exec: false,
+    };
     /// Read and execute.
-    pub const RX: Perms = Perms { read: true, write: false, exec: true };
+    pub const RX: Perms = Perms {
+        read: true,
+        write: false,
+        exec: true,
+    };
     /// Read only.
-    pub const R: Perms = Perms { read: true, write: false, exec: false };
+    pub const R: Perms = Perms {
+        read: true,
+        write: false,
+        exec: false,
+    };
 }
 
 /// The interrupt controller of the host.

@@ -68,7 +68,10 @@ pub struct PageTable<F> {
 impl<F: DescriptorFormat> PageTable<F> {
     /// A new empty table.
     pub fn new(mem: &mut impl TableMemory) -> Option<Self> {
-        Some(PageTable { root: mem.alloc_table()?, _format: core::marker::PhantomData })
+        Some(PageTable {
+            root: mem.alloc_table()?,
+            _format: core::marker::PhantomData,
+        })
     }
 
     /// Physical address of the root table.
@@ -88,7 +91,12 @@ impl<F: DescriptorFormat> PageTable<F> {
     }
 
     /// The level-3 table covering `va`, allocating missing levels if `create`.
-    fn leaf_table(&self, mem: &mut impl TableMemory, va: usize, create: bool) -> Result<usize, MapError> {
+    fn leaf_table(
+        &self,
+        mem: &mut impl TableMemory,
+        va: usize,
+        create: bool,
+    ) -> Result<usize, MapError> {
         let mut table = self.root;
         for level in 1..3 {
             let i = index(va, level);
@@ -110,16 +118,23 @@ impl<F: DescriptorFormat> PageTable<F> {
     }
 
     fn check(va: usize) -> Result<(), MapError> {
-        if va % PAGE_SIZE != 0 || va >= ADDRESS_LIMIT {
+        if !va.is_multiple_of(PAGE_SIZE) || va >= ADDRESS_LIMIT {
             return Err(MapError::BadAddress);
         }
         Ok(())
     }
 
     /// Maps the page at `va` to the frame at `pa`.
-    pub fn map(&mut self, mem: &mut impl TableMemory, va: usize, pa: usize, perms: Perms, device: bool) -> Result<(), MapError> {
+    pub fn map(
+        &mut self,
+        mem: &mut impl TableMemory,
+        va: usize,
+        pa: usize,
+        perms: Perms,
+        device: bool,
+    ) -> Result<(), MapError> {
         Self::check(va)?;
-        if pa % PAGE_SIZE != 0 {
+        if !pa.is_multiple_of(PAGE_SIZE) {
             return Err(MapError::BadAddress);
         }
         let table = self.leaf_table(mem, va, true)?;
@@ -178,6 +193,37 @@ impl<F: DescriptorFormat> PageTable<F> {
         }
     }
 
+    /// Calls `f(va)` for every mapped page in `[start, end)`, skipping
+    /// unmapped subtrees whole (so a huge, sparse range costs little).
+    pub fn for_each_mapped_in(
+        &self,
+        mem: &mut impl TableMemory,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(usize),
+    ) {
+        const L1_SPAN: usize = 1 << 30;
+        const L2_SPAN: usize = 1 << 21;
+        let end = end.min(ADDRESS_LIMIT);
+        let mut va = start & !(PAGE_SIZE - 1);
+        while va < end {
+            let d1 = Self::read(mem, self.root, index(va, 1));
+            if !F::is_valid(d1) || !F::is_table(d1) {
+                va = (va & !(L1_SPAN - 1)) + L1_SPAN;
+                continue;
+            }
+            let d2 = Self::read(mem, F::output_address(d1), index(va, 2));
+            if !F::is_valid(d2) || !F::is_table(d2) {
+                va = (va & !(L2_SPAN - 1)) + L2_SPAN;
+                continue;
+            }
+            if F::is_valid(Self::read(mem, F::output_address(d2), index(va, 3))) {
+                f(va);
+            }
+            va += PAGE_SIZE;
+        }
+    }
+
     /// Number of table pages in use.
     pub fn table_count(&self, mem: &mut impl TableMemory) -> usize {
         let mut count = 1;
@@ -186,10 +232,12 @@ impl<F: DescriptorFormat> PageTable<F> {
             if F::is_valid(d1) && F::is_table(d1) {
                 count += 1;
                 let t2 = F::output_address(d1);
-                count += (0..ENTRIES).filter(|&i2| {
-                    let d2 = Self::read(mem, t2, i2);
-                    F::is_valid(d2) && F::is_table(d2)
-                }).count();
+                count += (0..ENTRIES)
+                    .filter(|&i2| {
+                        let d2 = Self::read(mem, t2, i2);
+                        F::is_valid(d2) && F::is_table(d2)
+                    })
+                    .count();
             }
         }
         count
@@ -238,7 +286,10 @@ pub(crate) mod tests {
             Some(pa)
         }
         fn free_table(&mut self, pa: usize) {
-            assert!(self.tables.remove(&pa).is_some(), "double free of table {pa:#x}");
+            assert!(
+                self.tables.remove(&pa).is_some(),
+                "double free of table {pa:#x}"
+            );
             self.freed += 1;
         }
         fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
@@ -250,18 +301,55 @@ pub(crate) mod tests {
     fn map_translate_unmap() {
         let mut mem = Arena::default();
         let mut pt = PageTable::<Stage2>::new(&mut mem).unwrap();
-        pt.map(&mut mem, 0x20_0000, 0x8000_0000, Perms::RX, false).unwrap();
-        pt.map(&mut mem, 0x7f_0000_0000 - 4096, 0x8000_1000, Perms::RW, false).unwrap();
-        assert_eq!(pt.translate(&mut mem, 0x20_0123), Some((0x8000_0123, Perms::RX)));
-        assert_eq!(pt.translate(&mut mem, 0x7f_0000_0000 - 8), Some((0x8000_1ff8, Perms::RW)));
+        pt.map(&mut mem, 0x20_0000, 0x8000_0000, Perms::RX, false)
+            .unwrap();
+        pt.map(
+            &mut mem,
+            0x7f_0000_0000 - 4096,
+            0x8000_1000,
+            Perms::RW,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            pt.translate(&mut mem, 0x20_0123),
+            Some((0x8000_0123, Perms::RX))
+        );
+        assert_eq!(
+            pt.translate(&mut mem, 0x7f_0000_0000 - 8),
+            Some((0x8000_1ff8, Perms::RW))
+        );
         assert_eq!(pt.translate(&mut mem, 0x20_1000), None);
-        assert_eq!(pt.map(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false), Err(MapError::AlreadyMapped));
-        assert_eq!(pt.map(&mut mem, 0x20_0001, 0x9000_0000, Perms::RW, false), Err(MapError::BadAddress));
-        assert_eq!(pt.map(&mut mem, ADDRESS_LIMIT, 0x9000_0000, Perms::RW, false), Err(MapError::BadAddress));
+        assert_eq!(
+            pt.map(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false),
+            Err(MapError::AlreadyMapped)
+        );
+        assert_eq!(
+            pt.map(&mut mem, 0x20_0001, 0x9000_0000, Perms::RW, false),
+            Err(MapError::BadAddress)
+        );
+        assert_eq!(
+            pt.map(&mut mem, ADDRESS_LIMIT, 0x9000_0000, Perms::RW, false),
+            Err(MapError::BadAddress)
+        );
         let mut pages = vec![];
         pt.for_each_page(&mut mem, |va, pa| pages.push((va, pa)));
-        assert_eq!(pages, vec![(0x20_0000, 0x8000_0000), (0x7f_0000_0000 - 4096, 0x8000_1000)]);
+        assert_eq!(
+            pages,
+            vec![
+                (0x20_0000, 0x8000_0000),
+                (0x7f_0000_0000 - 4096, 0x8000_1000)
+            ]
+        );
         assert_eq!(pt.table_count(&mut mem), 5);
+        let mut found = vec![];
+        pt.for_each_mapped_in(&mut mem, 0, usize::MAX, |va| found.push(va));
+        assert_eq!(found, vec![0x20_0000, 0x7f_0000_0000 - 4096]);
+        found.clear();
+        pt.for_each_mapped_in(&mut mem, 0x20_1000, 0x7f_0000_0000 - 4096, |va| {
+            found.push(va)
+        });
+        assert!(found.is_empty());
         assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok(0x8000_0000));
         assert_eq!(pt.unmap(&mut mem, 0x20_0000), Err(MapError::NotMapped));
         assert_eq!(pt.translate(&mut mem, 0x20_0000), None);

@@ -15,7 +15,10 @@ pub mod heapless_vec {
 
     impl<T: Copy + Default, const N: usize> Default for Vec<T, N> {
         fn default() -> Self {
-            Vec { items: [T::default(); N], len: 0 }
+            Vec {
+                items: [T::default(); N],
+                len: 0,
+            }
         }
     }
 
@@ -68,7 +71,12 @@ pub enum GicInfo {
     Missing,
     /// GICv2: distributor, CPU interface, and (with the virtualization
     /// extension) the hypervisor control and virtual CPU interfaces.
-    V2 { gicd: usize, gicc: usize, gich: Option<usize>, gicv: Option<usize> },
+    V2 {
+        gicd: usize,
+        gicc: usize,
+        gich: Option<usize>,
+        gicv: Option<usize>,
+    },
     /// GICv3: distributor and the first redistributor region.
     V3 { gicd: usize, gicr: usize },
 }
@@ -141,7 +149,11 @@ pub enum BoardError {
 impl Board {
     /// The model string.
     pub fn model(&self) -> &str {
-        let len = self.model.iter().position(|&b| b == 0).unwrap_or(self.model.len());
+        let len = self
+            .model
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.model.len());
         core::str::from_utf8(&self.model[..len]).unwrap_or("?")
     }
 
@@ -168,7 +180,10 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         for region in node.reg().into_iter().flatten() {
             let start = region.starting_address as usize;
             if let Some(size) = region.size.filter(|&s| s > 0) {
-                board.ram.push(Range { start, end: start + size });
+                board.ram.push(Range {
+                    start,
+                    end: start + size,
+                });
             }
         }
     }
@@ -177,19 +192,29 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     }
     for r in fdt.memory_reservations() {
         let start = r.address() as usize;
-        board.reserved.push(Range { start, end: start + r.size() });
+        board.reserved.push(Range {
+            start,
+            end: start + r.size(),
+        });
     }
     if let Some(reserved) = fdt.find_node("/reserved-memory") {
         for child in reserved.children() {
             for region in child.reg().into_iter().flatten() {
                 let start = region.starting_address as usize;
-                board.reserved.push(Range { start, end: start + region.size.unwrap_or(0) });
+                board.reserved.push(Range {
+                    start,
+                    end: start + region.size.unwrap_or(0),
+                });
             }
         }
     }
 
     for cpu in fdt.cpus() {
-        if cpu.property("status").and_then(|p| p.as_str()).is_some_and(|s| s != "okay") {
+        if cpu
+            .property("status")
+            .and_then(|p| p.as_str())
+            .is_some_and(|s| s != "okay")
+        {
             continue;
         }
         board.cpus.push(cpu.ids().first() as u64);
@@ -199,45 +224,70 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     }
 
     if let Some(gic) = fdt.find_compatible(&["arm,gic-v3"]) {
-        let mut regs = gic.reg().into_iter().flatten().map(|r| r.starting_address as usize);
+        let mut regs = gic
+            .reg()
+            .into_iter()
+            .flatten()
+            .map(|r| r.starting_address as usize);
         if let (Some(gicd), Some(gicr)) = (regs.next(), regs.next()) {
             board.gic = GicInfo::V3 { gicd, gicr };
         }
-    } else if let Some(gic) = fdt.find_compatible(&["arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", "arm,cortex-a7-gic"]) {
-        let mut regs = gic.reg().into_iter().flatten().map(|r| r.starting_address as usize);
+    } else if let Some(gic) = fdt.find_compatible(&[
+        "arm,cortex-a15-gic",
+        "arm,gic-400",
+        "arm,cortex-a9-gic",
+        "arm,cortex-a7-gic",
+    ]) {
+        let mut regs = gic
+            .reg()
+            .into_iter()
+            .flatten()
+            .map(|r| r.starting_address as usize);
         if let (Some(gicd), Some(gicc)) = (regs.next(), regs.next()) {
-            board.gic = GicInfo::V2 { gicd, gicc, gich: regs.next(), gicv: regs.next() };
+            board.gic = GicInfo::V2 {
+                gicd,
+                gicc,
+                gich: regs.next(),
+                gicv: regs.next(),
+            };
         }
     }
 
     // The EL2 physical timer is the fourth interrupt of the architected
     // timer node (secure, non-secure, virtual, hypervisor).
     board.hyp_timer_intid = 26;
-    if let Some(timer) = fdt.find_compatible(&["arm,armv8-timer", "arm,armv7-timer"]) {
-        if let Some(p) = timer.property("interrupts") {
-            let cells: heapless_vec::Vec<u32, 16> = be_cells(p.value);
-            if let [.., kind, number, _] = cells.as_slice().get(..12).unwrap_or(&[]) {
-                board.hyp_timer_intid = intid_of(*kind as usize, *number as usize);
-            }
+    if let Some(timer) = fdt.find_compatible(&["arm,armv8-timer", "arm,armv7-timer"])
+        && let Some(p) = timer.property("interrupts")
+    {
+        let cells: heapless_vec::Vec<u32, 16> = be_cells(p.value);
+        if let [.., kind, number, _] = cells.as_slice().get(..12).unwrap_or(&[]) {
+            board.hyp_timer_intid = intid_of(*kind as usize, *number as usize);
         }
     }
 
     let uart_node = fdt
         .chosen()
         .stdout()
-        .filter(|n| n.compatible().is_some_and(|c| c.all().any(|s| s == "arm,pl011")))
+        .filter(|n| {
+            n.compatible()
+                .is_some_and(|c| c.all().any(|s| s == "arm,pl011"))
+        })
         .or_else(|| fdt.find_compatible(&["arm,pl011"]));
-    if let Some(node) = uart_node {
-        if let Some(base) = node.reg().into_iter().flatten().next() {
-            let intid = node.property("interrupts").and_then(|p| {
-                let cells: heapless_vec::Vec<u32, 3> = be_cells(p.value);
-                match cells.as_slice() {
-                    [kind, number, _] => Some(intid_of(*kind as usize, *number as usize)),
-                    _ => None,
-                }
-            });
-            board.uart = Some(UartInfo { base: base.starting_address as usize, intid, kind: UartKind::Pl011 });
-        }
+    if let Some(node) = uart_node
+        && let Some(base) = node.reg().into_iter().flatten().next()
+    {
+        let intid = node.property("interrupts").and_then(|p| {
+            let cells: heapless_vec::Vec<u32, 3> = be_cells(p.value);
+            match cells.as_slice() {
+                [kind, number, _] => Some(intid_of(*kind as usize, *number as usize)),
+                _ => None,
+            }
+        });
+        board.uart = Some(UartInfo {
+            base: base.starting_address as usize,
+            intid,
+            kind: UartKind::Pl011,
+        });
     }
 
     if let Some(psci) = fdt.find_compatible(&["arm,psci-1.0", "arm,psci-0.2", "arm,psci"]) {
@@ -249,7 +299,11 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     }
 
     let chosen = fdt.find_node("/chosen");
-    let prop = |name| chosen.and_then(|c| c.property(name)).and_then(|p| p.as_usize());
+    let prop = |name| {
+        chosen
+            .and_then(|c| c.property(name))
+            .and_then(|p| p.as_usize())
+    };
     if let (Some(start), Some(end)) = (prop("linux,initrd-start"), prop("linux,initrd-end")) {
         board.initrd = Some(Range { start, end });
     }
@@ -270,17 +324,41 @@ mod tests {
     use super::*;
 
     fn load(name: &str) -> Option<std::vec::Vec<u8>> {
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dtb").join(name)).ok()
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/dtb")
+                .join(name),
+        )
+        .ok()
     }
 
     #[test]
     fn qemu_virt_gicv3_four_cpus() {
         let dtb = load("virt-gicv3-smp4.dtb").expect("tests/dtb/virt-gicv3-smp4.dtb");
         let board = parse(&dtb).unwrap();
-        assert_eq!(board.ram.as_slice(), &[Range { start: 0x4000_0000, end: 0x8000_0000 }]);
+        assert_eq!(
+            board.ram.as_slice(),
+            &[Range {
+                start: 0x4000_0000,
+                end: 0x8000_0000
+            }]
+        );
         assert_eq!(board.cpus.as_slice(), &[0, 1, 2, 3]);
-        assert_eq!(board.gic, GicInfo::V3 { gicd: 0x0800_0000, gicr: 0x080a_0000 });
-        assert_eq!(board.uart, Some(UartInfo { base: 0x0900_0000, intid: Some(33), kind: UartKind::Pl011 }));
+        assert_eq!(
+            board.gic,
+            GicInfo::V3 {
+                gicd: 0x0800_0000,
+                gicr: 0x080a_0000
+            }
+        );
+        assert_eq!(
+            board.uart,
+            Some(UartInfo {
+                base: 0x0900_0000,
+                intid: Some(33),
+                kind: UartKind::Pl011
+            })
+        );
         assert_eq!(board.hyp_timer_intid, 26);
         assert_eq!(board.psci, PsciMethod::Smc);
         assert_eq!(board.ram_bytes(), 1 << 30);
@@ -293,7 +371,12 @@ mod tests {
         assert_eq!(board.cpus.as_slice(), &[0]);
         assert_eq!(
             board.gic,
-            GicInfo::V2 { gicd: 0x0800_0000, gicc: 0x0801_0000, gich: Some(0x0803_0000), gicv: Some(0x0804_0000) }
+            GicInfo::V2 {
+                gicd: 0x0800_0000,
+                gicc: 0x0801_0000,
+                gich: Some(0x0803_0000),
+                gicv: Some(0x0804_0000)
+            }
         );
     }
 

@@ -70,11 +70,17 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
             write: ph.p_flags & PF_W != 0,
             exec: ph.p_flags & PF_X != 0,
         };
-        let file_end = seg.file_offset.checked_add(seg.file_size).ok_or(LoadError::BadSegment)?;
+        let file_end = seg
+            .file_offset
+            .checked_add(seg.file_size)
+            .ok_or(LoadError::BadSegment)?;
         if seg.file_size > seg.mem_size || file_end > data.len() {
             return Err(LoadError::BadSegment);
         }
-        let end = seg.vaddr.checked_add(seg.mem_size).ok_or(LoadError::BadAddress)?;
+        let end = seg
+            .vaddr
+            .checked_add(seg.mem_size)
+            .ok_or(LoadError::BadAddress)?;
         if seg.vaddr < PAGE_SIZE || end > stack_bottom {
             return Err(LoadError::BadAddress);
         }
@@ -90,7 +96,10 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
         segments.push(seg);
     }
     let entry = file.ehdr.e_entry as usize;
-    if !segments.iter().any(|s| s.exec && (s.vaddr..s.vaddr + s.mem_size).contains(&entry)) {
+    if !segments
+        .iter()
+        .any(|s| s.exec && (s.vaddr..s.vaddr + s.mem_size).contains(&entry))
+    {
         return Err(LoadError::BadEntry);
     }
     Ok(Executable { entry, segments })
@@ -133,7 +142,14 @@ mod tests {
 
     #[test]
     fn loads_a_good_executable() {
-        let data = image(0x20_0010, &[(0x20_0000, 0x100, 0, 0x100, PF_X | 4), (0x20_1000, 0x3000, 0x1000, 0x10, 6)], 183);
+        let data = image(
+            0x20_0010,
+            &[
+                (0x20_0000, 0x100, 0, 0x100, PF_X | 4),
+                (0x20_1000, 0x3000, 0x1000, 0x10, 6),
+            ],
+            183,
+        );
         let exe = parse(&data).unwrap();
         assert_eq!(exe.entry, 0x20_0010);
         assert_eq!(exe.segments.len(), 2);
@@ -152,7 +168,14 @@ mod tests {
         assert_eq!(parse(&kernel_half).unwrap_err(), LoadError::BadAddress);
         let overflow = image(0x1000, &[(u64::MAX - 10, 0x100, 0, 0x10, PF_X)], 183);
         assert_eq!(parse(&overflow).unwrap_err(), LoadError::BadAddress);
-        let overlap = image(0x20_0000, &[(0x20_0000, 0x1800, 0, 0x10, PF_X), (0x20_1000, 0x10, 0, 0x10, 6)], 183);
+        let overlap = image(
+            0x20_0000,
+            &[
+                (0x20_0000, 0x1800, 0, 0x10, PF_X),
+                (0x20_1000, 0x10, 0, 0x10, 6),
+            ],
+            183,
+        );
         assert_eq!(parse(&overlap).unwrap_err(), LoadError::BadAddress);
         let no_exec_entry = image(0x20_0000, &[(0x20_0000, 0x100, 0, 0x100, 6)], 183);
         assert_eq!(parse(&no_exec_entry).unwrap_err(), LoadError::BadEntry);

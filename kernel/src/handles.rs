@@ -39,7 +39,12 @@ impl<O: Copy> HandleTable<O> {
 
     /// The object behind `handle` if the handle carries `needed`.
     pub fn get(&self, handle: usize, needed: Rights) -> Result<O, Error> {
-        let (object, rights) = self.slots.get(handle).copied().flatten().ok_or(Error::BadHandle)?;
+        let (object, rights) = self
+            .slots
+            .get(handle)
+            .copied()
+            .flatten()
+            .ok_or(Error::BadHandle)?;
         if !rights.contains(needed) {
             return Err(Error::AccessDenied);
         }
@@ -48,7 +53,11 @@ impl<O: Copy> HandleTable<O> {
 
     /// The object and rights of `handle`.
     pub fn entry(&self, handle: usize) -> Result<(O, Rights), Error> {
-        self.slots.get(handle).copied().flatten().ok_or(Error::BadHandle)
+        self.slots
+            .get(handle)
+            .copied()
+            .flatten()
+            .ok_or(Error::BadHandle)
     }
 
     /// Closes `handle`, returning its object.

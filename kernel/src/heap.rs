@@ -22,15 +22,13 @@ pub unsafe fn init(start: usize) {
     unsafe { HEAP.0.lock().init(start as *mut u8, HEAP_SIZE) };
 }
 
-/// Bytes of heap in use.
-pub fn used() -> usize {
-    HEAP.0.lock().used()
-}
-
 // SAFETY: the mutex serializes all access; blocks come from the heap range.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.0.lock().allocate_first_fit(layout).map_or(core::ptr::null_mut(), |p| p.as_ptr())
+        self.0
+            .lock()
+            .allocate_first_fit(layout)
+            .map_or(core::ptr::null_mut(), |p| p.as_ptr())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

@@ -14,7 +14,7 @@ pub static IMAGE_BASE: AtomicUsize = AtomicUsize::new(0);
 fn backtrace(mut fp: usize) {
     let base = IMAGE_BASE.load(Ordering::Relaxed);
     for depth in 0..16 {
-        if fp == 0 || fp % 16 != 0 {
+        if fp == 0 || !fp.is_multiple_of(16) {
             break;
         }
         // SAFETY: frame pointers of kernel code point into a kernel stack
@@ -24,7 +24,10 @@ fn backtrace(mut fp: usize) {
         if lr == 0 {
             break;
         }
-        print_panic(format_args!("  #{depth} {lr:#x} (kernel+{:#x})\n", lr.wrapping_sub(base)));
+        print_panic(format_args!(
+            "  #{depth} {lr:#x} (kernel+{:#x})\n",
+            lr.wrapping_sub(base)
+        ));
         if next <= fp {
             break;
         }
@@ -40,7 +43,11 @@ fn halt() -> ! {
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    print_panic(format_args!("KERNEL PANIC on CPU {}: {}\n", cpu::per_cpu(), info));
+    print_panic(format_args!(
+        "KERNEL PANIC on CPU {}: {}\n",
+        cpu::per_cpu(),
+        info
+    ));
     backtrace(cpu::frame_pointer());
     halt()
 }

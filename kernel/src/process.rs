@@ -34,7 +34,13 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
     };
     let loaded = load_image(k, &mut space, file.data, &exe.segments).and_then(|()| {
         let stack_bottom = USER_STACK_TOP - USER_STACK_SIZE;
-        space.map_new(&mut k.frames, stack_bottom, USER_STACK_SIZE, Perms::RW, |_, _| {})?;
+        space.map_new(
+            &mut k.frames,
+            stack_bottom,
+            USER_STACK_SIZE,
+            Perms::RW,
+            |_, _| {},
+        )?;
         let args_at = (USER_STACK_TOP - args.len()) & !15;
         space.copy_out(&mut k.frames, args_at, args)?;
         Ok(args_at)
@@ -69,11 +75,20 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
 }
 
 /// Copies the segments of an executable into fresh pages.
-fn load_image(k: &mut Kernel, space: &mut Space, data: &[u8], segments: &[elf_load::Segment]) -> Result<(), Error> {
+fn load_image(
+    k: &mut Kernel,
+    space: &mut Space,
+    data: &[u8],
+    segments: &[elf_load::Segment],
+) -> Result<(), Error> {
     for seg in segments {
         let start = seg.vaddr & !(PAGE_SIZE - 1);
         let len = seg.vaddr + seg.mem_size - start;
-        let perms = Perms { read: true, write: seg.write, exec: seg.exec };
+        let perms = Perms {
+            read: true,
+            write: seg.write,
+            exec: seg.exec,
+        };
         let file = &data[seg.file_offset..seg.file_offset + seg.file_size];
         space.map_new(&mut k.frames, start, len, perms, |page, pa| {
             // The part of the segment's file bytes that falls in this page.
@@ -83,7 +98,13 @@ fn load_image(k: &mut Kernel, space: &mut Space, data: &[u8], segments: &[elf_lo
                 let src = &file[lo - seg.vaddr..hi - seg.vaddr];
                 // SAFETY: `pa` is a fresh frame owned by this space;
                 // `lo - page + src.len()` <= PAGE_SIZE.
-                unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), (pa + (lo - page)) as *mut u8, src.len()) };
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        src.as_ptr(),
+                        (pa + (lo - page)) as *mut u8,
+                        src.len(),
+                    )
+                };
             }
         })?;
     }
@@ -91,9 +112,24 @@ fn load_image(k: &mut Kernel, space: &mut Space, data: &[u8], segments: &[elf_lo
 }
 
 /// Adds a runnable thread to a process.
-pub fn add_thread(k: &mut Kernel, process: Id, ctx: TrapFrame, priority: usize, affinity: u64) -> Id {
+pub fn add_thread(
+    k: &mut Kernel,
+    process: Id,
+    ctx: TrapFrame,
+    priority: usize,
+    affinity: u64,
+) -> Id {
     let cpu = this_cpu();
-    let tid = k.threads.insert(Thread { process, ctx, state: ThreadState::Ready, priority, affinity, cpu, killed: false, refs: 0 });
+    let tid = k.threads.insert(Thread {
+        process,
+        ctx,
+        state: ThreadState::Ready,
+        priority,
+        affinity,
+        cpu,
+        killed: false,
+        refs: 0,
+    });
     if let Some(p) = k.processes.get_mut(process) {
         p.threads.push(tid);
     }
@@ -105,7 +141,9 @@ pub fn add_thread(k: &mut Kernel, process: Id, ctx: TrapFrame, priority: usize, 
 /// process ends the process (status 0 unless one was set).
 pub fn end_thread(k: &mut Kernel, tid: Id) {
     sched::unlink(k, tid);
-    let Some(t) = k.threads.get_mut(tid) else { return };
+    let Some(t) = k.threads.get_mut(tid) else {
+        return;
+    };
     t.state = ThreadState::Dead;
     let (process, refs) = (t.process, t.refs);
     if refs == 0 {
@@ -130,7 +168,9 @@ pub fn end_thread(k: &mut Kernel, tid: Id) {
 /// Ends a process with `status`: its threads stop (those running on other
 /// CPUs at their next kernel entry, which an interrupt forces now).
 pub fn kill(k: &mut Kernel, process: Id, status: usize) {
-    let Some(p) = k.processes.get_mut(process) else { return };
+    let Some(p) = k.processes.get_mut(process) else {
+        return;
+    };
     if p.status.is_some() {
         return;
     }
@@ -152,7 +192,9 @@ pub fn kill(k: &mut Kernel, process: Id, status: usize) {
 
 /// Frees what an ended process held; keeps its record while handles name it.
 fn teardown(k: &mut Kernel, process: Id) {
-    let Some(p) = k.processes.get_mut(process) else { return };
+    let Some(p) = k.processes.get_mut(process) else {
+        return;
+    };
     let space = p.space.take();
     let handles: Vec<Object> = p.handles.drain().collect();
     let (pid, status) = (p.pid, p.status.unwrap_or(0));
@@ -163,7 +205,11 @@ fn teardown(k: &mut Kernel, process: Id) {
         let running = cpu::vttbr();
         cpu::set_vttbr(space.vttbr());
         cpu::tlb_flush_current_vmid();
-        cpu::set_vttbr(if running == space.vttbr() { k.null_vttbr } else { running });
+        cpu::set_vttbr(if running == space.vttbr() {
+            k.null_vttbr
+        } else {
+            running
+        });
         k.free_vmid(space.vmid);
         space.destroy(&mut k.frames);
     }
@@ -202,14 +248,18 @@ pub fn retain(k: &mut Kernel, object: Object) {
 pub fn release(k: &mut Kernel, object: Object) {
     match object {
         Object::Process(id) => {
-            let Some(p) = k.processes.get_mut(id) else { return };
+            let Some(p) = k.processes.get_mut(id) else {
+                return;
+            };
             p.refs = p.refs.saturating_sub(1);
             if p.refs == 0 && p.space.is_none() && p.threads.is_empty() {
                 k.processes.remove(id);
             }
         }
         Object::Thread(id) => {
-            let Some(t) = k.threads.get_mut(id) else { return };
+            let Some(t) = k.threads.get_mut(id) else {
+                return;
+            };
             t.refs = t.refs.saturating_sub(1);
             if t.refs == 0 && t.state == ThreadState::Dead {
                 k.threads.remove(id);
@@ -220,8 +270,12 @@ pub fn release(k: &mut Kernel, object: Object) {
 
 /// Ends the current thread's process for a fault, with a one-line report.
 pub fn fault(k: &mut Kernel, cpu_index: usize, what: core::fmt::Arguments) {
-    let Some(tid) = k.cpus[cpu_index].current else { return };
-    let Some(process) = k.threads.get(tid).map(|t| t.process) else { return };
+    let Some(tid) = k.cpus[cpu_index].current else {
+        return;
+    };
+    let Some(process) = k.threads.get(tid).map(|t| t.process) else {
+        return;
+    };
     if let Some(p) = k.processes.get(process) {
         crate::kprintln!("qhv: process {} ({}) ended: {}", p.pid, p.name(), what);
     }

@@ -23,7 +23,11 @@ impl<T: PartialEq + Copy> Default for RunQueue<T> {
 impl<T: PartialEq + Copy> RunQueue<T> {
     /// An empty queue.
     pub const fn new() -> Self {
-        RunQueue { levels: [const { VecDeque::new() }; LEVELS], nonempty: 0, len: 0 }
+        RunQueue {
+            levels: [const { VecDeque::new() }; LEVELS],
+            nonempty: 0,
+            len: 0,
+        }
     }
 
     /// Queues `item` at the back of its priority's FIFO.

@@ -5,10 +5,10 @@
 //! that should preempt another CPU sends it a software interrupt.
 
 use crate::state::{Block, Guard, KERNEL, Kernel, Object, ThreadState};
+use arch::IrqChip;
 use arch::aarch64::cpu;
 use arch::aarch64::timer;
 use arch::aarch64::trap_frame::TrapFrame;
-use arch::IrqChip;
 use kernel::slab::Id;
 
 /// The software interrupt asking a CPU to look at its run queue.
@@ -26,7 +26,9 @@ fn allows(affinity: u64, cpu: usize) -> bool {
 
 /// The CPU a runnable thread should wait on.
 fn choose_cpu(k: &Kernel, tid: Id) -> usize {
-    let Some(t) = k.threads.get(tid) else { return 0 };
+    let Some(t) = k.threads.get(tid) else {
+        return 0;
+    };
     let mut best = (usize::MAX, t.cpu);
     for (i, c) in k.cpus.iter().enumerate() {
         if !c.online || !allows(t.affinity, i) {
@@ -43,13 +45,18 @@ fn choose_cpu(k: &Kernel, tid: Id) -> usize {
 /// Puts a thread in a run queue and tells its CPU if it should switch.
 pub fn make_ready(k: &mut Kernel, tid: Id) {
     let target = choose_cpu(k, tid);
-    let Some(t) = k.threads.get_mut(tid) else { return };
+    let Some(t) = k.threads.get_mut(tid) else {
+        return;
+    };
     t.state = ThreadState::Ready;
     t.cpu = target;
     let priority = t.priority;
     k.cpus[target].queue.push(tid, priority);
     let c = &k.cpus[target];
-    let preempts = c.idle || c.current.and_then(|cur| k.threads.get(cur)).is_none_or(|cur| priority > cur.priority);
+    let preempts = c.idle
+        || c.current
+            .and_then(|cur| k.threads.get(cur))
+            .is_none_or(|cur| priority > cur.priority);
     if preempts {
         if target == this_cpu() {
             k.cpus[target].need_resched = true;
@@ -101,7 +108,12 @@ pub fn wake(k: &mut Kernel, tid: Id, how: Wake) {
 
 /// Wakes every thread waiting for `object` to end.
 pub fn wake_object_waiters(k: &mut Kernel, object: Object) {
-    let waiting: alloc::vec::Vec<Id> = k.object_waiters.iter().filter(|(o, _)| *o == object).map(|&(_, t)| t).collect();
+    let waiting: alloc::vec::Vec<Id> = k
+        .object_waiters
+        .iter()
+        .filter(|(o, _)| *o == object)
+        .map(|&(_, t)| t)
+        .collect();
     for t in waiting {
         wake(k, t, Wake::Restart);
     }
@@ -110,11 +122,11 @@ pub fn wake_object_waiters(k: &mut Kernel, object: Object) {
 /// Takes a thread off every queue and wait list (it is ending).
 pub fn unlink(k: &mut Kernel, tid: Id) {
     unlink_waiter(k, tid);
-    if let Some(t) = k.threads.get(tid) {
-        if t.state == ThreadState::Ready {
-            let cpu = t.cpu;
-            k.cpus[cpu].queue.remove(tid);
-        }
+    if let Some(t) = k.threads.get(tid)
+        && t.state == ThreadState::Ready
+    {
+        let cpu = t.cpu;
+        k.cpus[cpu].queue.remove(tid);
     }
 }
 
@@ -127,20 +139,22 @@ pub fn on_timer(k: &mut Kernel, cpu: usize) {
     let now = cpu::counter();
     while let Some(tid) = k.sleepers.pop_due(now) {
         let how = match k.threads.get(tid).map(|t| t.state) {
-            Some(ThreadState::Blocked(Block::Futex(_))) => Wake::Return(abi::encode_return(Err(abi::Error::TimedOut))),
+            Some(ThreadState::Blocked(Block::Futex(_))) => {
+                Wake::Return(abi::encode_return(Err(abi::Error::TimedOut)))
+            }
             _ => Wake::Return(0),
         };
         wake(k, tid, how);
     }
     let c = &mut k.cpus[cpu];
-    if let Some(cur) = c.current {
-        if now >= c.slice_end {
-            let prio = k.threads.get(cur).map_or(0, |t| t.priority);
-            if c.queue.top_priority().is_some_and(|p| p >= prio) {
-                c.need_resched = true;
-            } else {
-                c.slice_end = now + k.slice_ticks;
-            }
+    if let Some(cur) = c.current
+        && now >= c.slice_end
+    {
+        let prio = k.threads.get(cur).map_or(0, |t| t.priority);
+        if c.queue.top_priority().is_some_and(|p| p >= prio) {
+            c.need_resched = true;
+        } else {
+            c.slice_end = now + k.slice_ticks;
         }
     }
 }
@@ -149,18 +163,28 @@ pub fn on_timer(k: &mut Kernel, cpu: usize) {
 fn program_timer(k: &Kernel, cpu: usize) {
     let c = &k.cpus[cpu];
     let slice = c.current.map(|_| c.slice_end);
-    match [slice, k.sleepers.next_deadline()].into_iter().flatten().min() {
+    match [slice, k.sleepers.next_deadline()]
+        .into_iter()
+        .flatten()
+        .min()
+    {
         Some(deadline) => timer::set_deadline(deadline),
         None => timer::stop(),
     }
 }
 
 fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut TrapFrame) {
-    let Some(t) = k.threads.get_mut(tid) else { return };
+    let Some(t) = k.threads.get_mut(tid) else {
+        return;
+    };
     t.state = ThreadState::Running(cpu);
     t.cpu = cpu;
     frame.clone_from(&t.ctx);
-    let vttbr = k.processes.get(t.process).and_then(|p| p.space.as_ref()).map_or(k.null_vttbr, |s| s.vttbr());
+    let vttbr = k
+        .processes
+        .get(t.process)
+        .and_then(|p| p.space.as_ref())
+        .map_or(k.null_vttbr, |s| s.vttbr());
     cpu::set_vttbr(vttbr);
     let c = &mut k.cpus[cpu];
     c.current = Some(tid);
@@ -172,7 +196,9 @@ fn steal(k: &mut Kernel, cpu: usize) -> Option<Id> {
     for step in 1..n {
         let other = (cpu + step) % n;
         let threads = &k.threads;
-        let taken = k.cpus[other].queue.take_first(|t| threads.get(t).is_some_and(|th| allows(th.affinity, cpu)));
+        let taken = k.cpus[other]
+            .queue
+            .take_first(|t| threads.get(t).is_some_and(|th| allows(th.affinity, cpu)));
         if let Some((tid, _)) = taken {
             return Some(tid);
         }
@@ -216,7 +242,11 @@ pub fn finish(mut k: Guard, cpu: usize, frame: &mut TrapFrame) {
             }
         }
         k.cpus[cpu].need_resched = false;
-        let next = k.cpus[cpu].queue.pop().map(|(t, _)| t).or_else(|| steal(&mut k, cpu));
+        let next = k.cpus[cpu]
+            .queue
+            .pop()
+            .map(|(t, _)| t)
+            .or_else(|| steal(&mut k, cpu));
         if let Some(next) = next {
             load(&mut k, cpu, next, frame);
             program_timer(&k, cpu);

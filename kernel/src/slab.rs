@@ -34,7 +34,11 @@ impl<T> Default for Slab<T> {
 impl<T> Slab<T> {
     /// An empty slab.
     pub const fn new() -> Self {
-        Slab { slots: Vec::new(), free: Vec::new(), len: 0 }
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+        }
     }
 
     /// Stores `value`; returns its id.
@@ -43,25 +47,45 @@ impl<T> Slab<T> {
         if let Some(index) = self.free.pop() {
             let slot = &mut self.slots[index as usize];
             slot.value = Some(value);
-            return Id { index, generation: slot.generation };
+            return Id {
+                index,
+                generation: slot.generation,
+            };
         }
-        self.slots.push(Slot { generation: 0, value: Some(value) });
-        Id { index: (self.slots.len() - 1) as u32, generation: 0 }
+        self.slots.push(Slot {
+            generation: 0,
+            value: Some(value),
+        });
+        Id {
+            index: (self.slots.len() - 1) as u32,
+            generation: 0,
+        }
     }
 
     /// The object `id` names, if it still lives.
     pub fn get(&self, id: Id) -> Option<&T> {
-        self.slots.get(id.index as usize).filter(|s| s.generation == id.generation)?.value.as_ref()
+        self.slots
+            .get(id.index as usize)
+            .filter(|s| s.generation == id.generation)?
+            .value
+            .as_ref()
     }
 
     /// The object `id` names, mutably.
     pub fn get_mut(&mut self, id: Id) -> Option<&mut T> {
-        self.slots.get_mut(id.index as usize).filter(|s| s.generation == id.generation)?.value.as_mut()
+        self.slots
+            .get_mut(id.index as usize)
+            .filter(|s| s.generation == id.generation)?
+            .value
+            .as_mut()
     }
 
     /// Takes the object out; its id is dead from now on.
     pub fn remove(&mut self, id: Id) -> Option<T> {
-        let slot = self.slots.get_mut(id.index as usize).filter(|s| s.generation == id.generation)?;
+        let slot = self
+            .slots
+            .get_mut(id.index as usize)
+            .filter(|s| s.generation == id.generation)?;
         let value = slot.value.take()?;
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(id.index);
@@ -82,7 +106,15 @@ impl<T> Slab<T> {
     /// Every live object with its id.
     pub fn iter(&self) -> impl Iterator<Item = (Id, &T)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| {
-            s.value.as_ref().map(|v| (Id { index: i as u32, generation: s.generation }, v))
+            s.value.as_ref().map(|v| {
+                (
+                    Id {
+                        index: i as u32,
+                        generation: s.generation,
+                    },
+                    v,
+                )
+            })
         })
     }
 }
@@ -106,7 +138,10 @@ mod tests {
         assert_eq!(slab.get(a), None);
         assert_eq!(slab.get(c), Some(&"c"));
         assert_eq!(slab.len(), 2);
-        assert_eq!(slab.iter().map(|(_, v)| *v).collect::<Vec<_>>(), vec!["c", "b"]);
+        assert_eq!(
+            slab.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+            vec!["c", "b"]
+        );
         let _ = b;
     }
 }

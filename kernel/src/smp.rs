@@ -32,7 +32,12 @@ pub fn start_secondaries(board: &Board) {
         let stack = alloc::vec![0u8; STACK_SIZE].leak();
         let stack_top = (stack.as_ptr() as usize + STACK_SIZE) & !15;
         KERNEL.lock().cpus[index].stack_top = stack_top;
-        let record = Box::leak(Box::new(SecondaryBoot { stack_top: stack_top as u64, ttbr, tcr, argument: index as u64 }));
+        let record = Box::leak(Box::new(SecondaryBoot {
+            stack_top: stack_top as u64,
+            ttbr,
+            tcr,
+            argument: index as u64,
+        }));
         let record_at = record as *const SecondaryBoot as usize;
         // The new CPU reads the record with its MMU off.
         cpu::clean_dcache_range(record_at, core::mem::size_of::<SecondaryBoot>());

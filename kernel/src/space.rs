@@ -48,7 +48,11 @@ impl Space {
     /// An empty space with `vmid`.
     pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
         let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
-        Ok(Space { table, vmid, pages: 0 })
+        Ok(Space {
+            table,
+            vmid,
+            pages: 0,
+        })
     }
 
     /// VTTBR_EL2 for this space.
@@ -63,9 +67,11 @@ impl Space {
 
     /// Checks a user range: page-aligned start, non-empty, inside user space.
     pub fn check_range(va: usize, len: usize) -> Result<usize, Error> {
-        let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(Error::InvalidArgument)?;
+        let len = len
+            .checked_next_multiple_of(PAGE_SIZE)
+            .ok_or(Error::InvalidArgument)?;
         let end = va.checked_add(len).ok_or(Error::InvalidArgument)?;
-        if va % PAGE_SIZE != 0 || len == 0 || va < PAGE_SIZE || end > USER_TOP {
+        if !va.is_multiple_of(PAGE_SIZE) || len == 0 || va < PAGE_SIZE || end > USER_TOP {
             return Err(Error::InvalidArgument);
         }
         Ok(len)
@@ -82,20 +88,25 @@ impl Space {
         mut fill: impl FnMut(usize, usize),
     ) -> Result<(), Error> {
         let len = Self::check_range(va, len)?;
-        for page in (va..va + len).step_by(PAGE_SIZE) {
-            if self.table.translate(&mut Frames(frames), page).is_some() {
-                return Err(Error::AlreadyMapped);
-            }
+        if len / PAGE_SIZE > frames.free_frames() {
+            return Err(Error::NoMemory);
+        }
+        let mut taken = false;
+        self.table
+            .for_each_mapped_in(&mut Frames(frames), va, va + len, |_| taken = true);
+        if taken {
+            return Err(Error::AlreadyMapped);
         }
         for (n, page) in (va..va + len).step_by(PAGE_SIZE).enumerate() {
             let result = match frames.alloc() {
                 Some(pa) => {
                     zero_frame(pa);
                     fill(page, pa);
-                    self.table.map(&mut Frames(frames), page, pa, perms, false).map_err(|e| {
-                        let _ = frames.free(pa);
-                        e
-                    })
+                    self.table
+                        .map(&mut Frames(frames), page, pa, perms, false)
+                        .inspect_err(|_| {
+                            let _ = frames.free(pa);
+                        })
                 }
                 None => Err(MapError::NoMemory),
             };
@@ -116,9 +127,18 @@ impl Space {
     /// Unmaps `[va, va + len)` (pages not mapped are skipped) and frees the
     /// frames. With `live`, this space is the CPU's current one: its TLB
     /// entries are invalidated everywhere before the frames are reused.
-    pub fn unmap(&mut self, frames: &mut FrameAllocator, va: usize, len: usize, live: bool) -> Result<(), Error> {
+    pub fn unmap(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        len: usize,
+        live: bool,
+    ) -> Result<(), Error> {
         let len = Self::check_range(va, len)?;
-        for page in (va..va + len).step_by(PAGE_SIZE) {
+        let mut pages = alloc::vec::Vec::new();
+        self.table
+            .for_each_mapped_in(&mut Frames(frames), va, va + len, |page| pages.push(page));
+        for page in pages {
             if let Ok(pa) = self.table.unmap(&mut Frames(frames), page) {
                 if live {
                     cpu::tlb_flush_ipa(page);
@@ -137,7 +157,12 @@ impl Space {
     }
 
     /// Copies user memory at `va` into `buf`.
-    pub fn copy_in(&self, frames: &mut FrameAllocator, va: usize, buf: &mut [u8]) -> Result<(), Error> {
+    pub fn copy_in(
+        &self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        buf: &mut [u8],
+    ) -> Result<(), Error> {
         let mut done = 0;
         while done < buf.len() {
             let at = va.checked_add(done).ok_or(Error::Fault)?;
@@ -152,7 +177,12 @@ impl Space {
     }
 
     /// Copies `data` to user memory at `va` (which must be writable).
-    pub fn copy_out(&self, frames: &mut FrameAllocator, va: usize, data: &[u8]) -> Result<(), Error> {
+    pub fn copy_out(
+        &self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        data: &[u8],
+    ) -> Result<(), Error> {
         let mut done = 0;
         while done < data.len() {
             let at = va.checked_add(done).ok_or(Error::Fault)?;
@@ -169,7 +199,8 @@ impl Space {
     /// this space and flushes its VMID.
     pub fn destroy(self, frames: &mut FrameAllocator) {
         let mut pages = alloc::vec::Vec::with_capacity(self.pages);
-        self.table.for_each_page(&mut Frames(frames), |_, pa| pages.push(pa));
+        self.table
+            .for_each_page(&mut Frames(frames), |_, pa| pages.push(pa));
         for pa in pages {
             let _ = frames.free(pa);
         }

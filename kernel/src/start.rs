@@ -105,7 +105,10 @@ fn __kernel_main(boot: BootArgs) -> ! {
         Ok(b) => b,
         Err(_) => halt(),
     };
-    let fine = [round_out(boot.image_start, boot.image_end), round_out(boot.dtb, boot.dtb + dtb.len())];
+    let fine = [
+        round_out(boot.image_start, boot.image_end),
+        round_out(boot.dtb, boot.dtb + dtb.len()),
+    ];
     if boot.el != 2 {
         report_wrong_level(&board, &fine, boot.el);
     }
@@ -125,7 +128,12 @@ fn __kernel_main(boot: BootArgs) -> ! {
     used[0] = (boot.image_start, boot.image_end);
     used[1] = (boot.dtb, boot.dtb + dtb.len());
     let mut n_used = 2;
-    for r in board.reserved.as_slice().iter().chain(board.initrd.as_ref()) {
+    for r in board
+        .reserved
+        .as_slice()
+        .iter()
+        .chain(board.initrd.as_ref())
+    {
         used[n_used] = (r.start, r.end);
         n_used += 1;
     }
@@ -142,7 +150,11 @@ fn __kernel_main(boot: BootArgs) -> ! {
     for r in board.ram.as_slice() {
         let bitmap = alloc::vec![0u64; FrameAllocator::bitmap_words(r.end - r.start)].leak();
         if !frames.add_region(r.start, r.end, bitmap) {
-            kprintln!("qhv: RAM range {:#x}..{:#x} not used: too many ranges", r.start, r.end);
+            kprintln!(
+                "qhv: RAM range {:#x}..{:#x} not used: too many ranges",
+                r.start,
+                r.end
+            );
         }
     }
     for &(s, e) in &used[..n_used] {
@@ -176,7 +188,6 @@ fn __kernel_main(boot: BootArgs) -> ! {
         processes: Default::default(),
         threads: Default::default(),
         cpus,
-        mpidrs: board.cpus.as_slice().to_vec(),
         sleepers: Default::default(),
         futex_waiters: Vec::new(),
         object_waiters: Vec::new(),
@@ -251,7 +262,12 @@ fn image_tail(boot: &BootArgs) -> &'static [u8] {
     }
     // SAFETY: the image header's size covers these bytes; the boot loader
     // loaded them with the kernel and nothing has written them.
-    unsafe { core::slice::from_raw_parts(boot.kernel_end as *const u8, boot.image_end - boot.kernel_end) }
+    unsafe {
+        core::slice::from_raw_parts(
+            boot.kernel_end as *const u8,
+            boot.image_end - boot.kernel_end,
+        )
+    }
 }
 
 fn make_gic(board: &Board) -> Gic {

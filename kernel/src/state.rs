@@ -97,7 +97,11 @@ pub struct Process {
 impl Process {
     /// Program name as text.
     pub fn name(&self) -> &str {
-        let len = self.name.iter().position(|&b| b == 0).unwrap_or(self.name.len());
+        let len = self
+            .name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.name.len());
         core::str::from_utf8(&self.name[..len]).unwrap_or("?")
     }
 }
@@ -123,7 +127,15 @@ pub struct Cpu {
 impl Cpu {
     /// A CPU that is not started yet.
     pub const fn new() -> Cpu {
-        Cpu { queue: RunQueue::new(), current: None, slice_end: 0, need_resched: false, online: false, idle: false, stack_top: 0 }
+        Cpu {
+            queue: RunQueue::new(),
+            current: None,
+            slice_end: 0,
+            need_resched: false,
+            online: false,
+            idle: false,
+            stack_top: 0,
+        }
     }
 }
 
@@ -137,8 +149,6 @@ pub struct Kernel {
     pub threads: Slab<Thread>,
     /// CPUs by index.
     pub cpus: Vec<Cpu>,
-    /// MPIDR of each CPU index.
-    pub mpidrs: Vec<u64>,
     /// Sleeping threads (and futex waits with a timeout) by deadline.
     pub sleepers: TimeQueue<Id>,
     /// Threads in `futex_wait`, with the word's physical address.
@@ -193,7 +203,11 @@ impl Kernel {
 
     /// Bit mask of online CPUs.
     pub fn online_mask(&self) -> u64 {
-        self.cpus.iter().enumerate().filter(|(_, c)| c.online).fold(0, |m, (i, _)| m | 1 << i)
+        self.cpus
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.online)
+            .fold(0, |m, (i, _)| m | 1 << i)
     }
 
     /// Nanoseconds since boot.
@@ -203,7 +217,11 @@ impl Kernel {
 
     /// Handle rights check on the caller's table.
     pub fn handle(&self, process: Id, handle: usize, rights: Rights) -> Result<Object, abi::Error> {
-        self.processes.get(process).ok_or(abi::Error::BadHandle)?.handles.get(handle, rights)
+        self.processes
+            .get(process)
+            .ok_or(abi::Error::BadHandle)?
+            .handles
+            .get(handle, rights)
     }
 }
 
@@ -241,12 +259,16 @@ impl KernelLock {
 impl Deref for Guard {
     type Target = Kernel;
     fn deref(&self) -> &Kernel {
-        self.0.as_ref().expect("kernel state used before boot finished")
+        self.0
+            .as_ref()
+            .expect("kernel state used before boot finished")
     }
 }
 
 impl DerefMut for Guard {
     fn deref_mut(&mut self) -> &mut Kernel {
-        self.0.as_mut().expect("kernel state used before boot finished")
+        self.0
+            .as_mut()
+            .expect("kernel state used before boot finished")
     }
 }

@@ -16,7 +16,9 @@ impl<T: PartialEq + Copy> Default for TimeQueue<T> {
 impl<T: PartialEq + Copy> TimeQueue<T> {
     /// An empty queue.
     pub const fn new() -> Self {
-        TimeQueue { entries: Vec::new() }
+        TimeQueue {
+            entries: Vec::new(),
+        }
     }
 
     /// Adds `item` due at `deadline`.

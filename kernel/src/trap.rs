@@ -13,7 +13,10 @@ use arch::aarch64::trap_frame::TrapFrame;
 extern "C" fn __kernel_trap(frame: &mut TrapFrame, kind: u64) {
     let cpu = this_cpu();
     let mut k = KERNEL.lock();
-    let killed = k.cpus[cpu].current.and_then(|t| k.threads.get(t)).is_none_or(|t| t.killed);
+    let killed = k.cpus[cpu]
+        .current
+        .and_then(|t| k.threads.get(t))
+        .is_none_or(|t| t.killed);
     match kind {
         1 => crate::irq::handle_pending(&mut k, cpu),
         _ if killed => {}
@@ -23,12 +26,22 @@ extern "C" fn __kernel_trap(frame: &mut TrapFrame, kind: u64) {
         }
         2 => {}
         3 => process::fault(&mut k, cpu, format_args!("SError at pc {:#x}", frame.elr)),
-        _ => process::fault(&mut k, cpu, format_args!("exception from AArch32 state at pc {:#x}", frame.elr)),
+        _ => process::fault(
+            &mut k,
+            cpu,
+            format_args!("exception from AArch32 state at pc {:#x}", frame.elr),
+        ),
     }
     sched::finish(k, cpu, frame);
 }
 
-fn synchronous(k: &mut crate::state::Kernel, cpu: usize, frame: &mut TrapFrame, esr_value: u64, far: u64) {
+fn synchronous(
+    k: &mut crate::state::Kernel,
+    cpu: usize,
+    frame: &mut TrapFrame,
+    esr_value: u64,
+    far: u64,
+) {
     let class = esr::class(esr_value);
     let iss = esr::iss(esr_value);
     match class {
@@ -60,13 +73,25 @@ fn synchronous(k: &mut crate::state::Kernel, cpu: usize, frame: &mut TrapFrame, 
                 ),
             );
         }
-        esr::EC_PC_ALIGN | esr::EC_SP_ALIGN => {
-            process::fault(k, cpu, format_args!("{} at {:#x}, pc {:#x}", esr::class_name(class), far, frame.elr))
-        }
+        esr::EC_PC_ALIGN | esr::EC_SP_ALIGN => process::fault(
+            k,
+            cpu,
+            format_args!(
+                "{} at {:#x}, pc {:#x}",
+                esr::class_name(class),
+                far,
+                frame.elr
+            ),
+        ),
         _ => process::fault(
             k,
             cpu,
-            format_args!("{} (ESR {:#x}) at pc {:#x}", esr::class_name(class), esr_value, frame.elr),
+            format_args!(
+                "{} (ESR {:#x}) at pc {:#x}",
+                esr::class_name(class),
+                esr_value,
+                frame.elr
+            ),
         ),
     }
 }

@@ -8,6 +8,7 @@ mod build;
 mod host_tests;
 mod image;
 mod itest;
+mod lint;
 mod qemu;
 mod setup;
 
@@ -35,7 +36,9 @@ enum Command {
     Image(ImageArgs),
     /// Make the boot image and boot it on QEMU `virt` with the console on this terminal.
     Run(RunArgs),
-    /// Run host unit tests and QEMU integration tests; the last line is `N passed, N failed`.
+    /// Check formatting and run clippy with warnings denied, host and aarch64.
+    Lint,
+    /// Run lint, host unit tests and QEMU integration tests; the last line is `N passed, N failed`.
     Test(TestArgs),
 }
 
@@ -131,6 +134,15 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 image::make_image(&root, &args.image.board, args.image.buildfile.as_deref())?;
             return Err(qemu::run_interactive(&machine, &path));
         }
+        Command::Lint => {
+            let tally = lint::run_all(&root);
+            println!("{} passed, {} failed", tally.passed, tally.failed);
+            return Ok(if tally.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
         Command::Test(args) => {
             let opts = itest::Options {
                 filter: args.filter,
@@ -145,16 +157,20 @@ fn dispatch(command: Command) -> Result<ExitCode> {
 /// `cargo xtask test`: host tests, the test image, the QEMU cases, one summary.
 fn test(root: &std::path::Path, no_host: bool, opts: &itest::Options) -> Result<ExitCode> {
     setup::ensure(root)?;
-    let host = if no_host {
-        println!("== host unit tests: skipped (--no-host)");
-        Tally::default()
+    let (lint, host) = if no_host {
+        println!("== lint and host unit tests: skipped (--no-host)");
+        (Tally::default(), Tally::default())
     } else {
-        host_tests::run_all(root)?
+        (lint::run_all(root), host_tests::run_all(root)?)
     };
     let integration = itest::run(root, opts)?;
 
     println!();
     if !no_host {
+        println!("== lint: {} passed, {} failed", lint.passed, lint.failed);
+        for line in &lint.failures {
+            println!("   {line}");
+        }
         println!(
             "== host unit tests: {} passed, {} failed",
             host.passed, host.failed
@@ -170,8 +186,8 @@ fn test(root: &std::path::Path, no_host: bool, opts: &itest::Options) -> Result<
     for line in &integration.failures {
         println!("   {line}");
     }
-    let passed = host.passed + integration.passed;
-    let failed = host.failed + integration.failed;
+    let passed = lint.passed + host.passed + integration.passed;
+    let failed = lint.failed + host.failed + integration.failed;
     println!("{passed} passed, {failed} failed");
     Ok(if failed == 0 {
         ExitCode::SUCCESS

@@ -178,7 +178,9 @@ pub fn tlb_flush_ipa(ipa: usize) {
 pub fn fault_registers() -> (u64, u64, u64) {
     let (esr, far, hpfar): (u64, u64, u64);
     // SAFETY: reading registers.
-    unsafe { asm!("mrs {0}, esr_el2", "mrs {1}, far_el2", "mrs {2}, hpfar_el2", out(reg) esr, out(reg) far, out(reg) hpfar) };
+    unsafe {
+        asm!("mrs {0}, esr_el2", "mrs {1}, far_el2", "mrs {2}, hpfar_el2", out(reg) esr, out(reg) far, out(reg) hpfar)
+    };
     (esr, far, hpfar)
 }
 

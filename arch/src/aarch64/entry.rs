@@ -143,7 +143,8 @@ unsafe impl Sync for Table {}
 
 const BOOT_L2_TABLES: usize = 4;
 static BOOT_L1: Table = Table(UnsafeCell::new([0; 512]));
-static BOOT_L2: [Table; BOOT_L2_TABLES] = [const { Table(UnsafeCell::new([0; 512])) }; BOOT_L2_TABLES];
+static BOOT_L2: [Table; BOOT_L2_TABLES] =
+    [const { Table(UnsafeCell::new([0; 512])) }; BOOT_L2_TABLES];
 
 unsafe extern "C" {
     static __image_end: u8;
@@ -172,9 +173,13 @@ extern "C" fn __arch_primary_rust(dtb: usize, base: usize, el: u64) -> ! {
     let image_end = kernel_end.max(base + header_size);
     // SAFETY: the boot protocol puts an 8-byte aligned device tree at x0;
     // its big-endian total size is at offset 4.
-    let dtb_size = u32::from_be(unsafe { core::ptr::read_volatile((dtb + 4) as *const u32) }) as usize;
+    let dtb_size =
+        u32::from_be(unsafe { core::ptr::read_volatile((dtb + 4) as *const u32) }) as usize;
     let round = |(s, e): (usize, usize)| (s & !(MIB2 - 1), (e + MIB2 - 1) & !(MIB2 - 1));
-    let ranges = [round((base, image_end)), round((dtb, dtb + dtb_size.max(1)))];
+    let ranges = [
+        round((base, image_end)),
+        round((dtb, dtb + dtb_size.max(1))),
+    ];
     // SAFETY: nothing else uses the boot tables; this CPU is the only one
     // running.
     let (l1, l2) = unsafe {
@@ -197,7 +202,15 @@ extern "C" fn __arch_primary_rust(dtb: usize, base: usize, el: u64) -> ! {
         }
     }
     // SAFETY: the kernel defines `__kernel_main`.
-    unsafe { __kernel_main(BootArgs { dtb, image_start: base, kernel_end, image_end, el }) }
+    unsafe {
+        __kernel_main(BootArgs {
+            dtb,
+            image_start: base,
+            kernel_end,
+            image_end,
+            el,
+        })
+    }
 }
 
 unsafe extern "C" {

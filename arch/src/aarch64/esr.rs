@@ -133,14 +133,24 @@ mod tests {
     #[test]
     fn decodes_a_str_w1_data_abort() {
         // EC=0x24, IL, ISV, SAS=2 (word), SRT=1, WnR, DFSC=translation L1.
-        let esr = (0x24 << 26) | (1 << 25) | (1 << 24) | (2 << 22) | (1 << 16) | (1 << 6) | 0b000101;
+        let esr =
+            (0x24 << 26) | (1 << 25) | (1 << 24) | (2 << 22) | (1 << 16) | (1 << 6) | 0b000101;
         assert_eq!(class(esr), EC_DABT_LOWER);
         assert_eq!(class_name(class(esr)), "data abort");
         assert_eq!(fault_status_name(iss(esr)), "translation fault");
         assert_eq!(fault_level(iss(esr)), Some(1));
         assert_eq!(instruction_length(esr), 4);
         let access = data_access(esr).unwrap();
-        assert_eq!(access, DataAccess { size: 4, write: true, register: 1, sign_extend: false, sixty_four: false });
+        assert_eq!(
+            access,
+            DataAccess {
+                size: 4,
+                write: true,
+                register: 1,
+                sign_extend: false,
+                sixty_four: false
+            }
+        );
     }
 
     #[test]

@@ -68,6 +68,10 @@ impl GicV2Regs {
 }
 
 /// The host GIC.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one instance, in the kernel state"
+)]
 pub enum Gic {
     /// Version 2.
     V2(GicV2Regs),
@@ -81,7 +85,11 @@ impl Gic {
     /// # Safety
     /// The addresses must be the GIC's, mapped, and used by nothing else.
     pub unsafe fn new_v2(gicd: usize, gicc: usize) -> Gic {
-        Gic::V2(GicV2Regs { gicd, gicc, cpu_masks: [0; GICV2_MAX_CPUS] })
+        Gic::V2(GicV2Regs {
+            gicd,
+            gicc,
+            cpu_masks: [0; GICV2_MAX_CPUS],
+        })
     }
 
     /// A GICv3 at `gicd` with redistributors from `gicr`; `mpidrs` are the
@@ -97,7 +105,11 @@ impl Gic {
         // SAFETY: the caller guarantees both regions are this GIC's, mapped
         // and unaliased.
         let gic = unsafe {
-            GicV3::new(UniqueMmioPointer::new(NonNull::new(gicd as *mut _)?), NonNull::new(gicr as *mut _)?, mpidrs.len())
+            GicV3::new(
+                UniqueMmioPointer::new(NonNull::new(gicd as *mut _)?),
+                NonNull::new(gicr as *mut _)?,
+                mpidrs.len(),
+            )
         };
         Some(Gic::V3(gic.ok()?, affinity))
     }
@@ -143,7 +155,8 @@ impl IrqChip for Gic {
                 if let Some(mask) = r.cpu_masks.get_mut(cpu) {
                     // SAFETY: ITARGETSR0..7 are banked and read-only: each
                     // byte is this CPU's own interface mask.
-                    *mask = unsafe { core::ptr::read_volatile((r.gicd + GICD_ITARGETSR) as *const u8) };
+                    *mask =
+                        unsafe { core::ptr::read_volatile((r.gicd + GICD_ITARGETSR) as *const u8) };
                 }
                 for intid in 0..32 {
                     r.write_byte(r.gicd, GICD_IPRIORITYR + intid, DEFAULT_PRIORITY);
@@ -174,7 +187,11 @@ impl IrqChip for Gic {
                     r.write_byte(r.gicd, GICD_ITARGETSR + intid as usize, mask);
                 }
                 r.write_byte(r.gicd, GICD_IPRIORITYR + intid as usize, DEFAULT_PRIORITY);
-                r.write(r.gicd, GICD_ISENABLER + 4 * (intid as usize / 32), 1 << (intid % 32));
+                r.write(
+                    r.gicd,
+                    GICD_ISENABLER + 4 * (intid as usize / 32),
+                    1 << (intid % 32),
+                );
             }
             Gic::V3(gic, affinity) => {
                 let id = to_intid(intid);
@@ -183,7 +200,9 @@ impl IrqChip for Gic {
                 let _ = gic.set_trigger(id, target, trigger);
                 let _ = gic.set_interrupt_priority(id, target, DEFAULT_PRIORITY);
                 if intid >= 32 {
-                    let _ = gic.distributor().set_routing(id, affinity.get(cpu).copied());
+                    let _ = gic
+                        .distributor()
+                        .set_routing(id, affinity.get(cpu).copied());
                 }
                 let _ = gic.enable_interrupt(id, target, true);
             }
@@ -192,7 +211,11 @@ impl IrqChip for Gic {
 
     fn disable(&mut self, intid: u32, cpu: usize) {
         match self {
-            Gic::V2(r) => r.write(r.gicd, GICD_ICENABLER + 4 * (intid as usize / 32), 1 << (intid % 32)),
+            Gic::V2(r) => r.write(
+                r.gicd,
+                GICD_ICENABLER + 4 * (intid as usize / 32),
+                1 << (intid % 32),
+            ),
             Gic::V3(gic, _) => {
                 let _ = gic.enable_interrupt(to_intid(intid), (intid < 32).then_some(cpu), false);
             }
@@ -205,7 +228,8 @@ impl IrqChip for Gic {
                 let intid = r.read(r.gicc, GICC_IAR);
                 ((intid & 0x3ff) < INTID_SPECIAL).then_some(intid)
             }
-            Gic::V3(..) => GicCpuInterface::get_and_acknowledge_interrupt(InterruptGroup::Group1).map(u32::from),
+            Gic::V3(..) => GicCpuInterface::get_and_acknowledge_interrupt(InterruptGroup::Group1)
+                .map(u32::from),
         }
     }
 
@@ -223,14 +247,20 @@ impl IrqChip for Gic {
                 r.write(r.gicd, GICD_SGIR, (u32::from(mask) << 16) | (sgi & 0xf));
             }
             Gic::V3(_, affinity) => {
-                let Some(&mpidr) = affinity.get(cpu) else { return };
+                let Some(&mpidr) = affinity.get(cpu) else {
+                    return;
+                };
                 let target = SgiTarget::List {
                     affinity3: (mpidr >> 32) as u8,
                     affinity2: (mpidr >> 16) as u8,
                     affinity1: (mpidr >> 8) as u8,
                     target_list: 1 << (mpidr & 0xf),
                 };
-                let _ = GicCpuInterface::send_sgi(IntId::sgi(sgi), target, SgiTargetGroup::CurrentGroup1);
+                let _ = GicCpuInterface::send_sgi(
+                    IntId::sgi(sgi),
+                    target,
+                    SgiTargetGroup::CurrentGroup1,
+                );
             }
         }
     }

@@ -82,19 +82,27 @@ pub fn build_identity(
     only_normal: bool,
     el2: bool,
 ) -> usize {
-    let inside = |start: usize, len: usize| ram.iter().any(|&(s, e)| s <= start && start + len <= e);
-    let touches = |set: &[(usize, usize)], start: usize, len: usize| set.iter().any(|&(s, e)| s < start + len && start < e);
+    let inside =
+        |start: usize, len: usize| ram.iter().any(|&(s, e)| s <= start && start + len <= e);
+    let touches = |set: &[(usize, usize)], start: usize, len: usize| {
+        set.iter().any(|&(s, e)| s < start + len && start < e)
+    };
     let mut used = 0;
     for (i, entry) in l1.iter_mut().enumerate() {
         let base = i * GIB;
-        let needs_table = touches(ram, base, GIB) && (!inside(base, GIB) || touches(fine, base, GIB));
+        let needs_table =
+            touches(ram, base, GIB) && (!inside(base, GIB) || touches(fine, base, GIB));
         if needs_table && used < l2.len() {
             let t = &mut *l2[used];
             used += 1;
             for (j, e) in t.iter_mut().enumerate() {
                 let pa = base + j * MIB2;
                 let normal = inside(pa, MIB2);
-                *e = if normal || !only_normal { block(pa, normal, el2) } else { 0 };
+                *e = if normal || !only_normal {
+                    block(pa, normal, el2)
+                } else {
+                    0
+                };
             }
             *entry = table(t.as_ptr() as usize);
         } else if inside(base, GIB) || !only_normal {
@@ -151,7 +159,9 @@ mod hw {
     pub unsafe fn switch_el2(ttbr: u64) {
         // SAFETY: the caller guarantees the new map agrees with the old one
         // on every address in use.
-        unsafe { asm!("dsb ishst", "msr ttbr0_el2, {0}", "isb", "tlbi alle2", "dsb ish", "isb", in(reg) ttbr) }
+        unsafe {
+            asm!("dsb ishst", "msr ttbr0_el2, {0}", "isb", "tlbi alle2", "dsb ish", "isb", in(reg) ttbr)
+        }
     }
 
     /// Switches the running EL1 map to another root that maps everything in
@@ -162,7 +172,9 @@ mod hw {
     pub unsafe fn switch_el1(ttbr: u64) {
         // SAFETY: the caller guarantees the new map agrees with the old one
         // on every address in use.
-        unsafe { asm!("dsb ishst", "msr ttbr0_el1, {0}", "isb", "tlbi vmalle1", "dsb ish", "isb", in(reg) ttbr) }
+        unsafe {
+            asm!("dsb ishst", "msr ttbr0_el1, {0}", "isb", "tlbi vmalle1", "dsb ish", "isb", in(reg) ttbr)
+        }
     }
 
     /// Turns on the EL1 MMU (only used to report that the kernel needs EL2).

@@ -14,7 +14,12 @@ pub enum Conduit {
 
 /// Starts the CPU with affinity `mpidr` at physical address `entry` with
 /// `context` in x0.
-pub fn cpu_on(conduit: Conduit, mpidr: u64, entry: usize, context: usize) -> Result<(), psci::error::Error> {
+pub fn cpu_on(
+    conduit: Conduit,
+    mpidr: u64,
+    entry: usize,
+    context: usize,
+) -> Result<(), psci::error::Error> {
     match conduit {
         Conduit::Smc => psci::cpu_on::<Smc>(mpidr, entry as u64, context as u64),
         Conduit::Hvc => psci::cpu_on::<Hvc>(mpidr, entry as u64, context as u64),

@@ -68,7 +68,11 @@ impl DescriptorFormat for Stage2 {
 
     fn page(pa: usize, perms: Perms, device: bool) -> u64 {
         let mut desc = (pa as u64 & OA_MASK) | DESC_TABLE_OR_PAGE | DESC_VALID | AF;
-        desc |= if device { S2_MEMATTR_DEVICE_NGNRE } else { S2_MEMATTR_NORMAL_WB | SH_INNER };
+        desc |= if device {
+            S2_MEMATTR_DEVICE_NGNRE
+        } else {
+            S2_MEMATTR_NORMAL_WB | SH_INNER
+        };
         if perms.read {
             desc |= S2AP_READ;
         }
@@ -94,7 +98,11 @@ impl DescriptorFormat for Stage2 {
     }
 
     fn perms(desc: u64) -> Perms {
-        Perms { read: desc & S2AP_READ != 0, write: desc & S2AP_WRITE != 0, exec: desc & S2_XN == 0 }
+        Perms {
+            read: desc & S2AP_READ != 0,
+            write: desc & S2AP_WRITE != 0,
+            exec: desc & S2_XN == 0,
+        }
     }
 }
 
@@ -105,11 +113,28 @@ mod tests {
     #[test]
     fn page_encoding_matches_the_arm_arm() {
         // Normal WB, RW, inner shareable, AF, XN.
-        assert_eq!(Stage2::page(0x8000_1000, Perms::RW, false), 0x0040_0000_8000_17ff);
+        assert_eq!(
+            Stage2::page(0x8000_1000, Perms::RW, false),
+            0x0040_0000_8000_17ff
+        );
         // Normal WB, read-only, executable.
-        assert_eq!(Stage2::page(0x8000_2000, Perms::RX, false), 0x0000_0000_8000_277f);
+        assert_eq!(
+            Stage2::page(0x8000_2000, Perms::RX, false),
+            0x0000_0000_8000_277f
+        );
         // Device nGnRE RW is never executable.
-        assert_eq!(Stage2::page(0x0900_0000, Perms { read: true, write: true, exec: true }, true), 0x0040_0000_0900_04c7);
+        assert_eq!(
+            Stage2::page(
+                0x0900_0000,
+                Perms {
+                    read: true,
+                    write: true,
+                    exec: true
+                },
+                true
+            ),
+            0x0040_0000_0900_04c7
+        );
         assert_eq!(Stage2::perms(Stage2::page(0, Perms::RX, false)), Perms::RX);
         assert_eq!(Stage2::table(0x4000_3000), 0x4000_3003);
     }

@@ -11,7 +11,9 @@ pub const CTL_IMASK: u64 = 1 << 1;
 /// Fires the timer interrupt when the counter reaches `deadline`.
 pub fn set_deadline(deadline: u64) {
     // SAFETY: the EL2 timer belongs to the kernel.
-    unsafe { asm!("msr cnthp_cval_el2, {0}", "msr cnthp_ctl_el2, {1}", "isb", in(reg) deadline, in(reg) CTL_ENABLE) };
+    unsafe {
+        asm!("msr cnthp_cval_el2, {0}", "msr cnthp_ctl_el2, {1}", "isb", in(reg) deadline, in(reg) CTL_ENABLE)
+    };
 }
 
 /// Stops the timer.

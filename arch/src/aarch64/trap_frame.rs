@@ -34,13 +34,25 @@ const _: () = assert!(core::mem::size_of::<TrapFrame>() == TRAP_FRAME_SIZE);
 
 impl Default for TrapFrame {
     fn default() -> Self {
-        TrapFrame { x: [0; 31], sp: 0, elr: 0, spsr: SPSR_EL0T, tpidr: 0, _pad: 0 }
+        TrapFrame {
+            x: [0; 31],
+            sp: 0,
+            elr: 0,
+            spsr: SPSR_EL0T,
+            tpidr: 0,
+            _pad: 0,
+        }
     }
 }
 
 impl UserContext for TrapFrame {
     fn new_user(entry: usize, sp: usize, arg0: usize, arg1: usize) -> Self {
-        let mut frame = TrapFrame { elr: entry as u64, sp: sp as u64, spsr: SPSR_EL0T, ..Default::default() };
+        let mut frame = TrapFrame {
+            elr: entry as u64,
+            sp: sp as u64,
+            spsr: SPSR_EL0T,
+            ..Default::default()
+        };
         frame.x[0] = arg0 as u64;
         frame.x[1] = arg1 as u64;
         frame
@@ -51,7 +63,10 @@ impl UserContext for TrapFrame {
     }
 
     fn syscall_args(&self) -> [usize; 6] {
-        [self.x[0], self.x[1], self.x[2], self.x[3], self.x[4], self.x[5]].map(|v| v as usize)
+        [
+            self.x[0], self.x[1], self.x[2], self.x[3], self.x[4], self.x[5],
+        ]
+        .map(|v| v as usize)
     }
 
     fn set_return(&mut self, value: usize) {

@@ -35,7 +35,11 @@ fn run_line(line: &str) -> Option<(usize, String)> {
     };
     let words: Vec<&str> = line.split_whitespace().collect();
     let (&program, _) = words.split_first()?;
-    let path = if program.starts_with('/') { String::from(program) } else { format!("/bin/{program}") };
+    let path = if program.starts_with('/') {
+        String::from(program)
+    } else {
+        format!("/bin/{program}")
+    };
     let handle = match process::spawn(&path, &words) {
         Ok(h) => h,
         Err(e) => {
@@ -71,7 +75,11 @@ fn main(_args: &[&str]) -> usize {
     let script = String::from_utf8_lossy(&script);
     println!("init: running {STARTUP}");
     let mut background = Vec::new();
-    for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in script
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         if let Some(job) = run_line(line) {
             background.push(job);
         }

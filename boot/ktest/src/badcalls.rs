@@ -35,7 +35,10 @@ fn call(n: Sys, args: [usize; 6]) -> SysResult {
 }
 
 pub fn run() -> usize {
-    let mut c = Checks { passed: 0, failed: 0 };
+    let mut c = Checks {
+        passed: 0,
+        failed: 0,
+    };
     let text = "read-only text";
     let ro = text.as_ptr() as usize;
     let mut buf = [0u8; 64];
@@ -43,54 +46,156 @@ pub fn run() -> usize {
     let path = "/bin/ktest";
 
     // Unknown calls.
-    c.expect("call 999", abi::decode_return(sys::raw(999, [0; 6])), Err(Error::NoSys));
-    c.expect("call usize::MAX", abi::decode_return(sys::raw(usize::MAX, [0; 6])), Err(Error::NoSys));
+    c.expect(
+        "call 999",
+        abi::decode_return(sys::raw(999, [0; 6])),
+        Err(Error::NoSys),
+    );
+    c.expect(
+        "call usize::MAX",
+        abi::decode_return(sys::raw(usize::MAX, [0; 6])),
+        Err(Error::NoSys),
+    );
 
     // Console.
-    c.expect("write null", call(Sys::ConsoleWrite, [0, 10, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("write kernel memory", call(Sys::ConsoleWrite, [KERNEL_RAM, 10, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("write too long", call(Sys::ConsoleWrite, [ro, 1 << 40, 0, 0, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("write past user space", call(Sys::ConsoleWrite, [USER_TOP - 1, 2, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("write wrapping", call(Sys::ConsoleWrite, [usize::MAX, 2, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("write nothing", call(Sys::ConsoleWrite, [0, 0, 0, 0, 0, 0]), Ok(0));
-    c.expect("read into null", call(Sys::ConsoleRead, [0, 10, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("read into read-only", call(Sys::ConsoleRead, [ro, 10, 0, 0, 0, 0]), Err(Error::Fault));
+    c.expect(
+        "write null",
+        call(Sys::ConsoleWrite, [0, 10, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "write kernel memory",
+        call(Sys::ConsoleWrite, [KERNEL_RAM, 10, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "write too long",
+        call(Sys::ConsoleWrite, [ro, 1 << 40, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "write past user space",
+        call(Sys::ConsoleWrite, [USER_TOP - 1, 2, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "write wrapping",
+        call(Sys::ConsoleWrite, [usize::MAX, 2, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "write nothing",
+        call(Sys::ConsoleWrite, [0, 0, 0, 0, 0, 0]),
+        Ok(0),
+    );
+    c.expect(
+        "read into null",
+        call(Sys::ConsoleRead, [0, 10, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "read into read-only",
+        call(Sys::ConsoleRead, [ro, 10, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
 
     // Spawn.
-    c.expect("spawn bad path pointer", call(Sys::ProcessSpawn, [KERNEL_RAM, 8, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("spawn missing file", process::spawn("/bin/nonexistent", &[]), Err(Error::NotFound));
-    c.expect("spawn non-executable", process::spawn("/etc/startup", &[]), Err(Error::BadExecutable));
-    c.expect("spawn long path", call(Sys::ProcessSpawn, [ro, 100_000, 0, 0, 0, 0]), Err(Error::InvalidArgument));
+    c.expect(
+        "spawn bad path pointer",
+        call(Sys::ProcessSpawn, [KERNEL_RAM, 8, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "spawn missing file",
+        process::spawn("/bin/nonexistent", &[]),
+        Err(Error::NotFound),
+    );
+    c.expect(
+        "spawn non-executable",
+        process::spawn("/etc/startup", &[]),
+        Err(Error::BadExecutable),
+    );
+    c.expect(
+        "spawn long path",
+        call(Sys::ProcessSpawn, [ro, 100_000, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
     c.expect(
         "spawn long args",
-        call(Sys::ProcessSpawn, [path.as_ptr() as usize, path.len(), ro, 1 << 20, 0, 0]),
+        call(
+            Sys::ProcessSpawn,
+            [path.as_ptr() as usize, path.len(), ro, 1 << 20, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
         "spawn bad args pointer",
-        call(Sys::ProcessSpawn, [path.as_ptr() as usize, path.len(), KERNEL_RAM, 16, 0, 0]),
+        call(
+            Sys::ProcessSpawn,
+            [path.as_ptr() as usize, path.len(), KERNEL_RAM, 16, 0, 0],
+        ),
         Err(Error::Fault),
     );
 
     // Handles and rights.
     c.expect("wait bad handle", process::wait(999), Err(Error::BadHandle));
-    c.expect("wait huge handle", process::wait(usize::MAX), Err(Error::BadHandle));
-    c.expect("close bad handle", sys::handle_close(12345), Err(Error::BadHandle));
-    c.expect("kill bad handle", process::kill(777, 1), Err(Error::BadHandle));
+    c.expect(
+        "wait huge handle",
+        process::wait(usize::MAX),
+        Err(Error::BadHandle),
+    );
+    c.expect(
+        "close bad handle",
+        sys::handle_close(12345),
+        Err(Error::BadHandle),
+    );
+    c.expect(
+        "kill bad handle",
+        process::kill(777, 1),
+        Err(Error::BadHandle),
+    );
     match process::spawn(path, &["ktest", "exit0"]) {
         Ok(h) => {
             let weak = sys::handle_dup(h, Rights::WAIT);
             c.expect("dup with fewer rights", weak, ANY);
             let weak = weak.unwrap_or(usize::MAX);
-            c.expect("kill without KILL right", process::kill(weak, 1), Err(Error::AccessDenied));
-            c.expect("dup without DUPLICATE right", sys::handle_dup(weak, Rights::WAIT), Err(Error::AccessDenied));
-            c.expect("dup with unknown rights", sys::handle_dup(h, Rights(0xff00_0000)), Err(Error::InvalidArgument));
-            c.expect("dup with more rights", sys::handle_dup(weak, Rights::ALL), Err(Error::AccessDenied));
+            c.expect(
+                "kill without KILL right",
+                process::kill(weak, 1),
+                Err(Error::AccessDenied),
+            );
+            c.expect(
+                "dup without DUPLICATE right",
+                sys::handle_dup(weak, Rights::WAIT),
+                Err(Error::AccessDenied),
+            );
+            c.expect(
+                "dup with unknown rights",
+                sys::handle_dup(h, Rights(0xff00_0000)),
+                Err(Error::InvalidArgument),
+            );
+            c.expect(
+                "dup with more rights",
+                sys::handle_dup(weak, Rights::ALL),
+                Err(Error::AccessDenied),
+            );
             c.expect("wait with WAIT right", process::wait(weak), Ok(0));
-            c.expect("thread_wait on a process", call(Sys::ThreadWait, [weak, 0, 0, 0, 0, 0]), Err(Error::BadHandle));
+            c.expect(
+                "thread_wait on a process",
+                call(Sys::ThreadWait, [weak, 0, 0, 0, 0, 0]),
+                Err(Error::BadHandle),
+            );
             c.expect("close", sys::handle_close(weak), Ok(0));
-            c.expect("close twice", sys::handle_close(weak), Err(Error::BadHandle));
-            c.expect("wait on closed handle", process::wait(weak), Err(Error::BadHandle));
+            c.expect(
+                "close twice",
+                sys::handle_close(weak),
+                Err(Error::BadHandle),
+            );
+            c.expect(
+                "wait on closed handle",
+                process::wait(weak),
+                Err(Error::BadHandle),
+            );
             c.expect("wait again on the other handle", process::wait(h), Ok(0));
             c.expect("close the other handle", sys::handle_close(h), Ok(0));
         }
@@ -99,58 +204,188 @@ pub fn run() -> usize {
 
     // Threads.
     let entry = run as *const () as usize;
-    c.expect("thread priority 64", call(Sys::ThreadCreate, [entry, 0x1000_0000, 0, 64, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("thread stack misaligned", call(Sys::ThreadCreate, [entry, 0x1000_0008, 0, 10, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("thread on no CPU", call(Sys::ThreadCreate, [entry, 0x1000_0000, 0, 10, 1 << 63, 0]), Err(Error::InvalidArgument));
-    c.expect("thread entry outside", call(Sys::ThreadCreate, [USER_TOP, 0x1000_0000, 0, 10, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("thread_wait bad handle", call(Sys::ThreadWait, [4321, 0, 0, 0, 0, 0]), Err(Error::BadHandle));
+    c.expect(
+        "thread priority 64",
+        call(Sys::ThreadCreate, [entry, 0x1000_0000, 0, 64, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "thread stack misaligned",
+        call(Sys::ThreadCreate, [entry, 0x1000_0008, 0, 10, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "thread on no CPU",
+        call(Sys::ThreadCreate, [entry, 0x1000_0000, 0, 10, 1 << 63, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "thread entry outside",
+        call(Sys::ThreadCreate, [USER_TOP, 0x1000_0000, 0, 10, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "thread_wait bad handle",
+        call(Sys::ThreadWait, [4321, 0, 0, 0, 0, 0]),
+        Err(Error::BadHandle),
+    );
 
     // Futexes.
     let word = AtomicU32::new(5);
     let word_at = word.as_ptr() as usize;
-    c.expect("futex misaligned", call(Sys::FutexWait, [word_at + 1, 5, 0, 0, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("futex unmapped", call(Sys::FutexWait, [KERNEL_RAM, 0, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("futex value changed", sys::futex_wait(&word, 6, 0), Err(Error::WouldBlock));
-    c.expect("futex timeout", sys::futex_wait(&word, 5, 1_000_000), Err(Error::TimedOut));
+    c.expect(
+        "futex misaligned",
+        call(Sys::FutexWait, [word_at + 1, 5, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "futex unmapped",
+        call(Sys::FutexWait, [KERNEL_RAM, 0, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "futex value changed",
+        sys::futex_wait(&word, 6, 0),
+        Err(Error::WouldBlock),
+    );
+    c.expect(
+        "futex timeout",
+        sys::futex_wait(&word, 5, 1_000_000),
+        Err(Error::TimedOut),
+    );
     c.expect("futex wake nobody", sys::futex_wake(&word, 1), Ok(0));
-    c.expect("futex wake unmapped", call(Sys::FutexWake, [KERNEL_RAM, 1, 0, 0, 0, 0]), Err(Error::Fault));
+    c.expect(
+        "futex wake unmapped",
+        call(Sys::FutexWake, [KERNEL_RAM, 1, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
 
     // Memory.
     let rw = prot::READ | prot::WRITE;
     let free = 0x20_0000_0000;
-    c.expect("map unaligned", sys::mem_map(free + 1, PAGE_SIZE, rw), Err(Error::InvalidArgument));
-    c.expect("map empty", sys::mem_map(free, 0, rw), Err(Error::InvalidArgument));
-    c.expect("map page zero", sys::mem_map(0, PAGE_SIZE, rw), Err(Error::InvalidArgument));
-    c.expect("map beyond user space", sys::mem_map(USER_TOP, PAGE_SIZE, rw), Err(Error::InvalidArgument));
-    c.expect("map wrapping", sys::mem_map(usize::MAX & !(PAGE_SIZE - 1), 2 * PAGE_SIZE, rw), Err(Error::InvalidArgument));
-    c.expect("map huge", sys::mem_map(free, 1 << 45, rw), Err(Error::InvalidArgument));
-    c.expect("map no access", sys::mem_map(free, PAGE_SIZE, 0), Err(Error::InvalidArgument));
-    c.expect("map unknown prot", sys::mem_map(free, PAGE_SIZE, 0x80), Err(Error::InvalidArgument));
-    c.expect("map write+exec", sys::mem_map(free, PAGE_SIZE, prot::WRITE | prot::EXEC), Err(Error::InvalidArgument));
-    c.expect("map over program text", sys::mem_map(0x20_0000, PAGE_SIZE, rw), Err(Error::AlreadyMapped));
+    c.expect(
+        "map unaligned",
+        sys::mem_map(free + 1, PAGE_SIZE, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map empty",
+        sys::mem_map(free, 0, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map page zero",
+        sys::mem_map(0, PAGE_SIZE, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map beyond user space",
+        sys::mem_map(USER_TOP, PAGE_SIZE, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map wrapping",
+        sys::mem_map(usize::MAX & !(PAGE_SIZE - 1), 2 * PAGE_SIZE, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map huge",
+        sys::mem_map(free, 1 << 45, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map no access",
+        sys::mem_map(free, PAGE_SIZE, 0),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map unknown prot",
+        sys::mem_map(free, PAGE_SIZE, 0x80),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map write+exec",
+        sys::mem_map(free, PAGE_SIZE, prot::WRITE | prot::EXEC),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map over program text",
+        sys::mem_map(0x20_0000, PAGE_SIZE, rw),
+        Err(Error::AlreadyMapped),
+    );
     c.expect("map", sys::mem_map(free, 2 * PAGE_SIZE, rw), Ok(free));
-    c.expect("map twice", sys::mem_map(free + PAGE_SIZE, PAGE_SIZE, rw), Err(Error::AlreadyMapped));
-    c.expect("unmap unaligned", sys::mem_unmap(free + 8, PAGE_SIZE), Err(Error::InvalidArgument));
+    c.expect(
+        "map twice",
+        sys::mem_map(free + PAGE_SIZE, PAGE_SIZE, rw),
+        Err(Error::AlreadyMapped),
+    );
+    c.expect(
+        "unmap unaligned",
+        sys::mem_unmap(free + 8, PAGE_SIZE),
+        Err(Error::InvalidArgument),
+    );
     c.expect("unmap", sys::mem_unmap(free, 2 * PAGE_SIZE), Ok(0));
-    c.expect("write to unmapped memory", call(Sys::ConsoleWrite, [free, 4, 0, 0, 0, 0]), Err(Error::Fault));
+    c.expect(
+        "write to unmapped memory",
+        call(Sys::ConsoleWrite, [free, 4, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
 
     // Information.
     let startup = "/etc/startup";
     let sp = startup.as_ptr() as usize;
-    c.expect("bootfs_read missing", sys::bootfs_read("/nope", &mut buf, 0), Err(Error::NotFound));
-    c.expect("bootfs_read into kernel", call(Sys::BootfsRead, [sp, startup.len(), KERNEL_RAM, 16, 0, 0]), Err(Error::Fault));
-    c.expect("bootfs_read past the end", sys::bootfs_read(startup, &mut buf, 1 << 30), Err(Error::InvalidArgument));
-    c.expect("bootfs_read path not UTF-8", call(Sys::BootfsRead, [buf_at, 4, buf_at, 4, 0, 0]).and(Ok(0)).or(Ok(1)), ANY);
-    c.expect("sysinfo short", call(Sys::SysInfo, [buf_at, 8, 0, 0, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("sysinfo read-only", call(Sys::SysInfo, [ro, 64, 0, 0, 0, 0]), Err(Error::Fault));
-    c.expect("process_list too many", call(Sys::ProcessList, [buf_at, 1 << 20, 0, 0, 0, 0]), Err(Error::InvalidArgument));
-    c.expect("process_list into kernel", call(Sys::ProcessList, [KERNEL_RAM, 4, 0, 0, 0, 0]), Err(Error::Fault));
+    c.expect(
+        "bootfs_read missing",
+        sys::bootfs_read("/nope", &mut buf, 0),
+        Err(Error::NotFound),
+    );
+    c.expect(
+        "bootfs_read into kernel",
+        call(Sys::BootfsRead, [sp, startup.len(), KERNEL_RAM, 16, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "bootfs_read past the end",
+        sys::bootfs_read(startup, &mut buf, 1 << 30),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "bootfs_read path not UTF-8",
+        call(Sys::BootfsRead, [buf_at, 4, buf_at, 4, 0, 0])
+            .and(Ok(0))
+            .or(Ok(1)),
+        ANY,
+    );
+    c.expect(
+        "sysinfo short",
+        call(Sys::SysInfo, [buf_at, 8, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "sysinfo read-only",
+        call(Sys::SysInfo, [ro, 64, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "process_list too many",
+        call(Sys::ProcessList, [buf_at, 1 << 20, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "process_list into kernel",
+        call(Sys::ProcessList, [KERNEL_RAM, 4, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
 
     if c.failed == 0 {
         println!("ktest badcalls: {} checks passed", c.passed);
         0
     } else {
-        println!("FAIL ktest badcalls: {} of {} checks failed", c.failed, c.passed + c.failed);
+        println!(
+            "FAIL ktest badcalls: {} of {} checks failed",
+            c.failed,
+            c.passed + c.failed
+        );
         1
     }
 }

@@ -22,7 +22,9 @@ pub fn expect_fault(mode: &str) -> usize {
             0
         }
         other => {
-            println!("FAIL ktest expect-fault: '{mode}' ended with {other:?}, not the fault status");
+            println!(
+                "FAIL ktest expect-fault: '{mode}' ended with {other:?}, not the fault status"
+            );
             1
         }
     }
@@ -101,7 +103,9 @@ pub fn isolate() -> usize {
     let _ = sys::handle_close(victim);
     match (scribbler, victim_status) {
         (Ok(abi::STATUS_FAULT), Ok(0)) => {
-            println!("ktest isolate: the scribbler was ended and the victim's memory is intact: ok");
+            println!(
+                "ktest isolate: the scribbler was ended and the victim's memory is intact: ok"
+            );
             0
         }
         other => {

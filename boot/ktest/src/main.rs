@@ -44,7 +44,10 @@ fn spawnloop(count: usize) -> usize {
     let after = sys::sysinfo().free_memory;
     println!("ktest spawnloop: {count} spawn/exit cycles, free memory {before} -> {after} bytes");
     if before != after {
-        println!("FAIL ktest spawnloop: memory leaked: {} bytes", before as i64 - after as i64);
+        println!(
+            "FAIL ktest spawnloop: memory leaked: {} bytes",
+            before as i64 - after as i64
+        );
         return 1;
     }
     0

@@ -26,7 +26,10 @@ fn pinned(cpus: usize) -> bool {
         match h {
             Ok(h) => handles.push(h),
             Err(e) => {
-                println!("FAIL ktest threads: cannot start a thread on CPU {cpu}: {}", e.name());
+                println!(
+                    "FAIL ktest threads: cannot start a thread on CPU {cpu}: {}",
+                    e.name()
+                );
                 return false;
             }
         }
@@ -69,14 +72,19 @@ fn preemption(cpus: usize) -> bool {
     }
     // Wait until every spinner has counted, with a generous bound.
     let start = sys::clock();
-    while counts.iter().any(|c| c.load(Ordering::Relaxed) == 0) && sys::clock() - start < 60_000_000_000 {
+    while counts.iter().any(|c| c.load(Ordering::Relaxed) == 0)
+        && sys::clock() - start < 60_000_000_000
+    {
         sys::sleep_ns(20_000_000);
     }
     stop.store(true, Ordering::Relaxed);
     for h in handles {
         let _ = h.join();
     }
-    let stalled = counts.iter().filter(|c| c.load(Ordering::Relaxed) == 0).count();
+    let stalled = counts
+        .iter()
+        .filter(|c| c.load(Ordering::Relaxed) == 0)
+        .count();
     if stalled != 0 {
         println!("FAIL ktest threads: {stalled} of {spinners} spinning threads never ran");
         return false;
@@ -107,7 +115,10 @@ fn futex_mutex() -> bool {
         }) {
             Ok(h) => handles.push(h),
             Err(e) => {
-                println!("FAIL ktest threads: cannot start a mutex thread: {}", e.name());
+                println!(
+                    "FAIL ktest threads: cannot start a mutex thread: {}",
+                    e.name()
+                );
                 return false;
             }
         }
@@ -117,7 +128,10 @@ fn futex_mutex() -> bool {
     }
     let total = *counter.lock();
     if total != THREADS as u64 * ROUNDS {
-        println!("FAIL ktest threads: mutex counter is {total}, expected {}", THREADS as u64 * ROUNDS);
+        println!(
+            "FAIL ktest threads: mutex counter is {total}, expected {}",
+            THREADS as u64 * ROUNDS
+        );
         return false;
     }
     println!("ktest threads: futex mutex kept {THREADS} threads x {ROUNDS} increments exact");

@@ -22,7 +22,10 @@ struct Grower {
 pub struct UserHeap(Mutex<Grower>);
 
 #[global_allocator]
-static HEAP: UserHeap = UserHeap(Mutex::new(Grower { heap: Heap::empty(), mapped: 0 }));
+static HEAP: UserHeap = UserHeap(Mutex::new(Grower {
+    heap: Heap::empty(),
+    mapped: 0,
+}));
 
 impl Grower {
     fn grow(&mut self, at_least: usize) -> bool {

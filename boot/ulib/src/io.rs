@@ -8,7 +8,9 @@ pub struct Console;
 
 impl Write for Console {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        crate::sys::console_write(s.as_bytes()).map(|_| ()).map_err(|_| fmt::Error)
+        crate::sys::console_write(s.as_bytes())
+            .map(|_| ())
+            .map_err(|_| fmt::Error)
     }
 }
 
@@ -46,10 +48,8 @@ pub fn read_line() -> Option<String> {
                     let _ = crate::sys::console_write(b"\n");
                     return Some(line);
                 }
-                0x7f | 0x08 => {
-                    if line.pop().is_some() {
-                        let _ = crate::sys::console_write(b"\x08 \x08");
-                    }
+                0x7f | 0x08 if line.pop().is_some() => {
+                    let _ = crate::sys::console_write(b"\x08 \x08");
                 }
                 0x04 if line.is_empty() => return None,
                 0x20..=0x7e => {

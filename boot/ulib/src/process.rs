@@ -11,7 +11,17 @@ pub fn spawn(path: &str, args: &[&str]) -> SysResult {
         block.extend_from_slice(a.as_bytes());
         block.push(0);
     }
-    crate::sys::call(Sys::ProcessSpawn, [path.as_ptr() as usize, path.len(), block.as_ptr() as usize, block.len(), 0, 0])
+    crate::sys::call(
+        Sys::ProcessSpawn,
+        [
+            path.as_ptr() as usize,
+            path.len(),
+            block.as_ptr() as usize,
+            block.len(),
+            0,
+            0,
+        ],
+    )
 }
 
 /// Waits for the process behind `handle` to end; its exit status.
@@ -27,7 +37,11 @@ pub fn kill(handle: usize, status: usize) -> SysResult {
 /// The running processes.
 pub fn list() -> Vec<abi::ProcessInfo> {
     let mut rows = Vec::with_capacity(64);
-    let n = crate::sys::call(Sys::ProcessList, [rows.as_mut_ptr() as usize, 64, 0, 0, 0, 0]).unwrap_or(0);
+    let n = crate::sys::call(
+        Sys::ProcessList,
+        [rows.as_mut_ptr() as usize, 64, 0, 0, 0, 0],
+    )
+    .unwrap_or(0);
     // SAFETY: the kernel wrote `n` <= 64 records.
     unsafe { rows.set_len(n.min(64)) };
     rows

@@ -21,12 +21,19 @@ pub struct MutexGuard<'a, T> {
 impl<T> Mutex<T> {
     /// A free mutex.
     pub const fn new(value: T) -> Self {
-        Mutex { state: AtomicU32::new(0), value: UnsafeCell::new(value) }
+        Mutex {
+            state: AtomicU32::new(0),
+            value: UnsafeCell::new(value),
+        }
     }
 
     /// Waits for and takes the lock.
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        if self.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        if self
+            .state
+            .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             while self.state.swap(2, Ordering::Acquire) != 0 {
                 let _ = crate::sys::futex_wait(&self.state, 2, 0);
             }

@@ -39,12 +39,18 @@ pub fn raw(n: usize, args: [usize; 6]) -> usize {
 
 /// `console_write`.
 pub fn console_write(bytes: &[u8]) -> SysResult {
-    call(Sys::ConsoleWrite, [bytes.as_ptr() as usize, bytes.len(), 0, 0, 0, 0])
+    call(
+        Sys::ConsoleWrite,
+        [bytes.as_ptr() as usize, bytes.len(), 0, 0, 0, 0],
+    )
 }
 
 /// `console_read`: waits for input.
 pub fn console_read(buf: &mut [u8]) -> SysResult {
-    call(Sys::ConsoleRead, [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0])
+    call(
+        Sys::ConsoleRead,
+        [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0],
+    )
 }
 
 /// `exit`.
@@ -96,8 +102,22 @@ pub fn mem_unmap(addr: usize, len: usize) -> SysResult {
 }
 
 /// `futex_wait`.
-pub fn futex_wait(word: &core::sync::atomic::AtomicU32, expected: u32, timeout_ns: u64) -> SysResult {
-    call(Sys::FutexWait, [word.as_ptr() as usize, expected as usize, timeout_ns as usize, 0, 0, 0])
+pub fn futex_wait(
+    word: &core::sync::atomic::AtomicU32,
+    expected: u32,
+    timeout_ns: u64,
+) -> SysResult {
+    call(
+        Sys::FutexWait,
+        [
+            word.as_ptr() as usize,
+            expected as usize,
+            timeout_ns as usize,
+            0,
+            0,
+            0,
+        ],
+    )
 }
 
 /// `futex_wake`.
@@ -118,11 +138,31 @@ pub fn handle_dup(handle: usize, rights: abi::Rights) -> SysResult {
 /// `sysinfo`.
 pub fn sysinfo() -> abi::SysInfo {
     let mut info = abi::SysInfo::default();
-    let _ = call(Sys::SysInfo, [&raw mut info as usize, core::mem::size_of::<abi::SysInfo>(), 0, 0, 0, 0]);
+    let _ = call(
+        Sys::SysInfo,
+        [
+            &raw mut info as usize,
+            core::mem::size_of::<abi::SysInfo>(),
+            0,
+            0,
+            0,
+            0,
+        ],
+    );
     info
 }
 
 /// `bootfs_read` from `offset` into `buf`.
 pub fn bootfs_read(path: &str, buf: &mut [u8], offset: usize) -> SysResult {
-    call(Sys::BootfsRead, [path.as_ptr() as usize, path.len(), buf.as_mut_ptr() as usize, buf.len(), offset, 0])
+    call(
+        Sys::BootfsRead,
+        [
+            path.as_ptr() as usize,
+            path.len(),
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            offset,
+            0,
+        ],
+    )
 }

@@ -27,14 +27,25 @@ extern "C" fn trampoline(closure: usize) -> ! {
 
 /// Starts `f` on a new thread with `priority` on the CPUs in `affinity`
 /// (0: any).
-pub fn spawn_with(priority: usize, affinity: u64, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle, abi::Error> {
+pub fn spawn_with(
+    priority: usize,
+    affinity: u64,
+    f: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle, abi::Error> {
     let stack = STACKS_BASE + NEXT_SLOT.fetch_add(1, Ordering::Relaxed) * STACK_SLOT;
     crate::sys::mem_map(stack, STACK_SIZE, abi::prot::READ | abi::prot::WRITE)?;
     let closure: Box<Box<dyn FnOnce() + Send>> = Box::new(Box::new(f));
     let arg = Box::into_raw(closure) as usize;
     let created = crate::sys::call(
         Sys::ThreadCreate,
-        [trampoline as *const () as usize, stack + STACK_SIZE, arg, priority, affinity as usize, 0],
+        [
+            trampoline as *const () as usize,
+            stack + STACK_SIZE,
+            arg,
+            priority,
+            affinity as usize,
+            0,
+        ],
     );
     match created {
         Ok(handle) => Ok(JoinHandle { handle, stack }),

@@ -39,7 +39,11 @@ impl<'a> Default for FrameAllocator<'a> {
 impl<'a> FrameAllocator<'a> {
     /// An allocator with no memory.
     pub const fn new() -> Self {
-        FrameAllocator { regions: [const { None }; MAX_REGIONS], free: 0, total: 0 }
+        FrameAllocator {
+            regions: [const { None }; MAX_REGIONS],
+            free: 0,
+            total: 0,
+        }
     }
 
     /// Words of bitmap needed for `bytes` of RAM.
@@ -60,13 +64,20 @@ impl<'a> FrameAllocator<'a> {
         if bitmap.len() < frames.div_ceil(64) {
             return false;
         }
-        let Some(slot) = self.regions.iter_mut().find(|r| r.is_none()) else { return false };
+        let Some(slot) = self.regions.iter_mut().find(|r| r.is_none()) else {
+            return false;
+        };
         bitmap.fill(0);
         // Bits past the last frame stay set so they are never handed out.
         for bit in frames..bitmap.len() * 64 {
             bitmap[bit / 64] |= 1 << (bit % 64);
         }
-        *slot = Some(Region { start, frames, bitmap, hint: 0 });
+        *slot = Some(Region {
+            start,
+            frames,
+            bitmap,
+            hint: 0,
+        });
         self.free += frames;
         self.total += frames;
         true
@@ -116,7 +127,7 @@ impl<'a> FrameAllocator<'a> {
 
     /// Gives a frame back.
     pub fn free(&mut self, pa: usize) -> Result<(), FreeError> {
-        if pa % FRAME_SIZE != 0 {
+        if !pa.is_multiple_of(FRAME_SIZE) {
             return Err(FreeError::Unknown);
         }
         for region in self.regions.iter_mut().flatten() {
@@ -179,9 +190,16 @@ mod tests {
     fn odd_sizes_and_several_regions() {
         let mut frames = FrameAllocator::new();
         // 70 frames: the bitmap's second word is partly past the end.
-        assert!(frames.add_region(0x1000, 0x1000 + 70 * FRAME_SIZE + 123, bitmap(71 * FRAME_SIZE)));
+        assert!(frames.add_region(
+            0x1000,
+            0x1000 + 70 * FRAME_SIZE + 123,
+            bitmap(71 * FRAME_SIZE)
+        ));
         assert!(frames.add_region(0x100_0000, 0x100_2000, bitmap(0x2000)));
-        assert!(!frames.add_region(0x200_0000, 0x300_0000, bitmap(0x1000)), "short bitmap refused");
+        assert!(
+            !frames.add_region(0x200_0000, 0x300_0000, bitmap(0x1000)),
+            "short bitmap refused"
+        );
         let mut count = 0;
         while let Some(f) = frames.alloc() {
             assert!(f < 0x1000 + 70 * FRAME_SIZE || (0x100_0000..0x100_2000).contains(&f));

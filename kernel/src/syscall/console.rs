@@ -42,5 +42,8 @@ pub fn read(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> Outcome {
 fn probe_writable(k: &mut Kernel, c: &Caller, ptr: usize) -> Result<(), Error> {
     let p = k.processes.get(c.process).ok_or(Error::Fault)?;
     let space = p.space.as_ref().ok_or(Error::Fault)?;
-    space.translate(&mut k.frames, ptr, true).map(|_| ()).ok_or(Error::Fault)
+    space
+        .translate(&mut k.frames, ptr, true)
+        .map(|_| ())
+        .ok_or(Error::Fault)
 }

@@ -11,7 +11,9 @@ const MAX_ROWS: usize = 1024;
 fn bytes_of<T: Copy>(value: &T) -> &[u8] {
     // SAFETY: `T` is a plain `repr(C)` record of integers with no padding
     // holes that matter to the reader; viewing it as bytes is sound.
-    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>()) }
+    unsafe {
+        core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>())
+    }
 }
 
 pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult {
@@ -22,8 +24,16 @@ pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult 
         cpus: k.cpus.iter().filter(|c| c.online).count() as u64,
         total_memory: (k.frames.total_frames() * FRAME_SIZE) as u64,
         free_memory: (k.frames.free_frames() * FRAME_SIZE) as u64,
-        processes: k.processes.iter().filter(|(_, p)| p.space.is_some()).count() as u64,
-        threads: k.threads.iter().filter(|(_, t)| t.state != crate::state::ThreadState::Dead).count() as u64,
+        processes: k
+            .processes
+            .iter()
+            .filter(|(_, p)| p.space.is_some())
+            .count() as u64,
+        threads: k
+            .threads
+            .iter()
+            .filter(|(_, t)| t.state != crate::state::ThreadState::Dead)
+            .count() as u64,
     };
     copy_out(k, c, ptr, bytes_of(&info))?;
     Ok(core::mem::size_of::<SysInfo>())
@@ -34,18 +44,53 @@ pub fn process_list(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> 
         return Err(Error::InvalidArgument);
     }
     let mut rows = alloc::vec::Vec::new();
-    for (_, p) in k.processes.iter().filter(|(_, p)| p.space.is_some()).take(max_rows) {
-        rows.push((p.pid, p.parent, p.threads.len(), p.name, p.space.as_ref().map_or(0, |s| s.pages)));
+    let live: alloc::vec::Vec<_> = k
+        .processes
+        .iter()
+        .filter(|(_, p)| p.space.is_some())
+        .map(|(id, _)| id)
+        .take(max_rows)
+        .collect();
+    for id in live {
+        let Some(p) = k.processes.get(id) else {
+            continue;
+        };
+        let (pid, parent, threads, name) = (p.pid, p.parent, p.threads.len(), p.name);
+        // Pages mapped plus the page-table pages that map them.
+        let pages = p
+            .space
+            .as_ref()
+            .map_or(0, |s| s.pages + s.table_pages(&mut k.frames));
+        rows.push((pid, parent, threads, name, pages));
     }
     let size = core::mem::size_of::<ProcessInfo>();
     for (i, &(pid, parent, threads, name, pages)) in rows.iter().enumerate() {
-        let row = ProcessInfo { pid, parent, threads: threads as u64, memory: (pages * FRAME_SIZE) as u64, name };
-        copy_out(k, c, ptr.checked_add(i * size).ok_or(Error::Fault)?, bytes_of(&row))?;
+        let row = ProcessInfo {
+            pid,
+            parent,
+            threads: threads as u64,
+            memory: (pages * FRAME_SIZE) as u64,
+            name,
+        };
+        copy_out(
+            k,
+            c,
+            ptr.checked_add(i * size).ok_or(Error::Fault)?,
+            bytes_of(&row),
+        )?;
     }
     Ok(rows.len())
 }
 
-pub fn bootfs_read(k: &mut Kernel, c: &Caller, path: usize, path_len: usize, buf: usize, buf_len: usize, offset: usize) -> SysResult {
+pub fn bootfs_read(
+    k: &mut Kernel,
+    c: &Caller,
+    path: usize,
+    path_len: usize,
+    buf: usize,
+    buf_len: usize,
+    offset: usize,
+) -> SysResult {
     let path = copy_str(k, c, path, path_len, super::process::MAX_PATH)?;
     let file = k.bootfs.find(&path).ok_or(Error::NotFound)?;
     let data = file.data.get(offset..).ok_or(Error::InvalidArgument)?;

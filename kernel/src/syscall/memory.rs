@@ -12,7 +12,11 @@ pub fn map(k: &mut Kernel, c: &Caller, addr: usize, len: usize, protection: usiz
     if protection & prot::WRITE != 0 && protection & prot::EXEC != 0 {
         return Err(Error::InvalidArgument);
     }
-    let perms = Perms { read: true, write: protection & prot::WRITE != 0, exec: protection & prot::EXEC != 0 };
+    let perms = Perms {
+        read: true,
+        write: protection & prot::WRITE != 0,
+        exec: protection & prot::EXEC != 0,
+    };
     let p = k.processes.get_mut(c.process).ok_or(Error::Fault)?;
     let space = p.space.as_mut().ok_or(Error::Fault)?;
     space.map_new(&mut k.frames, addr, len, perms, |_, _| {})?;

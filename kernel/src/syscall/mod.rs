@@ -43,9 +43,17 @@ impl From<SysResult> for Outcome {
 
 /// Runs the system call in `frame` for the current thread of `cpu`.
 pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
-    let Some(thread) = k.cpus[cpu].current else { return };
-    let Some(process) = k.threads.get(thread).map(|t| t.process) else { return };
-    let c = Caller { cpu, thread, process };
+    let Some(thread) = k.cpus[cpu].current else {
+        return;
+    };
+    let Some(process) = k.threads.get(thread).map(|t| t.process) else {
+        return;
+    };
+    let c = Caller {
+        cpu,
+        thread,
+        process,
+    };
     let a = frame.syscall_args();
     let outcome: Outcome = match Sys::from_number(frame.syscall_number()) {
         None => Err(Error::NoSys).into(),
@@ -83,18 +91,33 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
 }
 
 /// Copies `len` (at most `max`) bytes from the caller's memory.
-pub fn copy_in(k: &mut Kernel, c: &Caller, ptr: usize, len: usize, max: usize) -> Result<Vec<u8>, Error> {
+pub fn copy_in(
+    k: &mut Kernel,
+    c: &Caller,
+    ptr: usize,
+    len: usize,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
     if len > max {
         return Err(Error::InvalidArgument);
     }
     let mut buf = alloc::vec![0u8; len];
     let p = k.processes.get(c.process).ok_or(Error::Fault)?;
-    p.space.as_ref().ok_or(Error::Fault)?.copy_in(&mut k.frames, ptr, &mut buf)?;
+    p.space
+        .as_ref()
+        .ok_or(Error::Fault)?
+        .copy_in(&mut k.frames, ptr, &mut buf)?;
     Ok(buf)
 }
 
 /// Copies a UTF-8 string from the caller's memory.
-pub fn copy_str(k: &mut Kernel, c: &Caller, ptr: usize, len: usize, max: usize) -> Result<alloc::string::String, Error> {
+pub fn copy_str(
+    k: &mut Kernel,
+    c: &Caller,
+    ptr: usize,
+    len: usize,
+    max: usize,
+) -> Result<alloc::string::String, Error> {
     let bytes = copy_in(k, c, ptr, len, max)?;
     alloc::string::String::from_utf8(bytes).map_err(|_| Error::InvalidArgument)
 }
@@ -102,5 +125,8 @@ pub fn copy_str(k: &mut Kernel, c: &Caller, ptr: usize, len: usize, max: usize) 
 /// Copies `data` to the caller's memory.
 pub fn copy_out(k: &mut Kernel, c: &Caller, ptr: usize, data: &[u8]) -> Result<(), Error> {
     let p = k.processes.get(c.process).ok_or(Error::Fault)?;
-    p.space.as_ref().ok_or(Error::Fault)?.copy_out(&mut k.frames, ptr, data)
+    p.space
+        .as_ref()
+        .ok_or(Error::Fault)?
+        .copy_out(&mut k.frames, ptr, data)
 }

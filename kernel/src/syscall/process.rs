@@ -15,12 +15,24 @@ pub fn exit(k: &mut Kernel, c: &Caller, status: usize) -> SysResult {
     Ok(0)
 }
 
-pub fn spawn(k: &mut Kernel, c: &Caller, path: usize, path_len: usize, args: usize, args_len: usize) -> SysResult {
+pub fn spawn(
+    k: &mut Kernel,
+    c: &Caller,
+    path: usize,
+    path_len: usize,
+    args: usize,
+    args_len: usize,
+) -> SysResult {
     let path = copy_str(k, c, path, path_len, MAX_PATH)?;
     let args = copy_in(k, c, args, args_len, proc::MAX_ARGS)?;
     let parent = k.processes.get(c.process).map_or(0, |p| p.pid);
     let child = proc::spawn(k, &path, &args, parent)?;
-    let inserted = k.processes.get_mut(c.process).ok_or(Error::Fault)?.handles.insert(Object::Process(child), Rights::ALL);
+    let inserted = k
+        .processes
+        .get_mut(c.process)
+        .ok_or(Error::Fault)?
+        .handles
+        .insert(Object::Process(child), Rights::ALL);
     match inserted {
         Ok(h) => {
             proc::retain(k, Object::Process(child));
@@ -53,7 +65,15 @@ pub fn wait(k: &mut Kernel, c: &Caller, handle: usize) -> Outcome {
 pub fn kill(k: &mut Kernel, c: &Caller, handle: usize, status: usize) -> SysResult {
     match k.handle(c.process, handle, Rights::KILL)? {
         Object::Process(id) => {
-            proc::kill(k, id, if status == 0 { abi::STATUS_KILLED } else { status });
+            proc::kill(
+                k,
+                id,
+                if status == 0 {
+                    abi::STATUS_KILLED
+                } else {
+                    status
+                },
+            );
             Ok(0)
         }
         Object::Thread(_) => Err(Error::BadHandle),
@@ -61,7 +81,12 @@ pub fn kill(k: &mut Kernel, c: &Caller, handle: usize, status: usize) -> SysResu
 }
 
 pub fn handle_close(k: &mut Kernel, c: &Caller, handle: usize) -> SysResult {
-    let object = k.processes.get_mut(c.process).ok_or(Error::BadHandle)?.handles.remove(handle)?;
+    let object = k
+        .processes
+        .get_mut(c.process)
+        .ok_or(Error::BadHandle)?
+        .handles
+        .remove(handle)?;
     proc::release(k, object);
     Ok(0)
 }

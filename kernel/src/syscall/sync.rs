@@ -8,14 +8,24 @@ use arch::aarch64::cpu;
 
 /// The physical address of the caller's futex word at `addr`.
 fn futex_word(k: &mut Kernel, c: &Caller, addr: usize) -> Result<usize, Error> {
-    if addr % 4 != 0 {
+    if !addr.is_multiple_of(4) {
         return Err(Error::InvalidArgument);
     }
     let p = k.processes.get(c.process).ok_or(Error::Fault)?;
-    p.space.as_ref().ok_or(Error::Fault)?.translate(&mut k.frames, addr, false).ok_or(Error::Fault)
+    p.space
+        .as_ref()
+        .ok_or(Error::Fault)?
+        .translate(&mut k.frames, addr, false)
+        .ok_or(Error::Fault)
 }
 
-pub fn futex_wait(k: &mut Kernel, c: &Caller, addr: usize, expected: usize, timeout_ns: usize) -> Outcome {
+pub fn futex_wait(
+    k: &mut Kernel,
+    c: &Caller,
+    addr: usize,
+    expected: usize,
+    timeout_ns: usize,
+) -> Outcome {
     let pa = match futex_word(k, c, addr) {
         Ok(pa) => pa,
         Err(e) => return Err(e).into(),
@@ -37,8 +47,13 @@ pub fn futex_wait(k: &mut Kernel, c: &Caller, addr: usize, expected: usize, time
 
 pub fn futex_wake(k: &mut Kernel, c: &Caller, addr: usize, count: usize) -> SysResult {
     let pa = futex_word(k, c, addr)?;
-    let waiting: alloc::vec::Vec<_> =
-        k.futex_waiters.iter().filter(|&&(w, _)| w == pa).map(|&(_, t)| t).take(count).collect();
+    let waiting: alloc::vec::Vec<_> = k
+        .futex_waiters
+        .iter()
+        .filter(|&&(w, _)| w == pa)
+        .map(|&(_, t)| t)
+        .take(count)
+        .collect();
     for &t in &waiting {
         sched::wake(k, t, Wake::Return(0));
     }

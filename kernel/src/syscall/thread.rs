@@ -11,8 +11,20 @@ use arch::aarch64::trap_frame::TrapFrame;
 /// Most threads one process may have.
 const MAX_THREADS: usize = 256;
 
-pub fn create(k: &mut Kernel, c: &Caller, entry: usize, stack_top: usize, arg: usize, priority: usize, affinity: usize) -> SysResult {
-    if entry >= USER_TOP || stack_top > USER_TOP || stack_top % 16 != 0 || priority > PRIORITY_MAX {
+pub fn create(
+    k: &mut Kernel,
+    c: &Caller,
+    entry: usize,
+    stack_top: usize,
+    arg: usize,
+    priority: usize,
+    affinity: usize,
+) -> SysResult {
+    if entry >= USER_TOP
+        || stack_top > USER_TOP
+        || !stack_top.is_multiple_of(16)
+        || priority > PRIORITY_MAX
+    {
         return Err(Error::InvalidArgument);
     }
     let affinity = affinity as u64;
@@ -25,7 +37,12 @@ pub fn create(k: &mut Kernel, c: &Caller, entry: usize, stack_top: usize, arg: u
     }
     let ctx = TrapFrame::new_user(entry, stack_top, arg, 0);
     let tid = proc::add_thread(k, c.process, ctx, priority, affinity & k.online_mask());
-    let inserted = k.processes.get_mut(c.process).ok_or(Error::BadHandle)?.handles.insert(Object::Thread(tid), Rights::ALL);
+    let inserted = k
+        .processes
+        .get_mut(c.process)
+        .ok_or(Error::BadHandle)?
+        .handles
+        .insert(Object::Thread(tid), Rights::ALL);
     match inserted {
         Ok(h) => {
             proc::retain(k, Object::Thread(tid));

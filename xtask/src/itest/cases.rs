@@ -22,7 +22,16 @@ use crate::qemu::{Cpu, Gic, Machine};
 
 /// Lines that fail a case wherever they appear (unless the case's next
 /// expectation matches them). Regular expressions.
-pub const BAD_LINES: &[&str] = &["KERNEL PANIC", "FAIL", "panicked at"];
+pub const BAD_LINES: &[&str] = &[
+    "KERNEL PANIC",
+    "FAIL",
+    "panicked at",
+    r"init: '.*' exited with status",
+    "init: cannot start",
+    "qhv: cannot start",
+    "did not start",
+    "did not report in",
+];
 
 /// The buildfile of the test image, relative to the repository root.
 pub const TEST_BUILDFILE: &str = "boot/boards/qemu-virt-test.build";
@@ -56,13 +65,42 @@ pub fn all() -> Vec<Case> {
                         format!("boot-{short}-gic{gic}-smp{smp}"),
                         machine(cpu, gic, smp),
                     )
-                    .lines(&[STARTUP, STARTUP_DONE, INIT_EXIT_0]),
+                    .lines(&kernel_tests(smp)),
                 );
             }
         }
     }
 
     cases
+}
+
+/// What the test image's startup script (`ktest` in every mode) prints on
+/// a machine with `smp` CPUs, in order.
+pub fn kernel_tests(smp: u32) -> Vec<String> {
+    let fault = |access: &str, what: &str| {
+        format!(r"qhv: process \d+ \(ktest\) ended: {access}.* at {what}")
+    };
+    vec![
+        STARTUP.into(),
+        "ktest hello: a host process at EL0".into(),
+        format!("ktest threads: pinned threads ran on each of {smp} CPUs"),
+        format!(r"ktest threads: \d+ spinning threads all ran, on {smp} CPUs"),
+        "ktest threads: futex mutex kept 4 threads x 500 increments exact".into(),
+        "ktest threads: ok".into(),
+        fault(r"data abort \(write, translation fault", "0x40000000"),
+        "ktest isolate: the scribbler was ended and the victim's memory is intact: ok".into(),
+        fault(r"data abort \(read, translation fault", "0x40000000"),
+        "ktest expect-fault: 'read-kernel' was ended by the kernel: ok".into(),
+        fault(r"data abort \(write, translation fault", "0x40001000"),
+        "ktest expect-fault: 'write-kernel' was ended by the kernel: ok".into(),
+        fault("undefined instruction", "pc"),
+        "ktest expect-fault: 'undef' was ended by the kernel: ok".into(),
+        "ktest kill: a spinning process was ended with status 42: ok".into(),
+        r"ktest badcalls: \d+ checks passed".into(),
+        "ktest spawnloop: 200 spawn/exit cycles".into(),
+        STARTUP_DONE.into(),
+        INIT_EXIT_0.into(),
+    ]
 }
 
 /// A machine with the default 1 GiB of RAM.
@@ -108,8 +146,9 @@ impl Case {
     }
 
     /// Then expect these lines, in order.
-    pub fn lines(mut self, patterns: &[&str]) -> Case {
-        self.expect.extend(patterns.iter().map(|p| Expect::line(p)));
+    pub fn lines(mut self, patterns: &[impl AsRef<str>]) -> Case {
+        self.expect
+            .extend(patterns.iter().map(|p| Expect::line(p.as_ref())));
         self
     }
 
@@ -169,23 +208,23 @@ mod tests {
     }
 
     #[test]
-    fn a_boot_case_passes_on_a_good_console() {
+    fn a_boot_case_passes_on_a_recorded_console() {
         let case = all()
             .into_iter()
             .find(|c| c.name == "boot-a72-gic3-smp4")
             .unwrap();
         let bad: Vec<Regex> = BAD_LINES.iter().map(|b| Regex::new(b).unwrap()).collect();
-        let good = [
-            "qhv: hypervisor kernel at EL2, 4 CPUs, 1024 MiB RAM, GICv3",
-            "qhv: cpu 1 up",
-            "init: running /etc/startup",
-            "ktest hello: hello from EL0",
-            "init: startup script done",
-            "qhv: init exited with status 0",
-        ];
-        assert_eq!(check(&case.expect, &bad, good), Ok(()));
-        let mut one_cpu = good;
-        one_cpu[0] = "qhv: hypervisor kernel at EL2, 1 CPU, 1024 MiB RAM, GICv3";
-        assert!(check(&case.expect, &bad, one_cpu).is_err());
+        // The console of a real passing run.
+        let good: Vec<&str> = include_str!("testdata/boot-a72-gic3-smp4.log")
+            .lines()
+            .collect();
+        assert_eq!(check(&case.expect, &bad, good.iter().copied()), Ok(()));
+        let one_cpu: Vec<String> = good.iter().map(|l| l.replace("4 CPUs", "1 CPU")).collect();
+        assert!(check(&case.expect, &bad, one_cpu.iter().map(String::as_str)).is_err());
+        let mut failing = good.clone();
+        failing.insert(10, "init: 'ktest badcalls' exited with status 0x1");
+        assert!(check(&case.expect, &bad, failing.iter().copied()).is_err());
+        let truncated = &good[..good.len() - 3];
+        assert!(check(&case.expect, &bad, truncated.iter().copied()).is_err());
     }
 }
