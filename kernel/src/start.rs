@@ -99,7 +99,6 @@ fn find_free(board: &Board, used: &[(usize, usize)], size: usize) -> Option<usiz
 #[unsafe(no_mangle)]
 fn __kernel_main(boot: BootArgs) -> ! {
     crate::panic::IMAGE_BASE.store(boot.image_start, core::sync::atomic::Ordering::Relaxed);
-    cpu::set_per_cpu(0);
     let dtb = device_tree(boot.dtb);
     let board = match board::parse(dtb) {
         Ok(b) => b,
@@ -112,6 +111,7 @@ fn __kernel_main(boot: BootArgs) -> ! {
     if boot.el != 2 {
         report_wrong_level(&board, &fine, boot.el);
     }
+    cpu::set_per_cpu(0);
     vectors::install();
     let (ttbr, tcr) = map_everything(&board, &fine);
     // SAFETY: written before any other CPU starts.

@@ -125,6 +125,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 gic: args.gic,
                 smp: args.smp,
                 mem: args.mem,
+                entry: crate::qemu::EntryLevel::El2,
             };
             machine.validate()?;
             image::buildfile_path(&root, &args.image.board, args.image.buildfile.as_deref())?;

@@ -79,6 +79,21 @@ pub struct Machine {
     pub smp: u32,
     /// RAM size as QEMU's `-m` takes it (`1G`, `512M`).
     pub mem: String,
+    /// The exception level the board starts the kernel at.
+    pub entry: EntryLevel,
+}
+
+/// Where QEMU's `virt` board starts the kernel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EntryLevel {
+    /// EL2 (`virtualization=on`), as boot firmware leaves a hypervisor.
+    #[default]
+    El2,
+    /// EL3 (`secure=on` too): the kernel drops to EL2 itself. QEMU then
+    /// offers no PSCI, so only one CPU runs.
+    El3,
+    /// EL1 (`virtualization=off`): the kernel must refuse with a message.
+    El1,
 }
 
 impl Machine {
@@ -102,7 +117,15 @@ impl Machine {
     pub fn args(&self, image: &Path) -> Vec<String> {
         vec![
             "-M".into(),
-            format!("virt,virtualization=on,gic-version={}", self.gic),
+            format!(
+                "virt,{}gic-version={}",
+                match self.entry {
+                    EntryLevel::El2 => "virtualization=on,",
+                    EntryLevel::El3 => "virtualization=on,secure=on,",
+                    EntryLevel::El1 => "",
+                },
+                self.gic
+            ),
             "-cpu".into(),
             self.cpu.name().into(),
             "-smp".into(),
@@ -271,6 +294,7 @@ mod tests {
             gic: Gic::V2,
             smp: 4,
             mem: "1G".into(),
+            entry: EntryLevel::El2,
         };
         let args = m.args(Path::new("/x/a.img")).join(" ");
         assert_eq!(
