@@ -86,7 +86,11 @@ fn main(_args: &[&str]) -> usize {
     }
     println!("init: startup script done");
     for (handle, line) in background {
-        report(&line, process::wait(handle));
+        let status = process::wait(handle);
+        report(&line, status);
+        if let Ok(status) = status {
+            println!("init: background job '{line}' ended with status {status}");
+        }
         let _ = sys::handle_close(handle);
     }
     0

@@ -2,7 +2,7 @@
 //! image's startup script. Each mode prints `ktest MODE: ...` lines that
 //! the QEMU integration tests check; any line with `FAIL` fails the run.
 //!
-//! Modes: `hello`, `threads`, `isolate` (with helpers `victim`,
+//! Modes: `hello`, `late MS` (sleeps, then prints), `threads`, `isolate` (with helpers `victim`,
 //! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
 //! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`).
 #![no_std]
@@ -61,6 +61,11 @@ fn main(args: &[&str]) -> usize {
             0
         }
         ["exit0"] => 0,
+        ["late", ms] => {
+            sys::sleep_ns(ms.parse::<u64>().unwrap_or(100) * 1_000_000);
+            println!("ktest late: done after {ms} ms");
+            0
+        }
         ["threads"] => threads::run(),
         ["isolate"] => faults::isolate(),
         ["victim"] => faults::victim(),

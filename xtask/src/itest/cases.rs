@@ -116,6 +116,7 @@ pub fn kernel_tests(smp: u32) -> Vec<String> {
         r"ktest badcalls: \d+ checks passed".into(),
         "ktest spawnloop: 200 spawn/exit cycles".into(),
         STARTUP_DONE.into(),
+        "init: background job 'ktest late 200' ended with status 0".into(),
         INIT_EXIT_0.into(),
     ]
 }
