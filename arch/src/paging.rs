@@ -40,6 +40,9 @@ pub trait DescriptorFormat {
     fn output_address(desc: u64) -> usize;
     /// Permissions of a page descriptor.
     fn perms(desc: u64) -> Perms;
+    /// A software bit marking a page whose frame belongs to someone else
+    /// (memory shared from a VM): never freed through this table.
+    const BORROWED: u64;
 }
 
 /// Why a mapping call failed.
@@ -146,9 +149,30 @@ impl<F: DescriptorFormat> PageTable<F> {
         Ok(())
     }
 
-    /// Removes the mapping of `va` and returns the frame it pointed to. The
-    /// caller invalidates TLBs.
-    pub fn unmap(&mut self, mem: &mut impl TableMemory, va: usize) -> Result<usize, MapError> {
+    /// Maps the page at `va` to a frame owned elsewhere (see
+    /// [`DescriptorFormat::BORROWED`]).
+    pub fn map_borrowed(
+        &mut self,
+        mem: &mut impl TableMemory,
+        va: usize,
+        pa: usize,
+        perms: Perms,
+    ) -> Result<(), MapError> {
+        self.map(mem, va, pa, perms, false)?;
+        let table = self.leaf_table(mem, va, false)?;
+        let i = index(va, 3);
+        let desc = Self::read(mem, table, i);
+        Self::write(mem, table, i, desc | F::BORROWED);
+        Ok(())
+    }
+
+    /// Removes the mapping of `va` and returns the frame it pointed to and
+    /// whether it was borrowed. The caller invalidates TLBs.
+    pub fn unmap(
+        &mut self,
+        mem: &mut impl TableMemory,
+        va: usize,
+    ) -> Result<(usize, bool), MapError> {
         Self::check(va)?;
         let table = self.leaf_table(mem, va, false)?;
         let i = index(va, 3);
@@ -157,7 +181,7 @@ impl<F: DescriptorFormat> PageTable<F> {
             return Err(MapError::NotMapped);
         }
         Self::write(mem, table, i, 0);
-        Ok(F::output_address(desc))
+        Ok((F::output_address(desc), desc & F::BORROWED != 0))
     }
 
     /// The frame and permissions `va` maps to, if mapped.
@@ -169,8 +193,8 @@ impl<F: DescriptorFormat> PageTable<F> {
         F::is_valid(desc).then(|| (F::output_address(desc) + (va % PAGE_SIZE), F::perms(desc)))
     }
 
-    /// Calls `f(va, pa)` for every mapped page, in address order.
-    pub fn for_each_page(&self, mem: &mut impl TableMemory, mut f: impl FnMut(usize, usize)) {
+    /// Calls `f(va, pa, borrowed)` for every mapped page, in address order.
+    pub fn for_each_page(&self, mem: &mut impl TableMemory, mut f: impl FnMut(usize, usize, bool)) {
         for i1 in 0..ENTRIES {
             let d1 = Self::read(mem, self.root, i1);
             if !F::is_valid(d1) || !F::is_table(d1) {
@@ -186,7 +210,11 @@ impl<F: DescriptorFormat> PageTable<F> {
                 for i3 in 0..ENTRIES {
                     let d3 = Self::read(mem, t3, i3);
                     if F::is_valid(d3) {
-                        f((i1 << 30) | (i2 << 21) | (i3 << 12), F::output_address(d3));
+                        f(
+                            (i1 << 30) | (i2 << 21) | (i3 << 12),
+                            F::output_address(d3),
+                            d3 & F::BORROWED != 0,
+                        );
                     }
                 }
             }
@@ -333,7 +361,7 @@ pub(crate) mod tests {
             Err(MapError::BadAddress)
         );
         let mut pages = vec![];
-        pt.for_each_page(&mut mem, |va, pa| pages.push((va, pa)));
+        pt.for_each_page(&mut mem, |va, pa, _| pages.push((va, pa)));
         assert_eq!(
             pages,
             vec![
@@ -350,7 +378,14 @@ pub(crate) mod tests {
             found.push(va)
         });
         assert!(found.is_empty());
-        assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok(0x8000_0000));
+        assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x8000_0000, false)));
+        pt.map_borrowed(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW)
+            .unwrap();
+        assert_eq!(
+            pt.translate(&mut mem, 0x20_0000),
+            Some((0x9000_0000, Perms::RW))
+        );
+        assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x9000_0000, true)));
         assert_eq!(pt.unmap(&mut mem, 0x20_0000), Err(MapError::NotMapped));
         assert_eq!(pt.translate(&mut mem, 0x20_0000), None);
         pt.destroy(&mut mem);

@@ -18,8 +18,28 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
             console_input(k);
         } else if intid == SGI_RESCHEDULE {
             k.cpus[cpu].need_resched = true;
+        } else if intid == crate::vm::VTIMER_INTID {
+            virtual_timer(k, cpu);
         }
         k.gic.end_of_interrupt(raw);
+    }
+}
+
+/// The loaded guest's virtual timer fired: mask it (the guest's handler
+/// reprograms it) and make its interrupt pending on the vCPU.
+fn virtual_timer(k: &mut Kernel, cpu: usize) {
+    // SAFETY: the loaded guest's timer; setting IMASK stops the line.
+    unsafe {
+        core::arch::asm!(
+            "mrs {t}, cntv_ctl_el0",
+            "orr {t}, {t}, #2",
+            "msr cntv_ctl_el0, {t}",
+            "isb",
+            t = out(reg) _,
+        )
+    };
+    if let Some(vcpu) = k.cpus[cpu].loaded_vcpu {
+        crate::vm::raise_vtimer(k, vcpu);
     }
 }
 

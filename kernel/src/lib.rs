@@ -12,3 +12,4 @@ pub mod mem;
 pub mod runqueue;
 pub mod slab;
 pub mod timeq;
+pub mod vgic;

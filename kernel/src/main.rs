@@ -18,3 +18,4 @@ mod start;
 mod state;
 mod syscall;
 mod trap;
+mod vm;

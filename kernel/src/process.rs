@@ -68,6 +68,7 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
         threads: Vec::new(),
         status: None,
         refs: 0,
+        vms: Vec::new(),
     });
     let ctx = TrapFrame::new_user(exe.entry, args_at, args_at, args.len());
     add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0);
@@ -129,6 +130,7 @@ pub fn add_thread(
         cpu,
         killed: false,
         refs: 0,
+        guest: None,
     });
     if let Some(p) = k.processes.get_mut(process) {
         p.threads.push(tid);
@@ -197,6 +199,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     };
     let space = p.space.take();
     let handles: Vec<Object> = p.handles.drain().collect();
+    let vms = core::mem::take(&mut p.vms);
     let (pid, status) = (p.pid, p.status.unwrap_or(0));
     if let Some(space) = space {
         // Drop every TLB entry of the VMID before its frames and the VMID
@@ -213,6 +216,7 @@ fn teardown(k: &mut Kernel, process: Id) {
         k.free_vmid(space.vmid);
         space.destroy(&mut k.frames);
     }
+    crate::syscall::destroy_vms(k, &vms);
     for object in handles {
         release(k, object);
     }
@@ -230,6 +234,8 @@ fn teardown(k: &mut Kernel, process: Id) {
 /// Counts a new handle to `object`.
 pub fn retain(k: &mut Kernel, object: Object) {
     match object {
+        // VMs and vCPUs live as long as the process that made them.
+        Object::Vm(_) | Object::Vcpu(_) => {}
         Object::Process(id) => {
             if let Some(p) = k.processes.get_mut(id) {
                 p.refs += 1;
@@ -247,6 +253,7 @@ pub fn retain(k: &mut Kernel, object: Object) {
 /// handle names any more.
 pub fn release(k: &mut Kernel, object: Object) {
     match object {
+        Object::Vm(_) | Object::Vcpu(_) => {}
         Object::Process(id) => {
             let Some(p) = k.processes.get_mut(id) else {
                 return;

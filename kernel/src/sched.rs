@@ -88,6 +88,8 @@ pub enum Wake {
     Return(usize),
     /// It runs the call again (the condition may have changed).
     Restart,
+    /// It goes on where it stopped (a vCPU leaving WFI).
+    Resume,
 }
 
 /// Wakes a blocked thread.
@@ -101,6 +103,7 @@ pub fn wake(k: &mut Kernel, tid: Id, how: Wake) {
         match how {
             Wake::Return(v) => t.ctx.x[0] = v as u64,
             Wake::Restart => t.ctx.elr -= 4,
+            Wake::Resume => {}
         }
     }
     make_ready(k, tid);
@@ -138,6 +141,14 @@ pub fn on_timer(k: &mut Kernel, cpu: usize) {
     timer::stop();
     let now = cpu::counter();
     while let Some(tid) = k.sleepers.pop_due(now) {
+        if let Some(ThreadState::Blocked(Block::Wfi)) = k.threads.get(tid).map(|t| t.state) {
+            // A vCPU in WFI whose virtual timer is due.
+            if let Some(vcpu) = k.threads.get(tid).and_then(|t| t.guest) {
+                crate::vm::raise_vtimer(k, vcpu);
+            }
+            wake(k, tid, Wake::Resume);
+            continue;
+        }
         let how = match k.threads.get(tid).map(|t| t.state) {
             Some(ThreadState::Blocked(Block::Futex(_))) => {
                 Wake::Return(abi::encode_return(Err(abi::Error::TimedOut)))
@@ -180,12 +191,22 @@ fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut TrapFrame) {
     t.state = ThreadState::Running(cpu);
     t.cpu = cpu;
     frame.clone_from(&t.ctx);
-    let vttbr = k
-        .processes
-        .get(t.process)
-        .and_then(|p| p.space.as_ref())
-        .map_or(k.null_vttbr, |s| s.vttbr());
-    cpu::set_vttbr(vttbr);
+    match t.guest {
+        Some(vcpu) => {
+            crate::vm::switch::load(k, cpu, vcpu);
+            crate::vm::switch::prepare_entry(k, cpu);
+        }
+        None => {
+            let process = t.process;
+            crate::vm::switch::unload(k, cpu);
+            let vttbr = k
+                .processes
+                .get(process)
+                .and_then(|p| p.space.as_ref())
+                .map_or(k.null_vttbr, |s| s.vttbr());
+            cpu::set_vttbr(vttbr);
+        }
+    }
     let c = &mut k.cpus[cpu];
     c.current = Some(tid);
     c.slice_end = cpu::counter() + k.slice_ticks;
@@ -222,6 +243,7 @@ pub fn finish(mut k: Guard, cpu: usize, frame: &mut TrapFrame) {
                     let c = &mut k.cpus[cpu];
                     if !c.need_resched || c.queue.top_priority().is_none_or(|p| p < prio) {
                         c.need_resched = false;
+                        crate::vm::switch::prepare_entry(&mut k, cpu);
                         program_timer(&k, cpu);
                         return;
                     }
@@ -259,6 +281,7 @@ pub fn finish(mut k: Guard, cpu: usize, frame: &mut TrapFrame) {
 /// Waits for an interrupt with the lock released, then handles what came.
 fn idle(mut k: Guard, cpu: usize) -> Guard {
     k.cpus[cpu].idle = true;
+    crate::vm::switch::unload(&mut k, cpu);
     cpu::set_vttbr(k.null_vttbr);
     program_timer(&k, cpu);
     drop(k);

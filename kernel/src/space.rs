@@ -139,15 +139,58 @@ impl Space {
         self.table
             .for_each_mapped_in(&mut Frames(frames), va, va + len, |page| pages.push(page));
         for page in pages {
-            if let Ok(pa) = self.table.unmap(&mut Frames(frames), page) {
+            if let Ok((pa, borrowed)) = self.table.unmap(&mut Frames(frames), page) {
                 if live {
                     cpu::tlb_flush_ipa(page);
                 }
-                let _ = frames.free(pa);
-                self.pages -= 1;
+                if !borrowed {
+                    let _ = frames.free(pa);
+                    self.pages -= 1;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Maps frames owned by something else (a VM's RAM) at `va`, one page
+    /// per frame; on failure nothing stays mapped.
+    pub fn map_borrowed(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        owned: &[usize],
+        perms: Perms,
+    ) -> Result<(), Error> {
+        Self::check_range(va, owned.len() * PAGE_SIZE)?;
+        for (n, &pa) in owned.iter().enumerate() {
+            if let Err(e) =
+                self.table
+                    .map_borrowed(&mut Frames(frames), va + n * PAGE_SIZE, pa, perms)
+            {
+                for undo in 0..n {
+                    let _ = self.table.unmap(&mut Frames(frames), va + undo * PAGE_SIZE);
+                }
+                return Err(match e {
+                    MapError::AlreadyMapped => Error::AlreadyMapped,
+                    MapError::BadAddress => Error::InvalidArgument,
+                    _ => Error::NoMemory,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Maps fresh zeroed frames at `va` and returns them (for a VM's RAM).
+    pub fn map_new_frames(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        len: usize,
+        perms: Perms,
+    ) -> Result<alloc::vec::Vec<usize>, Error> {
+        let mut got = alloc::vec::Vec::with_capacity(len / PAGE_SIZE);
+        self.map_new(frames, va, len, perms, |_, pa| got.push(pa))?;
+        Ok(got)
     }
 
     /// The frame address behind `va`, if mapped with `need` permissions.
@@ -200,7 +243,11 @@ impl Space {
     pub fn destroy(self, frames: &mut FrameAllocator) {
         let mut pages = alloc::vec::Vec::with_capacity(self.pages);
         self.table
-            .for_each_page(&mut Frames(frames), |_, pa| pages.push(pa));
+            .for_each_page(&mut Frames(frames), |_, pa, borrowed| {
+                if !borrowed {
+                    pages.push(pa);
+                }
+            });
         for pa in pages {
             let _ = frames.free(pa);
         }

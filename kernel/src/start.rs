@@ -187,6 +187,8 @@ fn __kernel_main(boot: BootArgs) -> ! {
         frames,
         processes: Default::default(),
         threads: Default::default(),
+        vms: Default::default(),
+        vcpus: Default::default(),
         cpus,
         sleepers: Default::default(),
         futex_waiters: Vec::new(),
@@ -204,7 +206,11 @@ fn __kernel_main(boot: BootArgs) -> ! {
         uart_intid: board.uart.and_then(|u| u.intid),
         counter_hz,
         slice_ticks: counter_hz / 100,
+        lr_count: 0,
     };
+    if kernel.gic.version() == 3 {
+        kernel.lr_count = arch::aarch64::vgic_v3::list_registers().min(crate::vm::MAX_LRS);
+    }
     kernel.gic.init_distributor();
     smp::init_this_cpu(&mut kernel, 0);
     if let Some(intid) = kernel.uart_intid {

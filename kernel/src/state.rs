@@ -26,6 +26,10 @@ pub enum Object {
     Process(Id),
     /// A thread.
     Thread(Id),
+    /// A virtual machine.
+    Vm(Id),
+    /// A virtual CPU.
+    Vcpu(Id),
 }
 
 /// Why a thread is not running.
@@ -39,6 +43,10 @@ pub enum Block {
     ConsoleRead,
     /// `process_wait` / `thread_wait` on this object.
     Object(Object),
+    /// A vCPU in WFI with nothing pending.
+    Wfi,
+    /// `vcpu_run` on a vCPU that is powered off.
+    VcpuOff,
 }
 
 /// A thread's state.
@@ -72,6 +80,8 @@ pub struct Thread {
     pub killed: bool,
     /// Handles naming it.
     pub refs: usize,
+    /// The vCPU it runs in `vcpu_run`, while the guest has the CPU.
+    pub guest: Option<Id>,
 }
 
 /// A host process.
@@ -92,6 +102,8 @@ pub struct Process {
     pub status: Option<usize>,
     /// Handles naming it.
     pub refs: usize,
+    /// VMs it created (they end with it).
+    pub vms: Vec<Id>,
 }
 
 impl Process {
@@ -122,6 +134,8 @@ pub struct Cpu {
     pub idle: bool,
     /// Top of its kernel stack.
     pub stack_top: usize,
+    /// The vCPU whose state is loaded in this CPU's EL1 and GIC registers.
+    pub loaded_vcpu: Option<Id>,
 }
 
 impl Cpu {
@@ -135,6 +149,7 @@ impl Cpu {
             online: false,
             idle: false,
             stack_top: 0,
+            loaded_vcpu: None,
         }
     }
 }
@@ -147,6 +162,10 @@ pub struct Kernel {
     pub processes: Slab<Process>,
     /// Threads.
     pub threads: Slab<Thread>,
+    /// Virtual machines.
+    pub vms: Slab<crate::vm::Vm>,
+    /// Virtual CPUs.
+    pub vcpus: Slab<crate::vm::Vcpu>,
     /// CPUs by index.
     pub cpus: Vec<Cpu>,
     /// Sleeping threads (and futex waits with a timeout) by deadline.
@@ -181,6 +200,8 @@ pub struct Kernel {
     pub counter_hz: u64,
     /// Ticks per time slice.
     pub slice_ticks: u64,
+    /// GICv3 list registers per CPU (0 without GICv3: no VMs yet).
+    pub lr_count: usize,
 }
 
 impl Kernel {
@@ -199,6 +220,12 @@ impl Kernel {
     /// Gives a VMID back (after its TLB entries were flushed).
     pub fn free_vmid(&mut self, vmid: u16) {
         self.vmids[vmid as usize / 64] &= !(1 << (vmid % 64));
+    }
+
+    /// Asks CPU `cpu` to look at its run queue and the vCPU it runs.
+    pub fn gic_send_reschedule(&mut self, cpu: usize) {
+        use arch::IrqChip;
+        self.gic.send_ipi(cpu, crate::sched::SGI_RESCHEDULE);
     }
 
     /// Bit mask of online CPUs.

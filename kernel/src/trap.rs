@@ -13,10 +13,12 @@ use arch::aarch64::trap_frame::TrapFrame;
 extern "C" fn __kernel_trap(frame: &mut TrapFrame, kind: u64) {
     let cpu = this_cpu();
     let mut k = KERNEL.lock();
-    let killed = k.cpus[cpu]
-        .current
-        .and_then(|t| k.threads.get(t))
-        .is_none_or(|t| t.killed);
+    let current = k.cpus[cpu].current.and_then(|t| k.threads.get(t));
+    let killed = current.is_none_or(|t| t.killed);
+    if let Some(vcpu) = current.and_then(|t| t.guest).filter(|_| !killed) {
+        crate::vm::exit::handle(&mut k, cpu, vcpu, frame, kind);
+        return sched::finish(k, cpu, frame);
+    }
     match kind {
         1 => crate::irq::handle_pending(&mut k, cpu),
         _ if killed => {}

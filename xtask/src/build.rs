@@ -16,7 +16,15 @@ pub const AARCH64_TARGET: &str = "aarch64-unknown-none-softfloat";
 
 /// The user programs built into boot images (cargo package names; each has a
 /// binary of the same name).
-pub const USER_PACKAGES: &[&str] = &["init", "ktest"];
+pub const USER_PACKAGES: &[&str] = &["init", "ktest", "qvm"];
+
+/// Cargo features the user build turns on (`qvm`'s binary needs its VMM
+/// side, which the host-tested library leaves out).
+pub const USER_FEATURES: &str = "qvm/vmm";
+
+/// The test guests (cargo package names under `guests/`; each has a binary
+/// of the same name).
+pub const GUEST_PACKAGES: &[&str] = &["hello", "timer", "smp", "faults", "bench"];
 
 /// The repository root: the parent of this crate's folder.
 pub fn root() -> PathBuf {
@@ -87,8 +95,42 @@ pub fn build_user(root: &Path) -> Result<()> {
     for package in USER_PACKAGES {
         cmd.args(["-p", package]);
     }
+    cmd.args(["--features", USER_FEATURES]);
     cmd.args(["--target", AARCH64_TARGET])
         .env("CARGO_TARGET_DIR", root.join("target/user"));
+    set_rustflags(&mut cmd, &flags);
+    run(&mut cmd)
+}
+
+/// Where cargo puts the guest ELFs (in their own target directory,
+/// `target/guests`, where `cargo xtask` also writes their flat images).
+pub fn guest_elf_dir(root: &Path) -> PathBuf {
+    root.join("target/guests")
+        .join(AARCH64_TARGET)
+        .join("release")
+}
+
+/// `cargo build --release` of the guests `packages` for aarch64, each a PIE
+/// linked at 0 with `guests/gsupport/guest.ld` (the kernel's flags).
+pub fn build_guests(root: &Path, packages: &[&str]) -> Result<()> {
+    eprintln!("xtask: building guests: {}", packages.join(", "));
+    let script = root.join("guests/gsupport/guest.ld");
+    let flags = [
+        "-C relocation-model=pie".to_string(),
+        "-C force-frame-pointers=yes".to_string(),
+        "-C link-arg=-pie".to_string(),
+        format!("-C link-arg=-T{}", script.display()),
+        "-C link-arg=--no-dynamic-linker".to_string(),
+        // As for the kernel: the guest relocates itself with the MMU off.
+        "-C link-arg=-znotext".to_string(),
+    ];
+    let mut cmd = cargo(root);
+    cmd.args(["build", "--release"]);
+    for package in packages {
+        cmd.args(["-p", package]);
+    }
+    cmd.args(["--target", AARCH64_TARGET])
+        .env("CARGO_TARGET_DIR", root.join("target/guests"));
     set_rustflags(&mut cmd, &flags);
     run(&mut cmd)
 }

@@ -18,6 +18,8 @@ pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "abi"],
     &["-p", "kernel", "--lib"],
     &["-p", "xtask"],
+    &["-p", "vdev"],
+    &["-p", "qvm"],
 ];
 
 /// Run every entry of [`HOST_TESTS`], echoing its output.

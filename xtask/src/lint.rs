@@ -7,9 +7,12 @@ use crate::Tally;
 use crate::build::{AARCH64_TARGET, cargo, describe};
 
 /// Crates checked on the build host (their tests too).
-const HOST_CRATES: &[&str] = &["xtask", "boot", "arch", "abi"];
+const HOST_CRATES: &[&str] = &["xtask", "boot", "arch", "abi", "vdev", "qvm", "gsupport"];
 /// Crates checked for the aarch64 target.
-const TARGET_CRATES: &[&str] = &["kernel", "arch", "ulib", "init", "ktest", "boot", "abi"];
+const TARGET_CRATES: &[&str] = &[
+    "kernel", "arch", "ulib", "init", "ktest", "boot", "abi", "vdev", "qvm", "gsupport", "hello",
+    "timer", "smp", "faults", "bench",
+];
 
 /// Runs every check and counts the results.
 pub fn run_all(root: &Path) -> Tally {

@@ -5,11 +5,13 @@
 //! machine.
 
 mod build;
+mod guests;
 mod host_tests;
 mod image;
 mod itest;
 mod lint;
 mod qemu;
+mod qvm_check;
 mod setup;
 
 use std::path::PathBuf;
@@ -30,7 +32,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the kernel and the user programs for aarch64.
+    /// Build the kernel, the user programs and the test guests for aarch64.
     Build,
     /// Build, then make the boot image (kernel + bootfs) and print its path.
     Image(ImageArgs),
@@ -38,6 +40,8 @@ enum Command {
     Run(RunArgs),
     /// Check formatting and run clippy with warnings denied, host and aarch64.
     Lint,
+    /// Check a VM config as `qvm` would: print its placement, optionally write its device tree.
+    QvmCheck(qvm_check::QvmCheckArgs),
     /// Run lint, host unit tests and QEMU integration tests; the last line is `N passed, N failed`.
     Test(TestArgs),
 }
@@ -68,6 +72,12 @@ struct RunArgs {
     mem: String,
     #[command(flatten)]
     image: ImageArgs,
+    /// Boot this test guest (`guests/NAME`) instead of the hypervisor image.
+    #[arg(long, value_name = "NAME")]
+    guest: Option<String>,
+    /// With --guest: boot it directly on QEMU `virt` at EL1, no hypervisor.
+    #[arg(long, requires = "guest")]
+    bare: bool,
 }
 
 #[derive(Args)]
@@ -111,6 +121,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Build => {
             setup::ensure(&root)?;
             build::build_all(&root)?;
+            guests::build_all(&root)?;
         }
         Command::Image(args) => {
             image::buildfile_path(&root, &args.board, args.buildfile.as_deref())?;
@@ -127,6 +138,10 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 mem: args.mem,
                 entry: crate::qemu::EntryLevel::El2,
             };
+            if let Some(name) = &args.guest {
+                setup::ensure(&root)?;
+                return Err(guests::run(&root, name, args.bare, machine));
+            }
             machine.validate()?;
             image::buildfile_path(&root, &args.image.board, args.image.buildfile.as_deref())?;
             setup::ensure(&root)?;
@@ -144,6 +159,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 ExitCode::FAILURE
             });
         }
+        Command::QvmCheck(args) => return qvm_check::run(&args),
         Command::Test(args) => {
             let opts = itest::Options {
                 filter: args.filter,

@@ -22,6 +22,36 @@ pub const HCR_TGE: u64 = 1 << 27;
 /// HCR_EL2.RW: EL1 is AArch64.
 pub const HCR_RW: u64 = 1 << 31;
 
+/// HCR_EL2.FB: broadcast TLB and cache maintenance (the vCPU may move).
+pub const HCR_FB: u64 = 1 << 9;
+/// HCR_EL2.BSU = inner shareable: upgrade guest barriers.
+pub const HCR_BSU_IS: u64 = 1 << 10;
+/// HCR_EL2.TWE: trap WFE.
+pub const HCR_TWE: u64 = 1 << 14;
+/// HCR_EL2.TIDCP: trap implementation-defined system registers.
+pub const HCR_TIDCP: u64 = 1 << 20;
+
+/// HCR_EL2 while a guest runs at EL1/EL0: stage 2 on, interrupts and
+/// SErrors to EL2, SMC and WFI trapped (DESIGN.md), maintenance broadcast.
+pub const HCR_GUEST: u64 = HCR_VM
+    | HCR_FMO
+    | HCR_IMO
+    | HCR_AMO
+    | HCR_FB
+    | HCR_BSU_IS
+    | HCR_TWI
+    | HCR_TSC
+    | HCR_TIDCP
+    | HCR_RW;
+
+/// CPTR_EL2 while a guest runs: FP/SIMD allowed.
+pub const CPTR_GUEST: u64 = CPTR_RES1;
+/// CPTR_EL2 while a host process runs: FP/SIMD trapped.
+pub const CPTR_HOST: u64 = CPTR_RES1 | CPTR_TFP;
+
+/// SCTLR_EL1 for host processes: RES1 bits, DZE, UCT, UCI; stage 1 off.
+pub const SCTLR_EL1_HOST: u64 = 0x34d0_c800;
+
 /// HCR_EL2 while a host process runs at EL0 (DESIGN.md: stage-2-based
 /// address spaces without VHE).
 pub const HCR_HOST_PROCESS: u64 = HCR_VM | HCR_DC | HCR_TGE | HCR_RW;
@@ -134,9 +164,9 @@ pub fn init_el2(vtcr: u64) {
             "isb",
             hcr = in(reg) HCR_HOST_PROCESS,
             vtcr = in(reg) vtcr,
-            cptr = in(reg) CPTR_RES1 | CPTR_TFP,
+            cptr = in(reg) CPTR_HOST,
             cnthctl = in(reg) CNTHCTL_EL1PCTEN_EL1PCEN,
-            sctlr_el1 = in(reg) 0x34d0_c800u64,
+            sctlr_el1 = in(reg) SCTLR_EL1_HOST,
             midr = in(reg) midr(),
             mpidr = in(reg) mpidr() | (1 << 31),
         );

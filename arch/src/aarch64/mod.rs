@@ -9,6 +9,8 @@ pub mod trap_frame;
 #[cfg(target_arch = "aarch64")]
 pub mod cpu;
 #[cfg(target_arch = "aarch64")]
+pub mod el1;
+#[cfg(target_arch = "aarch64")]
 pub mod entry;
 #[cfg(target_arch = "aarch64")]
 pub mod gic;
@@ -20,3 +22,5 @@ pub mod psci;
 pub mod timer;
 #[cfg(target_arch = "aarch64")]
 pub mod vectors;
+#[cfg(target_arch = "aarch64")]
+pub mod vgic_v3;

@@ -23,6 +23,8 @@ pub const SH_INNER: u64 = 0b11 << 8;
 pub const AF: u64 = 1 << 10;
 /// XN[54]: not executable at any level.
 pub const S2_XN: u64 = 1 << 54;
+/// Software-defined bit 55 (ignored by the MMU): a borrowed frame.
+pub const SW_BORROWED: u64 = 1 << 55;
 /// Output address bits [47:12].
 pub const OA_MASK: u64 = 0x0000_ffff_ffff_f000;
 
@@ -62,6 +64,8 @@ pub fn vttbr(root: usize, vmid: u16) -> u64 {
 pub struct Stage2;
 
 impl DescriptorFormat for Stage2 {
+    const BORROWED: u64 = SW_BORROWED;
+
     fn table(pa: usize) -> u64 {
         (pa as u64 & OA_MASK) | DESC_TABLE_OR_PAGE | DESC_VALID
     }

@@ -62,10 +62,34 @@ pub enum Sys {
     ProcessKill = 20,
     /// `process_list(ptr, len) -> count`: fills [`ProcessInfo`] records.
     ProcessList = 21,
+    /// `vm_create() -> handle`: an empty VM (stage-2 space, virtual GIC)
+    /// owned by the caller; it lives until the caller ends.
+    VmCreate = 22,
+    /// `vm_map_ram(vm, gpa, len, va, prot) -> 0`: fresh zeroed memory at
+    /// guest-physical `gpa`, also mapped read-write at the caller's `va`
+    /// (0: not mapped in the caller). `prot` is what the guest may do.
+    VmMapRam = 23,
+    /// `vcpu_create(vm, index) -> handle`: virtual CPU `index` (its MPIDR
+    /// affinity 0), powered off until [`Sys::VcpuSetRegs`] or PSCI CPU_ON.
+    VcpuCreate = 24,
+    /// `vcpu_set_regs(vcpu, ptr, len) -> 0` with a [`VcpuRegs`]; powers the
+    /// vCPU on.
+    VcpuSetRegs = 25,
+    /// `vcpu_run(vcpu, exit_ptr) -> kind`: runs the guest on the calling
+    /// thread until something `qvm` must handle, described in the
+    /// [`VcpuExit`] at `exit_ptr` (which also carries the answer to the
+    /// previous exit).
+    VcpuRun = 26,
+    /// `vm_irq_line(vm, intid, level) -> 0`: drives a shared interrupt line
+    /// of the virtual GIC.
+    VmIrqLine = 27,
+    /// `vm_configure(vm, ptr, len) -> 0` with a [`VmConfig`]: where the
+    /// virtual GIC is and how many vCPUs there are; before any vCPU runs.
+    VmConfigure = 28,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 22;
+pub const SYS_COUNT: usize = 29;
 
 impl Sys {
     /// The call for a number, if there is one.
@@ -94,6 +118,13 @@ impl Sys {
             CpuId,
             ProcessKill,
             ProcessList,
+            VmCreate,
+            VmMapRam,
+            VcpuCreate,
+            VcpuSetRegs,
+            VcpuRun,
+            VmIrqLine,
+            VmConfigure,
         ];
         ALL.get(n).copied()
     }
@@ -125,11 +156,14 @@ pub enum Error {
     TimedOut = 10,
     /// The range is already mapped.
     AlreadyMapped = 11,
+    /// The object is not in a state that allows the call (a vCPU already
+    /// running on another thread, a VM configured twice).
+    Busy = 12,
 }
 
 impl Error {
     /// All codes, for decoding.
-    pub const ALL: [Error; 11] = [
+    pub const ALL: [Error; 12] = [
         Error::NoSys,
         Error::BadHandle,
         Error::AccessDenied,
@@ -141,6 +175,7 @@ impl Error {
         Error::WouldBlock,
         Error::TimedOut,
         Error::AlreadyMapped,
+        Error::Busy,
     ];
 
     /// Decodes a negative return value.
@@ -162,6 +197,7 @@ impl Error {
             Error::WouldBlock => "EAGAIN",
             Error::TimedOut => "ETIMEDOUT",
             Error::AlreadyMapped => "EEXIST",
+            Error::Busy => "EBUSY",
         }
     }
 }
@@ -267,3 +303,107 @@ pub struct ProcessInfo {
 pub const STATUS_FAULT: usize = 0x100;
 /// Process exit status when killed through `process_kill` without a status.
 pub const STATUS_KILLED: usize = 0x101;
+
+/// A vCPU's registers as `vcpu_set_regs` takes them.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VcpuRegs {
+    /// x0..x30.
+    pub x: [u64; 31],
+    /// Program counter.
+    pub pc: u64,
+    /// PSTATE (SPSR format); 0 means EL1h with D, A, I, F masked.
+    pub pstate: u64,
+    /// SP_EL1.
+    pub sp_el1: u64,
+}
+
+/// What ended a `vcpu_run`.
+#[repr(u64)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    /// A load or store to guest-physical `address` that no memory backs.
+    Mmio = 1,
+    /// PSCI SYSTEM_OFF.
+    PowerOff = 2,
+    /// PSCI SYSTEM_RESET.
+    Reset = 3,
+    /// An HVC the kernel does not handle: `args` are x0..x3; answer in
+    /// `args` (copied to x0..x3).
+    Hvc = 4,
+    /// An SMC the kernel does not handle, as for `Hvc`.
+    Smc = 5,
+    /// A trapped system-register access the kernel does not emulate
+    /// (`esr` has the syndrome).
+    SysReg = 6,
+    /// An abort or instruction the kernel cannot describe (no valid
+    /// syndrome): `esr`, `address`, `pc`.
+    Unhandled = 7,
+}
+
+impl ExitKind {
+    /// Decodes a raw kind.
+    pub fn from_raw(raw: u64) -> Option<ExitKind> {
+        Some(match raw {
+            1 => ExitKind::Mmio,
+            2 => ExitKind::PowerOff,
+            3 => ExitKind::Reset,
+            4 => ExitKind::Hvc,
+            5 => ExitKind::Smc,
+            6 => ExitKind::SysReg,
+            7 => ExitKind::Unhandled,
+            _ => return None,
+        })
+    }
+}
+
+/// How `qvm` answers an exit (set in [`VcpuExit::response`] before the next
+/// `vcpu_run`).
+pub mod response {
+    /// Complete the access: a read returns `value`; an HVC/SMC returns
+    /// `args`; the guest goes on after the instruction.
+    pub const COMPLETE: u64 = 0;
+    /// Inject a synchronous external abort (or an undefined-instruction
+    /// exception for a system register) into the guest.
+    pub const INJECT_ABORT: u64 = 1;
+}
+
+/// The exit record shared between `vcpu_run` and `qvm`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VcpuExit {
+    /// [`ExitKind`] as a number.
+    pub kind: u64,
+    /// Guest-physical address (MMIO, aborts).
+    pub address: u64,
+    /// Access size in bytes (MMIO).
+    pub size: u64,
+    /// 1 for a write (MMIO).
+    pub write: u64,
+    /// The value written, or (set by `qvm`) the value a read returns.
+    pub value: u64,
+    /// Exception syndrome.
+    pub esr: u64,
+    /// Guest program counter.
+    pub pc: u64,
+    /// x0..x3 of an HVC/SMC, and the answer.
+    pub args: [u64; 4],
+    /// Set by `qvm`: one of [`response`].
+    pub response: u64,
+}
+
+/// Where the virtual GIC sits and how many vCPUs the VM has.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VmConfig {
+    /// GIC architecture version, 2 or 3.
+    pub gic_version: u64,
+    /// Distributor base (guest-physical).
+    pub gicd: u64,
+    /// GICv3: first redistributor; GICv2: CPU interface.
+    pub gicr_or_gicc: u64,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Shared interrupts (SPIs) the distributor offers, a multiple of 32.
+    pub spis: u64,
+}

@@ -9,6 +9,7 @@ mod memory;
 mod process;
 mod sync;
 mod thread;
+mod vm;
 
 use crate::state::Kernel;
 use abi::{Error, Sys, SysResult};
@@ -83,12 +84,21 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
             Sys::BootfsRead => info::bootfs_read(k, &c, a[0], a[1], a[2], a[3], a[4]).into(),
             Sys::SysInfo => info::sysinfo(k, &c, a[0], a[1]).into(),
             Sys::CpuId => Ok(cpu).into(),
+            Sys::VmCreate => vm::create(k, &c).into(),
+            Sys::VmConfigure => vm::configure(k, &c, a[0], a[1], a[2]).into(),
+            Sys::VmMapRam => vm::map_ram(k, &c, a[0], a[1], a[2], a[3], a[4]).into(),
+            Sys::VcpuCreate => vm::vcpu_create(k, &c, a[0], a[1]).into(),
+            Sys::VcpuSetRegs => vm::set_regs(k, &c, a[0], a[1], a[2]).into(),
+            Sys::VcpuRun => vm::run(k, &c, frame, a[0], a[1]),
+            Sys::VmIrqLine => vm::irq_line(k, &c, a[0], a[1], a[2]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
         frame.set_return(abi::encode_return(result));
     }
 }
+
+pub use vm::destroy_all as destroy_vms;
 
 /// Copies `len` (at most `max`) bytes from the caller's memory.
 pub fn copy_in(

@@ -76,7 +76,7 @@ pub fn kill(k: &mut Kernel, c: &Caller, handle: usize, status: usize) -> SysResu
             );
             Ok(0)
         }
-        Object::Thread(_) => Err(Error::BadHandle),
+        _ => Err(Error::BadHandle),
     }
 }
 

@@ -88,7 +88,92 @@ pub fn all() -> Vec<Case> {
             .lines(&[r"qhv: started at EL1: this hypervisor must be entered at EL2"]),
     );
 
+    // The test guests booted bare on QEMU virt at EL1, without the
+    // hypervisor, as a guest is checked before it is virtualized: each on
+    // GICv2 and GICv3 with 1 and 4 CPUs. Each must print its lines and
+    // power off.
+    for gic in [Gic::V2, Gic::V3] {
+        for smp in [1, 4] {
+            let mut bare = machine(Cpu::CortexA72, gic, smp);
+            bare.entry = EntryLevel::El1;
+            for (guest, lines) in bare_guest_lines(gic, smp) {
+                cases.push(
+                    Case::bare(format!("bare-{guest}-gic{gic}-smp{smp}"), bare.clone())
+                        .guest(guest)
+                        .timeout(60)
+                        .lines(&lines),
+                );
+            }
+        }
+    }
+
     cases
+}
+
+/// What each test guest prints booted bare on QEMU `virt` (1 GiB of RAM at
+/// 0x40000000, PL011 at 0x9000000, GIC at 0x8000000, PSCI over HVC) with
+/// GIC `gic` and `smp` CPUs, in order.
+pub fn bare_guest_lines(gic: Gic, smp: u32) -> Vec<(&'static str, Vec<String>)> {
+    let cpus = if smp == 1 { "CPU" } else { "CPUs" };
+    let abort = |access: &str, wnr: &str| {
+        format!(
+            r"faults: {access} 0x80000000: exception: data abort: synchronous external abort \(ESR 0x960000{wnr}0, FAR 0x80000000\)"
+        )
+    };
+    let mut smp_lines = vec![format!(
+        r"smp: {smp} {cpus}, starting {} with PSCI CPU_ON over hvc",
+        smp - 1
+    )];
+    smp_lines.extend((1..smp).map(|i| format!(r"smp: cpu {i} up, MPIDR {i:#x}$")));
+    smp_lines.push(format!(r"smp: {smp} {cpus}, IPIs both ways ok"));
+    smp_lines.push("smp: powering off".into());
+    vec![
+        (
+            "hello",
+            vec![
+                format!(r"hello: running at EL1 on {smp} CPUs, PL011 at 0x9000000$"),
+                format!(
+                    r"hello: GICv{gic} at 0x8000000, PSCI \d+\.\d+ over hvc, RAM 0x40000000\.\.0x80000000"
+                ),
+                "hello: powering off".into(),
+            ],
+        ),
+        (
+            "timer",
+            vec![
+                format!(
+                    r"timer: virtual timer INTID 27, GICv{gic}, CNTFRQ \d+ Hz, period 10000 us"
+                ),
+                r"timer: 5 ticks ok, intervals( \d+){5} us".into(),
+                "timer: powering off".into(),
+            ],
+        ),
+        ("smp", smp_lines),
+        (
+            "faults",
+            vec![
+                r"faults: reading 0x80000000 \(outside RAM and devices\)".into(),
+                abort("read", "1"),
+                "faults: writing 0x80000000".into(),
+                abort("write", "5"),
+                "faults: reading system register S3_0_C15_C7_7".into(),
+                r"faults: mrs S3_0_C15_C7_7: exception: undefined instruction \(ESR 0x2000000\)"
+                    .into(),
+                "faults: done, powering off".into(),
+            ],
+        ),
+        (
+            "bench",
+            vec![
+                r"bench: CNTFRQ \d+ Hz, 1000 iterations".into(),
+                r"bench: empty min \d+ median \d+ mean \d+\.\d\d$".into(),
+                r"bench: hvc min \d+ median \d+ mean \d+\.\d\d$".into(),
+                r"bench: mmio-read min \d+ median \d+ mean \d+\.\d\d$".into(),
+                r"bench: mmio-write min \d+ median \d+ mean \d+\.\d\d$".into(),
+                "bench: done, powering off".into(),
+            ],
+        ),
+    ]
 }
 
 /// What the test image's startup script (`ktest` in every mode) prints on
@@ -146,6 +231,11 @@ pub struct Case {
     pub expect: Vec<Expect>,
     /// How long the whole run may take.
     pub timeout: Duration,
+    /// A test guest (`guests/<name>`) whose flat image is booted instead
+    /// of the buildfile's image.
+    pub guest: Option<String>,
+    /// QEMU must exit by itself (the guest powers off) after the lines.
+    pub powers_off: bool,
 }
 
 impl Case {
@@ -161,6 +251,8 @@ impl Case {
             buildfile: TEST_BUILDFILE.into(),
             expect: vec![banner],
             timeout: DEFAULT_TIMEOUT,
+            guest: None,
+            powers_off: false,
         }
     }
 
@@ -172,6 +264,8 @@ impl Case {
             buildfile: TEST_BUILDFILE.into(),
             expect: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
+            guest: None,
+            powers_off: false,
         }
     }
 
@@ -195,8 +289,23 @@ impl Case {
         self
     }
 
+    /// Boot the test guest `name` (its image `target/guests/<name>.img`)
+    /// instead of a buildfile's image, and expect it to power off.
+    pub fn guest(mut self, name: &str) -> Case {
+        self.guest = Some(name.into());
+        self.powers_off = true;
+        self
+    }
+
+    /// What the case boots: `guest NAME`, or its buildfile.
+    pub fn image_key(&self) -> String {
+        match &self.guest {
+            Some(name) => format!("guest {name}"),
+            None => self.buildfile.clone(),
+        }
+    }
+
     /// Allow this many seconds instead of [`DEFAULT_TIMEOUT`].
-    #[allow(dead_code, reason = "for cases to come")]
     pub fn timeout(mut self, seconds: u64) -> Case {
         self.timeout = Duration::from_secs(seconds);
         self
@@ -212,7 +321,8 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.len(), 10);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 10);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
         names.dedup();
@@ -231,6 +341,12 @@ mod tests {
         }
         assert!(names.contains(&"boot-a72-gic3-smp4"));
         assert!(names.contains(&"boot-max-gic2-smp1"));
+        assert!(names.contains(&"bare-smp-gic2-smp4"));
+        for case in cases.iter().filter(|c| c.guest.is_some()) {
+            crate::guests::check_name(case.guest.as_deref().unwrap()).unwrap();
+            assert!(case.powers_off, "{}", case.name);
+            assert_eq!(case.machine.entry, EntryLevel::El1, "{}", case.name);
+        }
         for bad in BAD_LINES {
             Regex::new(bad).unwrap();
         }
@@ -255,5 +371,69 @@ mod tests {
         assert!(check(&case.expect, &bad, failing.iter().copied()).is_err());
         let truncated = &good[..good.len() - 3];
         assert!(check(&case.expect, &bad, truncated.iter().copied()).is_err());
+    }
+
+    #[test]
+    fn bare_guest_cases_pass_on_recorded_consoles() {
+        let bad: Vec<Regex> = BAD_LINES.iter().map(|b| Regex::new(b).unwrap()).collect();
+        // Consoles of real passing runs.
+        let consoles = [
+            (
+                "bare-hello-gic3-smp1",
+                "hello: running at EL1 on 1 CPUs, PL011 at 0x9000000\n\
+                 hello: GICv3 at 0x8000000, PSCI 1.1 over hvc, RAM 0x40000000..0x80000000, image at 0x40200000\n\
+                 hello: powering off",
+            ),
+            (
+                "bare-timer-gic2-smp1",
+                "timer: virtual timer INTID 27, GICv2, CNTFRQ 62500000 Hz, period 10000 us\n\
+                 timer: 5 ticks ok, intervals 10490 10088 10151 10083 10073 us\n\
+                 timer: powering off",
+            ),
+            (
+                "bare-smp-gic2-smp4",
+                "smp: 4 CPUs, starting 3 with PSCI CPU_ON over hvc\n\
+                 smp: cpu 1 up, MPIDR 0x1\n\
+                 smp: cpu 2 up, MPIDR 0x2\n\
+                 smp: cpu 3 up, MPIDR 0x3\n\
+                 smp: 4 CPUs, IPIs both ways ok\n\
+                 smp: powering off",
+            ),
+            (
+                "bare-faults-gic3-smp1",
+                "faults: reading 0x80000000 (outside RAM and devices)\n\
+                 faults: read 0x80000000: exception: data abort: synchronous external abort (ESR 0x96000010, FAR 0x80000000)\n\
+                 faults: writing 0x80000000\n\
+                 faults: write 0x80000000: exception: data abort: synchronous external abort (ESR 0x96000050, FAR 0x80000000)\n\
+                 faults: reading system register S3_0_C15_C7_7\n\
+                 faults: mrs S3_0_C15_C7_7: exception: undefined instruction (ESR 0x2000000)\n\
+                 faults: done, powering off",
+            ),
+            (
+                "bare-bench-gic3-smp4",
+                "bench: CNTFRQ 62500000 Hz, 1000 iterations, counter ticks per round trip\n\
+                 bench: empty min 5 median 5 mean 5.02\n\
+                 bench: hvc min 11 median 12 mean 11.61\n\
+                 bench: mmio-read min 22 median 23 mean 22.70\n\
+                 bench: mmio-write min 23 median 24 mean 23.49\n\
+                 bench: done, powering off",
+            ),
+        ];
+        let cases = all();
+        for (name, console) in consoles {
+            let case = cases.iter().find(|c| c.name == name).unwrap();
+            assert_eq!(check(&case.expect, &bad, console.lines()), Ok(()), "{name}");
+            let cut: Vec<&str> = console.lines().take(2).collect();
+            assert!(check(&case.expect, &bad, cut).is_err(), "{name}");
+        }
+        let smp = cases
+            .iter()
+            .find(|c| c.name == "bare-smp-gic3-smp4")
+            .unwrap();
+        let failing = [
+            "smp: 4 CPUs, starting 3 with PSCI CPU_ON over hvc",
+            "smp: FAIL: cpu 1 did not start",
+        ];
+        assert!(check(&smp.expect, &bad, failing).is_err());
     }
 }

@@ -19,7 +19,7 @@ use self::cases::{BAD_LINES, Case};
 use self::matcher::{Matcher, Step};
 use crate::Tally;
 use crate::qemu::{Captured, Event};
-use crate::{build, image};
+use crate::{build, guests, image};
 
 /// How many console lines a failure report shows.
 const TAIL_LINES: usize = 20;
@@ -58,11 +58,27 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
         return Ok(Tally::default());
     }
 
-    // The images, one per buildfile.
+    // The images, one per buildfile or test guest; each kind built only
+    // if a selected case needs it.
     let mut images: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
-    let built = build::build_all(root).map_err(|e| format!("{e:#}"));
+    let built = if cases.iter().any(|c| c.guest.is_none()) {
+        build::build_all(root).map_err(|e| format!("{e:#}"))
+    } else {
+        Ok(())
+    };
+    let guests_built = if cases.iter().any(|c| c.guest.is_some()) {
+        guests::build_all(root)
+            .map(drop)
+            .map_err(|e| format!("{e:#}"))
+    } else {
+        Ok(())
+    };
     for case in &cases {
-        images.entry(case.buildfile.clone()).or_insert_with(|| {
+        images.entry(case.image_key()).or_insert_with(|| {
+            if let Some(name) = &case.guest {
+                guests_built.clone()?;
+                return Ok(guests::image_path(root, name));
+            }
             built.clone()?;
             let path = root.join(&case.buildfile);
             image::make_image(root, "", Some(&path)).map_err(|e| format!("{e:#}"))
@@ -94,13 +110,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                     let Some(case) = queue.lock().unwrap().pop_front() else {
                         break;
                     };
-                    let outcome = match &images[&case.buildfile] {
+                    let outcome = match &images[&case.image_key()] {
                         Ok(image) => run_case(case, image, &bad, &log_dir),
                         Err(_) => Outcome {
                             name: case.name.clone(),
                             failure: Some(format!(
                                 "no image: cannot make {} (see above)",
-                                case.buildfile
+                                case.image_key()
                             )),
                         },
                     };
@@ -187,7 +203,30 @@ fn run_case(case: &Case, image: &Path, bad: &[Regex], log_dir: &Path) -> Outcome
             }
         }
     };
+    // A case that powers off: QEMU must then exit by itself.
+    let end = match end {
+        End::Matched if case.powers_off => loop {
+            match qemu.next(deadline) {
+                Event::Console(line) => keep(line, &mut log),
+                Event::Stderr(line) => keep(format!("[qemu stderr] {line}"), &mut log),
+                Event::Exited => break End::Matched,
+                Event::Timeout => {
+                    break End::Failed(format!(
+                        "the lines matched, but QEMU did not exit (no power-off) within {} s",
+                        case.timeout.as_secs()
+                    ));
+                }
+            }
+        },
+        end => end,
+    };
     let (status, rest) = qemu.finish();
+    let end = match (end, status) {
+        (End::Matched, Some(status)) if case.powers_off && !status.success() => {
+            End::Failed(format!("QEMU exited with {status} after the power-off"))
+        }
+        (end, _) => end,
+    };
     for event in rest {
         match event {
             Event::Console(line) => keep(line, &mut log),

@@ -1,0 +1,192 @@
+//! A guest's EL1 system-register state and its EL1 virtual timer, saved
+//! when its vCPU leaves the physical CPU and restored when it comes back.
+
+use core::arch::asm;
+
+/// EL1 registers a guest owns (ARM ARM D13: the EL1&0 translation regime,
+/// exception state, thread IDs, and the virtual timer).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct El1State {
+    /// SCTLR_EL1.
+    pub sctlr: u64,
+    /// TTBR0_EL1.
+    pub ttbr0: u64,
+    /// TTBR1_EL1.
+    pub ttbr1: u64,
+    /// TCR_EL1.
+    pub tcr: u64,
+    /// MAIR_EL1.
+    pub mair: u64,
+    /// AMAIR_EL1.
+    pub amair: u64,
+    /// VBAR_EL1.
+    pub vbar: u64,
+    /// CONTEXTIDR_EL1.
+    pub contextidr: u64,
+    /// TPIDR_EL1.
+    pub tpidr_el1: u64,
+    /// TPIDRRO_EL0.
+    pub tpidrro_el0: u64,
+    /// SP_EL1.
+    pub sp_el1: u64,
+    /// ELR_EL1.
+    pub elr: u64,
+    /// SPSR_EL1.
+    pub spsr: u64,
+    /// ESR_EL1.
+    pub esr: u64,
+    /// FAR_EL1.
+    pub far: u64,
+    /// AFSR0_EL1.
+    pub afsr0: u64,
+    /// AFSR1_EL1.
+    pub afsr1: u64,
+    /// PAR_EL1.
+    pub par: u64,
+    /// CPACR_EL1.
+    pub cpacr: u64,
+    /// CNTKCTL_EL1.
+    pub cntkctl: u64,
+    /// CSSELR_EL1.
+    pub csselr: u64,
+    /// MDSCR_EL1.
+    pub mdscr: u64,
+    /// CNTV_CTL_EL0.
+    pub cntv_ctl: u64,
+    /// CNTV_CVAL_EL0.
+    pub cntv_cval: u64,
+}
+
+/// SCTLR_EL1 at reset for a guest: RES1 bits, MMU and caches off.
+pub const SCTLR_EL1_RESET: u64 = 0x30d0_0800;
+
+/// CNTV_CTL_EL0.ENABLE.
+pub const CNTV_ENABLE: u64 = 1 << 0;
+/// CNTV_CTL_EL0.IMASK.
+pub const CNTV_IMASK: u64 = 1 << 1;
+/// CNTV_CTL_EL0.ISTATUS.
+pub const CNTV_ISTATUS: u64 = 1 << 2;
+
+impl El1State {
+    /// The state of a vCPU that has not run yet.
+    pub fn reset() -> El1State {
+        El1State {
+            sctlr: SCTLR_EL1_RESET,
+            ..Default::default()
+        }
+    }
+
+    /// Saves the CPU's EL1 registers (after a guest ran).
+    #[inline]
+    pub fn save(&mut self) {
+        macro_rules! rd {
+            ($($field:ident = $reg:literal),*) => {
+                // SAFETY: reading EL1 system registers from EL2 has no side
+                // effects.
+                unsafe { $( asm!(concat!("mrs {0}, ", $reg), out(reg) self.$field, options(nomem, nostack)); )* }
+            };
+        }
+        rd!(
+            sctlr = "sctlr_el1",
+            ttbr0 = "ttbr0_el1",
+            ttbr1 = "ttbr1_el1",
+            tcr = "tcr_el1",
+            mair = "mair_el1",
+            amair = "amair_el1",
+            vbar = "vbar_el1",
+            contextidr = "contextidr_el1",
+            tpidr_el1 = "tpidr_el1",
+            tpidrro_el0 = "tpidrro_el0",
+            sp_el1 = "sp_el1",
+            elr = "elr_el1",
+            spsr = "spsr_el1",
+            esr = "esr_el1",
+            far = "far_el1",
+            afsr0 = "afsr0_el1",
+            afsr1 = "afsr1_el1",
+            par = "par_el1",
+            cpacr = "cpacr_el1",
+            cntkctl = "cntkctl_el1",
+            csselr = "csselr_el1",
+            mdscr = "mdscr_el1",
+            cntv_ctl = "cntv_ctl_el0",
+            cntv_cval = "cntv_cval_el0"
+        );
+    }
+
+    /// Loads the CPU's EL1 registers (before a guest runs).
+    #[inline]
+    pub fn restore(&self) {
+        macro_rules! wr {
+            ($($field:ident = $reg:literal),*) => {
+                // SAFETY: EL1 state belongs to the guest about to run; EL2
+                // does not use it.
+                unsafe { $( asm!(concat!("msr ", $reg, ", {0}"), in(reg) self.$field, options(nomem, nostack)); )* }
+            };
+        }
+        wr!(
+            sctlr = "sctlr_el1",
+            ttbr0 = "ttbr0_el1",
+            ttbr1 = "ttbr1_el1",
+            tcr = "tcr_el1",
+            mair = "mair_el1",
+            amair = "amair_el1",
+            vbar = "vbar_el1",
+            contextidr = "contextidr_el1",
+            tpidr_el1 = "tpidr_el1",
+            tpidrro_el0 = "tpidrro_el0",
+            sp_el1 = "sp_el1",
+            elr = "elr_el1",
+            spsr = "spsr_el1",
+            esr = "esr_el1",
+            far = "far_el1",
+            afsr0 = "afsr0_el1",
+            afsr1 = "afsr1_el1",
+            par = "par_el1",
+            cpacr = "cpacr_el1",
+            cntkctl = "cntkctl_el1",
+            csselr = "csselr_el1",
+            mdscr = "mdscr_el1",
+            cntv_cval = "cntv_cval_el0",
+            cntv_ctl = "cntv_ctl_el0"
+        );
+        // SAFETY: a barrier.
+        unsafe { asm!("isb") };
+    }
+}
+
+/// Sets up EL1 for host processes after a guest ran: stage 1 off, EL0 may
+/// use the cache and counter instructions host programs need.
+pub fn restore_host() {
+    // SAFETY: with HCR_EL2.TGE set only these EL1 registers affect EL0.
+    unsafe {
+        asm!(
+            "msr sctlr_el1, {sctlr}",
+            "msr cntkctl_el1, xzr",
+            "msr cntv_ctl_el0, xzr",
+            "isb",
+            sctlr = in(reg) super::cpu::SCTLR_EL1_HOST,
+        )
+    };
+}
+
+/// Switches HCR_EL2 and CPTR_EL2 between host processes and guests.
+#[inline]
+pub fn set_traps(hcr: u64, cptr: u64) {
+    // SAFETY: the kernel owns these EL2 registers.
+    unsafe { asm!("msr hcr_el2, {0}", "msr cptr_el2, {1}", "isb", in(reg) hcr, in(reg) cptr) };
+}
+
+/// Sets VMPIDR_EL2 (what the guest reads as MPIDR_EL1).
+#[inline]
+pub fn set_vmpidr(value: u64) {
+    // SAFETY: only changes what EL1 reads as its MPIDR.
+    unsafe { asm!("msr vmpidr_el2, {0}", in(reg) value) };
+}
+
+/// HPFAR_EL2 turned into the faulting intermediate physical address, with
+/// the page offset from FAR_EL2.
+pub fn fault_ipa(hpfar: u64, far: u64) -> u64 {
+    ((hpfar & 0x0000_0fff_ffff_fff0) << 8) | (far & 0xfff)
+}

@@ -1,0 +1,244 @@
+//! Where a guest starts: the arm64 `Image` header (so QEMU `-kernel` and
+//! the hypervisor's `Image` loader both accept it), a drop to EL1 when a
+//! board starts it at EL2, self-relocation (the image is linked at 0 and
+//! runs wherever it was loaded), clearing `.bss`, the MMU, the device tree,
+//! and the entry of secondary CPUs started with PSCI `CPU_ON`.
+
+use crate::dt::{self, Platform, Region};
+use crate::{console, cpu, exceptions, mmu, psci};
+
+core::arch::global_asm!(
+    r#"
+.section .text.guest_head, "ax"
+.global __guest_start
+__guest_start:
+    b       1f                  // code0
+    .long   0                   // code1
+    .quad   0                   // text_offset
+    .quad   0                   // image_size: written by `cargo xtask`
+    .quad   0xa                 // flags: little-endian, 4K pages, anywhere
+    .quad   0, 0, 0             // res2..res4
+    .ascii  "ARM\x64"           // magic
+    .long   0                   // res5
+1:
+    msr     daifset, #0xf
+    mov     x19, x0             // device tree
+    bl      gs_drop_to_el1
+    adr     x20, __guest_start  // where we were loaded
+    adrp    x1, __rela_start
+    add     x1, x1, :lo12:__rela_start
+    adrp    x2, __rela_end
+    add     x2, x2, :lo12:__rela_end
+2:  cmp     x1, x2
+    b.hs    3f
+    ldp     x3, x4, [x1], #16   // r_offset, r_info
+    ldr     x5, [x1], #8        // r_addend
+    cmp     x4, #0x403          // R_AARCH64_RELATIVE
+    b.ne    2b
+    add     x5, x5, x20
+    str     x5, [x20, x3]
+    b       2b
+3:  adrp    x1, __bss_start
+    add     x1, x1, :lo12:__bss_start
+    adrp    x2, __bss_end
+    add     x2, x2, :lo12:__bss_end
+4:  cmp     x1, x2
+    b.hs    5f
+    str     xzr, [x1], #8
+    b       4b
+5:  adrp    x1, __stacks_start
+    add     x1, x1, :lo12:__stacks_start
+    add     x1, x1, #0x4000     // top of stack slot 0 (GS_STACK_SIZE)
+    mov     sp, x1
+    mov     x0, x19
+    mov     x1, x20
+    mov     x29, #0
+    bl      gs_primary_rust
+6:  wfe
+    b       6b
+
+.section .text
+// At EL2 (a board started us there, as QEMU does with virtualization=on):
+// give EL1 the counter, the timer and the GICv3 system registers, and
+// return to the caller at EL1h with DAIF masked. At EL1: just return.
+// Clobbers x3.
+gs_drop_to_el1:
+    mrs     x3, CurrentEL
+    cmp     x3, #(2 << 2)
+    b.ne    2f
+    mov     x3, #(1 << 31)      // HCR_EL2.RW: EL1 is AArch64, nothing trapped
+    msr     hcr_el2, x3
+    mov     x3, #3              // CNTHCTL_EL2.EL1PCTEN | EL1PCEN
+    msr     cnthctl_el2, x3
+    msr     cntvoff_el2, xzr
+    mov     x3, #0x33ff         // CPTR_EL2: RES1 bits, no traps
+    msr     cptr_el2, x3
+    mrs     x3, midr_el1
+    msr     vpidr_el2, x3
+    mrs     x3, mpidr_el1
+    msr     vmpidr_el2, x3
+    mrs     x3, id_aa64pfr0_el1
+    ubfx    x3, x3, #24, #4     // GIC system register interface?
+    cbz     x3, 1f
+    mrs     x3, s3_4_c12_c9_5   // ICC_SRE_EL2
+    orr     x3, x3, #0x1        // SRE
+    orr     x3, x3, #0x8        // Enable: EL1 may use SRE too
+    msr     s3_4_c12_c9_5, x3
+    isb
+1:  mov     x3, #0x3c5          // SPSR: EL1h, DAIF masked
+    msr     spsr_el2, x3
+    msr     elr_el2, x30
+    eret
+2:  ret
+
+// Secondary CPUs: x0 = address of their SecondaryBoot record, cleaned to
+// the point of coherency by the CPU that started them. The MMU comes on
+// before anything touches the stack.
+.global gs_secondary_entry
+gs_secondary_entry:
+    msr     daifset, #0xf
+    mov     x19, x0
+    bl      gs_drop_to_el1
+    ldp     x1, x2, [x19]       // stack_top, ttbr0
+    ldp     x3, x4, [x19, #16]  // tcr, mair
+    ldr     x5, [x19, #32]      // sctlr
+    msr     mair_el1, x4
+    msr     tcr_el1, x3
+    msr     ttbr0_el1, x2
+    isb
+    tlbi    vmalle1
+    ic      iallu
+    dsb     nsh
+    isb
+    msr     sctlr_el1, x5
+    isb
+    mov     sp, x1
+    mov     x0, x19
+    mov     x29, #0
+    bl      gs_secondary_rust
+7:  wfe
+    b       7b
+"#
+);
+
+/// What a secondary CPU starts from (the `CPU_ON` context id points here).
+/// The first five fields are read by the assembly above, in this order.
+#[repr(C, align(64))]
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct SecondaryBoot {
+    /// Top of its stack.
+    pub stack_top: u64,
+    /// TTBR0_EL1.
+    pub ttbr: u64,
+    /// TCR_EL1.
+    pub tcr: u64,
+    /// MAIR_EL1.
+    pub mair: u64,
+    /// SCTLR_EL1 (MMU and caches on).
+    pub sctlr: u64,
+    /// Its guest CPU number.
+    pub cpu: u64,
+    /// Its main function, a `fn(usize) -> !`.
+    pub main: u64,
+}
+
+unsafe extern "C" {
+    static __guest_start: u8;
+    static __image_end: u8;
+    static __stacks_start: u8;
+    static __stacks_end: u8;
+    fn gs_secondary_entry();
+}
+
+unsafe extern "Rust" {
+    /// The guest's main function, named with [`crate::entry!`].
+    fn __gsupport_main(platform: &'static Platform) -> !;
+}
+
+static PLATFORM: spin::Once<Platform> = spin::Once::new();
+
+/// The platform the device tree describes (set before the guest's main).
+pub fn platform() -> &'static Platform {
+    PLATFORM.get().expect("the platform is read at boot")
+}
+
+/// Physical address where secondary CPUs start.
+pub(crate) fn secondary_entry_point() -> usize {
+    gs_secondary_entry as *const () as usize
+}
+
+/// The top of the stack of stack slot `slot`, if there is such a slot.
+pub(crate) fn stack_top(slot: usize) -> Option<usize> {
+    let start = &raw const __stacks_start as usize;
+    let end = &raw const __stacks_end as usize;
+    let top = start + (slot + 1) * crate::STACK_SIZE;
+    (top <= end).then_some(top)
+}
+
+/// The flattened device tree's magic number.
+const FDT_MAGIC: u32 = 0xd00d_feed;
+
+/// Called by the boot code with the MMU off, on stack slot 0: until the
+/// MMU is on, only aligned accesses.
+#[unsafe(no_mangle)]
+extern "C" fn gs_primary_rust(dtb: usize, base: usize) -> ! {
+    let image_len = &raw const __image_end as usize - &raw const __guest_start as usize;
+    let image = Region {
+        start: base,
+        end: base + image_len,
+    };
+    if dtb == 0 || !dtb.is_multiple_of(8) {
+        cpu::halt();
+    }
+    // SAFETY: the boot protocol puts an 8-byte aligned device tree at x0;
+    // its header starts with the big-endian magic and total size.
+    let (magic, size) = unsafe {
+        (
+            u32::from_be(core::ptr::read_volatile(dtb as *const u32)),
+            u32::from_be(core::ptr::read_volatile((dtb + 4) as *const u32)) as usize,
+        )
+    };
+    if magic != FDT_MAGIC {
+        cpu::halt();
+    }
+    let tree = Region {
+        start: dtb,
+        end: dtb + size,
+    };
+    // SAFETY: the boot map covers this image (code, data, stacks) and the
+    // device tree, which is all that runs or is read until the full map.
+    unsafe { mmu::enable_boot_map(image, tree) };
+    cpu::set_index(0);
+    exceptions::install();
+
+    // SAFETY: the boot map covers the device tree's `size` bytes, and
+    // nothing writes them.
+    let bytes = unsafe { core::slice::from_raw_parts(dtb as *const u8, size) };
+    let Ok(parsed) = dt::parse(bytes, dtb, image, cpu::mpidr()) else {
+        cpu::halt();
+    };
+    let platform = PLATFORM.call_once(|| parsed);
+    cpu::set_index(platform.boot_cpu);
+    // SAFETY: the full map maps the image and the device tree the same way
+    // as the boot map, and adds the rest of RAM and the devices.
+    unsafe { mmu::enable_full_map(platform, image, tree) };
+    psci::init(platform.psci);
+    console::init(platform.uart);
+    cpu::enable_serror();
+    // SAFETY: the guest defines `__gsupport_main` with `entry!`.
+    unsafe { __gsupport_main(platform) }
+}
+
+/// Called by `gs_secondary_entry` with the MMU on and its own stack.
+#[unsafe(no_mangle)]
+extern "C" fn gs_secondary_rust(boot: &SecondaryBoot) -> ! {
+    let cpu = boot.cpu as usize;
+    cpu::set_index(cpu);
+    exceptions::install();
+    crate::gic::init_cpu();
+    cpu::enable_serror();
+    // SAFETY: `smp::start_cpu` stored a `fn(usize) -> !` here.
+    let main: fn(usize) -> ! = unsafe { core::mem::transmute(boot.main as usize) };
+    crate::smp::mark_online(cpu);
+    main(cpu)
+}

@@ -1,0 +1,143 @@
+//! `smp`: starts every other CPU with PSCI `CPU_ON` (checking each with
+//! `AFFINITY_INFO` before and after), each secondary says it is up; then
+//! IPIs both ways: the boot CPU sends SGI 1 to every CPU (itself too), and
+//! each answers with SGI 2 to the boot CPU. Powers off.
+//!
+//! Console lines (4 CPUs):
+//! ```text
+//! smp: 4 CPUs, starting 3 with PSCI CPU_ON over hvc
+//! smp: cpu 1 up, MPIDR 0x1
+//! smp: cpu 2 up, MPIDR 0x2
+//! smp: cpu 3 up, MPIDR 0x3
+//! smp: 4 CPUs, IPIs both ways ok
+//! smp: powering off
+//! ```
+#![cfg_attr(target_os = "none", no_std)]
+#![cfg_attr(target_os = "none", no_main)]
+
+#[cfg(target_os = "none")]
+gsupport::entry!(guest::main);
+
+#[cfg(target_os = "none")]
+mod guest {
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use gsupport::gic::Trigger;
+    use gsupport::psci::AffinityState;
+    use gsupport::{MAX_CPUS, Platform, cpu, exceptions, gic, println, psci, smp, timer};
+
+    /// The boot CPU's request.
+    const SGI_PING: u32 = 1;
+    /// A CPU's answer.
+    const SGI_PONG: u32 = 2;
+    /// How long to wait for a CPU or an answer.
+    const WAIT_US: u64 = 5_000_000;
+
+    /// Set by each secondary once it has printed its line.
+    static UP: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
+    /// Set by each CPU when it took the boot CPU's SGI.
+    static PINGED: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
+    /// Answers the boot CPU took.
+    static PONGS: AtomicU32 = AtomicU32::new(0);
+    static BOOT_CPU: AtomicU32 = AtomicU32::new(0);
+
+    fn on_irq(intid: u32) {
+        match intid {
+            SGI_PING => {
+                PINGED[cpu::index()].store(true, Ordering::SeqCst);
+                gic::send_sgi(SGI_PONG, BOOT_CPU.load(Ordering::SeqCst) as usize);
+            }
+            SGI_PONG => {
+                PONGS.fetch_add(1, Ordering::SeqCst);
+            }
+            _ => println!(
+                "smp: FAIL: cpu {} took unexpected interrupt {intid}",
+                cpu::index()
+            ),
+        }
+    }
+
+    /// Waits (IRQs on) until `done`, or fails the test saying `what`.
+    fn wait_for(what: core::fmt::Arguments<'_>, done: impl Fn() -> bool) {
+        let limit = timer::counter() + timer::us_to_ticks(WAIT_US);
+        while !done() {
+            if timer::counter() > limit {
+                println!("smp: FAIL: {what}");
+                psci::system_off()
+            }
+            core::hint::spin_loop();
+        }
+    }
+
+    fn fail(what: core::fmt::Arguments<'_>) -> ! {
+        println!("smp: FAIL: {what}");
+        psci::system_off()
+    }
+
+    fn secondary(me: usize) -> ! {
+        gic::enable(SGI_PING, Trigger::Edge);
+        println!("smp: cpu {me} up, MPIDR {:#x}", cpu::mpidr());
+        UP[me].store(true, Ordering::SeqCst);
+        cpu::enable_irqs();
+        loop {
+            cpu::wfi();
+        }
+    }
+
+    pub fn main(platform: &'static Platform) -> ! {
+        if gic::init().is_none() {
+            fail(format_args!("no GIC in the device tree"));
+        }
+        let me = cpu::index();
+        BOOT_CPU.store(me as u32, Ordering::SeqCst);
+        exceptions::set_irq_handler(on_irq);
+        gic::enable(SGI_PING, Trigger::Edge);
+        gic::enable(SGI_PONG, Trigger::Edge);
+        cpu::enable_irqs();
+
+        let cpus = platform.cpus();
+        let n = cpus.len();
+        let plural = if n == 1 { "" } else { "s" };
+        println!(
+            "smp: {n} CPU{plural}, starting {} with PSCI CPU_ON over {}",
+            n - 1,
+            platform.psci.name()
+        );
+        for (other, &mpidr) in cpus.iter().enumerate().filter(|&(c, _)| c != me) {
+            match psci::affinity_info(mpidr) {
+                Ok(AffinityState::Off) => {}
+                state => fail(format_args!(
+                    "cpu {other} before CPU_ON: AFFINITY_INFO {state:?}"
+                )),
+            }
+            if let Err(e) = smp::start_cpu(other, secondary) {
+                fail(format_args!("cpu {other} did not start: {e:?}"));
+            }
+            wait_for(format_args!("cpu {other} did not report in"), || {
+                UP[other].load(Ordering::SeqCst)
+            });
+            match psci::affinity_info(mpidr) {
+                Ok(AffinityState::On) => {}
+                state => fail(format_args!(
+                    "cpu {other} after CPU_ON: AFFINITY_INFO {state:?}"
+                )),
+            }
+        }
+
+        for (target, pinged) in PINGED.iter().enumerate().take(n) {
+            let before = PONGS.load(Ordering::SeqCst);
+            gic::send_sgi(SGI_PING, target);
+            wait_for(format_args!("no answer to the IPI to cpu {target}"), || {
+                pinged.load(Ordering::SeqCst) && PONGS.load(Ordering::SeqCst) > before
+            });
+        }
+        println!("smp: {n} CPU{plural}, IPIs both ways ok");
+        println!("smp: powering off");
+        psci::system_off()
+    }
+}
+
+/// On the build host there is nothing to run.
+#[cfg(not(target_os = "none"))]
+fn main() {
+    eprintln!("smp is a guest: `cargo xtask run --guest smp --bare` boots it");
+}

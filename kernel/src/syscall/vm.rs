@@ -1,0 +1,284 @@
+//! `vm_create`, `vm_configure`, `vm_map_ram`, `vcpu_create`,
+//! `vcpu_set_regs`, `vcpu_run`, `vm_irq_line`.
+
+use super::{Caller, Outcome, copy_in};
+use crate::sched;
+use crate::state::{Block, Kernel, Object};
+use crate::vm::{self, Pending, Vcpu, inject, switch};
+use abi::{Error, PAGE_SIZE, Rights, SysResult, VcpuExit, VcpuRegs, VmConfig, prot, response};
+use arch::IrqChip;
+use arch::Perms;
+use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
+use kernel::slab::Id;
+use kernel::vgic::VGic;
+
+/// Guest-physical addresses are below this (39-bit stage-2 spaces).
+const IPA_LIMIT: u64 = 1 << 39;
+/// Most vCPUs per VM.
+const MAX_VCPUS: u64 = 64;
+
+fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
+    match k.handle(c.process, handle, Rights::KILL)? {
+        Object::Vm(id) => Ok(id),
+        _ => Err(Error::BadHandle),
+    }
+}
+
+fn vcpu_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
+    match k.handle(c.process, handle, Rights::KILL)? {
+        Object::Vcpu(id) => Ok(id),
+        _ => Err(Error::BadHandle),
+    }
+}
+
+fn read_struct<T: Copy + Default>(
+    k: &mut Kernel,
+    c: &Caller,
+    ptr: usize,
+    len: usize,
+) -> Result<T, Error> {
+    let size = core::mem::size_of::<T>();
+    if len < size {
+        return Err(Error::InvalidArgument);
+    }
+    let bytes = copy_in(k, c, ptr, size, size)?;
+    let mut value = T::default();
+    // SAFETY: `T` is a `repr(C)` record of integers (every bit pattern is
+    // valid) and `bytes` holds exactly its size.
+    unsafe {
+        core::ptr::copy_nonoverlapping(bytes.as_ptr(), &mut value as *mut T as *mut u8, size)
+    };
+    Ok(value)
+}
+
+fn new_handle(k: &mut Kernel, c: &Caller, object: Object) -> SysResult {
+    k.processes
+        .get_mut(c.process)
+        .ok_or(Error::BadHandle)?
+        .handles
+        .insert(object, Rights::ALL)
+}
+
+pub fn create(k: &mut Kernel, c: &Caller) -> SysResult {
+    let vm = vm::create(k, c.process)?;
+    new_handle(k, c, Object::Vm(vm))
+}
+
+pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
+    let vm = vm_of(k, c, handle)?;
+    let config: VmConfig = read_struct(k, c, ptr, len)?;
+    if config.gic_version != 3 || k.gic.version() != 3 || k.lr_count == 0 {
+        // GICv2 guests need the GICH interface: not there yet.
+        return Err(Error::InvalidArgument);
+    }
+    let aligned = |a: u64| a % PAGE_SIZE as u64 == 0 && a < IPA_LIMIT;
+    if !(1..=MAX_VCPUS).contains(&config.vcpus)
+        || config.spis % 32 != 0
+        || config.spis > 960
+        || !aligned(config.gicd)
+        || !aligned(config.gicr_or_gicc)
+    {
+        return Err(Error::InvalidArgument);
+    }
+    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
+    if m.config.is_some() {
+        return Err(Error::Busy);
+    }
+    m.vgic = Some(VGic::new(3, config.vcpus as usize, config.spis as usize));
+    m.vcpus = alloc::vec![None; config.vcpus as usize];
+    m.config = Some(config);
+    Ok(0)
+}
+
+pub fn map_ram(
+    k: &mut Kernel,
+    c: &Caller,
+    handle: usize,
+    gpa: usize,
+    len: usize,
+    va: usize,
+    protection: usize,
+) -> SysResult {
+    let vm = vm_of(k, c, handle)?;
+    if protection & !(prot::READ | prot::WRITE | prot::EXEC) != 0 || protection & prot::READ == 0 {
+        return Err(Error::InvalidArgument);
+    }
+    let len = crate::space::Space::check_range(gpa, len)?;
+    if va != 0 {
+        crate::space::Space::check_range(va, len)?;
+    }
+    let perms = Perms {
+        read: true,
+        write: protection & prot::WRITE != 0,
+        exec: protection & prot::EXEC != 0,
+    };
+    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
+    let frames = m.space.map_new_frames(&mut k.frames, gpa, len, perms)?;
+    if va == 0 {
+        return Ok(0);
+    }
+    let shared = match k
+        .processes
+        .get_mut(c.process)
+        .and_then(|p| p.space.as_mut())
+    {
+        Some(space) => space.map_borrowed(&mut k.frames, va, &frames, Perms::RW),
+        None => Err(Error::Fault),
+    };
+    if let Err(e) = shared {
+        if let Some(m) = k.vms.get_mut(vm) {
+            let _ = m.space.unmap(&mut k.frames, gpa, len, false);
+        }
+        return Err(e);
+    }
+    Ok(0)
+}
+
+pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> SysResult {
+    let vm = vm_of(k, c, handle)?;
+    let m = k.vms.get(vm).ok_or(Error::BadHandle)?;
+    match m.vcpus.get(index) {
+        None => return Err(Error::InvalidArgument),
+        Some(Some(_)) => return Err(Error::AlreadyMapped),
+        Some(None) => {}
+    }
+    let vcpu = k.vcpus.insert(Vcpu::new(vm, index));
+    if let Some(slot) = k.vms.get_mut(vm).and_then(|m| m.vcpus.get_mut(index)) {
+        *slot = Some(vcpu);
+    }
+    new_handle(k, c, Object::Vcpu(vcpu))
+}
+
+pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
+    let vcpu = vcpu_of(k, c, handle)?;
+    let regs: VcpuRegs = read_struct(k, c, ptr, len)?;
+    let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
+    if v.runner.is_some_and(|r| r != c.thread) {
+        return Err(Error::Busy);
+    }
+    v.power_on(regs.pc, regs.x[0]);
+    for (dst, src) in v.frame.x.iter_mut().zip(regs.x) {
+        *dst = src;
+    }
+    v.frame.spsr = if regs.pstate == 0 {
+        SPSR_EL1H | SPSR_DAIF
+    } else {
+        regs.pstate
+    };
+    v.el1.sp_el1 = regs.sp_el1;
+    Ok(0)
+}
+
+pub fn irq_line(
+    k: &mut Kernel,
+    c: &Caller,
+    handle: usize,
+    intid: usize,
+    level: usize,
+) -> SysResult {
+    let vm = vm_of(k, c, handle)?;
+    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
+    let vgic = m.vgic.as_mut().ok_or(Error::InvalidArgument)?;
+    let spis = m.config.map_or(0, |c| c.spis) as usize;
+    if intid < 32 || intid >= 32 + spis || level > 1 {
+        return Err(Error::InvalidArgument);
+    }
+    if let Some(target) = vgic.set_line(intid as u32, level == 1) {
+        crate::vm::exit::kick(k, vm, target);
+    }
+    Ok(0)
+}
+
+/// Applies `qvm`'s answer to the exit the vCPU stopped at.
+fn complete(v: &mut Vcpu, answer: &VcpuExit) -> Result<(), Error> {
+    let inject_abort = answer.response == response::INJECT_ABORT;
+    match (v.pending, inject_abort) {
+        (Pending::None, _) => {}
+        (Pending::MmioRead { .. } | Pending::MmioWrite, true) => {
+            inject::data_abort(v, matches!(v.pending, Pending::MmioWrite));
+        }
+        (
+            Pending::MmioRead {
+                reg,
+                size,
+                sign,
+                wide,
+            },
+            false,
+        ) => {
+            vm::set_reg(&mut v.frame, reg, answer.value, size, sign, wide);
+            v.frame.elr += 4;
+        }
+        (Pending::MmioWrite, false) => v.frame.elr += 4,
+        (Pending::Call { step }, _) => {
+            v.frame.x[..4].copy_from_slice(&answer.args);
+            if step {
+                v.frame.elr += 4;
+            }
+        }
+        (Pending::SysReg { .. }, true) | (Pending::Stuck, true) => inject::undefined(v),
+        (Pending::SysReg { reg }, false) => {
+            vm::set_reg(&mut v.frame, reg, answer.value, 8, false, true);
+            v.frame.elr += 4;
+        }
+        (Pending::Stuck, false) => return Err(Error::InvalidArgument),
+    }
+    v.pending = Pending::None;
+    Ok(())
+}
+
+pub fn run(
+    k: &mut Kernel,
+    c: &Caller,
+    frame: &mut TrapFrame,
+    handle: usize,
+    exit_ptr: usize,
+) -> Outcome {
+    let result = (|| {
+        let vcpu = vcpu_of(k, c, handle)?;
+        let answer: VcpuExit = read_struct(k, c, exit_ptr, core::mem::size_of::<VcpuExit>())?;
+        let v = k.vcpus.get(vcpu).ok_or(Error::BadHandle)?;
+        if k.vms.get(v.vm).is_none_or(|m| m.vgic.is_none()) {
+            return Err(Error::InvalidArgument);
+        }
+        if let Some(r) = v.runner.filter(|&r| r != c.thread) {
+            if k.threads
+                .get(r)
+                .is_some_and(|t| t.state != crate::state::ThreadState::Dead)
+            {
+                return Err(Error::Busy);
+            }
+        }
+        let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
+        v.runner = Some(c.thread);
+        complete(v, &answer)?;
+        Ok(vcpu)
+    })();
+    let vcpu = match result {
+        Ok(v) => v,
+        Err(e) => return Err(e).into(),
+    };
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return Err(Error::BadHandle).into();
+    };
+    if !v.on {
+        sched::block_current(k, c.cpu, Block::VcpuOff);
+        return Outcome::Blocked;
+    }
+    v.host_frame.clone_from(frame);
+    v.exit_ptr = exit_ptr;
+    frame.clone_from(&v.frame);
+    if let Some(t) = k.threads.get_mut(c.thread) {
+        t.guest = Some(vcpu);
+    }
+    switch::load(k, c.cpu, vcpu);
+    Outcome::Blocked
+}
+
+/// Ends every VM of a process that is going away.
+pub fn destroy_all(k: &mut Kernel, vms: &[Id]) {
+    for &vm in vms {
+        vm::destroy(k, vm);
+    }
+    let _ = k.gic.version();
+}

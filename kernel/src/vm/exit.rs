@@ -1,0 +1,283 @@
+//! Traps from a running guest: handled in the kernel when they are hot or
+//! privileged (the virtual GIC's registers, SGIs, WFI, PSCI, interrupts),
+//! otherwise turned into an exit record for `qvm`.
+
+use super::psci::Outcome;
+use super::{Pending, switch};
+use crate::sched::{self, Wake};
+use crate::state::{Block, Kernel};
+use abi::{ExitKind, VcpuExit};
+use arch::aarch64::el1::{self, CNTV_ENABLE, CNTV_IMASK};
+use arch::aarch64::esr;
+use arch::aarch64::trap_frame::TrapFrame;
+use kernel::slab::Id;
+
+/// ISS of an MSR/MRS trap: the ICC_SGI1R_EL1 write (op0 3, op1 0, CRn 12,
+/// CRm 11, op2 5), without Rt and direction.
+const SYSREG_ICC_SGI1R: u64 = (3 << 20) | (5 << 17) | (0 << 14) | (12 << 10) | (11 << 1);
+/// The fields of a system-register ISS that name the register.
+const SYSREG_ID_MASK: u64 = (3 << 20) | (7 << 17) | (7 << 14) | (0xf << 10) | (0xf << 1);
+
+/// The bytes of an exit record.
+pub fn record_bytes(record: &VcpuExit) -> &[u8] {
+    // SAFETY: `VcpuExit` is `repr(C)` and made only of `u64`s.
+    unsafe {
+        core::slice::from_raw_parts(
+            record as *const VcpuExit as *const u8,
+            core::mem::size_of::<VcpuExit>(),
+        )
+    }
+}
+
+fn reg(frame: &TrapFrame, n: usize) -> u64 {
+    if n == 31 { 0 } else { frame.x[n] }
+}
+
+/// Handles a trap from the guest running on `cpu` as vCPU `vcpu`.
+pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut TrapFrame, kind: u64) {
+    switch::sync_live(k, cpu);
+    match kind {
+        1 => {
+            crate::irq::handle_pending(k, cpu);
+        }
+        0 => {
+            let (esr_value, far, hpfar) = arch::aarch64::cpu::fault_registers();
+            synchronous(k, cpu, vcpu, frame, esr_value, far, hpfar);
+        }
+        _ => {
+            let record = VcpuExit {
+                kind: ExitKind::Unhandled as u64,
+                esr: kind,
+                pc: frame.elr,
+                ..Default::default()
+            };
+            stop(k, vcpu, Pending::Stuck);
+            switch::exit_to_host(k, cpu, frame, record);
+        }
+    }
+}
+
+fn stop(k: &mut Kernel, vcpu: Id, pending: Pending) {
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.pending = pending;
+    }
+}
+
+fn synchronous(
+    k: &mut Kernel,
+    cpu: usize,
+    vcpu: Id,
+    frame: &mut TrapFrame,
+    esr_value: u64,
+    far: u64,
+    hpfar: u64,
+) {
+    let iss = esr::iss(esr_value);
+    let mut record = VcpuExit {
+        esr: esr_value,
+        pc: frame.elr,
+        ..Default::default()
+    };
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.fault_va = far;
+    }
+    match esr::class(esr_value) {
+        esr::EC_DABT_LOWER => {
+            let ipa = el1::fault_ipa(hpfar, far);
+            let Some(access) = esr::data_access(esr_value) else {
+                record.kind = ExitKind::Unhandled as u64;
+                record.address = ipa;
+                stop(k, vcpu, Pending::Stuck);
+                return switch::exit_to_host(k, cpu, frame, record);
+            };
+            if super::exit_gic::emulate(k, vcpu, ipa, &access, frame) {
+                frame.elr += 4;
+                return;
+            }
+            record.kind = ExitKind::Mmio as u64;
+            record.address = ipa;
+            record.size = access.size as u64;
+            record.write = access.write as u64;
+            let pending = if access.write {
+                let mask = if access.size == 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * access.size)) - 1
+                };
+                record.value = reg(frame, access.register) & mask;
+                Pending::MmioWrite
+            } else {
+                Pending::MmioRead {
+                    reg: access.register,
+                    size: access.size,
+                    sign: access.sign_extend,
+                    wide: access.sixty_four,
+                }
+            };
+            stop(k, vcpu, pending);
+            switch::exit_to_host(k, cpu, frame, record);
+        }
+        ec @ (esr::EC_HVC64 | esr::EC_SMC64) => {
+            // A trapped SMC leaves the PC on the SMC; an HVC after it.
+            let step = if ec == esr::EC_SMC64 { 4 } else { 0 };
+            match super::psci::call(k, vcpu, frame) {
+                Outcome::Return(value) => {
+                    frame.x[0] = value;
+                    frame.elr += step;
+                }
+                Outcome::Exit(kind) => {
+                    frame.elr += step;
+                    record.kind = kind as u64;
+                    stop(k, vcpu, Pending::None);
+                    switch::exit_to_host(k, cpu, frame, record);
+                }
+                Outcome::Off => power_off_self(k, cpu, vcpu, frame),
+                Outcome::NotPsci => {
+                    record.kind = if ec == esr::EC_HVC64 {
+                        ExitKind::Hvc
+                    } else {
+                        ExitKind::Smc
+                    } as u64;
+                    record.args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3]];
+                    stop(k, vcpu, Pending::Call { step: step != 0 });
+                    switch::exit_to_host(k, cpu, frame, record);
+                }
+            }
+        }
+        esr::EC_WFX => {
+            frame.elr += 4;
+            if iss & 1 == 0 {
+                wait_for_interrupt(k, cpu, vcpu);
+            } else {
+                k.cpus[cpu].need_resched = true;
+            }
+        }
+        esr::EC_SYSREG if iss & SYSREG_ID_MASK == SYSREG_ICC_SGI1R && iss & 1 == 0 => {
+            let value = reg(frame, ((iss >> 5) & 0x1f) as usize);
+            send_sgi(k, vcpu, value);
+            frame.elr += 4;
+        }
+        esr::EC_SYSREG => {
+            record.kind = ExitKind::SysReg as u64;
+            let rt = ((iss >> 5) & 0x1f) as usize;
+            if iss & 1 == 0 {
+                record.value = reg(frame, rt);
+            }
+            stop(
+                k,
+                vcpu,
+                Pending::SysReg {
+                    reg: if iss & 1 == 1 { rt } else { 31 },
+                },
+            );
+            switch::exit_to_host(k, cpu, frame, record);
+        }
+        _ => {
+            record.kind = ExitKind::Unhandled as u64;
+            record.address = far;
+            stop(k, vcpu, Pending::Stuck);
+            switch::exit_to_host(k, cpu, frame, record);
+        }
+    }
+}
+
+/// PSCI CPU_OFF: the runner thread goes back to `vcpu_run`, which waits
+/// (restarted) until a CPU_ON powers the vCPU on again.
+fn power_off_self(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut TrapFrame) {
+    let Some(tid) = k.cpus[cpu].current else {
+        return;
+    };
+    if let Some(t) = k.threads.get_mut(tid) {
+        t.guest = None;
+    }
+    switch::unload(k, cpu);
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    v.on = false;
+    v.pending = Pending::None;
+    // The runner's `vcpu_run` is run again when CPU_ON wakes it (restart).
+    frame.clone_from(&v.host_frame);
+    let process = k.threads.get(tid).map(|t| t.process);
+    if let Some(space) = process
+        .and_then(|p| k.processes.get(p))
+        .and_then(|p| p.space.as_ref())
+    {
+        arch::aarch64::cpu::set_vttbr(space.vttbr());
+    }
+    sched::block_current(k, cpu, Block::VcpuOff);
+}
+
+/// Delivers an SGI the guest wrote to ICC_SGI1R_EL1.
+fn send_sgi(k: &mut Kernel, vcpu: Id, value: u64) {
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let (vm, from) = (v.vm, v.index);
+    let targets = match k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
+        Some(vgic) => vgic.write_sgi1r(from, value),
+        None => return,
+    };
+    for index in targets.iter() {
+        kick(k, vm, index);
+    }
+}
+
+/// Makes vCPU `index` of `vm` notice a new pending interrupt: wakes it from
+/// WFI, or interrupts the CPU it runs on.
+pub fn kick(k: &mut Kernel, vm: kernel::slab::Id, index: usize) {
+    let Some(vcpu) = k
+        .vms
+        .get(vm)
+        .and_then(|m| m.vcpus.get(index).copied().flatten())
+    else {
+        return;
+    };
+    let Some(runner) = k.vcpus.get(vcpu).and_then(|v| v.runner) else {
+        return;
+    };
+    match k.threads.get(runner).map(|t| t.state) {
+        Some(crate::state::ThreadState::Blocked(Block::Wfi)) => {
+            sched::wake(k, runner, Wake::Resume)
+        }
+        Some(crate::state::ThreadState::Running(c)) if c != sched::this_cpu() => {
+            k.gic_send_reschedule(c);
+        }
+        Some(crate::state::ThreadState::Running(c)) => k.cpus[c].need_resched = true,
+        _ => {}
+    }
+}
+
+/// WFI: sleep until an interrupt is pending for the vCPU or its virtual
+/// timer is due.
+fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let (vm, index) = (v.vm, v.index);
+    if k.vms
+        .get(vm)
+        .and_then(|m| m.vgic.as_ref())
+        .is_some_and(|g| g.has_pending(index))
+    {
+        return;
+    }
+    let Some(tid) = k.cpus[cpu].current else {
+        return;
+    };
+    let (ctl, cval) = vtimer_live();
+    if ctl & CNTV_ENABLE != 0 && ctl & CNTV_IMASK == 0 {
+        if cval <= arch::aarch64::cpu::counter() {
+            super::raise_vtimer(k, vcpu);
+            return;
+        }
+        k.sleepers.insert(cval, tid);
+    }
+    sched::block_current(k, cpu, Block::Wfi);
+}
+
+/// The live virtual timer control and compare value.
+fn vtimer_live() -> (u64, u64) {
+    let (ctl, cval): (u64, u64);
+    // SAFETY: reading the guest's timer registers, loaded on this CPU.
+    unsafe {
+        core::arch::asm!("mrs {0}, cntv_ctl_el0", "mrs {1}, cntv_cval_el0", out(reg) ctl, out(reg) cval)
+    };
+    (ctl, cval)
+}

@@ -1,0 +1,76 @@
+//! Guest accesses to the virtual GIC's distributor and redistributors,
+//! emulated in the kernel (they are frequent: Linux touches them on every
+//! interrupt enable and CPU start).
+
+use crate::state::Kernel;
+use arch::aarch64::esr::DataAccess;
+use arch::aarch64::trap_frame::TrapFrame;
+use kernel::slab::Id;
+
+/// Bytes of the GICv3 distributor frame.
+const GICD_SIZE: u64 = 0x1_0000;
+/// Bytes of one GICv3 redistributor (RD_base and SGI_base frames).
+const GICR_STRIDE: u64 = 0x2_0000;
+
+/// Emulates the access if `ipa` is in the virtual GIC; false otherwise.
+pub fn emulate(
+    k: &mut Kernel,
+    vcpu: Id,
+    ipa: u64,
+    access: &DataAccess,
+    frame: &mut TrapFrame,
+) -> bool {
+    let Some(v) = k.vcpus.get(vcpu) else {
+        return false;
+    };
+    let (vm, index) = (v.vm, v.index);
+    let Some(m) = k.vms.get_mut(vm) else {
+        return false;
+    };
+    let (Some(config), Some(vgic)) = (m.config, m.vgic.as_mut()) else {
+        return false;
+    };
+    let value = if access.register == 31 {
+        0
+    } else {
+        frame.x[access.register]
+    };
+    let size = access.size;
+    let result = if (config.gicd..config.gicd + GICD_SIZE).contains(&ipa) {
+        let offset = ipa - config.gicd;
+        if access.write {
+            vgic.gicd_write(index, offset, size, value).map(|()| 0)
+        } else {
+            vgic.gicd_read(index, offset, size)
+        }
+    } else if config.gic_version == 3
+        && (config.gicr_or_gicc..config.gicr_or_gicc + GICR_STRIDE * config.vcpus).contains(&ipa)
+    {
+        let offset = ipa - config.gicr_or_gicc;
+        if access.write {
+            vgic.gicr_write(index, offset, size, value).map(|()| 0)
+        } else {
+            vgic.gicr_read(index, offset, size)
+        }
+    } else {
+        return false;
+    };
+    // An access the GIC does not support reads as zero and writes nothing.
+    if !access.write {
+        super::set_reg(
+            frame,
+            access.register,
+            result.unwrap_or(0),
+            size,
+            access.sign_extend,
+            access.sixty_four,
+        );
+    }
+    // Enabling or setting an interrupt pending may have made it deliverable
+    // to another vCPU.
+    let kicks = vgic.take_kicks();
+    for target in kicks.iter().filter(|&t| t != index) {
+        super::exit::kick(k, vm, target);
+    }
+    true
+}

@@ -1,0 +1,219 @@
+//! Virtual machines and virtual CPUs: the kernel objects `qvm` drives. A VM
+//! is a stage-2 space with its own VMID and a virtual GIC; a vCPU is the
+//! register state of one virtual CPU, run by whichever `qvm` thread calls
+//! `vcpu_run` on it. What must be fast stays here (the guest's state switch,
+//! interrupt delivery, the virtual timer, WFI, PSCI, the GIC distributor);
+//! everything else goes back to `qvm` as an exit.
+
+pub mod exit;
+pub mod inject;
+pub mod psci;
+pub mod switch;
+
+use crate::space::Space;
+use crate::state::Kernel;
+use abi::{Error, VmConfig};
+use alloc::vec::Vec;
+use arch::aarch64::cpu;
+use arch::aarch64::el1::El1State;
+use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
+use arch::aarch64::vgic_v3::VcpuIf;
+use kernel::slab::Id;
+use kernel::vgic::VGic;
+
+/// The virtual timer's interrupt (PPI 11).
+pub const VTIMER_INTID: u32 = 27;
+/// Most list registers kept per vCPU.
+pub const MAX_LRS: usize = 16;
+
+/// A virtual machine.
+pub struct Vm {
+    /// Its guest-physical memory.
+    pub space: Space,
+    /// Its vCPUs by index.
+    pub vcpus: Vec<Option<Id>>,
+    /// Where the virtual GIC is.
+    pub config: Option<VmConfig>,
+    /// The virtual GIC, once configured.
+    pub vgic: Option<VGic>,
+}
+
+/// What a vCPU's next `vcpu_run` must finish first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    /// Nothing.
+    None,
+    /// An MMIO read: the value goes into register `reg`.
+    MmioRead {
+        /// Destination register (31: none).
+        reg: usize,
+        /// Access size in bytes.
+        size: usize,
+        /// Sign-extend the value.
+        sign: bool,
+        /// 64-bit destination.
+        wide: bool,
+    },
+    /// An MMIO write: just step past it.
+    MmioWrite,
+    /// An HVC or SMC: x0..x3 from the answer; `step` says whether the PC
+    /// must move past the instruction (SMC traps leave it on the SMC).
+    Call {
+        /// Advance the PC by 4.
+        step: bool,
+    },
+    /// A trapped system register read into `reg` (or a write, `reg` 31).
+    SysReg {
+        /// Destination register of a read (31 for writes).
+        reg: usize,
+    },
+    /// An exit the guest cannot go past (qvm may only end the VM or inject).
+    Stuck,
+}
+
+/// A virtual CPU.
+pub struct Vcpu {
+    /// Its VM.
+    pub vm: Id,
+    /// Index in the VM, also its MPIDR affinity 0.
+    pub index: usize,
+    /// Guest registers while `qvm` holds the CPU.
+    pub frame: TrapFrame,
+    /// Guest EL1 registers while off the CPU.
+    pub el1: El1State,
+    /// Guest virtual CPU interface registers while off the CPU.
+    pub cpu_if: VcpuIf,
+    /// Its list registers while off the CPU.
+    pub lrs: [u64; MAX_LRS],
+    /// Powered on (PSCI).
+    pub on: bool,
+    /// The thread running it in `vcpu_run`, if any.
+    pub runner: Option<Id>,
+    /// The runner's own registers while the guest has the CPU.
+    pub host_frame: TrapFrame,
+    /// Where the runner wants its exit record.
+    pub exit_ptr: usize,
+    /// What the next run completes.
+    pub pending: Pending,
+    /// FAR_EL2 of the last exit (the guest's virtual address), for injecting
+    /// an abort.
+    pub fault_va: u64,
+}
+
+impl Vcpu {
+    /// A powered-off vCPU.
+    pub fn new(vm: Id, index: usize) -> Vcpu {
+        Vcpu {
+            vm,
+            index,
+            frame: TrapFrame::default(),
+            el1: El1State::reset(),
+            cpu_if: VcpuIf::default(),
+            lrs: [0; MAX_LRS],
+            on: false,
+            runner: None,
+            host_frame: TrapFrame::default(),
+            exit_ptr: 0,
+            pending: Pending::None,
+            fault_va: 0,
+        }
+    }
+
+    /// Powers on at `pc` with `x0`, in EL1h with interrupts masked (the
+    /// state PSCI CPU_ON and the Linux boot protocol require).
+    pub fn power_on(&mut self, pc: u64, x0: u64) {
+        self.frame = TrapFrame {
+            elr: pc,
+            spsr: SPSR_EL1H | SPSR_DAIF,
+            ..Default::default()
+        };
+        self.frame.x[0] = x0;
+        self.el1 = El1State::reset();
+        self.cpu_if = VcpuIf::default();
+        self.lrs = [0; MAX_LRS];
+        self.pending = Pending::None;
+        self.on = true;
+    }
+}
+
+/// Creates a VM owned by `owner`.
+pub fn create(k: &mut Kernel, owner: Id) -> Result<Id, Error> {
+    let vmid = k.alloc_vmid().ok_or(Error::NoMemory)?;
+    let space = match Space::new(&mut k.frames, vmid) {
+        Ok(s) => s,
+        Err(e) => {
+            k.free_vmid(vmid);
+            return Err(e);
+        }
+    };
+    let vm = k.vms.insert(Vm {
+        space,
+        vcpus: Vec::new(),
+        config: None,
+        vgic: None,
+    });
+    if let Some(p) = k.processes.get_mut(owner) {
+        p.vms.push(vm);
+    }
+    Ok(vm)
+}
+
+/// Ends a VM whose owner has ended: its vCPUs, memory and VMID.
+pub fn destroy(k: &mut Kernel, vm: Id) {
+    // Only this CPU can still hold one of its vCPUs: every thread of the
+    // owner has ended, and other CPUs unload before running anything else.
+    let here = crate::sched::this_cpu();
+    if let Some(loaded) = k.cpus[here].loaded_vcpu {
+        if k.vcpus.get(loaded).is_some_and(|v| v.vm == vm) {
+            switch::unload(k, here);
+        }
+    }
+    let Some(v) = k.vms.remove(vm) else { return };
+    for vcpu in v.vcpus.into_iter().flatten() {
+        k.vcpus.remove(vcpu);
+    }
+    let running = cpu::vttbr();
+    cpu::set_vttbr(v.space.vttbr());
+    cpu::tlb_flush_current_vmid();
+    cpu::set_vttbr(if running == v.space.vttbr() {
+        k.null_vttbr
+    } else {
+        running
+    });
+    k.free_vmid(v.space.vmid);
+    v.space.destroy(&mut k.frames);
+}
+
+pub mod exit_gic;
+
+/// Writes an MMIO read result into guest register `n` (31: discarded), as
+/// an `ldr` of `size` bytes with or without sign extension would.
+pub fn set_reg(frame: &mut TrapFrame, n: usize, value: u64, size: usize, sign: bool, wide: bool) {
+    if n == 31 {
+        return;
+    }
+    let bits = 8 * size as u32;
+    let mut v = if bits >= 64 {
+        value
+    } else {
+        value & ((1u64 << bits) - 1)
+    };
+    if sign && bits < 64 {
+        let shift = 64 - bits;
+        v = (((v << shift) as i64) >> shift) as u64;
+    }
+    if !wide {
+        v &= 0xffff_ffff;
+    }
+    frame.x[n] = v;
+}
+
+/// Makes the virtual timer interrupt pending on `vcpu` and wakes it.
+pub fn raise_vtimer(k: &mut Kernel, vcpu: Id) {
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let (vm, index) = (v.vm, v.index);
+    if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
+        vgic.raise_private(index, VTIMER_INTID);
+    }
+    exit::kick(k, vm, index);
+}

@@ -1,0 +1,146 @@
+//! PSCI 1.0 for guests over HVC (or a trapped SMC), as the device tree
+//! `qvm` writes says: VERSION, FEATURES, CPU_ON, CPU_OFF, CPU_SUSPEND,
+//! AFFINITY_INFO, MIGRATE_INFO_TYPE, SYSTEM_OFF, SYSTEM_RESET
+//! (ARM DEN 0022).
+
+use crate::state::{Block, Kernel, ThreadState};
+use abi::ExitKind;
+use arch::aarch64::trap_frame::TrapFrame;
+use kernel::slab::Id;
+
+/// PSCI_VERSION.
+pub const PSCI_VERSION: u32 = 0x8400_0000;
+/// CPU_SUSPEND (32- and 64-bit).
+pub const CPU_SUSPEND: [u32; 2] = [0x8400_0001, 0xc400_0001];
+/// CPU_OFF.
+pub const CPU_OFF: u32 = 0x8400_0002;
+/// CPU_ON (32- and 64-bit).
+pub const CPU_ON: [u32; 2] = [0x8400_0003, 0xc400_0003];
+/// AFFINITY_INFO (32- and 64-bit).
+pub const AFFINITY_INFO: [u32; 2] = [0x8400_0004, 0xc400_0004];
+/// MIGRATE_INFO_TYPE.
+pub const MIGRATE_INFO_TYPE: u32 = 0x8400_0006;
+/// SYSTEM_OFF.
+pub const SYSTEM_OFF: u32 = 0x8400_0008;
+/// SYSTEM_RESET.
+pub const SYSTEM_RESET: u32 = 0x8400_0009;
+/// PSCI_FEATURES.
+pub const PSCI_FEATURES: u32 = 0x8400_000a;
+/// SMCCC_VERSION.
+pub const SMCCC_VERSION: u32 = 0x8000_0000;
+
+/// PSCI 1.0.
+const VERSION_1_0: u64 = 0x0001_0000;
+/// SMCCC 1.1.
+const SMCCC_1_1: u64 = 0x0001_0001;
+/// Return codes.
+const SUCCESS: i64 = 0;
+const NOT_SUPPORTED: i64 = -1;
+const INVALID_PARAMETERS: i64 = -2;
+const ALREADY_ON: i64 = -4;
+/// MIGRATE_INFO_TYPE: no trusted OS to migrate.
+const NO_TRUSTED_OS: i64 = 2;
+/// AFFINITY_INFO answers.
+const AFFINITY_ON: i64 = 0;
+const AFFINITY_OFF: i64 = 1;
+
+/// What a call did.
+pub enum Outcome {
+    /// Return this in x0 and go on.
+    Return(u64),
+    /// End the `vcpu_run` with this exit for `qvm`.
+    Exit(ExitKind),
+    /// The calling vCPU powered itself off.
+    Off,
+    /// Not a PSCI/SMCCC call: `qvm` may know it.
+    NotPsci,
+}
+
+fn ret(code: i64) -> Outcome {
+    Outcome::Return(code as u64)
+}
+
+/// Handles the call in x0..x3 of `vcpu`'s guest.
+pub fn call(k: &mut Kernel, vcpu: Id, frame: &TrapFrame) -> Outcome {
+    let Some(v) = k.vcpus.get(vcpu) else {
+        return Outcome::NotPsci;
+    };
+    let vm = v.vm;
+    let fid = frame.x[0] as u32;
+    let (a1, a2, a3) = (frame.x[1], frame.x[2], frame.x[3]);
+    match fid {
+        PSCI_VERSION => Outcome::Return(VERSION_1_0),
+        SMCCC_VERSION => Outcome::Return(SMCCC_1_1),
+        MIGRATE_INFO_TYPE => ret(NO_TRUSTED_OS),
+        PSCI_FEATURES => {
+            let f = a1 as u32;
+            let known = [
+                PSCI_VERSION,
+                CPU_OFF,
+                MIGRATE_INFO_TYPE,
+                SYSTEM_OFF,
+                SYSTEM_RESET,
+                PSCI_FEATURES,
+                SMCCC_VERSION,
+            ];
+            let ok = known.contains(&f)
+                || CPU_ON.contains(&f)
+                || AFFINITY_INFO.contains(&f)
+                || CPU_SUSPEND.contains(&f);
+            ret(if ok { SUCCESS } else { NOT_SUPPORTED })
+        }
+        SYSTEM_OFF => Outcome::Exit(ExitKind::PowerOff),
+        SYSTEM_RESET => Outcome::Exit(ExitKind::Reset),
+        CPU_OFF => Outcome::Off,
+        f if CPU_SUSPEND.contains(&f) => ret(SUCCESS),
+        f if CPU_ON.contains(&f) => {
+            let Some(target) = target_vcpu(k, vm, a1) else {
+                return ret(INVALID_PARAMETERS);
+            };
+            let Some(t) = k.vcpus.get_mut(target) else {
+                return ret(INVALID_PARAMETERS);
+            };
+            if t.on {
+                return ret(ALREADY_ON);
+            }
+            t.power_on(a2, a3);
+            if let Some(runner) = t.runner {
+                if k.threads
+                    .get(runner)
+                    .is_some_and(|th| th.state == ThreadState::Blocked(Block::VcpuOff))
+                {
+                    crate::sched::wake(k, runner, crate::sched::Wake::Restart);
+                }
+            }
+            ret(SUCCESS)
+        }
+        f if AFFINITY_INFO.contains(&f) => {
+            if a2 != 0 {
+                return ret(INVALID_PARAMETERS);
+            }
+            match target_vcpu(k, vm, a1).and_then(|t| k.vcpus.get(t)) {
+                Some(t) => ret(if t.on { AFFINITY_ON } else { AFFINITY_OFF }),
+                None => ret(INVALID_PARAMETERS),
+            }
+        }
+        f if (0x8400_0000..=0x8400_001f).contains(&f)
+            || (0xc400_0000..=0xc400_001f).contains(&f) =>
+        {
+            ret(NOT_SUPPORTED)
+        }
+        _ => Outcome::NotPsci,
+    }
+}
+
+/// The vCPU an MPIDR names (affinity 0 = index; higher levels must be 0).
+fn target_vcpu(k: &Kernel, vm: Id, mpidr: u64) -> Option<Id> {
+    if mpidr & 0xff_00ff_ff00 != 0 {
+        return None;
+    }
+    k.vms
+        .get(vm)?
+        .vcpus
+        .get((mpidr & 0xff) as usize)
+        .copied()
+        .flatten()
+}

@@ -1,0 +1,148 @@
+//! Moving a vCPU's state onto and off a physical CPU: EL1 registers, the
+//! virtual CPU interface and list registers, the trap configuration and the
+//! stage-2 space. A CPU keeps the vCPU loaded while only the kernel runs;
+//! anything else (a host process, idle, another vCPU) unloads it first.
+
+use super::MAX_LRS;
+use crate::state::Kernel;
+use arch::aarch64::trap_frame::TrapFrame;
+use arch::aarch64::{cpu, el1, vgic_v3};
+use kernel::slab::Id;
+
+/// Loads `vcpu` onto `cpu_index` (whatever was loaded goes first).
+pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
+    if k.cpus[cpu_index].loaded_vcpu == Some(vcpu) {
+        return;
+    }
+    unload(k, cpu_index);
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let Some(vm) = k.vms.get(v.vm) else { return };
+    v.el1.restore();
+    v.cpu_if.restore();
+    for (n, &lr) in v.lrs.iter().enumerate().take(k.lr_count) {
+        vgic_v3::write_lr(n, lr);
+    }
+    el1::set_vmpidr(v.index as u64 | 1 << 31);
+    cpu::set_vttbr(vm.space.vttbr());
+    el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
+    vgic_v3::set_hcr(vgic_v3::ICH_HCR_EN);
+    k.cpus[cpu_index].loaded_vcpu = Some(vcpu);
+}
+
+/// Saves the loaded vCPU, if any, and sets the CPU up for host processes.
+pub fn unload(k: &mut Kernel, cpu_index: usize) {
+    let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu.take() else {
+        return;
+    };
+    let mut lrs = [0u64; MAX_LRS];
+    for (n, lr) in lrs.iter_mut().enumerate().take(k.lr_count) {
+        *lr = vgic_v3::read_lr(n);
+        vgic_v3::write_lr(n, 0);
+    }
+    vgic_v3::set_hcr(0);
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.el1.save();
+        v.cpu_if.save();
+        v.lrs = lrs;
+    }
+    el1::restore_host();
+    el1::set_traps(cpu::HCR_HOST_PROCESS, cpu::CPTR_HOST);
+    sync(k, vcpu);
+}
+
+/// Takes the list registers kept for `vcpu` (or live, if loaded here)
+/// back into the virtual GIC model.
+pub fn sync(k: &mut Kernel, vcpu: Id) {
+    let n = k.lr_count;
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    let (index, vm) = (v.index, v.vm);
+    let mut lrs = v.lrs;
+    if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
+        vgic.sync_lrs(index, &mut lrs[..n]);
+    }
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.lrs = lrs;
+    }
+}
+
+/// After a trap from the loaded guest: the live list registers go back
+/// into the model.
+pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
+    let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
+        return;
+    };
+    let n = k.lr_count;
+    let mut lrs = [0u64; MAX_LRS];
+    for (i, lr) in lrs.iter_mut().enumerate().take(n) {
+        *lr = vgic_v3::read_lr(i);
+    }
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let (index, vm) = (v.index, v.vm);
+    if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
+        vgic.sync_lrs(index, &mut lrs[..n]);
+    }
+    for (i, &lr) in lrs.iter().enumerate().take(n) {
+        vgic_v3::write_lr(i, lr);
+    }
+}
+
+/// Just before the loaded guest runs again: fills free list registers
+/// with what is pending for it.
+pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
+    let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
+        return;
+    };
+    let n = k.lr_count;
+    let mut lrs = [0u64; MAX_LRS];
+    for (i, lr) in lrs.iter_mut().enumerate().take(n) {
+        *lr = vgic_v3::read_lr(i);
+    }
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let (index, vm) = (v.index, v.vm);
+    let overflow = match k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
+        Some(vgic) => vgic.fill_lrs(index, &mut lrs[..n]),
+        None => false,
+    };
+    for (i, &lr) in lrs.iter().enumerate().take(n) {
+        vgic_v3::write_lr(i, lr);
+    }
+    vgic_v3::set_hcr(vgic_v3::ICH_HCR_EN | if overflow { vgic_v3::ICH_HCR_UIE } else { 0 });
+}
+
+/// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,
+/// the runner's come back with `vcpu_run` returning `kind` and the exit
+/// record written to the runner's memory.
+pub fn exit_to_host(
+    k: &mut Kernel,
+    cpu_index: usize,
+    frame: &mut TrapFrame,
+    record: abi::VcpuExit,
+) {
+    let Some(tid) = k.cpus[cpu_index].current else {
+        return;
+    };
+    let Some(vcpu) = k.threads.get_mut(tid).and_then(|t| t.guest.take()) else {
+        return;
+    };
+    unload(k, cpu_index);
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    v.frame.clone_from(frame);
+    frame.clone_from(&v.host_frame);
+    let exit_ptr = v.exit_ptr;
+    let process = k.threads.get(tid).map(|t| t.process);
+    let space = process
+        .and_then(|p| k.processes.get(p))
+        .and_then(|p| p.space.as_ref());
+    let result = match space {
+        Some(space) => {
+            cpu::set_vttbr(space.vttbr());
+            space.copy_out(&mut k.frames, exit_ptr, super::exit::record_bytes(&record))
+        }
+        None => Err(abi::Error::Fault),
+    };
+    frame.x[0] = abi::encode_return(result.map(|()| record.kind as usize)) as u64;
+}

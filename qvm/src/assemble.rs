@@ -1,0 +1,223 @@
+//! Building the VM a configuration describes: the VM object and its virtual
+//! GIC, guest memory, the guest image, ramdisk and device tree in it, the
+//! device models, and the vCPUs with the boot CPU set to the entry point.
+
+use crate::guestmem::GuestMem;
+use crate::vmconsole::PrefixedOutput;
+use abi::{Sys, VcpuRegs, VmConfig, prot};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use qvm::config::VdevKind;
+use qvm::config::{Config, MemKind, Unsupported};
+use qvm::layout::VmLayout;
+use qvm::loader::{self, Ram};
+use ulib::sync::Mutex;
+use ulib::{println, sys};
+use vdev::bus::Bus;
+use vdev::pl011::Pl011;
+
+/// The device tree goes this far below the end of the first RAM region.
+const FDT_SPACE: u64 = 2 << 20;
+
+/// What the vCPU threads share.
+pub struct Shared {
+    /// The device models by guest-physical address.
+    pub bus: Bus,
+    /// The INTID of each device, by bus index.
+    pub intids: Vec<u32>,
+}
+
+/// An assembled VM.
+pub struct Vm {
+    /// Its name (`system`).
+    pub name: String,
+    /// VM handle.
+    pub handle: usize,
+    /// vCPU handles, by index.
+    pub vcpus: Vec<usize>,
+    /// Device models.
+    pub shared: Mutex<Shared>,
+    /// What to do with what cannot be emulated.
+    pub unsupported: Unsupported,
+}
+
+fn call(n: Sys, args: [usize; 6], what: &str) -> Result<usize, String> {
+    sys::call(n, args).map_err(|e| alloc::format!("{what}: {}", e.name()))
+}
+
+/// `dryrun`: print the placement and the device tree size, exit 0.
+pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
+    println!("{}", qvm::report::render(config, layout));
+    match qvm::fdt::build(layout, &chosen(config, None)) {
+        Ok(dtb) => {
+            println!("qvm: device tree of {} bytes", dtb.len());
+            if let Some(path) = &config.vars.fdt_dump_file {
+                println!(
+                    "qvm: set fdt-dump-file {path}: the host has no writable files yet; use `cargo xtask qvm-check --dtb`"
+                );
+            }
+            crate::EXIT_OK
+        }
+        Err(e) => {
+            println!("qvm: device tree: {e}");
+            crate::EXIT_START_FAILED
+        }
+    }
+}
+
+fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
+    qvm::fdt::Chosen {
+        bootargs: config.cmdline.clone(),
+        initrd: initrd.map(|(start, end)| start..end),
+    }
+}
+
+/// Builds the VM; nothing runs yet.
+pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
+    let name = String::from(config.system.as_deref().unwrap_or("qvm"));
+    let gic = &layout.gic;
+    let gicr = gic.gicr.ok_or(
+        "a GICv2 guest needs the GICv2 virtual interface, which the kernel does not offer yet",
+    )?;
+    let vm = call(Sys::VmCreate, [0; 6], "cannot create the VM")?;
+    let spis = (u64::from(gic.max_intid.max(63)) + 1 - 32).next_multiple_of(32);
+    let vm_config = VmConfig {
+        gic_version: 3,
+        gicd: gic.gicd.base,
+        gicr_or_gicc: gicr.base,
+        vcpus: layout.cpus.len() as u64,
+        spis,
+    };
+    call(
+        Sys::VmConfigure,
+        [
+            vm,
+            &raw const vm_config as usize,
+            core::mem::size_of::<VmConfig>(),
+            0,
+            0,
+            0,
+        ],
+        "cannot set up the virtual GIC (the host needs a GICv3)",
+    )?;
+
+    let mut mem = GuestMem::new();
+    for m in &layout.memory {
+        let p = if m.kind == MemKind::Ram {
+            prot::READ | prot::WRITE | prot::EXEC
+        } else {
+            prot::READ | prot::EXEC
+        };
+        mem.add(vm, m.region.base, m.region.size, p)?;
+    }
+    let first = layout.ram().next().ok_or("the VM has no RAM")?.region;
+    let ram = Ram {
+        base: first.base,
+        size: first.size,
+    };
+
+    let image = config
+        .image()
+        .ok_or("nothing to run: no `load` of a guest image")?;
+    let data = crate::read_file(&image.path)?;
+    let placed =
+        loader::place(&data, ram, image.gpa).map_err(|e| alloc::format!("{}: {e}", image.path))?;
+    for piece in &placed.pieces {
+        mem.write(
+            piece.gpa,
+            &data[piece.offset..piece.offset + piece.file_len],
+        )?;
+    }
+    drop(data);
+
+    let dtb_gpa = (first.end() - FDT_SPACE) & !0xfff;
+    let mut initrd = None;
+    if let Some(load) = config.initrd() {
+        let bytes = crate::read_file(&load.path)?;
+        let at = match load.gpa {
+            Some(a) => a,
+            None => {
+                dtb_gpa
+                    .checked_sub(bytes.len() as u64)
+                    .ok_or("the ramdisk does not fit")?
+                    & !0xfff
+            }
+        };
+        if at < placed.span.1 {
+            return Err(alloc::format!(
+                "the ramdisk ({} bytes) does not fit between the image and the device tree",
+                bytes.len()
+            ));
+        }
+        mem.write(at, &bytes)?;
+        initrd = Some((at, at + bytes.len() as u64));
+    }
+    for load in config
+        .loads
+        .iter()
+        .filter(|l| l.kind == qvm::config::LoadKind::Data)
+    {
+        let bytes = crate::read_file(&load.path)?;
+        let at = load
+            .gpa
+            .ok_or_else(|| alloc::format!("{}: `data load` needs an address", load.path))?;
+        mem.write(at, &bytes)?;
+    }
+    let dtb = qvm::fdt::build(layout, &chosen(config, initrd))
+        .map_err(|e| alloc::format!("device tree: {e}"))?;
+    if dtb.len() as u64 > FDT_SPACE {
+        return Err("the device tree is larger than 2 MiB".into());
+    }
+    mem.write(dtb_gpa, &dtb)?;
+
+    let mut bus = Bus::new();
+    let mut intids = Vec::new();
+    for dev in &layout.vdevs {
+        let model: Box<dyn vdev::Vdev> = match dev.config.kind {
+            VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(&name))),
+            other => {
+                return Err(alloc::format!(
+                    "vdev {} is not implemented yet",
+                    other.name()
+                ));
+            }
+        };
+        bus.add(dev.slot.base, dev.slot.size, model)
+            .map_err(|e| alloc::format!("vdev at {:#x}: {e:?}", dev.slot.base))?;
+        intids.push(dev.intid);
+    }
+
+    let mut vcpus = Vec::new();
+    for cpu in &layout.cpus {
+        vcpus.push(call(
+            Sys::VcpuCreate,
+            [vm, cpu.index as usize, 0, 0, 0, 0],
+            "cannot create a vCPU",
+        )?);
+    }
+    let mut regs = VcpuRegs {
+        pc: placed.entry,
+        ..Default::default()
+    };
+    regs.x[0] = dtb_gpa;
+    call(
+        Sys::VcpuSetRegs,
+        [
+            vcpus[0],
+            &raw const regs as usize,
+            core::mem::size_of::<VcpuRegs>(),
+            0,
+            0,
+            0,
+        ],
+        "cannot set the boot vCPU's registers",
+    )?;
+    Ok(Vm {
+        name,
+        handle: vm,
+        vcpus,
+        shared: Mutex::new(Shared { bus, intids }),
+        unsupported: config.unsupported,
+    })
+}

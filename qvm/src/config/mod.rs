@@ -1,0 +1,69 @@
+//! The configuration language of `shared/qvmconf.md` (documented as
+//! implemented in `docs/qvmconf.md`): tokenizer, context parser, and what the
+//! options say ([`Config`]).
+//!
+//! ```text
+//! qvm @linux.qvmconf set fdt-dump-file /tmp/g.dtb dryrun
+//! ```
+//! reads `linux.qvmconf` (through the caller's `read_file`), then the
+//! command-line words, in order. Every error is a [`ConfigError`] that
+//! displays as `FILE:LINE: message` (`<command line>:ARGNO: message` for a
+//! command-line word).
+
+mod context;
+mod devices;
+mod error;
+mod lexer;
+mod options;
+mod parser;
+mod settings;
+mod types;
+mod value;
+mod vdev;
+
+use alloc::string::String;
+
+pub use error::{COMMAND_LINE, ConfigError, Origin};
+pub use lexer::{LexError, Token, tokenize};
+pub use parser::MAX_INCLUDE_DEPTH;
+pub use settings::{LogDest, LogLevel, Logger, Unsupported, UnsupportedAction, Vars};
+pub use types::{
+    Config, CpuConfig, Intr, Load, LoadKind, Location, MAX_PRIORITY, MemAttrs, MemKind, MemOption,
+    Pass, PassKind, Reserve, ReserveKind, Sched, SchedPolicy,
+};
+pub use value::number;
+pub use vdev::{
+    DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Peer, VDEV_KINDS, VdevConfig, VdevKind,
+};
+
+/// Parses the arguments of `qvm` (without the program name): `@FILE` words
+/// read a file through `read_file` (given the name as written; it returns the
+/// text or a reason), other words are options and their arguments. Files may
+/// include files with `@FILE` too, up to [`MAX_INCLUDE_DEPTH`] deep.
+pub fn parse_args(
+    args: &[&str],
+    read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Config, ConfigError> {
+    let mut p = parser::Parser::new(read_file);
+    p.words(args)?;
+    Ok(p.config)
+}
+
+/// Parses one file's `text`, named `name` in messages; `@FILE` inside it is
+/// read through `read_file`.
+pub fn parse_file(
+    name: &str,
+    text: &str,
+    read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Config, ConfigError> {
+    let mut p = parser::Parser::new(read_file);
+    p.file(name, text)?;
+    Ok(p.config)
+}
+
+/// Parses one file's `text` that includes no other file.
+pub fn parse_str(name: &str, text: &str) -> Result<Config, ConfigError> {
+    parse_file(name, text, &mut |path| {
+        Err(alloc::format!("no file '{path}' here"))
+    })
+}

@@ -1,0 +1,75 @@
+//! The default ARM guest layout of `shared/qvmconf.md`.
+
+use crate::config::VdevKind;
+
+/// Where RAM starts when the first `ram` gives no address.
+pub const RAM_BASE: u64 = 0x8000_0000;
+/// Guest pages: every region's address and size are multiples of this.
+pub const PAGE_SIZE: u64 = 0x1000;
+/// Guest-physical addresses stop here (the 40-bit IPA space of stage 2).
+pub const GPA_LIMIT: u64 = 1 << 40;
+
+/// GICv2 distributor.
+pub const GICV2_GICD: u64 = 0x2c00_1000;
+/// GICv2 distributor size.
+pub const GICV2_GICD_SIZE: u64 = 0x1000;
+/// GICv2 CPU interface, `GICD + 0x1000` when `vdev gic` has a `loc`.
+pub const GICV2_GICC: u64 = 0x2c00_2000;
+/// GICv2 CPU interface size (the virtual CPU interface is mapped there).
+pub const GICV2_GICC_SIZE: u64 = 0x2000;
+/// GICv3 distributor.
+pub const GICV3_GICD: u64 = 0x2f00_0000;
+/// GICv3 distributor size.
+pub const GICV3_GICD_SIZE: u64 = 0x1_0000;
+/// GICv3 redistributors, `GICD + 0x100000` when `vdev gic` has a `loc`.
+pub const GICV3_GICR: u64 = 0x2f10_0000;
+/// One redistributor (RD_base and SGI_base frames) per vCPU.
+pub const GICV3_GICR_STRIDE: u64 = 0x2_0000;
+
+/// At most this many vCPUs with GICv2 (its 8-bit CPU target masks).
+pub const GICV2_MAX_VCPUS: usize = 8;
+/// At most this many vCPUs with GICv3: MPIDR Aff0 is the vCPU index and an
+/// SGI's target list covers Aff0 0 to 15.
+pub const GICV3_MAX_VCPUS: usize = 16;
+
+/// First shared peripheral interrupt.
+pub const SPI_FIRST: u32 = 32;
+/// Last INTID a device may use.
+pub const SPI_LAST: u32 = 1019;
+
+/// Generic timer PPIs: secure physical, non-secure physical, virtual,
+/// hypervisor physical, in the order of the `arm,armv8-timer` binding.
+pub const TIMER_PPIS: [u32; 4] = [13, 14, 11, 10];
+
+/// Each device's slot: a 4 KiB page (trapped as a whole by stage 2).
+pub const VDEV_SLOT: u64 = 0x1000;
+/// The register window of a virtio-mmio device.
+pub const VIRTIO_MMIO_SIZE: u64 = 0x200;
+
+/// Devices the spec's table gives no place go from here up, INTIDs from 45.
+pub const MISC_BASE: u64 = 0x1c10_0000;
+/// First INTID for devices without a default.
+pub const MISC_INTID: u32 = 45;
+
+/// Default (address, INTID) of a device type on ARM.
+pub fn default_place(kind: VdevKind) -> (u64, u32) {
+    match kind {
+        VdevKind::Pl011 => (0x1c09_0000, 37),
+        VdevKind::VirtioNet => (0x1c0c_0000, 40),
+        VdevKind::VirtioBlk => (0x1c0d_0000, 41),
+        VdevKind::VirtioConsole => (0x2000_0000, 42),
+        VdevKind::VirtioEntropy => (0x1c0e_0000, 43),
+        VdevKind::WdtSp805 => (0x1c0f_0000, 44),
+        _ => (MISC_BASE, MISC_INTID),
+    }
+}
+
+/// The size of the register window the guest is told about (device tree
+/// `reg`); the device still takes a whole [`VDEV_SLOT`].
+pub fn reg_size(kind: VdevKind) -> u64 {
+    if kind.is_virtio() {
+        VIRTIO_MMIO_SIZE
+    } else {
+        VDEV_SLOT
+    }
+}

@@ -1,0 +1,16 @@
+//! The library half of `qvm`, the process that runs one VM: the
+//! configuration language ([`config`]), placement of the guest's memory and
+//! devices ([`layout`]), the guest device tree ([`fdt`]) and the `dryrun`
+//! report ([`report`]).
+//!
+//! It is `no_std` with `alloc`, so the same code runs inside `qvm` on the
+//! target and on the build host (`cargo xtask qvm-check`, unit tests).
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
+pub mod config;
+pub mod fdt;
+pub mod layout;
+pub mod loader;
+pub mod report;

@@ -1,0 +1,143 @@
+//! The vCPU run loops: each thread calls `vcpu_run` and handles what comes
+//! back (MMIO to device models, hypercalls the kernel does not know,
+//! trapped registers, power-off), applying the `unsupported` policies.
+
+use crate::assemble::{Shared, Vm};
+use abi::{ExitKind, Sys, VcpuExit, response};
+use alloc::string::String;
+use alloc::sync::Arc;
+use qvm::config::UnsupportedAction;
+use ulib::{println, sys, thread};
+
+/// SMCCC: unknown function (-1).
+const SMCCC_NOT_SUPPORTED: u64 = u64::MAX;
+
+/// Runs every vCPU until the guest ends the VM; returns the exit status.
+pub fn run(vm: Vm) -> usize {
+    let vm = Arc::new(vm);
+    for index in 1..vm.vcpus.len() {
+        let shared = vm.clone();
+        let started = thread::spawn(move || {
+            let status = vcpu(&shared, index);
+            sys::exit(status);
+        });
+        if let Err(e) = started {
+            println!(
+                "qvm: {}: cannot start the thread of vCPU {index}: {}",
+                vm.name,
+                e.name()
+            );
+            return crate::EXIT_START_FAILED;
+        }
+    }
+    vcpu(&vm, 0)
+}
+
+/// Applies an `unsupported` policy; `Some(status)` ends the VM.
+fn policy(vm: &Vm, action: UnsupportedAction, what: String, exit: &mut VcpuExit) -> Option<usize> {
+    match action {
+        UnsupportedAction::Abort => {
+            println!(
+                "qvm: {}: {what}: ending the VM (unsupported ... abort)",
+                vm.name
+            );
+            Some(crate::EXIT_UNSUPPORTED)
+        }
+        UnsupportedAction::Fail => {
+            exit.response = response::INJECT_ABORT;
+            None
+        }
+        UnsupportedAction::Ignore => {
+            exit.value = u64::MAX;
+            None
+        }
+    }
+}
+
+/// One vCPU's loop; returns when the VM must end, with the exit status.
+fn vcpu(vm: &Vm, index: usize) -> usize {
+    let handle = vm.vcpus[index];
+    let mut exit = VcpuExit::default();
+    loop {
+        if let Err(e) = sys::call(Sys::VcpuRun, [handle, &raw mut exit as usize, 0, 0, 0, 0]) {
+            println!(
+                "qvm: {}: vcpu_run of vCPU {index} failed: {}",
+                vm.name,
+                e.name()
+            );
+            return crate::EXIT_RUN_FAILED;
+        }
+        exit.response = response::COMPLETE;
+        let (esr, pc, address) = (exit.esr, exit.pc, exit.address);
+        let ended = match ExitKind::from_raw(exit.kind) {
+            Some(ExitKind::Mmio) => mmio(vm, &mut exit),
+            Some(ExitKind::PowerOff) => {
+                println!("qvm: {}: the guest powered off", vm.name);
+                Some(crate::EXIT_OK)
+            }
+            Some(ExitKind::Reset) => {
+                println!("qvm: {}: the guest asked for a reset", vm.name);
+                Some(crate::EXIT_OK)
+            }
+            Some(ExitKind::Hvc | ExitKind::Smc) => {
+                exit.args[0] = SMCCC_NOT_SUPPORTED;
+                None
+            }
+            Some(ExitKind::SysReg) => {
+                let what = alloc::format!("system register access (ESR {esr:#x}) at pc {pc:#x}");
+                policy(vm, vm.unsupported.register, what, &mut exit)
+            }
+            Some(ExitKind::Unhandled) | None => {
+                // Without a syndrome there is nothing to step over: `ignore`
+                // becomes `fail` here.
+                let action = match vm.unsupported.instruction {
+                    UnsupportedAction::Ignore => UnsupportedAction::Fail,
+                    a => a,
+                };
+                let what = alloc::format!(
+                    "unhandled exception (ESR {esr:#x}) at pc {pc:#x}, address {address:#x}"
+                );
+                policy(vm, action, what, &mut exit)
+            }
+        };
+        if let Some(status) = ended {
+            return status;
+        }
+    }
+}
+
+/// A load or store to a device (or to nothing).
+fn mmio(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
+    let mut shared = vm.shared.lock();
+    let size = exit.size as usize;
+    let result = if exit.write != 0 {
+        shared.bus.write(exit.address, size, exit.value).map(|()| 0)
+    } else {
+        shared.bus.read(exit.address, size)
+    };
+    match result {
+        Ok(value) => exit.value = value,
+        Err(_) => {
+            drop(shared);
+            let what = alloc::format!(
+                "{} of {} bytes at {:#x} with nothing there (pc {:#x})",
+                if exit.write != 0 { "write" } else { "read" },
+                exit.size,
+                exit.address,
+                exit.pc
+            );
+            return policy(vm, vm.unsupported.reference, what, exit);
+        }
+    }
+    // Tell the virtual GIC about device interrupt lines that changed.
+    let Shared { bus, intids } = &mut *shared;
+    bus.poll_irqs(|id, level| {
+        if let Some(&intid) = intids.get(id.index()) {
+            let _ = sys::call(
+                Sys::VmIrqLine,
+                [vm.handle, intid as usize, level as usize, 0, 0, 0],
+            );
+        }
+    });
+    None
+}

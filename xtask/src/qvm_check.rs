@@ -1,0 +1,170 @@
+//! `cargo xtask qvm-check FILE.qvmconf [--dtb OUT]`: parse, place and build
+//! the device tree of a VM configuration with the code `qvm` itself runs,
+//! print the `dryrun` report, and write the device tree if asked. A bad
+//! configuration prints `file:line: message` and exits 65, as `qvm` does.
+//!
+//! `@FILE` and `fdt load FILE` names are read relative to the folder of the
+//! checked file (absolute names as they are). An `fdt load` file that is not
+//! on the build host is reported and left out of the tree; the initrd's
+//! place is `qvm`'s choice at run time, so `/chosen` has no initrd here.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use qvm::config::{Config, parse_args};
+use qvm::fdt::{Chosen, Overlay, build_with_overlays};
+use qvm::layout::{VmLayout, place};
+
+/// `qvm`'s exit status for a bad configuration.
+pub const EXIT_BAD_CONFIG: u8 = 65;
+
+/// Arguments of `cargo xtask qvm-check`.
+#[derive(Args)]
+pub struct QvmCheckArgs {
+    /// The VM configuration (`*.qvmconf`).
+    pub file: PathBuf,
+    /// Write the guest device tree (DTB) here.
+    #[arg(long, value_name = "OUT")]
+    pub dtb: Option<PathBuf>,
+}
+
+/// A configuration that `qvm` would accept.
+pub struct Checked {
+    /// What it says.
+    pub config: Config,
+    /// Where everything goes.
+    pub layout: VmLayout,
+    /// The guest device tree.
+    pub dtb: Vec<u8>,
+    /// Things left out on the build host (`fdt load` files not found).
+    pub notes: Vec<String>,
+}
+
+/// Where `name` (as written in `@name` or `fdt load name`) is on this host.
+fn resolve(dir: &Path, name: &str) -> PathBuf {
+    let p = Path::new(name);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
+}
+
+/// Checks `file` as `qvm @file` would; the error is `qvm`'s message.
+pub fn check(file: &Path) -> Result<Checked, String> {
+    let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+    let first = file.to_string_lossy().into_owned();
+    let mut read = |name: &str| {
+        let path = if name == first {
+            file.to_path_buf()
+        } else {
+            resolve(&dir, name)
+        };
+        std::fs::read_to_string(&path).map_err(|e| e.to_string())
+    };
+    let config = parse_args(&[&format!("@{first}")], &mut read).map_err(|e| e.to_string())?;
+    let layout = place(&config).map_err(|e| e.to_string())?;
+    let mut notes = Vec::new();
+    let mut blobs = Vec::new();
+    for load in config.fdt_overlays() {
+        match std::fs::read(resolve(&dir, &load.path)) {
+            Ok(dtb) => blobs.push((load, dtb)),
+            Err(e) => notes.push(format!(
+                "{}: fdt load {}: not merged: {e} (on the build host)",
+                load.origin, load.path
+            )),
+        }
+    }
+    let overlays: Vec<Overlay> = blobs
+        .iter()
+        .map(|(load, dtb)| Overlay {
+            name: &load.path,
+            origin: Some(&load.origin),
+            dtb,
+        })
+        .collect();
+    let chosen = Chosen::from_config(&config);
+    let dtb = build_with_overlays(&layout, &chosen, &overlays).map_err(|e| e.to_string())?;
+    Ok(Checked {
+        config,
+        layout,
+        dtb,
+        notes,
+    })
+}
+
+/// Runs `cargo xtask qvm-check`.
+pub fn run(args: &QvmCheckArgs) -> Result<ExitCode> {
+    let checked = match check(&args.file) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("{message}");
+            return Ok(ExitCode::from(EXIT_BAD_CONFIG));
+        }
+    };
+    for note in &checked.notes {
+        eprintln!("note: {note}");
+    }
+    print!("{}", qvm::report::render(&checked.config, &checked.layout));
+    println!("{:<14} {} bytes", "device tree", checked.dtb.len());
+    if let Some(out) = &args.dtb {
+        std::fs::write(out, &checked.dtb)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        println!("wrote {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn examples() -> PathBuf {
+        crate::build::root().join("qvm/tests")
+    }
+
+    #[test]
+    fn checks_the_examples() {
+        for name in [
+            "hello.qvmconf",
+            "linux.qvmconf",
+            "include.qvmconf",
+            "full.qvmconf",
+        ] {
+            let c = check(&examples().join(name)).unwrap_or_else(|e| panic!("{e}"));
+            assert!(c.dtb.starts_with(&[0xd0, 0x0d, 0xfe, 0xed]), "{name}");
+        }
+        // full.qvmconf loads an overlay that is not on the build host.
+        let c = check(&examples().join("full.qvmconf")).unwrap();
+        assert_eq!(c.notes.len(), 1);
+        assert!(c.notes[0].contains("fdt load /guests/linux/extra.dtb: not merged"));
+    }
+
+    #[test]
+    fn bad_configs_give_qvms_message() {
+        let dir = std::env::temp_dir().join(format!("xtask-qvm-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("part.qvmconf"),
+            "vdev gic\nvdev pl011 intr gic37\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("vm.qvmconf"), "ram 64M\n@part.qvmconf\n").unwrap();
+        let e = check(&dir.join("vm.qvmconf")).err().unwrap();
+        assert_eq!(
+            e,
+            "part.qvmconf:2: vdev pl011: 'intr' expects <controller>:<line>, got 'gic37'"
+        );
+        std::fs::write(dir.join("vm.qvmconf"), "ram 64M\n").unwrap();
+        let e = check(&dir.join("vm.qvmconf")).err().unwrap();
+        assert!(
+            e.ends_with(
+                "vm.qvmconf:1: no 'vdev gic': an ARM VM needs one (e.g. 'vdev gic version 3')"
+            ),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
