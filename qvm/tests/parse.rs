@@ -292,6 +292,9 @@ fn defaults_of_an_empty_config() {
     assert_eq!(c.unsupported.register, UnsupportedAction::Fail);
     assert!(!c.dryrun);
     assert_eq!(c.start.to_string(), "<command line>:0");
+    let mut read = |_: &str| Ok::<_, String>("# empty\n".to_string());
+    let c = parse_args(&["@a.qvmconf"], &mut read).unwrap();
+    assert_eq!(c.start.to_string(), "<command line>:1");
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "abi"],
     &["-p", "kernel", "--lib"],
     &["-p", "xtask"],
+    &["-p", "gsupport"],
     &["-p", "vdev"],
     &["-p", "qvm"],
 ];

@@ -207,6 +207,16 @@ pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<
     let base_dir = path.parent().unwrap_or(root);
     let parsed = boot::buildfile::parse(&text, &shown, base_dir, &vars)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A VM configuration `qvm` would refuse must not get into an image.
+    for spec in parsed.files.iter().filter(|f| f.dest.ends_with(".qvmconf")) {
+        crate::qvm_check::check(&spec.src).map_err(|e| {
+            anyhow::anyhow!(
+                "{shown}:{}: {} would be refused by qvm: {e}",
+                spec.line,
+                spec.dest
+            )
+        })?;
+    }
     let bootfs = boot::buildfile::build_image(&parsed).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let kernel_path = build::kernel_elf(root);

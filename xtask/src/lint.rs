@@ -43,7 +43,13 @@ pub fn run_all(root: &Path) -> Tally {
     for c in TARGET_CRATES {
         target.args(["-p", c]);
     }
-    target.args(["--", "-D", "warnings"]);
+    target.args([
+        "--features",
+        crate::build::USER_FEATURES,
+        "--",
+        "-D",
+        "warnings",
+    ]);
     target.env("CARGO_TARGET_DIR", root.join("target/clippy"));
     checks.push(("clippy (aarch64)".into(), target));
 

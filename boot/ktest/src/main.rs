@@ -4,7 +4,8 @@
 //!
 //! Modes: `hello`, `late MS` (sleeps, then prints), `threads`, `isolate` (with helpers `victim`,
 //! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
-//! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`).
+//! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`),
+//! `memcheck PROGRAM ARGS...`.
 #![no_std]
 #![no_main]
 
@@ -53,6 +54,36 @@ fn spawnloop(count: usize) -> usize {
     0
 }
 
+/// `memcheck PROGRAM ARGS...`: runs a program and checks that all the
+/// memory it took (a VM's RAM too) came back when it ended.
+fn memcheck(program: &str, args: &[&str]) -> usize {
+    let mut argv = alloc::vec![program];
+    argv.extend_from_slice(args);
+    let path = alloc::format!("/bin/{program}");
+    let line = argv.join(" ");
+    let before = sys::sysinfo().free_memory;
+    let status = match process::spawn(&path, &argv) {
+        Ok(h) => {
+            let s = process::wait(h);
+            let _ = sys::handle_close(h);
+            s
+        }
+        Err(e) => Err(e),
+    };
+    let after = sys::sysinfo().free_memory;
+    println!(
+        "ktest memcheck: '{line}' ended with {status:?}, free memory {before} -> {after} bytes"
+    );
+    if before != after {
+        println!(
+            "FAIL ktest memcheck: '{line}' leaked {} bytes",
+            before as i64 - after as i64
+        );
+        return 1;
+    }
+    0
+}
+
 #[unsafe(no_mangle)]
 fn main(args: &[&str]) -> usize {
     match args.get(1..).unwrap_or(&[]) {
@@ -80,6 +111,7 @@ fn main(args: &[&str]) -> usize {
         },
         ["badcalls"] => badcalls::run(),
         ["spawnloop", n] => spawnloop(n.parse().unwrap_or(200)),
+        ["memcheck", program, rest @ ..] => memcheck(program, rest),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");
             2

@@ -71,9 +71,9 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
         // GICv2 guests need the GICH interface: not there yet.
         return Err(Error::InvalidArgument);
     }
-    let aligned = |a: u64| a % PAGE_SIZE as u64 == 0 && a < IPA_LIMIT;
+    let aligned = |a: u64| a.is_multiple_of(PAGE_SIZE as u64) && a < IPA_LIMIT;
     if !(1..=MAX_VCPUS).contains(&config.vcpus)
-        || config.spis % 32 != 0
+        || !config.spis.is_multiple_of(32)
         || config.spis > 960
         || !aligned(config.gicd)
         || !aligned(config.gicr_or_gicc)
@@ -241,13 +241,12 @@ pub fn run(
         if k.vms.get(v.vm).is_none_or(|m| m.vgic.is_none()) {
             return Err(Error::InvalidArgument);
         }
-        if let Some(r) = v.runner.filter(|&r| r != c.thread) {
-            if k.threads
+        if let Some(r) = v.runner.filter(|&r| r != c.thread)
+            && k.threads
                 .get(r)
                 .is_some_and(|t| t.state != crate::state::ThreadState::Dead)
-            {
-                return Err(Error::Busy);
-            }
+        {
+            return Err(Error::Busy);
         }
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);

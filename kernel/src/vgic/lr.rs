@@ -1,4 +1,4 @@
-//! List register encodings: GICv3 ICH_LR<n>_EL2 and GICv2 GICH_LR<n>.
+//! List register encodings: GICv3 `ICH_LR<n>_EL2` and GICv2 `GICH_LR<n>`.
 
 use super::VGic;
 use super::regs::*;
@@ -33,7 +33,7 @@ impl Lr {
         !self.pending && !self.active
     }
 
-    /// GICv3 ICH_LR<n>_EL2 value (HW = 0, pINTID = 0).
+    /// GICv3 `ICH_LR<n>_EL2` value (HW = 0, pINTID = 0).
     pub const fn encode_v3(&self) -> u64 {
         (self.intid as u64 & ICH_LR_VINTID_MASK)
             | if self.eoi { ICH_LR_EOI } else { 0 }
@@ -42,7 +42,7 @@ impl Lr {
             | (self.state() << ICH_LR_STATE_SHIFT)
     }
 
-    /// Decodes an ICH_LR<n>_EL2 value.
+    /// Decodes an `ICH_LR<n>_EL2` value.
     pub const fn decode_v3(lr: u64) -> Lr {
         let state = lr >> ICH_LR_STATE_SHIFT;
         Lr {
@@ -56,7 +56,7 @@ impl Lr {
         }
     }
 
-    /// GICv2 GICH_LR<n> value (HW = 0; CPUID = source for SGIs).
+    /// GICv2 `GICH_LR<n>` value (HW = 0; CPUID = source for SGIs).
     pub const fn encode_v2(&self) -> u32 {
         let source = if self.intid < 16 {
             (self.source as u32 & GICH_LR_CPUID_MASK) << GICH_LR_CPUID_SHIFT
@@ -71,7 +71,7 @@ impl Lr {
             | if self.group1 { GICH_LR_GRP1 } else { 0 }
     }
 
-    /// Decodes a GICH_LR<n> value.
+    /// Decodes a `GICH_LR<n>` value.
     pub const fn decode_v2(lr: u32) -> Lr {
         let state = (lr >> GICH_LR_STATE_SHIFT) as u64;
         let hw = lr & GICH_LR_HW != 0;

@@ -3,8 +3,8 @@
 //!
 //! The kernel binary traps the guest's accesses to the GICD frame (and, for
 //! GICv3, the redistributor region) and forwards them to [`VGic::gicd_read`]
-//! and friends; it reads the real list registers (ICH_LR<n>_EL2 or
-//! GICH_LR<n>) on exit and hands them to [`VGic::sync_lrs`], and before
+//! and friends; it reads the real list registers (`ICH_LR<n>_EL2` or
+//! `GICH_LR<n>`) on exit and hands them to [`VGic::sync_lrs`], and before
 //! entering a vCPU lets [`VGic::fill_lrs`] choose what to write back.
 //!
 //! Model:
@@ -18,7 +18,9 @@
 //! - Edge pending state lives in a latch; level-sensitive interrupts are
 //!   pending while their line is high or their latch is set (ISPENDR).
 //! - While an interrupt sits in a list register, that register owns its
-//!   edge pending state; [`VGic::sync_lrs`] folds it back.
+//!   latched pending state; [`VGic::sync_lrs`] folds it back. GICv3 list
+//!   registers are `ICH_LR<n>_EL2` values; GICv2 ones are `GICH_LR<n>`
+//!   values in the low 32 bits (see [`Lr`]).
 //!
 //! Recommended use by the caller: `sync_lrs` right after every exit (so
 //! the emulated registers see the guest's acknowledgements), `fill_lrs`

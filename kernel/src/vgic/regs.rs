@@ -1,7 +1,7 @@
 //! Register offsets and bit fields, named as in the GIC architecture
 //! specifications: GICv3/v4 (Arm IHI 0069, chapter 12) and GICv2 (Arm IHI
 //! 0048B, chapter 4), plus the system registers the model encodes
-//! (ICC_SGI1R_EL1, ICH_LR<n>_EL2) and the GICv2 GICH_LR<n>.
+//! (ICC_SGI1R_EL1, `ICH_LR<n>_EL2`) and the GICv2 `GICH_LR<n>`.
 
 // ---- Distributor (GICD) offsets -------------------------------------------
 
@@ -71,7 +71,7 @@ pub const GICD_PIDR4: u64 = 0xFFD0;
 pub const GICD_PIDR0: u64 = 0xFFE0;
 /// Peripheral ID1.
 pub const GICD_PIDR1: u64 = 0xFFE4;
-/// Peripheral ID2: ArchRev in [7:4].
+/// Peripheral ID2: ArchRev in \[7:4\].
 pub const GICD_PIDR2: u64 = 0xFFE8;
 /// Peripheral ID3.
 pub const GICD_PIDR3: u64 = 0xFFEC;
@@ -116,18 +116,18 @@ pub const GICD_TYPER_IDBITS_10: u32 = 9;
 /// GICD_TYPER.RSS: SGI target Aff0 range 0..=255.
 pub const GICD_TYPER_RSS: u32 = 1 << 26;
 
-/// Implementer Arm (JEP106 0x43B) in IIDR[11:0].
+/// Implementer Arm (JEP106 0x43B) in IIDR\[11:0\].
 pub const IIDR_IMPLEMENTER_ARM: u32 = 0x43B;
-/// ProductID in IIDR[31:24] of this model ('Q', for qvm).
+/// ProductID in IIDR\[31:24\] of this model ('Q', for qvm).
 pub const IIDR_PRODUCT_ID: u32 = 0x51;
 /// The IIDR value of the distributor and the redistributors.
 pub const GIC_IIDR: u32 = (IIDR_PRODUCT_ID << 24) | IIDR_IMPLEMENTER_ARM;
 
 /// PIDR2.ArchRev shift.
 pub const PIDR2_ARCHREV_SHIFT: u32 = 4;
-/// PIDR2 JEDEC bit and JEP106 identity code bits [6:4] of Arm (0x3B).
+/// PIDR2 JEDEC bit and JEP106 identity code bits \[6:4\] of Arm (0x3B).
 pub const PIDR2_JEP106_ARM: u32 = 0x0B;
-/// PIDR1: JEP106 identity code bits [3:0] of Arm in [7:4].
+/// PIDR1: JEP106 identity code bits \[3:0\] of Arm in \[7:4\].
 pub const PIDR1_JEP106_ARM: u32 = 0xB0;
 /// PIDR4: JEP106 continuation code of Arm (4), 4 KiB size.
 pub const PIDR4_ARM: u32 = 0x04;
@@ -136,7 +136,7 @@ pub const CIDR: [u32; 4] = [0x0D, 0xF0, 0x05, 0xB1];
 
 /// GICD_IROUTER.IRM: route to any participating PE.
 pub const GICD_IROUTER_IRM: u64 = 1 << 31;
-/// GICD_IROUTER writable bits: Aff3 [39:32], IRM, Aff2, Aff1, Aff0.
+/// GICD_IROUTER writable bits: Aff3 \[39:32\], IRM, Aff2, Aff1, Aff0.
 pub const GICD_IROUTER_MASK: u64 = 0xFF_80FF_FFFF;
 
 /// GICD_SGIR.TargetListFilter shift (2 bits).
@@ -237,34 +237,34 @@ pub const ICC_SGI1R_AFF3_SHIFT: u32 = 48;
 
 // ---- List registers ----------------------------------------------------------
 
-/// ICH_LR<n>_EL2.vINTID mask.
+/// `ICH_LR<n>_EL2`.vINTID mask.
 pub const ICH_LR_VINTID_MASK: u64 = 0xFFFF_FFFF;
-/// ICH_LR<n>_EL2.EOI (when HW = 0): maintenance interrupt on EOI.
+/// `ICH_LR<n>_EL2`.EOI (when HW = 0): maintenance interrupt on EOI.
 pub const ICH_LR_EOI: u64 = 1 << 41;
-/// ICH_LR<n>_EL2.Priority shift (8 bits).
+/// `ICH_LR<n>_EL2`.Priority shift (8 bits).
 pub const ICH_LR_PRIORITY_SHIFT: u32 = 48;
-/// ICH_LR<n>_EL2.Group: Group 1.
+/// `ICH_LR<n>_EL2`.Group: Group 1.
 pub const ICH_LR_GROUP: u64 = 1 << 60;
-/// ICH_LR<n>_EL2.HW.
+/// `ICH_LR<n>_EL2`.HW.
 pub const ICH_LR_HW: u64 = 1 << 61;
-/// ICH_LR<n>_EL2.State shift (2 bits).
+/// `ICH_LR<n>_EL2`.State shift (2 bits).
 pub const ICH_LR_STATE_SHIFT: u32 = 62;
 
-/// GICH_LR<n>.VirtualID mask.
+/// `GICH_LR<n>`.VirtualID mask.
 pub const GICH_LR_VIRTUALID_MASK: u32 = 0x3FF;
-/// GICH_LR<n>.CPUID shift (SGI source, 3 bits, when HW = 0).
+/// `GICH_LR<n>`.CPUID shift (SGI source, 3 bits, when HW = 0).
 pub const GICH_LR_CPUID_SHIFT: u32 = 10;
-/// GICH_LR<n>.CPUID mask after the shift.
+/// `GICH_LR<n>`.CPUID mask after the shift.
 pub const GICH_LR_CPUID_MASK: u32 = 0x7;
-/// GICH_LR<n>.EOI (when HW = 0).
+/// `GICH_LR<n>`.EOI (when HW = 0).
 pub const GICH_LR_EOI: u32 = 1 << 19;
-/// GICH_LR<n>.Priority shift (5 bits: priority >> 3).
+/// `GICH_LR<n>`.Priority shift (5 bits: priority >> 3).
 pub const GICH_LR_PRIORITY_SHIFT: u32 = 23;
-/// GICH_LR<n>.State shift (2 bits).
+/// `GICH_LR<n>`.State shift (2 bits).
 pub const GICH_LR_STATE_SHIFT: u32 = 28;
-/// GICH_LR<n>.Grp1.
+/// `GICH_LR<n>`.Grp1.
 pub const GICH_LR_GRP1: u32 = 1 << 30;
-/// GICH_LR<n>.HW.
+/// `GICH_LR<n>`.HW.
 pub const GICH_LR_HW: u32 = 1 << 31;
 
 /// List register State: invalid (empty, or EOIed).

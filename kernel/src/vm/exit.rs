@@ -14,7 +14,7 @@ use kernel::slab::Id;
 
 /// ISS of an MSR/MRS trap: the ICC_SGI1R_EL1 write (op0 3, op1 0, CRn 12,
 /// CRm 11, op2 5), without Rt and direction.
-const SYSREG_ICC_SGI1R: u64 = (3 << 20) | (5 << 17) | (0 << 14) | (12 << 10) | (11 << 1);
+const SYSREG_ICC_SGI1R: u64 = (3 << 20) | (5 << 17) | (12 << 10) | (11 << 1); // op1 = 0
 /// The fields of a system-register ISS that name the register.
 const SYSREG_ID_MASK: u64 = (3 << 20) | (7 << 17) | (7 << 14) | (0xf << 10) | (0xf << 1);
 

@@ -163,10 +163,10 @@ pub fn destroy(k: &mut Kernel, vm: Id) {
     // Only this CPU can still hold one of its vCPUs: every thread of the
     // owner has ended, and other CPUs unload before running anything else.
     let here = crate::sched::this_cpu();
-    if let Some(loaded) = k.cpus[here].loaded_vcpu {
-        if k.vcpus.get(loaded).is_some_and(|v| v.vm == vm) {
-            switch::unload(k, here);
-        }
+    if let Some(loaded) = k.cpus[here].loaded_vcpu
+        && k.vcpus.get(loaded).is_some_and(|v| v.vm == vm)
+    {
+        switch::unload(k, here);
     }
     let Some(v) = k.vms.remove(vm) else { return };
     for vcpu in v.vcpus.into_iter().flatten() {

@@ -104,13 +104,12 @@ pub fn call(k: &mut Kernel, vcpu: Id, frame: &TrapFrame) -> Outcome {
                 return ret(ALREADY_ON);
             }
             t.power_on(a2, a3);
-            if let Some(runner) = t.runner {
-                if k.threads
+            if let Some(runner) = t.runner
+                && k.threads
                     .get(runner)
                     .is_some_and(|th| th.state == ThreadState::Blocked(Block::VcpuOff))
-                {
-                    crate::sched::wake(k, runner, crate::sched::Wake::Restart);
-                }
+            {
+                crate::sched::wake(k, runner, crate::sched::Wake::Restart);
             }
             ret(SUCCESS)
         }

@@ -218,6 +218,10 @@ impl<'r> Parser<'r> {
                 return Err(at.error(format!("expected an option, got \"{}\"", t.text)));
             }
             if let Some(path) = t.text.strip_prefix('@') {
+                if !self.started {
+                    // Until an option is seen, "the start" is the first file.
+                    self.config.start = at.clone();
+                }
                 self.include(path, &at)?;
                 continue;
             }

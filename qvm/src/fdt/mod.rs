@@ -1,6 +1,6 @@
 //! The guest device tree: memory, vCPUs with PSCI, the GIC, the generic
 //! timer, every vdev, `/chosen`; then the `fdt load` trees merged in (rules
-//! in [`merge`]).
+//! in `docs/qvmconf.md`).
 //!
 //! The tree is built in memory ([`Node`]) and written with `vm-fdt`.
 //! `kaslr-seed` is left out: the guest gets `nokaslr` behaviour unless its

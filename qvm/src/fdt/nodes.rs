@@ -35,7 +35,7 @@ fn reg(regions: &[Region]) -> Vec<u8> {
 }
 
 fn spi(intid: u32) -> Vec<u8> {
-    cells(&[GIC_SPI, intid - 32, IRQ_LEVEL_HIGH])
+    cells(&[GIC_SPI, intid.saturating_sub(32), IRQ_LEVEL_HIGH])
 }
 
 /// Builds the tree of `layout` and `chosen`; phandles start at
@@ -90,7 +90,8 @@ pub fn generate(layout: &VmLayout, chosen: &Chosen, first_phandle: u32) -> Node 
             intc.set_str("compatible", "arm,cortex-a15-gic")
                 .set("reg", reg(&[gic.gicd, cpu_if]));
             // Bits 15:8: the CPUs the PPIs go to.
-            (((1u32 << layout.cpus.len()) - 1) << 8) | IRQ_LEVEL_HIGH
+            let mask = (1u32 << layout.cpus.len().min(8)) - 1;
+            (mask << 8) | IRQ_LEVEL_HIGH
         }
         GicVersion::V3 => {
             let redist = gic.gicr.unwrap_or(gic.gicd);

@@ -107,7 +107,63 @@ pub fn all() -> Vec<Case> {
         }
     }
 
+    // VMs under qvm: the test guests, a bad configuration and the
+    // `unsupported` policies, on GICv3 hosts with 4 and 1 CPUs (the smp
+    // guest's 4 vCPUs then share one CPU).
+    for cpu in [Cpu::CortexA72, Cpu::Max] {
+        for smp in [4, 1] {
+            let short = cpu.name().trim_start_matches("cortex-");
+            cases.push(
+                Case::new(
+                    format!("vms-{short}-gic3-smp{smp}"),
+                    machine(cpu, Gic::V3, smp),
+                )
+                .buildfile(VM_BUILDFILE)
+                .lines(&vm_tests()),
+            );
+        }
+    }
+
     cases
+}
+
+/// The buildfile of the VM test image.
+pub const VM_BUILDFILE: &str = "boot/boards/qemu-virt-vms.build";
+
+/// What the VM test image's startup script prints, in order.
+pub fn vm_tests() -> Vec<String> {
+    [
+        STARTUP,
+        "hello: hello: running at EL1 on 1 CPUs, PL011 at 0x1c090000",
+        "hello: hello: GICv3 at 0x2f000000, PSCI 1.0 over hvc",
+        "qvm: hello: the guest powered off",
+        r"ktest memcheck: 'qvm @/etc/vm/hello.qvmconf' ended with Ok\(0\), free memory",
+        r"timer: timer: 5 ticks ok",
+        "qvm: timer: the guest powered off",
+        "smp: smp: 4 CPUs, starting 3 with PSCI CPU_ON over hvc",
+        "smp: smp: cpu 3 up, MPIDR 0x3",
+        "smp: smp: 4 CPUs, IPIs both ways ok",
+        "qvm: smp: the guest powered off",
+        "qvm: /etc/vm/bad.conf:5: vdev pl011: 'intr' expects <controller>:<line>, got 'gic37'",
+        "init: 'qvm @/etc/vm/bad.conf' exited with status 0x41",
+        "faults-fail: faults: read 0x84000000: exception: data abort: synchronous external abort",
+        "faults-fail: faults: write 0x84000000: exception: data abort: synchronous external abort",
+        "faults-fail: faults: mrs S3_0_C15_C7_7: exception: undefined instruction",
+        "qvm: faults-fail: the guest powered off",
+        "faults-ignore: faults: read 0x84000000: all ones",
+        "faults-ignore: faults: write 0x84000000: no exception: ignored",
+        "faults-ignore: faults: mrs S3_0_C15_C7_7: all ones",
+        "qvm: faults-ignore: the guest powered off",
+        "qvm: faults-abort: read of 4 bytes at 0x84000000 with nothing there .*: ending the VM",
+        "init: 'qvm @/etc/vm/faults-abort.qvmconf' exited with status 0x5",
+        r"pl011 +0x1c090000-0x1c090fff +intid 37",
+        r"qvm: device tree of \d+ bytes",
+        STARTUP_DONE,
+        INIT_EXIT_0,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 /// What each test guest prints booted bare on QEMU `virt` (1 GiB of RAM at
