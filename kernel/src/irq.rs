@@ -43,17 +43,71 @@ fn virtual_timer(k: &mut Kernel, cpu: usize) {
     }
 }
 
+/// The key that starts a console switch: Ctrl-T.
+pub const SWITCH_KEY: u8 = 0x14;
+
 fn console_input(k: &mut Kernel) {
     let mut got = false;
     while let Some(byte) = crate::console::read_byte() {
-        if k.console_input.len() < INPUT_LIMIT {
-            k.console_input.push_back(byte);
-            got = true;
+        if k.console_escape {
+            k.console_escape = false;
+            match byte {
+                b'0'..=b'9' => focus(k, (byte - b'0') as usize),
+                SWITCH_KEY => got |= push_input(k, byte),
+                _ => list_clients(k),
+            }
+        } else if byte == SWITCH_KEY {
+            k.console_escape = true;
+        } else {
+            got |= push_input(k, byte);
         }
     }
     if got {
-        while let Some(tid) = k.console_waiters.pop_front() {
-            sched::wake(k, tid, Wake::Restart);
+        wake_readers(k);
+    }
+}
+
+fn push_input(k: &mut Kernel, byte: u8) -> bool {
+    if k.console_input.len() >= INPUT_LIMIT {
+        return false;
+    }
+    k.console_input.push_back(byte);
+    true
+}
+
+/// Wakes every reader: the one with the focus takes the input, the others
+/// wait again.
+pub fn wake_readers(k: &mut Kernel) {
+    while let Some(tid) = k.console_waiters.pop_front() {
+        sched::wake(k, tid, Wake::Restart);
+    }
+}
+
+fn client_name(k: &Kernel, i: usize) -> Option<(u64, &str)> {
+    let p = k.processes.get(*k.console_clients.get(i)?)?;
+    Some((p.pid, p.name()))
+}
+
+/// Gives the console input to client `i`; what was typed but not read yet
+/// is dropped, so it cannot reach the wrong program.
+fn focus(k: &mut Kernel, i: usize) {
+    match client_name(k, i) {
+        Some((pid, name)) => {
+            crate::kprintln!("qhv: console input goes to {i}: {name} (pid {pid})");
+            k.console_focus = i;
+            k.console_input.clear();
+            wake_readers(k);
+        }
+        None => list_clients(k),
+    }
+}
+
+fn list_clients(k: &Kernel) {
+    crate::kprintln!("qhv: console: Ctrl-T then a number gives the input to:");
+    for i in 0..k.console_clients.len() {
+        if let Some((pid, name)) = client_name(k, i) {
+            let mark = if i == k.console_focus { " (now)" } else { "" };
+            crate::kprintln!("qhv:   {i}: {name} (pid {pid}){mark}");
         }
     }
 }

@@ -217,6 +217,7 @@ fn teardown(k: &mut Kernel, process: Id) {
         space.destroy(&mut k.frames);
     }
     crate::syscall::destroy_vms(k, &vms);
+    leave_console(k, process);
     for object in handles {
         release(k, object);
     }
@@ -229,6 +230,18 @@ fn teardown(k: &mut Kernel, process: Id) {
     if k.processes.get(process).is_some_and(|p| p.refs == 0) {
         k.processes.remove(process);
     }
+}
+
+/// Takes an ended process off the console's input clients.
+fn leave_console(k: &mut Kernel, process: Id) {
+    let Some(i) = k.console_clients.iter().position(|&p| p == process) else {
+        return;
+    };
+    k.console_clients.remove(i);
+    if k.console_focus > i || k.console_focus >= k.console_clients.len() {
+        k.console_focus = k.console_focus.saturating_sub(1);
+    }
+    crate::irq::wake_readers(k);
 }
 
 /// Counts a new handle to `object`.

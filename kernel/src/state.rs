@@ -178,6 +178,12 @@ pub struct Kernel {
     pub console_waiters: VecDeque<Id>,
     /// Console input not read yet.
     pub console_input: VecDeque<u8>,
+    /// Processes that read the console, in the order they first did.
+    pub console_clients: Vec<Id>,
+    /// Which of them gets the input.
+    pub console_focus: usize,
+    /// The console-switch key (Ctrl-T) was typed: the next key picks.
+    pub console_escape: bool,
     /// VMIDs in use (bit per VMID; 0 is the kernel's own).
     pub vmids: [u64; 4],
     /// The interrupt controller.

@@ -8,8 +8,8 @@ use abi::{Sys, VcpuRegs, VmConfig, prot};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use qvm::config::VdevKind;
 use qvm::config::{Config, MemKind, Unsupported};
+use qvm::config::{DeviceOptions, HostPath, VdevKind};
 use qvm::layout::VmLayout;
 use qvm::loader::{self, Ram};
 use ulib::sync::Mutex;
@@ -26,6 +26,12 @@ pub struct Shared {
     pub bus: Bus,
     /// The INTID of each device, by bus index.
     pub intids: Vec<u32>,
+    /// The UART that is the VM's console (`hostdev -`, or the first PL011
+    /// when none says), which gets the host console's input.
+    pub console: Option<vdev::bus::DeviceId>,
+    /// Typed input the console UART had no room for yet (a PL011 without
+    /// its FIFO holds one byte): fed as the guest reads.
+    pub console_pending: alloc::collections::VecDeque<u8>,
 }
 
 /// An assembled VM.
@@ -173,6 +179,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
 
     let mut bus = Bus::new();
     let mut intids = Vec::new();
+    let mut console = None;
     for dev in &layout.vdevs {
         let model: Box<dyn vdev::Vdev> = match dev.config.kind {
             VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(&name))),
@@ -183,9 +190,18 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
                 ));
             }
         };
-        bus.add(dev.slot.base, dev.slot.size, model)
+        let id = bus
+            .add(dev.slot.base, dev.slot.size, model)
             .map_err(|e| alloc::format!("vdev at {:#x}: {e:?}", dev.slot.base))?;
         intids.push(dev.intid);
+        let is_console = match &dev.config.options {
+            DeviceOptions::Serial { hostdev: Some(h) } => h.path == HostPath::Console,
+            DeviceOptions::Serial { hostdev: None } => true,
+            _ => false,
+        };
+        if is_console && console.is_none() {
+            console = Some(id);
+        }
     }
 
     let mut vcpus = Vec::new();
@@ -217,7 +233,12 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         name,
         handle: vm,
         vcpus,
-        shared: Mutex::new(Shared { bus, intids }),
+        shared: Mutex::new(Shared {
+            bus,
+            intids,
+            console,
+            console_pending: Default::default(),
+        }),
         unsupported: config.unsupported,
     })
 }

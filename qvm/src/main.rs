@@ -65,6 +65,8 @@ fn main(args: &[&str]) -> usize {
         }
     };
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
+    let shown: String = alloc::format!("qvm-{name}").chars().take(31).collect();
+    let _ = sys::set_name(&shown);
     if config.dryrun {
         return assemble::dryrun(&config, &layout);
     }

@@ -30,7 +30,65 @@ pub fn run(vm: Vm) -> usize {
             return crate::EXIT_START_FAILED;
         }
     }
+    if vm.shared.lock().console.is_some() {
+        let shared = vm.clone();
+        if let Err(e) = thread::spawn(move || console_input(&shared)) {
+            println!("qvm: {}: no console input: {}", vm.name, e.name());
+        }
+    }
     vcpu(&vm, 0)
+}
+
+/// Feeds what is typed on the host console (while this VM has the input,
+/// see Ctrl-T) to the VM's console UART.
+fn console_input(vm: &Vm) {
+    let mut buf = [0u8; 64];
+    loop {
+        let Ok(n) = sys::console_read(&mut buf) else {
+            return;
+        };
+        let mut shared = vm.shared.lock();
+        if shared.console_pending.len() < MAX_PENDING_INPUT {
+            shared.console_pending.extend(&buf[..n]);
+        }
+        feed_console(&mut shared);
+        raise_changed_lines(vm, &mut shared);
+    }
+}
+
+/// Most typed bytes kept for a guest that does not read them.
+const MAX_PENDING_INPUT: usize = 4096;
+
+/// Moves pending typed input into the console UART as far as it has room.
+fn feed_console(shared: &mut Shared) {
+    let Some(id) = shared.console else { return };
+    if shared.console_pending.is_empty() {
+        return;
+    }
+    let Shared {
+        bus,
+        console_pending,
+        ..
+    } = shared;
+    if let Some(uart) = bus.downcast_mut::<vdev::pl011::Pl011<crate::vmconsole::PrefixedOutput>>(id)
+    {
+        let (front, _) = console_pending.as_slices();
+        let taken = uart.push_input(&front[..front.len().min(uart.rx_space())]);
+        console_pending.drain(..taken);
+    }
+}
+
+/// Tells the virtual GIC about device interrupt lines that changed.
+fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
+    let Shared { bus, intids, .. } = shared;
+    bus.poll_irqs(|id, level| {
+        if let Some(&intid) = intids.get(id.index()) {
+            let _ = sys::call(
+                Sys::VmIrqLine,
+                [vm.handle, intid as usize, level as usize, 0, 0, 0],
+            );
+        }
+    });
 }
 
 /// Applies an `unsupported` policy; `Some(status)` ends the VM.
@@ -129,15 +187,7 @@ fn mmio(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
             return policy(vm, vm.unsupported.reference, what, exit);
         }
     }
-    // Tell the virtual GIC about device interrupt lines that changed.
-    let Shared { bus, intids } = &mut *shared;
-    bus.poll_irqs(|id, level| {
-        if let Some(&intid) = intids.get(id.index()) {
-            let _ = sys::call(
-                Sys::VmIrqLine,
-                [vm.handle, intid as usize, level as usize, 0, 0, 0],
-            );
-        }
-    });
+    feed_console(&mut shared);
+    raise_changed_lines(vm, &mut shared);
     None
 }

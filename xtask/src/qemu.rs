@@ -191,6 +191,7 @@ pub enum Event {
 pub struct Captured {
     child: Child,
     lines: Receiver<Event>,
+    stdin: Option<std::process::ChildStdin>,
 }
 
 impl Captured {
@@ -200,7 +201,7 @@ impl Captured {
         cmd.args(machine.args(image))
             .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
             .arg("-no-reboot")
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let line = crate::build::describe(&cmd);
@@ -212,7 +213,23 @@ impl Captured {
         let stderr = child.stderr.take().expect("stderr is piped");
         reader(stdout, tx.clone(), Event::Console);
         reader(stderr, tx, Event::Stderr);
-        Ok((Captured { child, lines: rx }, line))
+        let stdin = child.stdin.take();
+        Ok((
+            Captured {
+                child,
+                lines: rx,
+                stdin,
+            },
+            line,
+        ))
+    }
+
+    /// Types `keys` on the guest console (QEMU's stdin).
+    pub fn type_keys(&mut self, keys: &[u8]) {
+        use std::io::Write;
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = stdin.write_all(keys).and_then(|()| stdin.flush());
+        }
     }
 
     /// The next line QEMU prints, waiting until `deadline` at most.

@@ -135,6 +135,14 @@ pub fn handle_dup(handle: usize, rights: abi::Rights) -> SysResult {
     call(Sys::HandleDup, [handle, rights.0 as usize, 0, 0, 0, 0])
 }
 
+/// `process_set_name`: how `process_list` and the console name the caller.
+pub fn set_name(name: &str) -> SysResult {
+    call(
+        Sys::ProcessSetName,
+        [name.as_ptr() as usize, name.len(), 0, 0, 0, 0],
+    )
+}
+
 /// `sysinfo`.
 pub fn sysinfo() -> abi::SysInfo {
     let mut info = abi::SysInfo::default();

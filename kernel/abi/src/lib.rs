@@ -86,10 +86,13 @@ pub enum Sys {
     /// `vm_configure(vm, ptr, len) -> 0` with a [`VmConfig`]: where the
     /// virtual GIC is and how many vCPUs there are; before any vCPU runs.
     VmConfigure = 28,
+    /// `process_set_name(ptr, len) -> 0`: the name `process_list` and the
+    /// console show for the caller (at most 31 bytes, UTF-8).
+    ProcessSetName = 29,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 29;
+pub const SYS_COUNT: usize = 30;
 
 impl Sys {
     /// The call for a number, if there is one.
@@ -125,6 +128,7 @@ impl Sys {
             VcpuRun,
             VmIrqLine,
             VmConfigure,
+            ProcessSetName,
         ];
         ALL.get(n).copied()
     }

@@ -18,7 +18,23 @@ pub fn read(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> Outcome {
     if len == 0 {
         return Ok(0).into();
     }
-    if k.console_input.is_empty() {
+    if !k.console_clients.contains(&c.process) {
+        // Clients are numbered in the order they were started (pid order),
+        // so the numbers of Ctrl-T are predictable.
+        let pid = |k: &Kernel, id| k.processes.get(id).map_or(0, |p| p.pid);
+        let me = pid(k, c.process);
+        let at = k
+            .console_clients
+            .iter()
+            .position(|&o| pid(k, o) > me)
+            .unwrap_or(k.console_clients.len());
+        if at <= k.console_focus && at < k.console_clients.len() {
+            k.console_focus += 1;
+        }
+        k.console_clients.insert(at, c.process);
+    }
+    let focused = k.console_clients.get(k.console_focus) == Some(&c.process);
+    if k.console_input.is_empty() || !focused {
         // Check the buffer is writable before sleeping, so a bad pointer
         // fails now rather than after input arrives.
         if let Err(e) = copy_out(k, c, ptr, &[]).and_then(|()| probe_writable(k, c, ptr)) {

@@ -91,6 +91,7 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
             Sys::VcpuSetRegs => vm::set_regs(k, &c, a[0], a[1], a[2]).into(),
             Sys::VcpuRun => vm::run(k, &c, frame, a[0], a[1]),
             Sys::VmIrqLine => vm::irq_line(k, &c, a[0], a[1], a[2]).into(),
+            Sys::ProcessSetName => process::set_name(k, &c, a[0], a[1]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {

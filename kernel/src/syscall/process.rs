@@ -80,6 +80,17 @@ pub fn kill(k: &mut Kernel, c: &Caller, handle: usize, status: usize) -> SysResu
     }
 }
 
+pub fn set_name(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult {
+    let name = copy_str(k, c, ptr, len, 31)?;
+    if name.is_empty() {
+        return Err(Error::InvalidArgument);
+    }
+    let p = k.processes.get_mut(c.process).ok_or(Error::BadHandle)?;
+    p.name = [0; 32];
+    p.name[..name.len()].copy_from_slice(name.as_bytes());
+    Ok(0)
+}
+
 pub fn handle_close(k: &mut Kernel, c: &Caller, handle: usize) -> SysResult {
     let object = k
         .processes

@@ -19,6 +19,8 @@ pub struct Expect {
     /// `(group name, value)`: when the pattern matches, each named group must
     /// equal its value, or the case fails there.
     pub groups: Vec<(String, String)>,
+    /// Keys to type on the console once this line has been seen.
+    pub send: Vec<u8>,
 }
 
 impl Expect {
@@ -31,7 +33,14 @@ impl Expect {
         Expect {
             re,
             groups: Vec::new(),
+            send: Vec::new(),
         }
+    }
+
+    /// Type `keys` on the console once this line has been seen.
+    pub fn then_type(mut self, keys: &[u8]) -> Expect {
+        self.send = keys.to_vec();
+        self
     }
 
     /// Also require the named group `name` to equal `value`.
@@ -87,6 +96,12 @@ impl<'a> Matcher<'a> {
     }
 
     /// Whether all expectations matched.
+    /// How many expectations have matched so far.
+    pub fn matched(&self) -> usize {
+        self.next
+    }
+
+    /// Whether every expectation has matched.
     pub fn is_done(&self) -> bool {
         !self.failed && self.next == self.expects.len()
     }

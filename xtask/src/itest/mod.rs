@@ -167,7 +167,7 @@ fn run_case(case: &Case, image: &Path, bad: &[Regex], log_dir: &Path) -> Outcome
         Ok(file) => LineWriter::new(file),
         Err(e) => return fail(format!("cannot create {}: {e}", log_path.display())),
     };
-    let (qemu, command) = match Captured::spawn(&case.machine, image) {
+    let (mut qemu, command) = match Captured::spawn(&case.machine, image) {
         Ok(started) => started,
         Err(e) => return fail(format!("{e:#}")),
     };
@@ -189,8 +189,15 @@ fn run_case(case: &Case, image: &Path, bad: &[Regex], log_dir: &Path) -> Outcome
         loop {
             match qemu.next(deadline) {
                 Event::Console(line) => {
+                    let before = matcher.matched();
                     let step = matcher.feed(&line);
                     keep(line, &mut log);
+                    if matcher.matched() > before {
+                        let keys = &case.expect[before].send;
+                        if !keys.is_empty() {
+                            qemu.type_keys(keys);
+                        }
+                    }
                     match step {
                         Step::Pending => {}
                         Step::Done => break End::Matched,
