@@ -89,3 +89,24 @@ pub trait Uart {
     /// Raises the UART's interrupt when input arrives.
     fn enable_rx_interrupt(&mut self);
 }
+
+/// The hardware virtual CPU interface of the GIC: list registers through
+/// which the kernel hands virtual interrupts to the guest that runs, and
+/// the guest's own interface state kept while it is off the CPU.
+pub trait VirtualCpuInterface {
+    /// Number of list registers.
+    fn list_registers(&self) -> usize;
+    /// Reads list register `n`.
+    fn read_lr(&self, n: usize) -> u64;
+    /// Writes list register `n`.
+    fn write_lr(&self, n: usize, value: u64);
+    /// Turns the virtual interface on; with `underflow`, also the
+    /// maintenance interrupt when at most one list register is valid.
+    fn enable(&self, underflow: bool);
+    /// Turns it off (no maintenance interrupts while a host thread runs).
+    fn disable(&self);
+    /// Saves the guest's interface state (VMCR, active priorities).
+    fn save(&self) -> [u64; 2];
+    /// Restores it.
+    fn restore(&self, state: [u64; 2]);
+}

@@ -157,8 +157,9 @@ impl<F: DescriptorFormat> PageTable<F> {
         va: usize,
         pa: usize,
         perms: Perms,
+        device: bool,
     ) -> Result<(), MapError> {
-        self.map(mem, va, pa, perms, false)?;
+        self.map(mem, va, pa, perms, device)?;
         let table = self.leaf_table(mem, va, false)?;
         let i = index(va, 3);
         let desc = Self::read(mem, table, i);
@@ -379,7 +380,7 @@ pub(crate) mod tests {
         });
         assert!(found.is_empty());
         assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x8000_0000, false)));
-        pt.map_borrowed(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW)
+        pt.map_borrowed(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false)
             .unwrap();
         assert_eq!(
             pt.translate(&mut mem, 0x20_0000),

@@ -18,10 +18,9 @@ pub fn init_this_cpu(k: &mut Kernel, index: usize) {
     k.gic.init_cpu(index);
     k.gic.enable(k.timer_intid, index, false);
     k.gic.enable(SGI_RESCHEDULE, index, true);
-    if k.gic.version() == 3 {
+    if k.virt_if.version() != 0 {
         k.gic.enable(crate::vm::VTIMER_INTID, index, false);
-        k.gic
-            .enable(arch::aarch64::vgic_v3::MAINTENANCE_INTID, index, false);
+        k.gic.enable(crate::vm::MAINTENANCE_INTID, index, false);
     }
 }
 

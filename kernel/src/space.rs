@@ -160,13 +160,14 @@ impl Space {
         va: usize,
         owned: &[usize],
         perms: Perms,
+        device: bool,
     ) -> Result<(), Error> {
         Self::check_range(va, owned.len() * PAGE_SIZE)?;
         for (n, &pa) in owned.iter().enumerate() {
-            if let Err(e) =
+            let mapped =
                 self.table
-                    .map_borrowed(&mut Frames(frames), va + n * PAGE_SIZE, pa, perms)
-            {
+                    .map_borrowed(&mut Frames(frames), va + n * PAGE_SIZE, pa, perms, device);
+            if let Err(e) = mapped {
                 for undo in 0..n {
                     let _ = self.table.unmap(&mut Frames(frames), va + undo * PAGE_SIZE);
                 }

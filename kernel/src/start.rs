@@ -4,6 +4,7 @@
 //! banner, and start `/bin/init`.
 
 use crate::state::{Cpu, KERNEL, Kernel};
+use crate::vm::virt_if::VirtIf;
 use crate::{console, heap, kprintln, sched, smp};
 use alloc::vec::Vec;
 use arch::IrqChip;
@@ -209,11 +210,13 @@ fn __kernel_main(boot: BootArgs) -> ! {
         uart_intid: board.uart.and_then(|u| u.intid),
         counter_hz,
         slice_ticks: counter_hz / 100,
+        virt_if: virtual_interface(&board),
         lr_count: 0,
     };
-    if kernel.gic.version() == 3 {
-        kernel.lr_count = arch::aarch64::vgic_v3::list_registers().min(crate::vm::MAX_LRS);
-    }
+    kernel.lr_count = kernel
+        .virt_if
+        .get()
+        .map_or(0, |v| v.list_registers().min(crate::vm::MAX_LRS));
     kernel.gic.init_distributor();
     smp::init_this_cpu(&mut kernel, 0);
     if let Some(intid) = kernel.uart_intid {
@@ -292,6 +295,25 @@ fn make_gic(board: &Board) -> Gic {
         kprintln!("qhv: no usable GIC in the device tree");
         halt()
     })
+}
+
+/// The GIC's virtual CPU interface: GICv3 system registers, or the GICv2
+/// GICH and GICV frames when the device tree names them.
+fn virtual_interface(board: &Board) -> VirtIf {
+    match board.gic {
+        GicInfo::V3 { .. } => VirtIf::V3(arch::aarch64::vgic_v3::IchV3),
+        GicInfo::V2 {
+            gich: Some(gich),
+            gicv: Some(gicv),
+            ..
+        } => VirtIf::V2 {
+            // SAFETY: the device tree names the GICH frame; the kernel map
+            // covers it as device memory and only the vGIC code uses it.
+            gich: unsafe { arch::aarch64::vgic_v2::GichV2::new(gich) },
+            gicv,
+        },
+        _ => VirtIf::None,
+    }
 }
 
 /// Powers the machine off (PSCI SYSTEM_OFF), or stops if that fails.

@@ -206,7 +206,9 @@ pub struct Kernel {
     pub counter_hz: u64,
     /// Ticks per time slice.
     pub slice_ticks: u64,
-    /// GICv3 list registers per CPU (0 without GICv3: no VMs yet).
+    /// The GIC's virtual CPU interface, for VMs.
+    pub virt_if: crate::vm::virt_if::VirtIf,
+    /// Its list registers.
     pub lr_count: usize,
 }
 

@@ -83,15 +83,17 @@ fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
 pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
     let gic = &layout.gic;
-    let gicr = gic.gicr.ok_or(
-        "a GICv2 guest needs the GICv2 virtual interface, which the kernel does not offer yet",
-    )?;
+    let (gic_version, cpu_if) = match (gic.version, gic.gicr, gic.gicc) {
+        (qvm::config::GicVersion::V3, Some(gicr), _) => (3, gicr),
+        (qvm::config::GicVersion::V2, _, Some(gicc)) => (2, gicc),
+        _ => return Err("the GIC has no CPU interface region".into()),
+    };
     let vm = call(Sys::VmCreate, [0; 6], "cannot create the VM")?;
     let spis = (u64::from(gic.max_intid.max(63)) + 1 - 32).next_multiple_of(32);
     let vm_config = VmConfig {
-        gic_version: 3,
+        gic_version,
         gicd: gic.gicd.base,
-        gicr_or_gicc: gicr.base,
+        gicr_or_gicc: cpu_if.base,
         vcpus: layout.cpus.len() as u64,
         spis,
     };
@@ -105,7 +107,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             0,
             0,
         ],
-        "cannot set up the virtual GIC (the host needs a GICv3)",
+        "cannot set up the virtual GIC (it must be the host GIC's version)",
     )?;
 
     let mut mem = GuestMem::new();

@@ -57,7 +57,14 @@ fn main(args: &[&str]) -> usize {
             return EXIT_BAD_CONFIG;
         }
     };
-    let layout = match qvm::layout::place(&config) {
+    // A `vdev gic` without `version` gets the host's kind: the virtual CPU
+    // interface is the host GIC's hardware.
+    let default_gic = match sys::sysinfo().vm_gic_version {
+        2 => qvm::config::GicVersion::V2,
+        _ => qvm::config::GicVersion::V3,
+    };
+    let options = qvm::layout::PlaceOptions { default_gic };
+    let layout = match qvm::layout::place_with(&config, &options) {
         Ok(l) => l,
         Err(e) => {
             println!("qvm: {e}");

@@ -23,4 +23,6 @@ pub mod timer;
 #[cfg(target_arch = "aarch64")]
 pub mod vectors;
 #[cfg(target_arch = "aarch64")]
+pub mod vgic_v2;
+#[cfg(target_arch = "aarch64")]
 pub mod vgic_v3;

@@ -74,29 +74,44 @@ pub fn set_hcr(value: u64) {
     unsafe { asm!("msr ich_hcr_el2, {0}", "isb", in(reg) value) };
 }
 
-/// A guest's virtual CPU interface state kept while it is off the CPU.
+/// The GICv3 virtual CPU interface: the ICH_* system registers.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct VcpuIf {
-    /// ICH_VMCR_EL2 (the guest's PMR, BPR, group enables).
-    pub vmcr: u64,
-    /// ICH_AP1R0_EL2 (active Group 1 priorities).
-    pub ap1r0: u64,
-}
+pub struct IchV3;
 
-impl VcpuIf {
-    /// Saves the interface registers.
-    pub fn save(&mut self) {
-        // SAFETY: reading EL2 GIC registers has no side effects.
-        unsafe {
-            asm!("mrs {0}, ich_vmcr_el2", "mrs {1}, ich_ap1r0_el2", out(reg) self.vmcr, out(reg) self.ap1r0)
-        };
+impl crate::VirtualCpuInterface for IchV3 {
+    fn list_registers(&self) -> usize {
+        list_registers()
     }
 
-    /// Restores them.
-    pub fn restore(&self) {
+    fn read_lr(&self, n: usize) -> u64 {
+        read_lr(n)
+    }
+
+    fn write_lr(&self, n: usize, value: u64) {
+        write_lr(n, value);
+    }
+
+    fn enable(&self, underflow: bool) {
+        set_hcr(ICH_HCR_EN | if underflow { ICH_HCR_UIE } else { 0 });
+    }
+
+    fn disable(&self) {
+        set_hcr(0);
+    }
+
+    fn save(&self) -> [u64; 2] {
+        let (vmcr, ap1r0): (u64, u64);
+        // SAFETY: reading EL2 GIC registers has no side effects.
+        unsafe {
+            asm!("mrs {0}, ich_vmcr_el2", "mrs {1}, ich_ap1r0_el2", out(reg) vmcr, out(reg) ap1r0)
+        };
+        [vmcr, ap1r0]
+    }
+
+    fn restore(&self, state: [u64; 2]) {
         // SAFETY: these registers only shape the guest's virtual interface.
         unsafe {
-            asm!("msr ich_vmcr_el2, {0}", "msr ich_ap1r0_el2, {1}", in(reg) self.vmcr, in(reg) self.ap1r0)
+            asm!("msr ich_vmcr_el2, {0}", "msr ich_ap1r0_el2, {1}", in(reg) state[0], in(reg) state[1])
         };
     }
 }

@@ -15,6 +15,8 @@ pub const MAX_RAM: usize = 8;
 pub const MAX_DEVICES: usize = 96;
 /// Length of the model string kept.
 const MODEL_LEN: usize = 64;
+/// Length of the `/chosen/bootargs` string kept.
+pub const BOOTARGS_LEN: usize = 256;
 const MIB2: usize = 1 << 21;
 /// The identity map covers addresses below this (39 bits).
 pub const ADDRESS_LIMIT: usize = 1 << 39;
@@ -139,6 +141,7 @@ pub struct Platform {
     /// PSCI conduit.
     pub psci: Conduit,
     model: [u8; MODEL_LEN],
+    bootargs: [u8; BOOTARGS_LEN],
 }
 
 impl Platform {
@@ -162,6 +165,17 @@ impl Platform {
     pub fn model(&self) -> &str {
         let len = self.model.iter().position(|&b| b == 0).unwrap_or(MODEL_LEN);
         core::str::from_utf8(&self.model[..len]).unwrap_or("?")
+    }
+
+    /// `/chosen/bootargs` (qvm's `cmdline`), empty if there is none; cut
+    /// at [`BOOTARGS_LEN`] - 1 bytes.
+    pub fn bootargs(&self) -> &str {
+        let len = self
+            .bootargs
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(BOOTARGS_LEN);
+        core::str::from_utf8(&self.bootargs[..len]).unwrap_or("")
     }
 
     /// A 2 MiB-aligned address above RAM that no RAM range and no device
@@ -246,11 +260,24 @@ pub fn parse(
         boot_cpu: 0,
         psci: Conduit::None,
         model: [0; MODEL_LEN],
+        bootargs: [0; BOOTARGS_LEN],
     };
     if let Some(model) = fdt.find_node("/").and_then(|n| n.property("model")) {
         let text = model.value.split(|&b| b == 0).next().unwrap_or(&[]);
         let n = text.len().min(MODEL_LEN - 1);
         p.model[..n].copy_from_slice(&text[..n]);
+    }
+    if let Some(args) = fdt
+        .find_node("/chosen")
+        .and_then(|c| c.property("bootargs"))
+    {
+        let text = args.value.split(|&b| b == 0).next().unwrap_or(&[]);
+        let mut n = text.len().min(BOOTARGS_LEN - 1);
+        // Cut at a character boundary.
+        while n > 0 && core::str::from_utf8(&text[..n]).is_err() {
+            n -= 1;
+        }
+        p.bootargs[..n].copy_from_slice(&text[..n]);
     }
 
     for node in fdt.all_nodes() {

@@ -2,8 +2,12 @@
 //! handler; a synchronous exception inside [`catch`] is recorded and the
 //! faulting instruction skipped; anything else is reported on the console
 //! (ESR, FAR, ELR) and the machine powered off.
+//!
+//! For the benchmarks, every vector reads the virtual counter as its first
+//! instruction after saving two registers, and the IRQ path times the
+//! acknowledge and the end of interrupt: see [`irq_times`].
 
-use crate::{MAX_CPUS, console, cpu, gic, psci};
+use crate::{MAX_CPUS, console, cpu, gic, psci, timer};
 use arch::aarch64::esr;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
@@ -13,6 +17,7 @@ core::arch::global_asm!(
     .balign 0x80
     sub     sp, sp, #192
     stp     x0, x1, [sp]
+    mrs     x1, cntvct_el0      // when it was taken (exception entry synchronizes)
     mov     x0, #\kind
     b       gs_exception_common
 .endm
@@ -53,6 +58,7 @@ gs_exception_common:
     mrs     x3, spsr_el1
     stp     x30, x2, [sp, #160]
     str     x3, [sp, #176]
+    mov     x2, x1
     mov     x1, x0
     mov     x0, sp
     bl      gs_exception
@@ -190,9 +196,51 @@ pub fn set_irq_handler(handler: fn(u32)) {
 /// Names of the vector table's entries.
 const KINDS: [&str; 4] = ["synchronous", "IRQ", "FIQ", "SError"];
 
+/// Per-CPU timings of the last IRQ taken, in counter ticks.
+struct IrqTimes {
+    entry: AtomicU64,
+    ack: AtomicU64,
+    eoi: AtomicU64,
+}
+
+static IRQ_TIMES: [IrqTimes; MAX_CPUS] = [const {
+    IrqTimes {
+        entry: AtomicU64::new(0),
+        ack: AtomicU64::new(0),
+        eoi: AtomicU64::new(0),
+    }
+}; MAX_CPUS];
+
+/// How this CPU's last IRQ went, in virtual counter ticks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IrqStamps {
+    /// The counter when the vector was entered (its third instruction).
+    pub entry: u64,
+    /// Ticks of the acknowledge ([`gic::acknowledge`], bracketed by two
+    /// counter reads).
+    pub ack: u64,
+    /// Ticks of the end of interrupt ([`gic::end`], bracketed the same way).
+    pub eoi: u64,
+}
+
+/// The timings of the last IRQ this CPU took. `entry` is valid from the
+/// guest's handler on; `ack` and `eoi` once the handler has returned (so
+/// only to code that runs on the same CPU after the interrupt).
+pub fn irq_times() -> IrqStamps {
+    let t = &IRQ_TIMES[cpu::index() % MAX_CPUS];
+    IrqStamps {
+        entry: t.entry.load(Ordering::Relaxed),
+        ack: t.ack.load(Ordering::Relaxed),
+        eoi: t.eoi.load(Ordering::Relaxed),
+    }
+}
+
 #[unsafe(no_mangle)]
-extern "C" fn gs_exception(frame: &mut Frame, kind: u64) {
+extern "C" fn gs_exception(frame: &mut Frame, kind: u64, taken_at: u64) {
     if kind == 5 || kind == 1 {
+        IRQ_TIMES[cpu::index() % MAX_CPUS]
+            .entry
+            .store(taken_at, Ordering::Relaxed);
         return irq();
     }
     let (esr_value, far): (u64, u64);
@@ -225,7 +273,15 @@ extern "C" fn gs_exception(frame: &mut Frame, kind: u64) {
 
 /// Takes every pending interrupt and hands it to the guest's handler.
 fn irq() {
-    while let Some(irq) = gic::acknowledge() {
+    let times = &IRQ_TIMES[cpu::index() % MAX_CPUS];
+    loop {
+        let before_ack = timer::counter();
+        let Some(irq) = gic::acknowledge() else {
+            break;
+        };
+        times
+            .ack
+            .store(timer::counter() - before_ack, Ordering::Relaxed);
         let handler = IRQ_HANDLER.load(Ordering::SeqCst);
         let intid = irq.intid();
         if handler.is_null() {
@@ -238,6 +294,10 @@ fn irq() {
             let handler: fn(u32) = unsafe { core::mem::transmute(handler) };
             handler(intid);
         }
+        let before_eoi = timer::counter();
         gic::end(irq);
+        times
+            .eoi
+            .store(timer::counter() - before_eoi, Ordering::Relaxed);
     }
 }

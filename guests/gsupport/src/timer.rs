@@ -26,6 +26,17 @@ pub fn counter() -> u64 {
     v
 }
 
+/// The physical counter (CNTPCT_EL0), after the instructions before it
+/// have completed: one time base for all the VMs of a host, whatever
+/// virtual counter offset each of them gets.
+#[inline(always)]
+pub fn physical_counter() -> u64 {
+    let v: u64;
+    // SAFETY: reading the counter (EL1 may: CNTHCTL_EL2.EL1PCTEN, or no EL2).
+    unsafe { asm!("isb", "mrs {0}, cntpct_el0", out(reg) v, options(nomem, nostack)) };
+    v
+}
+
 /// Fires the virtual timer interrupt when the virtual counter reaches
 /// `deadline`.
 pub fn set_deadline(deadline: u64) {

@@ -285,6 +285,9 @@ pub struct SysInfo {
     pub processes: u64,
     /// Live threads.
     pub threads: u64,
+    /// GIC version VMs get (that of the host GIC's virtual CPU interface;
+    /// 0: the host cannot run VMs).
+    pub vm_gic_version: u64,
 }
 
 /// One row of `process_list`.

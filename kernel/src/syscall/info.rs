@@ -34,6 +34,7 @@ pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult 
             .iter()
             .filter(|(_, t)| t.state != crate::state::ThreadState::Dead)
             .count() as u64,
+        vm_gic_version: k.virt_if.version(),
     };
     copy_out(k, c, ptr, bytes_of(&info))?;
     Ok(core::mem::size_of::<SysInfo>())

@@ -4,6 +4,7 @@
 use super::{Caller, Outcome, copy_in};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
+use crate::vm::virt_if::VirtIf;
 use crate::vm::{self, Pending, Vcpu, inject, switch};
 use abi::{Error, PAGE_SIZE, Rights, SysResult, VcpuExit, VcpuRegs, VmConfig, prot, response};
 use arch::IrqChip;
@@ -14,6 +15,8 @@ use kernel::vgic::VGic;
 
 /// Guest-physical addresses are below this (39-bit stage-2 spaces).
 const IPA_LIMIT: u64 = 1 << 39;
+/// Bytes of the GICv2 CPU interface the guest sees (GICC_DIR is at 0x1000).
+const GICC_SIZE: usize = 0x2000;
 /// Most vCPUs per VM.
 const MAX_VCPUS: u64 = 64;
 
@@ -67,8 +70,9 @@ pub fn create(k: &mut Kernel, c: &Caller) -> SysResult {
 pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
     let vm = vm_of(k, c, handle)?;
     let config: VmConfig = read_struct(k, c, ptr, len)?;
-    if config.gic_version != 3 || k.gic.version() != 3 || k.lr_count == 0 {
-        // GICv2 guests need the GICH interface: not there yet.
+    // The guest's GIC is the host's kind: the virtual CPU interface is
+    // hardware.
+    if config.gic_version != k.virt_if.version() || k.lr_count == 0 {
         return Err(Error::InvalidArgument);
     }
     let aligned = |a: u64| a.is_multiple_of(PAGE_SIZE as u64) && a < IPA_LIMIT;
@@ -84,7 +88,26 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     if m.config.is_some() {
         return Err(Error::Busy);
     }
-    m.vgic = Some(VGic::new(3, config.vcpus as usize, config.spis as usize));
+    let vgic = VGic::try_new(
+        config.gic_version as u32,
+        config.vcpus as usize,
+        config.spis as usize,
+    )
+    .ok_or(Error::InvalidArgument)?;
+    if let VirtIf::V2 { gicv, .. } = k.virt_if {
+        // The guest's GICC is the hardware's virtual CPU interface (GICV).
+        let pages: alloc::vec::Vec<usize> = (0..GICC_SIZE / PAGE_SIZE)
+            .map(|i| gicv + i * PAGE_SIZE)
+            .collect();
+        m.space.map_borrowed(
+            &mut k.frames,
+            config.gicr_or_gicc as usize,
+            &pages,
+            Perms::RW,
+            true,
+        )?;
+    }
+    m.vgic = Some(vgic);
     m.vcpus = alloc::vec![None; config.vcpus as usize];
     m.config = Some(config);
     Ok(0)
@@ -122,7 +145,7 @@ pub fn map_ram(
         .get_mut(c.process)
         .and_then(|p| p.space.as_mut())
     {
-        Some(space) => space.map_borrowed(&mut k.frames, va, &frames, Perms::RW),
+        Some(space) => space.map_borrowed(&mut k.frames, va, &frames, Perms::RW, false),
         None => Err(Error::Fault),
     };
     if let Err(e) = shared {

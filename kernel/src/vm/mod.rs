@@ -9,6 +9,7 @@ pub mod exit;
 pub mod inject;
 pub mod psci;
 pub mod switch;
+pub mod virt_if;
 
 use crate::space::Space;
 use crate::state::Kernel;
@@ -17,12 +18,13 @@ use alloc::vec::Vec;
 use arch::aarch64::cpu;
 use arch::aarch64::el1::El1State;
 use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
-use arch::aarch64::vgic_v3::VcpuIf;
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
 /// The virtual timer's interrupt (PPI 11).
 pub const VTIMER_INTID: u32 = 27;
+/// The GIC maintenance interrupt (PPI 9), v2 and v3.
+pub const MAINTENANCE_INTID: u32 = 25;
 /// Most list registers kept per vCPU.
 pub const MAX_LRS: usize = 16;
 
@@ -81,8 +83,9 @@ pub struct Vcpu {
     pub frame: TrapFrame,
     /// Guest EL1 registers while off the CPU.
     pub el1: El1State,
-    /// Guest virtual CPU interface registers while off the CPU.
-    pub cpu_if: VcpuIf,
+    /// Guest virtual CPU interface registers while off the CPU (VMCR and
+    /// active priorities).
+    pub cpu_if: [u64; 2],
     /// Its list registers while off the CPU.
     pub lrs: [u64; MAX_LRS],
     /// Powered on (PSCI).
@@ -108,7 +111,7 @@ impl Vcpu {
             index,
             frame: TrapFrame::default(),
             el1: El1State::reset(),
-            cpu_if: VcpuIf::default(),
+            cpu_if: [0; 2],
             lrs: [0; MAX_LRS],
             on: false,
             runner: None,
@@ -129,7 +132,7 @@ impl Vcpu {
         };
         self.frame.x[0] = x0;
         self.el1 = El1State::reset();
-        self.cpu_if = VcpuIf::default();
+        self.cpu_if = [0; 2];
         self.lrs = [0; MAX_LRS];
         self.pending = Pending::None;
         self.on = true;

@@ -6,8 +6,28 @@
 use super::MAX_LRS;
 use crate::state::Kernel;
 use arch::aarch64::trap_frame::TrapFrame;
-use arch::aarch64::{cpu, el1, vgic_v3};
+use arch::aarch64::{cpu, el1};
 use kernel::slab::Id;
+
+/// Reads the first `n` list registers.
+fn read_lrs(k: &Kernel) -> [u64; MAX_LRS] {
+    let mut lrs = [0u64; MAX_LRS];
+    if let Some(vif) = k.virt_if.get() {
+        for (i, lr) in lrs.iter_mut().enumerate().take(k.lr_count) {
+            *lr = vif.read_lr(i);
+        }
+    }
+    lrs
+}
+
+/// Writes the first `n` list registers.
+fn write_lrs(k: &Kernel, lrs: &[u64; MAX_LRS]) {
+    if let Some(vif) = k.virt_if.get() {
+        for (i, &lr) in lrs.iter().enumerate().take(k.lr_count) {
+            vif.write_lr(i, lr);
+        }
+    }
+}
 
 /// Loads `vcpu` onto `cpu_index` (whatever was loaded goes first).
 pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
@@ -18,14 +38,14 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let Some(vm) = k.vms.get(v.vm) else { return };
     v.el1.restore();
-    v.cpu_if.restore();
-    for (n, &lr) in v.lrs.iter().enumerate().take(k.lr_count) {
-        vgic_v3::write_lr(n, lr);
+    if let Some(vif) = k.virt_if.get() {
+        vif.restore(v.cpu_if);
+        vif.enable(false);
     }
+    write_lrs(k, &v.lrs);
     el1::set_vmpidr(v.index as u64 | 1 << 31);
     cpu::set_vttbr(vm.space.vttbr());
     el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
-    vgic_v3::set_hcr(vgic_v3::ICH_HCR_EN);
     k.cpus[cpu_index].loaded_vcpu = Some(vcpu);
 }
 
@@ -34,15 +54,16 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu.take() else {
         return;
     };
-    let mut lrs = [0u64; MAX_LRS];
-    for (n, lr) in lrs.iter_mut().enumerate().take(k.lr_count) {
-        *lr = vgic_v3::read_lr(n);
-        vgic_v3::write_lr(n, 0);
-    }
-    vgic_v3::set_hcr(0);
+    let lrs = read_lrs(k);
+    write_lrs(k, &[0; MAX_LRS]);
+    let cpu_if = k.virt_if.get().map(|vif| {
+        let saved = vif.save();
+        vif.disable();
+        saved
+    });
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.el1.save();
-        v.cpu_if.save();
+        v.cpu_if = cpu_if.unwrap_or_default();
         v.lrs = lrs;
     }
     el1::restore_host();
@@ -50,8 +71,8 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     sync(k, vcpu);
 }
 
-/// Takes the list registers kept for `vcpu` (or live, if loaded here)
-/// back into the virtual GIC model.
+/// Takes the list registers kept for `vcpu` back into the virtual GIC
+/// model.
 pub fn sync(k: &mut Kernel, vcpu: Id) {
     let n = k.lr_count;
     let Some(v) = k.vcpus.get_mut(vcpu) else {
@@ -74,18 +95,13 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
         return;
     };
     let n = k.lr_count;
-    let mut lrs = [0u64; MAX_LRS];
-    for (i, lr) in lrs.iter_mut().enumerate().take(n) {
-        *lr = vgic_v3::read_lr(i);
-    }
+    let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
     if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
         vgic.sync_lrs(index, &mut lrs[..n]);
     }
-    for (i, &lr) in lrs.iter().enumerate().take(n) {
-        vgic_v3::write_lr(i, lr);
-    }
+    write_lrs(k, &lrs);
 }
 
 /// Just before the loaded guest runs again: fills free list registers
@@ -95,20 +111,17 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
         return;
     };
     let n = k.lr_count;
-    let mut lrs = [0u64; MAX_LRS];
-    for (i, lr) in lrs.iter_mut().enumerate().take(n) {
-        *lr = vgic_v3::read_lr(i);
-    }
+    let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
     let overflow = match k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
         Some(vgic) => vgic.fill_lrs(index, &mut lrs[..n]),
         None => false,
     };
-    for (i, &lr) in lrs.iter().enumerate().take(n) {
-        vgic_v3::write_lr(i, lr);
+    write_lrs(k, &lrs);
+    if let Some(vif) = k.virt_if.get() {
+        vif.enable(overflow);
     }
-    vgic_v3::set_hcr(vgic_v3::ICH_HCR_EN | if overflow { vgic_v3::ICH_HCR_UIE } else { 0 });
 }
 
 /// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,

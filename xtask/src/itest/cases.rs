@@ -77,7 +77,7 @@ pub fn all() -> Vec<Case> {
     el3.entry = EntryLevel::El3;
     cases.push(
         Case::new("entry-el3-a72-gic3", el3)
-            .buildfile("boot/boards/qemu-virt.build")
+            .buildfile("boot/boards/qemu-virt-hello.build")
             .lines(&[STARTUP, "ktest hello: a host process at EL0", STARTUP_DONE]),
     );
     // Entry at EL1: the kernel refuses, saying why.
@@ -108,19 +108,21 @@ pub fn all() -> Vec<Case> {
     }
 
     // VMs under qvm: the test guests, a bad configuration and the
-    // `unsupported` policies, on GICv3 hosts with 4 and 1 CPUs (the smp
-    // guest's 4 vCPUs then share one CPU).
+    // `unsupported` policies, on GICv2 and GICv3 hosts with 4 and 1 CPUs
+    // (the smp guest's 4 vCPUs then share one CPU).
     for cpu in [Cpu::CortexA72, Cpu::Max] {
-        for smp in [4, 1] {
-            let short = cpu.name().trim_start_matches("cortex-");
-            cases.push(
-                Case::new(
-                    format!("vms-{short}-gic3-smp{smp}"),
-                    machine(cpu, Gic::V3, smp),
-                )
-                .buildfile(VM_BUILDFILE)
-                .lines(&vm_tests()),
-            );
+        for gic in [Gic::V2, Gic::V3] {
+            for smp in [4, 1] {
+                let short = cpu.name().trim_start_matches("cortex-");
+                cases.push(
+                    Case::new(
+                        format!("vms-{short}-gic{gic}-smp{smp}"),
+                        machine(cpu, gic, smp),
+                    )
+                    .buildfile(VM_BUILDFILE)
+                    .lines(&vm_tests(gic)),
+                );
+            }
         }
     }
 
@@ -156,12 +158,17 @@ fn console_switch() -> Case {
 /// The buildfile of the VM test image.
 pub const VM_BUILDFILE: &str = "boot/boards/qemu-virt-vms.build";
 
-/// What the VM test image's startup script prints, in order.
-pub fn vm_tests() -> Vec<String> {
+/// What the VM test image's startup script prints on a host with `gic`
+/// (the VMs get the host's GIC version), in order.
+pub fn vm_tests(gic: Gic) -> Vec<String> {
+    let gic_line = match gic {
+        Gic::V2 => "hello: hello: GICv2 at 0x2c001000, PSCI 1.0 over hvc",
+        Gic::V3 => "hello: hello: GICv3 at 0x2f000000, PSCI 1.0 over hvc",
+    };
     [
         STARTUP,
         "hello: hello: running at EL1 on 1 CPUs, PL011 at 0x1c090000",
-        "hello: hello: GICv3 at 0x2f000000, PSCI 1.0 over hvc",
+        gic_line,
         "qvm: hello: the guest powered off",
         r"ktest memcheck: 'qvm @/etc/vm/hello.qvmconf' ended with Ok\(0\), free memory",
         r"timer: timer: 5 ticks ok",
@@ -402,7 +409,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 15);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 19);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();

@@ -41,6 +41,7 @@ fn qemu_virt_gicv3_four_cpus() {
     assert_eq!(p.boot_cpu, 0);
     assert_eq!(p.psci, Conduit::Hvc);
     assert_eq!(p.model(), "linux,dummy-virt");
+    assert_eq!(p.bootargs(), "");
     assert_eq!(p.dtb.start, 0x4000_0000);
     assert_eq!(p.dtb.end - p.dtb.start, dtb.len());
     assert_eq!(p.unused_address(), Some(0x8000_0000));
@@ -88,6 +89,7 @@ fn a_qvm_shaped_tree() {
     assert_eq!(p.psci, Conduit::Hvc);
     assert_eq!(p.timer.virt, 27);
     assert_eq!(p.timer.hyp, 26);
+    assert_eq!(p.bootargs(), "bench=vm-switch quiet");
     // 0x88000000 holds a device: the next 2 MiB block is free.
     assert_eq!(p.unused_address(), Some(0x8820_0000));
 }
