@@ -72,7 +72,7 @@ pub fn all() -> Vec<Case> {
     }
 
     // Entry at EL3: the kernel drops to EL2 itself (one CPU: QEMU offers no
-    // PSCI with secure=on). The demo image needs no interrupts.
+    // PSCI with secure=on). This image needs no interrupts.
     let mut el3 = machine(Cpu::CortexA72, Gic::V3, 1);
     el3.entry = EntryLevel::El3;
     cases.push(
