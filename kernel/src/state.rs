@@ -136,6 +136,9 @@ pub struct Cpu {
     pub stack_top: usize,
     /// The vCPU whose state is loaded in this CPU's EL1 and GIC registers.
     pub loaded_vcpu: Option<Id>,
+    /// The vCPU whose FP/SIMD values are in this CPU's registers (they
+    /// stay there while host processes run: those trap FP).
+    pub fp_owner: Option<Id>,
 }
 
 impl Cpu {
@@ -150,6 +153,7 @@ impl Cpu {
             idle: false,
             stack_top: 0,
             loaded_vcpu: None,
+            fp_owner: None,
         }
     }
 }

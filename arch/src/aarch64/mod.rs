@@ -13,6 +13,8 @@ pub mod el1;
 #[cfg(target_arch = "aarch64")]
 pub mod entry;
 #[cfg(target_arch = "aarch64")]
+pub mod fpsimd;
+#[cfg(target_arch = "aarch64")]
 pub mod gic;
 #[cfg(target_arch = "aarch64")]
 pub mod pl011;

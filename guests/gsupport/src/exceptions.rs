@@ -201,6 +201,7 @@ struct IrqTimes {
     entry: AtomicU64,
     ack: AtomicU64,
     eoi: AtomicU64,
+    done: AtomicU64,
 }
 
 static IRQ_TIMES: [IrqTimes; MAX_CPUS] = [const {
@@ -208,6 +209,7 @@ static IRQ_TIMES: [IrqTimes; MAX_CPUS] = [const {
         entry: AtomicU64::new(0),
         ack: AtomicU64::new(0),
         eoi: AtomicU64::new(0),
+        done: AtomicU64::new(0),
     }
 }; MAX_CPUS];
 
@@ -221,17 +223,27 @@ pub struct IrqStamps {
     pub ack: u64,
     /// Ticks of the end of interrupt ([`gic::end`], bracketed the same way).
     pub eoi: u64,
+    /// Interrupts this CPU has ended so far.
+    pub done: u64,
 }
 
 /// The timings of the last IRQ this CPU took. `entry` is valid from the
 /// guest's handler on; `ack` and `eoi` once the handler has returned (so
 /// only to code that runs on the same CPU after the interrupt).
 pub fn irq_times() -> IrqStamps {
-    let t = &IRQ_TIMES[cpu::index() % MAX_CPUS];
+    irq_times_of(cpu::index())
+}
+
+/// The timings of the last IRQ CPU `cpu` took; its `ack` and `eoi` belong
+/// to the interrupt that made `done` what it is.
+pub fn irq_times_of(cpu: usize) -> IrqStamps {
+    let t = &IRQ_TIMES[cpu % MAX_CPUS];
+    let done = t.done.load(Ordering::SeqCst);
     IrqStamps {
         entry: t.entry.load(Ordering::Relaxed),
         ack: t.ack.load(Ordering::Relaxed),
         eoi: t.eoi.load(Ordering::Relaxed),
+        done,
     }
 }
 
@@ -299,5 +311,6 @@ fn irq() {
         times
             .eoi
             .store(timer::counter() - before_eoi, Ordering::Relaxed);
+        times.done.fetch_add(1, Ordering::SeqCst);
     }
 }

@@ -83,6 +83,8 @@ pub struct Vcpu {
     pub frame: TrapFrame,
     /// Guest EL1 registers while off the CPU.
     pub el1: El1State,
+    /// Guest FP/SIMD registers while off the CPU.
+    pub fp: arch::aarch64::fpsimd::FpState,
     /// Guest virtual CPU interface registers while off the CPU (VMCR and
     /// active priorities).
     pub cpu_if: [u64; 2],
@@ -111,6 +113,7 @@ impl Vcpu {
             index,
             frame: TrapFrame::default(),
             el1: El1State::reset(),
+            fp: Default::default(),
             cpu_if: [0; 2],
             lrs: [0; MAX_LRS],
             on: false,

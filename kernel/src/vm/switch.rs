@@ -38,6 +38,12 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let Some(vm) = k.vms.get(v.vm) else { return };
     v.el1.restore();
+    el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
+    // The registers still hold this vCPU's FP values if no other guest used
+    // this CPU since it left.
+    if k.cpus[cpu_index].fp_owner != Some(vcpu) {
+        v.fp.restore();
+    }
     if let Some(vif) = k.virt_if.get() {
         vif.restore(v.cpu_if);
         vif.enable(false);
@@ -45,8 +51,14 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     write_lrs(k, &v.lrs);
     el1::set_vmpidr(v.index as u64 | 1 << 31);
     cpu::set_vttbr(vm.space.vttbr());
-    el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
     k.cpus[cpu_index].loaded_vcpu = Some(vcpu);
+    // Its FP values now live here only: another CPU's copy goes stale.
+    for c in k.cpus.iter_mut() {
+        if c.fp_owner == Some(vcpu) {
+            c.fp_owner = None;
+        }
+    }
+    k.cpus[cpu_index].fp_owner = Some(vcpu);
 }
 
 /// Saves the loaded vCPU, if any, and sets the CPU up for host processes.
@@ -63,6 +75,7 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     });
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.el1.save();
+        v.fp.save();
         v.cpu_if = cpu_if.unwrap_or_default();
         v.lrs = lrs;
     }
