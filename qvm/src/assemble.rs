@@ -46,6 +46,8 @@ pub struct Vm {
     pub shared: Mutex<Shared>,
     /// What to do with what cannot be emulated.
     pub unsupported: Unsupported,
+    /// Each vCPU thread's priority and host CPUs (`cpu sched`, `runmask`).
+    pub placement: Vec<(usize, u64)>,
 }
 
 fn call(n: Sys, args: [usize; 6], what: &str) -> Result<usize, String> {
@@ -172,7 +174,20 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             .ok_or_else(|| alloc::format!("{}: `data load` needs an address", load.path))?;
         mem.write(at, &bytes)?;
     }
-    let dtb = qvm::fdt::build(layout, &chosen(config, initrd))
+    // `fdt load` files are merged into the generated tree.
+    let mut blobs = Vec::new();
+    for load in config.fdt_overlays() {
+        blobs.push((load, crate::read_file(&load.path)?));
+    }
+    let overlays: Vec<qvm::fdt::Overlay> = blobs
+        .iter()
+        .map(|(load, dtb)| qvm::fdt::Overlay {
+            name: &load.path,
+            origin: Some(&load.origin),
+            dtb,
+        })
+        .collect();
+    let dtb = qvm::fdt::build_with_overlays(layout, &chosen(config, initrd), &overlays)
         .map_err(|e| alloc::format!("device tree: {e}"))?;
     if dtb.len() as u64 > FDT_SPACE {
         return Err("the device tree is larger than 2 MiB".into());
@@ -231,6 +246,26 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         ],
         "cannot set the boot vCPU's registers",
     )?;
+    let placement = layout
+        .cpus
+        .iter()
+        .map(|c| {
+            let priority = c
+                .config
+                .sched
+                .map_or(abi::PRIORITY_DEFAULT, |s| usize::from(s.priority));
+            (priority, c.config.runmask.unwrap_or(0))
+        })
+        .collect();
+    for (what, set) in [
+        ("set counter-offset", config.vars.counter_offset.is_some()),
+        ("dump", config.dump_dir.is_some()),
+        ("logger", !config.loggers.is_empty()),
+    ] {
+        if set {
+            println!("qvm: {name}: `{what}` is not supported yet: ignored");
+        }
+    }
     Ok(Vm {
         name,
         handle: vm,
@@ -242,5 +277,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             console_pending: Default::default(),
         }),
         unsupported: config.unsupported,
+        placement,
     })
 }

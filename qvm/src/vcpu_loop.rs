@@ -15,28 +15,44 @@ const SMCCC_NOT_SUPPORTED: u64 = u64::MAX;
 /// Runs every vCPU until the guest ends the VM; returns the exit status.
 pub fn run(vm: Vm) -> usize {
     let vm = Arc::new(vm);
-    for index in 1..vm.vcpus.len() {
-        let shared = vm.clone();
-        let started = thread::spawn(move || {
-            let status = vcpu(&shared, index);
-            sys::exit(status);
-        });
-        if let Err(e) = started {
-            println!(
-                "qvm: {}: cannot start the thread of vCPU {index}: {}",
-                vm.name,
-                e.name()
-            );
-            return crate::EXIT_START_FAILED;
-        }
-    }
     if vm.shared.lock().console.is_some() {
         let shared = vm.clone();
         if let Err(e) = thread::spawn(move || console_input(&shared)) {
             println!("qvm: {}: no console input: {}", vm.name, e.name());
         }
     }
-    vcpu(&vm, 0)
+    // One thread per vCPU, each with its `cpu sched` priority and
+    // `runmask`; the first vCPU to end the VM ends the process.
+    let mut boot = None;
+    for index in 0..vm.vcpus.len() {
+        let shared = vm.clone();
+        let (priority, runmask) = vm
+            .placement
+            .get(index)
+            .copied()
+            .unwrap_or((abi::PRIORITY_DEFAULT, 0));
+        let started = thread::spawn_with(priority, runmask, move || {
+            let status = vcpu(&shared, index);
+            sys::exit(status);
+        });
+        match started {
+            Ok(handle) if index == 0 => boot = Some(handle),
+            Ok(_) => {}
+            Err(e) => {
+                println!(
+                    "qvm: {}: cannot start the thread of vCPU {index}: {}",
+                    vm.name,
+                    e.name()
+                );
+                return crate::EXIT_START_FAILED;
+            }
+        }
+    }
+    // The vCPU threads end the process; this one only waits.
+    if let Some(handle) = boot {
+        let _ = handle.join();
+    }
+    crate::EXIT_RUN_FAILED
 }
 
 /// Feeds what is typed on the host console (while this VM has the input,
