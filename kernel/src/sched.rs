@@ -63,6 +63,25 @@ pub fn make_ready(k: &mut Kernel, tid: Id) {
         } else {
             k.gic.send_ipi(target, SGI_RESCHEDULE);
         }
+    } else {
+        nudge_idle(k, tid, target);
+    }
+}
+
+/// A thread waits on `busy`'s queue: wake an idle CPU its affinity allows,
+/// which takes it over (see `steal`), so no thread waits while a CPU idles.
+fn nudge_idle(k: &mut Kernel, tid: Id, busy: usize) {
+    let Some(affinity) = k.threads.get(tid).map(|t| t.affinity) else {
+        return;
+    };
+    let me = this_cpu();
+    let idle = k
+        .cpus
+        .iter()
+        .enumerate()
+        .find(|&(i, c)| i != busy && i != me && c.online && c.idle && allows(affinity, i));
+    if let Some((i, _)) = idle {
+        k.gic.send_ipi(i, SGI_RESCHEDULE);
     }
 }
 
@@ -254,6 +273,7 @@ pub fn finish(mut k: Guard, cpu: usize, frame: &mut TrapFrame) {
                         t.state = ThreadState::Ready;
                     }
                     k.cpus[cpu].current = None;
+                    nudge_idle(&mut k, cur, cpu);
                 }
                 Some((ThreadState::Blocked(_), false, _)) => {
                     let t = k.threads.get_mut(cur).expect("current thread");

@@ -4,6 +4,7 @@
 //! so `cargo xtask run` and `cargo xtask test` work on a fresh Debian/Ubuntu
 //! machine.
 
+mod bench;
 mod build;
 mod guests;
 mod host_tests;
@@ -44,6 +45,8 @@ enum Command {
     QvmCheck(qvm_check::QvmCheckArgs),
     /// Run lint, host unit tests and QEMU integration tests; the last line is `N passed, N failed`.
     Test(TestArgs),
+    /// Run the `bench` guest bare and under the hypervisor (QEMU -icount) and print a table in instructions.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -160,6 +163,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             });
         }
         Command::QvmCheck(args) => return qvm_check::run(&args),
+        Command::Bench(args) => return bench::run(&root, &args),
         Command::Test(args) => {
             let opts = itest::Options {
                 filter: args.filter,

@@ -152,13 +152,11 @@ mod guest {
         SAMPLES.with(|samples| {
             // No handler takes this lock: interrupts may come in.
             cpu::enable_irqs();
+            let [first, second] = samples;
             let mut result = Ok(());
-            for i in 0..ITERATIONS {
+            for (a, b) in first.iter_mut().zip(second.iter_mut()) {
                 match op() {
-                    Ok([a, b]) => {
-                        samples[0][i] = a;
-                        samples[1][i] = b;
-                    }
+                    Ok(pair) => [*a, *b] = pair,
                     Err(e) => {
                         result = Err(e);
                         break;
@@ -167,7 +165,6 @@ mod guest {
             }
             cpu::disable_irqs();
             result?;
-            let [first, second] = samples;
             Ok([stats(first), stats(second)])
         })
     }

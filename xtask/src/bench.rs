@@ -1,0 +1,883 @@
+//! `cargo xtask bench`: runs the `bench` guest under QEMU with `-icount`
+//! and prints one table of path lengths in instructions, beside the same
+//! guest with no hypervisor and the published figures of KVM and Xen on
+//! ARM (`shared/ANCHORS.md`). See `docs/benchmarks.md`.
+//!
+//! Three QEMU runs, each `virt` with GICv3, `-cpu max` (a 1 GHz counter)
+//! and `-icount shift=0,sleep=off` (one instruction per nanosecond of
+//! virtual time, so a counter tick is one instruction; `sleep=off` keeps
+//! idle time from following the host's clock, so every run is the same):
+//!
+//! 1. `bare`: the guest image alone at EL1, 2 CPUs: the "no hypervisor"
+//!    column;
+//! 2. `vm`: the hypervisor image of [`BUILDFILE`] on 2 CPUs: the `bench`
+//!    VM (2 vCPUs) gives every row but the VM switch;
+//! 3. `vm-1cpu`: the same image on 1 CPU, where the two VM-switch VMs
+//!    share the CPU: the `vm-switch` row.
+//!
+//! Each run is killed with `timeout` if it takes too long; a failed run or
+//! a missing line makes the command fail after printing what it has.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::qemu::{self, Cpu, EntryLevel, Gic, Machine};
+use crate::{build, guests, image, setup};
+
+/// The buildfile of the benchmark image, relative to the repository root.
+pub const BUILDFILE: &str = "boot/boards/qemu-virt-bench.build";
+/// QEMU's `-icount` option: a 1 GHz virtual clock driven by instructions.
+pub const ICOUNT: &str = "shift=0,sleep=off";
+/// The guest's name (its package and its VM's `system` name).
+pub const GUEST: &str = "bench";
+/// The `system` names of the two VMs of the VM-switch measurement.
+pub const SWITCH_VMS: [&str; 2] = ["bench-a", "bench-b"];
+/// Fewest VM switches seen for a `vm-switch` figure.
+pub const MIN_SWITCHES: usize = 5;
+/// The counter frequency at which a tick is one instruction under
+/// `-icount shift=0`.
+pub const ONE_GHZ: u64 = 1_000_000_000;
+
+/// Options of `cargo xtask bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Seconds each QEMU run may take before `timeout` ends it.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+}
+
+/// A benchmark of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Benchmark {
+    /// The name on the guest's line.
+    pub name: &'static str,
+    /// What it measures, in a few words.
+    pub what: &'static str,
+    /// The row of Dall et al. (ISCA 2016) it sits beside, if any.
+    pub published: Option<Published>,
+    /// Whether the bare run must have it (no VM switch without VMs).
+    pub bare: bool,
+    /// Footnote number, if it has one.
+    pub note: Option<u8>,
+}
+
+/// A row of the published table: cycles on real hardware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The row's name in the paper.
+    pub row: &'static str,
+    /// KVM on ARM (X-Gene), cycles.
+    pub kvm_arm: u64,
+    /// Xen on ARM (X-Gene), cycles.
+    pub xen_arm: u64,
+}
+
+const HYPERCALL: Published = Published {
+    row: "hypercall",
+    kvm_arm: 6_500,
+    xen_arm: 376,
+};
+const GIC_TRAP: Published = Published {
+    row: "interrupt controller trap",
+    kvm_arm: 7_370,
+    xen_arm: 1_356,
+};
+const IO_OUT: Published = Published {
+    row: "I/O latency out",
+    kvm_arm: 6_024,
+    xen_arm: 16_491,
+};
+const IO_IN: Published = Published {
+    row: "I/O latency in",
+    kvm_arm: 13_872,
+    xen_arm: 15_650,
+};
+const IRQ_COMPLETION: Published = Published {
+    row: "virtual IRQ completion",
+    kvm_arm: 71,
+    xen_arm: 71,
+};
+const VIRTUAL_IPI: Published = Published {
+    row: "virtual IPI",
+    kvm_arm: 11_557,
+    xen_arm: 5_978,
+};
+const VM_SWITCH: Published = Published {
+    row: "VM switch",
+    kvm_arm: 10_387,
+    xen_arm: 8_799,
+};
+
+/// The rows of the table, in order.
+pub const BENCHMARKS: &[Benchmark] = &[
+    Benchmark {
+        name: "empty",
+        what: "two counter reads, nothing between (the floor)",
+        published: None,
+        bare: true,
+        note: None,
+    },
+    Benchmark {
+        name: "hvc",
+        what: "null hypercall round trip (PSCI_VERSION, answered in the kernel)",
+        published: Some(HYPERCALL),
+        bare: true,
+        note: None,
+    },
+    Benchmark {
+        name: "gicd-read",
+        what: "GIC distributor register read (the kernel's virtual GIC)",
+        published: Some(GIC_TRAP),
+        bare: true,
+        note: None,
+    },
+    Benchmark {
+        name: "mmio-read",
+        what: "MMIO read round trip to the PL011 vdev in qvm",
+        published: Some(IO_OUT),
+        bare: true,
+        note: Some(2),
+    },
+    Benchmark {
+        name: "mmio-write",
+        what: "MMIO write round trip to the PL011 vdev in qvm",
+        published: Some(IO_OUT),
+        bare: true,
+        note: Some(2),
+    },
+    Benchmark {
+        name: "irq",
+        what: "virtual IRQ latency: the write that makes the vdev raise its line -> guest vector",
+        published: Some(IO_IN),
+        bare: true,
+        note: Some(3),
+    },
+    Benchmark {
+        name: "irq-complete",
+        what: "acknowledge + end of that (level-triggered) interrupt",
+        published: Some(IRQ_COMPLETION),
+        bare: true,
+        note: Some(4),
+    },
+    Benchmark {
+        name: "ipi",
+        what: "virtual IPI latency, vCPU 0 -> vCPU 1 running (other physical CPU)",
+        published: Some(VIRTUAL_IPI),
+        bare: true,
+        note: Some(5),
+    },
+    Benchmark {
+        name: "ipi-complete",
+        what: "acknowledge + end of that (edge-triggered) SGI",
+        published: Some(IRQ_COMPLETION),
+        bare: true,
+        note: Some(4),
+    },
+    Benchmark {
+        name: "ipi-idle",
+        what: "virtual IPI latency, vCPU 1 waiting in WFI",
+        published: None,
+        bare: true,
+        note: Some(5),
+    },
+    Benchmark {
+        name: "vm-switch",
+        what: "VM switch: two VMs on one CPU, last instruction of one -> first of the other",
+        published: Some(VM_SWITCH),
+        bare: false,
+        note: Some(6),
+    },
+];
+
+/// The footnotes, by number.
+pub const NOTES: &[(u8, &str)] = &[
+    (
+        1,
+        "Published figures: Dall et al., ISCA 2016, in CPU cycles on real hardware \
+         (X-Gene ARM). Ours are instructions executed under QEMU (-icount shift=0: \
+         one counter tick per instruction), on a different machine: the columns \
+         show orders of magnitude, they are not comparable 1:1.",
+    ),
+    (
+        2,
+        "Ours is the whole round trip: trap, kernel, the qvm process and back. \
+         'I/O latency out' is one way, guest to the device model; KVM/ARM \
+         (ASPLOS 2014) gives ~10,000 cycles for I/O to a user-space device model.",
+    ),
+    (
+        3,
+        "Ours includes the MMIO exit of the write that makes the device raise \
+         its line (the 'out' leg), then vm_irq_line and the injection; 'I/O \
+         latency in' is the device-to-guest leg only.",
+    ),
+    (
+        4,
+        "Acknowledge and end of interrupt, each between two counter reads (the \
+         floor is 'empty' each). A level-triggered interrupt under the \
+         hypervisor may cost a maintenance interrupt at its end; an SGI does not.",
+    ),
+    (
+        5,
+        "QEMU runs all CPUs in one thread under -icount, so instructions of both \
+         CPUs count, and a CPU that finds the kernel lock taken spins until QEMU \
+         moves on to the holder: the median then carries that wait, and the \
+         minimum (in parentheses when it is 5% or more below) is the path alone. \
+         With one vCPU per physical CPU; the guest skips the IPIs when vCPU 1 \
+         does not run beside vCPU 0.",
+    ),
+    (
+        6,
+        "Measured on a 1-CPU host: two VMs read the physical counter in a loop \
+         and record each gap; from one VM's last read before a gap to the other \
+         VM's first read after its own gap. Includes the timer interrupt that \
+         ends the time slice and up to one loop iteration (~6 instructions) on \
+         each side; median of the switches seen (at least 5).",
+    ),
+];
+
+/// One result line: counter ticks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Row {
+    /// Fastest.
+    pub min: u64,
+    /// Median.
+    pub median: u64,
+    /// Mean.
+    pub mean: f64,
+}
+
+impl Row {
+    /// The row of a set of samples (`None` if there are none): the median
+    /// is the upper one of an even count, as the guest takes it.
+    pub fn of(samples: &[u64]) -> Option<Row> {
+        let mut sorted = samples.to_vec();
+        sorted.sort_unstable();
+        let min = *sorted.first()?;
+        let mean = sorted.iter().map(|&s| s as f64).sum::<f64>() / sorted.len() as f64;
+        Some(Row {
+            min,
+            median: sorted[sorted.len() / 2],
+            mean,
+        })
+    }
+}
+
+/// What one guest printed.
+#[derive(Debug, Default, PartialEq)]
+pub struct GuestReport {
+    /// Its counter frequency (`bench: CNTFRQ N Hz`).
+    pub cntfrq: Option<u64>,
+    /// Its result lines, by name.
+    pub rows: BTreeMap<String, Row>,
+    /// Measurements it could not make, with the reason it gave.
+    pub skipped: BTreeMap<String, String>,
+    /// Gaps of the VM-switch loop: (last read before, first read after).
+    pub gaps: Vec<(u64, u64)>,
+    /// It printed `bench: done`.
+    pub done: bool,
+}
+
+impl GuestReport {
+    /// Takes one line of the guest (`bench: ...`); other lines are ignored.
+    pub fn take_line(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("bench: ") else {
+            return;
+        };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        match words.as_slice() {
+            ["CNTFRQ", hz, "Hz,", ..] => self.cntfrq = hz.parse().ok(),
+            ["done,", ..] => self.done = true,
+            ["gap", from, to] => {
+                if let (Ok(from), Ok(to)) = (from.parse(), to.parse()) {
+                    self.gaps.push((from, to));
+                }
+            }
+            [name, "min", min, "median", median, "mean", mean] => {
+                if let (Ok(min), Ok(median), Ok(mean)) = (min.parse(), median.parse(), mean.parse())
+                {
+                    self.rows
+                        .insert(name.to_string(), Row { min, median, mean });
+                }
+            }
+            [name, "not", "measured:", ..] => {
+                let reason = rest.split_once("measured: ").map_or("", |(_, r)| r);
+                self.skipped.insert(name.to_string(), reason.to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The guest lines of a console: all of them for a bare run (`vm` None),
+/// else those `qvm` prefixed with the VM's name (`NAME: `).
+pub fn parse_console<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+    vm: Option<&str>,
+) -> GuestReport {
+    let mut report = GuestReport::default();
+    for line in lines {
+        let guest_line = match vm {
+            None => Some(line),
+            Some(name) => line
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(": ")),
+        };
+        if let Some(guest_line) = guest_line {
+            report.take_line(guest_line);
+        }
+    }
+    report
+}
+
+/// The VM switches in the gaps of VMs that shared one CPU and one counter:
+/// on the time line of every gap's start (the VM stops) and end (it runs
+/// again), each stop of one VM directly followed by the resumption of
+/// another is a switch, lasting from the one to the other. A VM resuming
+/// after its own gap with nothing of the others between is not a switch
+/// (the host ran, or an interrupt was handled).
+pub fn switch_samples(vms: &[&[(u64, u64)]]) -> Vec<u64> {
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Kind {
+        Resume,
+        Stop,
+    }
+    let mut events: Vec<(u64, Kind, usize)> = Vec::new();
+    for (vm, gaps) in vms.iter().enumerate() {
+        for &(from, to) in gaps.iter() {
+            events.push((from, Kind::Stop, vm));
+            events.push((to, Kind::Resume, vm));
+        }
+    }
+    events.sort_unstable();
+    events
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [(t0, Kind::Stop, a), (t1, Kind::Resume, b)] if a != b => Some(t1 - t0),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Counter ticks as instructions: one each at 1 GHz under `-icount
+/// shift=0`, else `ticks * 1e9 / cntfrq`.
+pub fn instructions(ticks: f64, cntfrq: u64) -> f64 {
+    ticks * ONE_GHZ as f64 / cntfrq as f64
+}
+
+/// A count with thousands separators: `12,345`; rounded to a whole number
+/// unless it is below 10 with a fraction (`2.5`).
+pub fn thousands(value: f64) -> String {
+    if value < 10.0 && value.fract() != 0.0 {
+        return format!("{value:.1}");
+    }
+    let digits = format!("{:.0}", value.round());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What the three runs gave.
+#[derive(Debug, Default)]
+pub struct Results {
+    /// The guest with no hypervisor.
+    pub bare: GuestReport,
+    /// The guest in the `bench` VM (host with 2 CPUs).
+    pub vm: GuestReport,
+    /// The VM switches seen on the 1-CPU host, in counter ticks.
+    pub switches: Vec<u64>,
+    /// The counter frequency of the 1-CPU run.
+    pub switch_cntfrq: Option<u64>,
+}
+
+/// A cell: the median in instructions, and the minimum beside it when it is
+/// 5% or more below.
+fn cell(row: &Row, cntfrq: u64) -> String {
+    let median = instructions(row.median as f64, cntfrq);
+    let min = instructions(row.min as f64, cntfrq);
+    if min < median * 0.95 {
+        format!("{} (min {})", thousands(median), thousands(min))
+    } else {
+        thousands(median)
+    }
+}
+
+/// A cell of one run, or what is missing (recorded in `problems`).
+fn run_cell(
+    report: &GuestReport,
+    run: &str,
+    name: &str,
+    cntfrq: Option<u64>,
+    problems: &mut Vec<String>,
+) -> String {
+    match (report.rows.get(name), cntfrq) {
+        (Some(row), Some(hz)) if hz > 0 => cell(row, hz),
+        (Some(_), _) => {
+            problems.push(format!("{run}: no CNTFRQ line: cannot convert {name}"));
+            "no CNTFRQ".into()
+        }
+        (None, _) => {
+            match report.skipped.get(name) {
+                Some(why) => problems.push(format!("{run}: {name} not measured: {why}")),
+                None => problems.push(format!("{run}: no `bench: {name}` line")),
+            }
+            "missing".into()
+        }
+    }
+}
+
+/// The table (Markdown) and the footnotes; with every problem found (a
+/// missing line, too few VM switches), which makes the command fail.
+pub fn table(results: &Results) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut out = String::new();
+    out.push_str(
+        "| benchmark | ours (instructions) | bare QEMU, no hypervisor (instructions) \
+         | KVM ARM (cycles)[^1] | Xen ARM (cycles)[^1] | published row |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---|\n");
+    for bench in BENCHMARKS {
+        let name = match bench.note {
+            Some(n) => format!("{}[^{n}]", bench.name),
+            None => bench.name.to_string(),
+        };
+        let ours = if bench.name == "vm-switch" {
+            match (Row::of(&results.switches), results.switch_cntfrq) {
+                (Some(row), Some(hz)) if results.switches.len() >= MIN_SWITCHES && hz > 0 => {
+                    format!("{} ({} switches)", cell(&row, hz), results.switches.len())
+                }
+                _ => {
+                    problems.push(format!(
+                        "vm-1cpu: {} VM switches seen, {MIN_SWITCHES} needed",
+                        results.switches.len()
+                    ));
+                    "missing".into()
+                }
+            }
+        } else {
+            run_cell(
+                &results.vm,
+                "vm",
+                bench.name,
+                results.vm.cntfrq,
+                &mut problems,
+            )
+        };
+        let bare = if bench.bare {
+            run_cell(
+                &results.bare,
+                "bare",
+                bench.name,
+                results.bare.cntfrq,
+                &mut problems,
+            )
+        } else {
+            "n/a".into()
+        };
+        let (kvm, xen, row) = match bench.published {
+            Some(p) => (
+                thousands(p.kvm_arm as f64),
+                thousands(p.xen_arm as f64),
+                p.row,
+            ),
+            None => ("".into(), "".into(), ""),
+        };
+        out.push_str(&format!(
+            "| {name} | {ours} | {bare} | {kvm} | {xen} | {row} |\n"
+        ));
+    }
+    out.push('\n');
+    for bench in BENCHMARKS {
+        out.push_str(&format!("- `{}`: {}\n", bench.name, bench.what));
+    }
+    out.push('\n');
+    for (n, text) in NOTES {
+        out.push_str(&format!("[^{n}]: {text}\n"));
+    }
+    (out, problems)
+}
+
+/// One QEMU run of the benchmark.
+struct Run {
+    name: &'static str,
+    machine: Machine,
+    image: PathBuf,
+    /// Lines that show the run went to its end.
+    ends: Vec<String>,
+}
+
+/// The machine of every run: `virt`, GICv3, `-cpu max`, 1 GiB.
+fn machine(smp: u32, entry: EntryLevel) -> Machine {
+    Machine {
+        cpu: Cpu::Max,
+        gic: Gic::V3,
+        smp,
+        mem: "1G".into(),
+        entry,
+    }
+}
+
+/// Boots `run` under `timeout`, writes its console to
+/// `target/bench/<name>.log` and returns its lines.
+fn boot(root: &Path, run: &Run, seconds: u64) -> Result<Vec<String>> {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["--kill-after=10", &seconds.to_string(), qemu::QEMU])
+        .args(run.machine.args(&run.image))
+        .args(["-icount", ICOUNT])
+        .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
+        .arg("-no-reboot")
+        .stdin(Stdio::null());
+    eprintln!("xtask: bench {}: {}", run.name, build::describe(&cmd));
+    let output = cmd
+        .output()
+        .with_context(|| format!("cannot start `{}`", build::describe(&cmd)))?;
+    let console = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let log = dir.join(format!("{}.log", run.name));
+    std::fs::write(&log, &console).with_context(|| format!("cannot write {}", log.display()))?;
+    let lines: Vec<String> = console.lines().map(str::to_string).collect();
+    match output.status.code() {
+        Some(0) => {}
+        Some(124) | Some(137) => bail!(
+            "bench {}: QEMU did not finish within {seconds} s (console in {})",
+            run.name,
+            log.display()
+        ),
+        _ => bail!(
+            "bench {}: QEMU ended with {} (console in {}): {}",
+            run.name,
+            output.status,
+            log.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ),
+    }
+    for end in &run.ends {
+        if !lines.iter().any(|l| l.contains(end.as_str())) {
+            bail!(
+                "bench {}: no line `{end}`: the run did not finish (console in {})",
+                run.name,
+                log.display()
+            );
+        }
+    }
+    Ok(lines)
+}
+
+/// `cargo xtask bench`.
+pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
+    let buildfile = root.join(BUILDFILE);
+    image::buildfile_path(root, "", Some(&buildfile))?;
+    setup::ensure(root)?;
+    build::build_all(root)?;
+    let guest = guests::build(root, &[GUEST])?.remove(0);
+    let image = image::make_image(root, "", Some(&buildfile))?;
+
+    let done = format!("{GUEST}: done, powering off");
+    let vm_end = |vms: &[&str]| -> Vec<String> {
+        let mut ends: Vec<String> = vms
+            .iter()
+            .map(|vm| format!("qvm: {vm}: the guest powered off"))
+            .collect();
+        ends.push("qhv: init exited with status 0".into());
+        ends
+    };
+    let all_vms = [GUEST, SWITCH_VMS[0], SWITCH_VMS[1]];
+    let runs = [
+        Run {
+            name: "bare",
+            machine: machine(2, EntryLevel::El1),
+            image: guest,
+            ends: vec![done],
+        },
+        Run {
+            name: "vm",
+            machine: machine(2, EntryLevel::El2),
+            image: image.clone(),
+            ends: vm_end(&all_vms),
+        },
+        Run {
+            name: "vm-1cpu",
+            machine: machine(1, EntryLevel::El2),
+            image,
+            ends: vm_end(&all_vms),
+        },
+    ];
+
+    let mut results = Results::default();
+    for run in &runs {
+        let lines = boot(root, run, args.timeout)?;
+        let lines = lines.iter().map(String::as_str);
+        match run.name {
+            "bare" => results.bare = parse_console(lines, None),
+            "vm" => results.vm = parse_console(lines, Some(GUEST)),
+            _ => {
+                let lines: Vec<&str> = lines.collect();
+                let reports: Vec<GuestReport> = SWITCH_VMS
+                    .iter()
+                    .map(|vm| parse_console(lines.iter().copied(), Some(vm)))
+                    .collect();
+                let gaps: Vec<&[(u64, u64)]> = reports.iter().map(|r| r.gaps.as_slice()).collect();
+                results.switches = switch_samples(&gaps);
+                results.switch_cntfrq = parse_console(lines.iter().copied(), Some(GUEST)).cntfrq;
+            }
+        }
+    }
+
+    println!();
+    for (run, report) in [("bare", &results.bare), ("vm", &results.vm)] {
+        let hz = report
+            .cntfrq
+            .map_or("no CNTFRQ line".to_string(), |hz| format!("CNTFRQ {hz} Hz"));
+        println!("{run}: {hz}; counter ticks (min / median / mean):");
+        for (name, row) in &report.rows {
+            println!(
+                "  {name:<13} {:>8} {:>8} {:>12.2}",
+                row.min, row.median, row.mean
+            );
+        }
+        for (name, why) in &report.skipped {
+            println!("  {name:<13} not measured: {why}");
+        }
+    }
+    println!(
+        "vm-1cpu: {} VM switches, counter ticks: {:?}",
+        results.switches.len(),
+        results.switches
+    );
+    println!();
+    let (text, problems) = table(&results);
+    print!("{text}");
+    if problems.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!();
+    for problem in &problems {
+        println!("xtask: bench: {problem}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bare run's console (QEMU virt, `-cpu max`, `-icount shift=0`).
+    const BARE: &str = "\
+bench: CNTFRQ 1000000000 Hz, 1000 iterations, counter ticks per round trip
+bench: empty min 2 median 2 mean 2.00
+bench: hvc min 21 median 21 mean 21.00
+bench: gicd-read min 3 median 3 mean 3.00
+bench: mmio-read min 3 median 3 mean 3.00
+bench: mmio-write min 3 median 3 mean 3.00
+bench: irq min 5 median 5 mean 5.00
+bench: irq-complete min 72 median 72 mean 72.00
+bench: ipi min 21 median 21 mean 21.00
+bench: ipi-complete min 72 median 72 mean 72.00
+bench: ipi-idle min 21 median 21 mean 21.00
+bench: done, powering off";
+
+    /// The same guest in the `bench` VM, with kernel and qvm lines around.
+    const VM: &str = "\
+qhv: hypervisor kernel at EL2, 2 CPUs, 1024 MiB RAM, GICv3
+init: running /etc/startup
+bench: bench: CNTFRQ 1000000000 Hz, 1000 iterations, counter ticks per round trip
+bench: bench: empty min 2 median 2 mean 2.00
+bench: bench: hvc min 3053 median 3053 mean 3053.00
+bench: bench: gicd-read min 3191 median 3191 mean 3191.00
+bench: bench: mmio-read min 6566 median 6566 mean 6569.09
+bench: bench: mmio-write min 6562 median 6562 mean 6565.09
+bench: bench: irq min 7443 median 7443 mean 7446.50
+bench: bench: irq-complete min 3106 median 3106 mean 3106.00
+bench: bench: ipi min 6545 median 6552 mean 54280.89
+bench: bench: ipi-complete min 72 median 72 mean 72.00
+bench: bench: ipi-idle min 6656 median 24248 mean 630300.99
+bench: bench: done, powering off
+qvm: bench: the guest powered off
+bench-a: bench: vm-switch: 2 gaps over 100 ticks in 400000008 ticks
+bench-a: bench: gap 100 200
+bench-a: bench: hvc min 1 median 1 mean 1.00
+qhv: init exited with status 0";
+
+    #[test]
+    fn parses_a_bare_console() {
+        let report = parse_console(BARE.lines(), None);
+        assert_eq!(report.cntfrq, Some(1_000_000_000));
+        assert!(report.done);
+        assert_eq!(report.rows.len(), 10);
+        assert_eq!(
+            report.rows["hvc"],
+            Row {
+                min: 21,
+                median: 21,
+                mean: 21.0
+            }
+        );
+        assert!(report.skipped.is_empty() && report.gaps.is_empty());
+    }
+
+    #[test]
+    fn parses_one_vm_of_a_host_console() {
+        let report = parse_console(VM.lines(), Some("bench"));
+        assert_eq!(report.cntfrq, Some(1_000_000_000));
+        assert!(report.done);
+        // Not bench-a's lines, not the kernel's.
+        assert_eq!(report.rows["hvc"].median, 3053);
+        assert_eq!(report.rows["ipi-idle"].mean, 630300.99);
+        assert!(report.gaps.is_empty());
+        let a = parse_console(VM.lines(), Some("bench-a"));
+        assert_eq!(a.gaps, vec![(100, 200)]);
+        assert_eq!(a.rows["hvc"].median, 1);
+        assert!(!a.done && a.cntfrq.is_none());
+    }
+
+    #[test]
+    fn records_what_was_not_measured_and_ignores_garbage() {
+        let console = "\
+bench: ipi not measured: one CPU (an IPI needs two)
+bench: hvc min x median 2 mean 2.00
+bench: irq min 1 median 2
+bench: gap 5
+bench:empty min 1 median 1 mean 1.00
+xbench: empty min 1 median 1 mean 1.00";
+        let report = parse_console(console.lines(), None);
+        assert_eq!(report.skipped["ipi"], "one CPU (an IPI needs two)");
+        assert!(report.rows.is_empty());
+        assert!(report.gaps.is_empty());
+        assert!(!report.done);
+    }
+
+    #[test]
+    fn finds_the_switches_between_two_vms() {
+        // B stops at 50 (before A started); A stops at 100 and B resumes
+        // at 110: 10. B stops at 200, A resumes at 210: 10. A stops at 300
+        // and resumes at 305 with nothing of B between: not a switch. A
+        // stops at 400, B resumes at 412: 12. B stops at 500 and A, whose
+        // window is over, records nothing more: B's gap to 700 is no
+        // switch either.
+        let a = [(100, 210), (300, 305), (400, 490)];
+        let b = [(50, 110), (200, 412), (500, 700)];
+        let samples = switch_samples(&[&a, &b]);
+        assert_eq!(samples, vec![10, 10, 12]);
+        assert!(switch_samples(&[&a]).is_empty());
+        assert!(switch_samples(&[]).is_empty());
+    }
+
+    #[test]
+    fn rows_of_samples() {
+        let row = Row::of(&[5, 1, 3, 9]).unwrap();
+        assert_eq!(row.min, 1);
+        assert_eq!(row.median, 5);
+        assert_eq!(row.mean, 4.5);
+        assert!(Row::of(&[]).is_none());
+    }
+
+    #[test]
+    fn converts_ticks_and_formats_counts() {
+        assert_eq!(instructions(3053.0, ONE_GHZ), 3053.0);
+        // cortex-a72's 62.5 MHz counter: 16 instructions a tick.
+        assert_eq!(instructions(10.0, 62_500_000), 160.0);
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(2.5), "2.5");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_000.0), "1,000");
+        assert_eq!(thousands(6_552.4), "6,552");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+    }
+
+    fn full_results() -> Results {
+        Results {
+            bare: parse_console(BARE.lines(), None),
+            vm: parse_console(VM.lines(), Some("bench")),
+            switches: vec![4784, 4797, 4797, 4794, 5876, 4797],
+            switch_cntfrq: Some(ONE_GHZ),
+        }
+    }
+
+    #[test]
+    fn prints_the_table() {
+        let (text, problems) = table(&full_results());
+        assert!(problems.is_empty(), "{problems:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("| benchmark | ours (instructions) | bare QEMU"));
+        assert_eq!(lines[1], "|---|---:|---:|---:|---:|---|");
+        assert!(lines.contains(&"| hvc | 3,053 | 21 | 6,500 | 376 | hypercall |"));
+        assert!(lines.contains(&"| empty | 2 | 2 |  |  |  |"));
+        assert!(lines.contains(&"| ipi-idle[^5] | 24,248 (min 6,656) | 21 |  |  |  |"));
+        assert!(lines.contains(
+            &"| vm-switch[^6] | 4,797 (6 switches) | n/a | 10,387 | 8,799 | VM switch |"
+        ));
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("| ")).count(),
+            BENCHMARKS.len() + 1
+        );
+        for n in 1..=6 {
+            assert!(text.contains(&format!("[^{n}]: ")), "footnote {n}");
+        }
+    }
+
+    #[test]
+    fn a_missing_line_or_too_few_switches_is_a_problem() {
+        let mut results = full_results();
+        results.vm.rows.remove("irq");
+        results.bare.rows.remove("ipi");
+        results
+            .bare
+            .skipped
+            .insert("ipi".into(), "one CPU (an IPI needs two)".into());
+        results.switches.truncate(MIN_SWITCHES - 1);
+        let (text, problems) = table(&results);
+        assert!(text.contains("| irq[^3] | missing | 5 |"), "{text}");
+        assert_eq!(
+            problems,
+            vec![
+                "vm: no `bench: irq` line".to_string(),
+                "bare: ipi not measured: one CPU (an IPI needs two)".to_string(),
+                format!(
+                    "vm-1cpu: {} VM switches seen, {MIN_SWITCHES} needed",
+                    MIN_SWITCHES - 1
+                ),
+            ]
+        );
+        results.vm.cntfrq = None;
+        let (_, problems) = table(&results);
+        assert!(problems.iter().any(|p| p.contains("vm: no CNTFRQ line")));
+    }
+
+    #[test]
+    fn converts_a_slow_counter() {
+        let mut results = full_results();
+        results.bare.cntfrq = Some(62_500_000);
+        let (text, _) = table(&results);
+        // 21 ticks of a 62.5 MHz counter: 336 instructions.
+        assert!(text.contains("| hvc | 3,053 | 336 |"), "{text}");
+    }
+
+    #[test]
+    fn the_benchmark_image_exists() {
+        let root = build::root();
+        assert!(root.join(BUILDFILE).is_file());
+        let text = std::fs::read_to_string(root.join(BUILDFILE)).unwrap();
+        for vm in [
+            "bench.qvmconf",
+            "bench-switch-a.qvmconf",
+            "bench-switch-b.qvmconf",
+        ] {
+            assert!(text.contains(vm), "{vm}");
+            assert!(root.join("boot/vm").join(vm).is_file(), "{vm}");
+        }
+        for (vm, name) in ["bench-switch-a", "bench-switch-b"].iter().zip(SWITCH_VMS) {
+            let conf = std::fs::read_to_string(root.join(format!("boot/vm/{vm}.qvmconf"))).unwrap();
+            assert!(conf.contains(&format!("system {name}\n")), "{vm}");
+            assert!(conf.contains("bench=vm-switch"), "{vm}");
+        }
+    }
+}
