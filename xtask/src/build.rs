@@ -52,7 +52,9 @@ pub fn user_dir(root: &Path) -> PathBuf {
 /// Build the kernel, then the user programs.
 pub fn build_all(root: &Path) -> Result<()> {
     build_kernel(root)?;
-    build_user(root)
+    build_user(root)?;
+    // Boot images carry guest images (`${root}/target/guests/*.img`).
+    crate::guests::build_all(root).map(drop)
 }
 
 /// `cargo build --release -p kernel --bin kernel` for aarch64, as a PIE linked at 0.

@@ -124,7 +124,6 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Build => {
             setup::ensure(&root)?;
             build::build_all(&root)?;
-            guests::build_all(&root)?;
         }
         Command::Image(args) => {
             image::buildfile_path(&root, &args.board, args.buildfile.as_deref())?;

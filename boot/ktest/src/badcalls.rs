@@ -34,6 +34,139 @@ fn call(n: Sys, args: [usize; 6]) -> SysResult {
     sys::call(n, args)
 }
 
+/// The VM calls with bad arguments (only where the host can run VMs).
+fn vm_calls(c: &mut Checks) {
+    let gic = sys::sysinfo().vm_gic_version;
+    if gic == 0 {
+        return;
+    }
+    let vm = call(Sys::VmCreate, [0; 6]);
+    c.expect("vm_create", vm, ANY);
+    let vm = vm.unwrap_or(usize::MAX);
+    let mut exit = abi::VcpuExit::default();
+    let exit_at = &raw mut exit as usize;
+    c.expect(
+        "vcpu_create before configure",
+        call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    let mut config = abi::VmConfig {
+        gic_version: 5 - gic,
+        gicd: 0x2f00_0000,
+        gicr_or_gicc: 0x2f10_0000,
+        vcpus: 1,
+        spis: 32,
+    };
+    let config_at = &raw const config as usize;
+    let size = core::mem::size_of::<abi::VmConfig>();
+    c.expect(
+        "configure the other GIC version",
+        call(Sys::VmConfigure, [vm, config_at, size, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    config.gic_version = gic;
+    c.expect(
+        "configure short",
+        call(Sys::VmConfigure, [vm, config_at, 8, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "configure",
+        call(Sys::VmConfigure, [vm, config_at, size, 0, 0, 0]),
+        Ok(0),
+    );
+    c.expect(
+        "configure twice",
+        call(Sys::VmConfigure, [vm, config_at, size, 0, 0, 0]),
+        Err(Error::Busy),
+    );
+    c.expect(
+        "map_ram unaligned",
+        call(
+            Sys::VmMapRam,
+            [vm, 0x8000_0100, PAGE_SIZE, 0, prot::READ, 0],
+        ),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map_ram beyond the IPA space",
+        call(Sys::VmMapRam, [vm, 1 << 40, PAGE_SIZE, 0, prot::READ, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "map_ram",
+        call(
+            Sys::VmMapRam,
+            [vm, 0x8000_0000, PAGE_SIZE, 0, prot::READ | prot::WRITE, 0],
+        ),
+        Ok(0),
+    );
+    c.expect(
+        "map_ram twice",
+        call(
+            Sys::VmMapRam,
+            [vm, 0x8000_0000, PAGE_SIZE, 0, prot::READ, 0],
+        ),
+        Err(Error::AlreadyMapped),
+    );
+    c.expect(
+        "irq_line on a private INTID",
+        call(Sys::VmIrqLine, [vm, 27, 1, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "irq_line past the SPIs",
+        call(Sys::VmIrqLine, [vm, 64, 1, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "vcpu_create out of range",
+        call(Sys::VcpuCreate, [vm, 1, 0, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    let vcpu = call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]);
+    c.expect("vcpu_create", vcpu, ANY);
+    let vcpu = vcpu.unwrap_or(usize::MAX);
+    c.expect(
+        "vcpu_create twice",
+        call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]),
+        Err(Error::AlreadyMapped),
+    );
+    let mut regs = abi::VcpuRegs {
+        pc: 0x8000_0000,
+        pstate: 0b1001,
+        ..Default::default()
+    };
+    let regs_at = &raw const regs as usize;
+    let regs_size = core::mem::size_of::<abi::VcpuRegs>();
+    c.expect(
+        "vcpu at EL2h",
+        call(Sys::VcpuSetRegs, [vcpu, regs_at, regs_size, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    regs.pstate = 0b1_0011;
+    c.expect(
+        "vcpu in AArch32",
+        call(Sys::VcpuSetRegs, [vcpu, regs_at, regs_size, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "vcpu_set_regs on a VM handle",
+        call(Sys::VcpuSetRegs, [vm, regs_at, regs_size, 0, 0, 0]),
+        Err(Error::BadHandle),
+    );
+    c.expect(
+        "vcpu_run with a bad exit record",
+        call(Sys::VcpuRun, [vcpu, KERNEL_RAM, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "vcpu_run on a process handle",
+        call(Sys::VcpuRun, [0, exit_at, 0, 0, 0, 0]),
+        Err(Error::BadHandle),
+    );
+}
+
 pub fn run() -> usize {
     let mut c = Checks {
         passed: 0,
@@ -376,6 +509,8 @@ pub fn run() -> usize {
         call(Sys::ProcessList, [KERNEL_RAM, 4, 0, 0, 0, 0]),
         Err(Error::Fault),
     );
+
+    vm_calls(&mut c);
 
     if c.failed == 0 {
         println!("ktest badcalls: {} checks passed", c.passed);

@@ -175,6 +175,13 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
 pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
     let vcpu = vcpu_of(k, c, handle)?;
     let regs: VcpuRegs = read_struct(k, c, ptr, len)?;
+    // Only EL1h, EL1t or EL0t in AArch64: anything else (EL2, AArch32)
+    // would make the kernel return somewhere the guest must never run.
+    const MODE: u64 = 0b1_1111;
+    const ALLOWED: u64 = 0b1111_0000_0000_0000_0000_0011_1100_0000 | MODE;
+    if regs.pstate & !ALLOWED != 0 || ![0b00000, 0b00100, 0b00101].contains(&(regs.pstate & MODE)) {
+        return Err(Error::InvalidArgument);
+    }
     let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
     if v.runner.is_some_and(|r| r != c.thread) {
         return Err(Error::Busy);
