@@ -84,12 +84,9 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
         if seg.vaddr < PAGE_SIZE || end > stack_bottom {
             return Err(LoadError::BadAddress);
         }
-        let page_start = seg.vaddr & !(PAGE_SIZE - 1);
-        let page_end = end.next_multiple_of(PAGE_SIZE);
+        // Segments may share a page (linkers do that) but not bytes.
         for other in &segments {
-            let o_start = other.vaddr & !(PAGE_SIZE - 1);
-            let o_end = (other.vaddr + other.mem_size).next_multiple_of(PAGE_SIZE);
-            if page_start < o_end && o_start < page_end {
+            if seg.vaddr < other.vaddr + other.mem_size && other.vaddr < end {
                 return Err(LoadError::BadAddress);
             }
         }
@@ -177,6 +174,15 @@ mod tests {
             183,
         );
         assert_eq!(parse(&overlap).unwrap_err(), LoadError::BadAddress);
+        let shared_page = image(
+            0x20_0000,
+            &[
+                (0x20_0000, 0x800, 0, 0x10, PF_X | 4),
+                (0x20_0800, 0x10, 0, 0x10, 6),
+            ],
+            183,
+        );
+        assert_eq!(parse(&shared_page).unwrap().segments.len(), 2);
         let no_exec_entry = image(0x20_0000, &[(0x20_0000, 0x100, 0, 0x100, 6)], 183);
         assert_eq!(parse(&no_exec_entry).unwrap_err(), LoadError::BadEntry);
         let zero_page = image(0x10, &[(0, 0x100, 0, 0x100, PF_X)], 183);

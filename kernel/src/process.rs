@@ -75,7 +75,23 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
     Ok(process)
 }
 
-/// Copies the segments of an executable into fresh pages.
+/// Copies the part of `seg`'s file bytes that falls in the page at `page`
+/// into the frame at `pa`.
+fn copy_segment_page(seg: &elf_load::Segment, data: &[u8], page: usize, pa: usize) {
+    let lo = page.max(seg.vaddr);
+    let hi = (page + PAGE_SIZE).min(seg.vaddr + seg.file_size);
+    if lo < hi {
+        let src = &data[seg.file_offset + (lo - seg.vaddr)..seg.file_offset + (hi - seg.vaddr)];
+        // SAFETY: `pa` is a frame owned by the space being built;
+        // `lo - page + src.len()` <= PAGE_SIZE.
+        unsafe {
+            core::ptr::copy_nonoverlapping(src.as_ptr(), (pa + (lo - page)) as *mut u8, src.len())
+        };
+    }
+}
+
+/// Copies the segments of an executable into fresh pages. Segments that
+/// share a page share its frame, with the union of their permissions.
 fn load_image(
     k: &mut Kernel,
     space: &mut Space,
@@ -83,31 +99,30 @@ fn load_image(
     segments: &[elf_load::Segment],
 ) -> Result<(), Error> {
     for seg in segments {
-        let start = seg.vaddr & !(PAGE_SIZE - 1);
-        let len = seg.vaddr + seg.mem_size - start;
         let perms = Perms {
             read: true,
             write: seg.write,
             exec: seg.exec,
         };
-        let file = &data[seg.file_offset..seg.file_offset + seg.file_size];
-        space.map_new(&mut k.frames, start, len, perms, |page, pa| {
-            // The part of the segment's file bytes that falls in this page.
-            let lo = page.max(seg.vaddr);
-            let hi = (page + PAGE_SIZE).min(seg.vaddr + seg.file_size);
-            if lo < hi {
-                let src = &file[lo - seg.vaddr..hi - seg.vaddr];
-                // SAFETY: `pa` is a fresh frame owned by this space;
-                // `lo - page + src.len()` <= PAGE_SIZE.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        src.as_ptr(),
-                        (pa + (lo - page)) as *mut u8,
-                        src.len(),
-                    )
-                };
+        let start = seg.vaddr & !(PAGE_SIZE - 1);
+        for page in (start..seg.vaddr + seg.mem_size).step_by(PAGE_SIZE) {
+            match space.lookup(&mut k.frames, page) {
+                Some((pa, old)) => {
+                    copy_segment_page(seg, data, page, pa);
+                    let union = Perms {
+                        read: true,
+                        write: old.write || perms.write,
+                        exec: old.exec || perms.exec,
+                    };
+                    if union != old {
+                        space.reprotect(&mut k.frames, page, union)?;
+                    }
+                }
+                None => space.map_new(&mut k.frames, page, PAGE_SIZE, perms, |p, pa| {
+                    copy_segment_page(seg, data, p, pa)
+                })?,
             }
-        })?;
+        }
     }
     Ok(())
 }

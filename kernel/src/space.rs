@@ -194,6 +194,29 @@ impl Space {
         Ok(got)
     }
 
+    /// The frame and permissions of the page at `va`, if mapped.
+    pub fn lookup(&self, frames: &mut FrameAllocator, va: usize) -> Option<(usize, Perms)> {
+        self.table
+            .translate(&mut Frames(frames), va & !(PAGE_SIZE - 1))
+    }
+
+    /// Changes the permissions of the mapped page at `va` (not live: for a
+    /// space no CPU runs yet).
+    pub fn reprotect(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        perms: Perms,
+    ) -> Result<(), Error> {
+        let (pa, _) = self
+            .table
+            .unmap(&mut Frames(frames), va)
+            .map_err(|_| Error::Fault)?;
+        self.table
+            .map(&mut Frames(frames), va, pa, perms, false)
+            .map_err(|_| Error::NoMemory)
+    }
+
     /// The frame address behind `va`, if mapped with `need` permissions.
     pub fn translate(&self, frames: &mut FrameAllocator, va: usize, write: bool) -> Option<usize> {
         let (pa, perms) = self.table.translate(&mut Frames(frames), va)?;

@@ -61,7 +61,8 @@ pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
         Ok(dtb) => {
             println!("qvm: device tree of {} bytes", dtb.len());
             if let Some(path) = &config.vars.fdt_dump_file {
-                println!(
+                crate::log!(
+                    Warn,
                     "qvm: set fdt-dump-file {path}: the host has no writable files yet; use `cargo xtask qvm-check --dtb`"
                 );
             }
@@ -260,10 +261,9 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     for (what, set) in [
         ("set counter-offset", config.vars.counter_offset.is_some()),
         ("dump", config.dump_dir.is_some()),
-        ("logger", !config.loggers.is_empty()),
     ] {
         if set {
-            println!("qvm: {name}: `{what}` is not supported yet: ignored");
+            crate::log!(Warn, "qvm: {name}: `{what}` is not supported yet: ignored");
         }
     }
     Ok(Vm {

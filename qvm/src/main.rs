@@ -11,6 +11,7 @@ extern crate alloc;
 
 mod assemble;
 mod guestmem;
+mod log;
 mod vcpu_loop;
 mod vmconsole;
 
@@ -71,6 +72,7 @@ fn main(args: &[&str]) -> usize {
             return EXIT_BAD_CONFIG;
         }
     };
+    log::configure(&config);
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
     let shown: String = alloc::format!("qvm-{name}").chars().take(31).collect();
     let _ = sys::set_name(&shown);
@@ -80,7 +82,7 @@ fn main(args: &[&str]) -> usize {
     match assemble::build(&config, &layout) {
         Ok(vm) => vcpu_loop::run(vm),
         Err(e) => {
-            println!("qvm: {name}: {e}");
+            crate::log!(Error, "qvm: {name}: {e}");
             EXIT_START_FAILED
         }
     }

@@ -7,7 +7,7 @@ use abi::{ExitKind, Sys, VcpuExit, response};
 use alloc::string::String;
 use alloc::sync::Arc;
 use qvm::config::UnsupportedAction;
-use ulib::{println, sys, thread};
+use ulib::{sys, thread};
 
 /// SMCCC: unknown function (-1).
 const SMCCC_NOT_SUPPORTED: u64 = u64::MAX;
@@ -18,7 +18,7 @@ pub fn run(vm: Vm) -> usize {
     if vm.shared.lock().console.is_some() {
         let shared = vm.clone();
         if let Err(e) = thread::spawn(move || console_input(&shared)) {
-            println!("qvm: {}: no console input: {}", vm.name, e.name());
+            crate::log!(Warn, "qvm: {}: no console input: {}", vm.name, e.name());
         }
     }
     // One thread per vCPU, each with its `cpu sched` priority and
@@ -39,7 +39,8 @@ pub fn run(vm: Vm) -> usize {
             Ok(handle) if index == 0 => boot = Some(handle),
             Ok(_) => {}
             Err(e) => {
-                println!(
+                crate::log!(
+                    Error,
                     "qvm: {}: cannot start the thread of vCPU {index}: {}",
                     vm.name,
                     e.name()
@@ -111,7 +112,8 @@ fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
 fn policy(vm: &Vm, action: UnsupportedAction, what: String, exit: &mut VcpuExit) -> Option<usize> {
     match action {
         UnsupportedAction::Abort => {
-            println!(
+            crate::log!(
+                Error,
                 "qvm: {}: {what}: ending the VM (unsupported ... abort)",
                 vm.name
             );
@@ -134,7 +136,8 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
     let mut exit = VcpuExit::default();
     loop {
         if let Err(e) = sys::call(Sys::VcpuRun, [handle, &raw mut exit as usize, 0, 0, 0, 0]) {
-            println!(
+            crate::log!(
+                Error,
                 "qvm: {}: vcpu_run of vCPU {index} failed: {}",
                 vm.name,
                 e.name()
@@ -146,11 +149,11 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
         let ended = match ExitKind::from_raw(exit.kind) {
             Some(ExitKind::Mmio) => mmio(vm, &mut exit),
             Some(ExitKind::PowerOff) => {
-                println!("qvm: {}: the guest powered off", vm.name);
+                crate::log!(Info, "qvm: {}: the guest powered off", vm.name);
                 Some(crate::EXIT_OK)
             }
             Some(ExitKind::Reset) => {
-                println!("qvm: {}: the guest asked for a reset", vm.name);
+                crate::log!(Info, "qvm: {}: the guest asked for a reset", vm.name);
                 Some(crate::EXIT_OK)
             }
             Some(ExitKind::Hvc | ExitKind::Smc) => {

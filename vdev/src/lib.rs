@@ -11,6 +11,8 @@
 //! - [`chardev`]: the output sink and receive FIFO of character devices.
 //! - [`mmio`]: helpers for devices built of 32-bit registers.
 //! - [`pl011`]: the ARM PL011 UART.
+//! - [`virtio`]: the virtio-mmio transport, split virtqueues and the
+//!   virtio-blk, -console, -entropy and -net devices.
 //!
 //! The crate is `no_std` with `alloc` (it runs inside `qvm`, which has a
 //! heap but no std) and is tested on the build host with `cargo test -p vdev`.
@@ -38,12 +40,14 @@ pub mod bus;
 pub mod chardev;
 pub mod mmio;
 pub mod pl011;
+pub mod virtio;
 
 use core::any::Any;
 
 pub use bus::{AccessError, Bus, DeviceId, OverlapError};
 pub use chardev::CharSink;
 pub use pl011::Pl011;
+pub use virtio::VirtioMmio;
 
 /// One MMIO device model, as `qvm` sees it after the kernel decoded a guest
 /// data abort.

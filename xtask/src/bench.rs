@@ -3,17 +3,17 @@
 //! guest with no hypervisor and the published figures of KVM and Xen on
 //! ARM (`shared/ANCHORS.md`). See `docs/benchmarks.md`.
 //!
-//! Three QEMU runs, each `virt` with GICv3, `-cpu max` (a 1 GHz counter)
-//! and `-icount shift=0,sleep=off` (one instruction per nanosecond of
-//! virtual time, so a counter tick is one instruction; `sleep=off` keeps
-//! idle time from following the host's clock, so every run is the same):
+//! Two QEMU runs, each `virt` with 2 CPUs, GICv3, `-cpu max` (a 1 GHz
+//! counter) and `-icount shift=0,sleep=off` (one instruction per
+//! nanosecond of virtual time, so a counter tick is one instruction;
+//! `sleep=off` keeps idle time from following the host's clock, so every
+//! run is the same):
 //!
-//! 1. `bare`: the guest image alone at EL1, 2 CPUs: the "no hypervisor"
-//!    column;
-//! 2. `vm`: the hypervisor image of [`BUILDFILE`] on 2 CPUs: the `bench`
-//!    VM (2 vCPUs) gives every row but the VM switch;
-//! 3. `vm-1cpu`: the same image on 1 CPU, where the two VM-switch VMs
-//!    share the CPU: the `vm-switch` row.
+//! 1. `bare`: the guest image alone at EL1: the "no hypervisor" column;
+//! 2. `vm`: the hypervisor image of [`BUILDFILE`]: the `bench` VM (one vCPU
+//!    on each host CPU) gives every row but the VM switch, which comes from
+//!    the gaps two more VMs record while they share host CPU 0
+//!    ([`switch_samples`]).
 //!
 //! Each run is killed with `timeout` if it takes too long; a failed run or
 //! a missing line makes the command fail after printing what it has.
@@ -231,9 +231,9 @@ pub const NOTES: &[(u8, &str)] = &[
     ),
     (
         6,
-        "Measured on a 1-CPU host: two VMs read the physical counter in a loop \
-         and record each gap; from one VM's last read before a gap to the other \
-         VM's first read after its own gap. Includes the timer interrupt that \
+        "Two VMs pinned to host CPU 0 (the other CPU idle) read the physical \
+         counter in a loop and record each gap; from one VM's last read before \
+         a gap to the other VM's first read after its own gap. Includes the timer interrupt that \
          ends the time slice and up to one loop iteration (~6 instructions) on \
          each side; median of the switches seen (at least 5).",
     ),
@@ -385,17 +385,16 @@ pub fn thousands(value: f64) -> String {
     out
 }
 
-/// What the three runs gave.
+/// What the two runs gave.
 #[derive(Debug, Default)]
 pub struct Results {
     /// The guest with no hypervisor.
     pub bare: GuestReport,
-    /// The guest in the `bench` VM (host with 2 CPUs).
+    /// The guest in the `bench` VM.
     pub vm: GuestReport,
-    /// The VM switches seen on the 1-CPU host, in counter ticks.
+    /// The VM switches between the two VM-switch VMs, in counter ticks
+    /// (of the `bench` VM's CNTFRQ: they run on the same host).
     pub switches: Vec<u64>,
-    /// The counter frequency of the 1-CPU run.
-    pub switch_cntfrq: Option<u64>,
 }
 
 /// A cell: the median in instructions, and the minimum beside it when it is
@@ -450,13 +449,13 @@ pub fn table(results: &Results) -> (String, Vec<String>) {
             None => bench.name.to_string(),
         };
         let ours = if bench.name == "vm-switch" {
-            match (Row::of(&results.switches), results.switch_cntfrq) {
+            match (Row::of(&results.switches), results.vm.cntfrq) {
                 (Some(row), Some(hz)) if results.switches.len() >= MIN_SWITCHES && hz > 0 => {
                     format!("{} ({} switches)", cell(&row, hz), results.switches.len())
                 }
                 _ => {
                     problems.push(format!(
-                        "vm-1cpu: {} VM switches seen, {MIN_SWITCHES} needed",
+                        "vm: {} VM switches seen, {MIN_SWITCHES} needed",
                         results.switches.len()
                     ));
                     "missing".into()
@@ -503,6 +502,37 @@ pub fn table(results: &Results) -> (String, Vec<String>) {
         out.push_str(&format!("[^{n}]: {text}\n"));
     }
     (out, problems)
+}
+
+/// The guest's own figures, in counter ticks: min, median and mean of
+/// each row in both runs, and the VM switches seen.
+pub fn raw_figures(results: &Results) -> String {
+    let hz = |r: &GuestReport| r.cntfrq.map_or("?".to_string(), |hz| hz.to_string());
+    let mut out = format!(
+        "counter ticks (CNTFRQ bare {} Hz, vm {} Hz): min / median / mean\n",
+        hz(&results.bare),
+        hz(&results.vm)
+    );
+    let figures = |r: &GuestReport, name: &str| match (r.rows.get(name), r.skipped.get(name)) {
+        (Some(row), _) => format!("{} / {} / {:.2}", row.min, row.median, row.mean),
+        (None, Some(why)) => format!("not measured: {why}"),
+        (None, None) => "missing".to_string(),
+    };
+    for bench in BENCHMARKS.iter().filter(|b| b.name != "vm-switch") {
+        out.push_str(&format!(
+            "  {:<13} bare {:<24} vm {}\n",
+            bench.name,
+            figures(&results.bare, bench.name),
+            figures(&results.vm, bench.name)
+        ));
+    }
+    out.push_str(&format!(
+        "  {:<13} {} switches: {:?}\n",
+        "vm-switch",
+        results.switches.len(),
+        results.switches
+    ));
+    out
 }
 
 /// One QEMU run of the benchmark.
@@ -581,78 +611,38 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let guest = guests::build(root, &[GUEST])?.remove(0);
     let image = image::make_image(root, "", Some(&buildfile))?;
 
-    let done = format!("{GUEST}: done, powering off");
-    let vm_end = |vms: &[&str]| -> Vec<String> {
-        let mut ends: Vec<String> = vms
-            .iter()
-            .map(|vm| format!("qvm: {vm}: the guest powered off"))
-            .collect();
-        ends.push("qhv: init exited with status 0".into());
-        ends
+    let mut vm_ends: Vec<String> = [GUEST, SWITCH_VMS[0], SWITCH_VMS[1]]
+        .iter()
+        .map(|vm| format!("qvm: {vm}: the guest powered off"))
+        .collect();
+    vm_ends.push("qhv: init exited with status 0".into());
+    let bare = Run {
+        name: "bare",
+        machine: machine(2, EntryLevel::El1),
+        image: guest,
+        ends: vec![format!("{GUEST}: done, powering off")],
     };
-    let all_vms = [GUEST, SWITCH_VMS[0], SWITCH_VMS[1]];
-    let runs = [
-        Run {
-            name: "bare",
-            machine: machine(2, EntryLevel::El1),
-            image: guest,
-            ends: vec![done],
-        },
-        Run {
-            name: "vm",
-            machine: machine(2, EntryLevel::El2),
-            image: image.clone(),
-            ends: vm_end(&all_vms),
-        },
-        Run {
-            name: "vm-1cpu",
-            machine: machine(1, EntryLevel::El2),
-            image,
-            ends: vm_end(&all_vms),
-        },
-    ];
+    let vm = Run {
+        name: "vm",
+        machine: machine(2, EntryLevel::El2),
+        image,
+        ends: vm_ends,
+    };
 
     let mut results = Results::default();
-    for run in &runs {
-        let lines = boot(root, run, args.timeout)?;
-        let lines = lines.iter().map(String::as_str);
-        match run.name {
-            "bare" => results.bare = parse_console(lines, None),
-            "vm" => results.vm = parse_console(lines, Some(GUEST)),
-            _ => {
-                let lines: Vec<&str> = lines.collect();
-                let reports: Vec<GuestReport> = SWITCH_VMS
-                    .iter()
-                    .map(|vm| parse_console(lines.iter().copied(), Some(vm)))
-                    .collect();
-                let gaps: Vec<&[(u64, u64)]> = reports.iter().map(|r| r.gaps.as_slice()).collect();
-                results.switches = switch_samples(&gaps);
-                results.switch_cntfrq = parse_console(lines.iter().copied(), Some(GUEST)).cntfrq;
-            }
-        }
-    }
+    let lines = boot(root, &bare, args.timeout)?;
+    results.bare = parse_console(lines.iter().map(String::as_str), None);
+    let lines = boot(root, &vm, args.timeout)?;
+    results.vm = parse_console(lines.iter().map(String::as_str), Some(GUEST));
+    let switch_vms: Vec<GuestReport> = SWITCH_VMS
+        .iter()
+        .map(|name| parse_console(lines.iter().map(String::as_str), Some(name)))
+        .collect();
+    let gaps: Vec<&[(u64, u64)]> = switch_vms.iter().map(|r| r.gaps.as_slice()).collect();
+    results.switches = switch_samples(&gaps);
 
     println!();
-    for (run, report) in [("bare", &results.bare), ("vm", &results.vm)] {
-        let hz = report
-            .cntfrq
-            .map_or("no CNTFRQ line".to_string(), |hz| format!("CNTFRQ {hz} Hz"));
-        println!("{run}: {hz}; counter ticks (min / median / mean):");
-        for (name, row) in &report.rows {
-            println!(
-                "  {name:<13} {:>8} {:>8} {:>12.2}",
-                row.min, row.median, row.mean
-            );
-        }
-        for (name, why) in &report.skipped {
-            println!("  {name:<13} not measured: {why}");
-        }
-    }
-    println!(
-        "vm-1cpu: {} VM switches, counter ticks: {:?}",
-        results.switches.len(),
-        results.switches
-    );
+    print!("{}", raw_figures(&results));
     println!();
     let (text, problems) = table(&results);
     print!("{text}");
@@ -798,7 +788,6 @@ xbench: empty min 1 median 1 mean 1.00";
             bare: parse_console(BARE.lines(), None),
             vm: parse_console(VM.lines(), Some("bench")),
             switches: vec![4784, 4797, 4797, 4794, 5876, 4797],
-            switch_cntfrq: Some(ONE_GHZ),
         }
     }
 
@@ -842,7 +831,7 @@ xbench: empty min 1 median 1 mean 1.00";
                 "vm: no `bench: irq` line".to_string(),
                 "bare: ipi not measured: one CPU (an IPI needs two)".to_string(),
                 format!(
-                    "vm-1cpu: {} VM switches seen, {MIN_SWITCHES} needed",
+                    "vm: {} VM switches seen, {MIN_SWITCHES} needed",
                     MIN_SWITCHES - 1
                 ),
             ]
@@ -850,6 +839,37 @@ xbench: empty min 1 median 1 mean 1.00";
         results.vm.cntfrq = None;
         let (_, problems) = table(&results);
         assert!(problems.iter().any(|p| p.contains("vm: no CNTFRQ line")));
+    }
+
+    #[test]
+    fn lists_the_raw_figures() {
+        let mut results = full_results();
+        results.vm.rows.remove("ipi");
+        results
+            .vm
+            .skipped
+            .insert("ipi".into(), "one CPU (an IPI needs two)".into());
+        results.vm.rows.remove("irq");
+        let text = raw_figures(&results);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "counter ticks (CNTFRQ bare 1000000000 Hz, vm 1000000000 Hz): min / median / mean"
+        );
+        assert!(lines.iter().any(|l| l.starts_with("  hvc ")
+            && l.contains("bare 21 / 21 / 21.00 ")
+            && l.ends_with("vm 3053 / 3053 / 3053.00")));
+        assert!(lines.iter().any(|l| l.starts_with("  ipi ")
+            && l.ends_with("vm not measured: one CPU (an IPI needs two)")));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("  irq ") && l.ends_with("vm missing"))
+        );
+        assert_eq!(
+            lines.last().copied(),
+            Some("  vm-switch     6 switches: [4784, 4797, 4797, 4794, 5876, 4797]")
+        );
     }
 
     #[test]

@@ -68,64 +68,11 @@ pub const CNTV_IMASK: u64 = 1 << 1;
 /// CNTV_CTL_EL0.ISTATUS.
 pub const CNTV_ISTATUS: u64 = 1 << 2;
 
-impl El1State {
-    /// The state of a vCPU that has not run yet.
-    pub fn reset() -> El1State {
-        El1State {
-            sctlr: SCTLR_EL1_RESET,
-            ..Default::default()
-        }
-    }
-
-    /// Saves the CPU's EL1 registers (after a guest ran).
-    #[inline]
-    pub fn save(&mut self) {
-        macro_rules! rd {
-            ($($field:ident = $reg:literal),*) => {
-                // SAFETY: reading EL1 system registers from EL2 has no side
-                // effects.
-                unsafe { $( asm!(concat!("mrs {0}, ", $reg), out(reg) self.$field, options(nomem, nostack)); )* }
-            };
-        }
-        rd!(
-            sctlr = "sctlr_el1",
-            ttbr0 = "ttbr0_el1",
-            ttbr1 = "ttbr1_el1",
-            tcr = "tcr_el1",
-            mair = "mair_el1",
-            amair = "amair_el1",
-            vbar = "vbar_el1",
-            contextidr = "contextidr_el1",
-            tpidr_el1 = "tpidr_el1",
-            tpidrro_el0 = "tpidrro_el0",
-            sp_el1 = "sp_el1",
-            elr = "elr_el1",
-            spsr = "spsr_el1",
-            esr = "esr_el1",
-            far = "far_el1",
-            afsr0 = "afsr0_el1",
-            afsr1 = "afsr1_el1",
-            par = "par_el1",
-            cpacr = "cpacr_el1",
-            cntkctl = "cntkctl_el1",
-            csselr = "csselr_el1",
-            mdscr = "mdscr_el1",
-            cntv_ctl = "cntv_ctl_el0",
-            cntv_cval = "cntv_cval_el0"
-        );
-    }
-
-    /// Loads the CPU's EL1 registers (before a guest runs).
-    #[inline]
-    pub fn restore(&self) {
-        macro_rules! wr {
-            ($($field:ident = $reg:literal),*) => {
-                // SAFETY: EL1 state belongs to the guest about to run; EL2
-                // does not use it.
-                unsafe { $( asm!(concat!("msr ", $reg, ", {0}"), in(reg) self.$field, options(nomem, nostack)); )* }
-            };
-        }
-        wr!(
+/// Calls `$m!(field = "register", ...)` with every register of
+/// [`El1State`], in the order they are restored.
+macro_rules! el1_registers {
+    ($m:ident) => {
+        $m!(
             sctlr = "sctlr_el1",
             ttbr0 = "ttbr0_el1",
             ttbr1 = "ttbr1_el1",
@@ -150,7 +97,45 @@ impl El1State {
             mdscr = "mdscr_el1",
             cntv_cval = "cntv_cval_el0",
             cntv_ctl = "cntv_ctl_el0"
-        );
+        )
+    };
+}
+
+impl El1State {
+    /// The state of a vCPU that has not run yet.
+    pub fn reset() -> El1State {
+        El1State {
+            sctlr: SCTLR_EL1_RESET,
+            ..Default::default()
+        }
+    }
+
+    /// Saves the CPU's EL1 registers (after a guest ran).
+    #[inline]
+    pub fn save(&mut self) {
+        macro_rules! rd {
+            ($($field:ident = $reg:literal),*) => {
+                // SAFETY: reading EL1 system registers from EL2 has no side
+                // effects.
+                unsafe { $( asm!(concat!("mrs {0}, ", $reg), out(reg) self.$field, options(nomem, nostack)); )* }
+            };
+        }
+        el1_registers!(rd);
+    }
+
+    /// Loads the CPU's EL1 registers (before a guest runs). The timer's
+    /// compare value goes before its control, so enabling it never fires
+    /// on an old deadline.
+    #[inline]
+    pub fn restore(&self) {
+        macro_rules! wr {
+            ($($field:ident = $reg:literal),*) => {
+                // SAFETY: EL1 state belongs to the guest about to run; EL2
+                // does not use it.
+                unsafe { $( asm!(concat!("msr ", $reg, ", {0}"), in(reg) self.$field, options(nomem, nostack)); )* }
+            };
+        }
+        el1_registers!(wr);
         // SAFETY: a barrier.
         unsafe { asm!("isb") };
     }

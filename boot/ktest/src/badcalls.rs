@@ -57,27 +57,38 @@ fn vm_calls(c: &mut Checks) {
         vcpus: 1,
         spis: 32,
     };
-    let config_at = &raw const config as usize;
     let size = core::mem::size_of::<abi::VmConfig>();
     c.expect(
         "configure the other GIC version",
-        call(Sys::VmConfigure, [vm, config_at, size, 0, 0, 0]),
+        call(
+            Sys::VmConfigure,
+            [vm, &raw const config as usize, size, 0, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     config.gic_version = gic;
     c.expect(
         "configure short",
-        call(Sys::VmConfigure, [vm, config_at, 8, 0, 0, 0]),
+        call(
+            Sys::VmConfigure,
+            [vm, &raw const config as usize, 8, 0, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
         "configure",
-        call(Sys::VmConfigure, [vm, config_at, size, 0, 0, 0]),
+        call(
+            Sys::VmConfigure,
+            [vm, &raw const config as usize, size, 0, 0, 0],
+        ),
         Ok(0),
     );
     c.expect(
         "configure twice",
-        call(Sys::VmConfigure, [vm, config_at, size, 0, 0, 0]),
+        call(
+            Sys::VmConfigure,
+            [vm, &raw const config as usize, size, 0, 0, 0],
+        ),
         Err(Error::Busy),
     );
     c.expect(
@@ -137,22 +148,30 @@ fn vm_calls(c: &mut Checks) {
         pstate: 0b1001,
         ..Default::default()
     };
-    let regs_at = &raw const regs as usize;
     let regs_size = core::mem::size_of::<abi::VcpuRegs>();
     c.expect(
         "vcpu at EL2h",
-        call(Sys::VcpuSetRegs, [vcpu, regs_at, regs_size, 0, 0, 0]),
+        call(
+            Sys::VcpuSetRegs,
+            [vcpu, &raw const regs as usize, regs_size, 0, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     regs.pstate = 0b1_0011;
     c.expect(
         "vcpu in AArch32",
-        call(Sys::VcpuSetRegs, [vcpu, regs_at, regs_size, 0, 0, 0]),
+        call(
+            Sys::VcpuSetRegs,
+            [vcpu, &raw const regs as usize, regs_size, 0, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
         "vcpu_set_regs on a VM handle",
-        call(Sys::VcpuSetRegs, [vm, regs_at, regs_size, 0, 0, 0]),
+        call(
+            Sys::VcpuSetRegs,
+            [vm, &raw const regs as usize, regs_size, 0, 0, 0],
+        ),
         Err(Error::BadHandle),
     );
     c.expect(
