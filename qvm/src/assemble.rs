@@ -9,11 +9,12 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::config::{Config, MemKind, Unsupported};
-use qvm::config::{DeviceOptions, HostPath, VdevKind};
+use qvm::config::{DeviceOptions, HostDir, HostPath, VdevKind};
 use qvm::layout::VmLayout;
 use qvm::loader::{self, Ram};
 use ulib::sync::Mutex;
 use ulib::{println, sys};
+use vdev::VirtioMmio;
 use vdev::bus::Bus;
 use vdev::pl011::Pl011;
 
@@ -80,6 +81,79 @@ fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
         bootargs: config.cmdline.clone(),
         initrd: initrd.map(|(start, end)| start..end),
     }
+}
+
+/// The device model of one `vdev`.
+fn device_model(
+    name: &str,
+    dev: &qvm::layout::VdevLayout,
+    mem: &GuestMem,
+) -> Result<Box<dyn vdev::Vdev>, String> {
+    use vdev::virtio::{blk::Blk, console::Console, net::Net, rng::Rng, rng::XorShift};
+    let hostdev = match &dev.config.options {
+        DeviceOptions::Serial { hostdev } | DeviceOptions::Block { hostdev } => hostdev.clone(),
+        _ => None,
+    };
+    Ok(match dev.config.kind {
+        VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(name))),
+        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
+            mem.ram(),
+            Console::new(PrefixedOutput::new(name)),
+        )),
+        VdevKind::VirtioEntropy => {
+            // Seeded from the counter: varies run to run, not a CSPRNG.
+            Box::new(VirtioMmio::new(
+                mem.ram(),
+                Rng::new(XorShift::new(sys::clock() | 1)),
+            ))
+        }
+        VdevKind::VirtioBlk => {
+            let hostdev = hostdev.ok_or_else(|| {
+                alloc::format!(
+                    "{}: vdev virtio-blk needs `hostdev [<]FILE`",
+                    dev.config.origin
+                )
+            })?;
+            let HostPath::File(path) = &hostdev.path else {
+                return Err(alloc::format!(
+                    "{}: vdev virtio-blk needs a file, not the console",
+                    dev.config.origin
+                ));
+            };
+            // Disks are RAM copies of bootfs files until the host has storage.
+            let mut data = crate::read_file(path)?;
+            data.resize(data.len().next_multiple_of(512), 0);
+            let read_only = hostdev.dir == HostDir::In;
+            let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
+            Box::new(VirtioMmio::new(
+                mem.ram(),
+                Blk::new(data, read_only, &id[..id.len().min(20)]),
+            ))
+        }
+        VdevKind::VirtioNet => {
+            let mac = match &dev.config.options {
+                DeviceOptions::Net { mac: Some(mac), .. } => *mac,
+                // A locally administered address from the slot.
+                _ => [
+                    0x52,
+                    0x54,
+                    0x00,
+                    0x00,
+                    (dev.slot.base >> 12) as u8,
+                    dev.intid as u8,
+                ],
+            };
+            // Frames go nowhere until `peer` links are done.
+            Box::new(VirtioMmio::new(mem.ram(), Net::new(mac, |_: &[u8]| {})))
+        }
+        other => {
+            return Err(alloc::format!(
+                "{}: vdev {} is not implemented yet",
+                dev.config.origin,
+                other.name()
+            ));
+        }
+    })
 }
 
 /// Builds the VM; nothing runs yet.
@@ -199,15 +273,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let mut intids = Vec::new();
     let mut console = None;
     for dev in &layout.vdevs {
-        let model: Box<dyn vdev::Vdev> = match dev.config.kind {
-            VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(&name))),
-            other => {
-                return Err(alloc::format!(
-                    "vdev {} is not implemented yet",
-                    other.name()
-                ));
-            }
-        };
+        let model = device_model(&name, dev, &mem)?;
         let id = bus
             .add(dev.slot.base, dev.slot.size, model)
             .map_err(|e| alloc::format!("vdev at {:#x}: {e:?}", dev.slot.base))?;

@@ -19,6 +19,44 @@ pub struct Mapped {
     pub va: usize,
 }
 
+/// Guest RAM as device models reach it (copyable; the mappings live as
+/// long as the process).
+#[derive(Clone)]
+pub struct GuestRam {
+    regions: alloc::sync::Arc<Vec<Mapped>>,
+}
+
+impl GuestRam {
+    fn at(&self, gpa: u64, len: usize) -> Result<usize, vdev::virtio::MemError> {
+        let end = gpa
+            .checked_add(len as u64)
+            .ok_or(vdev::virtio::MemError { gpa })?;
+        self.regions
+            .iter()
+            .find(|r| gpa >= r.gpa && end <= r.gpa + r.size)
+            .map(|r| r.va + (gpa - r.gpa) as usize)
+            .ok_or(vdev::virtio::MemError { gpa })
+    }
+}
+
+impl vdev::virtio::GuestMemory for GuestRam {
+    fn read(&self, gpa: u64, buf: &mut [u8]) -> Result<(), vdev::virtio::MemError> {
+        let at = self.at(gpa, buf.len())?;
+        // SAFETY: `at..at + len` lies in a region the kernel mapped read-write
+        // into this process for its whole life. The guest may change it at
+        // any time, which a byte copy tolerates.
+        unsafe { core::ptr::copy_nonoverlapping(at as *const u8, buf.as_mut_ptr(), buf.len()) };
+        Ok(())
+    }
+
+    fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), vdev::virtio::MemError> {
+        let at = self.at(gpa, data.len())?;
+        // SAFETY: as in `read`.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), at as *mut u8, data.len()) };
+        Ok(())
+    }
+}
+
 /// All guest memory.
 #[derive(Default)]
 pub struct GuestMem {
@@ -65,6 +103,13 @@ impl GuestMem {
         // SAFETY: the range lies in a region the kernel mapped read-write
         // into this process for the VM's lifetime (= this process's).
         Some(unsafe { core::slice::from_raw_parts_mut(at as *mut u8, len as usize) })
+    }
+
+    /// Guest RAM for device models.
+    pub fn ram(&self) -> GuestRam {
+        GuestRam {
+            regions: alloc::sync::Arc::new(self.regions.clone()),
+        }
     }
 
     /// Copies `data` to guest-physical `gpa`.
