@@ -216,26 +216,28 @@ pub const NOTES: &[(u8, &str)] = &[
     ),
     (
         4,
-        "Acknowledge and end of interrupt, each between two counter reads (the \
-         floor is 'empty' each). A level-triggered interrupt under the \
-         hypervisor may cost a maintenance interrupt at its end; an SGI does not.",
+        "Acknowledge and end of interrupt as gsupport does them, each between \
+         two counter reads (2 of the instructions each). Under the hypervisor \
+         a level-triggered interrupt's list register gets the EOI bit (the line \
+         is sampled again), so its end raises a maintenance interrupt; an SGI's \
+         end does not trap.",
     ),
     (
         5,
-        "QEMU runs all CPUs in one thread under -icount, so instructions of both \
-         CPUs count, and a CPU that finds the kernel lock taken spins until QEMU \
-         moves on to the holder: the median then carries that wait, and the \
-         minimum (in parentheses when it is 5% or more below) is the path alone. \
-         With one vCPU per physical CPU; the guest skips the IPIs when vCPU 1 \
-         does not run beside vCPU 0.",
+        "QEMU runs all CPUs in one thread under -icount: the instructions of both \
+         CPUs count, and a CPU spinning on the kernel lock goes on until QEMU \
+         moves on to the holder, which inflates some samples (the mean; the \
+         median too if many, and then the minimum, the path alone, is given in \
+         parentheses). One vCPU per host CPU; the guest skips the IPIs when \
+         vCPU 1 does not run beside vCPU 0.",
     ),
     (
         6,
         "Two VMs pinned to host CPU 0 (the other CPU idle) read the physical \
          counter in a loop and record each gap; from one VM's last read before \
-         a gap to the other VM's first read after its own gap. Includes the timer interrupt that \
-         ends the time slice and up to one loop iteration (~6 instructions) on \
-         each side; median of the switches seen (at least 5).",
+         a gap to the other VM's first read after its own gap. Includes the \
+         timer interrupt that ends the time slice and up to one loop iteration \
+         (10 instructions) on each side; median of the switches seen (at least 5).",
     ),
 ];
 

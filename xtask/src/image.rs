@@ -207,6 +207,14 @@ pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<
     let base_dir = path.parent().unwrap_or(root);
     let parsed = boot::buildfile::parse(&text, &shown, base_dir, &vars)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Linux guest files are fetched and built on first use.
+    if parsed
+        .files
+        .iter()
+        .any(|f| f.src.starts_with(crate::linux::dir(root)))
+    {
+        crate::linux::prepare(root)?;
+    }
     // A VM configuration `qvm` would refuse must not get into an image.
     for spec in parsed.files.iter().filter(|f| f.dest.ends_with(".qvmconf")) {
         crate::qvm_check::check(&spec.src).map_err(|e| {

@@ -6,11 +6,13 @@
 
 mod bench;
 mod build;
+mod cpio;
 mod guests;
 mod host_tests;
 mod image;
 mod itest;
 mod lint;
+mod linux;
 mod qemu;
 mod qvm_check;
 mod setup;

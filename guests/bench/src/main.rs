@@ -48,10 +48,11 @@
 //! bench: gicd-read min 3 median 3 mean 3.00
 //! bench: mmio-read min 3 median 3 mean 3.00
 //! bench: mmio-write min 3 median 3 mean 3.00
-//! bench: irq min 46 median 46 mean 46.00
-//! bench: irq-complete min 49 median 49 mean 49.00
-//! bench: ipi min 35 median 35 mean 35.00
-//! bench: ipi-idle min 35 median 35 mean 35.00
+//! bench: irq min 5 median 5 mean 5.00
+//! bench: irq-complete min 72 median 72 mean 72.00
+//! bench: ipi min 21 median 21 mean 21.00
+//! bench: ipi-complete min 72 median 72 mean 72.00
+//! bench: ipi-idle min 21 median 21 mean 21.00
 //! bench: done, powering off
 //! ```
 #![cfg_attr(target_os = "none", no_std)]

@@ -231,6 +231,51 @@ fn is_compatible(node: &FdtNode<'_, '_>, name: &str) -> bool {
         .is_some_and(|c| c.all().any(|s| s == name))
 }
 
+/// A device node: its first register range and its first interrupt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeviceNode {
+    /// The first `reg` range.
+    pub reg: Region,
+    /// The INTID of its first interrupt (a GIC specifier), if it has one.
+    pub intid: Option<u32>,
+}
+
+/// Every node of the tree at `dtb` whose `compatible` lists `name` and
+/// whose `status` is absent or `"okay"`, in the tree's order, stored into
+/// `out` as far as it goes. Returns how many there are, which is more than
+/// `out.len()` when some did not fit.
+pub fn compatible_devices(
+    dtb: &[u8],
+    name: &str,
+    out: &mut [DeviceNode],
+) -> Result<usize, &'static str> {
+    let fdt = Fdt::new(dtb).map_err(|_| "not a valid device tree")?;
+    let mut n = 0;
+    for node in fdt.all_nodes() {
+        let okay = node
+            .property("status")
+            .and_then(|s| s.as_str())
+            .is_none_or(|s| s == "okay" || s == "ok");
+        if !okay || !is_compatible(&node, name) {
+            continue;
+        }
+        let Some(reg) = regs(&node).next() else {
+            continue;
+        };
+        if let Some(slot) = out.get_mut(n) {
+            *slot = DeviceNode {
+                reg,
+                intid: node.property("interrupts").and_then(|i| {
+                    let mut c = cells(i.value);
+                    Some(intid_of(c.next()?, c.next()?))
+                }),
+            };
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Reads the tree at `dtb` (the whole blob). `image` is where the guest is
 /// loaded, `mpidr` the booting CPU's affinity.
 pub fn parse(

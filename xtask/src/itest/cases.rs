@@ -126,6 +126,31 @@ pub fn all() -> Vec<Case> {
         }
     }
 
+    // A stock Debian arm64 kernel with a busybox initramfs under qvm.
+    for gic in [Gic::V3, Gic::V2] {
+        cases.push(
+            Case::new(
+                format!("linux-a72-gic{gic}-smp4"),
+                machine(Cpu::CortexA72, gic, 4),
+            )
+            .buildfile("boot/boards/qemu-virt-linux.build")
+            .timeout(300)
+            .lines(&[
+                STARTUP,
+                r"linux: \[ *[0-9.]+\] Booting Linux on physical CPU 0x0",
+                r"linux: \[ *[0-9.]+\] psci: PSCIv1.0 detected",
+                r"linux: \[ *[0-9.]+\] Run /init as init process",
+                r"linux: linux-init: running, 2 CPUs, 6\.1\.",
+                r"linux: linux-init: interrupts: \d+ lines, timer 1",
+                r"linux: linux-init: powering off",
+                r"linux: \[ *[0-9.]+\] reboot: Power down",
+                "qvm: linux: the guest powered off",
+                STARTUP_DONE,
+                INIT_EXIT_0,
+            ]),
+        );
+    }
+
     // The demo: two VMs side by side; Ctrl-T moves the console input.
     cases.push(console_switch());
 
@@ -409,7 +434,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 19);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 21);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();

@@ -95,6 +95,34 @@ fn a_qvm_shaped_tree() {
 }
 
 #[test]
+fn virtio_mmio_nodes() {
+    let dtb = load("virt-gicv3-smp4.dtb");
+    let mut nodes = [DeviceNode::default(); 40];
+    assert_eq!(compatible_devices(&dtb, "virtio,mmio", &mut nodes), Ok(32));
+    let first = nodes[..32]
+        .iter()
+        .find(|d| d.reg.start == 0xa00_0000)
+        .unwrap();
+    assert_eq!(first.reg.end, 0xa00_0200);
+    assert_eq!(first.intid, Some(48));
+    // Fewer slots than nodes: the count still says how many there are.
+    let mut two = [DeviceNode::default(); 2];
+    assert_eq!(compatible_devices(&dtb, "virtio,mmio", &mut two), Ok(32));
+    assert_eq!(compatible_devices(&dtb, "no,such-device", &mut two), Ok(0));
+
+    let dtb = load("qvm-gicv3-smp2.dtb");
+    let n = compatible_devices(&dtb, "virtio,mmio", &mut nodes).unwrap();
+    assert_eq!(
+        nodes[..n]
+            .iter()
+            .find(|d| d.reg.start == 0x8800_0000)
+            .map(|d| d.intid),
+        Some(Some(38))
+    );
+    assert!(compatible_devices(&[0u8; 64], "virtio,mmio", &mut nodes).is_err());
+}
+
+#[test]
 fn refuses_what_is_not_a_tree() {
     assert!(parse(&[0u8; 64], 0, IMAGE, 0).is_err());
 }
