@@ -24,7 +24,9 @@ pub const USER_FEATURES: &str = "qvm/vmm";
 
 /// The test guests (cargo package names under `guests/`; each has a binary
 /// of the same name).
-pub const GUEST_PACKAGES: &[&str] = &["hello", "timer", "smp", "faults", "bench", "ticker"];
+pub const GUEST_PACKAGES: &[&str] = &[
+    "hello", "timer", "smp", "faults", "bench", "ticker", "virtio",
+];
 
 /// The repository root: the parent of this crate's folder.
 pub fn root() -> PathBuf {

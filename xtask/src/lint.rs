@@ -11,7 +11,7 @@ const HOST_CRATES: &[&str] = &["xtask", "boot", "arch", "abi", "vdev", "qvm", "g
 /// Crates checked for the aarch64 target.
 const TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "ulib", "init", "ktest", "boot", "abi", "vdev", "qvm", "gsupport", "hello",
-    "timer", "smp", "faults", "bench",
+    "timer", "smp", "faults", "bench", "virtio",
 ];
 
 /// Runs every check and counts the results.

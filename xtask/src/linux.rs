@@ -7,6 +7,7 @@
 //! When a pinned version has left the archive, the current one is taken
 //! instead, with a warning (apt's check still applies).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -42,20 +43,105 @@ const BUSYBOX: Package = Package {
     fallback: "busybox-static",
 };
 
+/// Kernel modules the initramfs loads (the Debian kernel builds its virtio
+/// drivers and ext4 as modules), with what they depend on; ext4 asks for
+/// crc32c by name, which needs `crc32c_generic` loaded first.
+const MODULES: &[&str] = &[
+    "virtio_mmio",
+    "virtio_blk",
+    "virtio_rng",
+    "virtio_net",
+    "virtio_console",
+    "crc32c_generic",
+    "ext4",
+];
+
+/// Bytes of the test disk.
+const DISK_BYTES: usize = 16 << 20;
+
+/// The `.ko` files of `wanted` and their dependencies, each after what it
+/// depends on, found in the unpacked kernel package.
+fn modules_in_order(unpacked: &Path, wanted: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+    let lib = unpacked.join("lib/modules");
+    let version = std::fs::read_dir(&lib)?
+        .filter_map(|e| e.ok())
+        .next()
+        .context("no /lib/modules/VERSION")?
+        .path();
+    let mut files = HashMap::new();
+    let mut stack = vec![version.join("kernel")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)?.filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Some(stem) = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".ko"))
+            {
+                files.insert(stem.replace('-', "_"), p);
+            }
+        }
+    }
+    let mut order = Vec::new();
+    for name in wanted {
+        visit(name, &files, &mut order, 0)?;
+    }
+    Ok(order)
+}
+
+/// Puts module `name` into `order` after everything it depends on.
+fn visit(
+    name: &str,
+    files: &HashMap<String, PathBuf>,
+    order: &mut Vec<(String, PathBuf)>,
+    depth: usize,
+) -> Result<()> {
+    if order.iter().any(|(n, _)| n == name) {
+        return Ok(());
+    }
+    if depth > 16 {
+        bail!("module dependencies of {name} nest too deep");
+    }
+    let path = files
+        .get(name)
+        .with_context(|| format!("no module {name} in the kernel package"))?;
+    let data = std::fs::read(path)?;
+    for dep in depends(&data) {
+        visit(&dep, files, order, depth + 1)?;
+    }
+    order.push((name.to_string(), path.clone()));
+    Ok(())
+}
+
+/// The `depends=` list of a module's `.modinfo`.
+fn depends(ko: &[u8]) -> Vec<String> {
+    let key = b"depends=";
+    let Some(at) = ko.windows(key.len()).position(|w| w == key) else {
+        return Vec::new();
+    };
+    let rest = &ko[at + key.len()..];
+    let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+    String::from_utf8_lossy(&rest[..end])
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace('-', "_"))
+        .collect()
+}
+
 /// Where the files go.
 pub fn dir(root: &Path) -> PathBuf {
     root.join("target/linux")
 }
 
-/// Makes sure `target/linux/Image` and `target/linux/initrd.cpio` exist.
+/// Makes `target/linux/Image`, `initrd.cpio` and `disk.img`: the packages
+/// are downloaded once, the rest is rebuilt each time (it takes a moment).
 pub fn prepare(root: &Path) -> Result<()> {
     let dir = dir(root);
     let image = dir.join("Image");
     let initrd = dir.join("initrd.cpio");
     let init = root.join("guests/linux/init");
-    if image.exists() && initrd.exists() && newer(&initrd, &init) {
-        return Ok(());
-    }
     std::fs::create_dir_all(dir.join("debs"))
         .with_context(|| format!("cannot create {}", dir.display()))?;
     enable_arm64()?;
@@ -82,14 +168,32 @@ pub fn prepare(root: &Path) -> Result<()> {
         .context("busybox-static has no /bin/busybox")?;
     let init_script =
         std::fs::read(&init).with_context(|| format!("cannot read {}", init.display()))?;
-    let archive = crate::cpio::Archive::new()
+    let modules = modules_in_order(&unpacked, MODULES)?;
+    let mut archive = crate::cpio::Archive::new()
         .dir("bin")
         .dir("dev")
         .dir("proc")
         .dir("sys")
+        .dir("mnt")
+        .dir("etc")
+        .dir("lib")
+        .dir("lib/modules")
         .file("bin/busybox", 0o755, &busybox_bin)
-        .file("init", 0o755, &init_script)
+        .file("init", 0o755, &init_script);
+    let mut order = String::new();
+    for (name, path) in &modules {
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        archive = archive.file(&format!("lib/modules/{name}.ko"), 0o644, &data);
+        order.push_str(name);
+        order.push('\n');
+    }
+    let archive = archive
+        .file("etc/modules", 0o644, order.as_bytes())
         .finish();
+    // The disk the test formats and fills: a RAM copy in qvm.
+    std::fs::write(dir.join("disk.img"), vec![0u8; DISK_BYTES])
+        .context("cannot write the disk image")?;
     std::fs::write(&initrd, archive)
         .with_context(|| format!("cannot write {}", initrd.display()))?;
     eprintln!(
@@ -98,11 +202,6 @@ pub fn prepare(root: &Path) -> Result<()> {
         initrd.display()
     );
     Ok(())
-}
-
-fn newer(a: &Path, b: &Path) -> bool {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    matches!((modified(a), modified(b)), (Some(a), Some(b)) if a >= b)
 }
 
 fn is_root() -> bool {

@@ -1,20 +1,20 @@
 //! What `virtio-drivers` needs from the guest: DMA pages from a static pool
 //! in the image (the guest runs on an identity map, so a virtual address is
-//! the physical address a device uses), buffers shared as they are, and a
-//! heap for the drivers' own allocations.
+//! the physical address a device uses) and buffers shared as they are.
+//!
+//! No heap: `virtio-drivers` is built without `alloc` (guests are built
+//! together, and a crate pulling `alloc` into the graph would make every
+//! guest need a global allocator), so no indirect descriptors.
 
-use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 use gsupport::sync::IrqMutex;
-use linked_list_allocator::Heap;
 use virtio_drivers::{BufferDirection, Hal, PAGE_SIZE, PhysAddr};
 
-/// Pages of DMA memory: each queue takes two (descriptors and available
-/// ring, used ring), so a blk or entropy device two and a console four.
-pub const POOL_PAGES: usize = 64;
-/// Bytes of heap (the console's 4 KiB receive buffer, indirect tables).
-const HEAP_SIZE: usize = 64 * 1024;
+/// Pages of DMA memory (zeros in the image): each queue takes two
+/// (descriptors and available ring, used ring), so a blk or entropy device
+/// two and a console four; drivers give theirs back when dropped.
+pub const POOL_PAGES: usize = 16;
 
 #[repr(C, align(4096))]
 struct Pool(UnsafeCell<[[u8; PAGE_SIZE]; POOL_PAGES]>);
@@ -80,45 +80,4 @@ unsafe impl Hal for GuestHal {
     }
 
     unsafe fn unshare(_paddr: PhysAddr, _buffer: NonNull<[u8]>, _direction: BufferDirection) {}
-}
-
-#[repr(C, align(4096))]
-struct HeapSpace(UnsafeCell<[u8; HEAP_SIZE]>);
-
-// SAFETY: only the allocator touches it, under its lock.
-unsafe impl Sync for HeapSpace {}
-
-static HEAP_SPACE: HeapSpace = HeapSpace(UnsafeCell::new([0; HEAP_SIZE]));
-
-/// The global allocator: a linked-list heap over [`HEAP_SPACE`], set up on
-/// first use.
-struct GuestHeap(IrqMutex<Option<Heap>>);
-
-#[global_allocator]
-static HEAP: GuestHeap = GuestHeap(IrqMutex::new(None));
-
-// SAFETY: allocation is serialized by the lock, and every block comes from
-// `HEAP_SPACE`, which nothing else uses.
-unsafe impl GlobalAlloc for GuestHeap {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.0.with(|heap| {
-            let heap = heap.get_or_insert_with(|| {
-                // SAFETY: the space is static, unused by anything else, and
-                // handed to the heap once.
-                unsafe { Heap::new(HEAP_SPACE.0.get().cast::<u8>(), HEAP_SIZE) }
-            });
-            heap.allocate_first_fit(layout)
-                .map_or(core::ptr::null_mut(), |p| p.as_ptr())
-        })
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let Some(p) = NonNull::new(ptr) else { return };
-        self.0.with(|heap| {
-            if let Some(heap) = heap.as_mut() {
-                // SAFETY: `ptr` came from `alloc` with this layout.
-                unsafe { heap.deallocate(p, layout) };
-            }
-        });
-    }
 }

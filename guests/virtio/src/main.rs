@@ -21,11 +21,11 @@
 //! comes through virtio-console, the others through the PL011):
 //! ```text
 //! virtio: 4 devices: blk 0x1c0d0000 intid 41, blk 0x1c0d1000 intid 45, entropy 0x1c0e0000 intid 43, console 0x20000000 intid 42
-//! virtio: blk0 read-only disk, 376 sectors, sector 0 has the Image magic
+//! virtio: blk0 read-only disk, 680 sectors, sector 0 has the Image magic
 //! virtio: blk1 write/read/flush ok, 3 sectors, id "virtio.qvmconf"
 //! virtio: entropy 128 bytes ok
 //! virtio: hello through virtio-console
-//! virtio: interrupts from all 4 devices (blk0 2, blk1 7, entropy 2, console 1)
+//! virtio: interrupts from all 4 devices (blk0 3, blk1 9, entropy 2, console 1)
 //! virtio: done, powering off
 //! ```
 //! and bare on QEMU `virt` (no devices attached):
@@ -33,29 +33,41 @@
 //! virtio: no virtio devices
 //! virtio: done, powering off
 //! ```
+//!
+//! QEMU's own devices work too (legacy or, with
+//! `-global virtio-mmio.force-legacy=false`, modern transports): e.g.
+//! `-drive file=ro.img,if=none,id=d0,format=raw,readonly=on -device
+//! virtio-blk-device,drive=d0 -drive file=rw.img,if=none,id=d1,format=raw
+//! -device virtio-blk-device,drive=d1 -device virtio-rng-device -device
+//! virtio-serial-device -chardev file,id=vc,path=vc.out -device
+//! virtconsole,chardev=vc` (QEMU lists them from the top address down, so
+//! there blk0 is the writable one).
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
 #[cfg(target_os = "none")]
-extern crate alloc;
-
+mod console;
 #[cfg(target_os = "none")]
 mod hal;
+#[cfg(target_os = "none")]
+mod line;
 
 #[cfg(target_os = "none")]
 gsupport::entry!(guest::main);
 
 #[cfg(target_os = "none")]
 mod guest {
+    use crate::console::Console;
     use crate::hal::{self, GuestHal};
+    use crate::line::Line;
+    use core::fmt::Write;
     use core::ptr::NonNull;
-    use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
     use gsupport::dt::{self, DeviceNode};
     use gsupport::gic::Trigger;
     use gsupport::{Platform, cpu, exceptions, gic, mmio, println, psci, timer};
     use virtio_drivers::Error;
     use virtio_drivers::device::blk::{SECTOR_SIZE, VirtIOBlk};
-    use virtio_drivers::device::console::VirtIOConsole;
     use virtio_drivers::device::rng::VirtIORng;
     use virtio_drivers::transport::mmio::{MmioError, MmioTransport, VirtIOHeader};
     use virtio_drivers::transport::{DeviceType, Transport};
@@ -82,12 +94,16 @@ mod guest {
     static TAKEN: [AtomicU32; MAX_NODES] = [const { AtomicU32::new(0) }; MAX_NODES];
     /// Interrupts of a device with nothing pending in `InterruptStatus`.
     static EMPTY: AtomicU32 = AtomicU32::new(0);
-    /// Any check failed.
-    static FAILED: AtomicBool = AtomicBool::new(false);
+    /// Checks failed so far.
+    static FAILURES: AtomicU32 = AtomicU32::new(0);
+
+    fn failures() -> u32 {
+        FAILURES.load(Ordering::SeqCst)
+    }
 
     macro_rules! fail {
         ($($arg:tt)*) => {{
-            FAILED.store(true, Ordering::SeqCst);
+            FAILURES.fetch_add(1, Ordering::SeqCst);
             println!("virtio: FAIL: {}", format_args!($($arg)*));
         }};
     }
@@ -161,6 +177,7 @@ mod guest {
     }
 
     fn test_readonly_blk(n: usize, blk: &mut VirtIOBlk<GuestHal, MmioTransport<'static>>) {
+        let before = failures();
         let mut sector = [0u8; SECTOR_SIZE];
         if let Err(e) = blk.read_blocks(0, &mut sector) {
             fail!("blk{n}: reading sector 0: {e}");
@@ -187,7 +204,7 @@ mod guest {
             Ok(()) => fail!("blk{n}: sector 0 changed after the refused write"),
             Err(e) => fail!("blk{n}: reading sector 0 again: {e}"),
         }
-        if !FAILED.load(Ordering::SeqCst) {
+        if failures() == before {
             println!(
                 "virtio: blk{n} read-only disk, {} sectors, sector 0 has the Image magic",
                 blk.capacity()
@@ -196,6 +213,7 @@ mod guest {
     }
 
     fn test_writable_blk(n: usize, blk: &mut VirtIOBlk<GuestHal, MmioTransport<'static>>) {
+        let before = failures();
         let capacity = blk.capacity();
         if capacity < 2 {
             fail!("blk{n}: {capacity} sectors, sector 1 is needed");
@@ -219,7 +237,9 @@ mod guest {
             Ok(()) if back == pattern => {}
             Ok(()) => {
                 let at = back.iter().zip(&pattern).position(|(a, b)| a != b);
-                fail!("blk{n}: sector 1 read back differs from what was written, first at byte {at:?}");
+                fail!(
+                    "blk{n}: sector 1 read back differs from what was written, first at byte {at:?}"
+                );
                 return;
             }
             Err(e) => {
@@ -259,7 +279,7 @@ mod guest {
                 ""
             }
         };
-        if !FAILED.load(Ordering::SeqCst) {
+        if failures() == before {
             println!("virtio: blk{n} write/read/flush ok, {capacity} sectors, id {id:?}");
         }
     }
@@ -281,7 +301,9 @@ mod guest {
     fn test_entropy(found: &Found) {
         let rng = transport(&found.node)
             .map_err(|e| fail!("entropy: transport: {e}"))
-            .and_then(|t| VirtIORng::<GuestHal, _>::new(t).map_err(|e| fail!("entropy: driver: {e}")));
+            .and_then(|t| {
+                VirtIORng::<GuestHal, _>::new(t).map_err(|e| fail!("entropy: driver: {e}"))
+            });
         let Ok(mut rng) = rng else { return };
         let mut reads = [[0u8; ENTROPY_BYTES]; 2];
         for (i, buf) in reads.iter_mut().enumerate() {
@@ -297,7 +319,10 @@ mod guest {
                 }
             }
             if buf.iter().all(|&b| b == buf[0]) {
-                fail!("entropy: read {i} is {ENTROPY_BYTES} bytes of {:#04x}", buf[0]);
+                fail!(
+                    "entropy: read {i} is {ENTROPY_BYTES} bytes of {:#04x}",
+                    buf[0]
+                );
                 return;
             }
         }
@@ -311,11 +336,9 @@ mod guest {
     fn test_console(found: &Found) {
         let console = transport(&found.node)
             .map_err(|e| fail!("console: transport: {e}"))
-            .and_then(|t| {
-                VirtIOConsole::<GuestHal, _>::new(t).map_err(|e| fail!("console: driver: {e}"))
-            });
+            .and_then(|t| Console::new(t).map_err(|e| fail!("console: driver: {e}")));
         let Ok(mut console) = console else { return };
-        if let Err(e) = console.send_bytes(CONSOLE_LINE) {
+        if let Err(e) = console.send(CONSOLE_LINE) {
             fail!("console: send: {e}");
         }
     }
@@ -364,20 +387,18 @@ mod guest {
             finish()
         }
 
-        let mut line = heapless_line();
+        let mut list = Line::new();
         for f in found.iter().flatten() {
-            let sep = if line.is_empty() { "" } else { ", " };
-            let _ = core::fmt::write(
-                &mut line,
-                format_args!(
-                    "{sep}{} {:#x} intid {}",
-                    kind_name(f.kind),
-                    f.node.reg.start,
-                    f.node.intid.unwrap_or(0)
-                ),
+            let sep = if list.is_empty() { "" } else { ", " };
+            let _ = write!(
+                list,
+                "{sep}{} {:#x} intid {}",
+                kind_name(f.kind),
+                f.node.reg.start,
+                f.node.intid.unwrap_or(0)
             );
         }
-        println!("virtio: {devices} devices: {line}");
+        println!("virtio: {devices} devices: {list}");
 
         // Interrupts: counted by the handler, checked after each device.
         if gic::init().is_some() {
@@ -403,8 +424,8 @@ mod guest {
         for (i, f) in found.iter().enumerate() {
             if let Some(f) = f.as_ref().filter(|f| f.kind == DeviceType::Block) {
                 test_blk(blks, f);
-                let mut name = heapless_line();
-                let _ = core::fmt::write(&mut name, format_args!("blk{blks}"));
+                let mut name = Line::new();
+                let _ = write!(name, "blk{blks}");
                 wait_irq(i, &name);
                 blks += 1;
             }
@@ -441,7 +462,7 @@ mod guest {
             );
         }
 
-        let mut line = heapless_line();
+        let mut counts = Line::new();
         let (mut blk, mut with_irq, mut tested) = (0, 0, 0);
         for (i, f) in found.iter().enumerate() {
             let Some(f) = f else { continue };
@@ -458,16 +479,16 @@ mod guest {
             if taken > 0 {
                 with_irq += 1;
             }
-            let sep = if line.is_empty() { "" } else { ", " };
+            let sep = if counts.is_empty() { "" } else { ", " };
             let _ = if f.kind == DeviceType::Block {
                 blk += 1;
-                core::fmt::write(&mut line, format_args!("{sep}blk{} {taken}", blk - 1))
+                write!(counts, "{sep}blk{} {taken}", blk - 1)
             } else {
-                core::fmt::write(&mut line, format_args!("{sep}{} {taken}", kind_name(f.kind)))
+                write!(counts, "{sep}{} {taken}", kind_name(f.kind))
             };
         }
         if tested > 0 && with_irq == tested {
-            println!("virtio: interrupts from all {tested} devices ({line})");
+            println!("virtio: interrupts from all {tested} devices ({counts})");
         }
         let empty = EMPTY.load(Ordering::Relaxed);
         if empty > 0 {
@@ -477,60 +498,13 @@ mod guest {
     }
 
     fn finish() -> ! {
-        if FAILED.load(Ordering::SeqCst) {
-            println!("virtio: FAIL: some checks failed, powering off");
+        let failed = failures();
+        if failed > 0 {
+            println!("virtio: FAIL: {failed} checks failed, powering off");
         } else {
             println!("virtio: done, powering off");
         }
         psci::system_off()
-    }
-
-    /// A line built in a fixed buffer.
-    fn heapless_line() -> Line {
-        Line {
-            buf: [0; LINE_LEN],
-            len: 0,
-        }
-    }
-
-    const LINE_LEN: usize = 512;
-
-    /// Text up to [`LINE_LEN`] bytes (what does not fit is dropped).
-    struct Line {
-        buf: [u8; LINE_LEN],
-        len: usize,
-    }
-
-    impl Line {
-        fn is_empty(&self) -> bool {
-            self.len == 0
-        }
-    }
-
-    impl core::fmt::Write for Line {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            let n = s.len().min(LINE_LEN - self.len);
-            self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
-            self.len += n;
-            Ok(())
-        }
-    }
-
-    impl core::ops::Deref for Line {
-        type Target = str;
-        fn deref(&self) -> &str {
-            let mut n = self.len;
-            while core::str::from_utf8(&self.buf[..n]).is_err() {
-                n -= 1;
-            }
-            core::str::from_utf8(&self.buf[..n]).unwrap_or("")
-        }
-    }
-
-    impl core::fmt::Display for Line {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str(self)
-        }
     }
 }
 
