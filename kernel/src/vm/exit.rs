@@ -35,9 +35,13 @@ fn reg(frame: &TrapFrame, n: usize) -> u64 {
 
 /// Handles a trap from the guest running on `cpu` as vCPU `vcpu`.
 pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut TrapFrame, kind: u64) {
-    switch::sync_live(k, cpu);
     match kind {
         1 => {
+            // An interrupt: maybe the guest's EOI (maintenance), a kick, or
+            // its timer. The list registers are taken back first: a
+            // maintenance interrupt stays asserted until they are.
+            switch::sync_live(k, cpu);
+            switch::mark_stale(k, vcpu);
             crate::irq::handle_pending(k, cpu);
         }
         0 => {
@@ -90,7 +94,7 @@ fn synchronous(
                 stop(k, vcpu, Pending::Stuck);
                 return switch::exit_to_host(k, cpu, frame, record);
             };
-            if super::exit_gic::emulate(k, vcpu, ipa, &access, frame) {
+            if super::exit_gic::emulate(k, cpu, vcpu, ipa, &access, frame) {
                 frame.elr += 4;
                 return;
             }
@@ -231,6 +235,7 @@ pub fn kick(k: &mut Kernel, vm: kernel::slab::Id, index: usize) {
     else {
         return;
     };
+    switch::mark_stale(k, vcpu);
     let Some(runner) = k.vcpus.get(vcpu).and_then(|v| v.runner) else {
         return;
     };
@@ -249,6 +254,8 @@ pub fn kick(k: &mut Kernel, vm: kernel::slab::Id, index: usize) {
 /// WFI: sleep until an interrupt is pending for the vCPU or its virtual
 /// timer is due.
 fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
+    switch::sync_live(k, cpu);
+    switch::mark_stale(k, vcpu);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (vm, index) = (v.vm, v.index);
     if k.vms

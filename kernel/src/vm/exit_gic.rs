@@ -15,6 +15,7 @@ const GICR_STRIDE: u64 = 0x2_0000;
 /// Emulates the access if `ipa` is in the virtual GIC; false otherwise.
 pub fn emulate(
     k: &mut Kernel,
+    cpu: usize,
     vcpu: Id,
     ipa: u64,
     access: &DataAccess,
@@ -24,10 +25,19 @@ pub fn emulate(
         return false;
     };
     let (vm, index) = (v.vm, v.index);
-    let Some(m) = k.vms.get_mut(vm) else {
+    let Some(config) = k.vms.get(vm).and_then(|m| m.config) else {
         return false;
     };
-    let (Some(config), Some(vgic)) = (m.config, m.vgic.as_mut()) else {
+    let in_gicd = (config.gicd..config.gicd + GICD_SIZE).contains(&ipa);
+    let in_gicr = config.gic_version == 3
+        && (config.gicr_or_gicc..config.gicr_or_gicc + GICR_STRIDE * config.vcpus).contains(&ipa);
+    if !in_gicd && !in_gicr {
+        return false;
+    }
+    // The model must see what the guest acknowledged before it answers.
+    super::switch::sync_live(k, cpu);
+    super::switch::mark_stale(k, vcpu);
+    let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) else {
         return false;
     };
     let value = if access.register == 31 {
@@ -36,24 +46,20 @@ pub fn emulate(
         frame.x[access.register]
     };
     let size = access.size;
-    let result = if (config.gicd..config.gicd + GICD_SIZE).contains(&ipa) {
+    let result = if in_gicd {
         let offset = ipa - config.gicd;
         if access.write {
             vgic.gicd_write(index, offset, size, value).map(|()| 0)
         } else {
             vgic.gicd_read(index, offset, size)
         }
-    } else if config.gic_version == 3
-        && (config.gicr_or_gicc..config.gicr_or_gicc + GICR_STRIDE * config.vcpus).contains(&ipa)
-    {
+    } else {
         let offset = ipa - config.gicr_or_gicc;
         if access.write {
             vgic.gicr_write(index, offset, size, value).map(|()| 0)
         } else {
             vgic.gicr_read(index, offset, size)
         }
-    } else {
-        return false;
     };
     // An access the GIC does not support reads as zero and writes nothing.
     if !access.write {

@@ -103,6 +103,10 @@ pub struct Vcpu {
     /// FAR_EL2 of the last exit (the guest's virtual address), for injecting
     /// an abort.
     pub fault_va: u64,
+    /// Its virtual GIC state may differ from its list registers: sync and
+    /// refill them before it runs again. Exits that touch no interrupt
+    /// state (a PSCI call, an MMIO access) leave the list registers alone.
+    pub lrs_stale: bool,
 }
 
 impl Vcpu {
@@ -122,6 +126,7 @@ impl Vcpu {
             exit_ptr: 0,
             pending: Pending::None,
             fault_va: 0,
+            lrs_stale: true,
         }
     }
 
@@ -138,6 +143,7 @@ impl Vcpu {
         self.cpu_if = [0; 2];
         self.lrs = [0; MAX_LRS];
         self.pending = Pending::None;
+        self.lrs_stale = true;
         self.on = true;
     }
 }

@@ -52,6 +52,7 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     el1::set_vmpidr(v.index as u64 | 1 << 31);
     cpu::set_vttbr(vm.space.vttbr());
     k.cpus[cpu_index].loaded_vcpu = Some(vcpu);
+    mark_stale(k, vcpu);
     // Its FP values now live here only: another CPU's copy goes stale.
     for c in k.cpus.iter_mut() {
         if c.fp_owner == Some(vcpu) {
@@ -117,12 +118,25 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     write_lrs(k, &lrs);
 }
 
-/// Just before the loaded guest runs again: fills free list registers
-/// with what is pending for it.
+/// Marks `vcpu`'s list registers for a sync and refill before it runs.
+pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.lrs_stale = true;
+    }
+}
+
+/// Just before the loaded guest runs again: if its interrupt state may
+/// have changed since it last ran, takes back the list registers and
+/// refills them with what is pending for it.
 pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
         return;
     };
+    match k.vcpus.get_mut(vcpu) {
+        Some(v) if v.lrs_stale => v.lrs_stale = false,
+        _ => return,
+    }
+    sync_live(k, cpu_index);
     let n = k.lr_count;
     let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };
