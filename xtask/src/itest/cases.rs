@@ -157,6 +157,7 @@ pub fn all() -> Vec<Case> {
 
     // The demo: two VMs side by side; Ctrl-T moves the console input.
     cases.push(console_switch());
+    cases.push(demo());
 
     cases
 }
@@ -170,7 +171,7 @@ fn console_switch() -> Case {
         "console-switch-a72-gic3-smp4",
         machine(Cpu::CortexA72, Gic::V3, 4),
     )
-    .buildfile("boot/boards/qemu-virt.build")
+    .buildfile("boot/boards/qemu-virt-tickers.build")
     .then(line("ticker2: ticker: up on 2 CPUs"))
     .then(line("ticker1: ticker: tick 1").then_type(b"\x141"))
     .then(line(r"qhv: console input goes to 1: qvm-ticker2 \(pid \d+\)").then_type(b"hello\r"))
@@ -181,6 +182,35 @@ fn console_switch() -> Case {
     .then(line("ticker2: ticker: tick").then_type(b"q\r"))
     .then(line("ticker2: ticker: powering off"))
     .then(line("qvm: ticker2: the guest powered off"))
+    .then(line(INIT_EXIT_0))
+}
+
+/// The `cargo xtask run` demo: a Linux VM beside the `ticker` VM; the
+/// keyboard goes to Linux's shell, a command runs, Linux powers off, then
+/// the ticker.
+fn demo() -> Case {
+    let line = |p: &str| Expect::line(p);
+    Case::new(
+        "demo-linux-shell-a72-gic3-smp4",
+        machine(Cpu::CortexA72, Gic::V3, 4),
+    )
+    .buildfile("boot/boards/qemu-virt.build")
+    .timeout(300)
+    .then(line("ticker1: ticker: up on 1 CPU"))
+    .then(line("linux: linux-init: a shell on the console").then_type(b"\x140"))
+    .then(
+        line(r"qhv: console input goes to 0: qvm-linux \(pid \d+\)")
+            .then_type(b"uname -m; grep -c processor /proc/cpuinfo\r"),
+    )
+    .then(line("^linux: aarch64$"))
+    .then(line("^linux: 2$").then_type(b"poweroff -f\r"))
+    .then(line("qvm: linux: the guest powered off"))
+    .then(
+        line("init: background job 'qvm @/etc/vm/linux-demo.qvmconf' ended with status 0")
+            .then_type(b"\x140"),
+    )
+    .then(line(r"qhv: console input goes to 0: qvm-ticker1 \(pid \d+\)").then_type(b"q\r"))
+    .then(line("qvm: ticker1: the guest powered off"))
     .then(line(INIT_EXIT_0))
 }
 
@@ -446,7 +476,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 21);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 22);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
