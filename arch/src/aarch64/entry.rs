@@ -12,39 +12,16 @@ core::arch::global_asm!(
 .section .text.head, "ax"
 .global _start
 _start:
-    b       1f                  // code0
-    .long   0                   // code1
-    .quad   0                   // text_offset
-    .quad   0                   // image_size: written by `cargo xtask image`
-    .quad   0xa                 // flags: little-endian, 4K pages, anywhere
-    .quad   0, 0, 0             // res2..res4
-    .ascii  "ARM\x64"           // magic
-    .long   0                   // res5
+"#,
+    crate::arm64_image_header!(),
+    r#"
 1:
     msr     daifset, #0xf
     mov     x19, x0             // device tree
     adr     x20, _start         // where we were loaded
-    adrp    x1, __rela_start
-    add     x1, x1, :lo12:__rela_start
-    adrp    x2, __rela_end
-    add     x2, x2, :lo12:__rela_end
-2:  cmp     x1, x2
-    b.hs    3f
-    ldp     x3, x4, [x1], #16   // r_offset, r_info
-    ldr     x5, [x1], #8        // r_addend
-    cmp     x4, #0x403          // R_AARCH64_RELATIVE
-    b.ne    2b
-    add     x5, x5, x20
-    str     x5, [x20, x3]
-    b       2b
-3:  adrp    x1, __bss_start
-    add     x1, x1, :lo12:__bss_start
-    adrp    x2, __bss_end
-    add     x2, x2, :lo12:__bss_end
-4:  cmp     x1, x2
-    b.hs    5f
-    str     xzr, [x1], #8
-    b       4b
+"#,
+    crate::arm64_relocate_and_clear_bss!(),
+    r#"
 5:  adrp    x1, __boot_stack_top
     add     x1, x1, :lo12:__boot_stack_top
     sub     sp, x1, #288        // keep the top frame slot for user state

@@ -2,6 +2,7 @@
 //! HCR_EL2.{TGE,DC,VM}, each in its own stage-2 space (DESIGN.md).
 
 pub mod esr;
+pub mod image_asm;
 pub mod mmu;
 pub mod stage2;
 pub mod trap_frame;
