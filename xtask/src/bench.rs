@@ -538,16 +538,16 @@ pub fn raw_figures(results: &Results) -> String {
 }
 
 /// One QEMU run of the benchmark.
-struct Run {
-    name: &'static str,
-    machine: Machine,
-    image: PathBuf,
+pub(crate) struct Run {
+    pub(crate) name: &'static str,
+    pub(crate) machine: Machine,
+    pub(crate) image: PathBuf,
     /// Lines that show the run went to its end.
-    ends: Vec<String>,
+    pub(crate) ends: Vec<String>,
 }
 
 /// The machine of every run: `virt`, GICv3, `-cpu max`, 1 GiB.
-fn machine(smp: u32, entry: EntryLevel) -> Machine {
+pub(crate) fn machine(smp: u32, entry: EntryLevel) -> Machine {
     Machine {
         cpu: Cpu::Max,
         gic: Gic::V3,
@@ -559,7 +559,7 @@ fn machine(smp: u32, entry: EntryLevel) -> Machine {
 
 /// Boots `run` under `timeout`, writes its console to
 /// `target/bench/<name>.log` and returns its lines.
-fn boot(root: &Path, run: &Run, seconds: u64) -> Result<Vec<String>> {
+pub(crate) fn boot(root: &Path, run: &Run, seconds: u64) -> Result<Vec<String>> {
     let mut cmd = Command::new("timeout");
     cmd.args(["--kill-after=10", &seconds.to_string(), qemu::QEMU])
         .args(run.machine.args(&run.image))
@@ -646,8 +646,10 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     println!();
     print!("{}", raw_figures(&results));
     println!();
-    let (text, problems) = table(&results);
+    let (text, mut problems) = table(&results);
     print!("{text}");
+    println!();
+    problems.extend(crate::bench_linux::run(root, args.timeout)?);
     if problems.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -5,6 +5,7 @@
 //! machine.
 
 mod bench;
+mod bench_linux;
 mod build;
 mod cpio;
 mod guests;

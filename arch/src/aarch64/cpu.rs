@@ -30,10 +30,13 @@ pub const HCR_BSU_IS: u64 = 1 << 10;
 pub const HCR_TWE: u64 = 1 << 14;
 /// HCR_EL2.TIDCP: trap implementation-defined system registers.
 pub const HCR_TIDCP: u64 = 1 << 20;
+/// HCR_EL2.TID3: trap reads of the ID group 3 registers.
+pub const HCR_TID3: u64 = 1 << 18;
 
 /// HCR_EL2 while a guest runs at EL1/EL0: stage 2 on, interrupts and
 /// SErrors to EL2, SMC and WFI trapped (DESIGN.md), maintenance broadcast.
-pub const HCR_GUEST: u64 = HCR_VM
+pub const HCR_GUEST: u64 = HCR_TID3
+    | HCR_VM
     | HCR_FMO
     | HCR_IMO
     | HCR_AMO

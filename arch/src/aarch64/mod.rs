@@ -18,6 +18,8 @@ pub mod fpsimd;
 #[cfg(target_arch = "aarch64")]
 pub mod gic;
 #[cfg(target_arch = "aarch64")]
+pub mod id_regs;
+#[cfg(target_arch = "aarch64")]
 pub mod pl011;
 #[cfg(target_arch = "aarch64")]
 pub mod psci;

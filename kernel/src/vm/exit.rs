@@ -15,6 +15,11 @@ use kernel::slab::Id;
 /// ISS of an MSR/MRS trap: the ICC_SGI1R_EL1 write (op0 3, op1 0, CRn 12,
 /// CRm 11, op2 5), without Rt and direction.
 const SYSREG_ICC_SGI1R: u64 = (3 << 20) | (5 << 17) | (12 << 10) | (11 << 1); // op1 = 0
+/// ISS of the ID group 3 registers: op0 3, op1 0, CRn 0 (CRm 1..7 and op2
+/// vary).
+const SYSREG_ID_GROUP: u64 = 3 << 20;
+/// The fields that select the ID group: op0, op1, CRn.
+const SYSREG_ID_GROUP_MASK: u64 = (3 << 20) | (7 << 14) | (0xf << 10);
 /// The fields of a system-register ISS that name the register.
 const SYSREG_ID_MASK: u64 = (3 << 20) | (7 << 17) | (7 << 14) | (0xf << 10) | (0xf << 1);
 
@@ -159,6 +164,16 @@ fn synchronous(
         esr::EC_SYSREG if iss & SYSREG_ID_MASK == SYSREG_ICC_SGI1R && iss & 1 == 0 => {
             let value = reg(frame, ((iss >> 5) & 0x1f) as usize);
             send_sgi(k, vcpu, value);
+            frame.elr += 4;
+        }
+        esr::EC_SYSREG if iss & SYSREG_ID_GROUP_MASK == SYSREG_ID_GROUP && iss & 1 == 1 => {
+            // An ID register (HCR_EL2.TID3): the CPU's, less what the guest
+            // must not use.
+            let (crm, op2) = ((iss >> 1) & 0xf, (iss >> 17) & 7);
+            let rt = ((iss >> 5) & 0x1f) as usize;
+            if (1..=7).contains(&crm) && rt != 31 {
+                frame.x[rt] = arch::aarch64::id_regs::guest_value(crm, op2);
+            }
             frame.elr += 4;
         }
         esr::EC_SYSREG => {
