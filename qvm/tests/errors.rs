@@ -7,23 +7,7 @@ use qvm::config::parse_args;
 
 #[test]
 fn every_parse_error() {
-    let cases = std::fs::read_to_string(common::data_dir().join("errors.txt")).unwrap();
-    let mut failed = Vec::new();
-    let mut count = 0;
-    for line in cases
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let (text, want) = line.split_once(" => ").expect("CONFIG => MESSAGE");
-        let got = err(&text.replace("\\n", "\n"));
-        let want = format!("t.qvmconf:{want}");
-        if got != want {
-            failed.push(format!("{text}\n   got: {got}\n  want: {want}"));
-        }
-        count += 1;
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
-    assert!(count > 90, "only {count} cases");
+    common::check_error_table("errors.txt", 91, err);
 }
 
 #[test]

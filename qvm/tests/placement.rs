@@ -16,23 +16,7 @@ fn slots(text: &str) -> Vec<(VdevKind, u64, u32)> {
 
 #[test]
 fn every_placement_error() {
-    let cases = std::fs::read_to_string(common::data_dir().join("placement_errors.txt")).unwrap();
-    let mut failed = Vec::new();
-    let mut count = 0;
-    for line in cases
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let (text, want) = line.split_once(" => ").expect("CONFIG => MESSAGE");
-        let got = place_err(&text.replace("\\n", "\n"));
-        let want = format!("t.qvmconf:{want}");
-        if got != want {
-            failed.push(format!("{text}\n   got: {got}\n  want: {want}"));
-        }
-        count += 1;
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
-    assert!(count >= 30, "only {count} cases");
+    common::check_error_table("placement_errors.txt", 30, place_err);
 }
 
 #[test]

@@ -50,3 +50,27 @@ pub fn place_err(text: &str) -> String {
 
 /// A minimal valid VM, to which tests add lines.
 pub const BASE: &str = "ram 64M\nvdev gic\n";
+
+/// Runs a table of error cases (`CONFIG => LINE: MESSAGE` per line, `\n`
+/// for line breaks, `#` comments) from `file` through `check`, which
+/// returns the error text of a config; fails listing every mismatch, or if
+/// the table has fewer than `min` cases.
+pub fn check_error_table(file: &str, min: usize, check: impl Fn(&str) -> String) {
+    let cases = std::fs::read_to_string(data_dir().join(file)).unwrap();
+    let mut failed = Vec::new();
+    let mut count = 0;
+    for line in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (text, want) = line.split_once(" => ").expect("CONFIG => MESSAGE");
+        let got = check(&text.replace("\\n", "\n"));
+        let want = format!("t.qvmconf:{want}");
+        if got != want {
+            failed.push(format!("{text}\n   got: {got}\n  want: {want}"));
+        }
+        count += 1;
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    assert!(count >= min, "only {count} cases");
+}
