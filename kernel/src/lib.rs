@@ -10,6 +10,7 @@ pub mod elf_load;
 pub mod handles;
 pub mod mem;
 pub mod runqueue;
+pub mod shm;
 pub mod slab;
 pub mod timeq;
 pub mod vgic;

@@ -69,6 +69,7 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
         status: None,
         refs: 0,
         vms: Vec::new(),
+        shms: Vec::new(),
     });
     let ctx = TrapFrame::new_user(exe.entry, args_at, args_at, args.len());
     add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0);
@@ -215,6 +216,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     let space = p.space.take();
     let handles: Vec<Object> = p.handles.drain().collect();
     let vms = core::mem::take(&mut p.vms);
+    let shms = core::mem::take(&mut p.shms);
     let (pid, status) = (p.pid, p.status.unwrap_or(0));
     if let Some(space) = space {
         // Drop every TLB entry of the VMID before its frames and the VMID
@@ -230,6 +232,12 @@ fn teardown(k: &mut Kernel, process: Id) {
         });
         k.free_vmid(space.vmid);
         space.destroy(&mut k.frames);
+    }
+    // No TLB entry of this space is left, so the shared memory it mapped
+    // may go back to the allocator with its last reference (handles to
+    // it are released below, also after the flush).
+    for shm in shms {
+        release(k, Object::Shm(shm));
     }
     crate::syscall::destroy_vms(k, &vms);
     leave_console(k, process);
@@ -259,7 +267,8 @@ fn leave_console(k: &mut Kernel, process: Id) {
     crate::irq::wake_readers(k);
 }
 
-/// Counts a new handle to `object`.
+/// Counts a new handle to `object` (or a process's first mapping of a
+/// shared memory object).
 pub fn retain(k: &mut Kernel, object: Object) {
     match object {
         // VMs and vCPUs live as long as the process that made them.
@@ -274,11 +283,17 @@ pub fn retain(k: &mut Kernel, object: Object) {
                 t.refs += 1;
             }
         }
+        Object::Shm(id) => {
+            if let Some(s) = k.shms.get_mut(id) {
+                s.retain();
+            }
+        }
     }
 }
 
-/// Drops a handle to `object`; frees the record of an ended object that no
-/// handle names any more.
+/// Drops a handle to `object` (or, for shared memory, a process's mapping
+/// reference); frees the record of an ended object that no handle names
+/// any more, and a shared memory object nothing refers to.
 pub fn release(k: &mut Kernel, object: Object) {
     match object {
         Object::Vm(_) | Object::Vcpu(_) => {}
@@ -298,6 +313,17 @@ pub fn release(k: &mut Kernel, object: Object) {
             t.refs = t.refs.saturating_sub(1);
             if t.refs == 0 && t.state == ThreadState::Dead {
                 k.threads.remove(id);
+            }
+        }
+        Object::Shm(id) => {
+            let last = k.shms.get_mut(id).is_some_and(|s| s.release());
+            if last && let Some(s) = k.shms.remove(id) {
+                // The name is free again; the frames go back. Every
+                // process that mapped them has ended and had its TLB
+                // entries flushed (its reference went only then).
+                for pa in s.into_frames() {
+                    let _ = k.frames.free(pa);
+                }
             }
         }
     }

@@ -77,6 +77,16 @@ impl Space {
         Ok(len)
     }
 
+    /// Whether any page of `[va, va + len)` is mapped.
+    pub fn any_mapped(&self, frames: &mut FrameAllocator, va: usize, len: usize) -> bool {
+        let mut taken = false;
+        self.table
+            .for_each_mapped_in(&mut Frames(frames), va, va.saturating_add(len), |_| {
+                taken = true
+            });
+        taken
+    }
+
     /// Maps fresh zeroed pages over `[va, va + len)`; on failure nothing
     /// stays mapped. `fill` may write each new frame (page va, frame pa).
     pub fn map_new(
@@ -91,10 +101,7 @@ impl Space {
         if len / PAGE_SIZE > frames.free_frames() {
             return Err(Error::NoMemory);
         }
-        let mut taken = false;
-        self.table
-            .for_each_mapped_in(&mut Frames(frames), va, va + len, |_| taken = true);
-        if taken {
+        if self.any_mapped(frames, va, len) {
             return Err(Error::AlreadyMapped);
         }
         for (n, page) in (va..va + len).step_by(PAGE_SIZE).enumerate() {
@@ -152,8 +159,10 @@ impl Space {
         Ok(())
     }
 
-    /// Maps frames owned by something else (a VM's RAM) at `va`, one page
-    /// per frame; on failure nothing stays mapped.
+    /// Maps frames owned by something else (a VM's RAM, a shared memory
+    /// object) at `va`, one page per frame; on failure nothing stays
+    /// mapped (the pages mapped before the failure are unmapped without
+    /// TLB maintenance).
     pub fn map_borrowed(
         &mut self,
         frames: &mut FrameAllocator,

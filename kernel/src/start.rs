@@ -190,6 +190,7 @@ fn __kernel_main(boot: BootArgs) -> ! {
         threads: Default::default(),
         vms: Default::default(),
         vcpus: Default::default(),
+        shms: Default::default(),
         cpus,
         sleepers: Default::default(),
         futex_waiters: Vec::new(),

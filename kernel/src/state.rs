@@ -15,6 +15,7 @@ use core::ops::{Deref, DerefMut};
 use kernel::handles::HandleTable;
 use kernel::mem::frames::FrameAllocator;
 use kernel::runqueue::RunQueue;
+use kernel::shm::Shm;
 use kernel::slab::{Id, Slab};
 use kernel::timeq::TimeQueue;
 use spin::mutex::{TicketMutex, TicketMutexGuard};
@@ -30,6 +31,8 @@ pub enum Object {
     Vm(Id),
     /// A virtual CPU.
     Vcpu(Id),
+    /// A named shared memory object.
+    Shm(Id),
 }
 
 /// Why a thread is not running.
@@ -104,6 +107,9 @@ pub struct Process {
     pub refs: usize,
     /// VMs it created (they end with it).
     pub vms: Vec<Id>,
+    /// Shared memory objects it has mapped, each once: one reference
+    /// each, dropped when it ends (after its TLB entries are gone).
+    pub shms: Vec<Id>,
 }
 
 impl Process {
@@ -170,6 +176,8 @@ pub struct Kernel {
     pub vms: Slab<crate::vm::Vm>,
     /// Virtual CPUs.
     pub vcpus: Slab<crate::vm::Vcpu>,
+    /// Named shared memory objects.
+    pub shms: Slab<Shm>,
     /// CPUs by index.
     pub cpus: Vec<Cpu>,
     /// Sleeping threads (and futex waits with a timeout) by deadline.

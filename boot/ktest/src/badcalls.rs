@@ -186,6 +186,224 @@ fn vm_calls(c: &mut Checks) {
     );
 }
 
+/// `shm_open` and `shm_map` with bad names, sizes, handles, protections
+/// and addresses.
+fn shm_calls(c: &mut Checks) {
+    let rw = prot::READ | prot::WRITE;
+    let name = "ktest-badcalls";
+    let np = name.as_ptr() as usize;
+    let long = [b'a'; abi::SHM_NAME_MAX + 1];
+    let not_utf8 = [0xffu8, 0xfe, 0x41];
+    c.expect(
+        "shm_open empty name",
+        call(Sys::ShmOpen, [np, 0, PAGE_SIZE, 0, 0, 0]),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_open name over SHM_NAME_MAX bytes",
+        call(
+            Sys::ShmOpen,
+            [long.as_ptr() as usize, long.len(), PAGE_SIZE, 0, 0, 0],
+        ),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_open 64-byte name",
+        call(
+            Sys::ShmOpen,
+            [long.as_ptr() as usize, long.len() - 1, PAGE_SIZE, 0, 0, 0],
+        )
+        .and_then(sys::handle_close),
+        Ok(0),
+    );
+    c.expect(
+        "shm_open name not UTF-8",
+        call(
+            Sys::ShmOpen,
+            [
+                not_utf8.as_ptr() as usize,
+                not_utf8.len(),
+                PAGE_SIZE,
+                0,
+                0,
+                0,
+            ],
+        ),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_open bad name pointer",
+        call(Sys::ShmOpen, [KERNEL_RAM, 8, PAGE_SIZE, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "shm_open size 0",
+        sys::shm_open(name, 0),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_open over 64 MiB",
+        sys::shm_open(name, abi::SHM_SIZE_MAX + 1),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_open huge",
+        sys::shm_open(name, usize::MAX),
+        Err(Error::InvalidArgument),
+    );
+    let h = sys::shm_open(name, 2 * PAGE_SIZE - 100);
+    c.expect("shm_open", h, ANY);
+    let h = h.unwrap_or(usize::MAX);
+    c.expect(
+        "shm_open again, another size",
+        sys::shm_open(name, PAGE_SIZE),
+        Err(Error::InvalidArgument),
+    );
+    let again = sys::shm_open(name, 2 * PAGE_SIZE);
+    c.expect("shm_open again, same pages", again, ANY);
+    c.expect(
+        "close the second handle",
+        again.and_then(sys::handle_close),
+        Ok(0),
+    );
+
+    let at = 0x20_1000_0000;
+    c.expect(
+        "shm_map bad handle",
+        sys::shm_map(4321, at, rw),
+        Err(Error::BadHandle),
+    );
+    match process::spawn("/bin/ktest", &["ktest", "exit0"]) {
+        Ok(p) => {
+            c.expect(
+                "shm_map a process handle",
+                sys::shm_map(p, at, rw),
+                Err(Error::BadHandle),
+            );
+            c.expect("wait exit0", process::wait(p), Ok(0));
+            c.expect("close exit0", sys::handle_close(p), Ok(0));
+        }
+        Err(e) => c.expect("spawn exit0", Err(e), ANY),
+    }
+    c.expect(
+        "shm_map exec",
+        sys::shm_map(h, at, prot::READ | prot::EXEC),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map write without read",
+        sys::shm_map(h, at, prot::WRITE),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map no access",
+        sys::shm_map(h, at, 0),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map unknown prot",
+        sys::shm_map(h, at, prot::READ | 0x80),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map unaligned",
+        sys::shm_map(h, at + 8, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map page zero",
+        sys::shm_map(h, 0, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map past user space",
+        sys::shm_map(h, USER_TOP, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map across the top of user space",
+        sys::shm_map(h, USER_TOP - PAGE_SIZE, rw),
+        Err(Error::InvalidArgument),
+    );
+    c.expect(
+        "shm_map over program text",
+        sys::shm_map(h, 0x20_0000, rw),
+        Err(Error::AlreadyMapped),
+    );
+    // The second page taken: nothing of the object may stay mapped.
+    c.expect(
+        "map a page in the way",
+        sys::mem_map(at + PAGE_SIZE, PAGE_SIZE, rw),
+        Ok(at + PAGE_SIZE),
+    );
+    c.expect(
+        "shm_map over a mapped page",
+        sys::shm_map(h, at, rw),
+        Err(Error::AlreadyMapped),
+    );
+    c.expect(
+        "the first page stayed free",
+        sys::mem_map(at, PAGE_SIZE, rw),
+        Ok(at),
+    );
+    c.expect("unmap both", sys::mem_unmap(at, 2 * PAGE_SIZE), Ok(0));
+    c.expect("shm_map", sys::shm_map(h, at, rw), Ok(0));
+    c.expect(
+        "shm_map twice",
+        sys::shm_map(h, at, rw),
+        Err(Error::AlreadyMapped),
+    );
+    let ro_at = at + 0x10_0000;
+    c.expect(
+        "shm_map read-only elsewhere",
+        sys::shm_map(h, ro_at, prot::READ),
+        Ok(0),
+    );
+    // SAFETY: both ranges map the object's two pages; `at` writably.
+    let seen = unsafe {
+        core::ptr::write_volatile((at + PAGE_SIZE) as *mut u64, 0x5a5a_1234);
+        core::ptr::read_volatile((ro_at + PAGE_SIZE) as *const u64)
+    };
+    c.expect(
+        "one object behind both mappings",
+        Ok(seen as usize),
+        Ok(0x5a5a_1234),
+    );
+    // Futex words on borrowed pages are the object's frames.
+    c.expect(
+        "futex on the shared word, value changed",
+        call(Sys::FutexWait, [ro_at + PAGE_SIZE, 0, 0, 0, 0, 0]),
+        Err(Error::WouldBlock),
+    );
+    c.expect(
+        "futex on the shared word, timeout",
+        call(
+            Sys::FutexWait,
+            [ro_at + PAGE_SIZE, 0x5a5a_1234, 1_000_000, 0, 0, 0],
+        ),
+        Err(Error::TimedOut),
+    );
+    c.expect(
+        "read into the read-only mapping",
+        call(Sys::SysInfo, [ro_at, 64, 0, 0, 0, 0]),
+        Err(Error::Fault),
+    );
+    c.expect(
+        "unmap the mappings",
+        sys::mem_unmap(at, 2 * PAGE_SIZE).and(sys::mem_unmap(ro_at, 2 * PAGE_SIZE)),
+        Ok(0),
+    );
+    let dup = sys::handle_dup(h, Rights::WAIT);
+    c.expect("dup a shm handle", dup, ANY);
+    c.expect("close the dup", dup.and_then(sys::handle_close), Ok(0));
+    c.expect("close the shm handle", sys::handle_close(h), Ok(0));
+    c.expect(
+        "shm_map a closed handle",
+        sys::shm_map(h, at, rw),
+        Err(Error::BadHandle),
+    );
+}
+
 pub fn run() -> usize {
     let mut c = Checks {
         passed: 0,
@@ -529,6 +747,7 @@ pub fn run() -> usize {
         Err(Error::Fault),
     );
 
+    shm_calls(&mut c);
     vm_calls(&mut c);
 
     if c.failed == 0 {

@@ -5,7 +5,7 @@
 //! Modes: `hello`, `late MS` (sleeps, then prints), `threads`, `isolate` (with helpers `victim`,
 //! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
 //! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`),
-//! `memcheck PROGRAM ARGS...`.
+//! `shm` (with `shm-parent [quiet]`, `shm-child`), `memcheck PROGRAM ARGS...`.
 #![no_std]
 #![no_main]
 
@@ -13,6 +13,7 @@ extern crate alloc;
 
 mod badcalls;
 mod faults;
+mod shm;
 mod threads;
 
 use ulib::{println, process, sys};
@@ -111,6 +112,10 @@ fn main(args: &[&str]) -> usize {
         },
         ["badcalls"] => badcalls::run(),
         ["spawnloop", n] => spawnloop(n.parse().unwrap_or(200)),
+        ["shm"] => shm::run(),
+        ["shm-parent"] => shm::parent(false),
+        ["shm-parent", "quiet"] => shm::parent(true),
+        ["shm-child"] => shm::child(),
         ["memcheck", program, rest @ ..] => memcheck(program, rest),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");

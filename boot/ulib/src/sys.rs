@@ -143,6 +143,21 @@ pub fn set_name(name: &str) -> SysResult {
     )
 }
 
+/// `shm_open`: a handle to the shared memory object `name` of `size`
+/// bytes (rounded up to pages), made zeroed if it does not exist yet.
+pub fn shm_open(name: &str, size: usize) -> SysResult {
+    call(
+        Sys::ShmOpen,
+        [name.as_ptr() as usize, name.len(), size, 0, 0, 0],
+    )
+}
+
+/// `shm_map`: maps the whole shared memory object behind `handle` at `va`
+/// with `prot` (`READ`, optionally `WRITE`).
+pub fn shm_map(handle: usize, va: usize, prot: usize) -> SysResult {
+    call(Sys::ShmMap, [handle, va, prot, 0, 0, 0])
+}
+
 /// `sysinfo`.
 pub fn sysinfo() -> abi::SysInfo {
     let mut info = abi::SysInfo::default();

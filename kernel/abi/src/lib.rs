@@ -89,10 +89,23 @@ pub enum Sys {
     /// `process_set_name(ptr, len) -> 0`: the name `process_list` and the
     /// console show for the caller (at most 31 bytes, UTF-8).
     ProcessSetName = 29,
+    /// `shm_open(name_ptr, name_len, size) -> handle`: a handle to the
+    /// named shared memory object, made of `size` bytes (rounded up to
+    /// pages) of zeroed memory if no object has that name yet.
+    ShmOpen = 30,
+    /// `shm_map(handle, va, prot) -> 0`: maps the whole shared memory
+    /// object at the caller's page-aligned `va`.
+    ShmMap = 31,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 30;
+pub const SYS_COUNT: usize = 32;
+
+/// Longest name of a shared memory object, in bytes ([`Sys::ShmOpen`]): room
+/// for a `peer` link name of two 64-byte VM names and two 64-byte card names.
+pub const SHM_NAME_MAX: usize = 512;
+/// Largest shared memory object, in bytes ([`Sys::ShmOpen`]).
+pub const SHM_SIZE_MAX: usize = 64 << 20;
 
 impl Sys {
     /// The call for a number, if there is one.
@@ -129,6 +142,8 @@ impl Sys {
             VmIrqLine,
             VmConfigure,
             ProcessSetName,
+            ShmOpen,
+            ShmMap,
         ];
         ALL.get(n).copied()
     }
@@ -413,4 +428,19 @@ pub struct VmConfig {
     pub vcpus: u64,
     /// Shared interrupts (SPIs) the distributor offers, a multiple of 32.
     pub spis: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_numbers_round_trip() {
+        for n in 0..SYS_COUNT {
+            assert_eq!(Sys::from_number(n).map(|s| s as usize), Some(n));
+        }
+        assert_eq!(Sys::from_number(SYS_COUNT), None);
+        assert_eq!(Sys::from_number(30), Some(Sys::ShmOpen));
+        assert_eq!(Sys::from_number(31), Some(Sys::ShmMap));
+    }
 }

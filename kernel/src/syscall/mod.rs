@@ -7,6 +7,7 @@ mod console;
 mod info;
 mod memory;
 mod process;
+mod shm;
 mod sync;
 mod thread;
 mod vm;
@@ -92,6 +93,8 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
             Sys::VcpuRun => vm::run(k, &c, frame, a[0], a[1]),
             Sys::VmIrqLine => vm::irq_line(k, &c, a[0], a[1], a[2]).into(),
             Sys::ProcessSetName => process::set_name(k, &c, a[0], a[1]).into(),
+            Sys::ShmOpen => shm::open(k, &c, a[0], a[1], a[2]).into(),
+            Sys::ShmMap => shm::map(k, &c, a[0], a[1], a[2]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
