@@ -134,6 +134,10 @@ impl Machine {
             self.mem.clone(),
             "-kernel".into(),
             image.display().to_string(),
+            // No host network card: the boards need none, and QEMU would
+            // look for its option ROM (Debian's ipxe-qemu) to make one.
+            "-nic".into(),
+            "none".into(),
         ]
     }
 }
