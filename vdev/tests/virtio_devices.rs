@@ -80,7 +80,7 @@ fn net_config_and_tx() {
     d.chain(net::TRANSMITQ, &[(h, 4, false)]);
     d.notify(net::TRANSMITQ);
     assert!(d.used(net::TRANSMITQ).is_some() && d.used(net::TRANSMITQ).is_some());
-    assert_eq!(d.dev.backend().sink(), &vec![frame]);
+    assert_eq!(d.dev.backend().link(), &vec![frame]);
     let s = d.dev.backend().stats();
     assert_eq!((s.tx, s.dropped), (1, 1));
 }

@@ -76,7 +76,7 @@ fn net_tx_rx() {
     let mut tx = net.new_tx_buffer(60);
     tx.packet_mut().copy_from_slice(&[0xee; 60]);
     net.send(tx).unwrap();
-    assert_eq!(dev.borrow().backend().sink(), &vec![vec![0xee; 60]]);
+    assert_eq!(dev.borrow().backend().link(), &vec![vec![0xee; 60]]);
     assert!(!net.can_recv());
     let frame: Vec<u8> = (0..200).map(|i| i as u8).collect();
     assert!(dev.borrow_mut().push_packet(&frame));
