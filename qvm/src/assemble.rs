@@ -49,6 +49,8 @@ pub struct Vm {
     pub unsupported: Unsupported,
     /// Each vCPU thread's priority and host CPUs (`cpu sched`, `runmask`).
     pub placement: Vec<(usize, u64)>,
+    /// Cards with a `peer` link, each served by a thread of its own.
+    pub links: Vec<(vdev::bus::DeviceId, LinkWaiter)>,
 }
 
 fn call(n: Sys, args: [usize; 6], what: &str) -> Result<usize, String> {
@@ -83,77 +85,101 @@ fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
     }
 }
 
-/// The device model of one `vdev`.
+/// A linked card's end of its link, for the thread that serves it.
+pub type LinkWaiter = vdev::virtio::net::ring::Waiter<crate::netlink::ShmRegion>;
+
+/// The device model of one `vdev` (and, for a card with a `peer`, the
+/// waiter of its link).
 fn device_model(
     name: &str,
     dev: &qvm::layout::VdevLayout,
     mem: &GuestMem,
-) -> Result<Box<dyn vdev::Vdev>, String> {
+) -> Result<(Box<dyn vdev::Vdev>, Option<LinkWaiter>), String> {
     use vdev::virtio::{blk::Blk, console::Console, net::Net, rng::Rng, rng::XorShift};
     let hostdev = match &dev.config.options {
         DeviceOptions::Serial { hostdev } | DeviceOptions::Block { hostdev } => hostdev.clone(),
         _ => None,
     };
-    Ok(match dev.config.kind {
-        VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(name))),
-        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
-            mem.ram(),
-            Console::new(PrefixedOutput::new(name)),
-        )),
-        VdevKind::VirtioEntropy => {
-            // Seeded from the counter: varies run to run, not a CSPRNG.
-            Box::new(VirtioMmio::new(
+    Ok((
+        match dev.config.kind {
+            VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(name))),
+            VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
                 mem.ram(),
-                Rng::new(XorShift::new(sys::clock() | 1)),
-            ))
-        }
-        VdevKind::VirtioBlk => {
-            let hostdev = hostdev.ok_or_else(|| {
-                alloc::format!(
-                    "{}: vdev virtio-blk needs `hostdev [<]FILE`",
-                    dev.config.origin
-                )
-            })?;
-            let HostPath::File(path) = &hostdev.path else {
+                Console::new(PrefixedOutput::new(name)),
+            )),
+            VdevKind::VirtioEntropy => {
+                // Seeded from the counter: varies run to run, not a CSPRNG.
+                Box::new(VirtioMmio::new(
+                    mem.ram(),
+                    Rng::new(XorShift::new(sys::clock() | 1)),
+                ))
+            }
+            VdevKind::VirtioBlk => {
+                let hostdev = hostdev.ok_or_else(|| {
+                    alloc::format!(
+                        "{}: vdev virtio-blk needs `hostdev [<]FILE`",
+                        dev.config.origin
+                    )
+                })?;
+                let HostPath::File(path) = &hostdev.path else {
+                    return Err(alloc::format!(
+                        "{}: vdev virtio-blk needs a file, not the console",
+                        dev.config.origin
+                    ));
+                };
+                // Disks are RAM copies of bootfs files until the host has storage.
+                let mut data = crate::read_file(path)?;
+                data.resize(data.len().next_multiple_of(512), 0);
+                let read_only = hostdev.dir == HostDir::In;
+                let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
+                Box::new(VirtioMmio::new(
+                    mem.ram(),
+                    Blk::new(data, read_only, &id[..id.len().min(20)]),
+                ))
+            }
+            VdevKind::VirtioNet => {
+                let mac = match &dev.config.options {
+                    DeviceOptions::Net { mac: Some(mac), .. } => *mac,
+                    // A locally administered address from the slot.
+                    _ => [
+                        0x52,
+                        0x54,
+                        0x00,
+                        0x00,
+                        (dev.slot.base >> 12) as u8,
+                        dev.intid as u8,
+                    ],
+                };
+                // `links::check` made sure a card with a peer has a name and
+                // the VM one too (`name`).
+                if let (Some(peer), Some(card)) = (
+                    qvm::layout::links::peer_of(&dev.config),
+                    dev.config.name.as_deref(),
+                ) {
+                    let end = qvm::layout::links::link_end(name, card, peer);
+                    let link = crate::netlink::open(&end)
+                        .map_err(|e| alloc::format!("{}: {e}", dev.config.origin))?;
+                    let waiter = link.waiter();
+                    return Ok((
+                        Box::new(VirtioMmio::new(mem.ram(), Net::new(mac, link))),
+                        Some(waiter),
+                    ));
+                }
+                Box::new(VirtioMmio::new(
+                    mem.ram(),
+                    Net::new(mac, vdev::virtio::net::Unlinked),
+                ))
+            }
+            other => {
                 return Err(alloc::format!(
-                    "{}: vdev virtio-blk needs a file, not the console",
-                    dev.config.origin
+                    "{}: vdev {} is not implemented yet",
+                    dev.config.origin,
+                    other.name()
                 ));
-            };
-            // Disks are RAM copies of bootfs files until the host has storage.
-            let mut data = crate::read_file(path)?;
-            data.resize(data.len().next_multiple_of(512), 0);
-            let read_only = hostdev.dir == HostDir::In;
-            let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
-            Box::new(VirtioMmio::new(
-                mem.ram(),
-                Blk::new(data, read_only, &id[..id.len().min(20)]),
-            ))
-        }
-        VdevKind::VirtioNet => {
-            let mac = match &dev.config.options {
-                DeviceOptions::Net { mac: Some(mac), .. } => *mac,
-                // A locally administered address from the slot.
-                _ => [
-                    0x52,
-                    0x54,
-                    0x00,
-                    0x00,
-                    (dev.slot.base >> 12) as u8,
-                    dev.intid as u8,
-                ],
-            };
-            // Frames go nowhere until `peer` links are done.
-            Box::new(VirtioMmio::new(mem.ram(), Net::new(mac, |_: &[u8]| {})))
-        }
-        other => {
-            return Err(alloc::format!(
-                "{}: vdev {} is not implemented yet",
-                dev.config.origin,
-                other.name()
-            ));
-        }
-    })
+            }
+        },
+        None,
+    ))
 }
 
 /// Builds the VM; nothing runs yet.
@@ -272,12 +298,16 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let mut bus = Bus::new();
     let mut intids = Vec::new();
     let mut console = None;
+    let mut links = Vec::new();
     for dev in &layout.vdevs {
-        let model = device_model(&name, dev, &mem)?;
+        let (model, waiter) = device_model(&name, dev, &mem)?;
         let id = bus
             .add(dev.slot.base, dev.slot.size, model)
             .map_err(|e| alloc::format!("vdev at {:#x}: {e:?}", dev.slot.base))?;
         intids.push(dev.intid);
+        if let Some(w) = waiter {
+            links.push((id, w));
+        }
         let is_console = match &dev.config.options {
             DeviceOptions::Serial { hostdev: Some(h) } => h.path == HostPath::Console,
             DeviceOptions::Serial { hostdev: None } => true,
@@ -344,5 +374,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         }),
         unsupported: config.unsupported,
         placement,
+        links,
     })
 }

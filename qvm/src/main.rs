@@ -12,6 +12,7 @@ extern crate alloc;
 mod assemble;
 mod guestmem;
 mod log;
+mod netlink;
 mod vcpu_loop;
 mod vmconsole;
 

@@ -21,6 +21,18 @@ pub fn run(vm: Vm) -> usize {
             crate::log!(Warn, "qvm: {}: no console input: {}", vm.name, e.name());
         }
     }
+    for (id, waiter) in vm.links.clone() {
+        let shared = vm.clone();
+        if let Err(e) = thread::spawn(move || crate::netlink::serve(&shared, id, waiter)) {
+            crate::log!(
+                Error,
+                "qvm: {}: cannot start a network link thread: {}",
+                vm.name,
+                e.name()
+            );
+            return crate::EXIT_START_FAILED;
+        }
+    }
     // One thread per vCPU, each with its `cpu sched` priority and
     // `runmask`; the first vCPU to end the VM ends the process.
     let mut boot = None;
@@ -96,7 +108,7 @@ fn feed_console(shared: &mut Shared) {
 }
 
 /// Tells the virtual GIC about device interrupt lines that changed.
-fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
+pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
     let Shared { bus, intids, .. } = shared;
     bus.poll_irqs(|id, level| {
         if let Some(&intid) = intids.get(id.index()) {

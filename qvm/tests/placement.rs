@@ -287,3 +287,22 @@ fn a_full_config_places() {
         .unwrap();
     assert_eq!((shmem.slot.base, shmem.intid), (0x1c10_0000, 46));
 }
+
+#[test]
+fn both_ends_of_a_peer_link_name_the_same_region() {
+    use qvm::config::Peer;
+    use qvm::layout::links::link_end;
+    let peer = |vm: &str, name: &str| Peer {
+        vm: vm.into(),
+        name: name.into(),
+    };
+    let a = link_end("linux1", "net0", &peer("linux2", "eth"));
+    let b = link_end("linux2", "eth", &peer("linux1", "net0"));
+    assert_eq!(a.region, "vnet/linux1/net0+linux2/eth");
+    assert_eq!(a.region, b.region);
+    assert_eq!((a.end, b.end), (0, 1));
+    // Other cards of the same VMs get other links.
+    let c = link_end("linux1", "net1", &peer("linux2", "eth"));
+    assert_ne!(c.region, a.region);
+    assert!(place_text("system a\nram 64M\nvdev gic\nvdev virtio-net name n0 peer b/n0\n").is_ok());
+}

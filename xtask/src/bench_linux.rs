@@ -2,7 +2,8 @@
 //! initramfs in `qhv.bench` mode, once on QEMU alone and once under the
 //! hypervisor, both under `-icount` (virtual time = instructions): time to
 //! `/init`, a CPU-bound job (sha256 of 16 MiB) as a ratio to the bare run,
-//! and virtio-blk throughput.
+//! and virtio-blk throughput; then two Linux VMs on a virtio-net `peer`
+//! link, each fetching 8 MiB from the other over HTTP.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -15,6 +16,10 @@ use crate::{build, image, linux};
 
 /// The buildfile of the Linux benchmark image.
 pub const BUILDFILE: &str = "boot/boards/qemu-virt-linux-bench.build";
+/// The buildfile of the network benchmark image (two linked VMs).
+pub const NET_BUILDFILE: &str = "boot/boards/qemu-virt-linux-net-bench.build";
+/// MiB each VM fetches in the network benchmark (`qhv.netmb`).
+pub const NET_MIB: f64 = 8.0;
 
 /// What one run reports, in seconds of virtual time.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -27,6 +32,8 @@ pub struct LinuxFigures {
     pub blk_write: Option<f64>,
     /// Reading them back after dropping the page cache.
     pub blk_read: Option<f64>,
+    /// VM 1 and VM 2 each fetching [`NET_MIB`] from the other.
+    pub net_fetch: [Option<f64>; 2],
 }
 
 /// Reads the figures from a console.
@@ -51,6 +58,13 @@ pub fn parse<'a>(lines: impl IntoIterator<Item = &'a str>) -> LinuxFigures {
                     f.blk_write = num(at + 6).zip(num(at + 5)).map(|(b, a)| b - a);
                     f.blk_read = num(at + 9).zip(num(at + 8)).map(|(b, a)| b - a);
                 }
+                Some(["net", "fetch", _]) => {
+                    let vm = match words.first() {
+                        Some(&"linux1:") => 0,
+                        _ => 1,
+                    };
+                    f.net_fetch[vm] = num(at + 6).zip(num(at + 5)).map(|(b, a)| b - a);
+                }
                 _ => {}
             }
         }
@@ -69,9 +83,9 @@ fn ratio(vm: Option<f64>, bare: Option<f64>) -> String {
     }
 }
 
-fn throughput(v: Option<f64>) -> String {
+fn throughput(mib: f64, v: Option<f64>) -> String {
     v.filter(|s| *s > 0.0)
-        .map_or("-".into(), |s| format!("{:.1} MiB/s", 8.0 / s))
+        .map_or("-".into(), |s| format!("{:.1} MiB/s", mib / s))
 }
 
 /// The table of both runs.
@@ -94,14 +108,22 @@ pub fn table(bare: &LinuxFigures, vm: &LinuxFigures) -> String {
     t += &format!(
         "| virtio-blk write 8 MiB + fsync | | {} ({}) | |\n",
         ms(vm.blk_write),
-        throughput(vm.blk_write)
+        throughput(8.0, vm.blk_write)
     );
     t += &format!(
         "| virtio-blk read 8 MiB, cold cache | | {} ({}) | |\n",
         ms(vm.blk_read),
-        throughput(vm.blk_read)
+        throughput(8.0, vm.blk_read)
     );
-    t += "| virtio-net between VMs | | not measured: VMs have no network links yet | |\n";
+    for (i, f) in vm.net_fetch.iter().enumerate() {
+        t += &format!(
+            "| virtio-net, VM {} fetches 8 MiB over HTTP from VM {} | | {} ({}) | |\n",
+            i + 1,
+            2 - i,
+            ms(*f),
+            throughput(NET_MIB, *f)
+        );
+    }
     t
 }
 
@@ -129,6 +151,8 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
         .arg(dir.join("initrd.cpio"))
         .args(["-append", "console=ttyAMA0 nokaslr rdinit=/init qhv.bench"])
         .args([
+            "-nic",
+            "none",
             "-display",
             "none",
             "-serial",
@@ -152,7 +176,16 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
         ends: vec!["qvm: linux: the guest powered off".into()],
     };
     let lines = boot(root, &run, seconds)?;
-    let vm = parse(lines.iter().map(String::as_str));
+    let mut vm = parse(lines.iter().map(String::as_str));
+    let net_image = image::make_image(root, "", Some(&root.join(NET_BUILDFILE)))?;
+    let run = Run {
+        name: "linux-net",
+        machine: machine(2, EntryLevel::El2),
+        image: net_image,
+        ends: vec!["qvm: linux1: the guest powered off".into()],
+    };
+    let lines = boot(root, &run, seconds)?;
+    vm.net_fetch = parse(lines.iter().map(String::as_str)).net_fetch;
     print!("{}", table(&bare, &vm));
     let mut problems = Vec::new();
     for (name, f) in [("bare", &bare), ("vm", &vm)] {
@@ -164,6 +197,11 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     }
     if vm.blk_write.is_none() {
         problems.push("linux vm: no virtio-blk figures".into());
+    }
+    if vm.net_fetch.iter().any(Option::is_none) {
+        problems.push(
+            "linux net: no virtio-net figures (console in target/bench/linux-net.log)".into(),
+        );
     }
     Ok(problems)
 }
@@ -178,6 +216,8 @@ mod tests {
             "linux: [    0.812345] Run /init as init process",
             "linux: linux-bench: sha256 16 MiB 1.20 1.75",
             "linux: linux-bench: vda write 8 MiB 2.00 2.50 read 2.50 2.60",
+            "linux2: linux-bench: net fetch 8 MiB 10.00 12.00",
+            "linux1: linux-bench: net fetch 8 MiB 5.00 9.00",
         ];
         let f = parse(console);
         assert_eq!(f.to_init, Some(0.812345));
@@ -190,5 +230,10 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("(16.0 MiB/s)"), "{t}");
+        assert_eq!(f.net_fetch, [Some(4.0), Some(2.0)]);
+        assert!(
+            t.contains("VM 1 fetches 8 MiB over HTTP from VM 2 | | 4000 ms (2.0 MiB/s)"),
+            "{t}"
+        );
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod defaults;
 mod devices;
+pub mod links;
 mod space;
 
 use alloc::string::String;
@@ -144,6 +145,7 @@ pub fn place(config: &Config) -> Result<VmLayout, ConfigError> {
 /// Places `config` for an ARM guest.
 pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, ConfigError> {
     let gic_config = devices::find_gic(config)?;
+    links::check(config)?;
     let mut space = Space::default();
     // Reserved ranges go first: every later claim is checked against them.
     devices::claim_reserves(config, gic_config, &mut space)?;

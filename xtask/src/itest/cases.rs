@@ -159,11 +159,42 @@ pub fn all() -> Vec<Case> {
         );
     }
 
+    // Two Linux VMs on a virtio-net `peer` link.
+    cases.push(linux_net());
+
     // The demo: two VMs side by side; Ctrl-T moves the console input.
     cases.push(console_switch());
     cases.push(demo());
 
     cases
+}
+
+/// Two Linux VMs whose virtio-net cards are linked (`peer`): each pings
+/// the other and fetches a 1 MiB file from it with the same checksum, in
+/// turn; VM 2 powers off (its qvm ends with 0) while VM 1 and the host go
+/// on, then VM 1.
+fn linux_net() -> Case {
+    Case::new(
+        "linux-net-a72-gic3-smp4",
+        machine(Cpu::CortexA72, Gic::V3, 4),
+    )
+    .buildfile("boot/boards/qemu-virt-linux-net.build")
+    .timeout(600)
+    .lines(&[
+        STARTUP,
+        r"linux1: linux-init: running, 1 CPUs, 6\.1\.",
+        r"linux1: linux-net: ping 169\.254\.1\.2: 4 of 4 replies",
+        r"linux1: linux-net: 1048576 bytes from 169\.254\.1\.2, same checksum",
+        r"linux2: linux-net: ping 169\.254\.1\.1: 4 of 4 replies",
+        r"linux2: linux-net: 1048576 bytes from 169\.254\.1\.1, same checksum",
+        "qvm: linux2: the guest powered off",
+        r"linux1: linux-net: 169\.254\.1\.2 is gone, powering off",
+        "qvm: linux1: the guest powered off",
+        // init reports its background jobs in the order it started them.
+        "init: background job 'qvm @/etc/vm/linux-net1.qvmconf' ended with status 0",
+        "init: background job 'qvm @/etc/vm/linux-net2.qvmconf' ended with status 0",
+        INIT_EXIT_0,
+    ])
 }
 
 /// Two `ticker` VMs (the `cargo xtask run` demo): lines carry each VM's
@@ -485,7 +516,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 23);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 24);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();

@@ -1,0 +1,145 @@
+//! `peer` links: a virtio-net card's shared-memory ring to another VM's
+//! card (`vdev::virtio::net::ring`), the kernel shared-memory object it
+//! lives in, and the thread that serves the card when the other end rings.
+
+use crate::assemble::Vm;
+use abi::prot;
+use alloc::string::String;
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::SeqCst};
+use qvm::layout::links::NetLinkEnd;
+use ulib::sys;
+use vdev::bus::DeviceId;
+use vdev::virtio::net::Net;
+use vdev::virtio::net::ring::{RingLink, SharedMemory, Waiter, region_size};
+
+/// Bytes of each direction's ring: about 350 full-size frames in flight.
+pub const RING_BYTES: usize = 512 * 1024;
+
+/// Where `qvm` maps shared regions (above guest RAM's window).
+const SHM_WINDOW: usize = 0x50_0000_0000;
+/// The next free address in that window.
+static NEXT_VA: AtomicUsize = AtomicUsize::new(SHM_WINDOW);
+
+/// A linked card's model on the bus.
+pub type LinkedNet = vdev::VirtioMmio<crate::guestmem::GuestRam, Net<RingLink<ShmRegion>>>;
+
+/// A shared-memory object mapped read-write in this process.
+#[derive(Clone, Copy, Debug)]
+pub struct ShmRegion {
+    va: usize,
+    len: usize,
+}
+
+impl ShmRegion {
+    /// Opens (or creates) the object `name` of `len` bytes and maps it.
+    pub fn open(name: &str, len: usize) -> Result<ShmRegion, String> {
+        let handle = sys::shm_open(name, len)
+            .map_err(|e| alloc::format!("cannot open shared memory {name}: {}", e.name()))?;
+        let va = NEXT_VA.fetch_add(len.next_multiple_of(2 << 20) + (2 << 20), SeqCst);
+        let mapped = sys::shm_map(handle, va, prot::READ | prot::WRITE);
+        // The mapping keeps the object for the rest of this process.
+        let _ = sys::handle_close(handle);
+        mapped.map_err(|e| alloc::format!("cannot map shared memory {name}: {}", e.name()))?;
+        Ok(ShmRegion { va, len })
+    }
+
+    fn word(&self, offset: usize) -> &AtomicU32 {
+        assert!(offset.is_multiple_of(4) && offset + 4 <= self.len);
+        // SAFETY: `va + offset` is 4-aligned and inside the region, which
+        // stays mapped read-write until the process ends; the other
+        // process touches these words only atomically too.
+        unsafe { AtomicU32::from_ptr((self.va + offset) as *mut u32) }
+    }
+
+    fn check(&self, offset: usize, len: usize) {
+        assert!(offset.checked_add(len).is_some_and(|end| end <= self.len));
+    }
+}
+
+impl SharedMemory for ShmRegion {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn load(&self, offset: usize) -> u32 {
+        self.word(offset).load(SeqCst)
+    }
+    fn store(&self, offset: usize, value: u32) {
+        self.word(offset).store(value, SeqCst)
+    }
+    fn fetch_add(&self, offset: usize, value: u32) -> u32 {
+        self.word(offset).fetch_add(value, SeqCst)
+    }
+    fn read(&self, offset: usize, buf: &mut [u8]) {
+        self.check(offset, buf.len());
+        // SAFETY: the range is inside the mapped region (checked). The
+        // ring protocol gives these bytes to this side until it publishes
+        // its tail; a misbehaving other side can only change their values.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                (self.va + offset) as *const u8,
+                buf.as_mut_ptr(),
+                buf.len(),
+            )
+        };
+    }
+    fn write(&self, offset: usize, data: &[u8]) {
+        self.check(offset, data.len());
+        // SAFETY: as in `read`; these bytes are this side's until it
+        // publishes its head.
+        unsafe {
+            core::ptr::copy_nonoverlapping(data.as_ptr(), (self.va + offset) as *mut u8, data.len())
+        };
+    }
+    fn wake(&self, offset: usize) {
+        let _ = sys::futex_wake(self.word(offset), usize::MAX);
+    }
+}
+
+/// This card's end of its link.
+pub fn open(end: &NetLinkEnd) -> Result<RingLink<ShmRegion>, String> {
+    let region = ShmRegion::open(&end.region, region_size(RING_BYTES))?;
+    RingLink::attach(region, end.end)
+        .map_err(|e| alloc::format!("shared memory {} of {} bytes", end.region, e.len))
+}
+
+/// How long a frame may wait for the other end to make room before the
+/// link counts that end as down (its VM ended or hangs) and drops frames
+/// that find no room, so the guest's transmit queue never stalls for good.
+const PEER_DOWN_NS: u64 = 2_000_000_000;
+
+/// Serves card `id` whenever the other end rings: frames for the guest,
+/// room for a frame that waited. Runs for the life of the VM.
+pub fn serve(vm: &Vm, id: DeviceId, waiter: Waiter<ShmRegion>) {
+    loop {
+        let value = waiter.value();
+        let stalled = {
+            let mut shared = vm.shared.lock();
+            let stalled = match shared.bus.downcast_mut::<LinkedNet>(id) {
+                Some(card) => {
+                    card.poll_link();
+                    card.backend().tx_stalled()
+                }
+                None => false,
+            };
+            crate::vcpu_loop::raise_changed_lines(vm, &mut shared);
+            stalled
+        };
+        if waiter.should_sleep(value) {
+            let bell = waiter.memory().word(waiter.bell());
+            let timeout = if stalled { PEER_DOWN_NS } else { 0 };
+            let waited = sys::futex_wait(bell, value, timeout);
+            waiter.woke();
+            if stalled && waited == Err(abi::Error::TimedOut) {
+                let mut shared = vm.shared.lock();
+                if let Some(card) = shared.bus.downcast_mut::<LinkedNet>(id) {
+                    card.backend_mut().link_mut().set_peer_down();
+                    crate::log!(
+                        Warn,
+                        "qvm: {}: network peer not reading: dropping frames",
+                        vm.name
+                    );
+                }
+            }
+        }
+    }
+}
