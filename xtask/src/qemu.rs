@@ -320,7 +320,7 @@ mod tests {
         let args = m.args(Path::new("/x/a.img")).join(" ");
         assert_eq!(
             args,
-            "-M virt,virtualization=on,gic-version=2 -cpu max -smp 4 -m 1G -kernel /x/a.img"
+            "-M virt,virtualization=on,gic-version=2 -cpu max -smp 4 -m 1G -kernel /x/a.img -nic none"
         );
         m.validate().unwrap();
         let too_many = Machine {
