@@ -18,7 +18,7 @@ pub mod ring;
 
 pub use link::{NetLink, QueueLink, Unlinked};
 
-use super::queue::{QueueError, Queues};
+use super::queue::{Chain, QueueError, Queues};
 use super::{Backend, GuestMemory, VIRTIO_ID_NET, VirtioMmio, bit, copy_config};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -61,6 +61,8 @@ pub struct Net<L: NetLink> {
     pending: VecDeque<Vec<u8>>,
     /// A transmitted frame the link had no room for, with its chain head.
     stalled: Option<(u16, Vec<u8>)>,
+    /// The frame in hand (reused, so no frame costs an allocation).
+    frame: Vec<u8>,
     stats: NetStats,
 }
 
@@ -72,6 +74,7 @@ impl<L: NetLink> Net<L> {
             link,
             pending: VecDeque::new(),
             stalled: None,
+            frame: Vec::new(),
             stats: NetStats::default(),
         }
     }
@@ -116,53 +119,47 @@ impl<L: NetLink> Net<L> {
         r
     }
 
-    /// Writes one frame behind its header into the next receive chain;
-    /// `false` if the guest has no buffer.
-    fn fill_one(
-        &mut self,
-        q: &mut Queues<'_>,
-        frame: impl FnOnce(&mut L) -> Vec<u8>,
-    ) -> Result<bool, QueueError> {
-        let Some(c) = q.pop(RECEIVEQ)? else {
-            return Ok(false);
-        };
-        let frame = frame(&mut self.link);
+    /// Writes the frame in `self.frame` behind its header into chain `c`.
+    fn fill(&mut self, q: &mut Queues<'_>, c: Chain) -> Result<(), QueueError> {
         let mut hdr = [0u8; VIRTIO_NET_HDR_LEN];
         hdr[10] = 1; // num_buffers
-        let total = (VIRTIO_NET_HDR_LEN + frame.len()) as u64;
+        let total = (VIRTIO_NET_HDR_LEN + self.frame.len()) as u64;
         let ok = c.writable_len() >= total
             && c.write(q.mem(), 0, &hdr).is_ok()
-            && c.write(q.mem(), VIRTIO_NET_HDR_LEN as u64, &frame).is_ok();
+            && c.write(q.mem(), VIRTIO_NET_HDR_LEN as u64, &self.frame)
+                .is_ok();
         if ok {
             self.stats.rx += 1;
         } else {
             self.stats.dropped += 1;
         }
-        q.push_used(RECEIVEQ, c.head, if ok { total as u32 } else { 0 })?;
-        Ok(true)
+        q.push_used(RECEIVEQ, c.head, if ok { total as u32 } else { 0 })
     }
 
+    /// Moves frames (host-pushed ones first, then the link's) into the
+    /// guest's receive buffers while both last.
     fn deliver(&mut self, q: &mut Queues<'_>) -> Result<(), QueueError> {
-        while let Some(frame) = self.pending.pop_front() {
-            let mut frame = Some(frame);
-            if !self.fill_one(q, |_| frame.take().unwrap_or_default())? {
-                if let Some(f) = frame {
-                    self.pending.push_front(f);
-                }
+        loop {
+            let Some(len) = self
+                .pending
+                .front()
+                .map(Vec::len)
+                .or_else(|| self.link.peek())
+            else {
                 return Ok(());
+            };
+            let Some(c) = q.pop(RECEIVEQ)? else {
+                return Ok(());
+            };
+            match self.pending.pop_front() {
+                Some(f) => self.frame = f,
+                None => {
+                    self.frame.resize(len, 0);
+                    self.link.recv(&mut self.frame);
+                }
             }
+            self.fill(q, c)?;
         }
-        while let Some(len) = self.link.peek() {
-            let taken = self.fill_one(q, |link| {
-                let mut buf = alloc::vec![0u8; len];
-                link.recv(&mut buf);
-                buf
-            })?;
-            if !taken {
-                break;
-            }
-        }
-        Ok(())
     }
 
     fn transmit(&mut self, q: &mut Queues<'_>) -> Result<(), QueueError> {
@@ -178,11 +175,13 @@ impl<L: NetLink> Net<L> {
             let len = c.readable_len();
             let hdr = VIRTIO_NET_HDR_LEN as u64;
             if (hdr..=hdr + MAX_FRAME as u64).contains(&len) {
-                let mut frame = alloc::vec![0u8; (len - hdr) as usize];
-                if c.read(q.mem() as &dyn GuestMemory, hdr, &mut frame).is_ok() {
-                    if !self.link.send(&frame) {
+                self.frame.resize((len - hdr) as usize, 0);
+                if c.read(q.mem() as &dyn GuestMemory, hdr, &mut self.frame)
+                    .is_ok()
+                {
+                    if !self.link.send(&self.frame) {
                         self.stats.tx_stalls += 1;
-                        self.stalled = Some((c.head, frame));
+                        self.stalled = Some((c.head, core::mem::take(&mut self.frame)));
                         return Ok(());
                     }
                     self.stats.tx += 1;
