@@ -5,9 +5,9 @@
 use arch::Uart;
 use arch::aarch64::pl011::Pl011;
 use core::fmt::{self, Write};
-use spin::Mutex;
+use spin::mutex::SpinMutex as Mutex;
 
-static UART: Mutex<Option<Pl011>> = Mutex::new(None);
+static UART: Mutex<Option<Pl011>, crate::state::SpinHint> = Mutex::new(None);
 
 /// Starts console output on a PL011 at `base`.
 ///

@@ -3,12 +3,12 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 use linked_list_allocator::Heap;
-use spin::Mutex;
+use spin::mutex::SpinMutex as Mutex;
 
 /// Bytes of kernel heap.
 pub const HEAP_SIZE: usize = 16 << 20;
 
-struct KernelHeap(Mutex<Heap>);
+struct KernelHeap(Mutex<Heap, crate::state::SpinHint>);
 
 #[global_allocator]
 static HEAP: KernelHeap = KernelHeap(Mutex::new(Heap::empty()));

@@ -216,8 +216,13 @@ pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<
         crate::linux::prepare(root)?;
     }
     // A VM configuration `qvm` would refuse must not get into an image.
+    let image_files: Vec<(&str, &Path)> = parsed
+        .files
+        .iter()
+        .map(|f| (f.dest.as_str(), f.src.as_path()))
+        .collect();
     for spec in parsed.files.iter().filter(|f| f.dest.ends_with(".qvmconf")) {
-        crate::qvm_check::check(&spec.src).map_err(|e| {
+        crate::qvm_check::check_in_image(&spec.src, &image_files).map_err(|e| {
             anyhow::anyhow!(
                 "{shown}:{}: {} would be refused by qvm: {e}",
                 spec.line,

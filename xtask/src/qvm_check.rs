@@ -54,11 +54,20 @@ fn resolve(dir: &Path, name: &str) -> PathBuf {
 
 /// Checks `file` as `qvm @file` would; the error is `qvm`'s message.
 pub fn check(file: &Path) -> Result<Checked, String> {
+    check_in_image(file, &[])
+}
+
+/// As [`check`], for a configuration going into a boot image whose files
+/// are `image` (bootfs path, host path): an `@/etc/vm/x.qvmconf` include
+/// reads that file of the image, as `qvm` will on the target.
+pub fn check_in_image(file: &Path, image: &[(&str, &Path)]) -> Result<Checked, String> {
     let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
     let first = file.to_string_lossy().into_owned();
     let mut read = |name: &str| {
         let path = if name == first {
             file.to_path_buf()
+        } else if let Some((_, src)) = image.iter().find(|(dest, _)| *dest == name) {
+            src.to_path_buf()
         } else {
             resolve(&dir, name)
         };
@@ -140,6 +149,24 @@ mod tests {
         let c = check(&examples().join("full.qvmconf")).unwrap();
         assert_eq!(c.notes.len(), 1);
         assert!(c.notes[0].contains("fdt load /guests/linux/extra.dtb: not merged"));
+    }
+
+    #[test]
+    fn includes_of_image_paths_read_the_image_files() {
+        let dir = std::env::temp_dir().join(format!("xtask-qvm-image-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("base.qvmconf"), "ram 64M\nvdev gic\n").unwrap();
+        std::fs::write(
+            dir.join("vm.qvmconf"),
+            "@/etc/vm/base.qvmconf\ncmdline \"x\"\n",
+        )
+        .unwrap();
+        let base = dir.join("base.qvmconf");
+        let image = [("/etc/vm/base.qvmconf", base.as_path())];
+        assert!(check_in_image(&dir.join("vm.qvmconf"), &image).is_ok());
+        // Outside an image the bootfs path means nothing on the build host.
+        assert!(check(&dir.join("vm.qvmconf")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -114,6 +114,17 @@ pub fn wait_for_interrupt() {
     unsafe { asm!("dsb sy", "wfi") };
 }
 
+/// The spin-wait hint (`YIELD`): tells the CPU (or the simulator running
+/// it) that this thread of execution waits on another. QEMU's TCG, which
+/// runs all CPUs in turn in one host thread under `-icount`, moves on to
+/// the next CPU at a `YIELD`, so a CPU spinning on a lock lets the holder
+/// run instead of spinning out its whole turn; hardware may give the
+/// other hardware thread of its core the pipeline.
+pub fn spin_hint() {
+    // SAFETY: YIELD is a hint with no architectural effect.
+    unsafe { asm!("yield", options(nomem, nostack, preserves_flags)) };
+}
+
 /// Waits for an event.
 pub fn wait_for_event() {
     // SAFETY: WFE only pauses the CPU.
