@@ -225,10 +225,10 @@ pub const NOTES: &[(u8, &str)] = &[
     (
         5,
         "QEMU runs all CPUs in one thread under -icount: the instructions of both \
-         CPUs count, and a CPU spinning on the kernel lock goes on until QEMU \
-         moves on to the holder, which inflates some samples (the mean; the \
-         median too if many, and then the minimum, the path alone, is given in \
-         parentheses). One vCPU per host CPU; the guest skips the IPIs when \
+         CPUs count. A CPU waiting for the kernel lock executes YIELD, at which \
+         QEMU moves on to the next CPU, so waits cost little; if many samples \
+         were inflated anyway, the minimum, the path alone, is given in \
+         parentheses. One vCPU per host CPU; the guest skips the IPIs when \
          vCPU 1 does not run beside vCPU 0.",
     ),
     (
