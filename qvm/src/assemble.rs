@@ -50,7 +50,7 @@ pub struct Vm {
     /// Each vCPU thread's priority and host CPUs (`cpu sched`, `runmask`).
     pub placement: Vec<(usize, u64)>,
     /// Cards with a `peer` link, each served by a thread of its own.
-    pub links: Vec<(vdev::bus::DeviceId, LinkWaiter)>,
+    pub links: Vec<(vdev::bus::DeviceId, crate::netlink::LinkWaiter)>,
 }
 
 fn call(n: Sys, args: [usize; 6], what: &str) -> Result<usize, String> {
@@ -85,101 +85,74 @@ fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
     }
 }
 
-/// A linked card's end of its link, for the thread that serves it.
-pub type LinkWaiter = vdev::virtio::net::ring::Waiter<crate::netlink::ShmRegion>;
-
 /// The device model of one `vdev` (and, for a card with a `peer`, the
 /// waiter of its link).
 fn device_model(
     name: &str,
     dev: &qvm::layout::VdevLayout,
     mem: &GuestMem,
-) -> Result<(Box<dyn vdev::Vdev>, Option<LinkWaiter>), String> {
-    use vdev::virtio::{blk::Blk, console::Console, net::Net, rng::Rng, rng::XorShift};
+) -> Result<(Box<dyn vdev::Vdev>, Option<crate::netlink::LinkWaiter>), String> {
+    match dev.config.kind {
+        VdevKind::VirtioNet => crate::netlink::net_model(name, dev, mem),
+        _ => Ok((plain_model(name, dev, mem)?, None)),
+    }
+}
+
+/// The device model of a `vdev` other than virtio-net.
+fn plain_model(
+    name: &str,
+    dev: &qvm::layout::VdevLayout,
+    mem: &GuestMem,
+) -> Result<Box<dyn vdev::Vdev>, String> {
+    use vdev::virtio::{blk::Blk, console::Console, rng::Rng, rng::XorShift};
     let hostdev = match &dev.config.options {
         DeviceOptions::Serial { hostdev } | DeviceOptions::Block { hostdev } => hostdev.clone(),
         _ => None,
     };
-    Ok((
-        match dev.config.kind {
-            VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(name))),
-            VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
+    Ok(match dev.config.kind {
+        VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(name))),
+        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
+            mem.ram(),
+            Console::new(PrefixedOutput::new(name)),
+        )),
+        VdevKind::VirtioEntropy => {
+            // Seeded from the counter: varies run to run, not a CSPRNG.
+            Box::new(VirtioMmio::new(
                 mem.ram(),
-                Console::new(PrefixedOutput::new(name)),
-            )),
-            VdevKind::VirtioEntropy => {
-                // Seeded from the counter: varies run to run, not a CSPRNG.
-                Box::new(VirtioMmio::new(
-                    mem.ram(),
-                    Rng::new(XorShift::new(sys::clock() | 1)),
-                ))
-            }
-            VdevKind::VirtioBlk => {
-                let hostdev = hostdev.ok_or_else(|| {
-                    alloc::format!(
-                        "{}: vdev virtio-blk needs `hostdev [<]FILE`",
-                        dev.config.origin
-                    )
-                })?;
-                let HostPath::File(path) = &hostdev.path else {
-                    return Err(alloc::format!(
-                        "{}: vdev virtio-blk needs a file, not the console",
-                        dev.config.origin
-                    ));
-                };
-                // Disks are RAM copies of bootfs files until the host has storage.
-                let mut data = crate::read_file(path)?;
-                data.resize(data.len().next_multiple_of(512), 0);
-                let read_only = hostdev.dir == HostDir::In;
-                let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
-                Box::new(VirtioMmio::new(
-                    mem.ram(),
-                    Blk::new(data, read_only, &id[..id.len().min(20)]),
-                ))
-            }
-            VdevKind::VirtioNet => {
-                let mac = match &dev.config.options {
-                    DeviceOptions::Net { mac: Some(mac), .. } => *mac,
-                    // A locally administered address from the slot.
-                    _ => [
-                        0x52,
-                        0x54,
-                        0x00,
-                        0x00,
-                        (dev.slot.base >> 12) as u8,
-                        dev.intid as u8,
-                    ],
-                };
-                // `links::check` made sure a card with a peer has a name and
-                // the VM one too (`name`).
-                if let (Some(peer), Some(card)) = (
-                    qvm::layout::links::peer_of(&dev.config),
-                    dev.config.name.as_deref(),
-                ) {
-                    let end = qvm::layout::links::link_end(name, card, peer);
-                    let link = crate::netlink::open(&end)
-                        .map_err(|e| alloc::format!("{}: {e}", dev.config.origin))?;
-                    let waiter = link.waiter();
-                    return Ok((
-                        Box::new(VirtioMmio::new(mem.ram(), Net::new(mac, link))),
-                        Some(waiter),
-                    ));
-                }
-                Box::new(VirtioMmio::new(
-                    mem.ram(),
-                    Net::new(mac, vdev::virtio::net::Unlinked),
-                ))
-            }
-            other => {
+                Rng::new(XorShift::new(sys::clock() | 1)),
+            ))
+        }
+        VdevKind::VirtioBlk => {
+            let hostdev = hostdev.ok_or_else(|| {
+                alloc::format!(
+                    "{}: vdev virtio-blk needs `hostdev [<]FILE`",
+                    dev.config.origin
+                )
+            })?;
+            let HostPath::File(path) = &hostdev.path else {
                 return Err(alloc::format!(
-                    "{}: vdev {} is not implemented yet",
-                    dev.config.origin,
-                    other.name()
+                    "{}: vdev virtio-blk needs a file, not the console",
+                    dev.config.origin
                 ));
-            }
-        },
-        None,
-    ))
+            };
+            // Disks are RAM copies of bootfs files until the host has storage.
+            let mut data = crate::read_file(path)?;
+            data.resize(data.len().next_multiple_of(512), 0);
+            let read_only = hostdev.dir == HostDir::In;
+            let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
+            Box::new(VirtioMmio::new(
+                mem.ram(),
+                Blk::new(data, read_only, &id[..id.len().min(20)]),
+            ))
+        }
+        other => {
+            return Err(alloc::format!(
+                "{}: vdev {} is not implemented yet",
+                dev.config.origin,
+                other.name()
+            ));
+        }
+    })
 }
 
 /// Builds the VM; nothing runs yet.

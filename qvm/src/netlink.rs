@@ -4,6 +4,7 @@
 
 use crate::assemble::Vm;
 use abi::prot;
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::SeqCst};
 use qvm::layout::links::NetLinkEnd;
@@ -93,6 +94,49 @@ impl SharedMemory for ShmRegion {
     fn wake(&self, offset: usize) {
         let _ = sys::futex_wake(self.word(offset), usize::MAX);
     }
+}
+
+/// A linked card's end of its link, for the thread that serves it.
+pub type LinkWaiter = Waiter<ShmRegion>;
+
+/// A virtio-net card: on its `peer` link, or on none.
+pub fn net_model(
+    name: &str,
+    dev: &qvm::layout::VdevLayout,
+    mem: &crate::guestmem::GuestMem,
+) -> Result<(Box<dyn vdev::Vdev>, Option<LinkWaiter>), String> {
+    use vdev::virtio::net::{Net, Unlinked};
+    let mac = match &dev.config.options {
+        qvm::config::DeviceOptions::Net { mac: Some(mac), .. } => *mac,
+        // A locally administered address from the slot.
+        _ => [
+            0x52,
+            0x54,
+            0x00,
+            0x00,
+            (dev.slot.base >> 12) as u8,
+            dev.intid as u8,
+        ],
+    };
+    // `links::check` made sure a card with a peer has a name and the VM
+    // one too (`name`).
+    let (Some(peer), Some(card)) = (
+        qvm::layout::links::peer_of(&dev.config),
+        dev.config.name.as_deref(),
+    ) else {
+        return Ok((
+            Box::new(vdev::VirtioMmio::new(mem.ram(), Net::new(mac, Unlinked))),
+            None,
+        ));
+    };
+    let end = qvm::layout::links::link_end(name, card, peer);
+    let link =
+        crate::netlink::open(&end).map_err(|e| alloc::format!("{}: {e}", dev.config.origin))?;
+    let waiter = link.waiter();
+    Ok((
+        Box::new(vdev::VirtioMmio::new(mem.ram(), Net::new(mac, link))),
+        Some(waiter),
+    ))
 }
 
 /// This card's end of its link.

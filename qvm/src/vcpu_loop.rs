@@ -69,7 +69,7 @@ pub fn run(vm: Vm) -> usize {
 }
 
 /// Feeds what is typed on the host console (while this VM has the input,
-/// see Ctrl-T) to the VM's console UART.
+/// see Ctrl-T) to the VM's console device (a PL011 or virtio-console).
 fn console_input(vm: &Vm) {
     let mut buf = [0u8; 64];
     loop {
@@ -88,7 +88,7 @@ fn console_input(vm: &Vm) {
 /// Most typed bytes kept for a guest that does not read them.
 const MAX_PENDING_INPUT: usize = 4096;
 
-/// Moves pending typed input into the console UART as far as it has room.
+/// Moves pending typed input into the console device as far as it has room.
 fn feed_console(shared: &mut Shared) {
     let Some(id) = shared.console else { return };
     if shared.console_pending.is_empty() {
@@ -99,13 +99,24 @@ fn feed_console(shared: &mut Shared) {
         console_pending,
         ..
     } = shared;
-    if let Some(uart) = bus.downcast_mut::<vdev::pl011::Pl011<crate::vmconsole::PrefixedOutput>>(id)
-    {
-        let (front, _) = console_pending.as_slices();
-        let taken = uart.push_input(&front[..front.len().min(uart.rx_space())]);
-        console_pending.drain(..taken);
-    }
+    let (front, _) = console_pending.as_slices();
+    let taken = if let Some(uart) = bus.downcast_mut::<ConsoleUart>(id) {
+        uart.push_input(&front[..front.len().min(uart.rx_space())])
+    } else if let Some(port) = bus.downcast_mut::<VirtioConsole>(id) {
+        // Takes what its FIFO (4 KiB) has room for; the rest waits here.
+        port.push_input(front)
+    } else {
+        0
+    };
+    console_pending.drain(..taken);
 }
+
+/// The console models typed input can go to.
+type ConsoleUart = vdev::pl011::Pl011<crate::vmconsole::PrefixedOutput>;
+type VirtioConsole = vdev::VirtioMmio<
+    crate::guestmem::GuestRam,
+    vdev::virtio::console::Console<crate::vmconsole::PrefixedOutput>,
+>;
 
 /// Tells the virtual GIC about device interrupt lines that changed.
 pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
