@@ -44,15 +44,22 @@ fn spawnloop(count: usize) -> usize {
         }
     }
     let after = sys::sysinfo().free_memory;
-    println!("ktest spawnloop: {count} spawn/exit cycles, free memory {before} -> {after} bytes");
-    if before != after {
-        println!(
-            "FAIL ktest spawnloop: memory leaked: {} bytes",
-            before as i64 - after as i64
-        );
-        return 1;
+    let what = alloc::format!("ktest spawnloop: {count} spawn/exit cycles");
+    if same_free_memory(&what, before, after) {
+        0
+    } else {
+        1
     }
-    0
+}
+
+/// Prints `WHAT, free memory BEFORE -> AFTER bytes`; if they differ, also
+/// a `FAIL` line with the bytes lost, and `false`.
+pub fn same_free_memory(what: &str, before: u64, after: u64) -> bool {
+    println!("{what}, free memory {before} -> {after} bytes");
+    if before != after {
+        println!("FAIL {what}: {} bytes leaked", before as i64 - after as i64);
+    }
+    before == after
 }
 
 /// `memcheck PROGRAM ARGS...`: runs a program and checks that all the
@@ -72,17 +79,12 @@ fn memcheck(program: &str, args: &[&str]) -> usize {
         Err(e) => Err(e),
     };
     let after = sys::sysinfo().free_memory;
-    println!(
-        "ktest memcheck: '{line}' ended with {status:?}, free memory {before} -> {after} bytes"
-    );
-    if before != after {
-        println!(
-            "FAIL ktest memcheck: '{line}' leaked {} bytes",
-            before as i64 - after as i64
-        );
-        return 1;
+    let what = alloc::format!("ktest memcheck: '{line}' ended with {status:?}");
+    if same_free_memory(&what, before, after) {
+        0
+    } else {
+        1
     }
-    0
 }
 
 #[unsafe(no_mangle)]
