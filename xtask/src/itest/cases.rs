@@ -150,6 +150,14 @@ pub fn all() -> Vec<Case> {
                     r"linux: linux-init: disk: 4 MiB file read back with the same checksum",
                     r"linux: linux-init: eth0 up, MAC 52:54:00:00:01:02",
                     r"linux: linux-init: hello through virtio-console",
+                ])
+                // Typed keys reach the virtio-console, the VM's console device.
+                .then(
+                    Expect::line(r"linux: linux-init: type a line on virtio-console")
+                        .then_type(b"typed into hvc0\r"),
+                )
+                .lines(&[
+                    r"linux: linux-init: virtio-console read 'typed into hvc0'",
                     r"linux: linux-init: powering off",
                     r"linux: \[ *[0-9.]+\] reboot: Power down",
                     "qvm: linux: the guest powered off",
