@@ -167,8 +167,9 @@ pub fn all() -> Vec<Case> {
         );
     }
 
-    // Two Linux VMs on a virtio-net `peer` link.
-    cases.push(linux_net());
+    // Two Linux VMs on a virtio-net `peer` link, on GICv3 and GICv2 hosts.
+    cases.push(linux_net(Gic::V3));
+    cases.push(linux_net(Gic::V2));
 
     // The demo: two VMs side by side; Ctrl-T moves the console input.
     cases.push(console_switch());
@@ -181,10 +182,10 @@ pub fn all() -> Vec<Case> {
 /// the other and fetches a 1 MiB file from it with the same checksum, in
 /// turn; VM 2 powers off (its qvm ends with 0) while VM 1 and the host go
 /// on, then VM 1.
-fn linux_net() -> Case {
+fn linux_net(gic: Gic) -> Case {
     Case::new(
-        "linux-net-a72-gic3-smp4",
-        machine(Cpu::CortexA72, Gic::V3, 4),
+        format!("linux-net-a72-gic{gic}-smp4"),
+        machine(Cpu::CortexA72, gic, 4),
     )
     .buildfile("boot/boards/qemu-virt-linux-net.build")
     .timeout(600)
@@ -524,7 +525,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 24);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 25);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
