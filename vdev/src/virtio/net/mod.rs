@@ -107,8 +107,9 @@ impl<L: NetLink> Net<L> {
             return Ok(false);
         }
         self.pending.push_back(frame.to_vec());
-        self.deliver(q)?;
-        Ok(true)
+        let r = self.deliver(q);
+        self.link.flush();
+        r.map(|()| true)
     }
 
     /// Work the link may have for the card: room for a stalled frame,
