@@ -36,6 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Install what the build and the tests need (Rust targets, QEMU 10+, dtc), as the other commands do first.
+    Setup,
     /// Build the kernel, the user programs and the test guests for aarch64.
     Build,
     /// Build, then make the boot image (kernel + bootfs) and print its path.
@@ -124,6 +126,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> Result<ExitCode> {
     let root = build::root();
     match command {
+        Command::Setup => setup::ensure(&root)?,
         Command::Build => {
             setup::ensure(&root)?;
             build::build_all(&root)?;
