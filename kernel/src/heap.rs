@@ -22,6 +22,23 @@ pub unsafe fn init(start: usize) {
     unsafe { HEAP.0.lock().init(start as *mut u8, HEAP_SIZE) };
 }
 
+/// Bytes of heap in use and free now.
+pub fn usage() -> (usize, usize) {
+    let heap = HEAP.0.lock();
+    (heap.used(), heap.free())
+}
+
+/// Whether `bytes` more could be allocated and still leave
+/// [`RESERVE`] free: calls that grow bookkeeping in proportion to an
+/// argument check this first and return `NoMemory` instead.
+pub fn has_room(bytes: usize) -> bool {
+    HEAP.0.lock().free() >= bytes.saturating_add(RESERVE)
+}
+
+/// Heap kept back from system calls, for what the kernel must always be
+/// able to do: end a process, deliver an interrupt, print a report.
+pub const RESERVE: usize = 1 << 20;
+
 // SAFETY: the mutex serializes all access; blocks come from the heap range.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {

@@ -14,3 +14,4 @@ pub mod shm;
 pub mod slab;
 pub mod timeq;
 pub mod vgic;
+pub mod vmid;

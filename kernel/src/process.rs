@@ -24,11 +24,14 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
     if args.len() > MAX_ARGS {
         return Err(Error::InvalidArgument);
     }
-    let vmid = k.alloc_vmid().ok_or(Error::NoMemory)?;
+    let vmid = k
+        .vmids
+        .alloc(kernel::vmid::VmidKind::Process)
+        .ok_or(Error::NoMemory)?;
     let mut space = match Space::new(&mut k.frames, vmid) {
         Ok(s) => s,
         Err(e) => {
-            k.free_vmid(vmid);
+            k.vmids.free(vmid);
             return Err(e);
         }
     };
@@ -49,7 +52,7 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
         Ok(a) => a,
         Err(e) => {
             space.destroy(&mut k.frames);
-            k.free_vmid(vmid);
+            k.vmids.free(vmid);
             return Err(e);
         }
     };
@@ -230,7 +233,7 @@ fn teardown(k: &mut Kernel, process: Id) {
         } else {
             running
         });
-        k.free_vmid(space.vmid);
+        k.vmids.free(space.vmid);
         space.destroy(&mut k.frames);
     }
     // No TLB entry of this space is left, so the shared memory it mapped

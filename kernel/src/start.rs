@@ -200,7 +200,7 @@ fn __kernel_main(boot: BootArgs) -> ! {
         console_clients: Vec::new(),
         console_focus: 0,
         console_escape: false,
-        vmids: [1, 0, 0, 0],
+        vmids: kernel::vmid::VmidPool::new(),
         gic,
         bootfs,
         next_pid: 1,

@@ -18,6 +18,7 @@ use kernel::runqueue::RunQueue;
 use kernel::shm::Shm;
 use kernel::slab::{Id, Slab};
 use kernel::timeq::TimeQueue;
+use kernel::vmid::VmidPool;
 use spin::mutex::{TicketMutex, TicketMutexGuard};
 
 /// What a handle names.
@@ -196,8 +197,8 @@ pub struct Kernel {
     pub console_focus: usize,
     /// The console-switch key (Ctrl-T) was typed: the next key picks.
     pub console_escape: bool,
-    /// VMIDs in use (bit per VMID; 0 is the kernel's own).
-    pub vmids: [u64; 4],
+    /// VMIDs: one pool for processes, one for VMs.
+    pub vmids: VmidPool,
     /// The interrupt controller.
     pub gic: Gic,
     /// The boot file system.
@@ -225,23 +226,6 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Takes a free VMID.
-    pub fn alloc_vmid(&mut self) -> Option<u16> {
-        for (w, word) in self.vmids.iter_mut().enumerate() {
-            if *word != u64::MAX {
-                let bit = (!*word).trailing_zeros() as usize;
-                *word |= 1 << bit;
-                return Some((w * 64 + bit) as u16);
-            }
-        }
-        None
-    }
-
-    /// Gives a VMID back (after its TLB entries were flushed).
-    pub fn free_vmid(&mut self, vmid: u16) {
-        self.vmids[vmid as usize / 64] &= !(1 << (vmid % 64));
-    }
-
     /// Asks CPU `cpu` to look at its run queue and the vCPU it runs.
     pub fn gic_send_reschedule(&mut self, cpu: usize) {
         use arch::IrqChip;

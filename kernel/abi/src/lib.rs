@@ -178,11 +178,14 @@ pub enum Error {
     /// The object is not in a state that allows the call (a vCPU already
     /// running on another thread, a VM configured twice).
     Busy = 12,
+    /// One of the caller's quotas is used up (VMs, vCPUs, handles, threads,
+    /// children, shared memory objects, mapped bytes); see `docs/security.md`.
+    Limit = 13,
 }
 
 impl Error {
     /// All codes, for decoding.
-    pub const ALL: [Error; 12] = [
+    pub const ALL: [Error; 13] = [
         Error::NoSys,
         Error::BadHandle,
         Error::AccessDenied,
@@ -195,6 +198,7 @@ impl Error {
         Error::TimedOut,
         Error::AlreadyMapped,
         Error::Busy,
+        Error::Limit,
     ];
 
     /// Decodes a negative return value.
@@ -217,6 +221,7 @@ impl Error {
             Error::TimedOut => "ETIMEDOUT",
             Error::AlreadyMapped => "EEXIST",
             Error::Busy => "EBUSY",
+            Error::Limit => "EDQUOT",
         }
     }
 }
@@ -303,6 +308,20 @@ pub struct SysInfo {
     /// GIC version VMs get (that of the host GIC's virtual CPU interface;
     /// 0: the host cannot run VMs).
     pub vm_gic_version: u64,
+    /// Bytes of kernel heap (bookkeeping: objects, handle tables, lists).
+    pub heap_total: u64,
+    /// Bytes of it free now.
+    pub heap_free: u64,
+    /// VMIDs free for host processes.
+    pub free_process_vmids: u64,
+    /// VMIDs free for VMs.
+    pub free_vm_vmids: u64,
+    /// Open handles, in all processes.
+    pub handles: u64,
+    /// Live VMs.
+    pub vms: u64,
+    /// Live shared memory objects.
+    pub shm_objects: u64,
 }
 
 /// One row of `process_list`.

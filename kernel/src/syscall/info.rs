@@ -4,6 +4,7 @@ use super::{Caller, copy_out, copy_str};
 use crate::state::Kernel;
 use abi::{Error, ProcessInfo, SysInfo, SysResult};
 use kernel::mem::frames::FRAME_SIZE;
+use kernel::vmid::VmidKind;
 
 /// Most rows one `process_list` returns.
 const MAX_ROWS: usize = 1024;
@@ -35,6 +36,17 @@ pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult 
             .filter(|(_, t)| t.state != crate::state::ThreadState::Dead)
             .count() as u64,
         vm_gic_version: k.virt_if.version(),
+        heap_total: crate::heap::HEAP_SIZE as u64,
+        heap_free: crate::heap::usage().1 as u64,
+        free_process_vmids: k.vmids.free_count(VmidKind::Process) as u64,
+        free_vm_vmids: k.vmids.free_count(VmidKind::Vm) as u64,
+        handles: k
+            .processes
+            .iter()
+            .map(|(_, p)| p.handles.len())
+            .sum::<usize>() as u64,
+        vms: k.vms.len() as u64,
+        shm_objects: k.shms.len() as u64,
     };
     copy_out(k, c, ptr, bytes_of(&info))?;
     Ok(core::mem::size_of::<SysInfo>())

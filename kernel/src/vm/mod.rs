@@ -150,11 +150,14 @@ impl Vcpu {
 
 /// Creates a VM owned by `owner`.
 pub fn create(k: &mut Kernel, owner: Id) -> Result<Id, Error> {
-    let vmid = k.alloc_vmid().ok_or(Error::NoMemory)?;
+    let vmid = k
+        .vmids
+        .alloc(kernel::vmid::VmidKind::Vm)
+        .ok_or(Error::NoMemory)?;
     let space = match Space::new(&mut k.frames, vmid) {
         Ok(s) => s,
         Err(e) => {
-            k.free_vmid(vmid);
+            k.vmids.free(vmid);
             return Err(e);
         }
     };
@@ -192,7 +195,7 @@ pub fn destroy(k: &mut Kernel, vm: Id) {
     } else {
         running
     });
-    k.free_vmid(v.space.vmid);
+    k.vmids.free(v.space.vmid);
     v.space.destroy(&mut k.frames);
 }
 

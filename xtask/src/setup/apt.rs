@@ -187,8 +187,7 @@ pub fn read_plan(output: &str) -> Plan {
                     .and_then(|n| n.strip_prefix('('))
                     .unwrap_or("")
                     .to_string();
-                plan.replaces
-                    .push((name.to_string(), old.to_string(), new));
+                plan.replaces.push((name.to_string(), old.to_string(), new));
             }
             _ => {}
         }
@@ -206,15 +205,27 @@ mod tests {
                    Copyright (c) 2003-2025 Fabrice Bellard and the QEMU Project developers\n";
         assert_eq!(
             qemu_version(out),
-            Some(QemuVersion { major: 10, minor: 0 })
+            Some(QemuVersion {
+                major: 10,
+                minor: 0
+            })
         );
         let old = "QEMU emulator version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18+b3)";
         assert_eq!(qemu_version(old), Some(QemuVersion { major: 7, minor: 2 }));
         assert_eq!(qemu_version("garbage"), None);
-        assert!(QemuVersion { major: 7, minor: 2 } < QemuVersion { major: 10, minor: 0 });
+        assert!(
+            QemuVersion { major: 7, minor: 2 }
+                < QemuVersion {
+                    major: 10,
+                    minor: 0
+                }
+        );
         assert_eq!(
             debian_qemu_version("1:10.0.2+ds-2+deb13u1~bpo12+1"),
-            Some(QemuVersion { major: 10, minor: 0 })
+            Some(QemuVersion {
+                major: 10,
+                minor: 0
+            })
         );
         assert_eq!(
             debian_qemu_version("1:7.2+dfsg-7+deb12u18+b3"),
@@ -249,7 +260,8 @@ mod tests {
         );
         assert!(find_mirror(text, "trixie").is_none());
         assert!(!names_suite(text, "bookworm-backports"));
-        let disabled = "Enabled: no\nTypes: deb\nURIs: http://x/debian\nSuites: bookworm\nComponents: main\n";
+        let disabled =
+            "Enabled: no\nTypes: deb\nURIs: http://x/debian\nSuites: bookworm\nComponents: main\n";
         assert!(find_mirror(disabled, "bookworm").is_none());
     }
 

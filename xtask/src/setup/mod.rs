@@ -96,7 +96,7 @@ fn ensure_packages() -> Result<()> {
         }
         None => eprintln!("xtask: qemu-system-aarch64 (QEMU {MIN_QEMU} or newer) is missing"),
     }
-    if !qemu.is_some_and(|v| v >= MIN_QEMU) {
+    if qemu.is_none_or(|v| v < MIN_QEMU) {
         wanted.push(QEMU_PACKAGE);
     }
     if !dtc {
@@ -176,7 +176,10 @@ fn install(privilege: &Privilege, wanted: &[&str]) -> Result<()> {
             why.push_str(&format!("\n  it would remove: {}", plan.removes.join(" ")));
         }
         if !downgrades.is_empty() {
-            why.push_str(&format!("\n  it would downgrade: {}", downgrades.join(", ")));
+            why.push_str(&format!(
+                "\n  it would downgrade: {}",
+                downgrades.join(", ")
+            ));
         }
         bail!(
             "not installing: apt's plan for `{command_line}` takes away what this machine has:{why}\n\
@@ -211,7 +214,9 @@ fn backports_suite() -> Option<String> {
         .lines()
         .find_map(|l| l.strip_prefix("VERSION_CODENAME="))?
         .trim_matches('"');
-    let is_debian = os.lines().any(|l| l.trim_matches('"') == "ID=debian" || l == "ID=\"debian\"");
+    let is_debian = os
+        .lines()
+        .any(|l| l.trim_matches('"') == "ID=debian" || l == "ID=\"debian\"");
     (is_debian && codename == "bookworm").then(|| format!("{codename}-backports"))
 }
 
@@ -221,10 +226,7 @@ fn source_files() -> Vec<(PathBuf, String)> {
     if let Ok(dir) = std::fs::read_dir("/etc/apt/sources.list.d") {
         let mut more: Vec<PathBuf> = dir
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| e == "list" || e == "sources")
-            })
+            .filter(|p| p.extension().is_some_and(|e| e == "list" || e == "sources"))
             .collect();
         more.sort();
         files.extend(more);
