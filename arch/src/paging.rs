@@ -253,6 +253,42 @@ impl<F: DescriptorFormat> PageTable<F> {
         }
     }
 
+    /// Unmaps every page in `[start, end)` and calls `f(mem, va, pa,
+    /// borrowed)` for each, with the table memory so `f` can free the
+    /// frame. Allocates nothing (teardown must always work) and skips
+    /// unmapped subtrees whole. The caller invalidates TLBs.
+    pub fn drain_range<M: TableMemory>(
+        &mut self,
+        mem: &mut M,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(&mut M, usize, usize, bool),
+    ) {
+        const L1_SPAN: usize = 1 << 30;
+        const L2_SPAN: usize = 1 << 21;
+        let end = end.min(ADDRESS_LIMIT);
+        let mut va = start & !(PAGE_SIZE - 1);
+        while va < end {
+            let d1 = Self::read(mem, self.root, index(va, 1));
+            if !F::is_valid(d1) || !F::is_table(d1) {
+                va = (va & !(L1_SPAN - 1)) + L1_SPAN;
+                continue;
+            }
+            let d2 = Self::read(mem, F::output_address(d1), index(va, 2));
+            if !F::is_valid(d2) || !F::is_table(d2) {
+                va = (va & !(L2_SPAN - 1)) + L2_SPAN;
+                continue;
+            }
+            let t3 = F::output_address(d2);
+            let d3 = Self::read(mem, t3, index(va, 3));
+            if F::is_valid(d3) {
+                Self::write(mem, t3, index(va, 3), 0);
+                f(mem, va, F::output_address(d3), d3 & F::BORROWED != 0);
+            }
+            va += PAGE_SIZE;
+        }
+    }
+
     /// Number of table pages in use.
     pub fn table_count(&self, mem: &mut impl TableMemory) -> usize {
         let mut count = 1;
@@ -324,6 +360,41 @@ pub(crate) mod tests {
         fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
             &mut **self.tables.get_mut(&pa).expect("unknown table") as *mut _
         }
+    }
+
+    #[test]
+    fn drain_range_unmaps_and_reports_each_page() {
+        let mut mem = Arena::default();
+        let mut pt = PageTable::<Stage2>::new(&mut mem).unwrap();
+        for (n, va) in [0x1000, 0x2000, 0x4000_0000, 0x4000_3000]
+            .into_iter()
+            .enumerate()
+        {
+            pt.map(&mut mem, va, 0x8000_0000 + n * PAGE_SIZE, Perms::RW, false)
+                .unwrap();
+        }
+        pt.map_borrowed(&mut mem, 0x5000, 0x9000_0000, Perms::RW, false)
+            .unwrap();
+        let mut seen = vec![];
+        pt.drain_range(&mut mem, 0x2000, 0x4000_1000, |_, va, pa, borrowed| {
+            seen.push((va, pa, borrowed))
+        });
+        assert_eq!(
+            seen,
+            vec![
+                (0x2000, 0x8000_1000, false),
+                (0x5000, 0x9000_0000, true),
+                (0x4000_0000, 0x8000_2000, false)
+            ]
+        );
+        assert_eq!(pt.translate(&mut mem, 0x2000), None);
+        assert!(pt.translate(&mut mem, 0x1000).is_some());
+        assert!(pt.translate(&mut mem, 0x4000_3000).is_some());
+        seen.clear();
+        pt.drain_range(&mut mem, 0, usize::MAX, |_, va, _, _| {
+            seen.push((va, 0, false))
+        });
+        assert_eq!(seen.len(), 2);
     }
 
     #[test]

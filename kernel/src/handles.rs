@@ -4,8 +4,8 @@
 use abi::{Error, Rights};
 use alloc::vec::Vec;
 
-/// Most handles one process may hold.
-pub const MAX_HANDLES: usize = 1024;
+/// Most handles one process may hold (its quota).
+pub const MAX_HANDLES: usize = abi::quota::HANDLES;
 
 /// Handles of one process.
 pub struct HandleTable<O> {
@@ -31,8 +31,9 @@ impl<O: Copy> HandleTable<O> {
             return Ok(i);
         }
         if self.slots.len() >= MAX_HANDLES {
-            return Err(Error::NoMemory);
+            return Err(Error::Limit);
         }
+        self.slots.try_reserve(1).map_err(|_| Error::NoMemory)?;
         self.slots.push(Some((object, rights)));
         Ok(self.slots.len() - 1)
     }
@@ -69,6 +70,11 @@ impl<O: Copy> HandleTable<O> {
     /// Closes everything, returning the objects.
     pub fn drain(&mut self) -> impl Iterator<Item = O> + '_ {
         self.slots.drain(..).flatten().map(|(o, _)| o)
+    }
+
+    /// The open handles' objects, in handle order.
+    pub fn objects(&self) -> impl Iterator<Item = O> + '_ {
+        self.slots.iter().flatten().map(|&(o, _)| o)
     }
 
     /// Open handles.
@@ -110,6 +116,6 @@ mod tests {
         for _ in 0..MAX_HANDLES {
             t.insert(0u8, Rights::ALL).unwrap();
         }
-        assert_eq!(t.insert(0u8, Rights::ALL), Err(Error::NoMemory));
+        assert_eq!(t.insert(0u8, Rights::ALL), Err(Error::Limit));
     }
 }

@@ -11,6 +11,7 @@ mod heap;
 mod irq;
 mod panic;
 mod process;
+mod quota;
 mod sched;
 mod smp;
 mod space;

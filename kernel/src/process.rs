@@ -17,8 +17,15 @@ use kernel::slab::Id;
 pub const MAX_ARGS: usize = 4096;
 
 /// Starts the program at bootfs `path` with the NUL-separated `args` as a
-/// new process whose parent is `parent` (pid 0: none).
-pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id, Error> {
+/// new process whose parent is `parent` (pid 0: none), in shared-memory
+/// namespace `shm_space` (`None`: a new one of its own).
+pub fn spawn(
+    k: &mut Kernel,
+    path: &str,
+    args: &[u8],
+    parent: u64,
+    shm_space: Option<u64>,
+) -> Result<Id, Error> {
     let file = k.bootfs.find(path).ok_or(Error::NotFound)?;
     let exe = elf_load::parse(file.data).map_err(|_| Error::BadExecutable)?;
     if args.len() > MAX_ARGS {
@@ -62,6 +69,7 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
     name[..n].copy_from_slice(&base[..n]);
     let pid = k.next_pid;
     k.next_pid += 1;
+    let shm_space = shm_space.unwrap_or_else(|| k.new_shm_space());
     let process = k.processes.insert(Process {
         pid,
         name,
@@ -73,6 +81,7 @@ pub fn spawn(k: &mut Kernel, path: &str, args: &[u8], parent: u64) -> Result<Id,
         refs: 0,
         vms: Vec::new(),
         shms: Vec::new(),
+        shm_space,
     });
     let ctx = TrapFrame::new_user(exe.entry, args_at, args_at, args.len());
     add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0);
@@ -196,17 +205,31 @@ pub fn kill(k: &mut Kernel, process: Id, status: usize) {
         return;
     }
     p.status = Some(status);
-    let threads = p.threads.clone();
     let me = this_cpu();
-    for tid in threads {
+    // Walks the live list in place (no copy: killing must not allocate).
+    // Ending a thread takes it off the list; one running elsewhere stays
+    // until that CPU sees `killed`. The last one ends the process.
+    let mut i = 0;
+    while let Some(tid) = k
+        .processes
+        .get(process)
+        .and_then(|p| p.threads.get(i).copied())
+    {
         match k.threads.get(tid).map(|t| t.state) {
             Some(ThreadState::Running(c)) if c != me => {
                 if let Some(t) = k.threads.get_mut(tid) {
                     t.killed = true;
                 }
                 k.gic.send_ipi(c, SGI_RESCHEDULE);
+                i += 1;
             }
-            _ => end_thread(k, tid),
+            _ => {
+                end_thread(k, tid);
+                // A thread end_thread could not take off stays: step past it.
+                if k.processes.get(process).and_then(|p| p.threads.get(i)) == Some(&tid) {
+                    i += 1;
+                }
+            }
         }
     }
 }
@@ -217,7 +240,7 @@ fn teardown(k: &mut Kernel, process: Id) {
         return;
     };
     let space = p.space.take();
-    let handles: Vec<Object> = p.handles.drain().collect();
+    let mut handles = core::mem::take(&mut p.handles);
     let vms = core::mem::take(&mut p.vms);
     let shms = core::mem::take(&mut p.shms);
     let (pid, status) = (p.pid, p.status.unwrap_or(0));
@@ -244,7 +267,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     }
     crate::syscall::destroy_vms(k, &vms);
     leave_console(k, process);
-    for object in handles {
+    for object in handles.drain() {
         release(k, object);
     }
     sched::wake_object_waiters(k, Object::Process(process));
@@ -275,7 +298,7 @@ fn leave_console(k: &mut Kernel, process: Id) {
 pub fn retain(k: &mut Kernel, object: Object) {
     match object {
         // VMs and vCPUs live as long as the process that made them.
-        Object::Vm(_) | Object::Vcpu(_) => {}
+        Object::Vm(_) | Object::Vcpu(_) | Object::ShmSpace(_) => {}
         Object::Process(id) => {
             if let Some(p) = k.processes.get_mut(id) {
                 p.refs += 1;
@@ -299,7 +322,7 @@ pub fn retain(k: &mut Kernel, object: Object) {
 /// any more, and a shared memory object nothing refers to.
 pub fn release(k: &mut Kernel, object: Object) {
     match object {
-        Object::Vm(_) | Object::Vcpu(_) => {}
+        Object::Vm(_) | Object::Vcpu(_) | Object::ShmSpace(_) => {}
         Object::Process(id) => {
             let Some(p) = k.processes.get_mut(id) else {
                 return;

@@ -9,15 +9,18 @@ use alloc::vec::Vec;
 /// A shared memory object: zeroed frames under a name, alive while
 /// something refers to it (an open handle, or a process that mapped it).
 pub struct Shm {
+    space: u64,
     name: String,
     frames: Vec<usize>,
     refs: usize,
 }
 
 impl Shm {
-    /// An object with no reference yet over `frames`.
-    pub fn new(name: String, frames: Vec<usize>) -> Shm {
+    /// An object named `name` in namespace `space`, with no reference yet,
+    /// over `frames`.
+    pub fn new(space: u64, name: String, frames: Vec<usize>) -> Shm {
         Shm {
+            space,
             name,
             frames,
             refs: 0,
@@ -27,6 +30,11 @@ impl Shm {
     /// Its name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether it is `name` in namespace `space`.
+    pub fn is(&self, space: u64, name: &str) -> bool {
+        self.space == space && self.name == name
     }
 
     /// Its size in bytes (whole pages).
@@ -137,7 +145,8 @@ mod tests {
 
     #[test]
     fn the_last_reference_reports_itself() {
-        let mut shm = Shm::new("x".into(), vec![0x1000, 0x5000]);
+        let mut shm = Shm::new(1, "x".into(), vec![0x1000, 0x5000]);
+        assert!(shm.is(1, "x") && !shm.is(2, "x") && !shm.is(1, "y"));
         assert_eq!(
             (shm.name(), shm.size(), shm.refs()),
             ("x", 2 * PAGE_SIZE, 0)

@@ -142,20 +142,22 @@ impl Space {
         live: bool,
     ) -> Result<(), Error> {
         let len = Self::check_range(va, len)?;
-        let mut pages = alloc::vec::Vec::new();
-        self.table
-            .for_each_mapped_in(&mut Frames(frames), va, va + len, |page| pages.push(page));
-        for page in pages {
-            if let Ok((pa, borrowed)) = self.table.unmap(&mut Frames(frames), page) {
+        let mut freed = 0;
+        self.table.drain_range(
+            &mut Frames(frames),
+            va,
+            va + len,
+            |mem, page, pa, borrowed| {
                 if live {
                     cpu::tlb_flush_ipa(page);
                 }
                 if !borrowed {
-                    let _ = frames.free(pa);
-                    self.pages -= 1;
+                    let _ = mem.0.free(pa);
+                    freed += 1;
                 }
-            }
-        }
+            },
+        );
+        self.pages -= freed;
         Ok(())
     }
 
@@ -190,17 +192,41 @@ impl Space {
         Ok(())
     }
 
-    /// Maps fresh zeroed frames at `va` and returns them (for a VM's RAM).
-    pub fn map_new_frames(
-        &mut self,
+    /// Maps the pages of `[gpa, gpa + len)` of this space (all mapped) into
+    /// `other` at `va`, borrowed (for a VM's RAM seen by its `qvm`); on
+    /// failure nothing stays mapped in `other`. Allocates no heap.
+    pub fn share_into(
+        &self,
+        other: &mut Space,
         frames: &mut FrameAllocator,
-        va: usize,
+        gpa: usize,
         len: usize,
+        va: usize,
         perms: Perms,
-    ) -> Result<alloc::vec::Vec<usize>, Error> {
-        let mut got = alloc::vec::Vec::with_capacity(len / PAGE_SIZE);
-        self.map_new(frames, va, len, perms, |_, pa| got.push(pa))?;
-        Ok(got)
+    ) -> Result<(), Error> {
+        let len = Self::check_range(va, len)?;
+        for n in 0..len / PAGE_SIZE {
+            let mapped = match self.lookup(frames, gpa + n * PAGE_SIZE) {
+                Some((pa, _)) => other
+                    .table
+                    .map_borrowed(&mut Frames(frames), va + n * PAGE_SIZE, pa, perms, false)
+                    .map_err(|e| match e {
+                        MapError::AlreadyMapped => Error::AlreadyMapped,
+                        MapError::BadAddress => Error::InvalidArgument,
+                        _ => Error::NoMemory,
+                    }),
+                None => Err(Error::Fault),
+            };
+            if let Err(e) = mapped {
+                for undo in 0..n {
+                    let _ = other
+                        .table
+                        .unmap(&mut Frames(frames), va + undo * PAGE_SIZE);
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// The frame and permissions of the page at `va`, if mapped.
@@ -273,17 +299,17 @@ impl Space {
 
     /// Frees every page and table. The caller has made sure no CPU runs
     /// this space and flushes its VMID.
-    pub fn destroy(self, frames: &mut FrameAllocator) {
-        let mut pages = alloc::vec::Vec::with_capacity(self.pages);
-        self.table
-            .for_each_page(&mut Frames(frames), |_, pa, borrowed| {
+    pub fn destroy(mut self, frames: &mut FrameAllocator) {
+        self.table.drain_range(
+            &mut Frames(frames),
+            0,
+            usize::MAX,
+            |mem, _, pa, borrowed| {
                 if !borrowed {
-                    pages.push(pa);
+                    let _ = mem.0.free(pa);
                 }
-            });
-        for pa in pages {
-            let _ = frames.free(pa);
-        }
+            },
+        );
         self.table.destroy(&mut Frames(frames));
     }
 }

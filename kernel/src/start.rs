@@ -204,6 +204,7 @@ fn __kernel_main(boot: BootArgs) -> ! {
         gic,
         bootfs,
         next_pid: 1,
+        next_shm_space: 0,
         init: None,
         null_vttbr: stage2::vttbr(null_root, 0),
         psci,
@@ -244,7 +245,7 @@ fn __kernel_main(boot: BootArgs) -> ! {
         k.bootfs.len(),
         counter_hz
     );
-    match crate::process::spawn(&mut k, "/bin/init", b"init\0", 0) {
+    match crate::process::spawn(&mut k, "/bin/init", b"init\0", 0, None) {
         Ok(init) => k.init = Some(init),
         Err(e) => {
             kprintln!("qhv: cannot start /bin/init: {}", e.name());

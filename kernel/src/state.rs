@@ -34,6 +34,8 @@ pub enum Object {
     Vcpu(Id),
     /// A named shared memory object.
     Shm(Id),
+    /// A shared-memory namespace (its number; nothing to free).
+    ShmSpace(u64),
 }
 
 /// Why a thread is not running.
@@ -111,6 +113,8 @@ pub struct Process {
     /// Shared memory objects it has mapped, each once: one reference
     /// each, dropped when it ends (after its TLB entries are gone).
     pub shms: Vec<Id>,
+    /// The shared-memory namespace its `shm_open` names are looked up in.
+    pub shm_space: u64,
 }
 
 impl Process {
@@ -205,6 +209,8 @@ pub struct Kernel {
     pub bootfs: Bootfs<'static>,
     /// Next process id.
     pub next_pid: u64,
+    /// Next shared-memory namespace number (never reused).
+    pub next_shm_space: u64,
     /// The `init` process.
     pub init: Option<Id>,
     /// An empty stage-2 root, installed while a CPU runs no process.
@@ -226,6 +232,12 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// A new shared-memory namespace's number.
+    pub fn new_shm_space(&mut self) -> u64 {
+        self.next_shm_space += 1;
+        self.next_shm_space
+    }
+
     /// Asks CPU `cpu` to look at its run queue and the vCPU it runs.
     pub fn gic_send_reschedule(&mut self, cpu: usize) {
         use arch::IrqChip;

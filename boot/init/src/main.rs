@@ -3,6 +3,11 @@
 //! arguments; a trailing `&` runs it in the background. Foreground programs
 //! are waited for; a non-zero status is reported. When the script is done,
 //! `init` waits for the background programs and exits.
+//!
+//! Shared memory: a line may start with `shm=NAME`. Programs started with
+//! the same NAME share one shared-memory namespace (two `qvm`s whose
+//! virtio-net cards are linked must); every other program gets a namespace
+//! of its own, so no program can open another's objects by guessing names.
 #![no_std]
 #![no_main]
 
@@ -28,19 +33,50 @@ fn read_file(path: &str) -> Result<Vec<u8>, abi::Error> {
 }
 
 /// Runs one script line; returns a background process handle, if any.
-fn run_line(line: &str) -> Option<(usize, String)> {
+/// Shared-memory namespaces made for `shm=NAME` prefixes, by name.
+type Spaces = Vec<(String, usize)>;
+
+/// The namespace handle for `name`, made on first use.
+fn space_for(spaces: &mut Spaces, name: &str) -> Result<usize, abi::Error> {
+    if let Some((_, h)) = spaces.iter().find(|(n, _)| n == name) {
+        return Ok(*h);
+    }
+    let h = sys::shm_space_create()?;
+    spaces.push((String::from(name), h));
+    Ok(h)
+}
+
+fn run_line(line: &str, spaces: &mut Spaces) -> Option<(usize, String)> {
     let (line, background) = match line.strip_suffix('&') {
         Some(rest) => (rest.trim_end(), true),
         None => (line, false),
     };
-    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let mut space = abi::SHM_SPACE_PRIVATE;
+    if let Some(name) = words.first().and_then(|w| w.strip_prefix("shm=")) {
+        match space_for(spaces, name) {
+            Ok(h) if !name.is_empty() => space = h,
+            Ok(_) => {
+                println!("init: cannot start '{line}': shm= needs a name");
+                return None;
+            }
+            Err(e) => {
+                println!(
+                    "init: cannot start '{line}': shm_space_create: {}",
+                    e.name()
+                );
+                return None;
+            }
+        }
+        words.remove(0);
+    }
     let (&program, _) = words.split_first()?;
     let path = if program.starts_with('/') {
         String::from(program)
     } else {
         format!("/bin/{program}")
     };
-    let handle = match process::spawn(&path, &words) {
+    let handle = match process::spawn_in(&path, &words, space) {
         Ok(h) => h,
         Err(e) => {
             println!("init: cannot start '{line}': {}", e.name());
@@ -75,12 +111,13 @@ fn main(_args: &[&str]) -> usize {
     let script = String::from_utf8_lossy(&script);
     println!("init: running {STARTUP}");
     let mut background = Vec::new();
+    let mut spaces = Spaces::new();
     for line in script
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
     {
-        if let Some(job) = run_line(line) {
+        if let Some(job) = run_line(line, &mut spaces) {
             background.push(job);
         }
     }

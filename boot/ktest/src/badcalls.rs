@@ -385,7 +385,10 @@ fn shm_calls(c: &mut Checks) {
     );
     c.expect(
         "read into the read-only mapping",
-        call(Sys::SysInfo, [ro_at, 64, 0, 0, 0, 0]),
+        call(
+            Sys::SysInfo,
+            [ro_at, core::mem::size_of::<abi::SysInfo>(), 0, 0, 0, 0],
+        ),
         Err(Error::Fault),
     );
     c.expect(
@@ -733,7 +736,10 @@ pub fn run() -> usize {
     );
     c.expect(
         "sysinfo read-only",
-        call(Sys::SysInfo, [ro, 64, 0, 0, 0, 0]),
+        call(
+            Sys::SysInfo,
+            [ro, core::mem::size_of::<abi::SysInfo>(), 0, 0, 0, 0],
+        ),
         Err(Error::Fault),
     );
     c.expect(

@@ -5,7 +5,7 @@
 //! Modes: `hello`, `late MS` (sleeps, then prints), `threads`, `isolate` (with helpers `victim`,
 //! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
 //! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`),
-//! `shm` (with `shm-parent [quiet]`, `shm-child`), `memcheck PROGRAM ARGS...`.
+//! `shm` (with `shm-parent [quiet]`, `shm-child`, `shm-outsider`), `memcheck PROGRAM ARGS...`.
 #![no_std]
 #![no_main]
 
@@ -118,6 +118,7 @@ fn main(args: &[&str]) -> usize {
         ["shm-parent"] => shm::parent(false),
         ["shm-parent", "quiet"] => shm::parent(true),
         ["shm-child"] => shm::child(),
+        ["shm-outsider"] => shm::outsider(),
         ["memcheck", program, rest @ ..] => memcheck(program, rest),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");

@@ -3,12 +3,17 @@
 //! wakes it through a futex word in the shared page, and every frame comes
 //! back once the last reference is gone.
 //!
+//! Access control: the child shares the parent's namespace (spawned with
+//! `SHM_SPACE_SAME`); `shm-outsider`, spawned in a namespace of its own,
+//! opens the same name and must get a different, zeroed object; a handle
+//! without `MAP` or `WRITE` cannot be mapped that way.
+//!
 //! `shm` measures; `shm-parent` (run twice: once to warm up, once
 //! measured) maps the object and starts `shm-child`. The measuring is done
 //! from outside because a process that mapped an object keeps it until it
 //! ends.
 
-use abi::{Error, PAGE_SIZE, prot};
+use abi::{Error, PAGE_SIZE, Rights, SHM_SPACE_PRIVATE, SHM_SPACE_SAME, prot};
 use core::sync::atomic::{AtomicU32, Ordering};
 use ulib::{println, process, sys};
 
@@ -71,6 +76,56 @@ pub fn child() -> usize {
     0
 }
 
+/// Where the outsider maps its object.
+const OUTSIDER_VA: usize = 0x20_3000_0000;
+
+/// Runs `ktest ARGS...` in shared-memory namespace `space`; its status.
+fn run_in(args: &[&str], space: usize) -> Result<usize, Error> {
+    let h = process::spawn_in("/bin/ktest", args, space)?;
+    let status = process::wait(h);
+    let _ = sys::handle_close(h);
+    status
+}
+
+/// `shm-outsider`: in a namespace of its own, the parent's name opens a
+/// different object: fresh and zeroed, not the parent's pattern.
+pub fn outsider() -> usize {
+    if let Err((call, e)) = open_and_map(OUTSIDER_VA) {
+        println!("FAIL ktest shm: outsider: {call}: {}", e.name());
+        return 1;
+    }
+    let seen = (0..SIZE / 4)
+        .filter(|&i| word(OUTSIDER_VA, i).load(Ordering::Relaxed) != 0)
+        .count();
+    if seen != 0 {
+        println!(
+            "FAIL ktest shm: outsider: {seen} words of another namespace's object are visible"
+        );
+        return 1;
+    }
+    0
+}
+
+/// A handle with fewer rights maps only as they allow.
+fn rights_hold(h: usize) -> bool {
+    let read_only = sys::handle_dup(h, Rights(Rights::READ.0 | Rights::MAP.0));
+    let no_map = sys::handle_dup(h, Rights(Rights::READ.0 | Rights::WRITE.0));
+    let (Ok(read_only), Ok(no_map)) = (read_only, no_map) else {
+        println!("FAIL ktest shm: handle_dup: {read_only:?} {no_map:?}");
+        return false;
+    };
+    let va = OUTSIDER_VA + 0x10_0000;
+    let write = sys::shm_map(read_only, va, prot::READ | prot::WRITE);
+    let unmapped = sys::shm_map(no_map, va, prot::READ);
+    let _ = sys::handle_close(read_only);
+    let _ = sys::handle_close(no_map);
+    if write != Err(Error::AccessDenied) || unmapped != Err(Error::AccessDenied) {
+        println!("FAIL ktest shm: rights: write map {write:?}, map without MAP {unmapped:?}");
+        return false;
+    }
+    true
+}
+
 /// `shm-parent [quiet]`: maps the object, writes the pattern, starts the
 /// child, waits on the reply word, then unmaps, closes and waits for the
 /// child.
@@ -86,7 +141,21 @@ pub fn parent(quiet: bool) -> usize {
         let value = if i == REPLY { 0 } else { pattern(i) };
         word(PARENT_VA, i).store(value, Ordering::Relaxed);
     }
-    let child = match process::spawn("/bin/ktest", &["ktest", "shm-child"]) {
+    let outsider = run_in(&["ktest", "shm-outsider"], SHM_SPACE_PRIVATE);
+    if outsider != Ok(0) {
+        println!("FAIL ktest shm: shm-outsider ended with {outsider:?}");
+        return 1;
+    }
+    if !rights_hold(h) {
+        return 1;
+    }
+    if !quiet {
+        println!(
+            "ktest shm: another namespace's process opening the same name got its own zeroed \
+             object; handles without MAP or WRITE were refused"
+        );
+    }
+    let child = match process::spawn_in("/bin/ktest", &["ktest", "shm-child"], SHM_SPACE_SAME) {
         Ok(c) => c,
         Err(e) => {
             println!("FAIL ktest shm: cannot start the child: {}", e.name());
@@ -160,7 +229,7 @@ fn run_parent(quiet: bool) -> bool {
     } else {
         &["ktest", "shm-parent"]
     };
-    match crate::run(args) {
+    match run_in(args, SHM_SPACE_SAME) {
         Ok(0) => true,
         other => {
             println!("FAIL ktest shm: shm-parent ended with {other:?}");

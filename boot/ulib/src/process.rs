@@ -3,9 +3,17 @@
 use abi::{Sys, SysResult};
 use alloc::vec::Vec;
 
-/// Starts `path` with `args` (each passed NUL-terminated); returns a
-/// process handle with every right.
+/// Starts `path` with `args` (each passed NUL-terminated) in a
+/// shared-memory namespace of its own; returns a process handle with every
+/// right.
 pub fn spawn(path: &str, args: &[&str]) -> SysResult {
+    spawn_in(path, args, abi::SHM_SPACE_PRIVATE)
+}
+
+/// Starts `path` with `args` in shared-memory namespace `shm_space`: a
+/// namespace handle, [`abi::SHM_SPACE_SAME`] (the caller's) or
+/// [`abi::SHM_SPACE_PRIVATE`].
+pub fn spawn_in(path: &str, args: &[&str], shm_space: usize) -> SysResult {
     let mut block = Vec::new();
     for a in args {
         block.extend_from_slice(a.as_bytes());
@@ -18,7 +26,7 @@ pub fn spawn(path: &str, args: &[&str]) -> SysResult {
             path.len(),
             block.as_ptr() as usize,
             block.len(),
-            0,
+            shm_space,
             0,
         ],
     )

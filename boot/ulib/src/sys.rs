@@ -158,6 +158,12 @@ pub fn shm_map(handle: usize, va: usize, prot: usize) -> SysResult {
     call(Sys::ShmMap, [handle, va, prot, 0, 0, 0])
 }
 
+/// `shm_space_create`: a handle to a new, empty shared-memory namespace,
+/// to give to children at spawn ([`crate::process::spawn_in`]).
+pub fn shm_space_create() -> SysResult {
+    call(Sys::ShmSpaceCreate, [0; 6])
+}
+
 /// `sysinfo`.
 pub fn sysinfo() -> abi::SysInfo {
     let mut info = abi::SysInfo::default();

@@ -19,8 +19,11 @@ pub enum Sys {
     ConsoleRead = 1,
     /// `exit(status) -> !`: ends the calling process with `status`.
     Exit = 2,
-    /// `process_spawn(path_ptr, path_len, args_ptr, args_len) -> handle`
-    /// starts a program from the bootfs; `args` is NUL-separated.
+    /// `process_spawn(path_ptr, path_len, args_ptr, args_len, shm_space)
+    /// -> handle` starts a program from the bootfs; `args` is
+    /// NUL-separated; `shm_space` picks the child's shared-memory namespace
+    /// (a namespace handle with DUPLICATE, [`SHM_SPACE_SAME`] or
+    /// [`SHM_SPACE_PRIVATE`]).
     ProcessSpawn = 3,
     /// `process_wait(handle) -> status`: blocks until the process has ended.
     ProcessWait = 4,
@@ -90,16 +93,29 @@ pub enum Sys {
     /// console show for the caller (at most 31 bytes, UTF-8).
     ProcessSetName = 29,
     /// `shm_open(name_ptr, name_len, size) -> handle`: a handle to the
-    /// named shared memory object, made of `size` bytes (rounded up to
-    /// pages) of zeroed memory if no object has that name yet.
+    /// shared memory object of that name in the caller's shared-memory
+    /// namespace, made of `size` bytes (rounded up to pages) of zeroed
+    /// memory if the namespace has no object of that name yet. Names in
+    /// other namespaces are out of reach (see [`Sys::ShmSpaceCreate`]).
     ShmOpen = 30,
     /// `shm_map(handle, va, prot) -> 0`: maps the whole shared memory
     /// object at the caller's page-aligned `va`.
     ShmMap = 31,
+    /// `shm_space_create() -> handle`: a new, empty shared-memory
+    /// namespace. A process has exactly one, chosen by its parent at
+    /// `process_spawn` (its `shm_space` argument: a handle to one of these,
+    /// [`SHM_SPACE_SAME`] for the parent's own, or [`SHM_SPACE_PRIVATE`]
+    /// for a new one nobody else has).
+    ShmSpaceCreate = 32,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 32;
+pub const SYS_COUNT: usize = 33;
+
+/// `process_spawn`'s `shm_space`: the child gets a namespace of its own.
+pub const SHM_SPACE_PRIVATE: usize = usize::MAX;
+/// `process_spawn`'s `shm_space`: the child shares the caller's namespace.
+pub const SHM_SPACE_SAME: usize = usize::MAX - 1;
 
 /// Longest name of a shared memory object, in bytes ([`Sys::ShmOpen`]): room
 /// for a `peer` link name of two 64-byte VM names and two 64-byte card names.
@@ -144,6 +160,7 @@ impl Sys {
             ProcessSetName,
             ShmOpen,
             ShmMap,
+            ShmSpaceCreate,
         ];
         ALL.get(n).copied()
     }
@@ -256,10 +273,16 @@ impl Rights {
     pub const WAIT: Rights = Rights(1 << 0);
     /// End the object.
     pub const KILL: Rights = Rights(1 << 1);
-    /// Duplicate the handle.
+    /// Duplicate the handle (or hand it to a child at spawn).
     pub const DUPLICATE: Rights = Rights(1 << 2);
+    /// Map shared memory readable.
+    pub const READ: Rights = Rights(1 << 3);
+    /// Map shared memory writable.
+    pub const WRITE: Rights = Rights(1 << 4);
+    /// Map shared memory at all.
+    pub const MAP: Rights = Rights(1 << 5);
     /// Every right.
-    pub const ALL: Rights = Rights(0b111);
+    pub const ALL: Rights = Rights(0b11_1111);
 
     /// Whether every right in `other` is in `self`.
     pub fn contains(self, other: Rights) -> bool {
@@ -290,6 +313,28 @@ pub const USER_TOP: usize = 1 << 39;
 pub const USER_STACK_TOP: usize = 0x7f_0000_0000;
 /// Size of the first thread's stack.
 pub const USER_STACK_SIZE: usize = 256 * 1024;
+
+/// Per-process quotas: the most one process may hold at once. A call that
+/// would go past one fails with [`Error::Limit`] and changes nothing.
+/// Together with the VMID pools and the kernel heap's reserve they bound
+/// what any one process can take from the others (`docs/security.md`).
+pub mod quota {
+    /// VMs (`vm_create`).
+    pub const VMS: usize = 4;
+    /// vCPUs over all its VMs (`vm_configure`'s `vcpus`).
+    pub const VCPUS: usize = 64;
+    /// Open handles.
+    pub const HANDLES: usize = 1024;
+    /// Live threads.
+    pub const THREADS: usize = 256;
+    /// Live child processes (`process_spawn`).
+    pub const CHILDREN: usize = 32;
+    /// Shared memory objects it holds a handle to or has mapped.
+    pub const SHM_OBJECTS: usize = 32;
+    /// Bytes of fresh memory mapped in its own space and its VMs' spaces
+    /// (`mem_map`, `vm_map_ram`, its program image and stack).
+    pub const MAPPED_BYTES: usize = 16 << 30;
+}
 
 /// What `sysinfo` reports.
 #[repr(C)]

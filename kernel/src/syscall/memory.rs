@@ -17,6 +17,8 @@ pub fn map(k: &mut Kernel, c: &Caller, addr: usize, len: usize, protection: usiz
         write: protection & prot::WRITE != 0,
         exec: protection & prot::EXEC != 0,
     };
+    let len = crate::space::Space::check_range(addr, len)?;
+    crate::quota::mapped(k, c.process, len)?;
     let p = k.processes.get_mut(c.process).ok_or(Error::Fault)?;
     let space = p.space.as_mut().ok_or(Error::Fault)?;
     space.map_new(&mut k.frames, addr, len, perms, |_, _| {})?;

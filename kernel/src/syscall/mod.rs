@@ -59,11 +59,14 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
     let a = frame.syscall_args();
     let outcome: Outcome = match Sys::from_number(frame.syscall_number()) {
         None => Err(Error::NoSys).into(),
+        Some(call) if may_allocate(call) && !crate::heap::has_room(CALL_HEAP) => {
+            Err(Error::NoMemory).into()
+        }
         Some(call) => match call {
             Sys::ConsoleWrite => console::write(k, &c, a[0], a[1]).into(),
             Sys::ConsoleRead => console::read(k, &c, a[0], a[1]),
             Sys::Exit => process::exit(k, &c, a[0]).into(),
-            Sys::ProcessSpawn => process::spawn(k, &c, a[0], a[1], a[2], a[3]).into(),
+            Sys::ProcessSpawn => process::spawn(k, &c, a[0], a[1], a[2], a[3], a[4]).into(),
             Sys::ProcessWait => process::wait(k, &c, a[0]),
             Sys::ProcessKill => process::kill(k, &c, a[0], a[1]).into(),
             Sys::ProcessList => info::process_list(k, &c, a[0], a[1]).into(),
@@ -95,6 +98,7 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
             Sys::ProcessSetName => process::set_name(k, &c, a[0], a[1]).into(),
             Sys::ShmOpen => shm::open(k, &c, a[0], a[1], a[2]).into(),
             Sys::ShmMap => shm::map(k, &c, a[0], a[1], a[2]).into(),
+            Sys::ShmSpaceCreate => shm::space_create(k, &c).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
@@ -103,6 +107,31 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
 }
 
 pub use vm::destroy_all as destroy_vms;
+
+/// Kernel heap one call may take for bookkeeping of fixed size (an object
+/// record, a handle slot, a wait-list entry, a VM's vGIC state), checked
+/// before it runs. Calls whose bookkeeping grows with an argument reserve
+/// it fallibly themselves (`try_reserve`) and return `NoMemory`. The kernel
+/// runs calls one at a time under its lock, so the room checked is there
+/// for the whole call.
+const CALL_HEAP: usize = 256 << 10;
+
+/// Whether `call` may allocate kernel heap. Those that only end, close or
+/// read things run even with the heap short, so a process can always give
+/// memory back.
+fn may_allocate(call: Sys) -> bool {
+    !matches!(
+        call,
+        Sys::Exit
+            | Sys::ThreadExit
+            | Sys::HandleClose
+            | Sys::ProcessKill
+            | Sys::MemUnmap
+            | Sys::Yield
+            | Sys::Clock
+            | Sys::CpuId
+    )
+}
 
 /// Copies `len` (at most `max`) bytes from the caller's memory.
 pub fn copy_in(
@@ -115,7 +144,9 @@ pub fn copy_in(
     if len > max {
         return Err(Error::InvalidArgument);
     }
-    let mut buf = alloc::vec![0u8; len];
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(len).map_err(|_| Error::NoMemory)?;
+    buf.resize(len, 0);
     let p = k.processes.get(c.process).ok_or(Error::Fault)?;
     p.space
         .as_ref()

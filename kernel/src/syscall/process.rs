@@ -22,11 +22,24 @@ pub fn spawn(
     path_len: usize,
     args: usize,
     args_len: usize,
+    shm_space: usize,
 ) -> SysResult {
     let path = copy_str(k, c, path, path_len, MAX_PATH)?;
     let args = copy_in(k, c, args, args_len, proc::MAX_ARGS)?;
-    let parent = k.processes.get(c.process).map_or(0, |p| p.pid);
-    let child = proc::spawn(k, &path, &args, parent)?;
+    crate::quota::child(k, c.process)?;
+    let (parent, own_space) = k
+        .processes
+        .get(c.process)
+        .map_or((0, 0), |p| (p.pid, p.shm_space));
+    let space = match shm_space {
+        abi::SHM_SPACE_PRIVATE => None,
+        abi::SHM_SPACE_SAME => Some(own_space),
+        handle => match k.handle(c.process, handle, Rights::DUPLICATE)? {
+            Object::ShmSpace(space) => Some(space),
+            _ => return Err(Error::BadHandle),
+        },
+    };
+    let child = proc::spawn(k, &path, &args, parent, space)?;
     let inserted = k
         .processes
         .get_mut(c.process)

@@ -1,4 +1,7 @@
-//! `shm_open`, `shm_map`: named shared memory between processes.
+//! `shm_open`, `shm_map`, `shm_space_create`: named shared memory between
+//! processes. Names are looked up only in the caller's namespace, which its
+//! parent chose at spawn: a process reaches an object only through a
+//! handle, and gets one only in a namespace a trusted party gave it.
 
 use super::{Caller, copy_in};
 use crate::process as proc;
@@ -14,9 +17,14 @@ use kernel::slab::Id;
 
 /// Makes an object of `size` bytes (whole pages) of zeroed frames, with no
 /// reference yet; on failure nothing is taken.
-fn create(k: &mut Kernel, name: &str, size: usize) -> Result<Id, Error> {
+fn create(k: &mut Kernel, space: u64, name: &str, size: usize) -> Result<Id, Error> {
     let pages = size / PAGE_SIZE;
     if pages > k.frames.free_frames() {
+        return Err(Error::NoMemory);
+    }
+    // The frame list is kernel heap in proportion to the size: keep the
+    // heap's reserve.
+    if !crate::heap::has_room(pages * core::mem::size_of::<usize>()) {
         return Err(Error::NoMemory);
     }
     let mut frames = Vec::new();
@@ -37,7 +45,15 @@ fn create(k: &mut Kernel, name: &str, size: usize) -> Result<Id, Error> {
             }
         }
     }
-    Ok(k.shms.insert(Shm::new(String::from(name), frames)))
+    let mut owned = String::new();
+    if owned.try_reserve_exact(name.len()).is_err() {
+        for pa in frames {
+            let _ = k.frames.free(pa);
+        }
+        return Err(Error::NoMemory);
+    }
+    owned.push_str(name);
+    Ok(k.shms.insert(Shm::new(space, owned, frames)))
 }
 
 pub fn open(
@@ -50,15 +66,20 @@ pub fn open(
     let bytes = copy_in(k, c, name_ptr, name_len, SHM_NAME_MAX)?;
     let name = shm::check_name(&bytes)?;
     let size = shm::round_size(size)?;
+    let space = k.processes.get(c.process).ok_or(Error::Fault)?.shm_space;
     let existing = k
         .shms
         .iter()
-        .find(|(_, s)| s.name() == name)
+        .find(|(_, s)| s.is(space, name))
         .map(|(id, s)| (id, s.size()));
+    crate::quota::shm(k, c.process, existing.map(|(id, _)| id))?;
     let id = match existing {
         Some((_, have)) if have != size => return Err(Error::InvalidArgument),
         Some((id, _)) => id,
-        None => create(k, name, size)?,
+        None => {
+            crate::quota::mapped(k, c.process, size)?;
+            create(k, space, name, size)?
+        }
     };
     // The handle's reference first: if no slot is free, dropping it again
     // frees an object made just now.
@@ -74,11 +95,13 @@ pub fn open(
 }
 
 pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usize) -> SysResult {
-    let id = match k.handle(c.process, handle, Rights(0))? {
+    let write = shm::writable(protection)?;
+    let needed = Rights(Rights::MAP.0 | Rights::READ.0 | if write { Rights::WRITE.0 } else { 0 });
+    let id = match k.handle(c.process, handle, needed)? {
         Object::Shm(id) => id,
         _ => return Err(Error::BadHandle),
     };
-    let write = shm::writable(protection)?;
+    crate::quota::shm(k, c.process, Some(id))?;
     let frames = k.shms.get(id).ok_or(Error::BadHandle)?.frames();
     let len = Space::check_range(va, frames.len() * PAGE_SIZE)?;
     let p = k.processes.get_mut(c.process).ok_or(Error::Fault)?;
@@ -104,8 +127,21 @@ pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usi
     // the process ends, after its TLB entries are flushed: mem_unmap does
     // not drop it.
     if !p.shms.contains(&id) {
+        if p.shms.try_reserve(1).is_err() {
+            let _ = space.unmap(&mut k.frames, va, len, true);
+            return Err(Error::NoMemory);
+        }
         p.shms.push(id);
         proc::retain(k, Object::Shm(id));
     }
     Ok(0)
+}
+
+pub fn space_create(k: &mut Kernel, c: &Caller) -> SysResult {
+    let space = k.new_shm_space();
+    k.processes
+        .get_mut(c.process)
+        .ok_or(Error::BadHandle)?
+        .handles
+        .insert(Object::ShmSpace(space), Rights::ALL)
 }

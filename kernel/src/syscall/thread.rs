@@ -8,9 +8,6 @@ use abi::{Error, PRIORITY_MAX, Rights, SysResult, USER_TOP};
 use arch::UserContext;
 use arch::aarch64::trap_frame::TrapFrame;
 
-/// Most threads one process may have.
-const MAX_THREADS: usize = 256;
-
 pub fn create(
     k: &mut Kernel,
     c: &Caller,
@@ -31,10 +28,7 @@ pub fn create(
     if affinity != 0 && affinity & k.online_mask() == 0 {
         return Err(Error::InvalidArgument);
     }
-    let p = k.processes.get(c.process).ok_or(Error::BadHandle)?;
-    if p.threads.len() >= MAX_THREADS {
-        return Err(Error::NoMemory);
-    }
+    crate::quota::thread(k, c.process)?;
     let ctx = TrapFrame::new_user(entry, stack_top, arg, 0);
     let tid = proc::add_thread(k, c.process, ctx, priority, affinity & k.online_mask());
     let inserted = k

@@ -63,6 +63,7 @@ fn new_handle(k: &mut Kernel, c: &Caller, object: Object) -> SysResult {
 }
 
 pub fn create(k: &mut Kernel, c: &Caller) -> SysResult {
+    crate::quota::vm(k, c.process)?;
     let vm = vm::create(k, c.process)?;
     new_handle(k, c, Object::Vm(vm))
 }
@@ -84,10 +85,11 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     {
         return Err(Error::InvalidArgument);
     }
-    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
-    if m.config.is_some() {
+    if k.vms.get(vm).ok_or(Error::BadHandle)?.config.is_some() {
         return Err(Error::Busy);
     }
+    crate::quota::vcpus(k, c.process, config.vcpus as usize)?;
+    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
     let vgic = VGic::try_new(
         config.gic_version as u32,
         config.vcpus as usize,
@@ -135,18 +137,20 @@ pub fn map_ram(
         write: protection & prot::WRITE != 0,
         exec: protection & prot::EXEC != 0,
     };
+    crate::quota::mapped(k, c.process, len)?;
     let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
-    let frames = m.space.map_new_frames(&mut k.frames, gpa, len, perms)?;
+    m.space.map_new(&mut k.frames, gpa, len, perms, |_, _| {})?;
     if va == 0 {
         return Ok(0);
     }
-    let shared = match k
-        .processes
-        .get_mut(c.process)
-        .and_then(|p| p.space.as_mut())
-    {
-        Some(space) => space.map_borrowed(&mut k.frames, va, &frames, Perms::RW, false),
-        None => Err(Error::Fault),
+    let shared = match (k.vms.get(vm), k.processes.get_mut(c.process)) {
+        (Some(m), Some(p)) => match p.space.as_mut() {
+            Some(space) => m
+                .space
+                .share_into(space, &mut k.frames, gpa, len, va, Perms::RW),
+            None => Err(Error::Fault),
+        },
+        _ => Err(Error::Fault),
     };
     if let Err(e) = shared {
         if let Some(m) = k.vms.get_mut(vm) {

@@ -400,6 +400,7 @@ pub fn kernel_tests(smp: u32) -> Vec<String> {
         "ktest kill: a spinning process was ended with status 42: ok".into(),
         r"ktest badcalls: \d+ checks passed".into(),
         "ktest spawnloop: 200 spawn/exit cycles".into(),
+        "ktest shm: another namespace's process opening the same name got its own zeroed object; handles without MAP or WRITE were refused".into(),
         r"ktest shm: the child read the pattern at 0x2020000000 \(the parent's at 0x2010000000\) and answered through the shared futex word".into(),
         "ktest shm: the object lives on while a process that mapped it runs".into(),
         r"ktest shm: parent and child ended, free memory \d+ -> \d+ bytes".into(),
