@@ -130,13 +130,10 @@ pub fn wake(k: &mut Kernel, tid: Id, how: Wake) {
 
 /// Wakes every thread waiting for `object` to end.
 pub fn wake_object_waiters(k: &mut Kernel, object: Object) {
-    let waiting: alloc::vec::Vec<Id> = k
-        .object_waiters
-        .iter()
-        .filter(|(o, _)| *o == object)
-        .map(|&(_, t)| t)
-        .collect();
-    for t in waiting {
+    // One at a time, taken off the list first: ending a process must not
+    // allocate, and a waiter that is somehow not blocked still leaves.
+    while let Some(i) = k.object_waiters.iter().position(|(o, _)| *o == object) {
+        let (_, t) = k.object_waiters.remove(i);
         wake(k, t, Wake::Restart);
     }
 }

@@ -3,6 +3,10 @@
 use alloc::vec::Vec;
 
 /// Items waiting for a time, ordered by deadline (ties in arrival order).
+/// The heap had no room for one more entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfMemory;
+
 pub struct TimeQueue<T> {
     entries: Vec<(u64, T)>,
 }
@@ -22,9 +26,11 @@ impl<T: PartialEq + Copy> TimeQueue<T> {
     }
 
     /// Adds `item` due at `deadline`.
-    pub fn insert(&mut self, deadline: u64, item: T) {
+    pub fn insert(&mut self, deadline: u64, item: T) -> Result<(), OutOfMemory> {
+        self.entries.try_reserve(1).map_err(|_| OutOfMemory)?;
         let at = self.entries.partition_point(|&(d, _)| d <= deadline);
         self.entries.insert(at, (deadline, item));
+        Ok(())
     }
 
     /// Removes `item`; true if it was queued.
@@ -56,10 +62,10 @@ mod tests {
     #[test]
     fn earliest_first() {
         let mut q = TimeQueue::new();
-        q.insert(30, 'c');
-        q.insert(10, 'a');
-        q.insert(20, 'b');
-        q.insert(10, 'd');
+        q.insert(30, 'c').unwrap();
+        q.insert(10, 'a').unwrap();
+        q.insert(20, 'b').unwrap();
+        q.insert(10, 'd').unwrap();
         assert_eq!(q.next_deadline(), Some(10));
         assert_eq!(q.pop_due(5), None);
         assert_eq!(q.pop_due(10), Some('a'));

@@ -104,6 +104,31 @@ fn vm_calls(c: &mut Checks) {
         call(Sys::VmMapRam, [vm, 1 << 40, PAGE_SIZE, 0, prot::READ, 0]),
         Err(Error::InvalidArgument),
     );
+    // In range but more than the mapped-memory quota (the `ram 64G` of
+    // a VM config), then under the quota but more than the host has: error
+    // codes, not a kernel panic, and nothing taken.
+    let free = sys::sysinfo().free_memory;
+    c.expect(
+        "map_ram 64 GiB, over the quota",
+        call(
+            Sys::VmMapRam,
+            [vm, 0x40_0000_0000, 64 << 30, 0, prot::READ, 0],
+        ),
+        Err(Error::Limit),
+    );
+    c.expect(
+        "map_ram 15 GiB, more than free",
+        call(
+            Sys::VmMapRam,
+            [vm, 0x40_0000_0000, 15 << 30, 0x10_0000_0000, prot::READ, 0],
+        ),
+        Err(Error::NoMemory),
+    );
+    c.expect(
+        "nothing taken by the refused map_ram",
+        Ok(sys::sysinfo().free_memory as usize),
+        Ok(free as usize),
+    );
     c.expect(
         "map_ram",
         call(

@@ -36,28 +36,35 @@ pub fn futex_wait(
     if value as usize != expected {
         return Err(Error::WouldBlock).into();
     }
-    k.futex_waiters.push((pa, c.thread));
     if timeout_ns != 0 {
         let deadline = cpu::counter().saturating_add(ns_to_ticks(timeout_ns as u64, k.counter_hz));
-        k.sleepers.insert(deadline, c.thread);
+        if k.sleepers.insert(deadline, c.thread).is_err() {
+            return Err(Error::NoMemory).into();
+        }
     }
+    if k.futex_waiters.try_reserve(1).is_err() {
+        k.sleepers.remove(c.thread);
+        return Err(Error::NoMemory).into();
+    }
+    k.futex_waiters.push((pa, c.thread));
     sched::block_current(k, c.cpu, Block::Futex(pa));
     Outcome::Blocked
 }
 
 pub fn futex_wake(k: &mut Kernel, c: &Caller, addr: usize, count: usize) -> SysResult {
     let pa = futex_word(k, c, addr)?;
-    let waiting: alloc::vec::Vec<_> = k
-        .futex_waiters
-        .iter()
-        .filter(|&&(w, _)| w == pa)
-        .map(|&(_, t)| t)
-        .take(count)
-        .collect();
-    for &t in &waiting {
+    // One waiter at a time (waking takes it off the list): no copy of the
+    // list, so waking never allocates.
+    let mut woken = 0;
+    while woken < count {
+        let Some(i) = k.futex_waiters.iter().position(|&(w, _)| w == pa) else {
+            break;
+        };
+        let (_, t) = k.futex_waiters.remove(i);
         sched::wake(k, t, Wake::Return(0));
+        woken += 1;
     }
-    Ok(waiting.len())
+    Ok(woken)
 }
 
 pub fn sleep(k: &mut Kernel, c: &Caller, ns: usize) -> Outcome {
@@ -66,7 +73,9 @@ pub fn sleep(k: &mut Kernel, c: &Caller, ns: usize) -> Outcome {
         return Ok(0).into();
     }
     let deadline = cpu::counter().saturating_add(ns_to_ticks(ns as u64, k.counter_hz));
-    k.sleepers.insert(deadline, c.thread);
+    if k.sleepers.insert(deadline, c.thread).is_err() {
+        return Err(Error::NoMemory).into();
+    }
     sched::block_current(k, c.cpu, Block::Sleep);
     Outcome::Blocked
 }

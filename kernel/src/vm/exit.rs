@@ -289,7 +289,11 @@ fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
             super::raise_vtimer(k, vcpu);
             return;
         }
-        k.sleepers.insert(cval, tid);
+        if k.sleepers.insert(cval, tid).is_err() {
+            // No room to queue the wake-up: let the guest spin instead
+            // of blocking it past its deadline.
+            return;
+        }
     }
     sched::block_current(k, cpu, Block::Wfi);
 }
