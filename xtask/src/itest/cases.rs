@@ -175,6 +175,9 @@ pub fn all() -> Vec<Case> {
     cases.push(console_switch());
     cases.push(demo());
 
+    // A hostile guest beside a well-behaved one, on GICv3 and GICv2 hosts.
+    cases.extend(super::hostile::cases());
+
     cases
 }
 
@@ -200,8 +203,8 @@ fn linux_net(gic: Gic) -> Case {
         r"linux1: linux-net: 169\.254\.1\.2 is gone, powering off",
         "qvm: linux1: the guest powered off",
         // init reports its background jobs in the order it started them.
-        "init: background job 'qvm @/etc/vm/linux-net1.qvmconf' ended with status 0",
-        "init: background job 'qvm @/etc/vm/linux-net2.qvmconf' ended with status 0",
+        "init: background job 'shm=net qvm @/etc/vm/linux-net1.qvmconf' ended with status 0",
+        "init: background job 'shm=net qvm @/etc/vm/linux-net2.qvmconf' ended with status 0",
         INIT_EXIT_0,
     ])
 }
@@ -526,7 +529,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 25);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 27);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
