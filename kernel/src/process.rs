@@ -70,7 +70,7 @@ pub fn spawn(
     let pid = k.next_pid;
     k.next_pid += 1;
     let shm_space = shm_space.unwrap_or_else(|| k.new_shm_space());
-    let process = k.processes.insert(Process {
+    let inserted = k.processes.insert(Process {
         pid,
         name,
         parent,
@@ -83,9 +83,30 @@ pub fn spawn(
         shms: Vec::new(),
         shm_space,
     });
+    let process = match inserted {
+        Ok(id) => id,
+        Err(p) => {
+            discard(k, p);
+            return Err(Error::NoMemory);
+        }
+    };
     let ctx = TrapFrame::new_user(exe.entry, args_at, args_at, args.len());
-    add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0);
+    if let Err(e) = add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0) {
+        if let Some(p) = k.processes.remove(process) {
+            discard(k, p);
+        }
+        return Err(e);
+    }
     Ok(process)
+}
+
+/// Frees a process that never ran (no thread, no handle, nothing mapped but
+/// its image): its space and VMID; no CPU has used the VMID yet.
+fn discard(k: &mut Kernel, mut p: Process) {
+    if let Some(space) = p.space.take() {
+        k.vmids.free(space.vmid);
+        space.destroy(&mut k.frames);
+    }
 }
 
 /// Copies the part of `seg`'s file bytes that falls in the page at `page`
@@ -147,8 +168,15 @@ pub fn add_thread(
     ctx: TrapFrame,
     priority: usize,
     affinity: u64,
-) -> Id {
+) -> Result<Id, Error> {
     let cpu = this_cpu();
+    let room = k
+        .processes
+        .get_mut(process)
+        .is_some_and(|p| p.threads.try_reserve(1).is_ok());
+    if !room {
+        return Err(Error::NoMemory);
+    }
     let tid = k.threads.insert(Thread {
         process,
         ctx,
@@ -160,11 +188,12 @@ pub fn add_thread(
         refs: 0,
         guest: None,
     });
+    let tid = tid.map_err(|_| Error::NoMemory)?;
     if let Some(p) = k.processes.get_mut(process) {
         p.threads.push(tid);
     }
     sched::make_ready(k, tid);
-    tid
+    Ok(tid)
 }
 
 /// Ends a thread that is not running on another CPU; the last thread of a

@@ -41,25 +41,33 @@ impl<T> Slab<T> {
         }
     }
 
-    /// Stores `value`; returns its id.
-    pub fn insert(&mut self, value: T) -> Id {
-        self.len += 1;
+    /// Stores `value`; returns its id, or gives `value` back if the heap
+    /// has no room. Room for every slot on the free list is reserved as
+    /// slots are added, so [`Self::remove`] never allocates.
+    pub fn insert(&mut self, value: T) -> Result<Id, T> {
         if let Some(index) = self.free.pop() {
+            self.len += 1;
             let slot = &mut self.slots[index as usize];
             slot.value = Some(value);
-            return Id {
+            return Ok(Id {
                 index,
                 generation: slot.generation,
-            };
+            });
         }
+        if self.slots.try_reserve(1).is_err()
+            || self.free.try_reserve(self.slots.len() + 1).is_err()
+        {
+            return Err(value);
+        }
+        self.len += 1;
         self.slots.push(Slot {
             generation: 0,
             value: Some(value),
         });
-        Id {
+        Ok(Id {
             index: (self.slots.len() - 1) as u32,
             generation: 0,
-        }
+        })
     }
 
     /// The object `id` names, if it still lives.
@@ -126,13 +134,13 @@ mod tests {
     #[test]
     fn stale_ids_miss() {
         let mut slab = Slab::new();
-        let a = slab.insert("a");
-        let b = slab.insert("b");
+        let a = slab.insert("a").unwrap();
+        let b = slab.insert("b").unwrap();
         assert_eq!(slab.get(a), Some(&"a"));
         assert_eq!(slab.remove(a), Some("a"));
         assert_eq!(slab.get(a), None);
         assert_eq!(slab.remove(a), None);
-        let c = slab.insert("c");
+        let c = slab.insert("c").unwrap();
         assert_eq!(c.index, a.index);
         assert_ne!(c, a);
         assert_eq!(slab.get(a), None);
@@ -143,5 +151,18 @@ mod tests {
             vec!["c", "b"]
         );
         let _ = b;
+    }
+
+    #[test]
+    fn removing_never_needs_to_grow_the_free_list() {
+        let mut slab = Slab::new();
+        let ids: Vec<Id> = (0..100).map(|i| slab.insert(i).unwrap()).collect();
+        let capacity = slab.free.capacity();
+        assert!(capacity >= 100);
+        for id in ids {
+            slab.remove(id);
+        }
+        assert_eq!(slab.free.capacity(), capacity);
+        assert!(slab.is_empty());
     }
 }

@@ -53,7 +53,14 @@ fn create(k: &mut Kernel, space: u64, name: &str, size: usize) -> Result<Id, Err
         return Err(Error::NoMemory);
     }
     owned.push_str(name);
-    Ok(k.shms.insert(Shm::new(space, owned, frames)))
+    k.shms
+        .insert(Shm::new(space, owned, frames))
+        .map_err(|shm| {
+            for pa in shm.into_frames() {
+                let _ = k.frames.free(pa);
+            }
+            Error::NoMemory
+        })
 }
 
 pub fn open(

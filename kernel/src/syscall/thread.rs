@@ -30,7 +30,7 @@ pub fn create(
     }
     crate::quota::thread(k, c.process)?;
     let ctx = TrapFrame::new_user(entry, stack_top, arg, 0);
-    let tid = proc::add_thread(k, c.process, ctx, priority, affinity & k.online_mask());
+    let tid = proc::add_thread(k, c.process, ctx, priority, affinity & k.online_mask())?;
     let inserted = k
         .processes
         .get_mut(c.process)

@@ -6,19 +6,19 @@ use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use crate::vm::virt_if::VirtIf;
 use crate::vm::{self, Pending, Vcpu, inject, switch};
-use abi::{Error, PAGE_SIZE, Rights, SysResult, VcpuExit, VcpuRegs, VmConfig, prot, response};
+use abi::{
+    Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, GUEST_PA_BITS,
+    PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VcpuRegs,
+    VmConfig, guest_range_ok, prot, response,
+};
 use arch::IrqChip;
 use arch::Perms;
 use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
-/// Guest-physical addresses are below this (39-bit stage-2 spaces).
-const IPA_LIMIT: u64 = 1 << 39;
-/// Bytes of the GICv2 CPU interface the guest sees (GICC_DIR is at 0x1000).
-const GICC_SIZE: usize = 0x2000;
-/// Most vCPUs per VM.
-const MAX_VCPUS: u64 = 64;
+// The limits VMs are told about (`abi::guest`) are those of stage 2.
+const _: () = assert!(GUEST_PA_BITS as u64 == 64 - arch::aarch64::stage2::VTCR_T0SZ_39);
 
 fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     match k.handle(c.process, handle, Rights::KILL)? {
@@ -76,12 +76,19 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     if config.gic_version != k.virt_if.version() || k.lr_count == 0 {
         return Err(Error::InvalidArgument);
     }
-    let aligned = |a: u64| a.is_multiple_of(PAGE_SIZE as u64) && a < IPA_LIMIT;
-    if !(1..=MAX_VCPUS).contains(&config.vcpus)
+    // The windows the kernel traps or maps for the GIC (`abi::guest`).
+    let (gicd_size, cpu_if_size) = match config.gic_version {
+        2 => (GICV2_GICD_SIZE, GICV2_GICC_SIZE),
+        _ => (
+            GICV3_GICD_SIZE,
+            GICV3_GICR_STRIDE.saturating_mul(config.vcpus),
+        ),
+    };
+    if !(1..=VM_VCPUS_MAX).contains(&config.vcpus)
         || !config.spis.is_multiple_of(32)
-        || config.spis > 960
-        || !aligned(config.gicd)
-        || !aligned(config.gicr_or_gicc)
+        || config.spis > VM_SPIS_MAX
+        || !guest_range_ok(config.gicd, gicd_size)
+        || !guest_range_ok(config.gicr_or_gicc, cpu_if_size)
     {
         return Err(Error::InvalidArgument);
     }
@@ -98,7 +105,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     .ok_or(Error::InvalidArgument)?;
     if let VirtIf::V2 { gicv, .. } = k.virt_if {
         // The guest's GICC is the hardware's virtual CPU interface (GICV).
-        let pages: alloc::vec::Vec<usize> = (0..GICC_SIZE / PAGE_SIZE)
+        let pages: alloc::vec::Vec<usize> = (0..GICV2_GICC_SIZE as usize / PAGE_SIZE)
             .map(|i| gicv + i * PAGE_SIZE)
             .collect();
         m.space.map_borrowed(
@@ -128,7 +135,15 @@ pub fn map_ram(
     if protection & !(prot::READ | prot::WRITE | prot::EXEC) != 0 || protection & prot::READ == 0 {
         return Err(Error::InvalidArgument);
     }
-    let len = crate::space::Space::check_range(gpa, len)?;
+    let len = len
+        .checked_next_multiple_of(PAGE_SIZE)
+        .ok_or(Error::InvalidArgument)?;
+    if !guest_range_ok(gpa as u64, len as u64) {
+        return Err(Error::InvalidArgument);
+    }
+    if len as u64 > VM_RAM_MAX {
+        return Err(Error::Limit);
+    }
     if va != 0 {
         crate::space::Space::check_range(va, len)?;
     }
@@ -169,7 +184,10 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
         Some(Some(_)) => return Err(Error::AlreadyMapped),
         Some(None) => {}
     }
-    let vcpu = k.vcpus.insert(Vcpu::new(vm, index));
+    let vcpu = k
+        .vcpus
+        .insert(Vcpu::new(vm, index))
+        .map_err(|_| Error::NoMemory)?;
     if let Some(slot) = k.vms.get_mut(vm).and_then(|m| m.vcpus.get_mut(index)) {
         *slot = Some(vcpu);
     }

@@ -161,12 +161,24 @@ pub fn create(k: &mut Kernel, owner: Id) -> Result<Id, Error> {
             return Err(e);
         }
     };
-    let vm = k.vms.insert(Vm {
+    let vm = Vm {
         space,
         vcpus: Vec::new(),
         config: None,
         vgic: None,
-    });
+    };
+    let no_room = |k: &mut Kernel, vm: Vm| {
+        k.vmids.free(vmid);
+        vm.space.destroy(&mut k.frames);
+        Error::NoMemory
+    };
+    if k.processes
+        .get_mut(owner)
+        .is_none_or(|p| p.vms.try_reserve(1).is_err())
+    {
+        return Err(no_room(k, vm));
+    }
+    let vm = k.vms.insert(vm).map_err(|vm| no_room(k, vm))?;
     if let Some(p) = k.processes.get_mut(owner) {
         p.vms.push(vm);
     }
