@@ -68,14 +68,16 @@ pub struct Ram {
     pub size: u64,
 }
 
+// Offsets come from the file (ELF `e_phoff`): `at` may be anywhere, so the
+// end is computed with a checked add.
 fn le64(data: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(data.get(at..at + 8)?.try_into().ok()?))
+    Some(u64::from_le_bytes(*data.get(at..)?.first_chunk()?))
 }
 fn le32(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(*data.get(at..)?.first_chunk()?))
 }
 fn le16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(data.get(at..at + 2)?.try_into().ok()?))
+    Some(u16::from_le_bytes(*data.get(at..)?.first_chunk()?))
 }
 
 /// Recognizes the format, or says why the image cannot be started.
@@ -113,6 +115,9 @@ fn fits(ram: Ram, start: u64, len: u64) -> bool {
 /// Places `data` in `ram`; `at` is the address the configuration gave, if
 /// any (for raw images, or to move an `Image`).
 pub fn place(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String> {
+    if data.is_empty() {
+        return Err("the image file is empty".into());
+    }
     match detect(data)? {
         Format::Arm64Image => place_image(data, ram, at),
         Format::Elf => place_elf(data, ram),
@@ -164,7 +169,9 @@ fn place_image(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String>
         Some(a) => a,
         None => ram.base.next_multiple_of(IMAGE_ALIGN),
     };
-    let gpa = window + text_offset;
+    let gpa = window
+        .checked_add(text_offset)
+        .ok_or("the arm64 Image's text_offset puts it past the end of the address space")?;
     if !fits(ram, gpa, size) {
         return Err(alloc::format!(
             "the arm64 Image needs {size} bytes at {gpa:#x}: more than the RAM there"
@@ -200,7 +207,12 @@ fn place_elf(data: &[u8], ram: Ram) -> Result<Placed, String> {
     }
     let mut pieces = Vec::new();
     for i in 0..phnum {
-        let ph = phoff.checked_add(i * phentsize).ok_or_else(bad)?;
+        // The whole program header must be in the file (`phoff` is any
+        // number the file says).
+        let ph = phoff
+            .checked_add(i * phentsize)
+            .filter(|ph| ph.checked_add(56).is_some_and(|end| end <= data.len()))
+            .ok_or_else(bad)?;
         if le32(data, ph).ok_or_else(bad)? != PT_LOAD {
             continue;
         }

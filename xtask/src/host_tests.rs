@@ -21,6 +21,9 @@ pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "gsupport"],
     &["-p", "vdev"],
     &["-p", "qvm"],
+    // The fuzz targets over their corpus and seeded random inputs
+    // (docs/testing.md, "Fuzzing").
+    &["-p", "fuzz-harness"],
 ];
 
 /// Run every entry of [`HOST_TESTS`], echoing its output.

@@ -7,7 +7,16 @@ use crate::Tally;
 use crate::build::{AARCH64_TARGET, cargo, describe};
 
 /// Crates checked on the build host (their tests too).
-const HOST_CRATES: &[&str] = &["xtask", "boot", "arch", "abi", "vdev", "qvm", "gsupport"];
+const HOST_CRATES: &[&str] = &[
+    "xtask",
+    "boot",
+    "arch",
+    "abi",
+    "vdev",
+    "qvm",
+    "gsupport",
+    "fuzz-harness",
+];
 /// Crates checked for the aarch64 target.
 const TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "ulib", "init", "ktest", "boot", "abi", "vdev", "qvm", "gsupport", "hello",

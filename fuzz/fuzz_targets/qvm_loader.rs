@@ -1,0 +1,8 @@
+//! libFuzzer entry of the `qvm_loader` target (`fuzz_harness::TARGETS`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (fuzz_harness::target("qvm_loader")
+        .expect("a harness target")
+        .run)(data);
+});

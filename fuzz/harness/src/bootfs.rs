@@ -1,0 +1,47 @@
+//! The `bootfs` target: the kernel's reader of the boot file system. A
+//! bootfs it accepts must list files that lie inside it, be found by their
+//! names, and come out the same when written again with the host's writer.
+
+use boot::{Bootfs, BootfsWriter, bootfs::probe_size};
+
+/// Reads `data` as a bootfs.
+pub fn bootfs(data: &[u8]) {
+    let size = probe_size(data);
+    let Ok(fs) = Bootfs::parse(data) else { return };
+    let total = fs.as_bytes().len();
+    assert_eq!(size, Some(total as u64), "probe_size and parse disagree");
+    assert!(total <= data.len());
+    let image = fs.as_bytes().as_ptr_range();
+    let mut writer = BootfsWriter::new();
+    let mut unique = true;
+    for (i, f) in fs.files().enumerate() {
+        assert_eq!(fs.get(i), Some(f), "get({i}) and files() disagree");
+        let r = f.data.as_ptr_range();
+        assert!(
+            image.start <= r.start && r.end <= image.end,
+            "{}: data outside the bootfs",
+            f.name
+        );
+        assert_eq!(
+            r.start as usize - image.start as usize,
+            f.offset,
+            "{}: offset",
+            f.name
+        );
+        assert!(f.name.starts_with('/'), "name {:?}", f.name);
+        let found = fs.find(f.name).expect("a listed file is found by its name");
+        assert_eq!(found.name, f.name);
+        unique &= writer.add(f.name, f.data, f.flags).is_ok();
+    }
+    assert_eq!(fs.files().count(), fs.len());
+    assert!(fs.get(fs.len()).is_none());
+    if unique {
+        // Written again by the host's writer, it reads back the same.
+        let again = writer.finish();
+        let fs2 = Bootfs::parse(&again).expect("the writer's image parses");
+        let mut a: std::vec::Vec<_> = fs.files().map(|f| (f.name, f.data, f.flags)).collect();
+        let b: std::vec::Vec<_> = fs2.files().map(|f| (f.name, f.data, f.flags)).collect();
+        a.sort_unstable();
+        assert_eq!(a, b, "written again, the files differ");
+    }
+}

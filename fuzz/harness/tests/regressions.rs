@@ -1,0 +1,45 @@
+//! Inputs that once made a fuzz target fail, one named test each: the
+//! file is `fuzz/corpus/TARGET/regress-NAME` (so the seeded runs and
+//! `cargo fuzz` start from it too), the test says what was wrong.
+
+use std::path::PathBuf;
+
+fn run(target: &str, file: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus")
+        .join(target)
+        .join(format!("regress-{file}"));
+    let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let t = fuzz_harness::target(target).expect("a target of that name");
+    (t.run)(&data);
+}
+
+/// qvm/src/loader.rs: an empty raw image was "placed" as a piece of no
+/// bytes with its entry point outside it; now an error.
+#[test]
+fn qvm_loader_refuses_an_empty_image() {
+    run("qvm_loader", "empty-raw");
+    let ram = qvm::loader::Ram {
+        base: 0x8000_0000,
+        size: 0x1000,
+    };
+    assert_eq!(
+        qvm::loader::place(&[], ram, None),
+        Err("the image file is empty".into())
+    );
+}
+
+/// qvm/src/loader.rs: an arm64 `Image` whose `text_offset` takes the load
+/// address past 2^64 overflowed (a panic in debug builds, a wrapped address
+/// in release); now an error.
+#[test]
+fn qvm_loader_image_text_offset_past_the_address_space() {
+    run("qvm_loader", "image-text-offset-wraps");
+}
+
+/// qvm/src/loader.rs: an ELF file whose `e_phoff` is near `usize::MAX`
+/// overflowed the program header offsets; now "a malformed ELF file".
+#[test]
+fn qvm_loader_elf_program_headers_past_the_end() {
+    run("qvm_loader", "elf-phoff-wraps");
+}
