@@ -9,6 +9,9 @@
 //! that needs a right the handle lacks fails with [`Error::AccessDenied`].
 #![no_std]
 
+mod guest;
+pub use guest::*;
+
 /// System-call numbers (`x8`).
 #[repr(usize)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,14 +3,10 @@
 //! interrupt enable and CPU start).
 
 use crate::state::Kernel;
+use abi::{GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE};
 use arch::aarch64::esr::DataAccess;
 use arch::aarch64::trap_frame::TrapFrame;
 use kernel::slab::Id;
-
-/// Bytes of the GICv3 distributor frame.
-const GICD_SIZE: u64 = 0x1_0000;
-/// Bytes of one GICv3 redistributor (RD_base and SGI_base frames).
-const GICR_STRIDE: u64 = 0x2_0000;
 
 /// Emulates the access if `ipa` is in the virtual GIC; false otherwise.
 pub fn emulate(
@@ -28,9 +24,15 @@ pub fn emulate(
     let Some(config) = k.vms.get(vm).and_then(|m| m.config) else {
         return false;
     };
-    let in_gicd = (config.gicd..config.gicd + GICD_SIZE).contains(&ipa);
+    // The windows `abi::guest` gives (`qvm` keeps devices out of them).
+    let gicd_size = match config.gic_version {
+        2 => GICV2_GICD_SIZE,
+        _ => GICV3_GICD_SIZE,
+    };
+    let in_gicd = (config.gicd..config.gicd + gicd_size).contains(&ipa);
     let in_gicr = config.gic_version == 3
-        && (config.gicr_or_gicc..config.gicr_or_gicc + GICR_STRIDE * config.vcpus).contains(&ipa);
+        && (config.gicr_or_gicc..config.gicr_or_gicc + GICV3_GICR_STRIDE * config.vcpus)
+            .contains(&ipa);
     if !in_gicd && !in_gicr {
         return false;
     }
