@@ -49,7 +49,7 @@ pub fn qvm_config(data: &[u8]) {
     let _ = qvm::report::render(&config, &layout);
     let chosen = Chosen::from_config(&config);
     match build(&layout, &chosen) {
-        Ok(dtb) => crate::fdt::check_generated(&dtb, &layout),
+        Ok(dtb) => crate::fdt::check_generated(&dtb, &layout, true),
         // The writer may refuse a name or size; that is an error, not a
         // panic, but placement already checked names: say what it was.
         Err(e) => panic!("a placed layout has no device tree: {e}"),

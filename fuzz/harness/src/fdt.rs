@@ -48,18 +48,24 @@ pub fn fdt_overlay(data: &[u8]) {
         dtb: data,
     };
     if let Ok(dtb) = build_with_overlays(layout, &chosen, &[overlay]) {
-        check_generated(&dtb, layout);
+        // Not `gsupport::dt` here: the `fdt` crate under it panics on
+        // some trees an overlay can make (a short `#size-cells`); see
+        // docs/testing.md.
+        check_generated(&dtb, layout, false);
     }
 }
 
-/// A tree qvm built for `layout`: its own reader reads it, a guest's reader
-/// does not panic on it.
-pub fn check_generated(dtb: &[u8], layout: &VmLayout) {
+/// A tree qvm built for `layout`: its own reader reads it, and (with
+/// `guest`) a guest's reader does not panic on it.
+pub fn check_generated(dtb: &[u8], layout: &VmLayout, guest: bool) {
     let tree = match parse(dtb) {
         Ok(t) => t,
         Err(e) => panic!("qvm cannot read the tree it built: {e}"),
     };
     assert_eq!(tree.name, "", "the root node has a name");
+    if !guest {
+        return;
+    }
     let ram: Vec<_> = layout.ram().collect();
     let at = ram.first().map_or(0, |m| m.region.base as usize);
     let image = GuestRegion {

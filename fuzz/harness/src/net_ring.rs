@@ -152,6 +152,9 @@ pub fn net_ring(data: &[u8]) {
         assert_ne!(len, region_size(cap), "a right-sized region refused");
         return;
     };
+    // The ring size attach found (the input may have sized the region for
+    // another one).
+    shared.lock().unwrap_or_else(|e| e.into_inner()).cap = (len - RING_HEADER) / 2;
     let Ok(mut theirs) = RingLink::attach(view(1), 1) else {
         panic!("end 1 refused a region end 0 took");
     };

@@ -9,7 +9,7 @@
 //! driver let it: its queues' used rings and the buffers of descriptors
 //! marked device-writable (in a descriptor table or an indirect table).
 //! [`Watched`] checks every device write against those, as the driver's
-//! tables say at some moment of the run.
+//! tables say at the start of some operation of the run or at the write.
 
 use std::string::String;
 use std::vec::Vec;
@@ -66,6 +66,8 @@ pub struct Watched {
     driver: bool,
     /// The first write the device had no right to make.
     violation: Option<String>,
+    /// Memory changed since the last scan.
+    dirty: bool,
 }
 
 fn inside(list: &[(u64, u64)], start: u64, end: u64) -> bool {
@@ -85,6 +87,7 @@ impl Watched {
             tables: Vec::new(),
             driver: false,
             violation: None,
+            dirty: true,
         }
     }
 
@@ -106,6 +109,7 @@ impl Watched {
 
     /// Adds what the tables in memory now allow.
     fn scan(&mut self) {
+        self.dirty = false;
         let mut indirect: Vec<(u64, u32)> = Vec::new();
         for (num, desc, used) in self.queues.clone() {
             let num = num.min(QUEUE_SIZE_MAX);
@@ -156,6 +160,7 @@ impl GuestMemory for Watched {
 
     fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), MemError> {
         if self.driver || data.is_empty() {
+            self.dirty = true;
             return self.mem.write(gpa, data);
         }
         let Some(end) = Self::in_ram(gpa, data.len()) else {
@@ -174,7 +179,7 @@ impl GuestMemory for Watched {
         }
         let r = self.mem.write(gpa, data);
         if overlaps(&self.tables, gpa, end) {
-            self.scan();
+            self.dirty = true;
         }
         r
     }
@@ -253,7 +258,16 @@ impl<B: Backend> Driver<B> {
                 (num, desc, used)
             })
             .collect();
-        self.dev.memory_mut().queues = queues;
+        let m = self.dev.memory_mut();
+        if m.queues != queues {
+            m.queues = queues;
+            m.dirty = true;
+        }
+        // What the tables allow as the operation starts: a device that read
+        // a descriptor and then overwrote it still had the right.
+        if m.dirty {
+            m.scan();
+        }
     }
 
     fn check(&mut self) {
