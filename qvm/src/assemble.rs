@@ -165,13 +165,12 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         _ => return Err("the GIC has no CPU interface region".into()),
     };
     let vm = call(Sys::VmCreate, [0; 6], "cannot create the VM")?;
-    let spis = (u64::from(gic.max_intid.max(63)) + 1 - 32).next_multiple_of(32);
     let vm_config = VmConfig {
         gic_version,
         gicd: gic.gicd.base,
         gicr_or_gicc: cpu_if.base,
         vcpus: layout.cpus.len() as u64,
-        spis,
+        spis: gic.spis(),
     };
     call(
         Sys::VmConfigure,
@@ -193,7 +192,10 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         } else {
             prot::READ | prot::EXEC
         };
-        mem.add(vm, m.region.base, m.region.size, p)?;
+        mem.add(vm, m.region.base, m.region.size, p).map_err(|e| {
+            let size = qvm::layout::limits::size_word(m.region.size);
+            alloc::format!("{} {size} at {}: {e}", m.kind.keyword(), m.origin)
+        })?;
     }
     let first = layout.ram().next().ok_or("the VM has no RAM")?.region;
     let ram = Ram {

@@ -80,6 +80,13 @@ fn main(args: &[&str]) -> usize {
     if config.dryrun {
         return assemble::dryrun(&config, &layout);
     }
+    // Placement checked the kernel's limits; only the host knows how much
+    // memory it has free.
+    let free = sys::sysinfo().free_memory;
+    if let Err(e) = qvm::layout::limits::check_host_memory(&layout, free) {
+        println!("qvm: {e}");
+        return EXIT_START_FAILED;
+    }
     match assemble::build(&config, &layout) {
         Ok(vm) => vcpu_loop::run(vm),
         Err(e) => {

@@ -165,7 +165,7 @@ fn automatic_placement_avoids_reserved_and_passed_ranges() {
 
 #[test]
 fn ram_without_an_address_goes_after_the_highest_so_far() {
-    let l = place_text("vdev gic\nram 1G\nrom 0x0,64K\nram 0x100000000,16M\nram 0x1000\nrom 4K")
+    let l = place_text("vdev gic\nram 1G\nrom 0x1000,64K\nram 0x100000000,16M\nram 0x1000\nrom 4K")
         .unwrap();
     let got: Vec<_> = l
         .memory
@@ -176,7 +176,7 @@ fn ram_without_an_address_goes_after_the_highest_so_far() {
         got,
         [
             (MemKind::Ram, 0x8000_0000, 1 << 30),
-            (MemKind::Rom, 0, 0x1_0000),
+            (MemKind::Rom, 0x1000, 0x1_0000),
             (MemKind::Ram, 0x1_0000_0000, 16 << 20),
             (MemKind::Ram, 0x1_0100_0000, 0x1000),
             (MemKind::Rom, 0x1_0100_1000, 0x1000),
@@ -250,13 +250,14 @@ fn the_default_gic_version_is_the_callers_choice() {
 
 #[test]
 fn edges_of_the_guest_physical_space() {
-    let l = place_text(&format!("{BASE}vdev pl011 loc 0xfffffff000")).unwrap();
-    assert_eq!(l.vdevs[0].slot.end(), 1 << 40);
-    let l = place_text("vdev gic\nram 0,4K").unwrap();
+    // The last page below the 39-bit top, and the first above page 0.
+    let l = place_text(&format!("{BASE}vdev pl011 loc 0x7ffffff000")).unwrap();
+    assert_eq!(l.vdevs[0].slot.end(), 1 << 39);
+    let l = place_text("vdev gic\nram 0x1000,4K").unwrap();
     assert_eq!(
         l.memory[0].region,
         Region {
-            base: 0,
+            base: 0x1000,
             size: 4096
         }
     );

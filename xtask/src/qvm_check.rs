@@ -169,6 +169,51 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// What the kernel would refuse at run time is refused here, with exit
+    /// status 65: `ram 64G`, a device in the GICv2 window, at page 0,
+    /// above the 39-bit guest-physical top.
+    #[test]
+    fn the_kernels_limits_are_checked() {
+        let dir = std::env::temp_dir().join(format!("xtask-qvm-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases = [
+            (
+                "vdev gic\nram 64G\n",
+                "2: ram 64G: more than a VM may have (at most 16 GiB, RAM and ROM together)",
+            ),
+            (
+                "ram 64M\nvdev gic version 2\nvdev pl011 loc 0x2c002000\n",
+                "3: vdev pl011 0x2c002000-0x2c002fff overlaps vdev gic (GICv2 CPU interface) \
+                 0x2c002000-0x2c003fff at FILE:2",
+            ),
+            (
+                "ram 64M\nvdev gic\nvdev pl011 loc 0\n",
+                "3: vdev pl011 0x0-0xfff: page 0 is never guest memory or a device \
+                 (guest-physical addresses start at 0x1000)",
+            ),
+            (
+                "ram 64M\nvdev gic\nvdev pl011 loc 0x8000000000\n",
+                "3: vdev pl011 0x8000000000-0x8000000fff: ends above the guest-physical space \
+                 (39-bit addresses, below 0x8000000000)",
+            ),
+        ];
+        let file = dir.join("vm.qvmconf");
+        for (text, want) in cases {
+            std::fs::write(&file, text).unwrap();
+            let e = check(&file)
+                .err()
+                .unwrap_or_else(|| panic!("accepted: {text}"));
+            let name = file.display().to_string();
+            assert_eq!(e, format!("{name}:{}", want.replace("FILE", &name)));
+            let args = QvmCheckArgs {
+                file: file.clone(),
+                dtb: None,
+            };
+            assert_eq!(run(&args).unwrap(), ExitCode::from(EXIT_BAD_CONFIG));
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     #[test]
     fn bad_configs_give_qvms_message() {
         let dir = std::env::temp_dir().join(format!("xtask-qvm-check-{}", std::process::id()));

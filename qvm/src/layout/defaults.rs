@@ -4,38 +4,26 @@ use crate::config::VdevKind;
 
 /// Where RAM starts when the first `ram` gives no address.
 pub const RAM_BASE: u64 = 0x8000_0000;
-/// Guest pages: every region's address and size are multiples of this.
-pub const PAGE_SIZE: u64 = 0x1000;
-/// Guest-physical addresses stop here (the 40-bit IPA space of stage 2).
-pub const GPA_LIMIT: u64 = 1 << 40;
+
+// The sizes of the GIC's windows are the kernel's (`super::limits`).
 
 /// GICv2 distributor.
 pub const GICV2_GICD: u64 = 0x2c00_1000;
-/// GICv2 distributor size.
-pub const GICV2_GICD_SIZE: u64 = 0x1000;
-/// GICv2 CPU interface, `GICD + 0x1000` when `vdev gic` has a `loc`.
+/// GICv2 CPU interface, right after the distributor's window (`GICD +
+/// 0x1000`) when `vdev gic` has a `loc`.
 pub const GICV2_GICC: u64 = 0x2c00_2000;
-/// GICv2 CPU interface size (the virtual CPU interface is mapped there).
-pub const GICV2_GICC_SIZE: u64 = 0x2000;
 /// GICv3 distributor.
 pub const GICV3_GICD: u64 = 0x2f00_0000;
-/// GICv3 distributor size.
-pub const GICV3_GICD_SIZE: u64 = 0x1_0000;
 /// GICv3 redistributors, `GICD + 0x100000` when `vdev gic` has a `loc`.
 pub const GICV3_GICR: u64 = 0x2f10_0000;
-/// One redistributor (RD_base and SGI_base frames) per vCPU.
-pub const GICV3_GICR_STRIDE: u64 = 0x2_0000;
+
+const _: () = assert!(GICV2_GICC - GICV2_GICD == super::limits::GICV2_GICD_SIZE);
 
 /// At most this many vCPUs with GICv2 (its 8-bit CPU target masks).
 pub const GICV2_MAX_VCPUS: usize = 8;
 /// At most this many vCPUs with GICv3: MPIDR Aff0 is the vCPU index and an
 /// SGI's target list covers Aff0 0 to 15.
 pub const GICV3_MAX_VCPUS: usize = 16;
-
-/// First shared peripheral interrupt.
-pub const SPI_FIRST: u32 = 32;
-/// Last INTID a device may use.
-pub const SPI_LAST: u32 = 1019;
 
 /// Generic timer PPIs: secure physical, non-secure physical, virtual,
 /// hypervisor physical, in the order of the `arm,armv8-timer` binding.

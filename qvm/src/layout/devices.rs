@@ -4,9 +4,11 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use super::defaults::{
-    GICV2_GICC, GICV2_GICC_SIZE, GICV2_GICD, GICV2_GICD_SIZE, GICV2_MAX_VCPUS, GICV3_GICD,
-    GICV3_GICD_SIZE, GICV3_GICR, GICV3_GICR_STRIDE, GICV3_MAX_VCPUS, PAGE_SIZE, VDEV_SLOT,
+    GICV2_GICC, GICV2_GICD, GICV2_MAX_VCPUS, GICV3_GICD, GICV3_GICR, GICV3_MAX_VCPUS, VDEV_SLOT,
     default_place, reg_size,
+};
+use super::limits::{
+    GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, PAGE_SIZE,
 };
 use super::space::Space;
 use super::{GicLayout, PlaceOptions, Region, Vcpu, VdevLayout};
@@ -63,7 +65,7 @@ pub(super) fn claim_reserves(
 ) -> Result<(), ConfigError> {
     for r in &config.reserves {
         match &r.kind {
-            ReserveKind::Mem { gpa, len } => space.claim(*gpa, *len, "reserve", &r.origin)?,
+            ReserveKind::Mem { gpa, len } => space.claim_reserve(*gpa, *len, &r.origin)?,
             ReserveKind::Intr(intr) => {
                 let line = gic_line(intr, gic, "reserve", &r.origin)?;
                 space.claim_intid(line, "reserve", &r.origin)?;

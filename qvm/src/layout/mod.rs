@@ -3,11 +3,12 @@
 //! [`place`] applies the default ARM layout of `shared/qvmconf.md` to what
 //! the configuration leaves out, and checks what it gives: page alignment,
 //! overlaps between RAM, ROM, the GIC, vdevs, `pass` regions and `reserve`d
-//! ranges, INTID conflicts, the vCPU count. Every error names the option
-//! at fault.
+//! ranges, INTID conflicts, the vCPU count, and the host kernel's limits
+//! ([`limits`]). Every error names the option at fault and the limit.
 
 pub mod defaults;
 mod devices;
+pub mod limits;
 pub mod links;
 mod space;
 
@@ -17,7 +18,8 @@ use alloc::vec::Vec;
 use crate::config::{
     Config, ConfigError, CpuConfig, GicVersion, MemKind, Origin, Pass, VdevConfig,
 };
-use defaults::{PAGE_SIZE, RAM_BASE};
+use defaults::RAM_BASE;
+use limits::PAGE_SIZE;
 use space::Space;
 pub use space::range;
 
@@ -80,6 +82,15 @@ pub struct GicLayout {
     pub max_intid: u32,
     /// The `vdev gic` context.
     pub config: VdevConfig,
+}
+
+impl GicLayout {
+    /// The SPIs the distributor offers (`vm_configure`'s `spis`): a
+    /// multiple of 32 covering [`GicLayout::max_intid`], at least 32; at
+    /// most `abi::VM_SPIS_MAX`, as placement keeps INTIDs within it.
+    pub fn spis(&self) -> u64 {
+        (u64::from(self.max_intid.max(63)) + 1 - 32).next_multiple_of(32)
+    }
 }
 
 /// A placed device (anything but the GIC).
@@ -155,6 +166,7 @@ pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, Conf
             .start
             .error("no 'ram': the guest needs memory (e.g. 'ram 512M')"));
     }
+    limits::check_memory(config)?;
     let mut memory: Vec<MemRegion> = Vec::new();
     for m in &config.memory {
         let base = match m.gpa {

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::defaults::{GPA_LIMIT, PAGE_SIZE, SPI_FIRST, SPI_LAST};
+use super::limits::{GUEST_PA_BITS, GUEST_PA_MIN, GUEST_PA_TOP, PAGE_SIZE, SPI_FIRST, SPI_LAST};
 use crate::config::{ConfigError, Origin};
 
 /// `0xBASE-0xLAST` (inclusive), as the report and messages write ranges.
@@ -32,13 +32,36 @@ pub(super) struct Space {
 
 impl Space {
     /// Takes `[base, base + size)` for `what`, written at `origin`: page
-    /// aligned, inside the guest-physical space, overlapping nothing taken.
+    /// aligned, inside the guest-physical space the kernel gives a VM (above
+    /// page 0, below the IPA top), overlapping nothing taken.
     pub fn claim(
         &mut self,
         base: u64,
         size: u64,
         what: &str,
         origin: &Origin,
+    ) -> Result<(), ConfigError> {
+        self.take(base, size, what, origin, GUEST_PA_MIN)
+    }
+
+    /// As [`Space::claim`], for a `reserve` range: it maps nothing, so it
+    /// may cover page 0.
+    pub fn claim_reserve(
+        &mut self,
+        base: u64,
+        size: u64,
+        origin: &Origin,
+    ) -> Result<(), ConfigError> {
+        self.take(base, size, "reserve", origin, 0)
+    }
+
+    fn take(
+        &mut self,
+        base: u64,
+        size: u64,
+        what: &str,
+        origin: &Origin,
+        lowest: u64,
     ) -> Result<(), ConfigError> {
         if !base.is_multiple_of(PAGE_SIZE) {
             return Err(origin.error(format!(
@@ -50,9 +73,15 @@ impl Space {
                 "{what}: the size {size:#x} is not a multiple of 4 KiB"
             )));
         }
-        if base.checked_add(size).is_none_or(|end| end > GPA_LIMIT) {
+        if base.checked_add(size).is_none_or(|end| end > GUEST_PA_TOP) {
             return Err(origin.error(format!(
-                "{what} {}: ends above the guest-physical space ({GPA_LIMIT:#x})",
+                "{what} {}: ends above the guest-physical space ({GUEST_PA_BITS}-bit addresses, below {GUEST_PA_TOP:#x})",
+                range(base, size)
+            )));
+        }
+        if base < lowest {
+            return Err(origin.error(format!(
+                "{what} {}: page 0 is never guest memory or a device (guest-physical addresses start at {lowest:#x})",
                 range(base, size)
             )));
         }
@@ -83,9 +112,9 @@ impl Space {
     /// The first free `size` bytes at `start` or above, going up past
     /// whatever is in the way.
     pub fn free_slot(&self, start: u64, size: u64) -> Option<u64> {
-        let mut base = start;
+        let mut base = start.max(GUEST_PA_MIN);
         loop {
-            if base.checked_add(size)? > GPA_LIMIT {
+            if base.checked_add(size)? > GUEST_PA_TOP {
                 return None;
             }
             match self.overlap(base, size) {
@@ -104,7 +133,7 @@ impl Space {
     ) -> Result<(), ConfigError> {
         if !(SPI_FIRST..=SPI_LAST).contains(&intid) {
             return Err(origin.error(format!(
-                "{what}: INTID {intid} is not a shared peripheral interrupt ({SPI_FIRST} to {SPI_LAST})"
+                "{what}: INTID {intid} is not a shared peripheral interrupt a VM has ({SPI_FIRST} to {SPI_LAST})"
             )));
         }
         if let Some((_, other, at)) = self.intids.iter().find(|(i, ..)| *i == intid) {
