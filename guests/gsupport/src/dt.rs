@@ -202,9 +202,11 @@ impl Platform {
     }
 }
 
-/// The INTID of a GIC interrupt specifier (type 0 SPI, 1 PPI).
+/// The INTID of a GIC interrupt specifier (type 0 SPI, 1 PPI); a number
+/// too large for any GIC gives an INTID no GIC has, not an overflow.
 fn intid_of(kind: u32, number: u32) -> u32 {
-    if kind == 1 { number + 16 } else { number + 32 }
+    let base = if kind == 1 { 16 } else { 32 };
+    number.saturating_add(base)
 }
 
 /// Big-endian 32-bit cells of a property.

@@ -10,6 +10,9 @@
 //!   fragment and a non-empty `__fixups__` (references to labels of the
 //!   generated tree) are refused: the generated tree has no labels.
 //!   `__symbols__` and `__local_fixups__` are dropped.
+//! - After the merge every `#address-cells` and `#size-cells` must be one
+//!   32-bit cell of at most 4 (Devicetree Specification 2.3.5): a guest's
+//!   reader trusts them to walk `reg` and `ranges`.
 //! - The overlay's phandles are kept; the generated nodes' phandles are
 //!   numbered above them, so references inside the overlay stay right. An
 //!   overlay may not set the phandle of a generated node that has one.
@@ -41,7 +44,41 @@ pub fn apply(base: &mut Node, overlay: Node) -> Result<(), String> {
             _ => rest.children.push(child),
         }
     }
-    merge_node(base, rest, "")
+    merge_node(base, rest, "")?;
+    check_cells(base, "")
+}
+
+/// Largest `#address-cells` / `#size-cells` accepted.
+const MAX_CELLS: u32 = 4;
+
+/// Checks the cell counts of `node` and every node below it.
+fn check_cells(node: &Node, path: &str) -> Result<(), String> {
+    let here = if node.name.is_empty() {
+        String::from("/")
+    } else {
+        format!("{path}/{}", node.name)
+    };
+    for name in ["#address-cells", "#size-cells"] {
+        if let Some(value) = node.get(name) {
+            let count = <[u8; 4]>::try_from(value).map(u32::from_be_bytes);
+            match count {
+                Ok(n) if n <= MAX_CELLS => {}
+                _ => {
+                    return Err(format!(
+                        "{here}: '{name}' must be one 32-bit cell of at most {MAX_CELLS}"
+                    ));
+                }
+            }
+        }
+    }
+    let below = if node.name.is_empty() {
+        ""
+    } else {
+        here.as_str()
+    };
+    node.children
+        .iter()
+        .try_for_each(|child| check_cells(child, below))
 }
 
 /// A `fragment@N` with `target-path` and `__overlay__`.

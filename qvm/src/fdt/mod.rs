@@ -11,6 +11,7 @@ mod nodes;
 mod reader;
 mod tree;
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -106,6 +107,11 @@ pub fn build(layout: &VmLayout, chosen: &Chosen) -> Result<Vec<u8>, FdtError> {
     build_with_overlays(layout, chosen, &[])
 }
 
+/// Highest phandle an overlay may use: the generated nodes take the
+/// numbers above the overlays' highest (0 and 0xffffffff are invalid,
+/// Devicetree Specification 2.3.3).
+pub const MAX_OVERLAY_PHANDLE: u32 = 0xfff0_0000;
+
 /// The guest's DTB for `layout`, with `overlays` merged in, in order.
 pub fn build_with_overlays(
     layout: &VmLayout,
@@ -121,7 +127,17 @@ pub fn build_with_overlays(
             message: String::from(message),
         };
         let tree = reader::parse(o.dtb).map_err(err)?;
+        let before = used.len();
         tree.phandles(&mut used);
+        if let Some(bad) = used[before..]
+            .iter()
+            .find(|&&p| !(1..=MAX_OVERLAY_PHANDLE).contains(&p))
+        {
+            return Err(err(&format!(
+                "phandle {bad:#x}: an overlay's phandles must be 1 to {MAX_OVERLAY_PHANDLE:#x} \
+                 (the generated nodes are numbered above them)"
+            )));
+        }
         trees.push((tree, err));
     }
     let first = used.iter().max().map_or(1, |m| m.saturating_add(1));
