@@ -21,10 +21,12 @@ pub const GUEST_PA_TOP: u64 = 1 << GUEST_PA_BITS;
 pub const GUEST_PA_MIN: u64 = PAGE_SIZE as u64;
 
 /// The most guest memory (RAM and ROM together) one `vm_map_ram` call maps,
-/// and so one VM may have: the mapped-bytes quota of its `qvm`
-/// ([`quota::MAPPED_BYTES`], which also counts `qvm`'s own memory). A call
-/// for more fails with [`Error::Limit`](crate::Error::Limit).
-pub const VM_RAM_MAX: u64 = quota::MAPPED_BYTES as u64;
+/// and so one VM may have. The mapped-bytes quota of its `qvm`
+/// ([`quota::MAPPED_BYTES`]) is 1 GiB more, for `qvm`'s own memory, so a
+/// VM of this size fits. A call for more fails with
+/// [`Error::Limit`](crate::Error::Limit).
+pub const VM_RAM_MAX: u64 = 16 << 30;
+const _: () = assert!(VM_RAM_MAX + (1 << 30) <= quota::MAPPED_BYTES as u64);
 
 /// Most vCPUs of one VM (`vm_configure`'s `vcpus`; GICv2 VMs have at most 8,
 /// the width of its target masks).
