@@ -142,12 +142,16 @@ impl El1State {
 }
 
 /// Sets up EL1 for host processes after a guest ran: stage 1 off, EL0 may
-/// use the cache and counter instructions host programs need.
+/// use the cache and counter instructions host programs need, and no
+/// debug state of the guest's stays on: with HCR_EL2.TGE set, MDSCR_EL1
+/// also governs debug exceptions from host processes, so a guest's
+/// software-step (SS) or breakpoint enable (MDE) would end them.
 pub fn restore_host() {
     // SAFETY: with HCR_EL2.TGE set only these EL1 registers affect EL0.
     unsafe {
         asm!(
             "msr sctlr_el1, {sctlr}",
+            "msr mdscr_el1, xzr",
             "msr cntkctl_el1, xzr",
             "msr cntv_ctl_el0, xzr",
             "isb",

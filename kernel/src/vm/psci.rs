@@ -38,6 +38,12 @@ const SUCCESS: i64 = 0;
 const NOT_SUPPORTED: i64 = -1;
 const INVALID_PARAMETERS: i64 = -2;
 const ALREADY_ON: i64 = -4;
+const INVALID_ADDRESS: i64 = -9;
+/// Function id bit 30: the SMC64 calling convention. SMC32 calls take
+/// 32-bit arguments: the upper halves of x1-x3 are ignored (SMCCC 1.1).
+const FID_SMC64: u32 = 1 << 30;
+/// A CPU_ON entry point must be a 4-byte aligned instruction address.
+const ENTRY_ALIGN: u64 = 4;
 /// MIGRATE_INFO_TYPE: no trusted OS to migrate.
 const NO_TRUSTED_OS: i64 = 2;
 /// AFFINITY_INFO answers.
@@ -67,7 +73,10 @@ pub fn call(k: &mut Kernel, vcpu: Id, frame: &TrapFrame) -> Outcome {
     };
     let vm = v.vm;
     let fid = frame.x[0] as u32;
-    let (a1, a2, a3) = (frame.x[1], frame.x[2], frame.x[3]);
+    let (mut a1, mut a2, mut a3) = (frame.x[1], frame.x[2], frame.x[3]);
+    if fid & FID_SMC64 == 0 {
+        (a1, a2, a3) = (a1 as u32 as u64, a2 as u32 as u64, a3 as u32 as u64);
+    }
     match fid {
         PSCI_VERSION => Outcome::Return(VERSION_1_0),
         SMCCC_VERSION => Outcome::Return(SMCCC_1_1),
@@ -103,6 +112,12 @@ pub fn call(k: &mut Kernel, vcpu: Id, frame: &TrapFrame) -> Outcome {
             if t.on {
                 return ret(ALREADY_ON);
             }
+            if !entry_ok(k, vm, a2) {
+                return ret(INVALID_ADDRESS);
+            }
+            let Some(t) = k.vcpus.get_mut(target) else {
+                return ret(INVALID_PARAMETERS);
+            };
             t.power_on(a2, a3);
             if let Some(runner) = t.runner
                 && k.threads
@@ -129,6 +144,23 @@ pub fn call(k: &mut Kernel, vcpu: Id, frame: &TrapFrame) -> Outcome {
         }
         _ => Outcome::NotPsci,
     }
+}
+
+/// Whether a vCPU may start at `entry`: aligned, and in memory of the VM
+/// that it may execute (else it would only fault, forever).
+fn entry_ok(k: &mut Kernel, vm: Id, entry: u64) -> bool {
+    let Ok(entry) = usize::try_from(entry) else {
+        return false;
+    };
+    if !(entry as u64).is_multiple_of(ENTRY_ALIGN) {
+        return false;
+    }
+    let Some(v) = k.vms.get(vm) else {
+        return false;
+    };
+    v.space
+        .lookup(&mut k.frames, entry)
+        .is_some_and(|(_, perms)| perms.exec)
 }
 
 /// The vCPU an MPIDR names (affinity 0 = index; higher levels must be 0).
