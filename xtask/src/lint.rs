@@ -20,7 +20,7 @@ const HOST_CRATES: &[&str] = &[
 /// Crates checked for the aarch64 target.
 const TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "ulib", "init", "ktest", "boot", "abi", "vdev", "qvm", "gsupport", "hello",
-    "timer", "smp", "faults", "bench", "virtio",
+    "timer", "smp", "faults", "bench", "virtio", "hostile",
 ];
 
 /// Runs every check and counts the results.

@@ -178,6 +178,9 @@ pub fn all() -> Vec<Case> {
     // A hostile guest beside a well-behaved one, on GICv3 and GICv2 hosts.
     cases.extend(super::hostile::cases());
 
+    // A hostile guest beside a well-behaved one, on GICv3 and GICv2 hosts.
+    cases.extend(super::hostile::cases());
+
     cases
 }
 
@@ -529,7 +532,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 27);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 29);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();

@@ -3,6 +3,7 @@
 //! each console in `target/test-logs/<case>.log`.
 
 pub mod cases;
+pub mod hostile;
 pub mod matcher;
 
 use std::collections::{BTreeMap, VecDeque};
