@@ -74,7 +74,7 @@ pub fn check_layout(l: &VmLayout) {
         regions.push((v.slot, std::format!("{:?}", v.config.kind)));
         assert!(v.reg_size <= v.slot.size, "register window past the slot");
         assert!(
-            (32..1020).contains(&v.intid) && v.intid <= l.gic.max_intid,
+            (32..=abi::VM_INTID_MAX).contains(&v.intid) && v.intid <= l.gic.max_intid,
             "vdev INTID {} (max {})",
             v.intid,
             l.gic.max_intid
@@ -86,7 +86,14 @@ pub fn check_layout(l: &VmLayout) {
             r.base.checked_add(r.size).is_some(),
             "{what}: region wraps: {r:?}"
         );
+        // Whatever qvm places, the kernel takes: one set of limits.
+        assert!(
+            abi::guest_range_ok(r.base, r.size),
+            "{what}: {r:?} is outside what the kernel maps or traps"
+        );
     }
+    let ram: u64 = l.memory.iter().map(|m| m.region.size).sum();
+    assert!(ram <= abi::VM_RAM_MAX, "{ram} bytes of RAM and ROM placed");
     for (i, (a, wa)) in regions.iter().enumerate() {
         for (b, wb) in &regions[i + 1..] {
             assert!(

@@ -7,14 +7,14 @@ use qvm::loader::{Format, Ram, place};
 
 use crate::input::Input;
 
-/// The guest-physical space placement allows (40 bits).
-const GPA_LIMIT: u64 = 1 << 40;
+/// The guest-physical space placement allows (the kernel's, `abi::guest`).
+const GPA_LIMIT: u64 = abi::GUEST_PA_TOP;
 
 /// The first 21 bytes choose the RAM and the load address; the rest is the
 /// image.
 pub fn qvm_loader(data: &[u8]) {
     let mut inp = Input::new(data);
-    // RAM as placement makes it: page-aligned, inside the 40-bit space.
+    // RAM as placement makes it: page-aligned, inside the guest space.
     let base = (inp.u64() % GPA_LIMIT) & !0xfff;
     let size = ((inp.u32() as u64) << 12).min(GPA_LIMIT - base).max(0x1000);
     let flags = inp.u8();
