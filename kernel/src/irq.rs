@@ -8,9 +8,17 @@ use arch::IrqChip;
 /// Most console input kept unread.
 const INPUT_LIMIT: usize = 4096;
 
-/// Handles every interrupt pending at this CPU.
+/// Most interrupts taken in one pass: a level interrupt whose cause the
+/// kernel failed to clear must not keep this CPU (and the kernel lock)
+/// forever; what is left is taken at the next return to a lower level.
+const MAX_PER_PASS: usize = 64;
+
+/// Handles the interrupts pending at this CPU (at most [`MAX_PER_PASS`]).
 pub fn handle_pending(k: &mut Kernel, cpu: usize) {
-    while let Some(raw) = k.gic.acknowledge() {
+    for _ in 0..MAX_PER_PASS {
+        let Some(raw) = k.gic.acknowledge() else {
+            break;
+        };
         let intid = raw & 0x3ff;
         if intid == k.timer_intid {
             sched::on_timer(k, cpu);

@@ -16,8 +16,10 @@ const PFR1_HIDDEN: u64 = (0xf << 8) | (0xf << 24);
 const ISAR1_HIDDEN: u64 = (0xf << 4) | (0xf << 8) | (0xf << 24) | (0xf << 28);
 /// ID_AA64ISAR2_EL1 GPA3 and APA3 (11:8, 15:12).
 const ISAR2_HIDDEN: u64 = (0xf << 8) | (0xf << 12);
-/// ID_AA64DFR0_EL1.PMSVer and TraceBuffer/TraceVer fields (35:32, 47:44, 7:4).
-const DFR0_HIDDEN: u64 = (0xf << 32) | (0xf << 44) | (0xf << 4);
+/// ID_AA64DFR0_EL1.PMSVer, TraceBuffer, TraceVer and PMUVer fields (35:32,
+/// 47:44, 7:4, 11:8): no SPE, trace or PMU (its registers read as zero,
+/// `sysreg.rs`).
+const DFR0_HIDDEN: u64 = (0xf << 32) | (0xf << 44) | (0xf << 4) | (0xf << 8);
 
 macro_rules! read_id {
     ($crm:expr, $op2:expr, $($c:literal, $o:literal => $name:literal),* $(,)?) => {

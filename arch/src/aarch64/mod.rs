@@ -5,6 +5,7 @@ pub mod esr;
 pub mod image_asm;
 pub mod mmu;
 pub mod stage2;
+pub mod sysreg;
 pub mod trap_frame;
 
 #[cfg(target_arch = "aarch64")]

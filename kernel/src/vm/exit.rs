@@ -23,6 +23,12 @@ const SYSREG_ID_GROUP_MASK: u64 = (3 << 20) | (7 << 14) | (0xf << 10);
 /// The fields of a system-register ISS that name the register.
 const SYSREG_ID_MASK: u64 = (3 << 20) | (7 << 17) | (7 << 14) | (0xf << 10) | (0xf << 1);
 
+/// Whether a trapped MSR/MRS names a debug or Performance Monitors register.
+fn is_debug_or_pmu(iss: u64) -> bool {
+    let access = arch::aarch64::sysreg::decode(iss);
+    access.is_debug() || access.is_pmu()
+}
+
 /// The bytes of an exit record.
 pub fn record_bytes(record: &VcpuExit) -> &[u8] {
     // SAFETY: `VcpuExit` is `repr(C)` and made only of `u64`s.
@@ -43,9 +49,13 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut TrapFrame, kind:
     match kind {
         1 => {
             // An interrupt: maybe the guest's EOI (maintenance), a kick, or
-            // its timer. The list registers are taken back first: a
-            // maintenance interrupt stays asserted until they are.
+            // its timer. The maintenance interrupt is a level that stays
+            // asserted while its condition holds: the list registers are
+            // taken back and the underflow condition turned off first (the
+            // refill before the next entry turns it on again if needed), or
+            // taking pending interrupts would take it forever.
             switch::sync_live(k, cpu);
+            switch::quiesce_maintenance(k);
             switch::mark_stale(k, vcpu);
             crate::irq::handle_pending(k, cpu);
         }
@@ -173,6 +183,15 @@ fn synchronous(
             let rt = ((iss >> 5) & 0x1f) as usize;
             if (1..=7).contains(&crm) && rt != 31 {
                 frame.x[rt] = arch::aarch64::id_regs::guest_value(crm, op2);
+            }
+            frame.elr += 4;
+        }
+        esr::EC_SYSREG if is_debug_or_pmu(iss) => {
+            // Debug and PMU registers (MDCR_EL2): read as zero, writes
+            // dropped; their state is the host's, never one VM's.
+            let access = arch::aarch64::sysreg::decode(iss);
+            if access.read && access.rt != 31 {
+                frame.x[access.rt] = 0;
             }
             frame.elr += 4;
         }

@@ -118,6 +118,15 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     write_lrs(k, &lrs);
 }
 
+/// Turns off the maintenance interrupt's underflow condition while the
+/// kernel handles interrupts; [`prepare_entry`] sets it again with the next
+/// refill if more is pending than the list registers hold.
+pub fn quiesce_maintenance(k: &mut Kernel) {
+    if let Some(vif) = k.virt_if.get() {
+        vif.enable(false);
+    }
+}
+
 /// Marks `vcpu`'s list registers for a sync and refill before it runs.
 pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
     if let Some(v) = k.vcpus.get_mut(vcpu) {
