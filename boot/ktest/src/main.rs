@@ -5,16 +5,23 @@
 //! Modes: `hello`, `late MS` (sleeps, then prints), `threads`, `isolate` (with helpers `victim`,
 //! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
 //! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`),
-//! `shm` (with `shm-parent [quiet]`, `shm-child`, `shm-outsider`), `memcheck PROGRAM ARGS...`.
+//! `shm` (with `shm-parent [quiet]`, `shm-child`, `shm-outsider`), `memcheck PROGRAM ARGS...`,
+//! `fuzz [SEED] [COUNT] [trace]` (with `fuzz-child`), `lifecycle kill`,
+//! `lifecycle loop N` (with `vmcrash`).
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
 mod badcalls;
+mod census;
 mod faults;
+mod fuzz;
+mod guestcode;
+mod lifecycle;
 mod shm;
 mod threads;
+mod vmcrash;
 
 use ulib::{println, process, sys};
 
@@ -120,6 +127,11 @@ fn main(args: &[&str]) -> usize {
         ["shm-child"] => shm::child(),
         ["shm-outsider"] => shm::outsider(),
         ["memcheck", program, rest @ ..] => memcheck(program, rest),
+        ["fuzz", rest @ ..] => fuzz::parent(rest),
+        ["fuzz-child", rest @ ..] => fuzz::child(rest),
+        ["lifecycle", "kill"] => lifecycle::kill(),
+        ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
+        ["vmcrash"] => vmcrash::run(),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");
             2

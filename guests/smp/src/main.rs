@@ -12,6 +12,11 @@
 //! smp: 4 CPUs, IPIs both ways ok
 //! smp: powering off
 //! ```
+//!
+//! With `smp=busy` in the boot arguments (`cmdline` of a VM) it does not
+//! power off: it prints `smp: N CPUs busy with PL011 I/O` and every CPU
+//! then reads and writes the PL011's UARTIBRD forever (each access a trap
+//! to the VMM), until the VM is ended from outside (`ktest lifecycle`).
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
@@ -20,10 +25,12 @@ gsupport::entry!(guest::main);
 
 #[cfg(target_os = "none")]
 mod guest {
-    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
     use gsupport::gic::Trigger;
     use gsupport::psci::AffinityState;
-    use gsupport::{MAX_CPUS, Platform, cpu, exceptions, gic, println, psci, smp, timer};
+    use gsupport::{
+        MAX_CPUS, Platform, console, cpu, exceptions, gic, mmio, println, psci, smp, timer,
+    };
 
     /// The boot CPU's request.
     const SGI_PING: u32 = 1;
@@ -39,6 +46,28 @@ mod guest {
     /// Answers the boot CPU took.
     static PONGS: AtomicU32 = AtomicU32::new(0);
     static BOOT_CPU: AtomicU32 = AtomicU32::new(0);
+    /// `smp=busy`: the PL011's UARTIBRD address every CPU keeps touching
+    /// once up (0: power off as usual).
+    static BUSY_REG: AtomicUsize = AtomicUsize::new(0);
+
+    /// Set by the boot CPU once every CPU is up and the IPIs are done:
+    /// the others start their I/O then, so that it does not slow the
+    /// start-up.
+    static GO: AtomicBool = AtomicBool::new(false);
+
+    /// Reads and writes back UARTIBRD (no side effect) forever.
+    fn busy_io() -> ! {
+        while !GO.load(Ordering::SeqCst) {
+            core::hint::spin_loop();
+        }
+        let reg = BUSY_REG.load(Ordering::SeqCst);
+        loop {
+            // SAFETY: `reg` is the PL011's UARTIBRD, mapped as Device
+            // memory; reading it and writing the same value back changes
+            // nothing.
+            unsafe { mmio::write32(reg, mmio::read32(reg)) };
+        }
+    }
 
     fn on_irq(intid: u32) {
         match intid {
@@ -78,6 +107,9 @@ mod guest {
         println!("smp: cpu {me} up, MPIDR {:#x}", cpu::mpidr());
         UP[me].store(true, Ordering::SeqCst);
         cpu::enable_irqs();
+        if BUSY_REG.load(Ordering::SeqCst) != 0 {
+            busy_io()
+        }
         loop {
             cpu::wfi();
         }
@@ -90,6 +122,12 @@ mod guest {
         let me = cpu::index();
         BOOT_CPU.store(me as u32, Ordering::SeqCst);
         exceptions::set_irq_handler(on_irq);
+        if platform.bootargs().split(' ').any(|a| a == "smp=busy") {
+            match platform.uart {
+                Some(uart) => BUSY_REG.store(uart + console::UARTIBRD, Ordering::SeqCst),
+                None => fail(format_args!("smp=busy needs a PL011")),
+            }
+        }
         gic::enable(SGI_PING, Trigger::Edge);
         gic::enable(SGI_PONG, Trigger::Edge);
         cpu::enable_irqs();
@@ -131,6 +169,11 @@ mod guest {
             });
         }
         println!("smp: {n} CPU{plural}, IPIs both ways ok");
+        if BUSY_REG.load(Ordering::SeqCst) != 0 {
+            println!("smp: {n} CPU{plural} busy with PL011 I/O");
+            GO.store(true, Ordering::SeqCst);
+            busy_io()
+        }
         println!("smp: powering off");
         psci::system_off()
     }

@@ -171,12 +171,15 @@ pub fn all() -> Vec<Case> {
     cases.push(linux_net(Gic::V3));
     cases.push(linux_net(Gic::V2));
 
+    // The system-call fuzzer and VM lifecycles, on GICv3 and GICv2 hosts.
+    for gic in [Gic::V3, Gic::V2] {
+        cases.push(fuzz(gic));
+        cases.push(lifecycle(gic));
+    }
+
     // The demo: two VMs side by side; Ctrl-T moves the console input.
     cases.push(console_switch());
     cases.push(demo());
-
-    // A hostile guest beside a well-behaved one, on GICv3 and GICv2 hosts.
-    cases.extend(super::hostile::cases());
 
     // A hostile guest beside a well-behaved one, on GICv3 and GICv2 hosts.
     cases.extend(super::hostile::cases());
@@ -208,6 +211,50 @@ fn linux_net(gic: Gic) -> Case {
         // init reports its background jobs in the order it started them.
         "init: background job 'shm=net qvm @/etc/vm/linux-net1.qvmconf' ended with status 0",
         "init: background job 'shm=net qvm @/etc/vm/linux-net2.qvmconf' ended with status 0",
+        INIT_EXIT_0,
+    ])
+}
+
+/// `ktest fuzz`: random system calls from 4 threads of a child process
+/// (in 4 rounds), then free memory, kernel heap, VMIDs and handles exactly
+/// as before, and the host still up.
+fn fuzz(gic: Gic) -> Case {
+    Case::new(
+        format!("fuzz-a72-gic{gic}-smp4"),
+        machine(Cpu::CortexA72, gic, 4),
+    )
+    .buildfile("boot/boards/qemu-virt-fuzz.build")
+    .timeout(600)
+    .lines(&[
+        STARTUP,
+        r"ktest fuzz: seed 0x[0-9a-f]+, \d+ calls, 4 rounds of 4 threads",
+        r"ktest fuzz: after \d+ calls: free memory \(\d+ bytes\), kernel heap .* as before",
+        r"ktest fuzz: \d+ calls, seed 0x[0-9a-f]+, host still up",
+        STARTUP_DONE,
+        INIT_EXIT_0,
+    ])
+}
+
+/// `ktest lifecycle`: a 4-vCPU qvm killed while its vCPUs run and do
+/// PL011 I/O, then 99 VMs ended by guest power-off, by killing qvm and by
+/// a crashing VMM; everything they held must come back.
+fn lifecycle(gic: Gic) -> Case {
+    let busy = "busy: smp: 4 CPUs busy with PL011 I/O";
+    Case::new(
+        format!("lifecycle-a72-gic{gic}-smp4"),
+        machine(Cpu::CortexA72, gic, 4),
+    )
+    .buildfile("boot/boards/qemu-virt-lifecycle.build")
+    .timeout(300)
+    .lines(&[
+        STARTUP,
+        busy,
+        busy,
+        "ktest lifecycle: killed a 4-vCPU qvm while its vCPUs ran and did I/O",
+        r"ktest lifecycle: after the kill: free memory \(\d+ bytes\), kernel heap .* as before",
+        "ktest lifecycle: 99 VM start/stop cycles: 33 powered off, 33 qvm killed, 33 VMM crashed",
+        r"ktest lifecycle: after the loop: free memory \(\d+ bytes\), kernel heap .* as before",
+        STARTUP_DONE,
         INIT_EXIT_0,
     ])
 }
@@ -532,7 +579,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 29);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 31);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
