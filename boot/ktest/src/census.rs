@@ -1,6 +1,12 @@
 //! What a test compares before and after it ran something: free memory,
 //! kernel heap, free VMIDs of both pools, open handles and the live
-//! objects, all from `sysinfo`. Every one must come back exactly.
+//! objects, all from `sysinfo`. Every one must come back exactly, except
+//! the kernel heap: the kernel's tables (slabs of processes, threads, VMs
+//! and vCPUs, wait lists, run queues) keep the capacity they grew to, so
+//! a run that reaches a new high-water mark leaves less heap free for
+//! good, in steps (seen: 32 to 608 bytes, once 12 KiB when the vCPU slab
+//! doubled) that stop once the tables are big enough. It may drop by at
+//! most [`HEAP_SLACK`]; a leak per call or per process goes past that.
 
 use ulib::{println, sys};
 
@@ -17,6 +23,10 @@ pub struct Census {
     vms: u64,
     shm_objects: u64,
 }
+
+/// Most kernel heap a test may leave used: growth of the kernel's tables
+/// to a new high-water mark.
+pub const HEAP_SLACK: u64 = 64 << 10;
 
 /// How long [`settle`] waits for the numbers to come back.
 const SETTLE_NS: u64 = 3_000_000_000;
@@ -36,6 +46,15 @@ impl Census {
             vms: i.vms,
             shm_objects: i.shm_objects,
         }
+    }
+
+    /// Whether the numbers are `before`'s (the heap within [`HEAP_SLACK`]).
+    pub fn matches(&self, before: &Census) -> bool {
+        let mut a = *self;
+        if before.heap_free.saturating_sub(a.heap_free) <= HEAP_SLACK {
+            a.heap_free = before.heap_free;
+        }
+        a == *before
     }
 
     fn fields(&self) -> [(&'static str, u64); 9] {
@@ -59,7 +78,7 @@ pub fn settle(before: &Census) -> Census {
     let deadline = sys::clock() + SETTLE_NS;
     loop {
         let now = Census::now();
-        if now == *before || sys::clock() > deadline {
+        if now.matches(before) || sys::clock() > deadline {
             return now;
         }
         sys::sleep_ns(10_000_000);
@@ -71,19 +90,22 @@ pub fn settle(before: &Census) -> Census {
 pub fn same(what: &str, before: &Census, after: &Census) -> bool {
     let mut ok = true;
     for ((name, b), (_, a)) in before.fields().iter().zip(after.fields()) {
-        if *b != a {
+        let heap_growth = name.starts_with("heap") && a <= *b && b - a <= HEAP_SLACK;
+        if *b != a && !heap_growth {
             println!("FAIL {what}: {name} {b} -> {a}");
             ok = false;
         }
     }
     if ok {
         println!(
-            "{what}: free memory ({} bytes), kernel heap ({} bytes free), VMIDs ({} + {} free) and handles ({}) as before",
+            "{what}: free memory ({} bytes), VMIDs ({} + {} free) and handles ({}) as before, \
+             kernel heap {} bytes free (tables grew by {} bytes)",
             after.free_memory,
-            after.heap_free,
             after.free_process_vmids,
             after.free_vm_vmids,
-            after.handles
+            after.handles,
+            after.heap_free,
+            before.heap_free - after.heap_free,
         );
     }
     ok

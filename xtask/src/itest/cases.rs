@@ -228,7 +228,7 @@ fn fuzz(gic: Gic) -> Case {
     .lines(&[
         STARTUP,
         r"ktest fuzz: seed 0x[0-9a-f]+, \d+ calls, 4 rounds of 4 threads",
-        r"ktest fuzz: after \d+ calls: free memory \(\d+ bytes\), kernel heap .* as before",
+        r"ktest fuzz: after \d+ calls: free memory \(\d+ bytes\), VMIDs .* and handles \(\d+\) as before, kernel heap",
         r"ktest fuzz: \d+ calls, seed 0x[0-9a-f]+, host still up",
         STARTUP_DONE,
         INIT_EXIT_0,
@@ -251,9 +251,9 @@ fn lifecycle(gic: Gic) -> Case {
         busy,
         busy,
         "ktest lifecycle: killed a 4-vCPU qvm while its vCPUs ran and did I/O",
-        r"ktest lifecycle: after the kill: free memory \(\d+ bytes\), kernel heap .* as before",
+        r"ktest lifecycle: after the kill: free memory \(\d+ bytes\), VMIDs .* and handles \(\d+\) as before, kernel heap",
         "ktest lifecycle: 99 VM start/stop cycles: 33 powered off, 33 qvm killed, 33 VMM crashed",
-        r"ktest lifecycle: after the loop: free memory \(\d+ bytes\), kernel heap .* as before",
+        r"ktest lifecycle: after the loop: free memory \(\d+ bytes\), VMIDs .* and handles \(\d+\) as before, kernel heap",
         STARTUP_DONE,
         INIT_EXIT_0,
     ])
