@@ -2,52 +2,7 @@
 //! RAM, reserved ranges, CPUs, the GIC, the console UART, the EL2 timer's
 //! interrupt and the PSCI conduit. One kernel binary serves every board.
 
-use heapless_vec::Vec;
-
-/// Small fixed-capacity vectors (the board is read before there is a heap).
-pub mod heapless_vec {
-    /// A vector of at most `N` items stored inline.
-    #[derive(Clone, Debug)]
-    pub struct Vec<T: Copy + Default, const N: usize> {
-        items: [T; N],
-        len: usize,
-    }
-
-    impl<T: Copy + Default, const N: usize> Default for Vec<T, N> {
-        fn default() -> Self {
-            Vec {
-                items: [T::default(); N],
-                len: 0,
-            }
-        }
-    }
-
-    impl<T: Copy + Default, const N: usize> Vec<T, N> {
-        /// Appends; false when full.
-        pub fn push(&mut self, item: T) -> bool {
-            match self.items.get_mut(self.len) {
-                Some(slot) => {
-                    *slot = item;
-                    self.len += 1;
-                    true
-                }
-                None => false,
-            }
-        }
-        /// The items.
-        pub fn as_slice(&self) -> &[T] {
-            &self.items[..self.len]
-        }
-        /// Number of items.
-        pub fn len(&self) -> usize {
-            self.len
-        }
-        /// Whether there are none.
-        pub fn is_empty(&self) -> bool {
-            self.len == 0
-        }
-    }
-}
+use heapless::Vec;
 
 /// Most CPUs the kernel drives.
 pub const MAX_CPUS: usize = 64;
@@ -144,6 +99,9 @@ pub enum BoardError {
     NoMemory,
     /// No CPU nodes.
     NoCpus,
+    /// More reserved ranges than [`MAX_RANGES`]: memory the kernel must not
+    /// hand out would be lost track of.
+    TooManyReserved,
 }
 
 impl Board {
@@ -180,7 +138,8 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         for region in node.reg().into_iter().flatten() {
             let start = region.starting_address as usize;
             if let Some(size) = region.size.filter(|&s| s > 0) {
-                board.ram.push(Range {
+                // RAM past MAX_RANGES ranges is left unused.
+                let _ = board.ram.push(Range {
                     start,
                     end: start + size,
                 });
@@ -192,19 +151,25 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     }
     for r in fdt.memory_reservations() {
         let start = r.address() as usize;
-        board.reserved.push(Range {
-            start,
-            end: start + r.size(),
-        });
+        board
+            .reserved
+            .push(Range {
+                start,
+                end: start + r.size(),
+            })
+            .map_err(|_| BoardError::TooManyReserved)?;
     }
     if let Some(reserved) = fdt.find_node("/reserved-memory") {
         for child in reserved.children() {
             for region in child.reg().into_iter().flatten() {
                 let start = region.starting_address as usize;
-                board.reserved.push(Range {
-                    start,
-                    end: start + region.size.unwrap_or(0),
-                });
+                board
+                    .reserved
+                    .push(Range {
+                        start,
+                        end: start + region.size.unwrap_or(0),
+                    })
+                    .map_err(|_| BoardError::TooManyReserved)?;
             }
         }
     }
@@ -217,7 +182,8 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         {
             continue;
         }
-        board.cpus.push(cpu.ids().first() as u64);
+        // CPUs past MAX_CPUS are not started.
+        let _ = board.cpus.push(cpu.ids().first() as u64);
     }
     if board.cpus.is_empty() {
         return Err(BoardError::NoCpus);
@@ -259,7 +225,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     if let Some(timer) = fdt.find_compatible(&["arm,armv8-timer", "arm,armv7-timer"])
         && let Some(p) = timer.property("interrupts")
     {
-        let cells: heapless_vec::Vec<u32, 16> = be_cells(p.value);
+        let cells: Vec<u32, 16> = be_cells(p.value);
         if let [.., kind, number, _] = cells.as_slice().get(..12).unwrap_or(&[]) {
             board.hyp_timer_intid = intid_of(*kind as usize, *number as usize);
         }
@@ -277,7 +243,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         && let Some(base) = node.reg().into_iter().flatten().next()
     {
         let intid = node.property("interrupts").and_then(|p| {
-            let cells: heapless_vec::Vec<u32, 3> = be_cells(p.value);
+            let cells: Vec<u32, 3> = be_cells(p.value);
             match cells.as_slice() {
                 [kind, number, _] => Some(intid_of(*kind as usize, *number as usize)),
                 _ => None,
@@ -310,13 +276,13 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     Ok(board)
 }
 
-/// Big-endian 32-bit cells of a property.
-fn be_cells<const N: usize>(bytes: &[u8]) -> heapless_vec::Vec<u32, N> {
-    let mut out = heapless_vec::Vec::default();
-    for chunk in bytes.chunks_exact(4) {
-        out.push(u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
-    }
-    out
+/// The first `N` big-endian 32-bit cells of a property.
+fn be_cells<const N: usize>(bytes: &[u8]) -> Vec<u32, N> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+        .take(N)
+        .collect()
 }
 
 #[cfg(test)]

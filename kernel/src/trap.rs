@@ -49,7 +49,7 @@ fn synchronous(
     match class {
         esr::EC_SVC64 => crate::syscall::dispatch(k, cpu, frame),
         esr::EC_WFX => {
-            frame.elr += 4;
+            frame.elr += esr::instruction_length(esr_value) as u64;
             k.cpus[cpu].need_resched = true;
         }
         esr::EC_DABT_LOWER | esr::EC_IABT_LOWER => {

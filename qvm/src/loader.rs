@@ -7,6 +7,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use elf::ElfBytes;
+use elf::abi::{EM_AARCH64, PT_LOAD};
+use elf::endian::AnyEndian;
 
 /// Offset of the arm64 `Image` magic.
 const IMAGE_MAGIC_OFFSET: usize = 0x38;
@@ -17,10 +20,6 @@ const IMAGE_MAGIC: [u8; 4] = *b"ARM\x64";
 const IMAGE_FLAG_ANYWHERE: u64 = 1 << 3;
 /// `Image` load alignment.
 const IMAGE_ALIGN: u64 = 2 << 20;
-/// ELF machine number of AArch64.
-const EM_AARCH64: u16 = 183;
-/// ELF program header type of a loadable segment.
-const PT_LOAD: u32 = 1;
 
 /// What kind of image a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,16 +67,9 @@ pub struct Ram {
     pub size: u64,
 }
 
-// Offsets come from the file (ELF `e_phoff`): `at` may be anywhere, so the
-// end is computed with a checked add.
+/// The little-endian `u64` at `at` of the `Image` header, if the file has it.
 fn le64(data: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(*data.get(at..)?.first_chunk()?))
-}
-fn le32(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(*data.get(at..)?.first_chunk()?))
-}
-fn le16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(*data.get(at..)?.first_chunk()?))
 }
 
 /// Recognizes the format, or says why the image cannot be started.
@@ -191,42 +183,33 @@ fn place_image(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String>
 }
 
 fn place_elf(data: &[u8], ram: Ram) -> Result<Placed, String> {
-    let bad = || String::from("a malformed ELF file");
-    if data.get(5) != Some(&1) {
+    let file = ElfBytes::<AnyEndian>::minimal_parse(data)
+        .map_err(|e| alloc::format!("a malformed ELF file ({e})"))?;
+    if file.ehdr.endianness != elf::endian::AnyEndian::Little {
         return Err("a big-endian ELF file: only little-endian images can be loaded".into());
     }
-    if le16(data, 18).ok_or_else(bad)? != EM_AARCH64 {
+    if file.ehdr.e_machine != EM_AARCH64 {
         return Err("an ELF file for another machine than AArch64".into());
     }
-    let entry = le64(data, 24).ok_or_else(bad)?;
-    let phoff = le64(data, 32).ok_or_else(bad)? as usize;
-    let phentsize = le16(data, 54).ok_or_else(bad)? as usize;
-    let phnum = le16(data, 56).ok_or_else(bad)? as usize;
-    if phentsize < 56 {
-        return Err(bad());
-    }
+    let entry = file.ehdr.e_entry;
+    let headers = file
+        .segments()
+        .ok_or_else(|| String::from("an ELF file with no program headers"))?;
     let mut pieces = Vec::new();
-    for i in 0..phnum {
-        // The whole program header must be in the file (`phoff` is any
-        // number the file says).
-        let ph = phoff
-            .checked_add(i * phentsize)
-            .filter(|ph| ph.checked_add(56).is_some_and(|end| end <= data.len()))
-            .ok_or_else(bad)?;
-        if le32(data, ph).ok_or_else(bad)? != PT_LOAD {
+    for (i, ph) in headers.iter().enumerate() {
+        if ph.p_type != PT_LOAD {
             continue;
         }
-        let offset = le64(data, ph + 8).ok_or_else(bad)? as usize;
-        let vaddr = le64(data, ph + 16).ok_or_else(bad)?;
-        let paddr = le64(data, ph + 24).ok_or_else(bad)?;
-        let file_len = le64(data, ph + 32).ok_or_else(bad)? as usize;
-        let mem_len = le64(data, ph + 40).ok_or_else(bad)?;
-        let gpa = if paddr != 0 { paddr } else { vaddr };
-        if offset
+        let gpa = if ph.p_paddr != 0 {
+            ph.p_paddr
+        } else {
+            ph.p_vaddr
+        };
+        let (offset, file_len, mem_len) = (ph.p_offset, ph.p_filesz, ph.p_memsz);
+        let in_file = offset
             .checked_add(file_len)
-            .is_none_or(|end| end > data.len())
-            || file_len as u64 > mem_len
-        {
+            .is_some_and(|end| end <= data.len() as u64);
+        if !in_file || file_len > mem_len {
             return Err(alloc::format!("ELF segment {i} lies outside the file"));
         }
         if !fits(ram, gpa, mem_len) {
@@ -236,8 +219,8 @@ fn place_elf(data: &[u8], ram: Ram) -> Result<Placed, String> {
         }
         pieces.push(Piece {
             gpa,
-            offset,
-            file_len,
+            offset: offset as usize,
+            file_len: file_len as usize,
             mem_len,
         });
     }
@@ -318,7 +301,8 @@ mod tests {
 
     fn elf(entry: u64, segs: &[(u64, u64, u64)]) -> Vec<u8> {
         let mut f = alloc::vec![0u8; 64 + 56 * segs.len()];
-        f[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        f[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+        f[20..24].copy_from_slice(&1u32.to_le_bytes());
         f[18..20].copy_from_slice(&EM_AARCH64.to_le_bytes());
         f[24..32].copy_from_slice(&entry.to_le_bytes());
         f[32..40].copy_from_slice(&64u64.to_le_bytes());

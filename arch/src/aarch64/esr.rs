@@ -49,9 +49,14 @@ pub fn iss(esr: u64) -> u64 {
     esr & 0x01ff_ffff
 }
 
+/// ESR_ELx.IL: the trapped instruction is 32 bits (else a 16-bit T32 one).
+pub const ESR_IL: u64 = 1 << 25;
+/// ISS.DFSC/IFSC of a synchronous external abort, not on a table walk.
+pub const FSC_SYNC_EXTERNAL: u64 = 0b01_0000;
+
 /// Instruction length: 4 bytes unless IL is clear (16-bit T32).
 pub fn instruction_length(esr: u64) -> usize {
-    if esr & (1 << 25) != 0 { 4 } else { 2 }
+    if esr & ESR_IL != 0 { 4 } else { 2 }
 }
 
 /// A name for the exception class.

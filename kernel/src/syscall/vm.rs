@@ -11,7 +11,6 @@ use abi::{
     PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VcpuRegs,
     VmConfig, guest_range_ok, prot, response,
 };
-use arch::IrqChip;
 use arch::Perms;
 use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
 use kernel::slab::Id;
@@ -259,19 +258,19 @@ fn complete(v: &mut Vcpu, answer: &VcpuExit) -> Result<(), Error> {
             false,
         ) => {
             vm::set_reg(&mut v.frame, reg, answer.value, size, sign, wide);
-            v.frame.elr += 4;
+            v.frame.elr += v.exit_len;
         }
-        (Pending::MmioWrite, false) => v.frame.elr += 4,
+        (Pending::MmioWrite, false) => v.frame.elr += v.exit_len,
         (Pending::Call { step }, _) => {
             v.frame.x[..4].copy_from_slice(&answer.args);
             if step {
-                v.frame.elr += 4;
+                v.frame.elr += v.exit_len;
             }
         }
         (Pending::SysReg { .. }, true) | (Pending::Stuck, true) => inject::undefined(v),
         (Pending::SysReg { reg }, false) => {
             vm::set_reg(&mut v.frame, reg, answer.value, 8, false, true);
-            v.frame.elr += 4;
+            v.frame.elr += v.exit_len;
         }
         (Pending::Stuck, false) => return Err(Error::InvalidArgument),
     }
@@ -331,5 +330,4 @@ pub fn destroy_all(k: &mut Kernel, vms: &[Id]) {
     for &vm in vms {
         vm::destroy(k, vm);
     }
-    let _ = k.gic.version();
 }

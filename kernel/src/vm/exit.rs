@@ -97,8 +97,11 @@ fn synchronous(
         pc: frame.elr,
         ..Default::default()
     };
+    // The instruction's length, by which an emulated access steps the PC.
+    let len = esr::instruction_length(esr_value) as u64;
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.fault_va = far;
+        v.exit_len = len;
     }
     match esr::class(esr_value) {
         esr::EC_DABT_LOWER => {
@@ -110,7 +113,7 @@ fn synchronous(
                 return switch::exit_to_host(k, cpu, frame, record);
             };
             if super::exit_gic::emulate(k, cpu, vcpu, ipa, &access, frame) {
-                frame.elr += 4;
+                frame.elr += len;
                 return;
             }
             record.kind = ExitKind::Mmio as u64;
@@ -138,7 +141,7 @@ fn synchronous(
         }
         ec @ (esr::EC_HVC64 | esr::EC_SMC64) => {
             // A trapped SMC leaves the PC on the SMC; an HVC after it.
-            let step = if ec == esr::EC_SMC64 { 4 } else { 0 };
+            let step = if ec == esr::EC_SMC64 { len } else { 0 };
             match super::psci::call(k, vcpu, frame) {
                 Outcome::Return(value) => {
                     frame.x[0] = value;
@@ -164,7 +167,7 @@ fn synchronous(
             }
         }
         esr::EC_WFX => {
-            frame.elr += 4;
+            frame.elr += len;
             if iss & 1 == 0 {
                 wait_for_interrupt(k, cpu, vcpu);
             } else {
@@ -174,7 +177,7 @@ fn synchronous(
         esr::EC_SYSREG if iss & SYSREG_ID_MASK == SYSREG_ICC_SGI1R && iss & 1 == 0 => {
             let value = reg(frame, ((iss >> 5) & 0x1f) as usize);
             send_sgi(k, vcpu, value);
-            frame.elr += 4;
+            frame.elr += len;
         }
         esr::EC_SYSREG if iss & SYSREG_ID_GROUP_MASK == SYSREG_ID_GROUP && iss & 1 == 1 => {
             // An ID register (HCR_EL2.TID3): the CPU's, less what the guest
@@ -184,7 +187,7 @@ fn synchronous(
             if (1..=7).contains(&crm) && rt != 31 {
                 frame.x[rt] = arch::aarch64::id_regs::guest_value(crm, op2);
             }
-            frame.elr += 4;
+            frame.elr += len;
         }
         esr::EC_SYSREG if is_debug_or_pmu(iss) => {
             // Debug and PMU registers (MDCR_EL2): read as zero, writes
@@ -193,7 +196,7 @@ fn synchronous(
             if access.read && access.rt != 31 {
                 frame.x[access.rt] = 0;
             }
-            frame.elr += 4;
+            frame.elr += len;
         }
         esr::EC_SYSREG => {
             record.kind = ExitKind::SysReg as u64;

@@ -3,17 +3,10 @@
 //! an exception, done on the saved vCPU (ARM ARM D1.10).
 
 use super::Vcpu;
+use arch::aarch64::esr::{
+    EC_DABT_CURRENT as EC_DABT_SAME, EC_DABT_LOWER, EC_UNKNOWN, ESR_IL, FSC_SYNC_EXTERNAL, ISS_WNR,
+};
 use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H};
-
-/// EC of a data abort taken from EL0 / at EL1.
-const EC_DABT_LOWER: u64 = 0x24;
-const EC_DABT_SAME: u64 = 0x25;
-/// EC of an instruction with an unknown reason (undefined).
-const EC_UNKNOWN: u64 = 0x00;
-/// ESR.IL: 32-bit instruction.
-const ESR_IL: u64 = 1 << 25;
-/// DFSC: synchronous external abort, not on a table walk.
-const DFSC_SYNC_EXTERNAL: u64 = 0x10;
 /// Vector offsets: synchronous exception from the current EL with SP_ELx,
 /// and from a lower EL in AArch64.
 const VECTOR_CURRENT_SPX: u64 = 0x200;
@@ -40,7 +33,7 @@ fn take_exception(v: &mut Vcpu, esr_class: u64, iss: u64) {
 
 /// A synchronous external abort on the data access the vCPU stopped at.
 pub fn data_abort(v: &mut Vcpu, write: bool) {
-    let iss = DFSC_SYNC_EXTERNAL | if write { 1 << 6 } else { 0 };
+    let iss = FSC_SYNC_EXTERNAL | if write { ISS_WNR } else { 0 };
     v.el1.far = v.fault_va;
     take_exception(v, EC_DABT_SAME, iss);
 }

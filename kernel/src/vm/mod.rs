@@ -103,6 +103,9 @@ pub struct Vcpu {
     /// FAR_EL2 of the last exit (the guest's virtual address), for injecting
     /// an abort.
     pub fault_va: u64,
+    /// Length of the instruction the last exit stopped at (ESR_EL2.IL), by
+    /// which completing it steps the PC.
+    pub exit_len: u64,
     /// Its virtual GIC state may differ from its list registers: sync and
     /// refill them before it runs again. Exits that touch no interrupt
     /// state (a PSCI call, an MMIO access) leave the list registers alone.
@@ -126,6 +129,7 @@ impl Vcpu {
             exit_ptr: 0,
             pending: Pending::None,
             fault_va: 0,
+            exit_len: 4,
             lrs_stale: true,
         }
     }
