@@ -569,7 +569,7 @@ pub fn run() -> usize {
             );
             c.expect(
                 "dup with unknown rights",
-                sys::handle_dup(h, Rights(0xff00_0000)),
+                sys::handle_dup(h, Rights::from_bits_retain(0xff00_0000)),
                 Err(Error::InvalidArgument),
             );
             c.expect(

@@ -108,8 +108,8 @@ pub fn outsider() -> usize {
 
 /// A handle with fewer rights maps only as they allow.
 fn rights_hold(h: usize) -> bool {
-    let read_only = sys::handle_dup(h, Rights(Rights::READ.0 | Rights::MAP.0));
-    let no_map = sys::handle_dup(h, Rights(Rights::READ.0 | Rights::WRITE.0));
+    let read_only = sys::handle_dup(h, Rights::READ | Rights::MAP);
+    let no_map = sys::handle_dup(h, Rights::READ | Rights::WRITE);
     let (Ok(read_only), Ok(no_map)) = (read_only, no_map) else {
         println!("FAIL ktest shm: handle_dup: {read_only:?} {no_map:?}");
         return false;

@@ -132,7 +132,7 @@ pub fn handle_close(handle: usize) -> SysResult {
 
 /// `handle_dup`.
 pub fn handle_dup(handle: usize, rights: abi::Rights) -> SysResult {
-    call(Sys::HandleDup, [handle, rights.0 as usize, 0, 0, 0, 0])
+    call(Sys::HandleDup, [handle, rights.bits() as usize, 0, 0, 0, 0])
 }
 
 /// `process_set_name`: how `process_list` and the console name the caller.

@@ -267,29 +267,29 @@ pub fn encode_return(result: SysResult) -> usize {
     }
 }
 
-/// Rights carried by a handle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rights(pub u32);
-
-impl Rights {
-    /// Wait for the object to end and read its status.
-    pub const WAIT: Rights = Rights(1 << 0);
-    /// End the object.
-    pub const KILL: Rights = Rights(1 << 1);
-    /// Duplicate the handle (or hand it to a child at spawn).
-    pub const DUPLICATE: Rights = Rights(1 << 2);
-    /// Map shared memory readable.
-    pub const READ: Rights = Rights(1 << 3);
-    /// Map shared memory writable.
-    pub const WRITE: Rights = Rights(1 << 4);
-    /// Map shared memory at all.
-    pub const MAP: Rights = Rights(1 << 5);
-    /// Every right.
-    pub const ALL: Rights = Rights(0b11_1111);
-
-    /// Whether every right in `other` is in `self`.
-    pub fn contains(self, other: Rights) -> bool {
-        self.0 & other.0 == other.0
+bitflags::bitflags! {
+    /// Rights carried by a handle.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Rights: u32 {
+        /// Wait for the object to end and read its status.
+        const WAIT = 1 << 0;
+        /// End the object.
+        const KILL = 1 << 1;
+        /// Duplicate the handle (or hand it to a child at spawn).
+        const DUPLICATE = 1 << 2;
+        /// Map shared memory readable.
+        const READ = 1 << 3;
+        /// Map shared memory writable.
+        const WRITE = 1 << 4;
+        /// Map shared memory at all.
+        const MAP = 1 << 5;
+        /// Every right.
+        const ALL = Self::WAIT.bits()
+            | Self::KILL.bits()
+            | Self::DUPLICATE.bits()
+            | Self::READ.bits()
+            | Self::WRITE.bits()
+            | Self::MAP.bits();
     }
 }
 

@@ -121,10 +121,10 @@ pub fn handle_dup(k: &mut Kernel, c: &Caller, handle: usize, rights: usize) -> S
     if !have.contains(Rights::DUPLICATE) {
         return Err(Error::AccessDenied);
     }
-    let wanted = Rights(u32::try_from(rights).map_err(|_| Error::InvalidArgument)?);
-    if wanted.0 & !Rights::ALL.0 != 0 {
-        return Err(Error::InvalidArgument);
-    }
+    let wanted = u32::try_from(rights)
+        .ok()
+        .and_then(Rights::from_bits)
+        .ok_or(Error::InvalidArgument)?;
     if !have.contains(wanted) {
         return Err(Error::AccessDenied);
     }

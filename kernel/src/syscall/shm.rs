@@ -103,7 +103,13 @@ pub fn open(
 
 pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usize) -> SysResult {
     let write = shm::writable(protection)?;
-    let needed = Rights(Rights::MAP.0 | Rights::READ.0 | if write { Rights::WRITE.0 } else { 0 });
+    let needed = Rights::MAP
+        | Rights::READ
+        | if write {
+            Rights::WRITE
+        } else {
+            Rights::empty()
+        };
     let id = match k.handle(c.process, handle, needed)? {
         Object::Shm(id) => id,
         _ => return Err(Error::BadHandle),
