@@ -47,7 +47,7 @@ fn virtual_timer(k: &mut Kernel, cpu: usize) {
         )
     };
     if let Some(vcpu) = k.cpus[cpu].loaded_vcpu {
-        crate::vm::raise_vtimer(k, vcpu);
+        crate::vm::deliver::raise_vtimer(k, vcpu);
     }
 }
 

@@ -294,7 +294,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     for shm in shms {
         release(k, Object::Shm(shm));
     }
-    crate::syscall::destroy_vms(k, &vms);
+    crate::vm::destroy_all(k, &vms);
     leave_console(k, process);
     for object in handles.drain() {
         release(k, object);

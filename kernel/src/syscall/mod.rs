@@ -106,8 +106,6 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
     }
 }
 
-pub use vm::destroy_all as destroy_vms;
-
 /// Kernel heap one call may take for bookkeeping of fixed size (an object
 /// record, a handle slot, a wait-list entry, a VM's vGIC state), checked
 /// before it runs. Calls whose bookkeeping grows with an argument reserve

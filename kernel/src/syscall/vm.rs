@@ -4,12 +4,13 @@
 use super::{Caller, Outcome, copy_in};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
+use crate::vm::exit::pending;
 use crate::vm::virt_if::VirtIf;
-use crate::vm::{self, Pending, Vcpu, inject, switch};
+use crate::vm::{self, Vcpu, switch};
 use abi::{
     Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, GUEST_PA_BITS,
     PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VcpuRegs,
-    VmConfig, guest_range_ok, prot, response,
+    VmConfig, guest_range_ok, prot,
 };
 use arch::Perms;
 use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
@@ -235,47 +236,9 @@ pub fn irq_line(
         return Err(Error::InvalidArgument);
     }
     if let Some(target) = vgic.set_line(intid as u32, level == 1) {
-        crate::vm::exit::kick(k, vm, target);
+        crate::vm::deliver::kick(k, vm, target);
     }
     Ok(0)
-}
-
-/// Applies `qvm`'s answer to the exit the vCPU stopped at.
-fn complete(v: &mut Vcpu, answer: &VcpuExit) -> Result<(), Error> {
-    let inject_abort = answer.response == response::INJECT_ABORT;
-    match (v.pending, inject_abort) {
-        (Pending::None, _) => {}
-        (Pending::MmioRead { .. } | Pending::MmioWrite, true) => {
-            inject::data_abort(v, matches!(v.pending, Pending::MmioWrite));
-        }
-        (
-            Pending::MmioRead {
-                reg,
-                size,
-                sign,
-                wide,
-            },
-            false,
-        ) => {
-            vm::set_reg(&mut v.frame, reg, answer.value, size, sign, wide);
-            v.frame.elr += v.exit_len;
-        }
-        (Pending::MmioWrite, false) => v.frame.elr += v.exit_len,
-        (Pending::Call { step }, _) => {
-            v.frame.x[..4].copy_from_slice(&answer.args);
-            if step {
-                v.frame.elr += v.exit_len;
-            }
-        }
-        (Pending::SysReg { .. }, true) | (Pending::Stuck, true) => inject::undefined(v),
-        (Pending::SysReg { reg }, false) => {
-            vm::set_reg(&mut v.frame, reg, answer.value, 8, false, true);
-            v.frame.elr += v.exit_len;
-        }
-        (Pending::Stuck, false) => return Err(Error::InvalidArgument),
-    }
-    v.pending = Pending::None;
-    Ok(())
 }
 
 pub fn run(
@@ -301,7 +264,7 @@ pub fn run(
         }
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);
-        complete(v, &answer)?;
+        pending::complete(v, &answer)?;
         Ok(vcpu)
     })();
     let vcpu = match result {
@@ -323,11 +286,4 @@ pub fn run(
     }
     switch::load(k, c.cpu, vcpu);
     Outcome::Blocked
-}
-
-/// Ends every VM of a process that is going away.
-pub fn destroy_all(k: &mut Kernel, vms: &[Id]) {
-    for &vm in vms {
-        vm::destroy(k, vm);
-    }
 }

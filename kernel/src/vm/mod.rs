@@ -5,6 +5,7 @@
 //! interrupt delivery, the virtual timer, WFI, PSCI, the GIC distributor);
 //! everything else goes back to `qvm` as an exit.
 
+pub mod deliver;
 pub mod exit;
 pub mod inject;
 pub mod psci;
@@ -20,6 +21,8 @@ use arch::aarch64::el1::El1State;
 use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
 use kernel::slab::Id;
 use kernel::vgic::VGic;
+
+pub use exit::pending::Pending;
 
 /// The virtual timer's interrupt (PPI 11).
 pub const VTIMER_INTID: u32 = 27;
@@ -38,39 +41,6 @@ pub struct Vm {
     pub config: Option<VmConfig>,
     /// The virtual GIC, once configured.
     pub vgic: Option<VGic>,
-}
-
-/// What a vCPU's next `vcpu_run` must finish first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pending {
-    /// Nothing.
-    None,
-    /// An MMIO read: the value goes into register `reg`.
-    MmioRead {
-        /// Destination register (31: none).
-        reg: usize,
-        /// Access size in bytes.
-        size: usize,
-        /// Sign-extend the value.
-        sign: bool,
-        /// 64-bit destination.
-        wide: bool,
-    },
-    /// An MMIO write: just step past it.
-    MmioWrite,
-    /// An HVC or SMC: x0..x3 from the answer; `step` says whether the PC
-    /// must move past the instruction (SMC traps leave it on the SMC).
-    Call {
-        /// Advance the PC by 4.
-        step: bool,
-    },
-    /// A trapped system register read into `reg` (or a write, `reg` 31).
-    SysReg {
-        /// Destination register of a read (31 for writes).
-        reg: usize,
-    },
-    /// An exit the guest cannot go past (qvm may only end the VM or inject).
-    Stuck,
 }
 
 /// A virtual CPU.
@@ -215,36 +185,9 @@ pub fn destroy(k: &mut Kernel, vm: Id) {
     v.space.destroy(&mut k.frames);
 }
 
-pub mod exit_gic;
-
-/// Writes an MMIO read result into guest register `n` (31: discarded), as
-/// an `ldr` of `size` bytes with or without sign extension would.
-pub fn set_reg(frame: &mut TrapFrame, n: usize, value: u64, size: usize, sign: bool, wide: bool) {
-    if n == 31 {
-        return;
+/// Ends every VM of a process that is going away (its teardown).
+pub fn destroy_all(k: &mut Kernel, vms: &[Id]) {
+    for &vm in vms {
+        destroy(k, vm);
     }
-    let bits = 8 * size as u32;
-    let mut v = if bits >= 64 {
-        value
-    } else {
-        value & ((1u64 << bits) - 1)
-    };
-    if sign && bits < 64 {
-        let shift = 64 - bits;
-        v = (((v << shift) as i64) >> shift) as u64;
-    }
-    if !wide {
-        v &= 0xffff_ffff;
-    }
-    frame.x[n] = v;
-}
-
-/// Makes the virtual timer interrupt pending on `vcpu` and wakes it.
-pub fn raise_vtimer(k: &mut Kernel, vcpu: Id) {
-    let Some(v) = k.vcpus.get(vcpu) else { return };
-    let (vm, index) = (v.vm, v.index);
-    if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
-        vgic.raise_private(index, VTIMER_INTID);
-    }
-    exit::kick(k, vm, index);
 }

@@ -2,9 +2,12 @@
 //! privileged (the virtual GIC's registers, SGIs, WFI, PSCI, interrupts),
 //! otherwise turned into an exit record for `qvm`.
 
+mod gic;
+pub mod pending;
+
 use super::psci::Outcome;
 use super::{Pending, switch};
-use crate::sched::{self, Wake};
+use crate::sched;
 use crate::state::{Block, Kernel};
 use abi::{ExitKind, VcpuExit};
 use arch::aarch64::el1::{self, CNTV_ENABLE, CNTV_IMASK};
@@ -112,7 +115,7 @@ fn synchronous(
                 stop(k, vcpu, Pending::Stuck);
                 return switch::exit_to_host(k, cpu, frame, record);
             };
-            if super::exit_gic::emulate(k, cpu, vcpu, ipa, &access, frame) {
+            if gic::emulate(k, cpu, vcpu, ipa, &access, frame) {
                 frame.elr += len;
                 return;
             }
@@ -176,7 +179,7 @@ fn synchronous(
         }
         esr::EC_SYSREG if iss & SYSREG_ID_MASK == SYSREG_ICC_SGI1R && iss & 1 == 0 => {
             let value = reg(frame, ((iss >> 5) & 0x1f) as usize);
-            send_sgi(k, vcpu, value);
+            super::deliver::send_sgi(k, vcpu, value);
             frame.elr += len;
         }
         esr::EC_SYSREG if iss & SYSREG_ID_GROUP_MASK == SYSREG_ID_GROUP && iss & 1 == 1 => {
@@ -249,45 +252,6 @@ fn power_off_self(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut TrapFrame) {
     sched::block_current(k, cpu, Block::VcpuOff);
 }
 
-/// Delivers an SGI the guest wrote to ICC_SGI1R_EL1.
-fn send_sgi(k: &mut Kernel, vcpu: Id, value: u64) {
-    let Some(v) = k.vcpus.get(vcpu) else { return };
-    let (vm, from) = (v.vm, v.index);
-    let targets = match k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
-        Some(vgic) => vgic.write_sgi1r(from, value),
-        None => return,
-    };
-    for index in targets.iter() {
-        kick(k, vm, index);
-    }
-}
-
-/// Makes vCPU `index` of `vm` notice a new pending interrupt: wakes it from
-/// WFI, or interrupts the CPU it runs on.
-pub fn kick(k: &mut Kernel, vm: kernel::slab::Id, index: usize) {
-    let Some(vcpu) = k
-        .vms
-        .get(vm)
-        .and_then(|m| m.vcpus.get(index).copied().flatten())
-    else {
-        return;
-    };
-    switch::mark_stale(k, vcpu);
-    let Some(runner) = k.vcpus.get(vcpu).and_then(|v| v.runner) else {
-        return;
-    };
-    match k.threads.get(runner).map(|t| t.state) {
-        Some(crate::state::ThreadState::Blocked(Block::Wfi)) => {
-            sched::wake(k, runner, Wake::Resume)
-        }
-        Some(crate::state::ThreadState::Running(c)) if c != sched::this_cpu() => {
-            k.gic_send_reschedule(c);
-        }
-        Some(crate::state::ThreadState::Running(c)) => k.cpus[c].need_resched = true,
-        _ => {}
-    }
-}
-
 /// WFI: sleep until an interrupt is pending for the vCPU or its virtual
 /// timer is due.
 fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
@@ -308,7 +272,7 @@ fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
     let (ctl, cval) = vtimer_live();
     if ctl & CNTV_ENABLE != 0 && ctl & CNTV_IMASK == 0 {
         if cval <= arch::aarch64::cpu::counter() {
-            super::raise_vtimer(k, vcpu);
+            super::deliver::raise_vtimer(k, vcpu);
             return;
         }
         if k.sleepers.insert(cval, tid).is_err() {

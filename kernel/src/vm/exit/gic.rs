@@ -65,7 +65,7 @@ pub fn emulate(
     };
     // An access the GIC does not support reads as zero and writes nothing.
     if !access.write {
-        super::set_reg(
+        super::pending::set_reg(
             frame,
             access.register,
             result.unwrap_or(0),
@@ -78,7 +78,7 @@ pub fn emulate(
     // to another vCPU.
     let kicks = vgic.take_kicks();
     for target in kicks.iter().filter(|&t| t != index) {
-        super::exit::kick(k, vm, target);
+        crate::vm::deliver::kick(k, vm, target);
     }
     true
 }
