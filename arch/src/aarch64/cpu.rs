@@ -1,6 +1,12 @@
 //! Small per-CPU operations: identification, the per-CPU pointer, barriers,
 //! cache and TLB maintenance, and the EL2 configuration for host processes.
 
+use aarch64_cpu::asm::{self as insn, barrier};
+use aarch64_cpu::registers::{
+    CNTFRQ_EL0, CNTHCTL_EL2, CNTPCT_EL0, CNTVOFF_EL2, CPTR_EL2, ESR_EL2, FAR_EL2, HCR_EL2,
+    HPFAR_EL2, ID_AA64MMFR0_EL1, MDCR_EL2, MIDR_EL1, MPIDR_EL1, Readable, SCTLR_EL1, TPIDR_EL2,
+    VMPIDR_EL2, VTCR_EL2, VTTBR_EL2, Writeable,
+};
 use core::arch::asm;
 
 /// HCR_EL2.VM: stage-2 translation on.
@@ -70,48 +76,35 @@ pub const CNTHCTL_EL1PCTEN_EL1PCEN: u64 = 0b11;
 
 /// MPIDR_EL1 affinity fields (Aff3 at 39:32, Aff2..0 at 23:0).
 pub fn mpidr() -> u64 {
-    let v: u64;
-    // SAFETY: reading an ID register has no side effects.
-    unsafe { asm!("mrs {0}, mpidr_el1", out(reg) v) };
-    v & 0xff_00ff_ffff
+    MPIDR_EL1.get() & 0xff_00ff_ffff
 }
 
 /// ID_AA64MMFR0_EL1.PARange.
 pub fn pa_range() -> u64 {
-    let v: u64;
-    // SAFETY: reading an ID register has no side effects.
-    unsafe { asm!("mrs {0}, id_aa64mmfr0_el1", out(reg) v) };
-    v & 0xf
+    ID_AA64MMFR0_EL1.read(ID_AA64MMFR0_EL1::PARange)
 }
 
 /// MIDR_EL1, for the banner.
 pub fn midr() -> u64 {
-    let v: u64;
-    // SAFETY: reading an ID register has no side effects.
-    unsafe { asm!("mrs {0}, midr_el1", out(reg) v) };
-    v
+    MIDR_EL1.get()
 }
 
 /// Sets this CPU's per-CPU pointer (TPIDR_EL2).
 pub fn set_per_cpu(value: usize) {
-    // SAFETY: TPIDR_EL2 is a scratch register owned by the kernel.
-    unsafe { asm!("msr tpidr_el2, {0}", in(reg) value) };
+    TPIDR_EL2.set(value as u64);
 }
 
 /// This CPU's per-CPU pointer.
 #[inline(always)]
 pub fn per_cpu() -> usize {
-    let v: usize;
-    // SAFETY: reading a scratch register.
-    unsafe { asm!("mrs {0}, tpidr_el2", out(reg) v, options(nomem, nostack, preserves_flags)) };
-    v
+    TPIDR_EL2.get() as usize
 }
 
 /// Waits for an interrupt (with PSTATE.I set, a pending interrupt still
 /// wakes the CPU).
 pub fn wait_for_interrupt() {
-    // SAFETY: WFI only pauses the CPU.
-    unsafe { asm!("dsb sy", "wfi") };
+    barrier::dsb(barrier::SY);
+    insn::wfi();
 }
 
 /// The spin-wait hint (`YIELD`): tells the CPU (or the simulator running
@@ -127,8 +120,7 @@ pub fn spin_hint() {
 
 /// Waits for an event.
 pub fn wait_for_event() {
-    // SAFETY: WFE only pauses the CPU.
-    unsafe { asm!("wfe") };
+    insn::wfe();
 }
 
 /// Invalidates data cache lines over a range (used before the MMU is on).
@@ -162,45 +154,35 @@ pub fn clean_dcache_range(start: usize, len: usize) {
 /// Sets up the EL2 state every CPU needs before running host processes:
 /// HCR_EL2, VTCR_EL2, FP traps, counters, and a clean EL1 state.
 pub fn init_el2(vtcr: u64) {
-    // SAFETY: configuring EL2 registers the kernel owns; EL1 state is not in
-    // use by anyone yet.
-    unsafe {
-        asm!(
-            "msr hcr_el2, {hcr}",
-            "msr vtcr_el2, {vtcr}",
-            "msr cptr_el2, {cptr}",
-            "msr cnthctl_el2, {cnthctl}",
-            "msr cntvoff_el2, xzr",
-            "msr sctlr_el1, {sctlr_el1}",
-            "msr mdcr_el2, {mdcr}",
-            "msr vpidr_el2, {midr}",
-            "msr vmpidr_el2, {mpidr}",
-            "isb",
-            hcr = in(reg) HCR_HOST_PROCESS,
-            vtcr = in(reg) vtcr,
-            cptr = in(reg) CPTR_HOST,
-            mdcr = in(reg) super::sysreg::MDCR_EL2,
-            cnthctl = in(reg) CNTHCTL_EL1PCTEN_EL1PCEN,
-            sctlr_el1 = in(reg) SCTLR_EL1_HOST,
-            midr = in(reg) midr(),
-            mpidr = in(reg) mpidr() | (1 << 31),
-        );
-    }
+    HCR_EL2.set(HCR_HOST_PROCESS);
+    VTCR_EL2.set(vtcr);
+    CPTR_EL2.set(CPTR_HOST);
+    CNTHCTL_EL2.set(CNTHCTL_EL1PCTEN_EL1PCEN);
+    CNTVOFF_EL2.set(0);
+    SCTLR_EL1.set(SCTLR_EL1_HOST);
+    MDCR_EL2.set(super::sysreg::MDCR_EL2);
+    // VPIDR_EL2 is not in aarch64-cpu.
+    // SAFETY: the MIDR guests read is the CPU's own.
+    unsafe { asm!("msr vpidr_el2, {0}", in(reg) midr()) };
+    // Bit 31 of MPIDR is RES1.
+    VMPIDR_EL2.set(mpidr() | (1 << 31));
+    barrier::isb(barrier::SY);
 }
 
 /// Switches the stage-2 space (VTTBR_EL2).
 #[inline]
 pub fn set_vttbr(vttbr: u64) {
-    // SAFETY: the kernel only installs roots of live stage-2 tables.
-    unsafe { asm!("msr vttbr_el2, {0}", "isb", in(reg) vttbr) };
+    // The kernel only installs roots of live stage-2 tables. The register
+    // write is `nomem` to the compiler: the fence keeps the table stores
+    // before it.
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    VTTBR_EL2.set(vttbr);
+    barrier::isb(barrier::SY);
 }
 
 /// The current VTTBR_EL2.
 pub fn vttbr() -> u64 {
-    let v: u64;
-    // SAFETY: reading a register.
-    unsafe { asm!("mrs {0}, vttbr_el2", out(reg) v) };
-    v
+    VTTBR_EL2.get()
 }
 
 /// Invalidates all stage-1 and stage-2 TLB entries of the VMID in VTTBR_EL2
@@ -221,29 +203,20 @@ pub fn tlb_flush_ipa(ipa: usize) {
 
 /// Reads the exception syndrome and fault address registers.
 pub fn fault_registers() -> (u64, u64, u64) {
-    let (esr, far, hpfar): (u64, u64, u64);
-    // SAFETY: reading registers.
-    unsafe {
-        asm!("mrs {0}, esr_el2", "mrs {1}, far_el2", "mrs {2}, hpfar_el2", out(reg) esr, out(reg) far, out(reg) hpfar)
-    };
-    (esr, far, hpfar)
+    (ESR_EL2.get(), FAR_EL2.get(), HPFAR_EL2.get())
 }
 
 /// Physical counter value.
 #[inline]
 pub fn counter() -> u64 {
-    let v: u64;
-    // SAFETY: reading the counter.
-    unsafe { asm!("isb", "mrs {0}, cntpct_el0", out(reg) v) };
-    v
+    // The ISB keeps the read from being taken early.
+    barrier::isb(barrier::SY);
+    CNTPCT_EL0.get()
 }
 
 /// Counter frequency in Hz.
 pub fn counter_frequency() -> u64 {
-    let v: u64;
-    // SAFETY: reading a register.
-    unsafe { asm!("mrs {0}, cntfrq_el0", out(reg) v) };
-    v
+    CNTFRQ_EL0.get()
 }
 
 /// The frame pointer, for backtraces.
