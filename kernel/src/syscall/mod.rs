@@ -114,9 +114,11 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
 /// for the whole call.
 const CALL_HEAP: usize = 256 << 10;
 
-/// Whether `call` may allocate kernel heap. Those that only end, close or
-/// read things run even with the heap short, so a process can always give
-/// memory back.
+/// Whether `call` may allocate kernel heap without checking. Those that
+/// only end, close or read things run even with the heap short, so a
+/// process can always give memory back; `vcpu_run` (the exit path) and
+/// `vm_irq_line` allocate nothing but fallibly (a WFI wake-up's deadline
+/// entry), so they skip the check.
 fn may_allocate(call: Sys) -> bool {
     !matches!(
         call,
@@ -128,6 +130,8 @@ fn may_allocate(call: Sys) -> bool {
             | Sys::Yield
             | Sys::Clock
             | Sys::CpuId
+            | Sys::VcpuRun
+            | Sys::VmIrqLine
     )
 }
 

@@ -1,7 +1,7 @@
 //! `vm_create`, `vm_configure`, `vm_map_ram`, `vcpu_create`,
 //! `vcpu_set_regs`, `vcpu_run`, `vm_irq_line`.
 
-use super::{Caller, Outcome, copy_in};
+use super::{Caller, Outcome};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use crate::vm::exit::pending;
@@ -44,13 +44,16 @@ fn read_struct<T: Copy + Default>(
     if len < size {
         return Err(Error::InvalidArgument);
     }
-    let bytes = copy_in(k, c, ptr, size, size)?;
     let mut value = T::default();
     // SAFETY: `T` is a `repr(C)` record of integers (every bit pattern is
-    // valid) and `bytes` holds exactly its size.
-    unsafe {
-        core::ptr::copy_nonoverlapping(bytes.as_ptr(), &mut value as *mut T as *mut u8, size)
-    };
+    // valid), so its bytes may be written as a byte slice of its size.
+    let bytes = unsafe { core::slice::from_raw_parts_mut(&mut value as *mut T as *mut u8, size) };
+    // Straight into the record: no heap on the exit path.
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    p.space
+        .as_ref()
+        .ok_or(Error::Fault)?
+        .copy_in(&mut k.frames, ptr, bytes)?;
     Ok(value)
 }
 
