@@ -222,47 +222,15 @@ impl<F: DescriptorFormat> PageTable<F> {
         }
     }
 
-    /// Calls `f(va)` for every mapped page in `[start, end)`, skipping
-    /// unmapped subtrees whole (so a huge, sparse range costs little).
-    pub fn for_each_mapped_in(
+    /// Calls `f(mem, va, leaf_table, desc)` for every valid leaf entry in
+    /// `[start, end)`, skipping unmapped subtrees whole (so a huge, sparse
+    /// range costs little).
+    fn walk_leaves<M: TableMemory>(
         &self,
-        mem: &mut impl TableMemory,
-        start: usize,
-        end: usize,
-        mut f: impl FnMut(usize),
-    ) {
-        const L1_SPAN: usize = 1 << 30;
-        const L2_SPAN: usize = 1 << 21;
-        let end = end.min(ADDRESS_LIMIT);
-        let mut va = start & !(PAGE_SIZE - 1);
-        while va < end {
-            let d1 = Self::read(mem, self.root, index(va, 1));
-            if !F::is_valid(d1) || !F::is_table(d1) {
-                va = (va & !(L1_SPAN - 1)) + L1_SPAN;
-                continue;
-            }
-            let d2 = Self::read(mem, F::output_address(d1), index(va, 2));
-            if !F::is_valid(d2) || !F::is_table(d2) {
-                va = (va & !(L2_SPAN - 1)) + L2_SPAN;
-                continue;
-            }
-            if F::is_valid(Self::read(mem, F::output_address(d2), index(va, 3))) {
-                f(va);
-            }
-            va += PAGE_SIZE;
-        }
-    }
-
-    /// Unmaps every page in `[start, end)` and calls `f(mem, va, pa,
-    /// borrowed)` for each, with the table memory so `f` can free the
-    /// frame. Allocates nothing (teardown must always work) and skips
-    /// unmapped subtrees whole. The caller invalidates TLBs.
-    pub fn drain_range<M: TableMemory>(
-        &mut self,
         mem: &mut M,
         start: usize,
         end: usize,
-        mut f: impl FnMut(&mut M, usize, usize, bool),
+        mut f: impl FnMut(&mut M, usize, usize, u64),
     ) {
         const L1_SPAN: usize = 1 << 30;
         const L2_SPAN: usize = 1 << 21;
@@ -282,11 +250,39 @@ impl<F: DescriptorFormat> PageTable<F> {
             let t3 = F::output_address(d2);
             let d3 = Self::read(mem, t3, index(va, 3));
             if F::is_valid(d3) {
-                Self::write(mem, t3, index(va, 3), 0);
-                f(mem, va, F::output_address(d3), d3 & F::BORROWED != 0);
+                f(mem, va, t3, d3);
             }
             va += PAGE_SIZE;
         }
+    }
+
+    /// Calls `f(va)` for every mapped page in `[start, end)`, skipping
+    /// unmapped subtrees whole (so a huge, sparse range costs little).
+    pub fn for_each_mapped_in(
+        &self,
+        mem: &mut impl TableMemory,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(usize),
+    ) {
+        self.walk_leaves(mem, start, end, |_, va, _, _| f(va));
+    }
+
+    /// Unmaps every page in `[start, end)` and calls `f(mem, va, pa,
+    /// borrowed)` for each, with the table memory so `f` can free the
+    /// frame. Allocates nothing (teardown must always work) and skips
+    /// unmapped subtrees whole. The caller invalidates TLBs.
+    pub fn drain_range<M: TableMemory>(
+        &mut self,
+        mem: &mut M,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(&mut M, usize, usize, bool),
+    ) {
+        self.walk_leaves(mem, start, end, |mem, va, table, desc| {
+            Self::write(mem, table, index(va, 3), 0);
+            f(mem, va, F::output_address(desc), desc & F::BORROWED != 0);
+        });
     }
 
     /// Number of table pages in use.
