@@ -56,15 +56,28 @@ pub fn shm(k: &Kernel, process: Id, shm: Option<Id>) -> Result<(), Error> {
         return Ok(());
     }
     // Distinct objects: mapped ones, then handles to ones not mapped (a
-    // handle counted once even if duplicated).
-    let mut count = p.shms.len();
-    for (i, o) in p.handles.objects().enumerate() {
-        if let Object::Shm(id) = o
-            && !p.shms.contains(&id)
-            && !p.handles.objects().take(i).any(|e| e == o)
-        {
-            count += 1;
+    // handle counted once even if duplicated). Counting stops at the quota,
+    // so one pass over the handles costs at most SHM_OBJECTS comparisons
+    // a handle.
+    let mut seen = [None; quota::SHM_OBJECTS];
+    let mut count = 0;
+    let objects = p
+        .shms
+        .iter()
+        .copied()
+        .chain(p.handles.objects().filter_map(|o| match o {
+            Object::Shm(id) => Some(id),
+            _ => None,
+        }));
+    for id in objects {
+        if seen[..count].contains(&Some(id)) {
+            continue;
         }
+        if count == quota::SHM_OBJECTS {
+            return Err(Error::Limit);
+        }
+        seen[count] = Some(id);
+        count += 1;
     }
     limit(count < quota::SHM_OBJECTS)
 }

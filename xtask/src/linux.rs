@@ -14,6 +14,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::build::{describe, run};
+use crate::setup::Privilege;
 
 /// A pinned Debian arm64 package.
 struct Package {
@@ -204,25 +205,6 @@ pub fn prepare(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"))
-}
-
-fn privileged(args: &[&str]) -> Command {
-    let mut cmd = if is_root() {
-        Command::new(args[0])
-    } else {
-        let mut c = Command::new("sudo");
-        c.arg(args[0]);
-        c
-    };
-    cmd.args(&args[1..]);
-    cmd
-}
-
 /// Lets apt see arm64 packages (`dpkg --add-architecture arm64`).
 fn enable_arm64() -> Result<()> {
     let out = Command::new("dpkg")
@@ -236,8 +218,13 @@ fn enable_arm64() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: adding the arm64 architecture to apt (for the Linux guest's packages)");
-    run(&mut privileged(&["dpkg", "--add-architecture", "arm64"]))?;
-    run(&mut privileged(&["apt-get", "update", "-q"]))
+    let privilege = Privilege::find().context(
+        "adding the arm64 architecture needs root: run `sudo dpkg --add-architecture arm64 && sudo apt-get update`",
+    )?;
+    let mut add = privilege.command("dpkg");
+    add.args(["--add-architecture", "arm64"]);
+    run(&mut add)?;
+    run(&mut privilege.apt(&["update", "-q"]))
 }
 
 fn sha256(path: &Path) -> Result<String> {

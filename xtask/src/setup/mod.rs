@@ -291,13 +291,14 @@ fn on_path(program: &str) -> bool {
 }
 
 /// How commands that need root are run: directly as root, or with `sudo -n`.
-enum Privilege {
+pub enum Privilege {
     Root,
     Sudo,
 }
 
 impl Privilege {
-    fn find() -> Option<Privilege> {
+    /// Root itself, or `sudo` without a password; `None` if neither.
+    pub fn find() -> Option<Privilege> {
         if is_root() {
             Some(Privilege::Root)
         } else if sudo_works() {
@@ -307,7 +308,8 @@ impl Privilege {
         }
     }
 
-    fn command(&self, program: &str) -> Command {
+    /// `program` run with root rights.
+    pub fn command(&self, program: &str) -> Command {
         match self {
             Privilege::Root => Command::new(program),
             Privilege::Sudo => {
@@ -318,7 +320,8 @@ impl Privilege {
         }
     }
 
-    fn apt(&self, args: &[&str]) -> Command {
+    /// `apt-get ARGS` run with root rights, non-interactive.
+    pub fn apt(&self, args: &[&str]) -> Command {
         let mut cmd = match self {
             Privilege::Root => Command::new("apt-get"),
             Privilege::Sudo => {
