@@ -9,7 +9,50 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod aarch64;
+pub mod board;
+pub mod exit;
 pub mod paging;
+pub mod platform;
+pub mod virt;
+
+pub use exit::{GuestExit, Hypercall, MmioAccess, RegisterAccess};
+pub use platform::{Boot, Cpu, HostTimer, HostTrap, StartError, Translation, Traps};
+pub use virt::{BadRegisters, Virtualization};
+
+/// Everything the kernel needs of an architecture, in one bound: the
+/// kernel names the implementing type once (its `hw` module) and reaches
+/// the rest through these traits.
+pub trait Platform:
+    Cpu + HostTimer + Translation + Boot + Virtualization<Frame = <Self as Traps>::Frame>
+{
+    /// The host interrupt controller's driver.
+    type IrqChip: IrqChip;
+    /// The hardware virtual CPU interface of the interrupt controller.
+    type VirtIf: VirtualCpuInterface;
+    /// The console UART's driver.
+    type Console: Uart + Send;
+    /// The interrupt of the virtual timer a loaded guest runs on.
+    const GUEST_TIMER_INTID: u32;
+    /// The interrupt the virtual CPU interface raises for the kernel
+    /// (GIC maintenance).
+    const MAINTENANCE_INTID: u32;
+
+    /// Records how to call the firmware (CPU start, power off).
+    fn set_firmware(method: board::PsciMethod);
+    /// The host interrupt controller the board describes; `cpus` are the
+    /// hardware ids of its CPUs in index order.
+    fn irq_chip(info: &board::GicInfo, cpus: &[u64]) -> Option<Self::IrqChip>;
+    /// Sets up the controller's shared part (once, on the boot CPU).
+    fn init_irq_chip(chip: &mut Self::IrqChip);
+    /// The virtual CPU interface, if the controller has one.
+    fn virtual_interface(info: &board::GicInfo) -> Option<Self::VirtIf>;
+    /// The console driver for the UART at `base`.
+    ///
+    /// # Safety
+    /// `base` must be the board's console UART, mapped as device memory,
+    /// and used by nothing else.
+    unsafe fn console(base: usize) -> Self::Console;
+}
 
 /// A user thread's saved registers: what an exception from user mode saves
 /// and what returning to user mode restores.
@@ -109,4 +152,10 @@ pub trait VirtualCpuInterface {
     fn save(&self) -> [u64; 2];
     /// Restores it.
     fn restore(&self, state: [u64; 2]);
+    /// The GIC architecture version of the CPU interface guests see.
+    fn guest_version(&self) -> u32;
+    /// Where the hardware's virtual CPU interface frame is, for a VM's
+    /// table to map at the guest's CPU interface (GICv2's GICV); `None`
+    /// when guests reach it through system registers.
+    fn guest_frame(&self) -> Option<usize>;
 }

@@ -2,6 +2,7 @@
 //! RAM, reserved ranges, CPUs, the GIC, the console UART, the EL2 timer's
 //! interrupt and the PSCI conduit. One kernel binary serves every board.
 
+pub use arch::board::{GicInfo, PsciMethod};
 use heapless::Vec;
 
 /// Most CPUs the kernel drives.
@@ -16,24 +17,6 @@ pub struct Range {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
-}
-
-/// The interrupt controller.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum GicInfo {
-    /// None found.
-    #[default]
-    Missing,
-    /// GICv2: distributor, CPU interface, and (with the virtualization
-    /// extension) the hypervisor control and virtual CPU interfaces.
-    V2 {
-        gicd: usize,
-        gicc: usize,
-        gich: Option<usize>,
-        gicv: Option<usize>,
-    },
-    /// GICv3: distributor and the first redistributor region.
-    V3 { gicd: usize, gicr: usize },
 }
 
 /// The console UART.
@@ -53,18 +36,6 @@ pub enum UartKind {
     /// Arm PL011.
     #[default]
     Pl011,
-}
-
-/// How PSCI is reached.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum PsciMethod {
-    /// No PSCI node.
-    #[default]
-    None,
-    /// `smc`.
-    Smc,
-    /// `hvc`.
-    Hvc,
 }
 
 /// Everything the kernel reads from the device tree.

@@ -2,23 +2,24 @@
 //! board's UART under one lock, so lines never interleave mid-write; input
 //! arrives by interrupt into a buffer that `console_read` drains.
 
+use crate::hw::{Arch, Console};
+use arch::Platform;
 use arch::Uart;
-use arch::aarch64::pl011::Pl011;
 use core::fmt::{self, Write};
 use spin::mutex::SpinMutex as Mutex;
 
-static UART: Mutex<Option<Pl011>, crate::state::SpinHint> = Mutex::new(None);
+static UART: Mutex<Option<Console>, crate::state::SpinHint> = Mutex::new(None);
 
-/// Starts console output on a PL011 at `base`.
+/// Starts console output on the board's UART at `base`.
 ///
 /// # Safety
-/// `base` must be the board's PL011, mapped as device memory.
+/// `base` must be the board's console UART, mapped as device memory.
 pub unsafe fn init(base: usize) {
     // SAFETY: the caller guarantees the address.
-    *UART.lock() = Some(unsafe { Pl011::new(base) });
+    *UART.lock() = Some(unsafe { Arch::console(base) });
 }
 
-fn put_all(uart: &mut Pl011, bytes: &[u8]) {
+fn put_all(uart: &mut Console, bytes: &[u8]) {
     for &b in bytes {
         if b == b'\n' {
             uart.put(b'\r');
@@ -46,7 +47,7 @@ pub fn enable_rx_interrupt() {
     }
 }
 
-struct Writer<'a>(&'a mut Pl011);
+struct Writer<'a>(&'a mut Console);
 
 impl Write for Writer<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {

@@ -1,9 +1,10 @@
-//! Physical interrupts taken by the kernel: the EL2 timer, console input and
-//! the reschedule SGI.
+//! Physical interrupts taken by the kernel: its timer, console input, the
+//! reschedule IPI and a loaded guest's timer.
 
+use crate::hw::Arch;
 use crate::sched::{self, SGI_RESCHEDULE, Wake};
 use crate::state::Kernel;
-use arch::IrqChip;
+use arch::{IrqChip, Virtualization};
 
 /// Most console input kept unread.
 const INPUT_LIMIT: usize = 4096;
@@ -16,7 +17,7 @@ const MAX_PER_PASS: usize = 64;
 /// Handles the interrupts pending at this CPU (at most [`MAX_PER_PASS`]).
 pub fn handle_pending(k: &mut Kernel, cpu: usize) {
     for _ in 0..MAX_PER_PASS {
-        let Some(raw) = k.gic.acknowledge() else {
+        let Some(raw) = k.irq_chip.acknowledge() else {
             break;
         };
         let intid = raw & 0x3ff;
@@ -29,23 +30,14 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
         } else if intid == crate::vm::VTIMER_INTID {
             virtual_timer(k, cpu);
         }
-        k.gic.end_of_interrupt(raw);
+        k.irq_chip.end_of_interrupt(raw);
     }
 }
 
 /// The loaded guest's virtual timer fired: mask it (the guest's handler
 /// reprograms it) and make its interrupt pending on the vCPU.
 fn virtual_timer(k: &mut Kernel, cpu: usize) {
-    // SAFETY: the loaded guest's timer; setting IMASK stops the line.
-    unsafe {
-        core::arch::asm!(
-            "mrs {t}, cntv_ctl_el0",
-            "orr {t}, {t}, #2",
-            "msr cntv_ctl_el0, {t}",
-            "isb",
-            t = out(reg) _,
-        )
-    };
+    Arch::mask_guest_timer();
     if let Some(vcpu) = k.cpus[cpu].loaded_vcpu {
         crate::vm::deliver::raise_vtimer(k, vcpu);
     }

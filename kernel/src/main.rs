@@ -8,6 +8,7 @@ extern crate alloc;
 
 mod console;
 mod heap;
+mod hw;
 mod irq;
 mod panic;
 mod process;

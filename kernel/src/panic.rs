@@ -3,9 +3,8 @@
 //! pointers. Then the CPU stops.
 
 use crate::console::print_panic;
-use arch::aarch64::cpu;
-use arch::aarch64::esr;
-use arch::aarch64::trap_frame::TrapFrame;
+use crate::hw::{Arch, Frame};
+use arch::{Cpu, Traps};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Where the image was loaded, to print addresses relative to it.
@@ -37,7 +36,7 @@ fn backtrace(mut fp: usize) {
 
 fn halt() -> ! {
     loop {
-        cpu::wait_for_event();
+        Arch::wait_for_event();
     }
 }
 
@@ -45,29 +44,23 @@ fn halt() -> ! {
 fn panic(info: &core::panic::PanicInfo) -> ! {
     print_panic(format_args!(
         "KERNEL PANIC on CPU {}: {}\n",
-        cpu::per_cpu(),
+        Arch::index(),
         info
     ));
-    backtrace(cpu::frame_pointer());
+    backtrace(Arch::frame_pointer());
     halt()
 }
 
 /// An exception taken at EL2: a kernel bug.
 #[unsafe(no_mangle)]
-extern "C" fn __kernel_fault(frame: &mut TrapFrame, kind: u64) -> ! {
-    let (esr_value, far, _) = cpu::fault_registers();
-    let kinds = ["synchronous", "IRQ", "FIQ", "SError"];
+extern "C" fn __kernel_fault(frame: &mut Frame, kind: u64) -> ! {
+    use arch::UserContext;
     print_panic(format_args!(
-        "KERNEL PANIC on CPU {}: {} exception in the kernel: {} (ESR {:#x}, {}), FAR {:#x}, ELR {:#x} (kernel+{:#x})\n",
-        cpu::per_cpu(),
-        kinds[(kind & 3) as usize],
-        esr::class_name(esr::class(esr_value)),
-        esr_value,
-        esr::fault_status_name(esr::iss(esr_value)),
-        far,
-        frame.elr,
-        (frame.elr as usize).wrapping_sub(IMAGE_BASE.load(Ordering::Relaxed)),
+        "KERNEL PANIC on CPU {}: {} (kernel+{:#x})\n",
+        Arch::index(),
+        Arch::kernel_fault(frame, kind),
+        frame.pc().wrapping_sub(IMAGE_BASE.load(Ordering::Relaxed)),
     ));
-    backtrace(frame.x[29] as usize);
+    backtrace(Arch::saved_frame_pointer(frame));
     halt()
 }

@@ -1,13 +1,13 @@
 //! Host processes and threads: creation from bootfs executables, ending
 //! (by exit, kill or fault) and freeing everything they held.
 
+use crate::hw::{Arch, Frame};
 use crate::sched::{self, SGI_RESCHEDULE, this_cpu};
 use crate::space::Space;
 use crate::state::{Kernel, Object, Process, Thread, ThreadState};
 use abi::{Error, PAGE_SIZE, USER_STACK_SIZE, USER_STACK_TOP};
 use alloc::vec::Vec;
-use arch::aarch64::cpu;
-use arch::aarch64::trap_frame::TrapFrame;
+use arch::Translation;
 use arch::{IrqChip, Perms, UserContext};
 use kernel::elf_load;
 use kernel::handles::HandleTable;
@@ -90,7 +90,7 @@ pub fn spawn(
             return Err(Error::NoMemory);
         }
     };
-    let ctx = TrapFrame::new_user(exe.entry, args_at, args_at, args.len());
+    let ctx = Frame::new_user(exe.entry, args_at, args_at, args.len());
     if let Err(e) = add_thread(k, process, ctx, abi::PRIORITY_DEFAULT, 0) {
         if let Some(p) = k.processes.remove(process) {
             discard(k, p);
@@ -165,7 +165,7 @@ fn load_image(
 pub fn add_thread(
     k: &mut Kernel,
     process: Id,
-    ctx: TrapFrame,
+    ctx: Frame,
     priority: usize,
     affinity: u64,
 ) -> Result<Id, Error> {
@@ -249,7 +249,7 @@ pub fn kill(k: &mut Kernel, process: Id, status: usize) {
                 if let Some(t) = k.threads.get_mut(tid) {
                     t.killed = true;
                 }
-                k.gic.send_ipi(c, SGI_RESCHEDULE);
+                k.irq_chip.send_ipi(c, SGI_RESCHEDULE);
                 i += 1;
             }
             _ => {
@@ -277,11 +277,11 @@ fn teardown(k: &mut Kernel, process: Id) {
         // Drop every TLB entry of the VMID before its frames and the VMID
         // are reused; this CPU keeps the space it was running unless that
         // is the one going away.
-        let running = cpu::vttbr();
-        cpu::set_vttbr(space.vttbr());
-        cpu::tlb_flush_current_vmid();
-        cpu::set_vttbr(if running == space.vttbr() {
-            k.null_vttbr
+        let running = Arch::active();
+        Arch::activate(space.root());
+        Arch::flush_active();
+        Arch::activate(if running == space.root() {
+            k.null_root
         } else {
             running
         });
@@ -302,7 +302,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     sched::wake_object_waiters(k, Object::Process(process));
     if k.init == Some(process) {
         crate::kprintln!("qhv: init exited with status {status}");
-        crate::start::power_off(k);
+        crate::start::power_off();
     }
     let _ = pid;
     if k.processes.get(process).is_some_and(|p| p.refs == 0) {

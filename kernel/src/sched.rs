@@ -4,11 +4,9 @@
 //! its affinity allows, idle CPUs take work from busy ones, and a wake-up
 //! that should preempt another CPU sends it a software interrupt.
 
+use crate::hw::{Arch, Frame};
 use crate::state::{Block, Guard, KERNEL, Kernel, Object, ThreadState};
-use arch::IrqChip;
-use arch::aarch64::cpu;
-use arch::aarch64::timer;
-use arch::aarch64::trap_frame::TrapFrame;
+use arch::{Cpu, HostTimer, IrqChip, Translation};
 use kernel::slab::Id;
 
 /// The software interrupt asking a CPU to look at its run queue.
@@ -17,7 +15,7 @@ pub const SGI_RESCHEDULE: u32 = 0;
 /// The CPU we run on.
 #[inline]
 pub fn this_cpu() -> usize {
-    cpu::per_cpu()
+    Arch::index()
 }
 
 fn allows(affinity: u64, cpu: usize) -> bool {
@@ -61,7 +59,7 @@ pub fn make_ready(k: &mut Kernel, tid: Id) {
         if target == this_cpu() {
             k.cpus[target].need_resched = true;
         } else {
-            k.gic.send_ipi(target, SGI_RESCHEDULE);
+            k.irq_chip.send_ipi(target, SGI_RESCHEDULE);
         }
     } else {
         nudge_idle(k, tid, target);
@@ -81,7 +79,7 @@ fn nudge_idle(k: &mut Kernel, tid: Id, busy: usize) {
         .enumerate()
         .find(|&(i, c)| i != busy && i != me && c.online && c.idle && allows(affinity, i));
     if let Some((i, _)) = idle {
-        k.gic.send_ipi(i, SGI_RESCHEDULE);
+        k.irq_chip.send_ipi(i, SGI_RESCHEDULE);
     }
 }
 
@@ -154,8 +152,8 @@ pub fn unlink(k: &mut Kernel, tid: Id) {
 pub fn on_timer(k: &mut Kernel, cpu: usize) {
     // The timer's line stays asserted until it is reprogrammed, which
     // happens on the way out (`program_timer`): mask it until then.
-    timer::stop();
-    let now = cpu::counter();
+    Arch::stop();
+    let now = Arch::counter();
     while let Some(tid) = k.sleepers.pop_due(now) {
         if let Some(ThreadState::Blocked(Block::Wfi)) = k.threads.get(tid).map(|t| t.state) {
             // A vCPU in WFI whose virtual timer is due.
@@ -195,12 +193,12 @@ fn program_timer(k: &Kernel, cpu: usize) {
         .flatten()
         .min()
     {
-        Some(deadline) => timer::set_deadline(deadline),
-        None => timer::stop(),
+        Some(deadline) => Arch::set_deadline(deadline),
+        None => Arch::stop(),
     }
 }
 
-fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut TrapFrame) {
+fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut Frame) {
     let Some(t) = k.threads.get_mut(tid) else {
         return;
     };
@@ -219,13 +217,13 @@ fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut TrapFrame) {
                 .processes
                 .get(process)
                 .and_then(|p| p.space.as_ref())
-                .map_or(k.null_vttbr, |s| s.vttbr());
-            cpu::set_vttbr(vttbr);
+                .map_or(k.null_root, |s| s.root());
+            Arch::activate(vttbr);
         }
     }
     let c = &mut k.cpus[cpu];
     c.current = Some(tid);
-    c.slice_end = cpu::counter() + k.slice_ticks;
+    c.slice_end = Arch::counter() + k.slice_ticks;
 }
 
 fn steal(k: &mut Kernel, cpu: usize) -> Option<Id> {
@@ -246,7 +244,7 @@ fn steal(k: &mut Kernel, cpu: usize) -> Option<Id> {
 /// On the way back to user mode: reaps a killed current thread, switches if
 /// the current thread blocked, ended or was preempted, and idles while
 /// there is nothing to run. Leaves `frame` holding the thread to resume.
-pub fn finish(mut k: Guard, cpu: usize, frame: &mut TrapFrame) {
+pub fn finish(mut k: Guard, cpu: usize, frame: &mut Frame) {
     loop {
         if let Some(cur) = k.cpus[cpu].current {
             let state = k.threads.get(cur).map(|t| (t.state, t.killed, t.priority));
@@ -299,10 +297,10 @@ pub fn finish(mut k: Guard, cpu: usize, frame: &mut TrapFrame) {
 fn idle(mut k: Guard, cpu: usize) -> Guard {
     k.cpus[cpu].idle = true;
     crate::vm::switch::unload(&mut k, cpu);
-    cpu::set_vttbr(k.null_vttbr);
+    Arch::activate(k.null_root);
     program_timer(&k, cpu);
     drop(k);
-    cpu::wait_for_interrupt();
+    Arch::wait_for_interrupt();
     let mut k = KERNEL.lock();
     k.cpus[cpu].idle = false;
     crate::irq::handle_pending(&mut k, cpu);

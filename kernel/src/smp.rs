@@ -1,13 +1,11 @@
-//! Bringing up the other CPUs through PSCI `CPU_ON`, and the per-CPU set-up
-//! every CPU does.
+//! Bringing up the other CPUs (the platform starts them: PSCI `CPU_ON` on
+//! ARM), and the per-CPU set-up every CPU does.
 
+use crate::hw::Arch;
 use crate::sched::SGI_RESCHEDULE;
 use crate::state::{KERNEL, Kernel, ns_to_ticks};
 use crate::{kprintln, start};
-use alloc::boxed::Box;
-use arch::IrqChip;
-use arch::aarch64::entry::{SecondaryBoot, secondary_entry_point};
-use arch::aarch64::{cpu, psci, stage2, vectors};
+use arch::{Boot, Cpu, IrqChip, Translation};
 use kernel::board::Board;
 
 /// Bytes of kernel stack per CPU.
@@ -15,43 +13,36 @@ const STACK_SIZE: usize = 64 * 1024;
 
 /// Interrupt set-up each CPU does for itself.
 pub fn init_this_cpu(k: &mut Kernel, index: usize) {
-    k.gic.init_cpu(index);
-    k.gic.enable(k.timer_intid, index, false);
-    k.gic.enable(SGI_RESCHEDULE, index, true);
-    if k.virt_if.version() != 0 {
-        k.gic.enable(crate::vm::VTIMER_INTID, index, false);
-        k.gic.enable(crate::vm::MAINTENANCE_INTID, index, false);
+    k.irq_chip.init_cpu(index);
+    k.irq_chip.enable(k.timer_intid, index, false);
+    k.irq_chip.enable(SGI_RESCHEDULE, index, true);
+    if k.guest_irq_version() != 0 {
+        k.irq_chip.enable(crate::vm::VTIMER_INTID, index, false);
+        k.irq_chip
+            .enable(crate::vm::MAINTENANCE_INTID, index, false);
     }
 }
 
 /// Starts every CPU of the board but the boot CPU, waiting for each.
 pub fn start_secondaries(board: &Board) {
-    // SAFETY: written by the boot CPU before this point, read-only after.
-    let (ttbr, tcr) = unsafe { start::KERNEL_MAP };
-    let (conduit, hz) = {
-        let k = KERNEL.lock();
-        (k.psci, k.counter_hz)
+    let Some(&map) = start::KERNEL_MAP.get() else {
+        return;
     };
+    let hz = KERNEL.lock().counter_hz;
     for (index, &mpidr) in board.cpus.as_slice().iter().enumerate().skip(1) {
         let stack = alloc::vec![0u8; STACK_SIZE].leak();
         let stack_top = (stack.as_ptr() as usize + STACK_SIZE) & !15;
         KERNEL.lock().cpus[index].stack_top = stack_top;
-        let record = Box::leak(Box::new(SecondaryBoot {
-            stack_top: stack_top as u64,
-            ttbr,
-            tcr,
-            argument: index as u64,
-        }));
-        let record_at = record as *const SecondaryBoot as usize;
-        // The new CPU reads the record with its MMU off.
-        cpu::clean_dcache_range(record_at, core::mem::size_of::<SecondaryBoot>());
-        if let Err(e) = psci::cpu_on(conduit, mpidr, secondary_entry_point(), record_at) {
-            kprintln!("qhv: CPU {index} (MPIDR {mpidr:#x}) did not start: PSCI {e:?}");
+        if let Err(e) = Arch::start_cpu(mpidr, stack_top, map, index) {
+            kprintln!(
+                "qhv: CPU {index} (MPIDR {mpidr:#x}) did not start: firmware error {}",
+                e.0
+            );
             continue;
         }
-        let deadline = cpu::counter() + ns_to_ticks(5_000_000_000, hz);
+        let deadline = Arch::counter() + ns_to_ticks(5_000_000_000, hz);
         while !KERNEL.lock().cpus[index].online {
-            if cpu::counter() > deadline {
+            if Arch::counter() > deadline {
                 kprintln!("qhv: CPU {index} (MPIDR {mpidr:#x}) started but did not report in");
                 break;
             }
@@ -63,12 +54,10 @@ pub fn start_secondaries(board: &Board) {
 /// Where a secondary CPU enters Rust, with its MMU on and its stack set.
 #[unsafe(no_mangle)]
 extern "C" fn __kernel_secondary(index: usize) -> ! {
-    cpu::set_per_cpu(index);
-    vectors::install();
-    cpu::init_el2(stage2::vtcr(cpu::pa_range()));
+    Arch::init_cpu(index);
     let mut k = KERNEL.lock();
     init_this_cpu(&mut k, index);
-    cpu::set_vttbr(k.null_vttbr);
+    Arch::activate(k.null_root);
     k.cpus[index].online = true;
     start::run(k, index)
 }

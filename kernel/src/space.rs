@@ -1,12 +1,13 @@
-//! A host process's address space: a stage-2 table with its own VMID
-//! (DESIGN.md: with HCR_EL2.{TGE,DC,VM} and stage 1 off, a process's
-//! addresses are intermediate physical addresses), and the kernel's access
-//! to it through the identity map.
+//! An address space of a host process or a VM: a translation table in the
+//! platform's format (stage 2 on ARM: with HCR_EL2.{TGE,DC,VM} and stage 1
+//! off, a process's addresses are intermediate physical addresses) with its
+//! own TLB tag (VMID), and the kernel's access to it through the identity
+//! map.
 
+use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_TOP};
-use arch::Perms;
-use arch::aarch64::{cpu, stage2};
 use arch::paging::{ENTRIES, MapError, PageTable, TableMemory};
+use arch::{Perms, Translation};
 use kernel::mem::frames::FrameAllocator;
 
 /// Table memory from the frame allocator, reached through the identity map.
@@ -37,7 +38,7 @@ pub fn zero_frame(pa: usize) {
 
 /// A process's memory.
 pub struct Space {
-    table: PageTable<stage2::Stage2>,
+    table: PageTable<<Arch as Translation>::Format>,
     /// VMID tagging its TLB entries.
     pub vmid: u16,
     /// Pages mapped.
@@ -55,9 +56,9 @@ impl Space {
         })
     }
 
-    /// VTTBR_EL2 for this space.
-    pub fn vttbr(&self) -> u64 {
-        stage2::vttbr(self.table.root(), self.vmid)
+    /// The root value that makes this space active (VTTBR_EL2 on ARM).
+    pub fn root(&self) -> u64 {
+        Arch::root(self.table.root(), self.vmid)
     }
 
     /// Table pages in use.
@@ -149,7 +150,7 @@ impl Space {
             va + len,
             |mem, page, pa, borrowed| {
                 if live {
-                    cpu::tlb_flush_ipa(page);
+                    Arch::flush_page(page);
                 }
                 if !borrowed {
                     let _ = mem.0.free(pa);

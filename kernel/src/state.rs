@@ -3,13 +3,12 @@
 //! the CPUs (as seL4 does), so every handler sees a consistent state and no
 //! finer locking is needed.
 
+use crate::hw::{Arch, Frame, IrqChip, VirtIf};
 use crate::space::Space;
 use abi::Rights;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use arch::aarch64::gic::Gic;
-use arch::aarch64::psci::Conduit;
-use arch::aarch64::trap_frame::TrapFrame;
+use arch::Cpu as _;
 use boot::Bootfs;
 use core::ops::{Deref, DerefMut};
 use kernel::handles::HandleTable;
@@ -73,7 +72,7 @@ pub struct Thread {
     /// Its process.
     pub process: Id,
     /// Saved registers while not running.
-    pub ctx: TrapFrame,
+    pub ctx: Frame,
     /// State.
     pub state: ThreadState,
     /// Priority, 0..=63.
@@ -203,8 +202,8 @@ pub struct Kernel {
     pub console_escape: bool,
     /// VMIDs: one pool for processes, one for VMs.
     pub vmids: VmidPool,
-    /// The interrupt controller.
-    pub gic: Gic,
+    /// The host interrupt controller.
+    pub irq_chip: IrqChip,
     /// The boot file system.
     pub bootfs: Bootfs<'static>,
     /// Next process id.
@@ -213,11 +212,9 @@ pub struct Kernel {
     pub next_shm_space: u64,
     /// The `init` process.
     pub init: Option<Id>,
-    /// An empty stage-2 root, installed while a CPU runs no process.
-    pub null_vttbr: u64,
-    /// PSCI conduit.
-    pub psci: Conduit,
-    /// INTID of the EL2 timer.
+    /// The root of an empty space, active while a CPU runs no process.
+    pub null_root: u64,
+    /// INTID of the kernel's timer.
     pub timer_intid: u32,
     /// INTID of the console UART, if it interrupts.
     pub uart_intid: Option<u32>,
@@ -225,13 +222,22 @@ pub struct Kernel {
     pub counter_hz: u64,
     /// Ticks per time slice.
     pub slice_ticks: u64,
-    /// The GIC's virtual CPU interface, for VMs.
-    pub virt_if: crate::vm::virt_if::VirtIf,
+    /// The interrupt controller's virtual CPU interface (none: no VMs).
+    pub virt_if: Option<VirtIf>,
     /// Its list registers.
     pub lr_count: usize,
 }
 
 impl Kernel {
+    /// The interrupt controller version VMs get (that of the hardware's
+    /// virtual CPU interface); 0 when there is none.
+    pub fn guest_irq_version(&self) -> u64 {
+        use arch::VirtualCpuInterface;
+        self.virt_if
+            .as_ref()
+            .map_or(0, |v| u64::from(v.guest_version()))
+    }
+
     /// A new shared-memory namespace's number.
     pub fn new_shm_space(&mut self) -> u64 {
         self.next_shm_space += 1;
@@ -241,7 +247,7 @@ impl Kernel {
     /// Asks CPU `cpu` to look at its run queue and the vCPU it runs.
     pub fn gic_send_reschedule(&mut self, cpu: usize) {
         use arch::IrqChip;
-        self.gic.send_ipi(cpu, crate::sched::SGI_RESCHEDULE);
+        self.irq_chip.send_ipi(cpu, crate::sched::SGI_RESCHEDULE);
     }
 
     /// Bit mask of online CPUs.
@@ -255,7 +261,7 @@ impl Kernel {
 
     /// Nanoseconds since boot.
     pub fn now_ns(&self) -> u64 {
-        ticks_to_ns(arch::aarch64::cpu::counter(), self.counter_hz)
+        ticks_to_ns(Arch::counter(), self.counter_hz)
     }
 
     /// Handle rights check on the caller's table.
@@ -287,7 +293,7 @@ pub struct SpinHint;
 
 impl spin::RelaxStrategy for SpinHint {
     fn relax() {
-        arch::aarch64::cpu::spin_hint();
+        Arch::spin_hint();
     }
 }
 

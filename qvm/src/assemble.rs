@@ -4,7 +4,8 @@
 
 use crate::guestmem::GuestMem;
 use crate::vmconsole::PrefixedOutput;
-use abi::{Sys, VcpuRegs, VmConfig, prot};
+use abi::aarch64::VcpuRegs;
+use abi::{Sys, VmConfig, prot};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -9,6 +9,7 @@
 
 extern crate alloc;
 
+mod arch;
 mod assemble;
 mod guestmem;
 mod log;

@@ -9,9 +9,6 @@ use alloc::sync::Arc;
 use qvm::config::UnsupportedAction;
 use ulib::{sys, thread};
 
-/// SMCCC: unknown function (-1).
-const SMCCC_NOT_SUPPORTED: u64 = u64::MAX;
-
 /// Runs every vCPU until the guest ends the VM; returns the exit status.
 pub fn run(vm: Vm) -> usize {
     let vm = Arc::new(vm);
@@ -168,7 +165,7 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
             return crate::EXIT_RUN_FAILED;
         }
         exit.response = response::COMPLETE;
-        let (esr, pc, address) = (exit.esr, exit.pc, exit.address);
+        let (syndrome, pc, address) = (crate::arch::syndrome(&exit), exit.pc, exit.address);
         let ended = match ExitKind::from_raw(exit.kind) {
             Some(ExitKind::Mmio) => mmio(vm, &mut exit),
             Some(ExitKind::PowerOff) => {
@@ -179,15 +176,15 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
                 crate::log!(Info, "qvm: {}: the guest asked for a reset", vm.name);
                 Some(crate::EXIT_OK)
             }
-            Some(ExitKind::Hvc | ExitKind::Smc) => {
-                exit.args[0] = SMCCC_NOT_SUPPORTED;
+            Some(ExitKind::Hypercall) => {
+                exit.args = crate::arch::UNKNOWN_HYPERCALL;
                 None
             }
-            Some(ExitKind::SysReg) => {
-                let what = alloc::format!("system register access (ESR {esr:#x}) at pc {pc:#x}");
+            Some(ExitKind::Register) => {
+                let what = alloc::format!("system register access ({syndrome}) at pc {pc:#x}");
                 policy(vm, vm.unsupported.register, what, &mut exit)
             }
-            Some(ExitKind::Unhandled) | None => {
+            Some(ExitKind::Unhandled | ExitKind::PortIo) | None => {
                 // Without a syndrome there is nothing to step over: `ignore`
                 // becomes `fail` here.
                 let action = match vm.unsupported.instruction {
@@ -195,7 +192,7 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
                     a => a,
                 };
                 let what = alloc::format!(
-                    "unhandled exception (ESR {esr:#x}) at pc {pc:#x}, address {address:#x}"
+                    "unhandled exception ({syndrome}) at pc {pc:#x}, address {address:#x}"
                 );
                 policy(vm, action, what, &mut exit)
             }

@@ -173,9 +173,3 @@ pub fn set_vmpidr(value: u64) {
     // SAFETY: only changes what EL1 reads as its MPIDR.
     unsafe { asm!("msr vmpidr_el2, {0}", in(reg) value) };
 }
-
-/// HPFAR_EL2 turned into the faulting intermediate physical address, with
-/// the page offset from FAR_EL2.
-pub fn fault_ipa(hpfar: u64, far: u64) -> u64 {
-    ((hpfar & 0x0000_0fff_ffff_fff0) << 8) | (far & 0xfff)
-}

@@ -82,21 +82,6 @@ __arch_secondary_entry:
 "#
 );
 
-/// What the kernel learns from the boot code.
-#[derive(Clone, Copy, Debug)]
-pub struct BootArgs {
-    /// Physical address of the device tree.
-    pub dtb: usize,
-    /// Where the image was loaded.
-    pub image_start: usize,
-    /// End of the kernel's memory image (code, data, .bss).
-    pub kernel_end: usize,
-    /// End of the whole boot image (kernel and bootfs), from the header.
-    pub image_end: usize,
-    /// The exception level we were started at, after any drop from EL3.
-    pub el: u64,
-}
-
 /// The record a secondary CPU starts from (`CPU_ON` context id).
 #[repr(C, align(64))]
 #[derive(Clone, Copy, Debug, Default)]
@@ -135,7 +120,7 @@ pub fn boot_stack_top() -> usize {
 }
 
 unsafe extern "Rust" {
-    fn __kernel_main(boot: BootArgs) -> !;
+    fn __kernel_main(boot: crate::platform::BootInfo) -> !;
 }
 
 const MIB2: usize = 1 << 21;
@@ -180,12 +165,13 @@ extern "C" fn __arch_primary_rust(dtb: usize, base: usize, el: u64) -> ! {
     }
     // SAFETY: the kernel defines `__kernel_main`.
     unsafe {
-        __kernel_main(BootArgs {
-            dtb,
+        __kernel_main(crate::platform::BootInfo {
+            firmware_table: dtb,
             image_start: base,
             kernel_end,
             image_end,
-            el,
+            level: el,
+            hypervisor_level: el == 2,
         })
     }
 }

@@ -2,12 +2,15 @@
 //! HCR_EL2.{TGE,DC,VM}, each in its own stage-2 space (DESIGN.md).
 
 pub mod esr;
+pub mod exit_decode;
 pub mod image_asm;
 pub mod mmu;
 pub mod stage2;
 pub mod sysreg;
 pub mod trap_frame;
 
+#[cfg(target_arch = "aarch64")]
+pub mod boot;
 #[cfg(target_arch = "aarch64")]
 pub mod cpu;
 #[cfg(target_arch = "aarch64")]
@@ -23,6 +26,8 @@ pub mod id_regs;
 #[cfg(target_arch = "aarch64")]
 pub mod pl011;
 #[cfg(target_arch = "aarch64")]
+pub mod platform;
+#[cfg(target_arch = "aarch64")]
 pub mod psci;
 #[cfg(target_arch = "aarch64")]
 pub mod timer;
@@ -32,3 +37,12 @@ pub mod vectors;
 pub mod vgic_v2;
 #[cfg(target_arch = "aarch64")]
 pub mod vgic_v3;
+#[cfg(target_arch = "aarch64")]
+pub mod virt;
+#[cfg(target_arch = "aarch64")]
+pub mod virt_if;
+
+/// ARMv8-A at EL2: the platform and virtualization backend the kernel
+/// runs on (`platform.rs`, `boot.rs`, `virt.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct Aarch64;

@@ -22,16 +22,18 @@ const GICH_HCR_UIE: u32 = 1 << 1;
 #[derive(Clone, Copy, Debug)]
 pub struct GichV2 {
     base: usize,
+    gicv: usize,
 }
 
 impl GichV2 {
-    /// The GICH frame at `base`.
+    /// The GICH frame at `base`, for guests that see the GICV frame at
+    /// physical `gicv` as their CPU interface.
     ///
     /// # Safety
     /// `base` must be the GICH frame the device tree names, identity-mapped
     /// as device memory, banked per CPU as the architecture makes it.
-    pub const unsafe fn new(base: usize) -> GichV2 {
-        GichV2 { base }
+    pub const unsafe fn new(base: usize, gicv: usize) -> GichV2 {
+        GichV2 { base, gicv }
     }
 
     fn read(&self, offset: usize) -> u32 {
@@ -80,5 +82,13 @@ impl crate::VirtualCpuInterface for GichV2 {
     fn restore(&self, state: [u64; 2]) {
         self.write(GICH_VMCR, state[0] as u32);
         self.write(GICH_APR, state[1] as u32);
+    }
+
+    fn guest_version(&self) -> u32 {
+        2
+    }
+
+    fn guest_frame(&self) -> Option<usize> {
+        Some(self.gicv)
     }
 }

@@ -114,4 +114,12 @@ impl crate::VirtualCpuInterface for IchV3 {
             asm!("msr ich_vmcr_el2, {0}", "msr ich_ap1r0_el2, {1}", in(reg) state[0], in(reg) state[1])
         };
     }
+
+    fn guest_version(&self) -> u32 {
+        3
+    }
+
+    fn guest_frame(&self) -> Option<usize> {
+        None
+    }
 }

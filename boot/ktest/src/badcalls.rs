@@ -168,12 +168,12 @@ fn vm_calls(c: &mut Checks) {
         call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]),
         Err(Error::AlreadyMapped),
     );
-    let mut regs = abi::VcpuRegs {
+    let mut regs = abi::aarch64::VcpuRegs {
         pc: 0x8000_0000,
         pstate: 0b1001,
         ..Default::default()
     };
-    let regs_size = core::mem::size_of::<abi::VcpuRegs>();
+    let regs_size = core::mem::size_of::<abi::aarch64::VcpuRegs>();
     c.expect(
         "vcpu at EL2h",
         call(

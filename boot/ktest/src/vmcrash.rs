@@ -5,7 +5,8 @@
 //! ends the process (status 0x100) with its vCPUs running. `ktest
 //! lifecycle` checks that the VM's memory, VMID and handles come back.
 
-use abi::{Error, Sys, SysResult, VcpuExit, VcpuRegs, VmConfig, prot, response};
+use abi::aarch64::VcpuRegs;
+use abi::{Error, Sys, SysResult, VcpuExit, VmConfig, prot, response};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use ulib::{println, sys, thread};
 

@@ -9,6 +9,7 @@
 //! that needs a right the handle lacks fails with [`Error::AccessDenied`].
 #![no_std]
 
+pub mod aarch64;
 mod guest;
 pub use guest::*;
 
@@ -78,7 +79,7 @@ pub enum Sys {
     /// `vcpu_create(vm, index) -> handle`: virtual CPU `index` (its MPIDR
     /// affinity 0), powered off until [`Sys::VcpuSetRegs`] or PSCI CPU_ON.
     VcpuCreate = 24,
-    /// `vcpu_set_regs(vcpu, ptr, len) -> 0` with a [`VcpuRegs`]; powers the
+    /// `vcpu_set_regs(vcpu, ptr, len) -> 0` with the architecture's register set ([`aarch64::VcpuRegs`]); powers the
     /// vCPU on.
     VcpuSetRegs = 25,
     /// `vcpu_run(vcpu, exit_ptr) -> kind`: runs the guest on the calling
@@ -393,41 +394,33 @@ pub const STATUS_FAULT: usize = 0x100;
 /// Process exit status when killed through `process_kill` without a status.
 pub const STATUS_KILLED: usize = 0x101;
 
-/// A vCPU's registers as `vcpu_set_regs` takes them.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct VcpuRegs {
-    /// x0..x30.
-    pub x: [u64; 31],
-    /// Program counter.
-    pub pc: u64,
-    /// PSTATE (SPSR format); 0 means EL1h with D, A, I, F masked.
-    pub pstate: u64,
-    /// SP_EL1.
-    pub sp_el1: u64,
-}
-
-/// What ended a `vcpu_run`.
+/// What ended a `vcpu_run`: the neutral kinds every architecture shares.
+/// What a kind leaves in the architecture words ([`VcpuExit::arch`]) is
+/// the architecture's ([`aarch64::ExitDetail`]).
 #[repr(u64)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitKind {
-    /// A load or store to guest-physical `address` that no memory backs.
+    /// A load or store of `size` bytes to guest-physical `address` that no
+    /// memory backs; a store's `value`; the answer to a load in `value`.
     Mmio = 1,
-    /// PSCI SYSTEM_OFF.
+    /// The guest powered the machine off (PSCI SYSTEM_OFF).
     PowerOff = 2,
-    /// PSCI SYSTEM_RESET.
+    /// The guest asked for a reset (PSCI SYSTEM_RESET).
     Reset = 3,
-    /// An HVC the kernel does not handle: `args` are x0..x3; answer in
-    /// `args` (copied to x0..x3).
-    Hvc = 4,
-    /// An SMC the kernel does not handle, as for `Hvc`.
-    Smc = 5,
-    /// A trapped system-register access the kernel does not emulate
-    /// (`esr` has the syndrome).
-    SysReg = 6,
-    /// An abort or instruction the kernel cannot describe (no valid
-    /// syndrome): `esr`, `address`, `pc`.
+    /// A hypervisor call the kernel does not handle: `args` are its first
+    /// four argument registers; the answer in `args` goes back to them.
+    Hypercall = 4,
+    /// A trapped CPU register access the kernel does not emulate (an ARM
+    /// system register; an x86 MSR): `address` names the register in the
+    /// architecture's encoding, `write`, `value`; a read's answer in
+    /// `value`.
+    Register = 6,
+    /// An abort or instruction the kernel cannot describe: `address` (if
+    /// any) and `pc`; the syndrome is in the architecture words.
     Unhandled = 7,
+    /// Reserved for x86: an I/O port access (`address` the port, `size`,
+    /// `write`, `value`).
+    PortIo = 8,
 }
 
 impl ExitKind {
@@ -437,10 +430,10 @@ impl ExitKind {
             1 => ExitKind::Mmio,
             2 => ExitKind::PowerOff,
             3 => ExitKind::Reset,
-            4 => ExitKind::Hvc,
-            5 => ExitKind::Smc,
-            6 => ExitKind::SysReg,
+            4 => ExitKind::Hypercall,
+            6 => ExitKind::Register,
             7 => ExitKind::Unhandled,
+            8 => ExitKind::PortIo,
             _ => return None,
         })
     }
@@ -449,36 +442,42 @@ impl ExitKind {
 /// How `qvm` answers an exit (set in [`VcpuExit::response`] before the next
 /// `vcpu_run`).
 pub mod response {
-    /// Complete the access: a read returns `value`; an HVC/SMC returns
+    /// Complete the access: a read returns `value`; a hypercall returns
     /// `args`; the guest goes on after the instruction.
     pub const COMPLETE: u64 = 0;
     /// Inject a synchronous external abort (or an undefined-instruction
-    /// exception for a system register) into the guest.
+    /// exception for a register access) into the guest.
     pub const INJECT_ABORT: u64 = 1;
 }
 
-/// The exit record shared between `vcpu_run` and `qvm`.
+/// Words of [`VcpuExit::arch`].
+pub const EXIT_ARCH_WORDS: usize = 2;
+
+/// The exit record shared between `vcpu_run` and `qvm`: a neutral header
+/// every architecture fills the same way, then words only the
+/// architecture's own code reads.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct VcpuExit {
     /// [`ExitKind`] as a number.
     pub kind: u64,
-    /// Guest-physical address (MMIO, aborts).
+    /// Guest-physical address (MMIO, aborts); the register (`Register`);
+    /// the port (`PortIo`).
     pub address: u64,
-    /// Access size in bytes (MMIO).
+    /// Access width in bytes.
     pub size: u64,
-    /// 1 for a write (MMIO).
+    /// 1 for a write.
     pub write: u64,
     /// The value written, or (set by `qvm`) the value a read returns.
     pub value: u64,
-    /// Exception syndrome.
-    pub esr: u64,
-    /// Guest program counter.
+    /// Guest program counter of the instruction that exited.
     pub pc: u64,
-    /// x0..x3 of an HVC/SMC, and the answer.
+    /// A hypercall's first four arguments, and the answer.
     pub args: [u64; 4],
     /// Set by `qvm`: one of [`response`].
     pub response: u64,
+    /// The architecture's words ([`aarch64::ExitDetail`]).
+    pub arch: [u64; EXIT_ARCH_WORDS],
 }
 
 /// Where the virtual GIC sits and how many vCPUs the VM has.

@@ -12,11 +12,11 @@ mod sync;
 mod thread;
 mod vm;
 
+use crate::hw::Frame;
 use crate::state::Kernel;
 use abi::{Error, Sys, SysResult};
 use alloc::vec::Vec;
 use arch::UserContext;
-use arch::aarch64::trap_frame::TrapFrame;
 use kernel::slab::Id;
 
 /// The caller of a system call.
@@ -44,7 +44,7 @@ impl From<SysResult> for Outcome {
 }
 
 /// Runs the system call in `frame` for the current thread of `cpu`.
-pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut TrapFrame) {
+pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
     let Some(thread) = k.cpus[cpu].current else {
         return;
     };

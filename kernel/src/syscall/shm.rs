@@ -4,6 +4,7 @@
 //! handle, and gets one only in a namespace a trusted party gave it.
 
 use super::{Caller, copy_in};
+use crate::hw::Arch;
 use crate::process as proc;
 use crate::space::{Space, zero_frame};
 use crate::state::{Kernel, Object};
@@ -11,7 +12,7 @@ use abi::{Error, PAGE_SIZE, Rights, SHM_NAME_MAX, SysResult};
 use alloc::string::String;
 use alloc::vec::Vec;
 use arch::Perms;
-use arch::aarch64::cpu;
+use arch::Translation;
 use kernel::shm::{self, Shm};
 use kernel::slab::Id;
 
@@ -133,7 +134,7 @@ pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usi
         // drop them, since this process holds no reference that would
         // keep the frames until its teardown flush. The caller's space
         // is this CPU's current one.
-        cpu::tlb_flush_current_vmid();
+        Arch::flush_active();
         return Err(e);
     }
     // One reference per process that ever mapped the object, dropped when

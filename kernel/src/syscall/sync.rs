@@ -1,10 +1,11 @@
 //! `futex_wait`, `futex_wake`, `sleep`.
 
 use super::{Caller, Outcome};
+use crate::hw::Arch;
 use crate::sched::{self, Wake};
 use crate::state::{Block, Kernel, ns_to_ticks};
 use abi::{Error, SysResult};
-use arch::aarch64::cpu;
+use arch::Cpu;
 
 /// The physical address of the caller's futex word at `addr`.
 fn futex_word(k: &mut Kernel, c: &Caller, addr: usize) -> Result<usize, Error> {
@@ -37,7 +38,7 @@ pub fn futex_wait(
         return Err(Error::WouldBlock).into();
     }
     if timeout_ns != 0 {
-        let deadline = cpu::counter().saturating_add(ns_to_ticks(timeout_ns as u64, k.counter_hz));
+        let deadline = Arch::counter().saturating_add(ns_to_ticks(timeout_ns as u64, k.counter_hz));
         if k.sleepers.insert(deadline, c.thread).is_err() {
             return Err(Error::NoMemory).into();
         }
@@ -72,7 +73,7 @@ pub fn sleep(k: &mut Kernel, c: &Caller, ns: usize) -> Outcome {
         k.cpus[c.cpu].need_resched = true;
         return Ok(0).into();
     }
-    let deadline = cpu::counter().saturating_add(ns_to_ticks(ns as u64, k.counter_hz));
+    let deadline = Arch::counter().saturating_add(ns_to_ticks(ns as u64, k.counter_hz));
     if k.sleepers.insert(deadline, c.thread).is_err() {
         return Err(Error::NoMemory).into();
     }

@@ -1,12 +1,12 @@
 //! `thread_create`, `thread_exit`, `thread_wait`.
 
 use super::{Caller, Outcome};
+use crate::hw::Frame;
 use crate::process as proc;
 use crate::sched;
 use crate::state::{Block, Kernel, Object, ThreadState};
 use abi::{Error, PRIORITY_MAX, Rights, SysResult, USER_TOP};
 use arch::UserContext;
-use arch::aarch64::trap_frame::TrapFrame;
 
 pub fn create(
     k: &mut Kernel,
@@ -29,7 +29,7 @@ pub fn create(
         return Err(Error::InvalidArgument);
     }
     crate::quota::thread(k, c.process)?;
-    let ctx = TrapFrame::new_user(entry, stack_top, arg, 0);
+    let ctx = Frame::new_user(entry, stack_top, arg, 0);
     let tid = proc::add_thread(k, c.process, ctx, priority, affinity & k.online_mask())?;
     let inserted = k
         .processes

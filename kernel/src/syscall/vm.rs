@@ -2,23 +2,23 @@
 //! `vcpu_set_regs`, `vcpu_run`, `vm_irq_line`.
 
 use super::{Caller, Outcome};
+use crate::hw::{Arch, Frame, VcpuRegs};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use crate::vm::exit::pending;
-use crate::vm::virt_if::VirtIf;
 use crate::vm::{self, Vcpu, switch};
 use abi::{
     Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, GUEST_PA_BITS,
-    PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VcpuRegs,
-    VmConfig, guest_range_ok, prot,
+    PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VmConfig,
+    guest_range_ok, prot,
 };
-use arch::Perms;
-use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
+use arch::{Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
-// The limits VMs are told about (`abi::guest`) are those of stage 2.
-const _: () = assert!(GUEST_PA_BITS as u64 == 64 - arch::aarch64::stage2::VTCR_T0SZ_39);
+// The limits VMs are told about (`abi::guest`) are those of the VM's
+// translation tables.
+const _: () = assert!(GUEST_PA_BITS == <Arch as Translation>::SPACE_ADDRESS_BITS);
 
 fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     match k.handle(c.process, handle, Rights::KILL)? {
@@ -76,7 +76,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     let config: VmConfig = read_struct(k, c, ptr, len)?;
     // The guest's GIC is the host's kind: the virtual CPU interface is
     // hardware.
-    if config.gic_version != k.virt_if.version() || k.lr_count == 0 {
+    if config.gic_version != k.guest_irq_version() || k.lr_count == 0 {
         return Err(Error::InvalidArgument);
     }
     // The windows the kernel traps or maps for the GIC (`abi::guest`).
@@ -106,7 +106,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
         config.spis as usize,
     )
     .ok_or(Error::InvalidArgument)?;
-    if let VirtIf::V2 { gicv, .. } = k.virt_if {
+    if let Some(gicv) = k.virt_if.as_ref().and_then(|v| v.guest_frame()) {
         // The guest's GICC is the hardware's virtual CPU interface (GICV).
         let pages: alloc::vec::Vec<usize> = (0..GICV2_GICC_SIZE as usize / PAGE_SIZE)
             .map(|i| gicv + i * PAGE_SIZE)
@@ -200,27 +200,18 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
 pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
     let vcpu = vcpu_of(k, c, handle)?;
     let regs: VcpuRegs = read_struct(k, c, ptr, len)?;
-    // Only EL1h, EL1t or EL0t in AArch64: anything else (EL2, AArch32)
-    // would make the kernel return somewhere the guest must never run.
-    const MODE: u64 = 0b1_1111;
-    const ALLOWED: u64 = 0b1111_0000_0000_0000_0000_0011_1100_0000 | MODE;
-    if regs.pstate & !ALLOWED != 0 || ![0b00000, 0b00100, 0b00101].contains(&(regs.pstate & MODE)) {
-        return Err(Error::InvalidArgument);
-    }
     let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
     if v.runner.is_some_and(|r| r != c.thread) {
         return Err(Error::Busy);
     }
-    v.power_on(regs.pc, regs.x[0]);
-    for (dst, src) in v.frame.x.iter_mut().zip(regs.x) {
-        *dst = src;
-    }
-    v.frame.spsr = if regs.pstate == 0 {
-        SPSR_EL1H | SPSR_DAIF
-    } else {
-        regs.pstate
-    };
-    v.el1.sp_el1 = regs.sp_el1;
+    // The backend refuses a state the guest must never run in; nothing
+    // changes then.
+    let mut frame = Frame::default();
+    let mut state = <Arch as Virtualization>::new_state();
+    Arch::set_regs(&mut frame, &mut state, &regs).map_err(|_| Error::InvalidArgument)?;
+    v.power_on(0, 0);
+    v.frame = frame;
+    v.arch = state;
     Ok(0)
 }
 
@@ -247,7 +238,7 @@ pub fn irq_line(
 pub fn run(
     k: &mut Kernel,
     c: &Caller,
-    frame: &mut TrapFrame,
+    frame: &mut Frame,
     handle: usize,
     exit_ptr: usize,
 ) -> Outcome {

@@ -7,27 +7,24 @@
 
 pub mod deliver;
 pub mod exit;
-pub mod inject;
 pub mod psci;
 pub mod switch;
-pub mod virt_if;
 
+use crate::hw::{Arch, Frame, VcpuState};
 use crate::space::Space;
 use crate::state::Kernel;
 use abi::{Error, VmConfig};
 use alloc::vec::Vec;
-use arch::aarch64::cpu;
-use arch::aarch64::el1::El1State;
-use arch::aarch64::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
+use arch::{Platform, Translation, Virtualization};
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
 pub use exit::pending::Pending;
 
-/// The virtual timer's interrupt (PPI 11).
-pub const VTIMER_INTID: u32 = 27;
-/// The GIC maintenance interrupt (PPI 9), v2 and v3.
-pub const MAINTENANCE_INTID: u32 = 25;
+/// The interrupt of the guest's virtual timer.
+pub const VTIMER_INTID: u32 = <Arch as Platform>::GUEST_TIMER_INTID;
+/// The virtual CPU interface's maintenance interrupt.
+pub const MAINTENANCE_INTID: u32 = <Arch as Platform>::MAINTENANCE_INTID;
 /// Most list registers kept per vCPU.
 pub const MAX_LRS: usize = 16;
 
@@ -50,11 +47,10 @@ pub struct Vcpu {
     /// Index in the VM, also its MPIDR affinity 0.
     pub index: usize,
     /// Guest registers while `qvm` holds the CPU.
-    pub frame: TrapFrame,
-    /// Guest EL1 registers while off the CPU.
-    pub el1: El1State,
-    /// Guest FP/SIMD registers while off the CPU.
-    pub fp: arch::aarch64::fpsimd::FpState,
+    pub frame: Frame,
+    /// The rest of its architectural state while off the CPU, and what
+    /// its last exit needs to be completed.
+    pub arch: VcpuState,
     /// Guest virtual CPU interface registers while off the CPU (VMCR and
     /// active priorities).
     pub cpu_if: [u64; 2],
@@ -65,17 +61,11 @@ pub struct Vcpu {
     /// The thread running it in `vcpu_run`, if any.
     pub runner: Option<Id>,
     /// The runner's own registers while the guest has the CPU.
-    pub host_frame: TrapFrame,
+    pub host_frame: Frame,
     /// Where the runner wants its exit record.
     pub exit_ptr: usize,
     /// What the next run completes.
     pub pending: Pending,
-    /// FAR_EL2 of the last exit (the guest's virtual address), for injecting
-    /// an abort.
-    pub fault_va: u64,
-    /// Length of the instruction the last exit stopped at (ESR_EL2.IL), by
-    /// which completing it steps the PC.
-    pub exit_len: u64,
     /// Its virtual GIC state may differ from its list registers: sync and
     /// refill them before it runs again. Exits that touch no interrupt
     /// state (a PSCI call, an MMIO access) leave the list registers alone.
@@ -88,32 +78,23 @@ impl Vcpu {
         Vcpu {
             vm,
             index,
-            frame: TrapFrame::default(),
-            el1: El1State::reset(),
-            fp: Default::default(),
+            frame: Frame::default(),
+            arch: Arch::new_state(),
             cpu_if: [0; 2],
             lrs: [0; MAX_LRS],
             on: false,
             runner: None,
-            host_frame: TrapFrame::default(),
+            host_frame: Frame::default(),
             exit_ptr: 0,
             pending: Pending::None,
-            fault_va: 0,
-            exit_len: 4,
             lrs_stale: true,
         }
     }
 
-    /// Powers on at `pc` with `x0`, in EL1h with interrupts masked (the
-    /// state PSCI CPU_ON and the Linux boot protocol require).
-    pub fn power_on(&mut self, pc: u64, x0: u64) {
-        self.frame = TrapFrame {
-            elr: pc,
-            spsr: SPSR_EL1H | SPSR_DAIF,
-            ..Default::default()
-        };
-        self.frame.x[0] = x0;
-        self.el1 = El1State::reset();
+    /// Powers on at `pc` with `arg` in the first argument register, in
+    /// the state the boot protocol requires (PSCI CPU_ON, Linux).
+    pub fn power_on(&mut self, pc: u64, arg: u64) {
+        Arch::power_on(&mut self.frame, &mut self.arch, pc, arg);
         self.cpu_if = [0; 2];
         self.lrs = [0; MAX_LRS];
         self.pending = Pending::None;
@@ -173,11 +154,11 @@ pub fn destroy(k: &mut Kernel, vm: Id) {
     for vcpu in v.vcpus.into_iter().flatten() {
         k.vcpus.remove(vcpu);
     }
-    let running = cpu::vttbr();
-    cpu::set_vttbr(v.space.vttbr());
-    cpu::tlb_flush_current_vmid();
-    cpu::set_vttbr(if running == v.space.vttbr() {
-        k.null_vttbr
+    let running = Arch::active();
+    Arch::activate(v.space.root());
+    Arch::flush_active();
+    Arch::activate(if running == v.space.root() {
+        k.null_root
     } else {
         running
     });

@@ -5,7 +5,6 @@
 
 use crate::state::{Block, Kernel, ThreadState};
 use abi::ExitKind;
-use arch::aarch64::trap_frame::TrapFrame;
 use kernel::slab::Id;
 
 /// PSCI_VERSION.
@@ -66,14 +65,14 @@ fn ret(code: i64) -> Outcome {
     Outcome::Return(code as u64)
 }
 
-/// Handles the call in x0..x3 of `vcpu`'s guest.
-pub fn call(k: &mut Kernel, vcpu: Id, frame: &TrapFrame) -> Outcome {
+/// Handles the call with arguments `args` (x0..x3) from `vcpu`'s guest.
+pub fn call(k: &mut Kernel, vcpu: Id, args: &[u64; 4]) -> Outcome {
     let Some(v) = k.vcpus.get(vcpu) else {
         return Outcome::NotPsci;
     };
     let vm = v.vm;
-    let fid = frame.x[0] as u32;
-    let (mut a1, mut a2, mut a3) = (frame.x[1], frame.x[2], frame.x[3]);
+    let fid = args[0] as u32;
+    let [_, mut a1, mut a2, mut a3] = *args;
     if fid & FID_SMC64 == 0 {
         (a1, a2, a3) = (a1 as u32 as u64, a2 as u32 as u64, a3 as u32 as u64);
     }

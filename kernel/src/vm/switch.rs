@@ -1,18 +1,18 @@
-//! Moving a vCPU's state onto and off a physical CPU: EL1 registers, the
-//! virtual CPU interface and list registers, the trap configuration and the
-//! stage-2 space. A CPU keeps the vCPU loaded while only the kernel runs;
+//! Moving a vCPU's state onto and off a physical CPU: its architectural
+//! state (the backend's: EL1 registers, FP/SIMD, the trap configuration),
+//! the virtual CPU interface and list registers, and the VM's space. A CPU keeps the vCPU loaded while only the kernel runs;
 //! anything else (a host process, idle, another vCPU) unloads it first.
 
 use super::MAX_LRS;
+use crate::hw::{Arch, Frame};
 use crate::state::Kernel;
-use arch::aarch64::trap_frame::TrapFrame;
-use arch::aarch64::{cpu, el1};
+use arch::{Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
 
 /// Reads the first `n` list registers.
 fn read_lrs(k: &Kernel) -> [u64; MAX_LRS] {
     let mut lrs = [0u64; MAX_LRS];
-    if let Some(vif) = k.virt_if.get() {
+    if let Some(vif) = k.virt_if.as_ref() {
         for (i, lr) in lrs.iter_mut().enumerate().take(k.lr_count) {
             *lr = vif.read_lr(i);
         }
@@ -22,7 +22,7 @@ fn read_lrs(k: &Kernel) -> [u64; MAX_LRS] {
 
 /// Writes the first `n` list registers.
 fn write_lrs(k: &Kernel, lrs: &[u64; MAX_LRS]) {
-    if let Some(vif) = k.virt_if.get() {
+    if let Some(vif) = k.virt_if.as_ref() {
         for (i, &lr) in lrs.iter().enumerate().take(k.lr_count) {
             vif.write_lr(i, lr);
         }
@@ -37,20 +37,15 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     unload(k, cpu_index);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let Some(vm) = k.vms.get(v.vm) else { return };
-    v.el1.restore();
-    el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
     // The registers still hold this vCPU's FP values if no other guest used
     // this CPU since it left.
-    if k.cpus[cpu_index].fp_owner != Some(vcpu) {
-        v.fp.restore();
-    }
-    if let Some(vif) = k.virt_if.get() {
+    Arch::load(&v.arch, v.index, k.cpus[cpu_index].fp_owner == Some(vcpu));
+    if let Some(vif) = k.virt_if.as_ref() {
         vif.restore(v.cpu_if);
         vif.enable(false);
     }
     write_lrs(k, &v.lrs);
-    el1::set_vmpidr(v.index as u64 | 1 << 31);
-    cpu::set_vttbr(vm.space.vttbr());
+    Arch::activate(vm.space.root());
     k.cpus[cpu_index].loaded_vcpu = Some(vcpu);
     mark_stale(k, vcpu);
     // Its FP values now live here only: another CPU's copy goes stale.
@@ -69,19 +64,17 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     };
     let lrs = read_lrs(k);
     write_lrs(k, &[0; MAX_LRS]);
-    let cpu_if = k.virt_if.get().map(|vif| {
+    let cpu_if = k.virt_if.as_ref().map(|vif| {
         let saved = vif.save();
         vif.disable();
         saved
     });
     if let Some(v) = k.vcpus.get_mut(vcpu) {
-        v.el1.save();
-        v.fp.save();
+        Arch::save(&mut v.arch);
         v.cpu_if = cpu_if.unwrap_or_default();
         v.lrs = lrs;
     }
-    el1::restore_host();
-    el1::set_traps(cpu::HCR_HOST_PROCESS, cpu::CPTR_HOST);
+    Arch::host_mode();
     sync(k, vcpu);
 }
 
@@ -122,7 +115,7 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
 /// kernel handles interrupts; [`prepare_entry`] sets it again with the next
 /// refill if more is pending than the list registers hold.
 pub fn quiesce_maintenance(k: &mut Kernel) {
-    if let Some(vif) = k.virt_if.get() {
+    if let Some(vif) = k.virt_if.as_ref() {
         vif.enable(false);
     }
 }
@@ -155,7 +148,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
         None => false,
     };
     write_lrs(k, &lrs);
-    if let Some(vif) = k.virt_if.get() {
+    if let Some(vif) = k.virt_if.as_ref() {
         vif.enable(overflow);
     }
 }
@@ -163,12 +156,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
 /// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,
 /// the runner's come back with `vcpu_run` returning `kind` and the exit
 /// record written to the runner's memory.
-pub fn exit_to_host(
-    k: &mut Kernel,
-    cpu_index: usize,
-    frame: &mut TrapFrame,
-    record: abi::VcpuExit,
-) {
+pub fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: abi::VcpuExit) {
     let Some(tid) = k.cpus[cpu_index].current else {
         return;
     };
@@ -188,7 +176,7 @@ pub fn exit_to_host(
         .and_then(|p| p.space.as_ref());
     let result = match space {
         Some(space) => {
-            cpu::set_vttbr(space.vttbr());
+            Arch::activate(space.root());
             space.copy_out(&mut k.frames, exit_ptr, super::exit::record_bytes(&record))
         }
         None => Err(abi::Error::Fault),

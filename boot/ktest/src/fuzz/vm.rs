@@ -11,7 +11,8 @@
 use super::ctx::Ctx;
 use super::pick;
 use super::state::{self, Kind, WINDOW, WINDOW_LEN};
-use abi::{PAGE_SIZE, Sys, VcpuRegs, VmConfig};
+use abi::aarch64::VcpuRegs;
+use abi::{PAGE_SIZE, Sys, VmConfig};
 use core::mem::size_of;
 
 /// Guest-physical addresses: RAM-like, the GIC's, unaligned, too high.

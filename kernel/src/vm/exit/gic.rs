@@ -2,21 +2,22 @@
 //! emulated in the kernel (they are frequent: Linux touches them on every
 //! interrupt enable and CPU start).
 
+use crate::hw::{Arch, Frame};
 use crate::state::Kernel;
 use abi::{GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE};
-use arch::aarch64::esr::DataAccess;
-use arch::aarch64::trap_frame::TrapFrame;
+use arch::{MmioAccess, Virtualization};
 use kernel::slab::Id;
 
-/// Emulates the access if `ipa` is in the virtual GIC; false otherwise.
+/// Emulates the access if it is to the virtual GIC, completing it (the PC
+/// stepped past); false otherwise.
 pub fn emulate(
     k: &mut Kernel,
     cpu: usize,
     vcpu: Id,
-    ipa: u64,
-    access: &DataAccess,
-    frame: &mut TrapFrame,
+    access: &MmioAccess,
+    frame: &mut Frame,
 ) -> bool {
+    let ipa = access.gpa;
     let Some(v) = k.vcpus.get(vcpu) else {
         return false;
     };
@@ -42,12 +43,7 @@ pub fn emulate(
     let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) else {
         return false;
     };
-    let value = if access.register == 31 {
-        0
-    } else {
-        frame.x[access.register]
-    };
-    let size = access.size;
+    let (value, size) = (access.value, access.width as usize);
     let result = if in_gicd {
         let offset = ipa - config.gicd;
         if access.write {
@@ -64,16 +60,17 @@ pub fn emulate(
         }
     };
     // An access the GIC does not support reads as zero and writes nothing.
-    if !access.write {
-        super::pending::set_reg(
-            frame,
-            access.register,
-            result.unwrap_or(0),
-            size,
-            access.sign_extend,
-            access.sixty_four,
-        );
+    let Some(state) = k.vcpus.get(vcpu).map(|v| &v.arch) else {
+        return true;
+    };
+    if access.write {
+        Arch::step(frame, state);
+    } else {
+        Arch::complete_load(frame, state, access, result.unwrap_or(0));
     }
+    let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) else {
+        return true;
+    };
     // Enabling or setting an interrupt pending may have made it deliverable
     // to another vCPU.
     let kicks = vgic.take_kicks();

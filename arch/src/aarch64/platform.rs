@@ -1,0 +1,274 @@
+//! [`Aarch64`] as the kernel's platform: the CPU, the EL2 physical timer,
+//! stage-2 translation, traps from host processes and the GIC, PL011 and
+//! PSCI drivers the board description selects.
+
+use super::esr;
+use super::gic::Gic;
+use super::pl011::Pl011;
+use super::trap_frame::TrapFrame;
+use super::virt_if::VirtIf;
+use super::{Aarch64, cpu, stage2, timer};
+use crate::board::{GicInfo, PsciMethod};
+use crate::platform::{Cpu, HostTimer, HostTrap, Translation, Traps};
+use crate::{Platform, UserContext};
+use core::fmt;
+
+/// Vector kinds (`vectors.rs`): synchronous, IRQ, FIQ, SError; +4 from
+/// AArch32.
+const KIND_SYNC: u64 = 0;
+const KIND_IRQ: u64 = 1;
+const KIND_FIQ: u64 = 2;
+const KIND_SERROR: u64 = 3;
+
+impl Cpu for Aarch64 {
+    #[inline]
+    fn index() -> usize {
+        cpu::per_cpu()
+    }
+
+    fn set_index(index: usize) {
+        cpu::set_per_cpu(index);
+    }
+
+    #[inline]
+    fn counter() -> u64 {
+        cpu::counter()
+    }
+
+    fn counter_hz() -> u64 {
+        cpu::counter_frequency()
+    }
+
+    #[inline]
+    fn spin_hint() {
+        cpu::spin_hint();
+    }
+
+    fn wait_for_interrupt() {
+        cpu::wait_for_interrupt();
+    }
+
+    fn wait_for_event() {
+        cpu::wait_for_event();
+    }
+
+    #[inline(always)]
+    fn frame_pointer() -> usize {
+        cpu::frame_pointer()
+    }
+}
+
+impl HostTimer for Aarch64 {
+    #[inline]
+    fn set_deadline(deadline: u64) {
+        timer::set_deadline(deadline);
+    }
+
+    #[inline]
+    fn stop() {
+        timer::stop();
+    }
+}
+
+impl Translation for Aarch64 {
+    type Format = stage2::Stage2;
+    const SPACE_ADDRESS_BITS: u32 = 64 - stage2::VTCR_T0SZ_39 as u32;
+
+    #[inline]
+    fn root(table: usize, tag: u16) -> u64 {
+        stage2::vttbr(table, tag)
+    }
+
+    #[inline]
+    fn activate(root: u64) {
+        cpu::set_vttbr(root);
+    }
+
+    fn active() -> u64 {
+        cpu::vttbr()
+    }
+
+    fn flush_active() {
+        cpu::tlb_flush_current_vmid();
+    }
+
+    fn flush_page(addr: usize) {
+        cpu::tlb_flush_ipa(addr);
+    }
+}
+
+/// Why a host process faulted, as its one-line report says it.
+pub enum ProcessFault {
+    /// An abort: class, access, syndrome, address, PC.
+    Abort { esr: u64, far: u64, pc: u64 },
+    /// PC or SP misaligned.
+    Alignment { esr: u64, far: u64, pc: u64 },
+    /// Any other synchronous exception.
+    Other { esr: u64, pc: u64 },
+    /// An SError.
+    SError { pc: u64 },
+    /// An exception from AArch32 state.
+    Aarch32 { pc: u64 },
+}
+
+impl fmt::Display for ProcessFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ProcessFault::Abort { esr: e, far, pc } => {
+                let (class, iss) = (esr::class(e), esr::iss(e));
+                let access = if class == esr::EC_IABT_LOWER {
+                    "execute"
+                } else if iss & esr::ISS_WNR != 0 {
+                    "write"
+                } else {
+                    "read"
+                };
+                write!(
+                    f,
+                    "{} ({}, {} level {}) at {far:#x}, pc {pc:#x}",
+                    esr::class_name(class),
+                    access,
+                    esr::fault_status_name(iss),
+                    esr::fault_level(iss).unwrap_or(0),
+                )
+            }
+            ProcessFault::Alignment { esr: e, far, pc } => {
+                write!(
+                    f,
+                    "{} at {far:#x}, pc {pc:#x}",
+                    esr::class_name(esr::class(e))
+                )
+            }
+            ProcessFault::Other { esr: e, pc } => {
+                write!(
+                    f,
+                    "{} (ESR {e:#x}) at pc {pc:#x}",
+                    esr::class_name(esr::class(e))
+                )
+            }
+            ProcessFault::SError { pc } => write!(f, "SError at pc {pc:#x}"),
+            ProcessFault::Aarch32 { pc } => write!(f, "exception from AArch32 state at pc {pc:#x}"),
+        }
+    }
+}
+
+/// An exception the kernel took at EL2, as its panic report says it.
+pub struct KernelFault {
+    kind: u64,
+    esr: u64,
+    far: u64,
+    elr: u64,
+}
+
+impl fmt::Display for KernelFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kinds = ["synchronous", "IRQ", "FIQ", "SError"];
+        write!(
+            f,
+            "{} exception in the kernel: {} (ESR {:#x}, {}), FAR {:#x}, ELR {:#x}",
+            kinds[(self.kind & 3) as usize],
+            esr::class_name(esr::class(self.esr)),
+            self.esr,
+            esr::fault_status_name(esr::iss(self.esr)),
+            self.far,
+            self.elr,
+        )
+    }
+}
+
+impl Traps for Aarch64 {
+    type Frame = TrapFrame;
+    type Fault = ProcessFault;
+    type KernelFault = KernelFault;
+
+    fn host_trap(frame: &mut TrapFrame, kind: u64) -> HostTrap<ProcessFault> {
+        let pc = frame.elr;
+        match kind {
+            KIND_IRQ => HostTrap::Interrupt,
+            KIND_FIQ => HostTrap::Nothing,
+            KIND_SERROR => HostTrap::Fault(ProcessFault::SError { pc }),
+            KIND_SYNC => {
+                let (e, far, _) = cpu::fault_registers();
+                match esr::class(e) {
+                    esr::EC_SVC64 => HostTrap::SystemCall,
+                    esr::EC_WFX => {
+                        frame.elr += esr::instruction_length(e) as u64;
+                        HostTrap::Yield
+                    }
+                    esr::EC_DABT_LOWER | esr::EC_IABT_LOWER => {
+                        HostTrap::Fault(ProcessFault::Abort { esr: e, far, pc })
+                    }
+                    esr::EC_PC_ALIGN | esr::EC_SP_ALIGN => {
+                        HostTrap::Fault(ProcessFault::Alignment { esr: e, far, pc })
+                    }
+                    _ => HostTrap::Fault(ProcessFault::Other { esr: e, pc }),
+                }
+            }
+            _ => HostTrap::Fault(ProcessFault::Aarch32 { pc }),
+        }
+    }
+
+    fn kernel_fault(frame: &TrapFrame, kind: u64) -> KernelFault {
+        let (esr, far, _) = cpu::fault_registers();
+        KernelFault {
+            kind,
+            esr,
+            far,
+            elr: frame.pc() as u64,
+        }
+    }
+
+    fn saved_frame_pointer(frame: &TrapFrame) -> usize {
+        frame.x[29] as usize
+    }
+}
+
+impl Platform for Aarch64 {
+    type IrqChip = Gic;
+    type VirtIf = VirtIf;
+    type Console = Pl011;
+    const GUEST_TIMER_INTID: u32 = 27;
+    const MAINTENANCE_INTID: u32 = super::vgic_v3::MAINTENANCE_INTID;
+
+    fn set_firmware(method: PsciMethod) {
+        // Without a PSCI node, SMC is the one conduit EL2 can use.
+        super::boot::set_conduit(method == PsciMethod::Hvc);
+    }
+
+    fn irq_chip(info: &GicInfo, cpus: &[u64]) -> Option<Gic> {
+        match *info {
+            // SAFETY: the device tree names these regions; the kernel map
+            // covers them as device memory and only this driver uses them.
+            GicInfo::V2 { gicd, gicc, .. } => Some(unsafe { Gic::new_v2(gicd, gicc) }),
+            // SAFETY: as above.
+            GicInfo::V3 { gicd, gicr } => unsafe { Gic::new_v3(gicd, gicr, cpus) },
+            GicInfo::Missing => None,
+        }
+    }
+
+    fn init_irq_chip(chip: &mut Gic) {
+        chip.init_distributor();
+    }
+
+    fn virtual_interface(info: &GicInfo) -> Option<VirtIf> {
+        match *info {
+            GicInfo::V3 { .. } => Some(VirtIf::V3(super::vgic_v3::IchV3)),
+            GicInfo::V2 {
+                gich: Some(gich),
+                gicv: Some(gicv),
+                ..
+            } => Some(VirtIf::V2(
+                // SAFETY: the device tree names the GICH frame; the kernel
+                // map covers it as device memory and only the vGIC code
+                // uses it.
+                unsafe { super::vgic_v2::GichV2::new(gich, gicv) },
+            )),
+            _ => None,
+        }
+    }
+
+    unsafe fn console(base: usize) -> Pl011 {
+        // SAFETY: the caller guarantees the address.
+        unsafe { Pl011::new(base) }
+    }
+}

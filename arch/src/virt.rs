@@ -1,0 +1,91 @@
+//! The virtualization backend: a vCPU's architectural state, entering and
+//! leaving the guest, and turning an exit into a [`GuestExit`] the kernel
+//! handles without knowing the syndrome format. ARM's EL2 backend is
+//! `aarch64::Aarch64`; VMX and SVM go in `x86_64/{vmx,svm}`.
+
+use crate::exit::{GuestExit, MmioAccess, RegisterAccess};
+
+/// Why `vcpu_set_regs` refused a register set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadRegisters;
+
+/// A virtualization backend.
+pub trait Virtualization {
+    /// The registers a trap saves (the guest's while it runs).
+    type Frame: Clone + Default;
+    /// A vCPU's state beyond the frame, kept while it is off the CPU (ARM:
+    /// EL1 system registers, FP/SIMD; what the last exit needs to be
+    /// completed).
+    type VcpuState;
+    /// The register set `vcpu_set_regs` takes (`abi::<arch>::VcpuRegs`).
+    type Regs: Copy + Default;
+
+    /// A vCPU that has not run yet.
+    fn new_state() -> Self::VcpuState;
+    /// Resets a vCPU to start at `pc` with `arg` in the first argument
+    /// register, in the state the boot protocol expects (ARM: EL1h,
+    /// interrupts masked, MMU off).
+    fn power_on(frame: &mut Self::Frame, state: &mut Self::VcpuState, pc: u64, arg: u64);
+    /// Sets the registers from `vcpu_set_regs`; refuses a state the guest
+    /// must never run in (a higher privilege level, another instruction
+    /// set than the backend runs).
+    fn set_regs(
+        frame: &mut Self::Frame,
+        state: &mut Self::VcpuState,
+        regs: &Self::Regs,
+    ) -> Result<(), BadRegisters>;
+    /// The guest's program counter.
+    fn pc(frame: &Self::Frame) -> u64;
+
+    /// Decodes the trap that just took the guest off the CPU; `kind` is
+    /// what the vector code passed. Exits the backend completes itself
+    /// (ID registers, debug registers) come back as
+    /// [`GuestExit::Handled`], already stepped past.
+    fn decode_exit(frame: &mut Self::Frame, state: &mut Self::VcpuState, kind: u64) -> GuestExit;
+    /// The architecture words of the exit record for the last exit (ARM:
+    /// ESR_EL2 and FAR_EL2).
+    fn exit_detail(state: &Self::VcpuState) -> [u64; 2];
+    /// Reads general-purpose register `reg` (the backend's numbering; the
+    /// zero register reads 0).
+    fn read_reg(frame: &Self::Frame, reg: u8) -> u64;
+    /// Completes an MMIO load with `value` and steps past it.
+    fn complete_load(
+        frame: &mut Self::Frame,
+        state: &Self::VcpuState,
+        access: &MmioAccess,
+        value: u64,
+    );
+    /// Steps past the instruction of the last exit (a store, a register
+    /// write).
+    fn step(frame: &mut Self::Frame, state: &Self::VcpuState);
+    /// Completes a register read with `value` and steps past it.
+    fn complete_register_read(
+        frame: &mut Self::Frame,
+        state: &Self::VcpuState,
+        access: &RegisterAccess,
+        value: u64,
+    );
+    /// Ends a hypercall: `results` go to the argument registers.
+    fn complete_hypercall(frame: &mut Self::Frame, results: [u64; 4]);
+    /// Makes the guest take a synchronous external abort on the data
+    /// access of the last exit (x86: a machine check or #GP as the
+    /// backend defines).
+    fn inject_data_abort(frame: &mut Self::Frame, state: &mut Self::VcpuState, write: bool);
+    /// Makes the guest take an undefined-instruction exception (x86 #UD)
+    /// on the instruction of the last exit.
+    fn inject_undefined(frame: &mut Self::Frame, state: &mut Self::VcpuState);
+
+    /// Loads a vCPU's state onto this CPU for vCPU number `index` of its VM;
+    /// `fp_live` says its FP/SIMD values are still in the registers.
+    fn load(state: &Self::VcpuState, index: usize, fp_live: bool);
+    /// Saves the loaded vCPU's state (before [`Virtualization::host_mode`]).
+    fn save(state: &mut Self::VcpuState);
+    /// Sets the CPU up for host processes again after a guest was loaded.
+    fn host_mode();
+    /// The loaded guest's timer: its deadline in counter ticks, if it is
+    /// enabled and not masked.
+    fn guest_timer_deadline() -> Option<u64>;
+    /// Masks the loaded guest's timer after it fired (the guest's handler
+    /// reprograms it).
+    fn mask_guest_timer();
+}
