@@ -98,7 +98,13 @@ fn map_translate_unmap() {
         Err(MapError::BadAddress)
     );
     assert_eq!(
-        pt.map(&mut mem, ADDRESS_LIMIT, 0x9000_0000, Perms::RW, false),
+        pt.map(
+            &mut mem,
+            PageTable::<Stage2>::ADDRESS_LIMIT,
+            0x9000_0000,
+            Perms::RW,
+            false
+        ),
         Err(MapError::BadAddress)
     );
     let mut pages = vec![];
@@ -139,5 +145,8 @@ fn translate_out_of_range_is_none() {
     let mut mem = Arena::default();
     let pt = PageTable::<Stage2>::new(&mut mem).unwrap();
     assert_eq!(pt.translate(&mut mem, usize::MAX), None);
-    assert_eq!(pt.translate(&mut mem, ADDRESS_LIMIT), None);
+    assert_eq!(
+        pt.translate(&mut mem, PageTable::<Stage2>::ADDRESS_LIMIT),
+        None
+    );
 }
