@@ -1,6 +1,10 @@
-//! A page-table walker for 4 KiB-granule, three-level tables (level 1 to
-//! level 3, 39-bit addresses), generic over where table memory lives and how
-//! leaf descriptors are encoded.
+//! A page-table walker for 4 KiB-granule tables, generic over where table
+//! memory lives and how descriptors are encoded. The format also says how
+//! many levels a walk goes through and so how wide its input addresses are:
+//! 9 bits per level above the 12-bit page offset (three levels and 39 bits
+//! for our stage 2, four levels and 48 bits for an EPT, an NPT or a
+//! four-level stage 2). Every mapping is a 4 KiB page at the last level:
+//! the walker makes no blocks (huge pages) and refuses to walk through one.
 //!
 //! The kernel uses it for stage-2 tables (host processes and VMs); the host
 //! tests run it over an arena of `Vec`-backed tables.
@@ -11,8 +15,6 @@ use crate::Perms;
 pub const ENTRIES: usize = 512;
 /// Bytes per page.
 pub const PAGE_SIZE: usize = 4096;
-/// Addresses are below this.
-pub const ADDRESS_LIMIT: usize = 1 << 39;
 
 /// Where tables live: allocates and frees zeroed table pages and turns their
 /// physical addresses into pointers the walker can use.
@@ -25,30 +27,41 @@ pub trait TableMemory {
     fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES];
 }
 
-/// How one architecture encodes descriptors.
+/// How one architecture encodes descriptors, and the shape of its tables.
+///
+/// Levels are counted here from the root: the walk reads one entry of the
+/// root table, then one entry per level below it, the last one a page
+/// descriptor (architectures number them differently: stage 2 with 39 bits
+/// starts at its level 1, a four-level walk at level 0, an EPT at its PML4).
 pub trait DescriptorFormat {
+    /// Tables a walk goes through, the root and the last included.
+    const LEVELS: usize;
+    /// Width of the input addresses: `12 + 9 * LEVELS` (checked when a
+    /// [`PageTable`] of the format is made).
+    const ADDRESS_BITS: u32;
+    /// A software bit marking a page whose frame belongs to someone else
+    /// (memory shared from a VM): never freed through this table.
+    const BORROWED: u64;
     /// A descriptor pointing to the next-level table at `pa`.
     fn table(pa: usize) -> u64;
-    /// A level-3 page descriptor for `pa` with `perms`, normal memory when
-    /// `device` is false.
+    /// A last-level (4 KiB page) descriptor for `pa` with `perms`, normal
+    /// memory when `device` is false. [`Self::is_valid`] must hold for it.
     fn page(pa: usize, perms: Perms, device: bool) -> u64;
     /// Whether a descriptor is valid.
     fn is_valid(desc: u64) -> bool;
-    /// Whether a valid level-1/2 descriptor points to a table.
+    /// Whether a valid descriptor above the last level points to a table
+    /// (the walker never asks about last-level ones).
     fn is_table(desc: u64) -> bool;
     /// Output address of a table or page descriptor.
     fn output_address(desc: u64) -> usize;
     /// Permissions of a page descriptor.
     fn perms(desc: u64) -> Perms;
-    /// A software bit marking a page whose frame belongs to someone else
-    /// (memory shared from a VM): never freed through this table.
-    const BORROWED: u64;
 }
 
 /// Why a mapping call failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MapError {
-    /// Address not page aligned or beyond [`ADDRESS_LIMIT`].
+    /// Address not page aligned or beyond [`PageTable::ADDRESS_LIMIT`].
     BadAddress,
     /// Something is mapped there already.
     AlreadyMapped,
@@ -58,19 +71,45 @@ pub enum MapError {
     NotMapped,
 }
 
-fn index(va: usize, level: usize) -> usize {
-    (va >> (12 + 9 * (3 - level))) & (ENTRIES - 1)
-}
-
-/// A three-level table rooted at one level-1 page.
+/// A table of format `F` rooted at one table page.
 pub struct PageTable<F> {
     root: usize,
     _format: core::marker::PhantomData<F>,
 }
 
 impl<F: DescriptorFormat> PageTable<F> {
+    /// Input addresses are below this: `1 << F::ADDRESS_BITS`.
+    pub const ADDRESS_LIMIT: usize = {
+        let () = Self::FORMAT_OK;
+        1 << F::ADDRESS_BITS
+    };
+
+    /// The format's constraints, checked at compile time where a table is
+    /// made or its limit used.
+    const FORMAT_OK: () = {
+        assert!(F::LEVELS >= 1, "a walk reads at least one table");
+        assert!(
+            F::ADDRESS_BITS as usize == 12 + 9 * F::LEVELS,
+            "4 KiB pages and 512 entries per table: 9 address bits per level"
+        );
+        assert!(F::ADDRESS_BITS < usize::BITS, "addresses fit in a usize");
+    };
+
+    /// The level of page descriptors.
+    const LAST: usize = F::LEVELS - 1;
+
+    /// The lowest address bit the entry of `level` translates.
+    fn shift(level: usize) -> usize {
+        12 + 9 * (Self::LAST - level)
+    }
+
+    fn index(va: usize, level: usize) -> usize {
+        (va >> Self::shift(level)) & (ENTRIES - 1)
+    }
+
     /// A new empty table.
     pub fn new(mem: &mut impl TableMemory) -> Option<Self> {
+        let () = Self::FORMAT_OK;
         Some(PageTable {
             root: mem.alloc_table()?,
             _format: core::marker::PhantomData,
@@ -93,7 +132,8 @@ impl<F: DescriptorFormat> PageTable<F> {
         unsafe { core::ptr::write_volatile(&mut (*mem.table(table))[i], desc) }
     }
 
-    /// The level-3 table covering `va`, allocating missing levels if `create`.
+    /// The last-level table covering `va`, allocating missing levels if
+    /// `create`.
     fn leaf_table(
         &self,
         mem: &mut impl TableMemory,
@@ -101,8 +141,8 @@ impl<F: DescriptorFormat> PageTable<F> {
         create: bool,
     ) -> Result<usize, MapError> {
         let mut table = self.root;
-        for level in 1..3 {
-            let i = index(va, level);
+        for level in 0..Self::LAST {
+            let i = Self::index(va, level);
             let desc = Self::read(mem, table, i);
             table = if F::is_valid(desc) {
                 if !F::is_table(desc) {
@@ -121,7 +161,7 @@ impl<F: DescriptorFormat> PageTable<F> {
     }
 
     fn check(va: usize) -> Result<(), MapError> {
-        if !va.is_multiple_of(PAGE_SIZE) || va >= ADDRESS_LIMIT {
+        if !va.is_multiple_of(PAGE_SIZE) || va >= Self::ADDRESS_LIMIT {
             return Err(MapError::BadAddress);
         }
         Ok(())
@@ -141,7 +181,7 @@ impl<F: DescriptorFormat> PageTable<F> {
             return Err(MapError::BadAddress);
         }
         let table = self.leaf_table(mem, va, true)?;
-        let i = index(va, 3);
+        let i = Self::index(va, Self::LAST);
         if F::is_valid(Self::read(mem, table, i)) {
             return Err(MapError::AlreadyMapped);
         }
@@ -161,7 +201,7 @@ impl<F: DescriptorFormat> PageTable<F> {
     ) -> Result<(), MapError> {
         self.map(mem, va, pa, perms, device)?;
         let table = self.leaf_table(mem, va, false)?;
-        let i = index(va, 3);
+        let i = Self::index(va, Self::LAST);
         let desc = Self::read(mem, table, i);
         Self::write(mem, table, i, desc | F::BORROWED);
         Ok(())
@@ -176,7 +216,7 @@ impl<F: DescriptorFormat> PageTable<F> {
     ) -> Result<(usize, bool), MapError> {
         Self::check(va)?;
         let table = self.leaf_table(mem, va, false)?;
-        let i = index(va, 3);
+        let i = Self::index(va, Self::LAST);
         let desc = Self::read(mem, table, i);
         if !F::is_valid(desc) {
             return Err(MapError::NotMapped);
@@ -190,41 +230,20 @@ impl<F: DescriptorFormat> PageTable<F> {
         let page = va & !(PAGE_SIZE - 1);
         Self::check(page).ok()?;
         let table = self.leaf_table(mem, page, false).ok()?;
-        let desc = Self::read(mem, table, index(page, 3));
+        let desc = Self::read(mem, table, Self::index(page, Self::LAST));
         F::is_valid(desc).then(|| (F::output_address(desc) + (va % PAGE_SIZE), F::perms(desc)))
     }
 
     /// Calls `f(va, pa, borrowed)` for every mapped page, in address order.
     pub fn for_each_page(&self, mem: &mut impl TableMemory, mut f: impl FnMut(usize, usize, bool)) {
-        for i1 in 0..ENTRIES {
-            let d1 = Self::read(mem, self.root, i1);
-            if !F::is_valid(d1) || !F::is_table(d1) {
-                continue;
-            }
-            let t2 = F::output_address(d1);
-            for i2 in 0..ENTRIES {
-                let d2 = Self::read(mem, t2, i2);
-                if !F::is_valid(d2) || !F::is_table(d2) {
-                    continue;
-                }
-                let t3 = F::output_address(d2);
-                for i3 in 0..ENTRIES {
-                    let d3 = Self::read(mem, t3, i3);
-                    if F::is_valid(d3) {
-                        f(
-                            (i1 << 30) | (i2 << 21) | (i3 << 12),
-                            F::output_address(d3),
-                            d3 & F::BORROWED != 0,
-                        );
-                    }
-                }
-            }
-        }
+        self.walk_leaves(mem, 0, usize::MAX, |_, va, _, desc| {
+            f(va, F::output_address(desc), desc & F::BORROWED != 0)
+        });
     }
 
-    /// Calls `f(mem, va, leaf_table, desc)` for every valid leaf entry in
-    /// `[start, end)`, skipping unmapped subtrees whole (so a huge, sparse
-    /// range costs little).
+    /// Calls `f(mem, va, leaf_table, desc)` for every valid page entry in
+    /// `[start, end)`, in address order, skipping unmapped subtrees whole
+    /// (so a huge, sparse range costs little).
     fn walk_leaves<M: TableMemory>(
         &self,
         mem: &mut M,
@@ -232,27 +251,28 @@ impl<F: DescriptorFormat> PageTable<F> {
         end: usize,
         mut f: impl FnMut(&mut M, usize, usize, u64),
     ) {
-        const L1_SPAN: usize = 1 << 30;
-        const L2_SPAN: usize = 1 << 21;
-        let end = end.min(ADDRESS_LIMIT);
+        const LEAF_TABLE_SPAN: usize = ENTRIES * PAGE_SIZE;
+        let end = end.min(Self::ADDRESS_LIMIT);
         let mut va = start & !(PAGE_SIZE - 1);
-        while va < end {
-            let d1 = Self::read(mem, self.root, index(va, 1));
-            if !F::is_valid(d1) || !F::is_table(d1) {
-                va = (va & !(L1_SPAN - 1)) + L1_SPAN;
-                continue;
+        'subtree: while va < end {
+            let mut table = self.root;
+            for level in 0..Self::LAST {
+                let desc = Self::read(mem, table, Self::index(va, level));
+                if !F::is_valid(desc) || !F::is_table(desc) {
+                    let span = 1 << Self::shift(level);
+                    va = (va & !(span - 1)) + span;
+                    continue 'subtree;
+                }
+                table = F::output_address(desc);
             }
-            let d2 = Self::read(mem, F::output_address(d1), index(va, 2));
-            if !F::is_valid(d2) || !F::is_table(d2) {
-                va = (va & !(L2_SPAN - 1)) + L2_SPAN;
-                continue;
+            let table_end = ((va & !(LEAF_TABLE_SPAN - 1)) + LEAF_TABLE_SPAN).min(end);
+            while va < table_end {
+                let desc = Self::read(mem, table, Self::index(va, Self::LAST));
+                if F::is_valid(desc) {
+                    f(mem, va, table, desc);
+                }
+                va += PAGE_SIZE;
             }
-            let t3 = F::output_address(d2);
-            let d3 = Self::read(mem, t3, index(va, 3));
-            if F::is_valid(d3) {
-                f(mem, va, t3, d3);
-            }
-            va += PAGE_SIZE;
         }
     }
 
@@ -280,192 +300,43 @@ impl<F: DescriptorFormat> PageTable<F> {
         mut f: impl FnMut(&mut M, usize, usize, bool),
     ) {
         self.walk_leaves(mem, start, end, |mem, va, table, desc| {
-            Self::write(mem, table, index(va, 3), 0);
+            Self::write(mem, table, Self::index(va, Self::LAST), 0);
             f(mem, va, F::output_address(desc), desc & F::BORROWED != 0);
         });
     }
 
-    /// Number of table pages in use.
-    pub fn table_count(&self, mem: &mut impl TableMemory) -> usize {
-        let mut count = 1;
-        for i1 in 0..ENTRIES {
-            let d1 = Self::read(mem, self.root, i1);
-            if F::is_valid(d1) && F::is_table(d1) {
-                count += 1;
-                let t2 = F::output_address(d1);
-                count += (0..ENTRIES)
-                    .filter(|&i2| {
-                        let d2 = Self::read(mem, t2, i2);
-                        F::is_valid(d2) && F::is_table(d2)
-                    })
-                    .count();
+    /// Calls `f(mem, table)` for `table` (at `level`) and every table below
+    /// it, children before their parent.
+    fn each_table<M: TableMemory>(
+        mem: &mut M,
+        table: usize,
+        level: usize,
+        f: &mut impl FnMut(&mut M, usize),
+    ) {
+        if level < Self::LAST {
+            for i in 0..ENTRIES {
+                let desc = Self::read(mem, table, i);
+                if F::is_valid(desc) && F::is_table(desc) {
+                    Self::each_table(mem, F::output_address(desc), level + 1, f);
+                }
             }
         }
+        f(mem, table);
+    }
+
+    /// Number of table pages in use.
+    pub fn table_count(&self, mem: &mut impl TableMemory) -> usize {
+        let mut count = 0;
+        Self::each_table(mem, self.root, 0, &mut |_, _| count += 1);
         count
     }
 
     /// Frees every table page (not the frames the pages point to: take those
     /// out with [`Self::for_each_page`] first).
     pub fn destroy(self, mem: &mut impl TableMemory) {
-        for i1 in 0..ENTRIES {
-            let d1 = Self::read(mem, self.root, i1);
-            if !F::is_valid(d1) || !F::is_table(d1) {
-                continue;
-            }
-            let t2 = F::output_address(d1);
-            for i2 in 0..ENTRIES {
-                let d2 = Self::read(mem, t2, i2);
-                if F::is_valid(d2) && F::is_table(d2) {
-                    mem.free_table(F::output_address(d2));
-                }
-            }
-            mem.free_table(t2);
-        }
-        mem.free_table(self.root);
+        Self::each_table(mem, self.root, 0, &mut |mem, table| mem.free_table(table));
     }
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::aarch64::stage2::Stage2;
-    use std::collections::BTreeMap;
-
-    /// Tables in a map keyed by fake physical address.
-    #[derive(Default)]
-    pub struct Arena {
-        pub tables: BTreeMap<usize, Box<[u64; ENTRIES]>>,
-        next: usize,
-        pub freed: usize,
-    }
-
-    impl TableMemory for Arena {
-        fn alloc_table(&mut self) -> Option<usize> {
-            self.next += PAGE_SIZE;
-            let pa = 0x4000_0000 + self.next;
-            self.tables.insert(pa, Box::new([0; ENTRIES]));
-            Some(pa)
-        }
-        fn free_table(&mut self, pa: usize) {
-            assert!(
-                self.tables.remove(&pa).is_some(),
-                "double free of table {pa:#x}"
-            );
-            self.freed += 1;
-        }
-        fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
-            &mut **self.tables.get_mut(&pa).expect("unknown table") as *mut _
-        }
-    }
-
-    #[test]
-    fn drain_range_unmaps_and_reports_each_page() {
-        let mut mem = Arena::default();
-        let mut pt = PageTable::<Stage2>::new(&mut mem).unwrap();
-        for (n, va) in [0x1000, 0x2000, 0x4000_0000, 0x4000_3000]
-            .into_iter()
-            .enumerate()
-        {
-            pt.map(&mut mem, va, 0x8000_0000 + n * PAGE_SIZE, Perms::RW, false)
-                .unwrap();
-        }
-        pt.map_borrowed(&mut mem, 0x5000, 0x9000_0000, Perms::RW, false)
-            .unwrap();
-        let mut seen = vec![];
-        pt.drain_range(&mut mem, 0x2000, 0x4000_1000, |_, va, pa, borrowed| {
-            seen.push((va, pa, borrowed))
-        });
-        assert_eq!(
-            seen,
-            vec![
-                (0x2000, 0x8000_1000, false),
-                (0x5000, 0x9000_0000, true),
-                (0x4000_0000, 0x8000_2000, false)
-            ]
-        );
-        assert_eq!(pt.translate(&mut mem, 0x2000), None);
-        assert!(pt.translate(&mut mem, 0x1000).is_some());
-        assert!(pt.translate(&mut mem, 0x4000_3000).is_some());
-        seen.clear();
-        pt.drain_range(&mut mem, 0, usize::MAX, |_, va, _, _| {
-            seen.push((va, 0, false))
-        });
-        assert_eq!(seen.len(), 2);
-    }
-
-    #[test]
-    fn map_translate_unmap() {
-        let mut mem = Arena::default();
-        let mut pt = PageTable::<Stage2>::new(&mut mem).unwrap();
-        pt.map(&mut mem, 0x20_0000, 0x8000_0000, Perms::RX, false)
-            .unwrap();
-        pt.map(
-            &mut mem,
-            0x7f_0000_0000 - 4096,
-            0x8000_1000,
-            Perms::RW,
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            pt.translate(&mut mem, 0x20_0123),
-            Some((0x8000_0123, Perms::RX))
-        );
-        assert_eq!(
-            pt.translate(&mut mem, 0x7f_0000_0000 - 8),
-            Some((0x8000_1ff8, Perms::RW))
-        );
-        assert_eq!(pt.translate(&mut mem, 0x20_1000), None);
-        assert_eq!(
-            pt.map(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false),
-            Err(MapError::AlreadyMapped)
-        );
-        assert_eq!(
-            pt.map(&mut mem, 0x20_0001, 0x9000_0000, Perms::RW, false),
-            Err(MapError::BadAddress)
-        );
-        assert_eq!(
-            pt.map(&mut mem, ADDRESS_LIMIT, 0x9000_0000, Perms::RW, false),
-            Err(MapError::BadAddress)
-        );
-        let mut pages = vec![];
-        pt.for_each_page(&mut mem, |va, pa, _| pages.push((va, pa)));
-        assert_eq!(
-            pages,
-            vec![
-                (0x20_0000, 0x8000_0000),
-                (0x7f_0000_0000 - 4096, 0x8000_1000)
-            ]
-        );
-        assert_eq!(pt.table_count(&mut mem), 5);
-        let mut found = vec![];
-        pt.for_each_mapped_in(&mut mem, 0, usize::MAX, |va| found.push(va));
-        assert_eq!(found, vec![0x20_0000, 0x7f_0000_0000 - 4096]);
-        found.clear();
-        pt.for_each_mapped_in(&mut mem, 0x20_1000, 0x7f_0000_0000 - 4096, |va| {
-            found.push(va)
-        });
-        assert!(found.is_empty());
-        assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x8000_0000, false)));
-        pt.map_borrowed(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false)
-            .unwrap();
-        assert_eq!(
-            pt.translate(&mut mem, 0x20_0000),
-            Some((0x9000_0000, Perms::RW))
-        );
-        assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x9000_0000, true)));
-        assert_eq!(pt.unmap(&mut mem, 0x20_0000), Err(MapError::NotMapped));
-        assert_eq!(pt.translate(&mut mem, 0x20_0000), None);
-        pt.destroy(&mut mem);
-        assert!(mem.tables.is_empty());
-        assert_eq!(mem.freed, 5);
-    }
-
-    #[test]
-    fn translate_out_of_range_is_none() {
-        let mut mem = Arena::default();
-        let pt = PageTable::<Stage2>::new(&mut mem).unwrap();
-        assert_eq!(pt.translate(&mut mem, usize::MAX), None);
-        assert_eq!(pt.translate(&mut mem, ADDRESS_LIMIT), None);
-    }
-}
+pub(crate) mod tests;

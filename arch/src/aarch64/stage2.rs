@@ -43,6 +43,10 @@ pub const VTCR_PS_SHIFT: u64 = 16;
 /// VTCR_EL2 bit 31 is RES1.
 pub const VTCR_RES1: u64 = 1 << 31;
 
+// With a 4 KiB granule, SL0 = 2 - starting level and the walk goes down to
+// level 3; T0SZ is checked against the levels by the walker.
+const _: () = assert!(VTCR_SL0_LEVEL1 >> 6 == Stage2::LEVELS as u64 - 2);
+
 /// VTCR_EL2 for 39-bit stage-2 spaces with a 4 KiB granule, given
 /// ID_AA64MMFR0_EL1.PARange.
 pub fn vtcr(pa_range: u64) -> u64 {
@@ -64,6 +68,10 @@ pub fn vttbr(root: usize, vmid: u16) -> u64 {
 pub struct Stage2;
 
 impl DescriptorFormat for Stage2 {
+    /// The walk starts at level 1 ([`VTCR_SL0_LEVEL1`]) and ends at level 3.
+    const LEVELS: usize = 3;
+    /// The IPA space VTCR_EL2 sets: 64 - T0SZ bits.
+    const ADDRESS_BITS: u32 = 64 - VTCR_T0SZ_39 as u32;
     const BORROWED: u64 = SW_BORROWED;
 
     fn table(pa: usize) -> u64 {

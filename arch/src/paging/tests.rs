@@ -1,0 +1,328 @@
+//! Host tests of the walker over an arena of `Vec`-backed tables, run over
+//! our three-level stage 2 and a four-level, EPT-like test format.
+
+use super::*;
+use crate::aarch64::stage2::Stage2;
+use std::collections::BTreeMap;
+
+/// Tables in a map keyed by fake physical address.
+#[derive(Default)]
+pub struct Arena {
+    pub tables: BTreeMap<usize, Box<[u64; ENTRIES]>>,
+    next: usize,
+    pub freed: usize,
+}
+
+impl TableMemory for Arena {
+    fn alloc_table(&mut self) -> Option<usize> {
+        self.next += PAGE_SIZE;
+        let pa = 0x4000_0000 + self.next;
+        self.tables.insert(pa, Box::new([0; ENTRIES]));
+        Some(pa)
+    }
+    fn free_table(&mut self, pa: usize) {
+        assert!(
+            self.tables.remove(&pa).is_some(),
+            "double free of table {pa:#x}"
+        );
+        self.freed += 1;
+    }
+    fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
+        &mut **self.tables.get_mut(&pa).expect("unknown table") as *mut _
+    }
+}
+
+/// A four-level, 48-bit format after the Intel SDM's EPT entries (vol. 3C,
+/// "EPT Translation Mechanism"): bits 0-2 read, write, execute (an entry
+/// with none is not present); a table entry has all three; a page has the
+/// memory type in bits 3-5 (6 write-back, 0 uncacheable) and "ignore PAT"
+/// in bit 6; bit 7 would make a PDPTE or PDE a large page; bit 11 is
+/// ignored by the processor in every entry (here: borrowed). For the
+/// walker's tests only: a real EPT format would also need an answer for
+/// pages mapped with no access, which this one cannot make valid.
+struct Ept;
+
+const EPT_READ: u64 = 1 << 0;
+const EPT_WRITE: u64 = 1 << 1;
+const EPT_EXEC: u64 = 1 << 2;
+const EPT_TYPE_WB: u64 = 6 << 3;
+const EPT_TYPE_UC: u64 = 0 << 3;
+const EPT_IGNORE_PAT: u64 = 1 << 6;
+const EPT_LARGE: u64 = 1 << 7;
+const EPT_BORROWED: u64 = 1 << 11;
+const EPT_ADDRESS: u64 = 0x000f_ffff_ffff_f000;
+
+impl DescriptorFormat for Ept {
+    const LEVELS: usize = 4;
+    const ADDRESS_BITS: u32 = 48;
+    const BORROWED: u64 = EPT_BORROWED;
+
+    fn table(pa: usize) -> u64 {
+        (pa as u64 & EPT_ADDRESS) | EPT_READ | EPT_WRITE | EPT_EXEC
+    }
+    fn page(pa: usize, perms: Perms, device: bool) -> u64 {
+        let memory_type = if device { EPT_TYPE_UC } else { EPT_TYPE_WB };
+        let mut desc = (pa as u64 & EPT_ADDRESS) | memory_type | EPT_IGNORE_PAT;
+        for (allowed, bit) in [
+            (perms.read, EPT_READ),
+            (perms.write, EPT_WRITE),
+            (perms.exec && !device, EPT_EXEC),
+        ] {
+            if allowed {
+                desc |= bit;
+            }
+        }
+        desc
+    }
+    fn is_valid(desc: u64) -> bool {
+        desc & (EPT_READ | EPT_WRITE | EPT_EXEC) != 0
+    }
+    fn is_table(desc: u64) -> bool {
+        desc & EPT_LARGE == 0
+    }
+    fn output_address(desc: u64) -> usize {
+        (desc & EPT_ADDRESS) as usize
+    }
+    fn perms(desc: u64) -> Perms {
+        Perms {
+            read: desc & EPT_READ != 0,
+            write: desc & EPT_WRITE != 0,
+            exec: desc & EPT_EXEC != 0,
+        }
+    }
+}
+
+/// Runs each generic test below over each format, as `<format>::<test>`.
+macro_rules! over_formats {
+    ($($format:ident: $module:ident),*; $tests:tt) => {
+        $(over_formats!(@one $format $module $tests);)*
+    };
+    (@one $format:ident $module:ident [$($test:ident),*]) => {
+        mod $module {
+            use super::*;
+            $(#[test]
+            fn $test() {
+                super::$test::<$format>();
+            })*
+        }
+    };
+}
+
+over_formats!(Stage2: stage2, Ept: ept; [
+    drain_range_unmaps_and_reports_each_page,
+    map_translate_unmap,
+    translate_out_of_range_is_none,
+    the_last_page_below_the_limit_works
+]);
+
+fn drain_range_unmaps_and_reports_each_page<F: DescriptorFormat>() {
+    let mut mem = Arena::default();
+    let mut pt = PageTable::<F>::new(&mut mem).unwrap();
+    for (n, va) in [0x1000, 0x2000, 0x4000_0000, 0x4000_3000]
+        .into_iter()
+        .enumerate()
+    {
+        pt.map(&mut mem, va, 0x8000_0000 + n * PAGE_SIZE, Perms::RW, false)
+            .unwrap();
+    }
+    pt.map_borrowed(&mut mem, 0x5000, 0x9000_0000, Perms::RW, false)
+        .unwrap();
+    let mut seen = vec![];
+    pt.drain_range(&mut mem, 0x2000, 0x4000_1000, |_, va, pa, borrowed| {
+        seen.push((va, pa, borrowed))
+    });
+    assert_eq!(
+        seen,
+        vec![
+            (0x2000, 0x8000_1000, false),
+            (0x5000, 0x9000_0000, true),
+            (0x4000_0000, 0x8000_2000, false)
+        ]
+    );
+    assert_eq!(pt.translate(&mut mem, 0x2000), None);
+    assert!(pt.translate(&mut mem, 0x1000).is_some());
+    assert!(pt.translate(&mut mem, 0x4000_3000).is_some());
+    seen.clear();
+    pt.drain_range(&mut mem, 0, usize::MAX, |_, va, _, _| {
+        seen.push((va, 0, false))
+    });
+    assert_eq!(seen.len(), 2);
+}
+
+fn map_translate_unmap<F: DescriptorFormat>() {
+    let mut mem = Arena::default();
+    let mut pt = PageTable::<F>::new(&mut mem).unwrap();
+    pt.map(&mut mem, 0x20_0000, 0x8000_0000, Perms::RX, false)
+        .unwrap();
+    pt.map(
+        &mut mem,
+        0x7f_0000_0000 - 4096,
+        0x8000_1000,
+        Perms::RW,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        pt.translate(&mut mem, 0x20_0123),
+        Some((0x8000_0123, Perms::RX))
+    );
+    assert_eq!(
+        pt.translate(&mut mem, 0x7f_0000_0000 - 8),
+        Some((0x8000_1ff8, Perms::RW))
+    );
+    assert_eq!(pt.translate(&mut mem, 0x20_1000), None);
+    assert_eq!(
+        pt.map(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false),
+        Err(MapError::AlreadyMapped)
+    );
+    assert_eq!(
+        pt.map(&mut mem, 0x20_0001, 0x9000_0000, Perms::RW, false),
+        Err(MapError::BadAddress)
+    );
+    let mut pages = vec![];
+    pt.for_each_page(&mut mem, |va, pa, _| pages.push((va, pa)));
+    assert_eq!(
+        pages,
+        vec![
+            (0x20_0000, 0x8000_0000),
+            (0x7f_0000_0000 - 4096, 0x8000_1000)
+        ]
+    );
+    // The two pages part in the table whose entries span 1 GiB: it and the
+    // ones above (LEVELS - 2, the root included) are shared, then each page
+    // has two tables of its own.
+    let tables = (F::LEVELS - 2) + 2 * 2;
+    assert_eq!(pt.table_count(&mut mem), tables);
+    let mut found = vec![];
+    pt.for_each_mapped_in(&mut mem, 0, usize::MAX, |va| found.push(va));
+    assert_eq!(found, vec![0x20_0000, 0x7f_0000_0000 - 4096]);
+    found.clear();
+    pt.for_each_mapped_in(&mut mem, 0x20_1000, 0x7f_0000_0000 - 4096, |va| {
+        found.push(va)
+    });
+    assert!(found.is_empty());
+    assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x8000_0000, false)));
+    pt.map_borrowed(&mut mem, 0x20_0000, 0x9000_0000, Perms::RW, false)
+        .unwrap();
+    assert_eq!(
+        pt.translate(&mut mem, 0x20_0000),
+        Some((0x9000_0000, Perms::RW))
+    );
+    assert_eq!(pt.unmap(&mut mem, 0x20_0000), Ok((0x9000_0000, true)));
+    assert_eq!(pt.unmap(&mut mem, 0x20_0000), Err(MapError::NotMapped));
+    assert_eq!(pt.translate(&mut mem, 0x20_0000), None);
+    pt.destroy(&mut mem);
+    assert!(mem.tables.is_empty());
+    assert_eq!(mem.freed, tables);
+}
+
+fn translate_out_of_range_is_none<F: DescriptorFormat>() {
+    let mut mem = Arena::default();
+    let pt = PageTable::<F>::new(&mut mem).unwrap();
+    assert_eq!(pt.translate(&mut mem, usize::MAX), None);
+    assert_eq!(pt.translate(&mut mem, PageTable::<F>::ADDRESS_LIMIT), None);
+}
+
+/// The last page below the format's limit maps, is found and drains; the
+/// limit itself and beyond are refused.
+fn the_last_page_below_the_limit_works<F: DescriptorFormat>() {
+    let limit = PageTable::<F>::ADDRESS_LIMIT;
+    assert_eq!(limit, 1 << (12 + 9 * F::LEVELS));
+    let last = limit - PAGE_SIZE;
+    let mut mem = Arena::default();
+    let mut pt = PageTable::<F>::new(&mut mem).unwrap();
+    for va in [limit, limit + PAGE_SIZE, 1 << 63] {
+        assert_eq!(
+            pt.map(&mut mem, va, 0x8000_0000, Perms::RW, false),
+            Err(MapError::BadAddress)
+        );
+        assert_eq!(pt.unmap(&mut mem, va), Err(MapError::BadAddress));
+        assert_eq!(pt.translate(&mut mem, va), None);
+    }
+    assert_eq!(pt.table_count(&mut mem), 1);
+    pt.map(&mut mem, last, 0x8000_0000, Perms::RW, false)
+        .unwrap();
+    assert_eq!(
+        pt.translate(&mut mem, limit - 1),
+        Some((0x8000_0fff, Perms::RW))
+    );
+    assert_eq!(pt.table_count(&mut mem), F::LEVELS);
+    let mut found = vec![];
+    pt.for_each_mapped_in(&mut mem, last, usize::MAX, |va| found.push(va));
+    assert_eq!(found, vec![last]);
+    let mut drained = vec![];
+    pt.drain_range(&mut mem, 0, usize::MAX, |_, va, pa, _| {
+        drained.push((va, pa))
+    });
+    assert_eq!(drained, vec![(last, 0x8000_0000)]);
+    pt.destroy(&mut mem);
+    assert!(mem.tables.is_empty());
+}
+
+#[test]
+fn limits_follow_the_formats() {
+    assert_eq!(PageTable::<Stage2>::ADDRESS_LIMIT, 1 << 39);
+    assert_eq!(PageTable::<Ept>::ADDRESS_LIMIT, 1 << 48);
+}
+
+/// Four levels translate all 48 bits: addresses that differ only above bit
+/// 38 (which a three-level walk cannot tell apart) get their own pages, and
+/// the 39-bit stage 2 refuses them.
+#[test]
+fn a_48_bit_address_works_on_four_levels() {
+    let pages = [
+        (0x1000, 0x8000_0000),
+        (0x80_0000_1000, 0x8000_1000),
+        (0x8000_0000_0000, 0x8000_2000),
+        (0xffff_ffff_f000, 0x8000_3000),
+    ];
+    let mut mem = Arena::default();
+    let mut ept = PageTable::<Ept>::new(&mut mem).unwrap();
+    let mut stage2 = PageTable::<Stage2>::new(&mut mem).unwrap();
+    for (va, pa) in pages {
+        ept.map(&mut mem, va, pa, Perms::RW, false).unwrap();
+        let expected = if va < 1 << 39 {
+            Ok(())
+        } else {
+            Err(MapError::BadAddress)
+        };
+        assert_eq!(stage2.map(&mut mem, va, pa, Perms::RW, false), expected);
+    }
+    for (va, pa) in pages {
+        assert_eq!(ept.translate(&mut mem, va + 8), Some((pa + 8, Perms::RW)));
+    }
+    let mut seen = vec![];
+    ept.for_each_page(&mut mem, |va, pa, _| seen.push((va, pa)));
+    assert_eq!(seen, pages);
+    // The root and, below each of its four entries, one table per level.
+    assert_eq!(ept.table_count(&mut mem), 1 + 4 * 3);
+    assert_eq!(
+        ept.unmap(&mut mem, 0x80_0000_1000),
+        Ok((0x8000_1000, false))
+    );
+    assert_eq!(
+        ept.translate(&mut mem, 0x1000),
+        Some((0x8000_0000, Perms::RW))
+    );
+    ept.drain_range(&mut mem, 0, usize::MAX, |_, _, _, _| {});
+    ept.destroy(&mut mem);
+    stage2.drain_range(&mut mem, 0, usize::MAX, |_, _, _, _| {});
+    stage2.destroy(&mut mem);
+    assert!(mem.tables.is_empty());
+}
+
+#[test]
+fn ept_test_format_encoding() {
+    assert_eq!(Ept::table(0x4000_3000), 0x4000_3007);
+    // Write-back, ignore PAT, read and write.
+    assert_eq!(Ept::page(0x8000_1000, Perms::RW, false), 0x8000_1073);
+    // Uncacheable device memory is never executable.
+    let rwx = Perms {
+        read: true,
+        write: true,
+        exec: true,
+    };
+    assert_eq!(Ept::page(0x0900_0000, rwx, true), 0x0900_0043);
+    assert_eq!(Ept::perms(Ept::page(0, Perms::RX, false)), Perms::RX);
+    assert!(!Ept::is_table(0x4000_0000 | EPT_LARGE | EPT_READ));
+}
