@@ -23,6 +23,26 @@ const TARGET_CRATES: &[&str] = &[
     "timer", "smp", "faults", "bench", "virtio", "hostile",
 ];
 
+/// Crates whose files may not import each other in a loop beyond the knots
+/// of `xtask/src/imports/allowed.txt`: one check per crate root
+/// (`kernel/src/lib.rs`, `kernel/src/main.rs`, ...).
+pub const IMPORT_CRATES: &[&str] = &["kernel", "arch", "vdev", "qvm"];
+
+/// Crate roots of [`IMPORT_CRATES`] whose knots are still being cut (issue
+/// 9). Remove a root once `cargo xtask imports --crate <dir>` passes for it.
+pub const IMPORTS_PENDING: &[&str] = &[
+    // Issue 9: two knots, 17 files around state/sched/process/vm and the 9
+    // files of syscall/ (`cargo xtask imports --crate kernel`).
+    "kernel/src/main.rs",
+    // Not issue 9's: knots found when this check came, left for their
+    // crates' owners (virtio/{mod,queue,chain}.rs; config/{types,vdev}.rs,
+    // layout/ with report.rs, fdt/{mod,nodes}.rs; main.rs with assemble.rs,
+    // netlink.rs and vcpu_loop.rs).
+    "vdev/src/lib.rs",
+    "qvm/src/lib.rs",
+    "qvm/src/main.rs",
+];
+
 /// Runs every check and counts the results.
 pub fn run_all(root: &Path) -> Tally {
     println!("== lint");
