@@ -468,6 +468,43 @@ fn report_graph(out: &mut String, g: &GraphReport, library: Option<&str>, detail
     }
 }
 
+/// How a graph fares in `cargo xtask lint`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Counted as passed.
+    Pass,
+    /// Counted as failed, with the reason.
+    Fail(String),
+    /// Listed in `IMPORTS_PENDING` and not clean yet: reported, not
+    /// counted.
+    Pending(String),
+}
+
+/// The lint's verdict on graph `g` of crate `dir`, `pending` if
+/// `IMPORTS_PENDING` lists it. A pending graph that passes fails, so that
+/// it is taken off the list and stays clean.
+pub fn lint_verdict(g: &GraphReport, pending: bool, dir: &str) -> Verdict {
+    let counts = format!(
+        "knots not allowed: {}, errors: {}",
+        g.unallowed(),
+        g.errors.len()
+    );
+    match (g.passes(), pending) {
+        (true, false) => Verdict::Pass,
+        (false, false) => {
+            Verdict::Fail(format!("{counts}; see `cargo xtask imports --crate {dir}`"))
+        }
+        (false, true) => Verdict::Pending(format!(
+            "{counts} (not counted while listed in IMPORTS_PENDING, xtask/src/lint.rs)"
+        )),
+        (true, true) => Verdict::Fail(
+            "no knot left that is not allowed: take it off IMPORTS_PENDING \
+             (xtask/src/lint.rs) so that it stays so"
+                .into(),
+        ),
+    }
+}
+
 /// `cargo xtask imports`: prints the report of each crate; fails if a
 /// graph has a knot the allow-list does not cover.
 pub fn run(root: &Path, args: &ImportsArgs) -> Result<ExitCode> {

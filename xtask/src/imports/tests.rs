@@ -526,3 +526,25 @@ fn self_paths() {
         "self::gic::ack"
     );
 }
+
+#[test]
+fn lint_verdicts() {
+    let knotted = check(CYCLE);
+    let knotted = graph(&knotted, "lib.rs");
+    let clean = check(&[("lib.rs", "mod a;\n"), ("a.rs", "pub fn f() {}\n")]);
+    let clean = graph(&clean, "lib.rs");
+    assert_eq!(lint_verdict(clean, false, "t"), Verdict::Pass);
+    assert!(matches!(
+        lint_verdict(knotted, false, "t"),
+        Verdict::Fail(why) if why.contains("knots not allowed: 1")
+    ));
+    assert!(matches!(
+        lint_verdict(knotted, true, "t"),
+        Verdict::Pending(_)
+    ));
+    // A pending root that became clean fails until it is taken off the list.
+    assert!(matches!(
+        lint_verdict(clean, true, "t"),
+        Verdict::Fail(why) if why.contains("IMPORTS_PENDING")
+    ));
+}
