@@ -11,6 +11,7 @@ mod cpio;
 mod guests;
 mod host_tests;
 mod image;
+mod imports;
 mod itest;
 mod lint;
 mod linux;
@@ -46,6 +47,8 @@ enum Command {
     Run(RunArgs),
     /// Check formatting and run clippy with warnings denied, host and aarch64.
     Lint,
+    /// Report which files of a crate import each other in a loop; fail on a knot not allowed in `xtask/src/imports/allowed.txt`.
+    Imports(imports::ImportsArgs),
     /// Check a VM config as `qvm` would: print its placement, optionally write its device tree.
     QvmCheck(qvm_check::QvmCheckArgs),
     /// Run lint, host unit tests and QEMU integration tests; the last line is `N passed, N failed`.
@@ -167,6 +170,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 ExitCode::FAILURE
             });
         }
+        Command::Imports(args) => return imports::run(&root, &args),
         Command::QvmCheck(args) => return qvm_check::run(&args),
         Command::Bench(args) => return bench::run(&root, &args),
         Command::Test(args) => {
