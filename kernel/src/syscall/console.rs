@@ -1,6 +1,6 @@
 //! `console_write`, `console_read`.
 
-use super::{Caller, Outcome, copy_in, copy_out};
+use super::call::{Caller, Outcome, copy_in, copy_out};
 use crate::sched;
 use crate::state::{Block, Kernel};
 use abi::{Error, SysResult};

@@ -1,6 +1,6 @@
 //! `sysinfo`, `process_list`, `bootfs_read`.
 
-use super::{Caller, copy_out, copy_str};
+use super::call::{Caller, copy_out, copy_str};
 use crate::state::Kernel;
 use abi::{Error, ProcessInfo, SysInfo, SysResult};
 use kernel::mem::frames::FRAME_SIZE;

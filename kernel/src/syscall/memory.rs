@@ -1,6 +1,6 @@
 //! `mem_map`, `mem_unmap`.
 
-use super::Caller;
+use super::call::Caller;
 use crate::state::Kernel;
 use abi::{Error, SysResult, prot};
 use arch::Perms;

@@ -1,7 +1,7 @@
 //! `exit`, `process_spawn`, `process_wait`, `process_kill`, `handle_close`,
 //! `handle_dup`.
 
-use super::{Caller, Outcome, copy_in, copy_str};
+use super::call::{Caller, Outcome, copy_in, copy_str};
 use crate::process as proc;
 use crate::sched;
 use crate::state::{Block, Kernel, Object};

@@ -3,7 +3,7 @@
 //! parent chose at spawn: a process reaches an object only through a
 //! handle, and gets one only in a namespace a trusted party gave it.
 
-use super::{Caller, copy_in};
+use super::call::{Caller, copy_in};
 use crate::hw::Arch;
 use crate::process as proc;
 use crate::space::{Space, zero_frame};

@@ -1,6 +1,6 @@
 //! `futex_wait`, `futex_wake`, `sleep`.
 
-use super::{Caller, Outcome};
+use super::call::{Caller, Outcome};
 use crate::hw::Arch;
 use crate::sched::{self, Wake};
 use crate::state::{Block, Kernel, ns_to_ticks};

@@ -1,6 +1,6 @@
 //! `thread_create`, `thread_exit`, `thread_wait`.
 
-use super::{Caller, Outcome};
+use super::call::{Caller, Outcome};
 use crate::hw::Frame;
 use crate::process as proc;
 use crate::sched;

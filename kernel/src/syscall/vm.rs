@@ -1,7 +1,7 @@
 //! `vm_create`, `vm_configure`, `vm_map_ram`, `vcpu_create`,
 //! `vcpu_set_regs`, `vcpu_run`, `vm_irq_line`.
 
-use super::{Caller, Outcome};
+use super::call::{Caller, Outcome};
 use crate::hw::{Arch, Frame, VcpuRegs};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};

@@ -1,0 +1,76 @@
+//! What every system-call handler shares: who called ([`Caller`]), how the
+//! call ended ([`Outcome`]), and copying arguments in and results out of
+//! the caller's memory. The handlers import this, never the dispatcher
+//! (`mod.rs`), so the dispatcher sits above them.
+
+use crate::state::Kernel;
+use abi::{Error, SysResult};
+use alloc::vec::Vec;
+use kernel::slab::Id;
+
+/// The caller of a system call.
+pub struct Caller {
+    /// Its CPU.
+    pub cpu: usize,
+    /// Its thread.
+    pub thread: Id,
+    /// Its process.
+    pub process: Id,
+}
+
+/// How a call ended.
+pub enum Outcome {
+    /// With this result.
+    Done(SysResult),
+    /// Blocked: the result is written when the thread wakes.
+    Blocked,
+}
+
+impl From<SysResult> for Outcome {
+    fn from(r: SysResult) -> Self {
+        Outcome::Done(r)
+    }
+}
+
+/// Copies `len` (at most `max`) bytes from the caller's memory.
+pub fn copy_in(
+    k: &mut Kernel,
+    c: &Caller,
+    ptr: usize,
+    len: usize,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
+    if len > max {
+        return Err(Error::InvalidArgument);
+    }
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(len).map_err(|_| Error::NoMemory)?;
+    buf.resize(len, 0);
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    p.space
+        .as_ref()
+        .ok_or(Error::Fault)?
+        .copy_in(&mut k.frames, ptr, &mut buf)?;
+    Ok(buf)
+}
+
+/// Copies a UTF-8 string from the caller's memory.
+pub fn copy_str(
+    k: &mut Kernel,
+    c: &Caller,
+    ptr: usize,
+    len: usize,
+    max: usize,
+) -> Result<alloc::string::String, Error> {
+    let bytes = copy_in(k, c, ptr, len, max)?;
+    alloc::string::String::from_utf8(bytes).map_err(|_| Error::InvalidArgument)
+}
+
+/// Copies `data` to the caller's memory.
+pub fn copy_out(k: &mut Kernel, c: &Caller, ptr: usize, data: &[u8]) -> Result<(), Error> {
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    p.space
+        .as_ref()
+        .ok_or(Error::Fault)?
+        .copy_out(&mut k.frames, ptr, data)
+}
