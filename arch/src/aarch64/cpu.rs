@@ -202,6 +202,7 @@ pub fn tlb_flush_ipa(ipa: usize) {
 }
 
 /// Reads the exception syndrome and fault address registers.
+#[inline]
 pub fn fault_registers() -> (u64, u64, u64) {
     (ESR_EL2.get(), FAR_EL2.get(), HPFAR_EL2.get())
 }

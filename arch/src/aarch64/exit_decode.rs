@@ -54,11 +54,13 @@ pub fn fault_ipa(hpfar: u64, far: u64) -> u64 {
 }
 
 /// General-purpose register `n` (31: the zero register).
+#[inline]
 pub fn reg(frame: &TrapFrame, n: u8) -> u64 {
     frame.x.get(n as usize).copied().unwrap_or(0)
 }
 
 /// Writes general-purpose register `n` (31: discarded).
+#[inline]
 pub fn set_reg(frame: &mut TrapFrame, n: u8, value: u64) {
     if let Some(r) = frame.x.get_mut(n as usize) {
         *r = value;
@@ -69,6 +71,7 @@ pub fn set_reg(frame: &mut TrapFrame, n: u8, value: u64) {
 /// gives the value of an ID register as the guest must see it. Traps the
 /// decoder completes (WFx, SGI writes, ID and debug registers, a trapped
 /// SMC) step the PC themselves.
+#[inline]
 pub fn decode(
     frame: &mut TrapFrame,
     s: &Syndrome,

@@ -86,6 +86,7 @@ impl Virtualization for Aarch64 {
         Ok(())
     }
 
+    #[inline]
     fn pc(frame: &TrapFrame) -> u64 {
         frame.elr
     }
@@ -109,6 +110,7 @@ impl Virtualization for Aarch64 {
         }
     }
 
+    #[inline]
     fn exit_detail(state: &VcpuState) -> [u64; abi::EXIT_ARCH_WORDS] {
         ExitDetail {
             esr: state.last.esr,
@@ -142,6 +144,7 @@ impl Virtualization for Aarch64 {
         Self::step(frame, state);
     }
 
+    #[inline]
     fn complete_hypercall(frame: &mut TrapFrame, results: [u64; 4]) {
         frame.x[..4].copy_from_slice(&results);
     }

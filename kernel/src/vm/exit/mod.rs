@@ -35,11 +35,8 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
         return;
     };
     let exit = Arch::decode_exit(frame, &mut v.arch, kind);
-    let mut record = VcpuExit {
-        pc,
-        arch: Arch::exit_detail(&v.arch),
-        ..Default::default()
-    };
+    // The record for `qvm` is made only on the way there.
+    let mut record = VcpuExit::default();
     match exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
@@ -68,7 +65,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             } else {
                 Pending::Load(access)
             };
-            to_qvm(k, cpu, vcpu, frame, record, pending);
+            to_qvm(k, cpu, vcpu, frame, pc, record, pending);
         }
         GuestExit::Hypercall(call) => match super::psci::call(k, vcpu, &call.args) {
             Outcome::Return(value) => {
@@ -76,13 +73,13 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             }
             Outcome::Exit(kind) => {
                 record.kind = kind as u64;
-                to_qvm(k, cpu, vcpu, frame, record, Pending::None);
+                to_qvm(k, cpu, vcpu, frame, pc, record, Pending::None);
             }
             Outcome::Off => power_off_self(k, cpu, vcpu, frame),
             Outcome::NotPsci => {
                 record.kind = ExitKind::Hypercall as u64;
                 record.args = call.args;
-                to_qvm(k, cpu, vcpu, frame, record, Pending::Call);
+                to_qvm(k, cpu, vcpu, frame, pc, record, Pending::Call);
             }
         },
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
@@ -93,28 +90,31 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             record.address = access.id;
             record.write = u64::from(access.write);
             record.value = access.value;
-            to_qvm(k, cpu, vcpu, frame, record, Pending::Register(access));
+            to_qvm(k, cpu, vcpu, frame, pc, record, Pending::Register(access));
         }
         GuestExit::UndecodedAccess(address) | GuestExit::Unhandled(address) => {
             record.kind = ExitKind::Unhandled as u64;
             record.address = address;
-            to_qvm(k, cpu, vcpu, frame, record, Pending::Stuck);
+            to_qvm(k, cpu, vcpu, frame, pc, record, Pending::Stuck);
         }
     }
 }
 
-/// Ends the runner's `vcpu_run` with `record`, leaving `pending` for its
-/// next one.
+/// Ends the runner's `vcpu_run` with `record` (its PC and architecture
+/// words filled in here), leaving `pending` for its next one.
 fn to_qvm(
     k: &mut Kernel,
     cpu: usize,
     vcpu: Id,
     frame: &mut Frame,
-    record: VcpuExit,
+    pc: u64,
+    mut record: VcpuExit,
     pending: Pending,
 ) {
+    record.pc = pc;
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.pending = pending;
+        record.arch = Arch::exit_detail(&v.arch);
     }
     switch::exit_to_host(k, cpu, frame, record);
 }
