@@ -4,6 +4,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ptr::NonNull;
+use qvm::window::{Window, Word};
+use vdev::virtio::{GuestMemory, MemError};
 
 /// Where `qvm` maps guest memory in its own address space.
 const WINDOW_BASE: usize = 0x40_0000_0000;
@@ -20,40 +23,69 @@ pub struct Mapped {
 }
 
 /// Guest RAM as device models reach it (copyable; the mappings live as
-/// long as the process).
+/// long as the process). Every access is volatile, through a
+/// [`Window`](qvm::window::Window) per region: the guest's vCPUs change
+/// this memory while a device reads it. The typed accesses the virtqueue
+/// code makes for ring fields (`read_u16`, `write_u32`, ...) are single
+/// loads and stores, untorn on aligned addresses; byte copies (buffers:
+/// sectors, frames, request headers) read each byte once (module docs of
+/// `qvm::window`, and "Guest memory" in `docs/vdevs.md`).
 #[derive(Clone)]
 pub struct GuestRam {
-    regions: alloc::sync::Arc<Vec<Mapped>>,
+    regions: alloc::sync::Arc<Vec<(u64, Window)>>,
 }
 
 impl GuestRam {
-    fn at(&self, gpa: u64, len: usize) -> Result<usize, vdev::virtio::MemError> {
-        let end = gpa
-            .checked_add(len as u64)
-            .ok_or(vdev::virtio::MemError { gpa })?;
+    /// The region holding `[gpa, gpa + len)` and the offset of `gpa` in it.
+    fn at(&self, gpa: u64, len: usize) -> Result<(&Window, usize), MemError> {
+        let err = MemError { gpa };
+        let end = gpa.checked_add(len as u64).ok_or(err)?;
         self.regions
             .iter()
-            .find(|r| gpa >= r.gpa && end <= r.gpa + r.size)
-            .map(|r| r.va + (gpa - r.gpa) as usize)
-            .ok_or(vdev::virtio::MemError { gpa })
+            .find(|(base, w)| gpa >= *base && end <= base + w.len() as u64)
+            .map(|(base, w)| (w, (gpa - base) as usize))
+            .ok_or(err)
+    }
+
+    fn load<T: Word>(&self, gpa: u64) -> Result<T, MemError> {
+        let (w, off) = self.at(gpa, size_of::<T>())?;
+        w.load(off).map_err(|_| MemError { gpa })
+    }
+
+    fn store<T: Word>(&self, gpa: u64, value: T) -> Result<(), MemError> {
+        let (w, off) = self.at(gpa, size_of::<T>())?;
+        w.store(off, value).map_err(|_| MemError { gpa })
     }
 }
 
-impl vdev::virtio::GuestMemory for GuestRam {
-    fn read(&self, gpa: u64, buf: &mut [u8]) -> Result<(), vdev::virtio::MemError> {
-        let at = self.at(gpa, buf.len())?;
-        // SAFETY: `at..at + len` lies in a region the kernel mapped read-write
-        // into this process for its whole life. The guest may change it at
-        // any time, which a byte copy tolerates.
-        unsafe { core::ptr::copy_nonoverlapping(at as *const u8, buf.as_mut_ptr(), buf.len()) };
-        Ok(())
+impl GuestMemory for GuestRam {
+    fn read(&self, gpa: u64, buf: &mut [u8]) -> Result<(), MemError> {
+        let (w, off) = self.at(gpa, buf.len())?;
+        w.read(off, buf).map_err(|_| MemError { gpa })
     }
 
-    fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), vdev::virtio::MemError> {
-        let at = self.at(gpa, data.len())?;
-        // SAFETY: as in `read`.
-        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), at as *mut u8, data.len()) };
-        Ok(())
+    fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), MemError> {
+        let (w, off) = self.at(gpa, data.len())?;
+        w.write(off, data).map_err(|_| MemError { gpa })
+    }
+
+    fn read_u16(&self, gpa: u64) -> Result<u16, MemError> {
+        self.load(gpa)
+    }
+    fn read_u32(&self, gpa: u64) -> Result<u32, MemError> {
+        self.load(gpa)
+    }
+    fn read_u64(&self, gpa: u64) -> Result<u64, MemError> {
+        self.load(gpa)
+    }
+    fn write_u16(&mut self, gpa: u64, value: u16) -> Result<(), MemError> {
+        self.store(gpa, value)
+    }
+    fn write_u32(&mut self, gpa: u64, value: u32) -> Result<(), MemError> {
+        self.store(gpa, value)
+    }
+    fn write_u64(&mut self, gpa: u64, value: u64) -> Result<(), MemError> {
+        self.store(gpa, value)
     }
 }
 
@@ -92,6 +124,9 @@ impl GuestMem {
     }
 
     /// The bytes at `[gpa, gpa + len)`, if one region holds them all.
+    /// Only while no vCPU runs (loading images and the device tree): a
+    /// reference to memory the guest changes would be unsound; device
+    /// models use [`GuestMem::ram`].
     pub fn slice_mut(&mut self, gpa: u64, len: u64) -> Option<&mut [u8]> {
         let r = self.regions.iter().find(|r| {
             gpa >= r.gpa
@@ -107,8 +142,15 @@ impl GuestMem {
 
     /// Guest RAM for device models.
     pub fn ram(&self) -> GuestRam {
+        let windows = self.regions.iter().map(|r| {
+            let base = NonNull::new(r.va as *mut u8).expect("guest RAM is mapped above 0");
+            // SAFETY: `add` had the kernel map `size` bytes at `va` read-write
+            // for the rest of the process (VM RAM is never unmapped); once
+            // vCPUs run, `qvm` reaches it only through these windows.
+            (r.gpa, unsafe { Window::new(base, r.size as usize) })
+        });
         GuestRam {
-            regions: alloc::sync::Arc::new(self.regions.clone()),
+            regions: alloc::sync::Arc::new(windows.collect()),
         }
     }
 

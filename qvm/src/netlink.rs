@@ -6,8 +6,10 @@ use crate::assemble::Vm;
 use abi::prot;
 use alloc::boxed::Box;
 use alloc::string::String;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::SeqCst};
 use qvm::layout::links::NetLinkEnd;
+use qvm::window::Window;
 use ulib::sys;
 use vdev::bus::DeviceId;
 use vdev::virtio::net::Net;
@@ -24,11 +26,24 @@ static NEXT_VA: AtomicUsize = AtomicUsize::new(SHM_WINDOW);
 /// A linked card's model on the bus.
 pub type LinkedNet = vdev::VirtioMmio<crate::guestmem::GuestRam, Net<RingLink<ShmRegion>>>;
 
-/// A shared-memory object mapped read-write in this process.
+/// A shared-memory object mapped read-write in this process, which the
+/// other end's `qvm` reads and writes at the same time.
+///
+/// - The ring's control words (`head`, `tail`, `blocked`, `bell`,
+///   `asleep`) are `AtomicU32`s, sequentially consistent, not `volatile`
+///   accesses: they order the frame bytes around them (a head is stored
+///   after the record it publishes, a tail after the bytes it frees, and
+///   the other end reads the bytes only after loading that word: a
+///   release/acquire pair, which volatile accesses do not make), the
+///   doorbell needs an atomic add, the sleep protocol a store then a load
+///   that no CPU reorders (`Waiter`), and futexes wait on them.
+/// - The records (length words and frame bytes) go through a
+///   [`Window`]: volatile copies that read each byte once, so the length
+///   the ring checked is the length it copies, whatever the other side
+///   writes meanwhile. The atomics around them give the order.
 #[derive(Clone, Copy, Debug)]
 pub struct ShmRegion {
-    va: usize,
-    len: usize,
+    window: Window,
 }
 
 impl ShmRegion {
@@ -41,25 +56,27 @@ impl ShmRegion {
         // The mapping keeps the object for the rest of this process.
         let _ = sys::handle_close(handle);
         mapped.map_err(|e| alloc::format!("cannot map shared memory {name}: {}", e.name()))?;
-        Ok(ShmRegion { va, len })
+        let base = NonNull::new(va as *mut u8).ok_or("shared memory mapped at 0")?;
+        // SAFETY: the kernel mapped the `len` bytes at `va` read-write for
+        // the rest of the process (nothing unmaps them), in a window of
+        // addresses no allocation uses; they are reached only through this
+        // window and the atomics of `word`.
+        let window = unsafe { Window::new(base, len) };
+        Ok(ShmRegion { window })
     }
 
     fn word(&self, offset: usize) -> &AtomicU32 {
-        assert!(offset.is_multiple_of(4) && offset + 4 <= self.len);
-        // SAFETY: `va + offset` is 4-aligned and inside the region, which
-        // stays mapped read-write until the process ends; the other
-        // process touches these words only atomically too.
-        unsafe { AtomicU32::from_ptr((self.va + offset) as *mut u32) }
-    }
-
-    fn check(&self, offset: usize, len: usize) {
-        assert!(offset.checked_add(len).is_some_and(|end| end <= self.len));
+        assert!(offset.is_multiple_of(4) && offset + 4 <= self.window.len());
+        // SAFETY: `offset` is 4-aligned and inside the region (the window's
+        // base is page-aligned), which stays mapped read-write until the
+        // process ends; both processes touch these words only atomically.
+        unsafe { AtomicU32::from_ptr(self.window.as_ptr(offset).cast::<u32>()) }
     }
 }
 
 impl SharedMemory for ShmRegion {
     fn len(&self) -> usize {
-        self.len
+        self.window.len()
     }
     fn load(&self, offset: usize) -> u32 {
         self.word(offset).load(SeqCst)
@@ -71,25 +88,20 @@ impl SharedMemory for ShmRegion {
         self.word(offset).fetch_add(value, SeqCst)
     }
     fn read(&self, offset: usize, buf: &mut [u8]) {
-        self.check(offset, buf.len());
-        // SAFETY: the range is inside the mapped region (checked). The
-        // ring protocol gives these bytes to this side until it publishes
-        // its tail; a misbehaving other side can only change their values.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                (self.va + offset) as *const u8,
-                buf.as_mut_ptr(),
-                buf.len(),
-            )
-        };
+        // The ring computes every offset inside the region (a bug if not).
+        // The protocol gives these bytes to this side until it publishes
+        // its tail; a misbehaving other side can only change their values,
+        // which the ring checks in its copy.
+        self.window
+            .read(offset, buf)
+            .expect("peer ring read inside the region");
     }
     fn write(&self, offset: usize, data: &[u8]) {
-        self.check(offset, data.len());
-        // SAFETY: as in `read`; these bytes are this side's until it
-        // publishes its head.
-        unsafe {
-            core::ptr::copy_nonoverlapping(data.as_ptr(), (self.va + offset) as *mut u8, data.len())
-        };
+        // As in `read`: these bytes are this side's until it publishes its
+        // head.
+        self.window
+            .write(offset, data)
+            .expect("peer ring write inside the region");
     }
     fn wake(&self, offset: usize) {
         let _ = sys::futex_wake(self.word(offset), usize::MAX);

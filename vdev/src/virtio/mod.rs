@@ -76,11 +76,52 @@ pub struct MemError {
 /// The guest's RAM as a device sees it (for `qvm`: its mapping of the VM's
 /// memory; for tests: a `Vec`). Implementations check every access against
 /// the RAM they hold.
+///
+/// The guest changes its RAM while the device reads it (its vCPUs run on
+/// other CPUs). `read` must read each byte once, so that a device that
+/// checks a copy uses what it checked; the typed methods are for the ring
+/// fields the driver and the device hand each other (indices, flags,
+/// descriptor fields, used elements): on aligned addresses they must be
+/// one access, which the other side sees whole (old or new, never half of
+/// each). Their default bodies go through `read`/`write`, which is enough
+/// for memory nobody else changes (tests); `qvm`'s `GuestRam` makes them
+/// single volatile loads and stores. Values are little-endian (virtio 1.x).
 pub trait GuestMemory: Send {
     /// Reads `buf.len()` bytes at `gpa`.
     fn read(&self, gpa: u64, buf: &mut [u8]) -> Result<(), MemError>;
     /// Writes `data` at `gpa`.
     fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), MemError>;
+
+    /// Reads the little-endian `u16` at `gpa`.
+    fn read_u16(&self, gpa: u64) -> Result<u16, MemError> {
+        let mut b = [0; 2];
+        self.read(gpa, &mut b)?;
+        Ok(u16::from_le_bytes(b))
+    }
+    /// Reads the little-endian `u32` at `gpa`.
+    fn read_u32(&self, gpa: u64) -> Result<u32, MemError> {
+        let mut b = [0; 4];
+        self.read(gpa, &mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    /// Reads the little-endian `u64` at `gpa`.
+    fn read_u64(&self, gpa: u64) -> Result<u64, MemError> {
+        let mut b = [0; 8];
+        self.read(gpa, &mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    /// Writes `value` little-endian at `gpa`.
+    fn write_u16(&mut self, gpa: u64, value: u16) -> Result<(), MemError> {
+        self.write(gpa, &value.to_le_bytes())
+    }
+    /// Writes `value` little-endian at `gpa`.
+    fn write_u32(&mut self, gpa: u64, value: u32) -> Result<(), MemError> {
+        self.write(gpa, &value.to_le_bytes())
+    }
+    /// Writes `value` little-endian at `gpa`.
+    fn write_u64(&mut self, gpa: u64, value: u64) -> Result<(), MemError> {
+        self.write(gpa, &value.to_le_bytes())
+    }
 }
 
 /// Guest RAM in a `Vec`, starting at guest-physical `base` (tests and tools).
@@ -159,13 +200,6 @@ pub(crate) fn copy_config(cfg: &[u8], offset: usize, data: &mut [u8]) {
             .copied()
             .unwrap_or(0);
     }
-}
-
-/// Reads a little-endian `u16` of guest memory.
-pub(crate) fn read_u16(mem: &dyn GuestMemory, gpa: u64) -> Result<u16, MemError> {
-    let mut b = [0; 2];
-    mem.read(gpa, &mut b)?;
-    Ok(u16::from_le_bytes(b))
 }
 
 /// `base + off`, or a [`MemError`] when it wraps.

@@ -16,14 +16,19 @@
 //!   (`vring_need_event`); without it, `VIRTQ_AVAIL_F_NO_INTERRUPT`.
 //!
 //! Ordering: the rings are shared with vCPUs running on other CPUs, so the
-//! device fences as the spec's memory model asks: after reading
-//! `avail.idx`, before publishing `used.idx`, and before reading
-//! `used_event`. A driver that keeps adding buffers keeps the device busy
-//! (on that guest's own vCPU thread): stopping early could miss the
-//! notification the event index promises.
+//! device fences as the spec's memory model asks (§2.7.7, §2.7.13): after
+//! reading `avail.idx`, before publishing `used.idx`, and before reading
+//! `used_event`. Ring fields (indices, flags, the available ring's heads,
+//! descriptor fields, used elements) go through the typed
+//! [`GuestMemory`] methods, one field per call, so `qvm` makes each a
+//! single volatile access the driver sees whole and the compiler neither
+//! repeats nor drops; each is read once and then checked. A driver that
+//! keeps adding buffers keeps the device busy (on that guest's own vCPU
+//! thread): stopping early could miss the notification the event index
+//! promises.
 
 pub use super::chain::{Buf, Chain, ChainError};
-use super::{GuestMemory, MemError, at, read_u16};
+use super::{GuestMemory, MemError, at};
 use core::sync::atomic::{Ordering, fence};
 
 /// Descriptor flag: the chain continues at `next`.
@@ -106,7 +111,7 @@ impl Virtqueue {
         f: &Features,
     ) -> Result<Option<Popped>, QueueError> {
         let num = u64::from(self.num);
-        let avail_idx = read_u16(mem, at(self.driver, 2)?)?;
+        let avail_idx = mem.read_u16(at(self.driver, 2)?)?;
         // The ring entries and descriptors behind `idx` are read after it.
         fence(Ordering::Acquire);
         let pending = avail_idx.wrapping_sub(self.last_avail);
@@ -116,14 +121,11 @@ impl Virtqueue {
         let mut head = None;
         if pending != 0 {
             let slot = at(self.driver, 4 + 2 * (u64::from(self.last_avail) % num))?;
-            head = Some(read_u16(mem, slot)?);
+            head = Some(mem.read_u16(slot)?);
             self.last_avail = self.last_avail.wrapping_add(1);
         }
         if f.event_idx {
-            mem.write(
-                at(self.device, 4 + 8 * num)?,
-                &self.last_avail.to_le_bytes(),
-            )?;
+            mem.write_u16(at(self.device, 4 + 8 * num)?, self.last_avail)?;
         }
         Ok(head.map(|h| self.walk(mem, h, f.indirect).map_err(|e| (h, e))))
     }
@@ -148,12 +150,13 @@ impl Virtqueue {
             if count > size {
                 return Err(ChainError::TooLong);
             }
-            let mut d = [0u8; 16];
-            mem.read(at(table, 16 * u64::from(idx))?, &mut d)?;
-            let addr = u64::from_le_bytes(d[0..8].try_into().unwrap_or_default());
-            let len = u32::from_le_bytes(d[8..12].try_into().unwrap_or_default());
-            let flags = u16::from_le_bytes([d[12], d[13]]);
-            let next = u16::from_le_bytes([d[14], d[15]]);
+            // struct virtq_desc { le64 addr; le32 len; le16 flags; le16 next; },
+            // each field read once, whole.
+            let d = at(table, 16 * u64::from(idx))?;
+            let addr = mem.read_u64(d)?;
+            let len = mem.read_u32(at(d, 8)?)?;
+            let flags = mem.read_u16(at(d, 12)?)?;
+            let next = mem.read_u16(at(d, 14)?)?;
             if flags & VIRTQ_DESC_F_INDIRECT != 0 {
                 let n = len / 16;
                 if !indirect_ok || nested || flags & VIRTQ_DESC_F_NEXT != 0 {
@@ -190,14 +193,13 @@ impl Virtqueue {
             self.device,
             4 + 8 * (u64::from(self.used_idx) % u64::from(self.num)),
         )?;
-        let mut elem = [0u8; 8];
-        elem[..4].copy_from_slice(&u32::from(head).to_le_bytes());
-        elem[4..].copy_from_slice(&len.to_le_bytes());
-        mem.write(slot, &elem)?;
+        // struct virtq_used_elem { le32 id; le32 len; }
+        mem.write_u32(slot, u32::from(head))?;
+        mem.write_u32(at(slot, 4)?, len)?;
         self.used_idx = self.used_idx.wrapping_add(1);
         // The element is visible before the index that publishes it.
         fence(Ordering::Release);
-        mem.write(at(self.device, 2)?, &self.used_idx.to_le_bytes())?;
+        mem.write_u16(at(self.device, 2)?, self.used_idx)?;
         Ok(())
     }
 
@@ -217,10 +219,10 @@ impl Virtqueue {
         // driver does the mirror image: virtio_mb in Linux).
         fence(Ordering::SeqCst);
         if event_idx {
-            let used_event = read_u16(mem, at(self.driver, 4 + 2 * u64::from(self.num))?)?;
+            let used_event = mem.read_u16(at(self.driver, 4 + 2 * u64::from(self.num))?)?;
             Ok(new.wrapping_sub(used_event).wrapping_sub(1) < new.wrapping_sub(old))
         } else {
-            Ok(read_u16(mem, self.driver)? & VIRTQ_AVAIL_F_NO_INTERRUPT == 0)
+            Ok(mem.read_u16(self.driver)? & VIRTQ_AVAIL_F_NO_INTERRUPT == 0)
         }
     }
 }
@@ -278,7 +280,7 @@ impl Queues<'_> {
     /// Whether queue `qi` has buffers the device has not taken yet.
     pub fn has_available(&mut self, qi: u16) -> Result<bool, QueueError> {
         match self.queues.get(usize::from(qi)) {
-            Some(q) if q.ready => Ok(read_u16(self.mem, at(q.driver, 2)?)? != q.last_avail),
+            Some(q) if q.ready => Ok(self.mem.read_u16(at(q.driver, 2)?)? != q.last_avail),
             _ => Ok(false),
         }
     }

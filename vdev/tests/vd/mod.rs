@@ -3,7 +3,9 @@
 //! register reads and writes its `MmioTransport` (version 2) makes, on a
 //! software `VirtioMmio`; a `Hal` whose physical addresses are host
 //! addresses; and a `GuestMemory` that only lets the device touch memory
-//! the driver allocated or shared (all else is a `MemError`).
+//! the driver allocated or shared (all else is a `MemError`) and counts
+//! byte copies that touch the virtqueues (ring fields must go through the
+//! typed methods).
 #![allow(dead_code)]
 
 use std::alloc::{Layout, alloc_zeroed, dealloc};
@@ -11,6 +13,7 @@ use std::cell::RefCell;
 use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use vdev::Vdev;
 use vdev::virtio::mmio::regs::*;
 use vdev::virtio::{Backend, GuestMemory, MemError, VirtioMmio};
@@ -40,12 +43,61 @@ fn forget(start: u64) {
     }
 }
 
+/// Ranges (start, len) the driver got from `dma_alloc`: its virtqueues.
+static RINGS: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+/// Byte-copy accesses of the device that touched a virtqueue.
+static BULK_RING_ACCESSES: AtomicUsize = AtomicUsize::new(0);
+/// Typed (`read_u16`, ...) accesses of the device.
+static TYPED_ACCESSES: AtomicUsize = AtomicUsize::new(0);
+
+/// Byte copies (`GuestMemory::read`/`write`) the device made that touched
+/// ring memory; the ring fields must go through the typed methods, which
+/// `qvm` makes single accesses. Zero in every test.
+pub fn bulk_ring_accesses() -> usize {
+    BULK_RING_ACCESSES.load(Ordering::SeqCst)
+}
+
+/// Typed accesses the device made (all tests together).
+pub fn typed_accesses() -> usize {
+    TYPED_ACCESSES.load(Ordering::SeqCst)
+}
+
+fn note_bulk(gpa: u64, len: usize) {
+    let end = gpa.saturating_add(len as u64);
+    if RINGS
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|&(s, l)| gpa < s + l && end > s)
+    {
+        BULK_RING_ACCESSES.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Guest memory = host memory the driver shared.
 pub struct HostMem;
+
+impl HostMem {
+    fn load<const N: usize>(gpa: u64) -> Result<[u8; N], MemError> {
+        allowed(gpa, N)?;
+        TYPED_ACCESSES.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: as for `read`.
+        Ok(unsafe { std::ptr::read_unaligned(gpa as *const [u8; N]) })
+    }
+
+    fn store<const N: usize>(gpa: u64, bytes: [u8; N]) -> Result<(), MemError> {
+        allowed(gpa, N)?;
+        TYPED_ACCESSES.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: as for `write`.
+        unsafe { std::ptr::write_unaligned(gpa as *mut [u8; N], bytes) };
+        Ok(())
+    }
+}
 
 impl GuestMemory for HostMem {
     fn read(&self, gpa: u64, buf: &mut [u8]) -> Result<(), MemError> {
         allowed(gpa, buf.len())?;
+        note_bulk(gpa, buf.len());
         // SAFETY: the range lies inside a live allocation or shared buffer
         // of the driver (checked above); the test is single-threaded.
         unsafe { std::ptr::copy_nonoverlapping(gpa as *const u8, buf.as_mut_ptr(), buf.len()) };
@@ -54,9 +106,29 @@ impl GuestMemory for HostMem {
 
     fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), MemError> {
         allowed(gpa, data.len())?;
+        note_bulk(gpa, data.len());
         // SAFETY: as for `read`; the driver lent the buffer to the device.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), gpa as *mut u8, data.len()) };
         Ok(())
+    }
+
+    fn read_u16(&self, gpa: u64) -> Result<u16, MemError> {
+        Self::load(gpa).map(u16::from_le_bytes)
+    }
+    fn read_u32(&self, gpa: u64) -> Result<u32, MemError> {
+        Self::load(gpa).map(u32::from_le_bytes)
+    }
+    fn read_u64(&self, gpa: u64) -> Result<u64, MemError> {
+        Self::load(gpa).map(u64::from_le_bytes)
+    }
+    fn write_u16(&mut self, gpa: u64, value: u16) -> Result<(), MemError> {
+        Self::store(gpa, value.to_le_bytes())
+    }
+    fn write_u32(&mut self, gpa: u64, value: u32) -> Result<(), MemError> {
+        Self::store(gpa, value.to_le_bytes())
+    }
+    fn write_u64(&mut self, gpa: u64, value: u64) -> Result<(), MemError> {
+        Self::store(gpa, value.to_le_bytes())
     }
 }
 
@@ -70,15 +142,19 @@ unsafe impl Hal for TestHal {
         let layout = Layout::from_size_align(pages * PAGE, PAGE).unwrap();
         // SAFETY: the layout has a non-zero size.
         let p = NonNull::new(unsafe { alloc_zeroed(layout) }).expect("allocation");
-        SHARED
-            .lock()
-            .unwrap()
-            .push((p.as_ptr() as u64, (pages * PAGE) as u64));
+        let range = (p.as_ptr() as u64, (pages * PAGE) as u64);
+        SHARED.lock().unwrap().push(range);
+        RINGS.lock().unwrap().push(range);
         (p.as_ptr() as u64, p)
     }
 
     unsafe fn dma_dealloc(paddr: PhysAddr, vaddr: NonNull<u8>, pages: usize) -> i32 {
         forget(paddr);
+        let mut rings = RINGS.lock().unwrap();
+        if let Some(i) = rings.iter().position(|&(a, _)| a == paddr) {
+            rings.swap_remove(i);
+        }
+        drop(rings);
         let layout = Layout::from_size_align(pages * PAGE, PAGE).unwrap();
         // SAFETY: `vaddr` came from `dma_alloc` with this layout.
         unsafe { dealloc(vaddr.as_ptr(), layout) };

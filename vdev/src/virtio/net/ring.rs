@@ -36,7 +36,12 @@ const RECORD_HEADER: u32 = 4;
 
 /// Memory shared with another process, as the ring sees it. Offsets are
 /// bytes from the start; word offsets are 4-byte aligned and inside. The
-/// word operations are sequentially consistent atomics.
+/// word operations are sequentially consistent atomics: they order the
+/// byte copies around them (a record is written before the head that
+/// publishes it, read after the head is loaded). `read` must read each
+/// byte once (in `qvm`, volatile copies): the ring checks a record's
+/// length in its copy and must use what it checked, whatever the other
+/// side writes meanwhile.
 pub trait SharedMemory: Send + 'static {
     /// Bytes in the region.
     fn len(&self) -> usize;
