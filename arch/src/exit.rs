@@ -30,6 +30,7 @@ impl MmioAccess {
     pub const NO_REGISTER: u8 = 31;
 
     /// The mask of a `width`-byte value.
+    #[inline]
     pub fn mask(width: u8) -> u64 {
         if width >= 8 {
             u64::MAX

@@ -40,11 +40,13 @@ pub const ISS_ISV: u64 = 1 << 24;
 pub const ISS_WNR: u64 = 1 << 6;
 
 /// Exception class field.
+#[inline]
 pub fn class(esr: u64) -> u64 {
     (esr >> 26) & 0x3f
 }
 
 /// Instruction-specific syndrome.
+#[inline]
 pub fn iss(esr: u64) -> u64 {
     esr & 0x01ff_ffff
 }
@@ -55,6 +57,7 @@ pub const ESR_IL: u64 = 1 << 25;
 pub const FSC_SYNC_EXTERNAL: u64 = 0b01_0000;
 
 /// Instruction length: 4 bytes unless IL is clear (16-bit T32).
+#[inline]
 pub fn instruction_length(esr: u64) -> usize {
     if esr & ESR_IL != 0 { 4 } else { 2 }
 }
@@ -117,6 +120,7 @@ pub struct DataAccess {
 }
 
 /// Decodes ISS of a data abort; `None` when ISV is clear.
+#[inline]
 pub fn data_access(esr: u64) -> Option<DataAccess> {
     let iss = iss(esr);
     if iss & ISS_ISV == 0 {

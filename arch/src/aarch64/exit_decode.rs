@@ -42,6 +42,7 @@ pub struct Syndrome {
 
 impl Syndrome {
     /// Bytes of the trapped instruction.
+    #[inline]
     pub fn instruction_length(&self) -> u64 {
         esr::instruction_length(self.esr) as u64
     }
@@ -49,6 +50,7 @@ impl Syndrome {
 
 /// HPFAR_EL2 turned into the faulting intermediate physical address, with
 /// the page offset from FAR_EL2.
+#[inline]
 pub fn fault_ipa(hpfar: u64, far: u64) -> u64 {
     ((hpfar & 0x0000_0fff_ffff_fff0) << 8) | (far & 0xfff)
 }
@@ -170,6 +172,7 @@ fn system_register(
 }
 
 /// Completes an MMIO load: the value into its register, the PC past it.
+#[inline]
 pub fn complete_load(frame: &mut TrapFrame, s: &Syndrome, access: &MmioAccess, value: u64) {
     set_reg(frame, access.reg, access.load_result(value));
     frame.elr += s.instruction_length();

@@ -27,6 +27,7 @@ pub struct SysRegAccess {
 }
 
 /// Decodes the ISS of an MSR/MRS trap.
+#[inline]
 pub fn decode(iss: u64) -> SysRegAccess {
     SysRegAccess {
         op0: (iss >> 20) & 3,

@@ -156,7 +156,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
 /// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,
 /// the runner's come back with `vcpu_run` returning `kind` and the exit
 /// record written to the runner's memory.
-pub fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: abi::VcpuExit) {
+pub fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &abi::VcpuExit) {
     let Some(tid) = k.cpus[cpu_index].current else {
         return;
     };
@@ -177,7 +177,7 @@ pub fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record:
     let result = match space {
         Some(space) => {
             Arch::activate(space.root());
-            space.copy_out(&mut k.frames, exit_ptr, super::exit::record_bytes(&record))
+            space.copy_out(&mut k.frames, exit_ptr, super::exit::record_bytes(record))
         }
         None => Err(abi::Error::Fault),
     };

@@ -27,17 +27,42 @@ pub fn record_bytes(record: &VcpuExit) -> &[u8] {
     }
 }
 
+/// The neutral header of an exit record for `qvm` (the PC and the
+/// architecture words are added on the way out).
+struct Header {
+    kind: ExitKind,
+    address: u64,
+    size: u64,
+    write: bool,
+    value: u64,
+    args: [u64; 4],
+}
+
+impl Header {
+    /// An exit with only a kind and an address.
+    fn bare(kind: ExitKind, address: u64) -> Header {
+        Header {
+            kind,
+            address,
+            size: 0,
+            write: false,
+            value: 0,
+            args: [0; 4],
+        }
+    }
+}
+
 /// Handles a trap from the guest running on `cpu` as vCPU `vcpu`; `kind`
-/// is what the vector code passed.
+/// is what the vector code passed. The exit is matched by reference and
+/// the record built only on the way to `qvm`: on the in-kernel paths
+/// nothing large is zeroed or copied.
 pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64) {
     let pc = Arch::pc(frame);
     let Some(v) = k.vcpus.get_mut(vcpu) else {
         return;
     };
     let exit = Arch::decode_exit(frame, &mut v.arch, kind);
-    // The record for `qvm` is made only on the way there.
-    let mut record = VcpuExit::default();
-    match exit {
+    match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
             // Maybe the guest's EOI (maintenance), a kick, or its timer.
@@ -52,71 +77,95 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             crate::irq::handle_pending(k, cpu);
         }
         GuestExit::Mmio(access) => {
-            if gic::emulate(k, cpu, vcpu, &access, frame) {
+            if gic::emulate(k, cpu, vcpu, access, frame) {
                 return;
             }
-            record.kind = ExitKind::Mmio as u64;
-            record.address = access.gpa;
-            record.size = u64::from(access.width);
-            record.write = u64::from(access.write);
-            record.value = access.value;
+            let header = Header {
+                kind: ExitKind::Mmio,
+                address: access.gpa,
+                size: u64::from(access.width),
+                write: access.write,
+                value: access.value,
+                args: [0; 4],
+            };
             let pending = if access.write {
                 Pending::Store
             } else {
-                Pending::Load(access)
+                Pending::Load(*access)
             };
-            to_qvm(k, cpu, vcpu, frame, pc, record, pending);
+            to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
         }
         GuestExit::Hypercall(call) => match super::psci::call(k, vcpu, &call.args) {
             Outcome::Return(value) => {
-                Arch::complete_hypercall(frame, [value, call.args[1], call.args[2], call.args[3]])
+                let [_, a1, a2, a3] = call.args;
+                Arch::complete_hypercall(frame, [value, a1, a2, a3]);
             }
             Outcome::Exit(kind) => {
-                record.kind = kind as u64;
-                to_qvm(k, cpu, vcpu, frame, pc, record, Pending::None);
+                to_qvm(
+                    k,
+                    cpu,
+                    vcpu,
+                    frame,
+                    pc,
+                    &Header::bare(kind, 0),
+                    Pending::None,
+                );
             }
             Outcome::Off => power_off_self(k, cpu, vcpu, frame),
             Outcome::NotPsci => {
-                record.kind = ExitKind::Hypercall as u64;
-                record.args = call.args;
-                to_qvm(k, cpu, vcpu, frame, pc, record, Pending::Call);
+                let header = Header {
+                    args: call.args,
+                    ..Header::bare(ExitKind::Hypercall, 0)
+                };
+                to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::Call);
             }
         },
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
         GuestExit::Pause => k.cpus[cpu].need_resched = true,
-        GuestExit::SendIpi(value) => super::deliver::send_sgi(k, vcpu, value),
+        GuestExit::SendIpi(value) => super::deliver::send_sgi(k, vcpu, *value),
         GuestExit::Register(access) => {
-            record.kind = ExitKind::Register as u64;
-            record.address = access.id;
-            record.write = u64::from(access.write);
-            record.value = access.value;
-            to_qvm(k, cpu, vcpu, frame, pc, record, Pending::Register(access));
+            let header = Header {
+                write: access.write,
+                value: access.value,
+                ..Header::bare(ExitKind::Register, access.id)
+            };
+            to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::Register(*access));
         }
         GuestExit::UndecodedAccess(address) | GuestExit::Unhandled(address) => {
-            record.kind = ExitKind::Unhandled as u64;
-            record.address = address;
-            to_qvm(k, cpu, vcpu, frame, pc, record, Pending::Stuck);
+            let header = Header::bare(ExitKind::Unhandled, *address);
+            to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::Stuck);
         }
     }
 }
 
-/// Ends the runner's `vcpu_run` with `record` (its PC and architecture
-/// words filled in here), leaving `pending` for its next one.
+/// Ends the runner's `vcpu_run` with the record `header` describes (its
+/// PC and architecture words filled in here), leaving `pending` for its
+/// next one.
 fn to_qvm(
     k: &mut Kernel,
     cpu: usize,
     vcpu: Id,
     frame: &mut Frame,
     pc: u64,
-    mut record: VcpuExit,
+    header: &Header,
     pending: Pending,
 ) {
-    record.pc = pc;
-    if let Some(v) = k.vcpus.get_mut(vcpu) {
-        v.pending = pending;
-        record.arch = Arch::exit_detail(&v.arch);
-    }
-    switch::exit_to_host(k, cpu, frame, record);
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    v.pending = pending;
+    let record = VcpuExit {
+        kind: header.kind as u64,
+        address: header.address,
+        size: header.size,
+        write: u64::from(header.write),
+        value: header.value,
+        pc,
+        args: header.args,
+        response: abi::response::COMPLETE,
+        arch: Arch::exit_detail(&v.arch),
+    };
+    switch::exit_to_host(k, cpu, frame, &record);
 }
 
 /// PSCI CPU_OFF: the runner thread goes back to `vcpu_run`, which waits
