@@ -42,6 +42,7 @@ impl MmioAccess {
     /// The value a load of `value` leaves in its register: cut to the
     /// access width, sign-extended if the instruction says so, cut to 32
     /// bits for a 32-bit register.
+    #[inline]
     pub fn load_result(&self, value: u64) -> u64 {
         let bits = 8 * self.width as u32;
         let mut v = value & Self::mask(self.width);

@@ -36,12 +36,14 @@ impl GichV2 {
         GichV2 { base, gicv }
     }
 
+    #[inline]
     fn read(&self, offset: usize) -> u32 {
         // SAFETY: `new`'s caller guarantees the frame; offsets are GICH
         // registers.
         unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
     }
 
+    #[inline]
     fn write(&self, offset: usize, value: u32) {
         // SAFETY: as in `read`.
         unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
@@ -53,14 +55,17 @@ impl crate::VirtualCpuInterface for GichV2 {
         ((self.read(GICH_VTR) & 0x3f) + 1) as usize
     }
 
+    #[inline]
     fn read_lr(&self, n: usize) -> u64 {
         u64::from(self.read(GICH_LR0 + 4 * n))
     }
 
+    #[inline]
     fn write_lr(&self, n: usize, value: u64) {
         self.write(GICH_LR0 + 4 * n, value as u32);
     }
 
+    #[inline]
     fn enable(&self, underflow: bool) {
         self.write(
             GICH_HCR,
@@ -68,10 +73,12 @@ impl crate::VirtualCpuInterface for GichV2 {
         );
     }
 
+    #[inline]
     fn disable(&self) {
         self.write(GICH_HCR, 0);
     }
 
+    #[inline]
     fn save(&self) -> [u64; 2] {
         [
             u64::from(self.read(GICH_VMCR)),
@@ -79,6 +86,7 @@ impl crate::VirtualCpuInterface for GichV2 {
         ]
     }
 
+    #[inline]
     fn restore(&self, state: [u64; 2]) {
         self.write(GICH_VMCR, state[0] as u32);
         self.write(GICH_APR, state[1] as u32);

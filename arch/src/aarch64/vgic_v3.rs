@@ -51,11 +51,13 @@ macro_rules! lr_access {
 }
 
 /// Reads ICH_LR<n>_EL2.
+#[inline]
 pub fn read_lr(n: usize) -> u64 {
     lr_access!(n, 0u64, false)
 }
 
 /// Writes ICH_LR<n>_EL2.
+#[inline]
 pub fn write_lr(n: usize, value: u64) {
     let _ = lr_access!(n, value, true);
 }
@@ -69,6 +71,7 @@ pub fn list_registers() -> usize {
 }
 
 /// Writes ICH_HCR_EL2.
+#[inline]
 pub fn set_hcr(value: u64) {
     // SAFETY: the kernel owns the virtual interface control.
     unsafe { asm!("msr ich_hcr_el2, {0}", "isb", in(reg) value) };
@@ -83,22 +86,27 @@ impl crate::VirtualCpuInterface for IchV3 {
         list_registers()
     }
 
+    #[inline]
     fn read_lr(&self, n: usize) -> u64 {
         read_lr(n)
     }
 
+    #[inline]
     fn write_lr(&self, n: usize, value: u64) {
         write_lr(n, value);
     }
 
+    #[inline]
     fn enable(&self, underflow: bool) {
         set_hcr(ICH_HCR_EN | if underflow { ICH_HCR_UIE } else { 0 });
     }
 
+    #[inline]
     fn disable(&self) {
         set_hcr(0);
     }
 
+    #[inline]
     fn save(&self) -> [u64; 2] {
         let (vmcr, ap1r0): (u64, u64);
         // SAFETY: reading EL2 GIC registers has no side effects.
@@ -108,6 +116,7 @@ impl crate::VirtualCpuInterface for IchV3 {
         [vmcr, ap1r0]
     }
 
+    #[inline]
     fn restore(&self, state: [u64; 2]) {
         // SAFETY: these registers only shape the guest's virtual interface.
         unsafe {

@@ -40,7 +40,11 @@ pub fn emulate(
     // The model must see what the guest acknowledged before it answers.
     super::switch::sync_live(k, cpu);
     super::switch::mark_stale(k, vcpu);
-    let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) else {
+    // Disjoint fields: the model (in the VM) and the vCPU's state.
+    let (Some(vgic), Some(v)) = (
+        k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()),
+        k.vcpus.get(vcpu),
+    ) else {
         return false;
     };
     let (value, size) = (access.value, access.width as usize);
@@ -60,17 +64,11 @@ pub fn emulate(
         }
     };
     // An access the GIC does not support reads as zero and writes nothing.
-    let Some(state) = k.vcpus.get(vcpu).map(|v| &v.arch) else {
-        return true;
-    };
     if access.write {
-        Arch::step(frame, state);
+        Arch::step(frame, &v.arch);
     } else {
-        Arch::complete_load(frame, state, access, result.unwrap_or(0));
+        Arch::complete_load(frame, &v.arch, access, result.unwrap_or(0));
     }
-    let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) else {
-        return true;
-    };
     // Enabling or setting an interrupt pending may have made it deliverable
     // to another vCPU.
     let kicks = vgic.take_kicks();
