@@ -1,7 +1,8 @@
 //! The library half of `qvm`, the process that runs one VM: the
 //! configuration language ([`config`]), placement of the guest's memory and
-//! devices ([`layout`]), the guest device tree ([`fdt`]) and the `dryrun`
-//! report ([`report`]).
+//! devices ([`layout`]), the guest device tree ([`fdt`]), the `dryrun`
+//! report ([`report`]) and which of `qvm`'s messages the `logger` options
+//! show ([`logfilter`]).
 //!
 //! It is `no_std` with `alloc`, so the same code runs inside `qvm` on the
 //! target and on the build host (`cargo xtask qvm-check`, unit tests).
@@ -13,4 +14,5 @@ pub mod config;
 pub mod fdt;
 pub mod layout;
 pub mod loader;
+pub mod logfilter;
 pub mod report;
