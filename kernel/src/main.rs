@@ -9,6 +9,7 @@ extern crate alloc;
 mod console;
 mod heap;
 mod irq;
+mod klog;
 mod panic;
 mod process;
 mod quota;

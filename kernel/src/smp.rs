@@ -2,8 +2,8 @@
 //! every CPU does.
 
 use crate::sched::SGI_RESCHEDULE;
+use crate::start;
 use crate::state::{KERNEL, Kernel, ns_to_ticks};
-use crate::{kprintln, start};
 use alloc::boxed::Box;
 use arch::IrqChip;
 use arch::aarch64::entry::{SecondaryBoot, secondary_entry_point};
@@ -46,13 +46,13 @@ pub fn start_secondaries(board: &Board) {
         // The new CPU reads the record with its MMU off.
         cpu::clean_dcache_range(record_at, core::mem::size_of::<SecondaryBoot>());
         if let Err(e) = psci::cpu_on(conduit, mpidr, secondary_entry_point(), record_at) {
-            kprintln!("qhv: CPU {index} (MPIDR {mpidr:#x}) did not start: PSCI {e:?}");
+            log::warn!("qhv: CPU {index} (MPIDR {mpidr:#x}) did not start: PSCI {e:?}");
             continue;
         }
         let deadline = cpu::counter() + ns_to_ticks(5_000_000_000, hz);
         while !KERNEL.lock().cpus[index].online {
             if cpu::counter() > deadline {
-                kprintln!("qhv: CPU {index} (MPIDR {mpidr:#x}) started but did not report in");
+                log::warn!("qhv: CPU {index} (MPIDR {mpidr:#x}) started but did not report in");
                 break;
             }
             core::hint::spin_loop();

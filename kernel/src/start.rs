@@ -122,6 +122,7 @@ fn __kernel_main(boot: BootArgs) -> ! {
         // device memory.
         unsafe { console::init(uart.base) };
     }
+    crate::klog::init();
     kprintln!("qhv: starting on {} at EL2", board.model());
 
     // Ranges in use, in a fixed array: there is no heap yet.
