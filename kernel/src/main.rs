@@ -10,6 +10,7 @@ mod console;
 mod heap;
 mod hw;
 mod irq;
+mod klog;
 mod panic;
 mod process;
 mod quota;

@@ -301,7 +301,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     }
     sched::wake_object_waiters(k, Object::Process(process));
     if k.init == Some(process) {
-        crate::kprintln!("qhv: init exited with status {status}");
+        log::info!("qhv: init exited with status {status}");
         crate::start::power_off();
     }
     let _ = pid;
@@ -393,7 +393,7 @@ pub fn fault(k: &mut Kernel, cpu_index: usize, what: core::fmt::Arguments) {
         return;
     };
     if let Some(p) = k.processes.get(process) {
-        crate::kprintln!("qhv: process {} ({}) ended: {}", p.pid, p.name(), what);
+        log::warn!("qhv: process {} ({}) ended: {}", p.pid, p.name(), what);
     }
     kill(k, process, abi::STATUS_FAULT);
 }

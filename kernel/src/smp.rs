@@ -3,8 +3,8 @@
 
 use crate::hw::Arch;
 use crate::sched::SGI_RESCHEDULE;
+use crate::start;
 use crate::state::{KERNEL, Kernel, ns_to_ticks};
-use crate::{kprintln, start};
 use arch::{Boot, Cpu, IrqChip, Translation};
 use kernel::board::Board;
 
@@ -34,7 +34,7 @@ pub fn start_secondaries(board: &Board) {
         let stack_top = (stack.as_ptr() as usize + STACK_SIZE) & !15;
         KERNEL.lock().cpus[index].stack_top = stack_top;
         if let Err(e) = Arch::start_cpu(mpidr, stack_top, map, index) {
-            kprintln!(
+            log::warn!(
                 "qhv: CPU {index} (MPIDR {mpidr:#x}) did not start: firmware error {}",
                 e.0
             );
@@ -43,7 +43,7 @@ pub fn start_secondaries(board: &Board) {
         let deadline = Arch::counter() + ns_to_ticks(5_000_000_000, hz);
         while !KERNEL.lock().cpus[index].online {
             if Arch::counter() > deadline {
-                kprintln!("qhv: CPU {index} (MPIDR {mpidr:#x}) started but did not report in");
+                log::warn!("qhv: CPU {index} (MPIDR {mpidr:#x}) started but did not report in");
                 break;
             }
             core::hint::spin_loop();

@@ -86,6 +86,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         // device memory.
         unsafe { console::init(uart.base) };
     }
+    crate::klog::init();
     kprintln!("qhv: starting on {} at EL2", board.model());
 
     // Ranges in use, in a fixed array: there is no heap yet.

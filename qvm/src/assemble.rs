@@ -65,8 +65,7 @@ pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
         Ok(dtb) => {
             println!("qvm: device tree of {} bytes", dtb.len());
             if let Some(path) = &config.vars.fdt_dump_file {
-                crate::log!(
-                    Warn,
+                log::warn!(
                     "qvm: set fdt-dump-file {path}: the host has no writable files yet; use `cargo xtask qvm-check --dtb`"
                 );
             }
@@ -335,7 +334,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         ("dump", config.dump_dir.is_some()),
     ] {
         if set {
-            crate::log!(Warn, "qvm: {name}: `{what}` is not supported yet: ignored");
+            log::warn!("qvm: {name}: `{what}` is not supported yet: ignored");
         }
     }
     Ok(Vm {

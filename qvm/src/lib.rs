@@ -1,8 +1,9 @@
 //! The library half of `qvm`, the process that runs one VM: the
 //! configuration language ([`config`]), placement of the guest's memory and
-//! devices ([`layout`]), the guest device tree ([`fdt`]) and the `dryrun`
-//! report ([`report`]); and [`window`], how the `qvm` process touches memory
-//! that guests and other processes change under it.
+//! devices ([`layout`]), the guest device tree ([`fdt`]), the `dryrun`
+//! report ([`report`]) and which of `qvm`'s messages the `logger` options
+//! show ([`logfilter`]); and [`window`], how the `qvm` process touches
+//! memory that guests and other processes change under it.
 //!
 //! It is `no_std` with `alloc`, so the same code runs inside `qvm` on the
 //! target and on the build host (`cargo xtask qvm-check`, unit tests).
@@ -14,5 +15,6 @@ pub mod config;
 pub mod fdt;
 pub mod layout;
 pub mod loader;
+pub mod logfilter;
 pub mod report;
 pub mod window;

@@ -12,7 +12,7 @@ extern crate alloc;
 mod arch;
 mod assemble;
 mod guestmem;
-mod log;
+mod logger;
 mod netlink;
 mod vcpu_loop;
 mod vmconsole;
@@ -47,6 +47,7 @@ pub fn read_file(path: &str) -> Result<Vec<u8>, String> {
 
 #[unsafe(no_mangle)]
 fn main(args: &[&str]) -> usize {
+    logger::install();
     let words = args.get(1..).unwrap_or(&[]);
     let mut read = |path: &str| {
         read_file(path).and_then(|d| {
@@ -74,7 +75,7 @@ fn main(args: &[&str]) -> usize {
             return EXIT_BAD_CONFIG;
         }
     };
-    log::configure(&config);
+    logger::configure(&config);
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
     let shown: String = alloc::format!("qvm-{name}").chars().take(31).collect();
     let _ = sys::set_name(&shown);
@@ -91,7 +92,7 @@ fn main(args: &[&str]) -> usize {
     match assemble::build(&config, &layout) {
         Ok(vm) => vcpu_loop::run(vm),
         Err(e) => {
-            crate::log!(Error, "qvm: {name}: {e}");
+            log::error!("qvm: {name}: {e}");
             EXIT_START_FAILED
         }
     }

@@ -189,8 +189,7 @@ pub fn serve(vm: &Vm, id: DeviceId, waiter: Waiter<ShmRegion>) {
                 let mut shared = vm.shared.lock();
                 if let Some(card) = shared.bus.downcast_mut::<LinkedNet>(id) {
                     card.backend_mut().link_mut().set_peer_down();
-                    crate::log!(
-                        Warn,
+                    log::warn!(
                         "qvm: {}: network peer not reading: dropping frames",
                         vm.name
                     );

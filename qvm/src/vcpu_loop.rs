@@ -15,14 +15,13 @@ pub fn run(vm: Vm) -> usize {
     if vm.shared.lock().console.is_some() {
         let shared = vm.clone();
         if let Err(e) = thread::spawn(move || console_input(&shared)) {
-            crate::log!(Warn, "qvm: {}: no console input: {}", vm.name, e.name());
+            log::warn!("qvm: {}: no console input: {}", vm.name, e.name());
         }
     }
     for (id, waiter) in vm.links.clone() {
         let shared = vm.clone();
         if let Err(e) = thread::spawn(move || crate::netlink::serve(&shared, id, waiter)) {
-            crate::log!(
-                Error,
+            log::error!(
                 "qvm: {}: cannot start a network link thread: {}",
                 vm.name,
                 e.name()
@@ -48,8 +47,7 @@ pub fn run(vm: Vm) -> usize {
             Ok(handle) if index == 0 => boot = Some(handle),
             Ok(_) => {}
             Err(e) => {
-                crate::log!(
-                    Error,
+                log::error!(
                     "qvm: {}: cannot start the thread of vCPU {index}: {}",
                     vm.name,
                     e.name()
@@ -132,8 +130,7 @@ pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
 fn policy(vm: &Vm, action: UnsupportedAction, what: String, exit: &mut VcpuExit) -> Option<usize> {
     match action {
         UnsupportedAction::Abort => {
-            crate::log!(
-                Error,
+            log::error!(
                 "qvm: {}: {what}: ending the VM (unsupported ... abort)",
                 vm.name
             );
@@ -156,8 +153,7 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
     let mut exit = VcpuExit::default();
     loop {
         if let Err(e) = sys::call(Sys::VcpuRun, [handle, &raw mut exit as usize, 0, 0, 0, 0]) {
-            crate::log!(
-                Error,
+            log::error!(
                 "qvm: {}: vcpu_run of vCPU {index} failed: {}",
                 vm.name,
                 e.name()
@@ -169,11 +165,11 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
         let ended = match ExitKind::from_raw(exit.kind) {
             Some(ExitKind::Mmio) => mmio(vm, &mut exit),
             Some(ExitKind::PowerOff) => {
-                crate::log!(Info, "qvm: {}: the guest powered off", vm.name);
+                log::info!("qvm: {}: the guest powered off", vm.name);
                 Some(crate::EXIT_OK)
             }
             Some(ExitKind::Reset) => {
-                crate::log!(Info, "qvm: {}: the guest asked for a reset", vm.name);
+                log::info!("qvm: {}: the guest asked for a reset", vm.name);
                 Some(crate::EXIT_OK)
             }
             Some(ExitKind::Hypercall) => {
