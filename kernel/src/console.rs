@@ -8,7 +8,7 @@ use arch::Uart;
 use core::fmt::{self, Write};
 use spin::mutex::SpinMutex as Mutex;
 
-static UART: Mutex<Option<Console>, crate::state::SpinHint> = Mutex::new(None);
+static UART: Mutex<Option<Console>, crate::relax::SpinHint> = Mutex::new(None);
 
 /// Starts console output on the board's UART at `base`.
 ///

@@ -8,7 +8,7 @@ use spin::mutex::SpinMutex as Mutex;
 /// Bytes of kernel heap.
 pub const HEAP_SIZE: usize = 16 << 20;
 
-struct KernelHeap(Mutex<Heap, crate::state::SpinHint>);
+struct KernelHeap(Mutex<Heap, crate::relax::SpinHint>);
 
 #[global_allocator]
 static HEAP: KernelHeap = KernelHeap(Mutex::new(Heap::empty()));

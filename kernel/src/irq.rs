@@ -2,9 +2,10 @@
 //! reschedule IPI and a loaded guest's timer.
 
 use crate::hw::Arch;
-use crate::sched::{self, SGI_RESCHEDULE, Wake};
-use crate::state::Kernel;
-use arch::{IrqChip, Virtualization};
+use crate::percpu::SGI_RESCHEDULE;
+use crate::sched::{self, Wake};
+use crate::state::{Block, Kernel, ThreadState};
+use arch::{Cpu, HostTimer, IrqChip, Virtualization};
 
 /// Most console input kept unread.
 const INPUT_LIMIT: usize = 4096;
@@ -22,7 +23,7 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
         };
         let intid = raw & 0x3ff;
         if intid == k.timer_intid {
-            sched::on_timer(k, cpu);
+            on_timer(k, cpu);
         } else if Some(intid) == k.uart_intid {
             console_input(k);
         } else if intid == SGI_RESCHEDULE {
@@ -108,6 +109,43 @@ fn list_clients(k: &Kernel) {
         if let Some((pid, name)) = client_name(k, i) {
             let mark = if i == k.console_focus { " (now)" } else { "" };
             crate::kprintln!("qhv:   {i}: {name} (pid {pid}){mark}");
+        }
+    }
+}
+
+/// Handles the kernel's timer: wakes sleepers that are due and ends the time
+/// slice of the current thread if another of its priority waits.
+fn on_timer(k: &mut Kernel, cpu: usize) {
+    // The timer's line stays asserted until it is reprogrammed, which
+    // happens on the way out (`program_timer`): mask it until then.
+    Arch::stop();
+    let now = Arch::counter();
+    while let Some(tid) = k.sleepers.pop_due(now) {
+        if let Some(ThreadState::Blocked(Block::Wfi)) = k.threads.get(tid).map(|t| t.state) {
+            // A vCPU in WFI whose virtual timer is due.
+            if let Some(vcpu) = k.threads.get(tid).and_then(|t| t.guest) {
+                crate::vm::deliver::raise_vtimer(k, vcpu);
+            }
+            sched::wake(k, tid, Wake::Resume);
+            continue;
+        }
+        let how = match k.threads.get(tid).map(|t| t.state) {
+            Some(ThreadState::Blocked(Block::Futex(_))) => {
+                Wake::Return(abi::encode_return(Err(abi::Error::TimedOut)))
+            }
+            _ => Wake::Return(0),
+        };
+        sched::wake(k, tid, how);
+    }
+    let c = &mut k.cpus[cpu];
+    if let Some(cur) = c.current
+        && now >= c.slice_end
+    {
+        let prio = k.threads.get(cur).map_or(0, |t| t.priority);
+        if c.queue.top_priority().is_some_and(|p| p >= prio) {
+            c.need_resched = true;
+        } else {
+            c.slice_end = now + k.slice_ticks;
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::console::print_panic;
 use crate::hw::{Arch, Frame};
+use crate::stop::halt;
 use arch::{Cpu, Traps};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -31,12 +32,6 @@ fn backtrace(mut fp: usize) {
             break;
         }
         fp = next;
-    }
-}
-
-fn halt() -> ! {
-    loop {
-        Arch::wait_for_event();
     }
 }
 

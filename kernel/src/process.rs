@@ -2,7 +2,8 @@
 //! (by exit, kill or fault) and freeing everything they held.
 
 use crate::hw::{Arch, Frame};
-use crate::sched::{self, SGI_RESCHEDULE, this_cpu};
+use crate::percpu::{SGI_RESCHEDULE, this_cpu};
+use crate::sched;
 use crate::space::Space;
 use crate::state::{Kernel, Object, Process, Thread, ThreadState};
 use abi::{Error, PAGE_SIZE, USER_STACK_SIZE, USER_STACK_TOP};
@@ -294,7 +295,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     for shm in shms {
         release(k, Object::Shm(shm));
     }
-    crate::vm::destroy_all(k, &vms);
+    crate::vm::lifecycle::destroy_all(k, &vms);
     leave_console(k, process);
     for object in handles.drain() {
         release(k, object);
@@ -302,7 +303,7 @@ fn teardown(k: &mut Kernel, process: Id) {
     sched::wake_object_waiters(k, Object::Process(process));
     if k.init == Some(process) {
         log::info!("qhv: init exited with status {status}");
-        crate::start::power_off();
+        crate::stop::power_off();
     }
     let _ = pid;
     if k.processes.get(process).is_some_and(|p| p.refs == 0) {

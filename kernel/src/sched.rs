@@ -1,22 +1,16 @@
-//! Scheduling: placing runnable threads on CPUs, blocking and waking, the
-//! time slice, and the switch done on the way back to user mode. Every
-//! CPU has its own run queue; a thread is placed on the least-loaded CPU
-//! its affinity allows, idle CPUs take work from busy ones, and a wake-up
-//! that should preempt another CPU sends it a software interrupt.
+//! Scheduling: placing runnable threads on CPUs, blocking and waking, and
+//! the timer's next deadline. Every CPU has its own run queue; a thread is
+//! placed on the least-loaded CPU its affinity allows, idle CPUs take work
+//! from busy ones (`steal`), and a wake-up that should preempt another CPU
+//! sends it a software interrupt. The switch on the way back to user mode
+//! is `resume.rs`'s; the timer interrupt is `irq.rs`'s.
 
-use crate::hw::{Arch, Frame};
-use crate::state::{Block, Guard, KERNEL, Kernel, Object, ThreadState};
-use arch::{Cpu, HostTimer, IrqChip, Translation};
+use crate::hw::Arch;
+use crate::state::{Block, Kernel, Object, ThreadState};
+use arch::{HostTimer, IrqChip};
 use kernel::slab::Id;
 
-/// The software interrupt asking a CPU to look at its run queue.
-pub const SGI_RESCHEDULE: u32 = 0;
-
-/// The CPU we run on.
-#[inline]
-pub fn this_cpu() -> usize {
-    Arch::index()
-}
+use crate::percpu::{SGI_RESCHEDULE, this_cpu};
 
 fn allows(affinity: u64, cpu: usize) -> bool {
     affinity == 0 || affinity & (1 << cpu) != 0
@@ -68,7 +62,7 @@ pub fn make_ready(k: &mut Kernel, tid: Id) {
 
 /// A thread waits on `busy`'s queue: wake an idle CPU its affinity allows,
 /// which takes it over (see `steal`), so no thread waits while a CPU idles.
-fn nudge_idle(k: &mut Kernel, tid: Id, busy: usize) {
+pub fn nudge_idle(k: &mut Kernel, tid: Id, busy: usize) {
     let Some(affinity) = k.threads.get(tid).map(|t| t.affinity) else {
         return;
     };
@@ -147,45 +141,8 @@ pub fn unlink(k: &mut Kernel, tid: Id) {
     }
 }
 
-/// Handles the EL2 timer: wakes sleepers that are due and ends the time
-/// slice of the current thread if another of its priority waits.
-pub fn on_timer(k: &mut Kernel, cpu: usize) {
-    // The timer's line stays asserted until it is reprogrammed, which
-    // happens on the way out (`program_timer`): mask it until then.
-    Arch::stop();
-    let now = Arch::counter();
-    while let Some(tid) = k.sleepers.pop_due(now) {
-        if let Some(ThreadState::Blocked(Block::Wfi)) = k.threads.get(tid).map(|t| t.state) {
-            // A vCPU in WFI whose virtual timer is due.
-            if let Some(vcpu) = k.threads.get(tid).and_then(|t| t.guest) {
-                crate::vm::deliver::raise_vtimer(k, vcpu);
-            }
-            wake(k, tid, Wake::Resume);
-            continue;
-        }
-        let how = match k.threads.get(tid).map(|t| t.state) {
-            Some(ThreadState::Blocked(Block::Futex(_))) => {
-                Wake::Return(abi::encode_return(Err(abi::Error::TimedOut)))
-            }
-            _ => Wake::Return(0),
-        };
-        wake(k, tid, how);
-    }
-    let c = &mut k.cpus[cpu];
-    if let Some(cur) = c.current
-        && now >= c.slice_end
-    {
-        let prio = k.threads.get(cur).map_or(0, |t| t.priority);
-        if c.queue.top_priority().is_some_and(|p| p >= prio) {
-            c.need_resched = true;
-        } else {
-            c.slice_end = now + k.slice_ticks;
-        }
-    }
-}
-
 /// Programs this CPU's timer for the next slice end or sleeper deadline.
-fn program_timer(k: &Kernel, cpu: usize) {
+pub fn program_timer(k: &Kernel, cpu: usize) {
     let c = &k.cpus[cpu];
     let slice = c.current.map(|_| c.slice_end);
     match [slice, k.sleepers.next_deadline()]
@@ -198,35 +155,8 @@ fn program_timer(k: &Kernel, cpu: usize) {
     }
 }
 
-fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut Frame) {
-    let Some(t) = k.threads.get_mut(tid) else {
-        return;
-    };
-    t.state = ThreadState::Running(cpu);
-    t.cpu = cpu;
-    frame.clone_from(&t.ctx);
-    match t.guest {
-        Some(vcpu) => {
-            crate::vm::switch::load(k, cpu, vcpu);
-            crate::vm::switch::prepare_entry(k, cpu);
-        }
-        None => {
-            let process = t.process;
-            crate::vm::switch::unload(k, cpu);
-            let vttbr = k
-                .processes
-                .get(process)
-                .and_then(|p| p.space.as_ref())
-                .map_or(k.null_root, |s| s.root());
-            Arch::activate(vttbr);
-        }
-    }
-    let c = &mut k.cpus[cpu];
-    c.current = Some(tid);
-    c.slice_end = Arch::counter() + k.slice_ticks;
-}
-
-fn steal(k: &mut Kernel, cpu: usize) -> Option<Id> {
+/// A thread another CPU has queued that `cpu` may run, taken off its queue.
+pub fn steal(k: &mut Kernel, cpu: usize) -> Option<Id> {
     let n = k.cpus.len();
     for step in 1..n {
         let other = (cpu + step) % n;
@@ -239,70 +169,4 @@ fn steal(k: &mut Kernel, cpu: usize) -> Option<Id> {
         }
     }
     None
-}
-
-/// On the way back to user mode: reaps a killed current thread, switches if
-/// the current thread blocked, ended or was preempted, and idles while
-/// there is nothing to run. Leaves `frame` holding the thread to resume.
-pub fn finish(mut k: Guard, cpu: usize, frame: &mut Frame) {
-    loop {
-        if let Some(cur) = k.cpus[cpu].current {
-            let state = k.threads.get(cur).map(|t| (t.state, t.killed, t.priority));
-            match state {
-                Some((_, true, _)) => {
-                    crate::process::end_thread(&mut k, cur);
-                    k.cpus[cpu].current = None;
-                }
-                Some((ThreadState::Running(_), false, prio)) => {
-                    let c = &mut k.cpus[cpu];
-                    if !c.need_resched || c.queue.top_priority().is_none_or(|p| p < prio) {
-                        c.need_resched = false;
-                        crate::vm::switch::prepare_entry(&mut k, cpu);
-                        program_timer(&k, cpu);
-                        return;
-                    }
-                    let t = k.threads.get_mut(cur).expect("current thread");
-                    t.ctx.clone_from(frame);
-                    k.cpus[cpu].queue.push(cur, prio);
-                    if let Some(t) = k.threads.get_mut(cur) {
-                        t.state = ThreadState::Ready;
-                    }
-                    k.cpus[cpu].current = None;
-                    nudge_idle(&mut k, cur, cpu);
-                }
-                Some((ThreadState::Blocked(_), false, _)) => {
-                    let t = k.threads.get_mut(cur).expect("current thread");
-                    t.ctx.clone_from(frame);
-                    k.cpus[cpu].current = None;
-                }
-                _ => k.cpus[cpu].current = None,
-            }
-        }
-        k.cpus[cpu].need_resched = false;
-        let next = k.cpus[cpu]
-            .queue
-            .pop()
-            .map(|(t, _)| t)
-            .or_else(|| steal(&mut k, cpu));
-        if let Some(next) = next {
-            load(&mut k, cpu, next, frame);
-            program_timer(&k, cpu);
-            return;
-        }
-        k = idle(k, cpu);
-    }
-}
-
-/// Waits for an interrupt with the lock released, then handles what came.
-fn idle(mut k: Guard, cpu: usize) -> Guard {
-    k.cpus[cpu].idle = true;
-    crate::vm::switch::unload(&mut k, cpu);
-    Arch::activate(k.null_root);
-    program_timer(&k, cpu);
-    drop(k);
-    Arch::wait_for_interrupt();
-    let mut k = KERNEL.lock();
-    k.cpus[cpu].idle = false;
-    crate::irq::handle_pending(&mut k, cpu);
-    k
 }

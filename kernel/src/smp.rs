@@ -1,12 +1,14 @@
 //! Bringing up the other CPUs (the platform starts them: PSCI `CPU_ON` on
 //! ARM), and the per-CPU set-up every CPU does.
 
-use crate::hw::Arch;
-use crate::sched::SGI_RESCHEDULE;
-use crate::start;
+use crate::hw::{Arch, KernelMap};
+use crate::percpu::SGI_RESCHEDULE;
 use crate::state::{KERNEL, Kernel, ns_to_ticks};
 use arch::{Boot, Cpu, IrqChip, Translation};
 use kernel::board::Board;
+
+/// The kernel's map of all memory, set by the boot CPU, for the others.
+pub static KERNEL_MAP: spin::Once<KernelMap> = spin::Once::new();
 
 /// Bytes of kernel stack per CPU.
 const STACK_SIZE: usize = 64 * 1024;
@@ -25,7 +27,7 @@ pub fn init_this_cpu(k: &mut Kernel, index: usize) {
 
 /// Starts every CPU of the board but the boot CPU, waiting for each.
 pub fn start_secondaries(board: &Board) {
-    let Some(&map) = start::KERNEL_MAP.get() else {
+    let Some(&map) = KERNEL_MAP.get() else {
         return;
     };
     let hz = KERNEL.lock().counter_hz;
@@ -59,5 +61,5 @@ extern "C" fn __kernel_secondary(index: usize) -> ! {
     init_this_cpu(&mut k, index);
     Arch::activate(k.null_root);
     k.cpus[index].online = true;
-    start::run(k, index)
+    crate::resume::run(k, index)
 }

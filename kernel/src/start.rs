@@ -3,9 +3,10 @@
 //! bootfs, bring up the GIC, the timer and the other CPUs, print the
 //! banner, and start `/bin/init`.
 
-use crate::hw::{Arch, FRAME_SIZE, Frame, IrqChip, KernelMap};
+use crate::hw::{Arch, IrqChip};
 use crate::state::{Cpu, KERNEL, Kernel};
-use crate::{console, heap, kprintln, sched, smp};
+use crate::stop::halt;
+use crate::{console, heap, kprintln, smp};
 use alloc::vec::Vec;
 use arch::platform::BootInfo;
 use arch::{Boot, Cpu as _, IrqChip as _, Platform, Translation, VirtualCpuInterface};
@@ -14,15 +15,6 @@ use kernel::board::{self, Board};
 use kernel::mem::frames::FrameAllocator;
 
 const MIB2: usize = 1 << 21;
-
-/// The kernel's map of all memory, for the secondary CPUs.
-pub static KERNEL_MAP: spin::Once<KernelMap> = spin::Once::new();
-
-fn halt() -> ! {
-    loop {
-        Arch::wait_for_event();
-    }
-}
 
 fn round_out(start: usize, end: usize) -> (usize, usize) {
     (start & !(MIB2 - 1), end.next_multiple_of(MIB2))
@@ -80,7 +72,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         report_wrong_level(&board, &ram[..n_ram], &fine, boot.level);
     }
     Arch::init_cpu(0);
-    KERNEL_MAP.call_once(|| Arch::map_all_memory(&ram[..n_ram], &fine));
+    smp::KERNEL_MAP.call_once(|| Arch::map_all_memory(&ram[..n_ram], &fine));
     if let Some(uart) = board.uart {
         // SAFETY: the device tree names this UART; the map covers it as
         // device memory.
@@ -212,20 +204,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
             halt()
         }
     }
-    run(k, 0)
-}
-
-/// Leaves the boot path for the scheduler on CPU `cpu`.
-pub fn run(k: crate::state::Guard, cpu_index: usize) -> ! {
-    let slot = k.cpus[cpu_index].stack_top - FRAME_SIZE;
-    // SAFETY: the boot code left the top FRAME_SIZE bytes of this CPU's
-    // stack free for exactly this frame.
-    let frame = unsafe { &mut *(slot as *mut Frame) };
-    *frame = Frame::default();
-    sched::finish(k, cpu_index, frame);
-    // SAFETY: `frame` is the slot at the top of this CPU's stack and holds
-    // the thread to run; nothing on the stack is needed any more.
-    unsafe { Arch::enter(frame) }
+    crate::resume::run(k, 0)
 }
 
 /// The bootfs bytes that follow the kernel in the boot image.
@@ -248,13 +227,6 @@ fn make_irq_chip(board: &Board) -> IrqChip {
         kprintln!("qhv: no usable GIC in the device tree");
         halt()
     })
-}
-
-/// Powers the machine off through the firmware, or stops if that fails.
-pub fn power_off() -> ! {
-    Arch::power_off();
-    kprintln!("qhv: power-off failed; halting");
-    halt()
 }
 
 /// Started below the hypervisor level: map all memory at that level, say

@@ -4,6 +4,7 @@
 //! finer locking is needed.
 
 use crate::hw::{Arch, Frame, IrqChip, VirtIf};
+use crate::relax::SpinHint;
 use crate::space::Space;
 use abi::Rights;
 use alloc::collections::VecDeque;
@@ -247,7 +248,7 @@ impl Kernel {
     /// Asks CPU `cpu` to look at its run queue and the vCPU it runs.
     pub fn gic_send_reschedule(&mut self, cpu: usize) {
         use arch::IrqChip;
-        self.irq_chip.send_ipi(cpu, crate::sched::SGI_RESCHEDULE);
+        self.irq_chip.send_ipi(cpu, crate::percpu::SGI_RESCHEDULE);
     }
 
     /// Bit mask of online CPUs.
@@ -282,19 +283,6 @@ pub fn ticks_to_ns(ticks: u64, hz: u64) -> u64 {
 /// Nanoseconds to counter ticks.
 pub fn ns_to_ticks(ns: u64, hz: u64) -> u64 {
     (ns as u128 * hz as u128 / 1_000_000_000) as u64
-}
-
-/// How a CPU waits for the kernel lock: the architecture's spin-wait hint
-/// (`YIELD`) rather than `spin`'s default (an `ISB` on aarch64), so that
-/// under QEMU's one-thread `-icount` the waiting CPU hands its turn to the
-/// holder instead of spinning it out (which the benchmarks would count as
-/// guest time).
-pub struct SpinHint;
-
-impl spin::RelaxStrategy for SpinHint {
-    fn relax() {
-        Arch::spin_hint();
-    }
 }
 
 /// The big kernel lock around the state.

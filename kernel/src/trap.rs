@@ -3,8 +3,9 @@
 //! report. Traps from a guest go to `vm::exit`.
 
 use crate::hw::{Arch, Frame};
+use crate::percpu::this_cpu;
 use crate::process;
-use crate::sched::{self, this_cpu};
+use crate::resume;
 use crate::state::KERNEL;
 use arch::{HostTrap, Traps};
 
@@ -18,7 +19,7 @@ extern "C" fn __kernel_trap(frame: &mut Frame, kind: u64) {
     let killed = current.is_none_or(|t| t.killed);
     if let Some(vcpu) = current.and_then(|t| t.guest).filter(|_| !killed) {
         crate::vm::exit::handle(&mut k, cpu, vcpu, frame, kind);
-        return sched::finish(k, cpu, frame);
+        return resume::finish(k, cpu, frame);
     }
     match Arch::host_trap(frame, kind) {
         HostTrap::Interrupt => crate::irq::handle_pending(&mut k, cpu),
@@ -28,5 +29,5 @@ extern "C" fn __kernel_trap(frame: &mut Frame, kind: u64) {
         HostTrap::Nothing => {}
         HostTrap::Fault(fault) => process::fault(&mut k, cpu, format_args!("{fault}")),
     }
-    sched::finish(k, cpu, frame);
+    resume::finish(k, cpu, frame);
 }

@@ -67,7 +67,7 @@ fn new_handle(k: &mut Kernel, c: &Caller, object: Object) -> SysResult {
 
 pub fn create(k: &mut Kernel, c: &Caller) -> SysResult {
     crate::quota::vm(k, c.process)?;
-    let vm = vm::create(k, c.process)?;
+    let vm = vm::lifecycle::create(k, c.process)?;
     new_handle(k, c, Object::Vm(vm))
 }
 
@@ -258,7 +258,7 @@ pub fn run(
         }
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);
-        pending::complete(v, &answer)?;
+        pending::complete(&mut v.frame, &mut v.arch, &mut v.pending, &answer)?;
         Ok(vcpu)
     })();
     let vcpu = match result {

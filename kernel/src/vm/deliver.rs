@@ -29,7 +29,7 @@ pub fn kick(k: &mut Kernel, vm: Id, index: usize) {
         Some(crate::state::ThreadState::Blocked(Block::Wfi)) => {
             sched::wake(k, runner, Wake::Resume)
         }
-        Some(crate::state::ThreadState::Running(c)) if c != sched::this_cpu() => {
+        Some(crate::state::ThreadState::Running(c)) if c != crate::percpu::this_cpu() => {
             k.gic_send_reschedule(c);
         }
         Some(crate::state::ThreadState::Running(c)) => k.cpus[c].need_resched = true,

@@ -4,7 +4,7 @@
 //! anything else (a host process, idle, another vCPU) unloads it first.
 
 use super::MAX_LRS;
-use crate::hw::{Arch, Frame};
+use crate::hw::Arch;
 use crate::state::Kernel;
 use arch::{Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
@@ -151,35 +151,4 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
     if let Some(vif) = k.virt_if.as_ref() {
         vif.enable(overflow);
     }
-}
-
-/// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,
-/// the runner's come back with `vcpu_run` returning `kind` and the exit
-/// record written to the runner's memory.
-pub fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &abi::VcpuExit) {
-    let Some(tid) = k.cpus[cpu_index].current else {
-        return;
-    };
-    let Some(vcpu) = k.threads.get_mut(tid).and_then(|t| t.guest.take()) else {
-        return;
-    };
-    unload(k, cpu_index);
-    let Some(v) = k.vcpus.get_mut(vcpu) else {
-        return;
-    };
-    v.frame.clone_from(frame);
-    frame.clone_from(&v.host_frame);
-    let exit_ptr = v.exit_ptr;
-    let process = k.threads.get(tid).map(|t| t.process);
-    let space = process
-        .and_then(|p| k.processes.get(p))
-        .and_then(|p| p.space.as_ref());
-    let result = match space {
-        Some(space) => {
-            Arch::activate(space.root());
-            space.copy_out(&mut k.frames, exit_ptr, super::exit::record_bytes(record))
-        }
-        None => Err(abi::Error::Fault),
-    };
-    frame.x[0] = abi::encode_return(result.map(|()| record.kind as usize)) as u64;
 }

@@ -17,7 +17,7 @@ use arch::{Cpu, GuestExit, Translation, Virtualization};
 use kernel::slab::Id;
 
 /// The bytes of an exit record.
-pub fn record_bytes(record: &VcpuExit) -> &[u8] {
+fn record_bytes(record: &VcpuExit) -> &[u8] {
     // SAFETY: `VcpuExit` is `repr(C)` and made only of `u64`s.
     unsafe {
         core::slice::from_raw_parts(
@@ -165,7 +165,7 @@ fn to_qvm(
         response: abi::response::COMPLETE,
         arch: Arch::exit_detail(&v.arch),
     };
-    switch::exit_to_host(k, cpu, frame, &record);
+    exit_to_host(k, cpu, frame, &record);
 }
 
 /// PSCI CPU_OFF: the runner thread goes back to `vcpu_run`, which waits
@@ -224,4 +224,35 @@ fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
         }
     }
     sched::block_current(k, cpu, Block::Wfi);
+}
+
+/// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,
+/// the runner's come back with `vcpu_run` returning `kind` and the exit
+/// record written to the runner's memory.
+fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &abi::VcpuExit) {
+    let Some(tid) = k.cpus[cpu_index].current else {
+        return;
+    };
+    let Some(vcpu) = k.threads.get_mut(tid).and_then(|t| t.guest.take()) else {
+        return;
+    };
+    switch::unload(k, cpu_index);
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    v.frame.clone_from(frame);
+    frame.clone_from(&v.host_frame);
+    let exit_ptr = v.exit_ptr;
+    let process = k.threads.get(tid).map(|t| t.process);
+    let space = process
+        .and_then(|p| k.processes.get(p))
+        .and_then(|p| p.space.as_ref());
+    let result = match space {
+        Some(space) => {
+            Arch::activate(space.root());
+            space.copy_out(&mut k.frames, exit_ptr, record_bytes(record))
+        }
+        None => Err(abi::Error::Fault),
+    };
+    frame.x[0] = abi::encode_return(result.map(|()| record.kind as usize)) as u64;
 }

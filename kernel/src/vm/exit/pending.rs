@@ -4,8 +4,7 @@
 //! `qvm`'s answer through the backend: a load's value into its register,
 //! the PC stepped past the instruction, or an exception injected instead.
 
-use super::super::Vcpu;
-use crate::hw::Arch;
+use crate::hw::{Arch, Frame, VcpuState};
 use abi::{Error, VcpuExit, response};
 use arch::{MmioAccess, RegisterAccess, Virtualization};
 
@@ -26,11 +25,16 @@ pub enum Pending {
     Stuck,
 }
 
-/// Applies `qvm`'s answer to the exit the vCPU stopped at.
-pub fn complete(v: &mut Vcpu, answer: &VcpuExit) -> Result<(), Error> {
+/// Applies `qvm`'s answer to the exit a vCPU stopped at (its frame,
+/// state and pending exit).
+pub fn complete(
+    frame: &mut Frame,
+    state: &mut VcpuState,
+    pending: &mut Pending,
+    answer: &VcpuExit,
+) -> Result<(), Error> {
     let inject = answer.response == response::INJECT_ABORT;
-    let (frame, state) = (&mut v.frame, &mut v.arch);
-    match (v.pending, inject) {
+    match (*pending, inject) {
         (Pending::None, _) => {}
         (Pending::Load(_), true) => Arch::inject_data_abort(frame, state, false),
         (Pending::Store, true) => Arch::inject_data_abort(frame, state, true),
@@ -44,6 +48,6 @@ pub fn complete(v: &mut Vcpu, answer: &VcpuExit) -> Result<(), Error> {
         }
         (Pending::Stuck, false) => return Err(Error::InvalidArgument),
     }
-    v.pending = Pending::None;
+    *pending = Pending::None;
     Ok(())
 }
