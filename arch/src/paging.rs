@@ -9,7 +9,37 @@
 //! The kernel uses it for stage-2 tables (host processes and VMs); the host
 //! tests run it over an arena of `Vec`-backed tables.
 
-use crate::Perms;
+/// Access permissions of a page in a user address space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Perms {
+    /// Readable.
+    pub read: bool,
+    /// Writable.
+    pub write: bool,
+    /// Executable.
+    pub exec: bool,
+}
+
+impl Perms {
+    /// Read and write, no execute.
+    pub const RW: Perms = Perms {
+        read: true,
+        write: true,
+        exec: false,
+    };
+    /// Read and execute.
+    pub const RX: Perms = Perms {
+        read: true,
+        write: false,
+        exec: true,
+    };
+    /// Read only.
+    pub const R: Perms = Perms {
+        read: true,
+        write: false,
+        exec: false,
+    };
+}
 
 /// Entries per table.
 pub const ENTRIES: usize = 512;

@@ -4,8 +4,11 @@
 //! architecture implements all of these (`aarch64::Aarch64`; `x86_64`
 //! later); the kernel picks it in one place and names no other arch item.
 
-use crate::UserContext;
+use crate::board;
+use crate::context::UserContext;
+use crate::devices::{IrqChip, Uart, VirtualCpuInterface};
 use crate::paging::DescriptorFormat;
+use crate::virt::Virtualization;
 use core::fmt::Display;
 
 /// The CPU the kernel runs on.
@@ -152,4 +155,39 @@ pub trait Boot: Traps {
     unsafe fn enter(frame: *mut Self::Frame) -> !;
     /// Powers the machine off; returns only if that failed.
     fn power_off();
+}
+
+/// Everything the kernel needs of an architecture, in one bound: the
+/// kernel names the implementing type once (its `hw` module) and reaches
+/// the rest through these traits.
+pub trait Platform:
+    Cpu + HostTimer + Translation + Boot + Virtualization<Frame = <Self as Traps>::Frame>
+{
+    /// The host interrupt controller's driver.
+    type IrqChip: IrqChip;
+    /// The hardware virtual CPU interface of the interrupt controller.
+    type VirtIf: VirtualCpuInterface;
+    /// The console UART's driver.
+    type Console: Uart + Send;
+    /// The interrupt of the virtual timer a loaded guest runs on.
+    const GUEST_TIMER_INTID: u32;
+    /// The interrupt the virtual CPU interface raises for the kernel
+    /// (GIC maintenance).
+    const MAINTENANCE_INTID: u32;
+
+    /// Records how to call the firmware (CPU start, power off).
+    fn set_firmware(method: board::PsciMethod);
+    /// The host interrupt controller the board describes; `cpus` are the
+    /// hardware ids of its CPUs in index order.
+    fn irq_chip(info: &board::GicInfo, cpus: &[u64]) -> Option<Self::IrqChip>;
+    /// Sets up the controller's shared part (once, on the boot CPU).
+    fn init_irq_chip(chip: &mut Self::IrqChip);
+    /// The virtual CPU interface, if the controller has one.
+    fn virtual_interface(info: &board::GicInfo) -> Option<Self::VirtIf>;
+    /// The console driver for the UART at `base`.
+    ///
+    /// # Safety
+    /// `base` must be the board's console UART, mapped as device memory,
+    /// and used by nothing else.
+    unsafe fn console(base: usize) -> Self::Console;
 }

@@ -7,6 +7,7 @@ extern crate alloc;
 
 pub mod board;
 pub mod elf_load;
+pub mod exit_record;
 pub mod handles;
 pub mod mem;
 pub mod runqueue;

@@ -142,14 +142,17 @@ pub fn unlink(k: &mut Kernel, tid: Id) {
 }
 
 /// Programs this CPU's timer for the next slice end or sleeper deadline.
+#[inline]
 pub fn program_timer(k: &Kernel, cpu: usize) {
     let c = &k.cpus[cpu];
     let slice = c.current.map(|_| c.slice_end);
-    match [slice, k.sleepers.next_deadline()]
-        .into_iter()
-        .flatten()
-        .min()
-    {
+    // The earlier of the two, written out: an array iterator here cost a
+    // 48-byte `memcpy` on every return to a thread or guest.
+    let next = match (slice, k.sleepers.next_deadline()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    match next {
         Some(deadline) => Arch::set_deadline(deadline),
         None => Arch::stop(),
     }

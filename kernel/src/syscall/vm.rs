@@ -5,7 +5,6 @@ use super::call::{Caller, Outcome};
 use crate::hw::{Arch, Frame, VcpuRegs};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
-use crate::vm::exit::pending;
 use crate::vm::{self, Vcpu, switch};
 use abi::{
     Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, GUEST_PA_BITS,
@@ -13,6 +12,7 @@ use abi::{
     guest_range_ok, prot,
 };
 use arch::{Perms, Translation, VirtualCpuInterface, Virtualization};
+use kernel::exit_record;
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
@@ -258,7 +258,7 @@ pub fn run(
         }
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);
-        pending::complete(&mut v.frame, &mut v.arch, &mut v.pending, &answer)?;
+        exit_record::complete::<Arch>(&mut v.frame, &mut v.arch, &mut v.pending, &answer)?;
         Ok(vcpu)
     })();
     let vcpu = match result {

@@ -19,7 +19,7 @@ use arch::{Platform, Virtualization};
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
-pub use exit::pending::Pending;
+pub use kernel::exit_record::Pending;
 
 /// The interrupt of the guest's virtual timer.
 pub const VTIMER_INTID: u32 = <Arch as Platform>::GUEST_TIMER_INTID;

@@ -2,18 +2,19 @@
 //! [`GuestExit`]: handled in the kernel when they are hot or privileged
 //! (the virtual interrupt controller's registers, IPIs, waits, PSCI,
 //! interrupts), otherwise turned into an exit record for `qvm` whose
-//! answer [`pending::complete`] applies.
+//! answer `kernel::exit_record::complete` applies (the pure half of the
+//! exit path: records, what stays pending, completion over any backend).
 
 mod gic;
-pub mod pending;
 
 use super::psci::Outcome;
 use super::{Pending, switch};
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel};
-use abi::{ExitKind, VcpuExit};
+use abi::VcpuExit;
 use arch::{Cpu, GuestExit, Translation, Virtualization};
+use kernel::exit_record::{self, Header};
 use kernel::slab::Id;
 
 /// The bytes of an exit record.
@@ -27,35 +28,11 @@ fn record_bytes(record: &VcpuExit) -> &[u8] {
     }
 }
 
-/// The neutral header of an exit record for `qvm` (the PC and the
-/// architecture words are added on the way out).
-struct Header {
-    kind: ExitKind,
-    address: u64,
-    size: u64,
-    write: bool,
-    value: u64,
-    args: [u64; 4],
-}
-
-impl Header {
-    /// An exit with only a kind and an address.
-    fn bare(kind: ExitKind, address: u64) -> Header {
-        Header {
-            kind,
-            address,
-            size: 0,
-            write: false,
-            value: 0,
-            args: [0; 4],
-        }
-    }
-}
-
 /// Handles a trap from the guest running on `cpu` as vCPU `vcpu`; `kind`
 /// is what the vector code passed. The exit is matched by reference and
 /// the record built only on the way to `qvm`: on the in-kernel paths
 /// nothing large is zeroed or copied.
+#[inline]
 pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64) {
     let pc = Arch::pc(frame);
     let Some(v) = k.vcpus.get_mut(vcpu) else {
@@ -80,19 +57,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             if gic::emulate(k, cpu, vcpu, access, frame) {
                 return;
             }
-            let header = Header {
-                kind: ExitKind::Mmio,
-                address: access.gpa,
-                size: u64::from(access.width),
-                write: access.write,
-                value: access.value,
-                args: [0; 4],
-            };
-            let pending = if access.write {
-                Pending::Store
-            } else {
-                Pending::Load(*access)
-            };
+            let (header, pending) = exit_record::mmio(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
         }
         GuestExit::Hypercall(call) => match super::psci::call(k, vcpu, &call.args) {
@@ -113,27 +78,21 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             }
             Outcome::Off => power_off_self(k, cpu, vcpu, frame),
             Outcome::NotPsci => {
-                let header = Header {
-                    args: call.args,
-                    ..Header::bare(ExitKind::Hypercall, 0)
-                };
-                to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::Call);
+                let (header, pending) = exit_record::hypercall(call);
+                to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
             }
         },
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
         GuestExit::Pause => k.cpus[cpu].need_resched = true,
         GuestExit::SendIpi(value) => super::deliver::send_sgi(k, vcpu, *value),
         GuestExit::Register(access) => {
-            let header = Header {
-                write: access.write,
-                value: access.value,
-                ..Header::bare(ExitKind::Register, access.id)
-            };
-            to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::Register(*access));
+            let (header, pending) = exit_record::register(access);
+            to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
         }
-        GuestExit::UndecodedAccess(address) | GuestExit::Unhandled(address) => {
-            let header = Header::bare(ExitKind::Unhandled, *address);
-            to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::Stuck);
+        GuestExit::UndecodedAccess(_) | GuestExit::Unhandled(_) => {
+            if let Some((header, pending)) = exit_record::stuck(&exit) {
+                to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
+            }
         }
     }
 }
@@ -154,17 +113,7 @@ fn to_qvm(
         return;
     };
     v.pending = pending;
-    let record = VcpuExit {
-        kind: header.kind as u64,
-        address: header.address,
-        size: header.size,
-        write: u64::from(header.write),
-        value: header.value,
-        pc,
-        args: header.args,
-        response: abi::response::COMPLETE,
-        arch: Arch::exit_detail(&v.arch),
-    };
+    let record = header.record(pc, Arch::exit_detail(&v.arch));
     exit_to_host(k, cpu, frame, &record);
 }
 

@@ -1,0 +1,58 @@
+//! The devices the kernel drives through the architecture: the host
+//! interrupt controller, its virtual CPU interface and the console UART.
+
+/// The interrupt controller of the host.
+pub trait IrqChip {
+    /// Sets up this CPU's interface; the distributor is set up by CPU 0.
+    fn init_cpu(&mut self, cpu: usize);
+    /// Enables interrupt `intid`, level-triggered or edge, routed to CPU
+    /// `cpu` (for shared interrupts) or on CPU `cpu` (for private ones).
+    fn enable(&mut self, intid: u32, cpu: usize, edge: bool);
+    /// Disables interrupt `intid`.
+    fn disable(&mut self, intid: u32, cpu: usize);
+    /// Takes the highest-priority pending interrupt, if any.
+    fn acknowledge(&mut self) -> Option<u32>;
+    /// Ends the handling of `intid`.
+    fn end_of_interrupt(&mut self, intid: u32);
+    /// Sends the software interrupt `sgi` to CPU `cpu`.
+    fn send_ipi(&mut self, cpu: usize, sgi: u32);
+    /// The GIC architecture version, for the banner.
+    fn version(&self) -> u32;
+}
+
+/// A serial port used as the host console.
+pub trait Uart {
+    /// Sends one byte, waiting for room.
+    fn put(&mut self, byte: u8);
+    /// A received byte, if one is waiting.
+    fn get(&mut self) -> Option<u8>;
+    /// Raises the UART's interrupt when input arrives.
+    fn enable_rx_interrupt(&mut self);
+}
+
+/// The hardware virtual CPU interface of the GIC: list registers through
+/// which the kernel hands virtual interrupts to the guest that runs, and
+/// the guest's own interface state kept while it is off the CPU.
+pub trait VirtualCpuInterface {
+    /// Number of list registers.
+    fn list_registers(&self) -> usize;
+    /// Reads list register `n`.
+    fn read_lr(&self, n: usize) -> u64;
+    /// Writes list register `n`.
+    fn write_lr(&self, n: usize, value: u64);
+    /// Turns the virtual interface on; with `underflow`, also the
+    /// maintenance interrupt when at most one list register is valid.
+    fn enable(&self, underflow: bool);
+    /// Turns it off (no maintenance interrupts while a host thread runs).
+    fn disable(&self);
+    /// Saves the guest's interface state (VMCR, active priorities).
+    fn save(&self) -> [u64; 2];
+    /// Restores it.
+    fn restore(&self, state: [u64; 2]);
+    /// The GIC architecture version of the CPU interface guests see.
+    fn guest_version(&self) -> u32;
+    /// Where the hardware's virtual CPU interface frame is, for a VM's
+    /// table to map at the guest's CPU interface (GICv2's GICV); `None`
+    /// when guests reach it through system registers.
+    fn guest_frame(&self) -> Option<usize>;
+}
