@@ -28,7 +28,7 @@ const TARGET_CRATES: &[&str] = &[
 
 /// Crates whose files may not import each other in a loop beyond the knots
 /// of `xtask/src/imports/allowed.txt`: one check per crate root
-/// (`kernel/src/lib.rs`, `kernel/src/main.rs`, ...).
+/// (`kernel/src/lib.rs`, `kernel/src/bin/kernel/main.rs`, ...).
 pub const IMPORT_CRATES: &[&str] = &["kernel", "arch", "vdev", "qvm"];
 
 /// Crate roots of [`IMPORT_CRATES`] whose knots are still being cut (issue

@@ -61,7 +61,7 @@ pub struct Detail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Knot {
     /// The graph: the root file's path from the workspace root
-    /// (`kernel/src/main.rs`).
+    /// (`kernel/src/bin/kernel/main.rs`).
     pub graph: String,
     /// Files under the crate's `src/`.
     pub files: BTreeSet<String>,
