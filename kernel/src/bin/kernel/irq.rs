@@ -18,20 +18,20 @@ const MAX_PER_PASS: usize = 64;
 /// Handles the interrupts pending at this CPU (at most [`MAX_PER_PASS`]).
 pub fn handle_pending(k: &mut Kernel, cpu: usize) {
     for _ in 0..MAX_PER_PASS {
-        let Some(raw) = k.irq_chip.acknowledge() else {
+        let Some(raw) = k.irqs.chip.acknowledge() else {
             break;
         };
         let intid = raw & 0x3ff;
-        if intid == k.timer_intid {
+        if intid == k.irqs.timer {
             on_timer(k, cpu);
-        } else if Some(intid) == k.uart_intid {
+        } else if Some(intid) == k.irqs.uart {
             console_input(k);
         } else if intid == SGI_RESCHEDULE {
             k.cpus[cpu].need_resched = true;
         } else if intid == crate::vm::VTIMER_INTID {
             virtual_timer(k, cpu);
         }
-        k.irq_chip.end_of_interrupt(raw);
+        k.irqs.chip.end_of_interrupt(raw);
     }
 }
 
@@ -50,15 +50,15 @@ pub const SWITCH_KEY: u8 = 0x14;
 fn console_input(k: &mut Kernel) {
     let mut got = false;
     while let Some(byte) = crate::console::read_byte() {
-        if k.console_escape {
-            k.console_escape = false;
+        if k.input.escape {
+            k.input.escape = false;
             match byte {
                 b'0'..=b'9' => focus(k, (byte - b'0') as usize),
                 SWITCH_KEY => got |= push_input(k, byte),
                 _ => list_clients(k),
             }
         } else if byte == SWITCH_KEY {
-            k.console_escape = true;
+            k.input.escape = true;
         } else {
             got |= push_input(k, byte);
         }
@@ -69,23 +69,23 @@ fn console_input(k: &mut Kernel) {
 }
 
 fn push_input(k: &mut Kernel, byte: u8) -> bool {
-    if k.console_input.len() >= INPUT_LIMIT {
+    if k.input.buffer.len() >= INPUT_LIMIT {
         return false;
     }
-    k.console_input.push_back(byte);
+    k.input.buffer.push_back(byte);
     true
 }
 
 /// Wakes every reader: the one with the focus takes the input, the others
 /// wait again.
 pub fn wake_readers(k: &mut Kernel) {
-    while let Some(tid) = k.console_waiters.pop_front() {
+    while let Some(tid) = k.input.waiters.pop_front() {
         sched::wake(k, tid, Wake::Restart);
     }
 }
 
 fn client_name(k: &Kernel, i: usize) -> Option<(u64, &str)> {
-    let p = k.processes.get(*k.console_clients.get(i)?)?;
+    let p = k.processes.get(*k.input.clients.get(i)?)?;
     Some((p.pid, p.name()))
 }
 
@@ -95,8 +95,8 @@ fn focus(k: &mut Kernel, i: usize) {
     match client_name(k, i) {
         Some((pid, name)) => {
             crate::kprintln!("qhv: console input goes to {i}: {name} (pid {pid})");
-            k.console_focus = i;
-            k.console_input.clear();
+            k.input.focus = i;
+            k.input.buffer.clear();
             wake_readers(k);
         }
         None => list_clients(k),
@@ -105,9 +105,9 @@ fn focus(k: &mut Kernel, i: usize) {
 
 fn list_clients(k: &Kernel) {
     crate::kprintln!("qhv: console: Ctrl-T then a number gives the input to:");
-    for i in 0..k.console_clients.len() {
+    for i in 0..k.input.clients.len() {
         if let Some((pid, name)) = client_name(k, i) {
-            let mark = if i == k.console_focus { " (now)" } else { "" };
+            let mark = if i == k.input.focus { " (now)" } else { "" };
             crate::kprintln!("qhv:   {i}: {name} (pid {pid}){mark}");
         }
     }

@@ -11,6 +11,8 @@ extern crate alloc;
 mod console;
 mod heap;
 mod hw;
+mod input;
+mod interrupts;
 mod irq;
 mod klog;
 mod panic;

@@ -250,7 +250,7 @@ pub fn kill(k: &mut Kernel, process: Id, status: usize) {
                 if let Some(t) = k.threads.get_mut(tid) {
                     t.killed = true;
                 }
-                k.irq_chip.send_ipi(c, SGI_RESCHEDULE);
+                k.irqs.chip.send_ipi(c, SGI_RESCHEDULE);
                 i += 1;
             }
             _ => {
@@ -313,12 +313,12 @@ fn teardown(k: &mut Kernel, process: Id) {
 
 /// Takes an ended process off the console's input clients.
 fn leave_console(k: &mut Kernel, process: Id) {
-    let Some(i) = k.console_clients.iter().position(|&p| p == process) else {
+    let Some(i) = k.input.clients.iter().position(|&p| p == process) else {
         return;
     };
-    k.console_clients.remove(i);
-    if k.console_focus > i || k.console_focus >= k.console_clients.len() {
-        k.console_focus = k.console_focus.saturating_sub(1);
+    k.input.clients.remove(i);
+    if k.input.focus > i || k.input.focus >= k.input.clients.len() {
+        k.input.focus = k.input.focus.saturating_sub(1);
     }
     crate::irq::wake_readers(k);
 }

@@ -53,7 +53,7 @@ pub fn make_ready(k: &mut Kernel, tid: Id) {
         if target == this_cpu() {
             k.cpus[target].need_resched = true;
         } else {
-            k.irq_chip.send_ipi(target, SGI_RESCHEDULE);
+            k.irqs.chip.send_ipi(target, SGI_RESCHEDULE);
         }
     } else {
         nudge_idle(k, tid, target);
@@ -73,7 +73,7 @@ pub fn nudge_idle(k: &mut Kernel, tid: Id, busy: usize) {
         .enumerate()
         .find(|&(i, c)| i != busy && i != me && c.online && c.idle && allows(affinity, i));
     if let Some((i, _)) = idle {
-        k.irq_chip.send_ipi(i, SGI_RESCHEDULE);
+        k.irqs.chip.send_ipi(i, SGI_RESCHEDULE);
     }
 }
 
@@ -89,7 +89,7 @@ fn unlink_waiter(k: &mut Kernel, tid: Id) {
     k.sleepers.remove(tid);
     k.futex_waiters.retain(|&(_, t)| t != tid);
     k.object_waiters.retain(|&(_, t)| t != tid);
-    k.console_waiters.retain(|&t| t != tid);
+    k.input.waiters.retain(|&t| t != tid);
 }
 
 /// How a woken thread's system call completes.

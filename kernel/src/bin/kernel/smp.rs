@@ -15,12 +15,13 @@ const STACK_SIZE: usize = 64 * 1024;
 
 /// Interrupt set-up each CPU does for itself.
 pub fn init_this_cpu(k: &mut Kernel, index: usize) {
-    k.irq_chip.init_cpu(index);
-    k.irq_chip.enable(k.timer_intid, index, false);
-    k.irq_chip.enable(SGI_RESCHEDULE, index, true);
-    if k.guest_irq_version() != 0 {
-        k.irq_chip.enable(crate::vm::VTIMER_INTID, index, false);
-        k.irq_chip
+    k.irqs.chip.init_cpu(index);
+    k.irqs.chip.enable(k.irqs.timer, index, false);
+    k.irqs.chip.enable(SGI_RESCHEDULE, index, true);
+    if k.irqs.guest_version() != 0 {
+        k.irqs.chip.enable(crate::vm::VTIMER_INTID, index, false);
+        k.irqs
+            .chip
             .enable(crate::vm::MAINTENANCE_INTID, index, false);
     }
 }

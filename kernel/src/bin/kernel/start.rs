@@ -4,6 +4,7 @@
 //! banner, and start `/bin/init`.
 
 use crate::hw::{Arch, IrqChip};
+use crate::interrupts::Interrupts;
 use crate::state::{Cpu, KERNEL, Kernel};
 use crate::stop::halt;
 use crate::{console, heap, kprintln, smp};
@@ -147,33 +148,32 @@ fn __kernel_main(boot: BootInfo) -> ! {
         sleepers: Default::default(),
         futex_waiters: Vec::new(),
         object_waiters: Vec::new(),
-        console_waiters: Default::default(),
-        console_input: Default::default(),
-        console_clients: Vec::new(),
-        console_focus: 0,
-        console_escape: false,
+        input: Default::default(),
         vmids: kernel::vmid::VmidPool::new(),
-        irq_chip,
+        irqs: Interrupts {
+            chip: irq_chip,
+            timer: board.hyp_timer_intid,
+            uart: board.uart.and_then(|u| u.intid),
+            virt_if: Arch::virtual_interface(&board.gic),
+            lr_count: 0,
+        },
         bootfs,
         next_pid: 1,
         next_shm_space: 0,
         init: None,
         null_root: Arch::root(null_root, 0),
-        timer_intid: board.hyp_timer_intid,
-        uart_intid: board.uart.and_then(|u| u.intid),
         counter_hz,
         slice_ticks: counter_hz / 100,
-        virt_if: Arch::virtual_interface(&board.gic),
-        lr_count: 0,
     };
-    kernel.lr_count = kernel
+    kernel.irqs.lr_count = kernel
+        .irqs
         .virt_if
         .as_ref()
         .map_or(0, |v| v.list_registers().min(crate::vm::MAX_LRS));
-    Arch::init_irq_chip(&mut kernel.irq_chip);
+    Arch::init_irq_chip(&mut kernel.irqs.chip);
     smp::init_this_cpu(&mut kernel, 0);
-    if let Some(intid) = kernel.uart_intid {
-        kernel.irq_chip.enable(intid, 0, false);
+    if let Some(intid) = kernel.irqs.uart {
+        kernel.irqs.chip.enable(intid, 0, false);
         console::enable_rx_interrupt();
     }
     Arch::activate(kernel.null_root);
@@ -188,7 +188,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         online,
         if online == 1 { "" } else { "s" },
         board.ram_bytes() >> 20,
-        k.irq_chip.version()
+        k.irqs.chip.version()
     );
     kprintln!(
         "qhv: {} MiB free, {} files in the bootfs, timer {} Hz",

@@ -3,11 +3,12 @@
 //! the CPUs (as seL4 does), so every handler sees a consistent state and no
 //! finer locking is needed.
 
-use crate::hw::{Arch, Frame, IrqChip, VirtIf};
+use crate::hw::{Arch, Frame};
+use crate::input::ConsoleInput;
+use crate::interrupts::Interrupts;
 use crate::relax::SpinHint;
 use crate::space::Space;
 use abi::Rights;
-use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use arch::Cpu as _;
 use boot::Bootfs;
@@ -191,20 +192,12 @@ pub struct Kernel {
     pub futex_waiters: Vec<(usize, Id)>,
     /// Threads in `process_wait` / `thread_wait`.
     pub object_waiters: Vec<(Object, Id)>,
-    /// Threads in `console_read`.
-    pub console_waiters: VecDeque<Id>,
-    /// Console input not read yet.
-    pub console_input: VecDeque<u8>,
-    /// Processes that read the console, in the order they first did.
-    pub console_clients: Vec<Id>,
-    /// Which of them gets the input.
-    pub console_focus: usize,
-    /// The console-switch key (Ctrl-T) was typed: the next key picks.
-    pub console_escape: bool,
+    /// Console input and which reader has it.
+    pub input: ConsoleInput,
     /// VMIDs: one pool for processes, one for VMs.
     pub vmids: VmidPool,
-    /// The host interrupt controller.
-    pub irq_chip: IrqChip,
+    /// The interrupt controller and where its interrupts go.
+    pub irqs: Interrupts,
     /// The boot file system.
     pub bootfs: Bootfs<'static>,
     /// Next process id.
@@ -215,30 +208,13 @@ pub struct Kernel {
     pub init: Option<Id>,
     /// The root of an empty space, active while a CPU runs no process.
     pub null_root: u64,
-    /// INTID of the kernel's timer.
-    pub timer_intid: u32,
-    /// INTID of the console UART, if it interrupts.
-    pub uart_intid: Option<u32>,
     /// Counter ticks per second.
     pub counter_hz: u64,
     /// Ticks per time slice.
     pub slice_ticks: u64,
-    /// The interrupt controller's virtual CPU interface (none: no VMs).
-    pub virt_if: Option<VirtIf>,
-    /// Its list registers.
-    pub lr_count: usize,
 }
 
 impl Kernel {
-    /// The interrupt controller version VMs get (that of the hardware's
-    /// virtual CPU interface); 0 when there is none.
-    pub fn guest_irq_version(&self) -> u64 {
-        use arch::VirtualCpuInterface;
-        self.virt_if
-            .as_ref()
-            .map_or(0, |v| u64::from(v.guest_version()))
-    }
-
     /// A new shared-memory namespace's number.
     pub fn new_shm_space(&mut self) -> u64 {
         self.next_shm_space += 1;
@@ -248,7 +224,7 @@ impl Kernel {
     /// Asks CPU `cpu` to look at its run queue and the vCPU it runs.
     pub fn gic_send_reschedule(&mut self, cpu: usize) {
         use arch::IrqChip;
-        self.irq_chip.send_ipi(cpu, crate::percpu::SGI_RESCHEDULE);
+        self.irqs.chip.send_ipi(cpu, crate::percpu::SGI_RESCHEDULE);
     }
 
     /// Bit mask of online CPUs.

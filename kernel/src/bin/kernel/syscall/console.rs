@@ -18,37 +18,38 @@ pub fn read(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> Outcome {
     if len == 0 {
         return Ok(0).into();
     }
-    if !k.console_clients.contains(&c.process) {
+    if !k.input.clients.contains(&c.process) {
         // Clients are numbered in the order they were started (pid order),
         // so the numbers of Ctrl-T are predictable.
         let pid = |k: &Kernel, id| k.processes.get(id).map_or(0, |p| p.pid);
         let me = pid(k, c.process);
         let at = k
-            .console_clients
+            .input
+            .clients
             .iter()
             .position(|&o| pid(k, o) > me)
-            .unwrap_or(k.console_clients.len());
-        if at <= k.console_focus && at < k.console_clients.len() {
-            k.console_focus += 1;
+            .unwrap_or(k.input.clients.len());
+        if at <= k.input.focus && at < k.input.clients.len() {
+            k.input.focus += 1;
         }
-        k.console_clients.insert(at, c.process);
+        k.input.clients.insert(at, c.process);
     }
-    let focused = k.console_clients.get(k.console_focus) == Some(&c.process);
-    if k.console_input.is_empty() || !focused {
+    let focused = k.input.clients.get(k.input.focus) == Some(&c.process);
+    if k.input.buffer.is_empty() || !focused {
         // Check the buffer is writable before sleeping, so a bad pointer
         // fails now rather than after input arrives.
         if let Err(e) = copy_out(k, c, ptr, &[]).and_then(|()| probe_writable(k, c, ptr)) {
             return Err(e).into();
         }
-        k.console_waiters.push_back(c.thread);
+        k.input.waiters.push_back(c.thread);
         sched::block_current(k, c.cpu, Block::ConsoleRead);
         return Outcome::Blocked;
     }
-    let n = len.min(k.console_input.len()).min(4096);
-    let data: alloc::vec::Vec<u8> = k.console_input.iter().take(n).copied().collect();
+    let n = len.min(k.input.buffer.len()).min(4096);
+    let data: alloc::vec::Vec<u8> = k.input.buffer.iter().take(n).copied().collect();
     match copy_out(k, c, ptr, &data) {
         Ok(()) => {
-            k.console_input.drain(..n);
+            k.input.buffer.drain(..n);
             Ok(n).into()
         }
         Err(e) => Err(e).into(),

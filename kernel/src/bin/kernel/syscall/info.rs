@@ -35,7 +35,7 @@ pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult 
             .iter()
             .filter(|(_, t)| t.state != crate::state::ThreadState::Dead)
             .count() as u64,
-        vm_gic_version: k.guest_irq_version(),
+        vm_gic_version: k.irqs.guest_version(),
         heap_total: crate::heap::HEAP_SIZE as u64,
         heap_free: crate::heap::usage().1 as u64,
         free_process_vmids: k.vmids.free_count(VmidKind::Process) as u64,

@@ -76,7 +76,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     let config: VmConfig = read_struct(k, c, ptr, len)?;
     // The guest's GIC is the host's kind: the virtual CPU interface is
     // hardware.
-    if config.gic_version != k.guest_irq_version() || k.lr_count == 0 {
+    if config.gic_version != k.irqs.guest_version() || k.irqs.lr_count == 0 {
         return Err(Error::InvalidArgument);
     }
     // The windows the kernel traps or maps for the GIC (`abi::guest`).
@@ -106,7 +106,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
         config.spis as usize,
     )
     .ok_or(Error::InvalidArgument)?;
-    if let Some(gicv) = k.virt_if.as_ref().and_then(|v| v.guest_frame()) {
+    if let Some(gicv) = k.irqs.virt_if.as_ref().and_then(|v| v.guest_frame()) {
         // The guest's GICC is the hardware's virtual CPU interface (GICV).
         let pages: alloc::vec::Vec<usize> = (0..GICV2_GICC_SIZE as usize / PAGE_SIZE)
             .map(|i| gicv + i * PAGE_SIZE)

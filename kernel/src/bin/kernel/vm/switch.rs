@@ -12,8 +12,8 @@ use kernel::slab::Id;
 /// Reads the first `n` list registers.
 fn read_lrs(k: &Kernel) -> [u64; MAX_LRS] {
     let mut lrs = [0u64; MAX_LRS];
-    if let Some(vif) = k.virt_if.as_ref() {
-        for (i, lr) in lrs.iter_mut().enumerate().take(k.lr_count) {
+    if let Some(vif) = k.irqs.virt_if.as_ref() {
+        for (i, lr) in lrs.iter_mut().enumerate().take(k.irqs.lr_count) {
             *lr = vif.read_lr(i);
         }
     }
@@ -22,8 +22,8 @@ fn read_lrs(k: &Kernel) -> [u64; MAX_LRS] {
 
 /// Writes the first `n` list registers.
 fn write_lrs(k: &Kernel, lrs: &[u64; MAX_LRS]) {
-    if let Some(vif) = k.virt_if.as_ref() {
-        for (i, &lr) in lrs.iter().enumerate().take(k.lr_count) {
+    if let Some(vif) = k.irqs.virt_if.as_ref() {
+        for (i, &lr) in lrs.iter().enumerate().take(k.irqs.lr_count) {
             vif.write_lr(i, lr);
         }
     }
@@ -40,7 +40,7 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     // The registers still hold this vCPU's FP values if no other guest used
     // this CPU since it left.
     Arch::load(&v.arch, v.index, k.cpus[cpu_index].fp_owner == Some(vcpu));
-    if let Some(vif) = k.virt_if.as_ref() {
+    if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.restore(v.cpu_if);
         vif.enable(false);
     }
@@ -64,7 +64,7 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     };
     let lrs = read_lrs(k);
     write_lrs(k, &[0; MAX_LRS]);
-    let cpu_if = k.virt_if.as_ref().map(|vif| {
+    let cpu_if = k.irqs.virt_if.as_ref().map(|vif| {
         let saved = vif.save();
         vif.disable();
         saved
@@ -81,7 +81,7 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
 /// Takes the list registers kept for `vcpu` back into the virtual GIC
 /// model.
 pub fn sync(k: &mut Kernel, vcpu: Id) {
-    let n = k.lr_count;
+    let n = k.irqs.lr_count;
     let Some(v) = k.vcpus.get_mut(vcpu) else {
         return;
     };
@@ -101,7 +101,7 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
         return;
     };
-    let n = k.lr_count;
+    let n = k.irqs.lr_count;
     let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
@@ -115,7 +115,7 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
 /// kernel handles interrupts; [`prepare_entry`] sets it again with the next
 /// refill if more is pending than the list registers hold.
 pub fn quiesce_maintenance(k: &mut Kernel) {
-    if let Some(vif) = k.virt_if.as_ref() {
+    if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.enable(false);
     }
 }
@@ -139,7 +139,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
         _ => return,
     }
     sync_live(k, cpu_index);
-    let n = k.lr_count;
+    let n = k.irqs.lr_count;
     let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
@@ -148,7 +148,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
         None => false,
     };
     write_lrs(k, &lrs);
-    if let Some(vif) = k.virt_if.as_ref() {
+    if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.enable(overflow);
     }
 }
