@@ -1,15 +1,18 @@
 //! Building the VM a configuration describes: the VM object and its virtual
-//! GIC, guest memory, the guest image, ramdisk and device tree in it, the
-//! device models, and the vCPUs with the boot CPU set to the entry point.
+//! interrupt controller, guest memory, the guest image, ramdisk and device
+//! tree in it, the device models, and the vCPUs with the boot CPU set to
+//! the entry point (what depends on the guest's architecture:
+//! `qvm::arch::guest`).
 
 use crate::guestmem::GuestMem;
+use crate::vm::{Shared, Vm};
 use crate::vmconsole::PrefixedOutput;
-use abi::aarch64::VcpuRegs;
 use abi::{Sys, VmConfig, prot};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use qvm::config::{Config, MemKind, Unsupported};
+use qvm::arch::guest;
+use qvm::config::{Config, MemKind};
 use qvm::config::{DeviceOptions, HostDir, HostPath, VdevKind};
 use qvm::layout::VmLayout;
 use qvm::loader::{self, Ram};
@@ -17,42 +20,9 @@ use ulib::sync::Mutex;
 use ulib::{println, sys};
 use vdev::VirtioMmio;
 use vdev::bus::Bus;
-use vdev::pl011::Pl011;
 
 /// The device tree goes this far below the end of the first RAM region.
 const FDT_SPACE: u64 = 2 << 20;
-
-/// What the vCPU threads share.
-pub struct Shared {
-    /// The device models by guest-physical address.
-    pub bus: Bus,
-    /// The INTID of each device, by bus index.
-    pub intids: Vec<u32>,
-    /// The UART that is the VM's console (`hostdev -`, or the first PL011
-    /// when none says), which gets the host console's input.
-    pub console: Option<vdev::bus::DeviceId>,
-    /// Typed input the console UART had no room for yet (a PL011 without
-    /// its FIFO holds one byte): fed as the guest reads.
-    pub console_pending: alloc::collections::VecDeque<u8>,
-}
-
-/// An assembled VM.
-pub struct Vm {
-    /// Its name (`system`).
-    pub name: String,
-    /// VM handle.
-    pub handle: usize,
-    /// vCPU handles, by index.
-    pub vcpus: Vec<usize>,
-    /// Device models.
-    pub shared: Mutex<Shared>,
-    /// What to do with what cannot be emulated.
-    pub unsupported: Unsupported,
-    /// Each vCPU thread's priority and host CPUs (`cpu sched`, `runmask`).
-    pub placement: Vec<(usize, u64)>,
-    /// Cards with a `peer` link, each served by a thread of its own.
-    pub links: Vec<(vdev::bus::DeviceId, crate::netlink::LinkWaiter)>,
-}
 
 fn call(n: Sys, args: [usize; 6], what: &str) -> Result<usize, String> {
     sys::call(n, args).map_err(|e| alloc::format!("{what}: {}", e.name()))
@@ -69,11 +39,11 @@ pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
                     "qvm: set fdt-dump-file {path}: the host has no writable files yet; use `cargo xtask qvm-check --dtb`"
                 );
             }
-            crate::EXIT_OK
+            crate::status::EXIT_OK
         }
         Err(e) => {
             println!("qvm: device tree: {e}");
-            crate::EXIT_START_FAILED
+            crate::status::EXIT_START_FAILED
         }
     }
 }
@@ -110,7 +80,7 @@ fn plain_model(
         _ => None,
     };
     Ok(match dev.config.kind {
-        VdevKind::Pl011 => Box::new(Pl011::new(PrefixedOutput::new(name))),
+        k if k == guest::UART => Box::new(guest::Uart::new(PrefixedOutput::new(name))),
         VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
             mem.ram(),
             Console::new(PrefixedOutput::new(name)),
@@ -136,7 +106,7 @@ fn plain_model(
                 ));
             };
             // Disks are RAM copies of bootfs files until the host has storage.
-            let mut data = crate::read_file(path)?;
+            let mut data = crate::bootfs::read_file(path)?;
             data.resize(data.len().next_multiple_of(512), 0);
             let read_only = hostdev.dir == HostDir::In;
             let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
@@ -158,20 +128,8 @@ fn plain_model(
 /// Builds the VM; nothing runs yet.
 pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
-    let gic = &layout.gic;
-    let (gic_version, cpu_if) = match (gic.version, gic.gicr, gic.gicc) {
-        (qvm::config::GicVersion::V3, Some(gicr), _) => (3, gicr),
-        (qvm::config::GicVersion::V2, _, Some(gicc)) => (2, gicc),
-        _ => return Err("the GIC has no CPU interface region".into()),
-    };
+    let vm_config = guest::vm_config(layout)?;
     let vm = call(Sys::VmCreate, [0; 6], "cannot create the VM")?;
-    let vm_config = VmConfig {
-        gic_version,
-        gicd: gic.gicd.base,
-        gicr_or_gicc: cpu_if.base,
-        vcpus: layout.cpus.len() as u64,
-        spis: gic.spis(),
-    };
     call(
         Sys::VmConfigure,
         [
@@ -182,7 +140,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             0,
             0,
         ],
-        "cannot set up the virtual GIC (it must be the host GIC's version)",
+        guest::VM_CONFIG_REFUSED,
     )?;
 
     let mut mem = GuestMem::new();
@@ -206,7 +164,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let image = config
         .image()
         .ok_or("nothing to run: no `load` of a guest image")?;
-    let data = crate::read_file(&image.path)?;
+    let data = crate::bootfs::read_file(&image.path)?;
     let placed =
         loader::place(&data, ram, image.gpa).map_err(|e| alloc::format!("{}: {e}", image.path))?;
     for piece in &placed.pieces {
@@ -220,7 +178,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let dtb_gpa = (first.end() - FDT_SPACE) & !0xfff;
     let mut initrd = None;
     if let Some(load) = config.initrd() {
-        let bytes = crate::read_file(&load.path)?;
+        let bytes = crate::bootfs::read_file(&load.path)?;
         let at = match load.gpa {
             Some(a) => a,
             None => {
@@ -244,7 +202,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         .iter()
         .filter(|l| l.kind == qvm::config::LoadKind::Data)
     {
-        let bytes = crate::read_file(&load.path)?;
+        let bytes = crate::bootfs::read_file(&load.path)?;
         let at = load
             .gpa
             .ok_or_else(|| alloc::format!("{}: `data load` needs an address", load.path))?;
@@ -253,7 +211,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     // `fdt load` files are merged into the generated tree.
     let mut blobs = Vec::new();
     for load in config.fdt_overlays() {
-        blobs.push((load, crate::read_file(&load.path)?));
+        blobs.push((load, crate::bootfs::read_file(&load.path)?));
     }
     let overlays: Vec<qvm::fdt::Overlay> = blobs
         .iter()
@@ -301,17 +259,13 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             "cannot create a vCPU",
         )?);
     }
-    let mut regs = VcpuRegs {
-        pc: placed.entry,
-        ..Default::default()
-    };
-    regs.x[0] = dtb_gpa;
+    let regs = guest::boot_regs(placed.entry, dtb_gpa);
     call(
         Sys::VcpuSetRegs,
         [
             vcpus[0],
             &raw const regs as usize,
-            core::mem::size_of::<VcpuRegs>(),
+            core::mem::size_of::<guest::VcpuRegs>(),
             0,
             0,
             0,

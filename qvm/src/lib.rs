@@ -2,8 +2,9 @@
 //! configuration language ([`config`]), placement of the guest's memory and
 //! devices ([`layout`]), the guest device tree ([`fdt`]), the `dryrun`
 //! report ([`report`]) and which of `qvm`'s messages the `logger` options
-//! show ([`logfilter`]); and [`window`], how the `qvm` process touches
-//! memory that guests and other processes change under it.
+//! show ([`logfilter`]); [`window`], how the `qvm` process touches
+//! memory that guests and other processes change under it; and [`arch`],
+//! everything that depends on the guest's architecture.
 //!
 //! It is `no_std` with `alloc`, so the same code runs inside `qvm` on the
 //! target and on the build host (`cargo xtask qvm-check`, unit tests).
@@ -11,10 +12,12 @@
 
 extern crate alloc;
 
+pub mod arch;
 pub mod config;
 pub mod fdt;
 pub mod layout;
 pub mod loader;
 pub mod logfilter;
 pub mod report;
+pub mod units;
 pub mod window;

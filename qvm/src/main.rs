@@ -9,41 +9,20 @@
 
 extern crate alloc;
 
-mod arch;
 mod assemble;
+mod bootfs;
 mod guestmem;
 mod logger;
 mod netlink;
+mod status;
 mod vcpu_loop;
+mod vm;
 mod vmconsole;
 
 use alloc::string::String;
-use alloc::vec::Vec;
+use bootfs::read_file;
+use status::{EXIT_BAD_CONFIG, EXIT_START_FAILED};
 use ulib::{println, sys};
-
-/// The guest shut down or asked for a reset.
-pub const EXIT_OK: usize = 0;
-/// An unsupported operation under `unsupported ... abort`.
-pub const EXIT_UNSUPPORTED: usize = 5;
-/// Failed before the guest started.
-pub const EXIT_START_FAILED: usize = 64;
-/// Bad configuration.
-pub const EXIT_BAD_CONFIG: usize = 65;
-/// Failed after the guest started.
-pub const EXIT_RUN_FAILED: usize = 96;
-
-/// Reads a whole bootfs file.
-pub fn read_file(path: &str) -> Result<Vec<u8>, String> {
-    let mut data = Vec::new();
-    let mut chunk = alloc::vec![0u8; 64 * 1024];
-    loop {
-        match sys::bootfs_read(path, &mut chunk, data.len()) {
-            Ok(0) => return Ok(data),
-            Ok(n) => data.extend_from_slice(&chunk[..n]),
-            Err(e) => return Err(alloc::format!("cannot read {path}: {}", e.name())),
-        }
-    }
-}
 
 #[unsafe(no_mangle)]
 fn main(args: &[&str]) -> usize {
@@ -61,13 +40,9 @@ fn main(args: &[&str]) -> usize {
             return EXIT_BAD_CONFIG;
         }
     };
-    // A `vdev gic` without `version` gets the host's kind: the virtual CPU
-    // interface is the host GIC's hardware.
-    let default_gic = match sys::sysinfo().vm_gic_version {
-        2 => qvm::config::GicVersion::V2,
-        _ => qvm::config::GicVersion::V3,
-    };
-    let options = qvm::layout::PlaceOptions { default_gic };
+    // Placement's defaults that depend on the host (on AArch64 the GIC
+    // version of a `vdev gic` without `version`).
+    let options = qvm::arch::guest::place_options(&sys::sysinfo());
     let layout = match qvm::layout::place_with(&config, &options) {
         Ok(l) => l,
         Err(e) => {

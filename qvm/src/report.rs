@@ -1,27 +1,21 @@
 //! The `dryrun` report: one line per region, vCPU and device, with
-//! addresses, INTIDs and the option each came from.
+//! addresses, INTIDs and the option each came from; the guest
+//! architecture's lines (on AArch64 the GIC and the timer) come from
+//! `crate::arch`.
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
+use crate::arch::guest;
 use crate::config::{
     Config, DeviceOptions, HostDev, HostDir, HostPath, LoadKind, PassKind, SchedPolicy,
     UnsupportedAction,
 };
-use crate::layout::defaults::TIMER_PPIS;
 use crate::layout::{VmLayout, range};
 
-/// `512 MiB`, `4 KiB`, `1 GiB`, or bytes.
-pub fn size(n: u64) -> String {
-    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
-        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
-            return format!("{} {unit}", n >> shift);
-        }
-    }
-    format!("{n} bytes")
-}
+pub use crate::units::size;
 
 fn hostdev(h: &HostDev) -> String {
     let dir = match h.dir {
@@ -57,7 +51,7 @@ pub fn render(config: &Config, layout: &VmLayout) -> String {
         line(m.kind.keyword(), d, m.origin.to_string());
     }
     for c in &layout.cpus {
-        let mut d = format!("mpidr {:#x}", c.mpidr());
+        let mut d = guest::cpu_detail(c);
         if let Some(s) = c.config.sched {
             let p = match s.policy {
                 Some(SchedPolicy::RoundRobin) => "r",
@@ -81,26 +75,9 @@ pub fn render(config: &Config, layout: &VmLayout) -> String {
             .unwrap_or_default();
         line(&format!("cpu {}", c.index), d, origin);
     }
-    let g = &layout.gic;
-    let mut d = format!(
-        "v{}  gicd {}",
-        g.version.number(),
-        range(g.gicd.base, g.gicd.size)
-    );
-    if let Some(c) = g.gicc {
-        let _ = write!(d, "  gicc {}", range(c.base, c.size));
+    for (label, d, origin) in guest::report_lines(layout) {
+        line(label, d, origin);
     }
-    if let Some(r) = g.gicr {
-        let _ = write!(d, "  gicr {}", range(r.base, r.size));
-    }
-    let _ = write!(d, "  intids up to {}", g.max_intid);
-    line("gic", d, g.config.origin.to_string());
-    let ppis: Vec<String> = TIMER_PPIS.iter().map(|p| format!("{}", p + 16)).collect();
-    line(
-        "timer",
-        format!("intids {} (ppi 13 14 11 10)", ppis.join(" ")),
-        String::new(),
-    );
     for v in &layout.vdevs {
         let mut d = format!("{}  intid {}", range(v.slot.base, v.reg_size), v.intid);
         match &v.config.options {

@@ -2,10 +2,11 @@
 //! back (MMIO to device models, hypercalls the kernel does not know,
 //! trapped registers, power-off), applying the `unsupported` policies.
 
-use crate::assemble::{Shared, Vm};
+use crate::vm::{Shared, Vm, raise_changed_lines};
 use abi::{ExitKind, Sys, VcpuExit, response};
 use alloc::string::String;
 use alloc::sync::Arc;
+use qvm::arch::guest;
 use qvm::config::UnsupportedAction;
 use ulib::{sys, thread};
 
@@ -20,13 +21,13 @@ pub fn run(vm: Vm) -> usize {
     }
     for (id, waiter) in vm.links.clone() {
         let shared = vm.clone();
-        if let Err(e) = thread::spawn(move || crate::netlink::serve(&shared, id, waiter)) {
+        if let Err(e) = thread::spawn(move || crate::netlink::serve::serve(&shared, id, waiter)) {
             log::error!(
                 "qvm: {}: cannot start a network link thread: {}",
                 vm.name,
                 e.name()
             );
-            return crate::EXIT_START_FAILED;
+            return crate::status::EXIT_START_FAILED;
         }
     }
     // One thread per vCPU, each with its `cpu sched` priority and
@@ -52,7 +53,7 @@ pub fn run(vm: Vm) -> usize {
                     vm.name,
                     e.name()
                 );
-                return crate::EXIT_START_FAILED;
+                return crate::status::EXIT_START_FAILED;
             }
         }
     }
@@ -60,11 +61,12 @@ pub fn run(vm: Vm) -> usize {
     if let Some(handle) = boot {
         let _ = handle.join();
     }
-    crate::EXIT_RUN_FAILED
+    crate::status::EXIT_RUN_FAILED
 }
 
 /// Feeds what is typed on the host console (while this VM has the input,
-/// see Ctrl-T) to the VM's console device (a PL011 or virtio-console).
+/// see Ctrl-T) to the VM's console device (the guest architecture's UART
+/// or a virtio-console).
 fn console_input(vm: &Vm) {
     let mut buf = [0u8; 64];
     loop {
@@ -107,24 +109,11 @@ fn feed_console(shared: &mut Shared) {
 }
 
 /// The console models typed input can go to.
-type ConsoleUart = vdev::pl011::Pl011<crate::vmconsole::PrefixedOutput>;
+type ConsoleUart = guest::Uart<crate::vmconsole::PrefixedOutput>;
 type VirtioConsole = vdev::VirtioMmio<
     crate::guestmem::GuestRam,
     vdev::virtio::console::Console<crate::vmconsole::PrefixedOutput>,
 >;
-
-/// Tells the virtual GIC about device interrupt lines that changed.
-pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
-    let Shared { bus, intids, .. } = shared;
-    bus.poll_irqs(|id, level| {
-        if let Some(&intid) = intids.get(id.index()) {
-            let _ = sys::call(
-                Sys::VmIrqLine,
-                [vm.handle, intid as usize, level as usize, 0, 0, 0],
-            );
-        }
-    });
-}
 
 /// Applies an `unsupported` policy; `Some(status)` ends the VM.
 fn policy(vm: &Vm, action: UnsupportedAction, what: String, exit: &mut VcpuExit) -> Option<usize> {
@@ -134,7 +123,7 @@ fn policy(vm: &Vm, action: UnsupportedAction, what: String, exit: &mut VcpuExit)
                 "qvm: {}: {what}: ending the VM (unsupported ... abort)",
                 vm.name
             );
-            Some(crate::EXIT_UNSUPPORTED)
+            Some(crate::status::EXIT_UNSUPPORTED)
         }
         UnsupportedAction::Fail => {
             exit.response = response::INJECT_ABORT;
@@ -158,22 +147,22 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
                 vm.name,
                 e.name()
             );
-            return crate::EXIT_RUN_FAILED;
+            return crate::status::EXIT_RUN_FAILED;
         }
         exit.response = response::COMPLETE;
-        let (syndrome, pc, address) = (crate::arch::syndrome(&exit), exit.pc, exit.address);
+        let (syndrome, pc, address) = (guest::syndrome(&exit), exit.pc, exit.address);
         let ended = match ExitKind::from_raw(exit.kind) {
             Some(ExitKind::Mmio) => mmio(vm, &mut exit),
             Some(ExitKind::PowerOff) => {
                 log::info!("qvm: {}: the guest powered off", vm.name);
-                Some(crate::EXIT_OK)
+                Some(crate::status::EXIT_OK)
             }
             Some(ExitKind::Reset) => {
                 log::info!("qvm: {}: the guest asked for a reset", vm.name);
-                Some(crate::EXIT_OK)
+                Some(crate::status::EXIT_OK)
             }
             Some(ExitKind::Hypercall) => {
-                exit.args = crate::arch::UNKNOWN_HYPERCALL;
+                exit.args = guest::UNKNOWN_HYPERCALL;
                 None
             }
             Some(ExitKind::Register) => {

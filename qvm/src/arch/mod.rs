@@ -1,8 +1,34 @@
-//! The parts of the vCPU loop that depend on the guest's architecture:
-//! what an unknown hypercall returns and how an exit's architecture words
-//! read in a message. One module per architecture; the loop names only
-//! this one.
+//! What `qvm` knows about the guest's architecture, behind one name:
+//! [`guest`], the module of the architecture this `qvm` builds VMs for.
+//! The rest of `qvm` (configuration, placement, the device tree writer,
+//! the loader, the report, assembly, the vCPU loop) calls what `guest`
+//! exports and names no architecture:
+//!
+//! - placement: where RAM starts ([`guest::RAM_BASE`]), the interrupt
+//!   controller (`find_irq_chip`, `place_irq_chip`, `note_lines_used`,
+//!   `IrqChipLayout`, `PlaceOptions`), what `loc` and `intr` mean
+//!   (`device_address`, `irq_line`, `check_device_line`, `DEVICE_LINES`),
+//!   device types and `pass` entries it refuses (`check_vdev_kind`,
+//!   `check_pass_io`), each type's default place and window
+//!   (`default_place`, `reg_size`, `VDEV_SLOT`);
+//! - the device tree: [`guest::DeviceTree`] (root, firmware, CPUs,
+//!   interrupt controller, timers, clocks, the architecture's own device
+//!   nodes, interrupt specifiers), `CONSOLE_KINDS`;
+//! - the report: `cpu_detail`, `report_lines`;
+//! - the loader: its kernel image (`is_kernel_image`,
+//!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`;
+//! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`), `VcpuRegs`,
+//!   `boot_regs`, `place_options`; with feature `vmm` the console UART's
+//!   model (`UART`, `Uart`);
+//! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`.
+//!
+//! The module is chosen by the guest's architecture, never by
+//! `cfg(target_arch)`: the library also runs on the build host
+//! (`cargo xtask qvm-check`, `cargo test -p qvm`).
 
-mod aarch64;
+pub mod aarch64;
 
-pub use aarch64::{UNKNOWN_HYPERCALL, syndrome};
+/// The guest architecture. An x86_64 `qvm` adds `x86_64/` exporting the
+/// same names (an x86 layout, ACPI or its boot parameters, the bzImage,
+/// its register set) and selects it here instead.
+pub use aarch64 as guest;

@@ -5,10 +5,9 @@ use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
+use super::loc::{Intr, Location};
 use super::parser::{Context, Cursor, Parser};
-use super::types::{
-    Intr, Location, MAX_PRIORITY, Pass, PassKind, Reserve, ReserveKind, Sched, SchedPolicy,
-};
+use super::types::{MAX_PRIORITY, Pass, PassKind, Reserve, ReserveKind, Sched, SchedPolicy};
 use super::value::{self, Bad};
 use super::vdev::VdevKind;
 use super::{ConfigError, Origin};

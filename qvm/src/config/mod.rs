@@ -14,6 +14,7 @@ mod context;
 mod devices;
 mod error;
 mod lexer;
+mod loc;
 mod options;
 mod parser;
 mod settings;
@@ -25,11 +26,12 @@ use alloc::string::String;
 
 pub use error::{COMMAND_LINE, ConfigError, Origin};
 pub use lexer::{LexError, Token, tokenize};
+pub use loc::{Intr, Location};
 pub use parser::MAX_INCLUDE_DEPTH;
 pub use settings::{LogDest, LogLevel, Logger, Unsupported, UnsupportedAction, Vars};
 pub use types::{
-    Config, CpuConfig, Intr, Load, LoadKind, Location, MAX_PRIORITY, MemAttrs, MemKind, MemOption,
-    Pass, PassKind, Reserve, ReserveKind, Sched, SchedPolicy,
+    Config, CpuConfig, Load, LoadKind, MAX_PRIORITY, MemAttrs, MemKind, MemOption, Pass, PassKind,
+    Reserve, ReserveKind, Sched, SchedPolicy,
 };
 pub use value::number;
 pub use vdev::{

@@ -4,6 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Origin;
+use super::loc::Intr;
 use super::settings::{Logger, Unsupported, Vars};
 use super::vdev::VdevConfig;
 
@@ -179,33 +180,6 @@ impl LoadKind {
             LoadKind::Data => "data load",
         }
     }
-}
-
-/// `loc` of a vdev, `pass` or `reserve`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// `mem:ADDR` or a bare address.
-    Mem(u64),
-    /// `io:PORT` (x86).
-    Io(u16),
-    /// `pci:B:D[.F]`.
-    Pci {
-        /// Bus, 0 to 255.
-        bus: u8,
-        /// Device, 0 to 31.
-        device: u8,
-        /// Function, 0 to 7.
-        function: u8,
-    },
-}
-
-/// `intr CONTROLLER:LINE`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Intr {
-    /// `gic` on ARM, or the `name` of an interrupt controller vdev.
-    pub controller: String,
-    /// The line: the GIC INTID on ARM.
-    pub line: u32,
 }
 
 /// Attribute letters of a `pass loc mem:` region.

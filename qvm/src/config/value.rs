@@ -4,7 +4,8 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 
-use super::types::{Intr, Location, MemAttrs};
+use super::loc::{Intr, Location};
+use super::types::MemAttrs;
 
 /// Why an argument does not parse: it has the wrong form, or the right form
 /// with a value out of range (the text says which).

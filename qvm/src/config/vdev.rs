@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Origin;
-use super::types::{Intr, Location};
+use super::loc::{Intr, Location};
 
 /// The device types `vdev` knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,47 +1,30 @@
-//! The guest device tree: memory, vCPUs with PSCI, the GIC, the generic
-//! timer, every vdev, `/chosen`; then the `fdt load` trees merged in (rules
+//! The guest device tree: memory, every vdev, `/chosen`, and what the
+//! guest's architecture adds (`crate::arch`; on AArch64 vCPUs with PSCI,
+//! the GIC, the generic timer); then the `fdt load` trees merged in (rules
 //! in `docs/qvmconf.md`).
 //!
 //! The tree is built in memory ([`Node`]) and written with `vm-fdt`.
 //! `kaslr-seed` is left out: the guest gets `nokaslr` behaviour unless its
 //! command line or an overlay says otherwise.
 
+mod chosen;
+pub(crate) mod common;
 mod merge;
 mod nodes;
 mod reader;
-mod tree;
+pub(crate) mod tree;
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::Range;
 
-use crate::config::{Config, Origin};
+use crate::config::Origin;
 use crate::layout::VmLayout;
-pub use nodes::{APB_PCLK_HZ, generate};
+pub use chosen::Chosen;
+pub use nodes::generate;
 pub use reader::parse;
 pub use tree::{Node, Prop, cells, cells64, strings};
-
-/// What goes into `/chosen` besides the console.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Chosen {
-    /// `bootargs`: the `cmdline` option.
-    pub bootargs: Option<String>,
-    /// `linux,initrd-start` and `linux,initrd-end` (exclusive): where the
-    /// loader put the `initrd load` file.
-    pub initrd: Option<Range<u64>>,
-}
-
-impl Chosen {
-    /// `bootargs` from the config's `cmdline`; no initrd yet.
-    pub fn from_config(config: &Config) -> Self {
-        Chosen {
-            bootargs: config.cmdline.clone(),
-            initrd: None,
-        }
-    }
-}
 
 /// A device tree to merge into the generated one (`fdt load FILE`).
 #[derive(Clone, Copy, Debug)]

@@ -1,11 +1,13 @@
-//! Bookkeeping of the guest-physical space and the INTIDs: what is taken, by
-//! which option, and where the next free slot is.
+//! Bookkeeping of the guest-physical space and the interrupt lines: what is
+//! taken, by which option, and where the next free slot is. Which lines a
+//! device may have is the guest architecture's (`crate::arch`).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::limits::{GUEST_PA_BITS, GUEST_PA_MIN, GUEST_PA_TOP, PAGE_SIZE, SPI_FIRST, SPI_LAST};
+use super::limits::{GUEST_PA_BITS, GUEST_PA_MIN, GUEST_PA_TOP, PAGE_SIZE};
+use crate::arch::guest;
 use crate::config::{ConfigError, Origin};
 
 /// `0xBASE-0xLAST` (inclusive), as the report and messages write ranges.
@@ -25,7 +27,7 @@ struct Used {
 
 /// What is taken so far.
 #[derive(Default)]
-pub(super) struct Space {
+pub struct Space {
     regions: Vec<Used>,
     intids: Vec<(u32, String, Origin)>,
 }
@@ -124,18 +126,14 @@ impl Space {
         }
     }
 
-    /// Takes the SPI `intid` for `what`.
+    /// Takes the device interrupt line `intid` for `what`.
     pub fn claim_intid(
         &mut self,
         intid: u32,
         what: &str,
         origin: &Origin,
     ) -> Result<(), ConfigError> {
-        if !(SPI_FIRST..=SPI_LAST).contains(&intid) {
-            return Err(origin.error(format!(
-                "{what}: INTID {intid} is not a shared peripheral interrupt a VM has ({SPI_FIRST} to {SPI_LAST})"
-            )));
-        }
+        guest::check_device_line(intid, what, origin)?;
         if let Some((_, other, at)) = self.intids.iter().find(|(i, ..)| *i == intid) {
             return Err(origin.error(format!(
                 "{what}: INTID {intid} is already taken by {other} at {at}"
@@ -146,12 +144,14 @@ impl Space {
         Ok(())
     }
 
-    /// The first free INTID at `start` or above.
+    /// The first free device line at `start` or above.
     pub fn free_intid(&self, start: u32) -> Option<u32> {
-        (start.max(SPI_FIRST)..=SPI_LAST).find(|i| !self.intids.iter().any(|(t, ..)| t == i))
+        let lines = guest::DEVICE_LINES;
+        (start.max(*lines.start())..=*lines.end())
+            .find(|i| !self.intids.iter().any(|(t, ..)| t == i))
     }
 
-    /// The highest INTID taken, if any.
+    /// The highest line taken, if any.
     pub fn max_intid(&self) -> Option<u32> {
         self.intids.iter().map(|(i, ..)| *i).max()
     }

@@ -2,7 +2,7 @@
 //! buffers of one request, read and written as two byte streams through
 //! [`GuestMemory`] (every piece bounds-checked there).
 
-use super::{GuestMemory, MemError};
+use super::memory::{GuestMemory, MemError};
 use alloc::vec::Vec;
 
 /// A descriptor chain that cannot be served (the request fails).

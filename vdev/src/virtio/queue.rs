@@ -28,7 +28,7 @@
 //! promises.
 
 pub use super::chain::{Buf, Chain, ChainError};
-use super::{GuestMemory, MemError, at};
+use super::memory::{GuestMemory, MemError, at};
 use core::sync::atomic::{Ordering, fence};
 
 /// Descriptor flag: the chain continues at `next`.

@@ -1,8 +1,10 @@
 //! `peer` links: a virtio-net card's shared-memory ring to another VM's
-//! card (`vdev::virtio::net::ring`), the kernel shared-memory object it
-//! lives in, and the thread that serves the card when the other end rings.
+//! card (`vdev::virtio::net::ring`) and the kernel shared-memory object it
+//! lives in; the thread that serves the card when the other end rings is
+//! in [`serve`], above the VM it serves.
 
-use crate::assemble::Vm;
+pub mod serve;
+
 use abi::prot;
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -11,7 +13,6 @@ use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::SeqCst};
 use qvm::layout::links::NetLinkEnd;
 use qvm::window::Window;
 use ulib::sys;
-use vdev::bus::DeviceId;
 use vdev::virtio::net::Net;
 use vdev::virtio::net::ring::{RingLink, SharedMemory, Waiter, region_size};
 
@@ -142,8 +143,7 @@ pub fn net_model(
         ));
     };
     let end = qvm::layout::links::link_end(name, card, peer);
-    let link =
-        crate::netlink::open(&end).map_err(|e| alloc::format!("{}: {e}", dev.config.origin))?;
+    let link = open(&end).map_err(|e| alloc::format!("{}: {e}", dev.config.origin))?;
     let waiter = link.waiter();
     Ok((
         Box::new(vdev::VirtioMmio::new(mem.ram(), Net::new(mac, link))),
@@ -156,45 +156,4 @@ pub fn open(end: &NetLinkEnd) -> Result<RingLink<ShmRegion>, String> {
     let region = ShmRegion::open(&end.region, region_size(RING_BYTES))?;
     RingLink::attach(region, end.end)
         .map_err(|e| alloc::format!("shared memory {} of {} bytes", end.region, e.len))
-}
-
-/// How long a frame may wait for the other end to make room before the
-/// link counts that end as down (its VM ended or hangs) and drops frames
-/// that find no room, so the guest's transmit queue never stalls for good.
-const PEER_DOWN_NS: u64 = 2_000_000_000;
-
-/// Serves card `id` whenever the other end rings: frames for the guest,
-/// room for a frame that waited. Runs for the life of the VM.
-pub fn serve(vm: &Vm, id: DeviceId, waiter: Waiter<ShmRegion>) {
-    loop {
-        let value = waiter.value();
-        let stalled = {
-            let mut shared = vm.shared.lock();
-            let stalled = match shared.bus.downcast_mut::<LinkedNet>(id) {
-                Some(card) => {
-                    card.poll_link();
-                    card.backend().tx_stalled()
-                }
-                None => false,
-            };
-            crate::vcpu_loop::raise_changed_lines(vm, &mut shared);
-            stalled
-        };
-        if waiter.should_sleep(value) {
-            let bell = waiter.memory().word(waiter.bell());
-            let timeout = if stalled { PEER_DOWN_NS } else { 0 };
-            let waited = sys::futex_wait(bell, value, timeout);
-            waiter.woke();
-            if stalled && waited == Err(abi::Error::TimedOut) {
-                let mut shared = vm.shared.lock();
-                if let Some(card) = shared.bus.downcast_mut::<LinkedNet>(id) {
-                    card.backend_mut().link_mut().set_peer_down();
-                    log::warn!(
-                        "qvm: {}: network peer not reading: dropping frames",
-                        vm.name
-                    );
-                }
-            }
-        }
-    }
 }

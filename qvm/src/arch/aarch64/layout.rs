@@ -1,11 +1,17 @@
-//! The default ARM guest layout of `shared/qvmconf.md`.
+//! The default AArch64 guest layout of `shared/qvmconf.md`: where RAM
+//! starts, the GIC's windows, each device type's address and INTID, the
+//! register windows, how many vCPUs each GIC version takes; and a vCPU's
+//! MPIDR.
 
 use crate::config::VdevKind;
+use crate::layout::Vcpu;
+
+pub use abi::{GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE};
 
 /// Where RAM starts when the first `ram` gives no address.
 pub const RAM_BASE: u64 = 0x8000_0000;
 
-// The sizes of the GIC's windows are the kernel's (`super::limits`).
+// The sizes of the GIC's windows are the kernel's (`abi::guest`).
 
 /// GICv2 distributor.
 pub const GICV2_GICD: u64 = 0x2c00_1000;
@@ -17,7 +23,7 @@ pub const GICV3_GICD: u64 = 0x2f00_0000;
 /// GICv3 redistributors, `GICD + 0x100000` when `vdev gic` has a `loc`.
 pub const GICV3_GICR: u64 = 0x2f10_0000;
 
-const _: () = assert!(GICV2_GICC - GICV2_GICD == super::limits::GICV2_GICD_SIZE);
+const _: () = assert!(GICV2_GICC - GICV2_GICD == GICV2_GICD_SIZE);
 
 /// At most this many vCPUs with GICv2 (its 8-bit CPU target masks).
 pub const GICV2_MAX_VCPUS: usize = 8;
@@ -25,9 +31,8 @@ pub const GICV2_MAX_VCPUS: usize = 8;
 /// SGI's target list covers Aff0 0 to 15.
 pub const GICV3_MAX_VCPUS: usize = 16;
 
-/// Generic timer PPIs: secure physical, non-secure physical, virtual,
-/// hypervisor physical, in the order of the `arm,armv8-timer` binding.
-pub const TIMER_PPIS: [u32; 4] = [13, 14, 11, 10];
+// Placement's own vCPU limit is within the kernel's.
+const _: () = assert!(GICV3_MAX_VCPUS as u64 <= abi::VM_VCPUS_MAX);
 
 /// Each device's slot: a 4 KiB page (trapped as a whole by stage 2).
 pub const VDEV_SLOT: u64 = 0x1000;
@@ -59,5 +64,12 @@ pub fn reg_size(kind: VdevKind) -> u64 {
         VIRTIO_MMIO_SIZE
     } else {
         VDEV_SLOT
+    }
+}
+
+impl Vcpu {
+    /// The MPIDR_EL1 affinity value the guest reads (Aff0 = index).
+    pub fn mpidr(&self) -> u64 {
+        u64::from(self.index)
     }
 }

@@ -1,0 +1,36 @@
+//! AArch64 guests: the `virt`-like machine `qvm` builds. A GICv2 or GICv3
+//! (`gic.rs`, its defaults in `layout.rs`, its INTIDs in `irq.rs`), PSCI
+//! over HVC, the generic timer, PL011 and SP805 primecells (`fdt.rs`,
+//! `models.rs`), what the configuration's words mean here (`rules.rs`),
+//! the report's lines (`report.rs`), Linux's arm64 `Image` (`image.rs`),
+//! the VM settings and boot vCPU's registers (`boot.rs`), exits
+//! (`exit.rs`).
+//!
+//! The names re-exported here are what the rest of `qvm` uses (see
+//! `super`); an architecture beside this one exports the same.
+
+pub mod boot;
+pub mod exit;
+pub mod fdt;
+pub mod gic;
+pub mod image;
+pub mod irq;
+pub mod layout;
+#[cfg(feature = "vmm")]
+pub mod models;
+pub mod report;
+pub mod rules;
+
+pub use boot::{VM_CONFIG_REFUSED, VcpuRegs, boot_regs, place_options, vm_config};
+pub use exit::{UNKNOWN_HYPERCALL, syndrome};
+pub use fdt::{CONSOLE_KINDS, DeviceTree};
+pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
+pub use image::{ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image};
+pub use irq::{DEVICE_LINES, check_device_line};
+pub use layout::{RAM_BASE, VDEV_SLOT, default_place, reg_size};
+#[cfg(feature = "vmm")]
+pub use models::{UART, Uart};
+pub use report::{cpu_detail, report_lines};
+pub use rules::{
+    check_pass_io, check_vdev_kind, device_address, find_irq_chip, irq_line, is_irq_chip,
+};

@@ -1,0 +1,73 @@
+//! What the configuration's words mean for an AArch64 guest: the one
+//! `vdev gic`, `intr gic:N` (an INTID), `loc mem:ADDR`; x86 devices and
+//! `pass loc io:` are refused.
+
+use alloc::format;
+
+use crate::config::{Config, ConfigError, Intr, Location, Origin, VdevConfig, VdevKind};
+
+/// Whether a `vdev` of `kind` is the interrupt controller (placed apart).
+pub fn is_irq_chip(kind: VdevKind) -> bool {
+    kind == VdevKind::Gic
+}
+
+/// The one `vdev gic`.
+pub fn find_irq_chip(config: &Config) -> Result<&VdevConfig, ConfigError> {
+    let mut gics = config.vdevs.iter().filter(|d| is_irq_chip(d.kind));
+    let Some(gic) = gics.next() else {
+        return Err(config
+            .start
+            .error("no 'vdev gic': an ARM VM needs one (e.g. 'vdev gic version 3')"));
+    };
+    if let Some(second) = gics.next() {
+        return Err(second.origin.error(format!(
+            "vdev gic: a VM has one GIC (the first is at {})",
+            gic.origin
+        )));
+    }
+    Ok(gic)
+}
+
+/// The INTID of `intr`, which must name the GIC (`gic` or its `name`).
+pub fn irq_line(
+    intr: &Intr,
+    gic: &VdevConfig,
+    what: &str,
+    at: &Origin,
+) -> Result<u32, ConfigError> {
+    if intr.controller == "gic" || gic.name.as_deref() == Some(intr.controller.as_str()) {
+        return Ok(intr.line);
+    }
+    Err(at.error(format!(
+        "{what}: 'intr' names the controller '{}', but this VM's is 'gic' (gic:<intid>)",
+        intr.controller
+    )))
+}
+
+/// A `loc` on ARM: a memory address.
+pub fn device_address(loc: &Location, what: &str, at: &Origin) -> Result<u64, ConfigError> {
+    match *loc {
+        Location::Mem(addr) => Ok(addr),
+        Location::Io(port) => Err(at.error(format!(
+            "{what}: 'loc' io:{port:#x} is x86 only; an ARM device takes a mem: address"
+        ))),
+        Location::Pci { .. } => Err(at.error(format!(
+            "{what}: 'loc' pci: needs a PCI host bridge, which this VM does not have"
+        ))),
+    }
+}
+
+/// Refuses the device types of x86 guests.
+pub fn check_vdev_kind(dev: &VdevConfig, what: &str) -> Result<(), ConfigError> {
+    if dev.kind.is_x86_only() {
+        return Err(dev
+            .origin
+            .error(format!("{what}: an x86 device, and this VM is ARM")));
+    }
+    Ok(())
+}
+
+/// A `pass loc io:` entry: x86 only.
+pub fn check_pass_io(at: &Origin) -> Result<(), ConfigError> {
+    Err(at.error("pass: 'loc' io: is x86 only; on ARM pass mem: regions"))
+}

@@ -1,0 +1,137 @@
+//! Guest image loaders: where the bytes of a `load`ed image go in guest
+//! memory and where the guest starts. Formats: the guest architecture's
+//! kernel image (`crate::arch`; on AArch64 Linux's arm64 `Image`,
+//! Documentation/arch/arm64/booting.rst), ELF64 (for the guest's machine,
+//! PT_LOAD at their physical addresses, `elf.rs`), and raw binaries (entry
+//! at the first byte). Images the loader cannot start (on AArch64
+//! gzip-compressed and EFI zboot kernels; 32-bit ELF) are refused with a
+//! message that says what was found.
+
+mod elf;
+mod placed;
+
+use alloc::string::String;
+
+use crate::arch::guest;
+use elf::place_elf;
+pub use placed::{Format, Piece, Placed, Ram};
+
+/// Recognizes the format, or says why the image cannot be started.
+pub fn detect(data: &[u8]) -> Result<Format, String> {
+    if guest::is_kernel_image(data) {
+        return Ok(Format::KernelImage);
+    }
+    if data.starts_with(b"\x7fELF") {
+        if data.get(4) != Some(&2) {
+            return Err("a 32-bit ELF file: only ELF64 images can be loaded".into());
+        }
+        return Ok(Format::Elf);
+    }
+    guest::check_compressed(data)?;
+    Ok(Format::Raw)
+}
+
+/// Places `data` in `ram`; `at` is the address the configuration gave, if
+/// any (for raw images, or to move an `Image`).
+pub fn place(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String> {
+    if data.is_empty() {
+        return Err("the image file is empty".into());
+    }
+    match detect(data)? {
+        Format::KernelImage => guest::place_kernel_image(data, ram, at),
+        Format::Elf => place_elf(data, ram),
+        Format::Raw => {
+            let gpa = at.unwrap_or(ram.base);
+            let len = data.len() as u64;
+            if !ram.fits(gpa, len) {
+                return Err(alloc::format!(
+                    "the raw image ({len} bytes at {gpa:#x}) does not fit in RAM"
+                ));
+            }
+            Ok(Placed {
+                format: Format::Raw,
+                pieces: alloc::vec![Piece {
+                    gpa,
+                    offset: 0,
+                    file_len: data.len(),
+                    mem_len: len
+                }],
+                entry: gpa,
+                span: (gpa, gpa + len),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::elf::abi::PT_LOAD;
+    use alloc::vec::Vec;
+
+    const RAM: Ram = Ram {
+        base: 0x8000_0000,
+        size: 64 << 20,
+    };
+
+    #[test]
+    fn refuses_compressed_kernels() {
+        assert!(detect(&[0x1f, 0x8b, 8, 0]).unwrap_err().contains("gzip"));
+        assert!(detect(b"MZ\0\0zimg....").unwrap_err().contains("zboot"));
+        assert_eq!(detect(b"\x7fELF\x02").unwrap(), Format::Elf);
+        assert!(detect(b"\x7fELF\x01").unwrap_err().contains("32-bit"));
+        assert_eq!(detect(b"raw bytes").unwrap(), Format::Raw);
+    }
+
+    fn elf(entry: u64, segs: &[(u64, u64, u64)]) -> Vec<u8> {
+        let mut f = alloc::vec![0u8; 64 + 56 * segs.len()];
+        f[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+        f[20..24].copy_from_slice(&1u32.to_le_bytes());
+        f[18..20].copy_from_slice(&guest::ELF_MACHINE.to_le_bytes());
+        f[24..32].copy_from_slice(&entry.to_le_bytes());
+        f[32..40].copy_from_slice(&64u64.to_le_bytes());
+        f[54..56].copy_from_slice(&56u16.to_le_bytes());
+        f[56..58].copy_from_slice(&(segs.len() as u16).to_le_bytes());
+        for (i, &(paddr, filesz, memsz)) in segs.iter().enumerate() {
+            let p = 64 + 56 * i;
+            f[p..p + 4].copy_from_slice(&PT_LOAD.to_le_bytes());
+            f[p + 24..p + 32].copy_from_slice(&paddr.to_le_bytes());
+            f[p + 32..p + 40].copy_from_slice(&filesz.to_le_bytes());
+            f[p + 40..p + 48].copy_from_slice(&memsz.to_le_bytes());
+        }
+        f
+    }
+
+    #[test]
+    fn elf_segments_must_be_in_ram() {
+        let ok = place(&elf(0x8000_0000, &[(0x8000_0000, 0x40, 0x1000)]), RAM, None).unwrap();
+        assert_eq!(ok.entry, 0x8000_0000);
+        assert_eq!(ok.span, (0x8000_0000, 0x8000_1000));
+        assert!(
+            place(&elf(0x1000, &[(0x1000, 0, 0x10)]), RAM, None)
+                .unwrap_err()
+                .contains("not inside guest RAM")
+        );
+        assert!(
+            place(
+                &elf(0x8000_0000, &[(0x8000_0000, 0x10_0000, 0x10_0000)]),
+                RAM,
+                None
+            )
+            .unwrap_err()
+            .contains("outside the file")
+        );
+        assert!(
+            place(&elf(0x9000_0000, &[(0x8000_0000, 0, 0x10)]), RAM, None)
+                .unwrap_err()
+                .contains("entry point")
+        );
+    }
+
+    #[test]
+    fn raw_images() {
+        let p = place(b"\x00\x00\x00\x14", RAM, Some(0x8100_0000)).unwrap();
+        assert_eq!((p.format, p.entry), (Format::Raw, 0x8100_0000));
+        assert!(place(b"abcd", RAM, Some(0x100)).is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! An assembled VM as its threads share it: handles, the device models and
+//! what goes with them, the `unsupported` policies; and passing the
+//! devices' changed interrupt lines to the kernel.
+
+use abi::Sys;
+use alloc::string::String;
+use alloc::vec::Vec;
+use qvm::config::Unsupported;
+use ulib::sync::Mutex;
+use ulib::sys;
+use vdev::bus::Bus;
+
+/// What the vCPU threads share.
+pub struct Shared {
+    /// The device models by guest-physical address.
+    pub bus: Bus,
+    /// The interrupt line of each device, by bus index.
+    pub intids: Vec<u32>,
+    /// The UART that is the VM's console (`hostdev -`, or the first serial
+    /// when none says), which gets the host console's input.
+    pub console: Option<vdev::bus::DeviceId>,
+    /// Typed input the console UART had no room for yet (a PL011 without
+    /// its FIFO holds one byte): fed as the guest reads.
+    pub console_pending: alloc::collections::VecDeque<u8>,
+}
+
+/// An assembled VM.
+pub struct Vm {
+    /// Its name (`system`).
+    pub name: String,
+    /// VM handle.
+    pub handle: usize,
+    /// vCPU handles, by index.
+    pub vcpus: Vec<usize>,
+    /// Device models.
+    pub shared: Mutex<Shared>,
+    /// What to do with what cannot be emulated.
+    pub unsupported: Unsupported,
+    /// Each vCPU thread's priority and host CPUs (`cpu sched`, `runmask`).
+    pub placement: Vec<(usize, u64)>,
+    /// Cards with a `peer` link, each served by a thread of its own.
+    pub links: Vec<(vdev::bus::DeviceId, crate::netlink::LinkWaiter)>,
+}
+
+/// Tells the VM's interrupt controller about device lines that changed.
+pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
+    let Shared { bus, intids, .. } = shared;
+    bus.poll_irqs(|id, level| {
+        if let Some(&intid) = intids.get(id.index()) {
+            let _ = sys::call(
+                Sys::VmIrqLine,
+                [vm.handle, intid as usize, level as usize, 0, 0, 0],
+            );
+        }
+    });
+}
