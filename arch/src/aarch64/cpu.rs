@@ -9,66 +9,77 @@ use aarch64_cpu::registers::{
 };
 use core::arch::asm;
 
-/// HCR_EL2.VM: stage-2 translation on.
-pub const HCR_VM: u64 = 1 << 0;
-/// HCR_EL2.FMO: physical FIQs to EL2.
-pub const HCR_FMO: u64 = 1 << 3;
-/// HCR_EL2.IMO: physical IRQs to EL2.
-pub const HCR_IMO: u64 = 1 << 4;
-/// HCR_EL2.AMO: SErrors to EL2.
-pub const HCR_AMO: u64 = 1 << 5;
-/// HCR_EL2.DC: default cacheable (stage 1 off acts as Normal WB).
-pub const HCR_DC: u64 = 1 << 12;
-/// HCR_EL2.TWI: trap WFI.
-pub const HCR_TWI: u64 = 1 << 13;
-/// HCR_EL2.TSC: trap SMC.
-pub const HCR_TSC: u64 = 1 << 19;
-/// HCR_EL2.TGE: exceptions of EL0 go to EL2.
-pub const HCR_TGE: u64 = 1 << 27;
-/// HCR_EL2.RW: EL1 is AArch64.
-pub const HCR_RW: u64 = 1 << 31;
+bitflags::bitflags! {
+    /// HCR_EL2 bits the kernel sets (ARM ARM D24.2.48).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Hcr: u64 {
+        /// VM: stage-2 translation on.
+        const VM = 1 << 0;
+        /// FMO: physical FIQs to EL2.
+        const FMO = 1 << 3;
+        /// IMO: physical IRQs to EL2.
+        const IMO = 1 << 4;
+        /// AMO: SErrors to EL2.
+        const AMO = 1 << 5;
+        /// FB: broadcast TLB and cache maintenance (the vCPU may move).
+        const FB = 1 << 9;
+        /// BSU = inner shareable: upgrade guest barriers.
+        const BSU_IS = 1 << 10;
+        /// DC: default cacheable (stage 1 off acts as Normal WB).
+        const DC = 1 << 12;
+        /// TWI: trap WFI.
+        const TWI = 1 << 13;
+        /// TWE: trap WFE.
+        const TWE = 1 << 14;
+        /// TID3: trap reads of the ID group 3 registers.
+        const TID3 = 1 << 18;
+        /// TSC: trap SMC.
+        const TSC = 1 << 19;
+        /// TIDCP: trap implementation-defined system registers.
+        const TIDCP = 1 << 20;
+        /// TGE: exceptions of EL0 go to EL2.
+        const TGE = 1 << 27;
+        /// RW: EL1 is AArch64.
+        const RW = 1 << 31;
+    }
+}
 
-/// HCR_EL2.FB: broadcast TLB and cache maintenance (the vCPU may move).
-pub const HCR_FB: u64 = 1 << 9;
-/// HCR_EL2.BSU = inner shareable: upgrade guest barriers.
-pub const HCR_BSU_IS: u64 = 1 << 10;
-/// HCR_EL2.TWE: trap WFE.
-pub const HCR_TWE: u64 = 1 << 14;
-/// HCR_EL2.TIDCP: trap implementation-defined system registers.
-pub const HCR_TIDCP: u64 = 1 << 20;
-/// HCR_EL2.TID3: trap reads of the ID group 3 registers.
-pub const HCR_TID3: u64 = 1 << 18;
+bitflags::bitflags! {
+    /// CPTR_EL2 (non-VHE) bits the kernel sets (ARM ARM D24.2.33).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Cptr: u64 {
+        /// The RES1 bits: 13:12, 9:0.
+        const RES1 = 0x33ff;
+        /// TFP: trap FP/SIMD.
+        const TFP = 1 << 10;
+    }
+}
 
 /// HCR_EL2 while a guest runs at EL1/EL0: stage 2 on, interrupts and
 /// SErrors to EL2, SMC and WFI trapped (DESIGN.md), maintenance broadcast.
-pub const HCR_GUEST: u64 = HCR_TID3
-    | HCR_VM
-    | HCR_FMO
-    | HCR_IMO
-    | HCR_AMO
-    | HCR_FB
-    | HCR_BSU_IS
-    | HCR_TWI
-    | HCR_TSC
-    | HCR_TIDCP
-    | HCR_RW;
-
-/// CPTR_EL2 while a guest runs: FP/SIMD allowed.
-pub const CPTR_GUEST: u64 = CPTR_RES1;
-/// CPTR_EL2 while a host process runs: FP/SIMD trapped.
-pub const CPTR_HOST: u64 = CPTR_RES1 | CPTR_TFP;
-
-/// SCTLR_EL1 for host processes: RES1 bits, DZE, UCT, UCI; stage 1 off.
-pub const SCTLR_EL1_HOST: u64 = 0x34d0_c800;
+pub const HCR_GUEST: Hcr = Hcr::TID3
+    .union(Hcr::VM)
+    .union(Hcr::FMO)
+    .union(Hcr::IMO)
+    .union(Hcr::AMO)
+    .union(Hcr::FB)
+    .union(Hcr::BSU_IS)
+    .union(Hcr::TWI)
+    .union(Hcr::TSC)
+    .union(Hcr::TIDCP)
+    .union(Hcr::RW);
 
 /// HCR_EL2 while a host process runs at EL0 (DESIGN.md: stage-2-based
 /// address spaces without VHE).
-pub const HCR_HOST_PROCESS: u64 = HCR_VM | HCR_DC | HCR_TGE | HCR_RW;
+pub const HCR_HOST_PROCESS: Hcr = Hcr::VM.union(Hcr::DC).union(Hcr::TGE).union(Hcr::RW);
 
-/// CPTR_EL2.TFP: trap FP/SIMD.
-pub const CPTR_TFP: u64 = 1 << 10;
-/// CPTR_EL2 RES1 bits (non-VHE): 13:12, 9:0.
-pub const CPTR_RES1: u64 = 0x33ff;
+/// CPTR_EL2 while a guest runs: FP/SIMD allowed.
+pub const CPTR_GUEST: Cptr = Cptr::RES1;
+/// CPTR_EL2 while a host process runs: FP/SIMD trapped.
+pub const CPTR_HOST: Cptr = Cptr::RES1.union(Cptr::TFP);
+
+/// SCTLR_EL1 for host processes: RES1 bits, DZE, UCT, UCI; stage 1 off.
+pub const SCTLR_EL1_HOST: u64 = 0x34d0_c800;
 
 /// CNTHCTL_EL2.EL1PCTEN | EL1PCEN: lower levels may use the physical counter
 /// and timer.
@@ -154,9 +165,9 @@ pub fn clean_dcache_range(start: usize, len: usize) {
 /// Sets up the EL2 state every CPU needs before running host processes:
 /// HCR_EL2, VTCR_EL2, FP traps, counters, and a clean EL1 state.
 pub fn init_el2(vtcr: u64) {
-    HCR_EL2.set(HCR_HOST_PROCESS);
+    HCR_EL2.set(HCR_HOST_PROCESS.bits());
     VTCR_EL2.set(vtcr);
-    CPTR_EL2.set(CPTR_HOST);
+    CPTR_EL2.set(CPTR_HOST.bits());
     CNTHCTL_EL2.set(CNTHCTL_EL1PCTEN_EL1PCEN);
     CNTVOFF_EL2.set(0);
     SCTLR_EL1.set(SCTLR_EL1_HOST);

@@ -162,7 +162,8 @@ pub fn restore_host() {
 
 /// Switches HCR_EL2 and CPTR_EL2 between host processes and guests.
 #[inline]
-pub fn set_traps(hcr: u64, cptr: u64) {
+pub fn set_traps(hcr: super::cpu::Hcr, cptr: super::cpu::Cptr) {
+    let (hcr, cptr) = (hcr.bits(), cptr.bits());
     // SAFETY: the kernel owns these EL2 registers.
     unsafe { asm!("msr hcr_el2, {0}", "msr cptr_el2, {1}", "isb", in(reg) hcr, in(reg) cptr) };
 }

@@ -5,26 +5,35 @@
 use crate::Perms;
 use crate::paging::DescriptorFormat;
 
-/// Descriptor is valid.
-pub const DESC_VALID: u64 = 1 << 0;
-/// Level 1/2: points to a table; level 3: a page.
-pub const DESC_TABLE_OR_PAGE: u64 = 1 << 1;
-/// MemAttr[5:2] = 0b1111: Normal, outer and inner write-back cacheable.
-pub const S2_MEMATTR_NORMAL_WB: u64 = 0b1111 << 2;
-/// MemAttr[5:2] = 0b0001: Device-nGnRE.
-pub const S2_MEMATTR_DEVICE_NGNRE: u64 = 0b0001 << 2;
-/// S2AP[6]: readable.
-pub const S2AP_READ: u64 = 1 << 6;
-/// S2AP[7]: writable.
-pub const S2AP_WRITE: u64 = 1 << 7;
-/// SH[9:8] = 0b11: inner shareable.
-pub const SH_INNER: u64 = 0b11 << 8;
-/// Access flag.
-pub const AF: u64 = 1 << 10;
-/// XN[54]: not executable at any level.
-pub const S2_XN: u64 = 1 << 54;
-/// Software-defined bit 55 (ignored by the MMU): a borrowed frame.
-pub const SW_BORROWED: u64 = 1 << 55;
+bitflags::bitflags! {
+    /// The attribute and type bits of a stage-2 descriptor (ARM ARM D8.3);
+    /// the output address is the rest ([`OA_MASK`]).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct S2Desc: u64 {
+        /// Descriptor is valid.
+        const VALID = 1 << 0;
+        /// Level 1/2: points to a table; level 3: a page.
+        const TABLE_OR_PAGE = 1 << 1;
+        /// MemAttr[5:2] = 0b1111: Normal, outer and inner write-back
+        /// cacheable.
+        const MEMATTR_NORMAL_WB = 0b1111 << 2;
+        /// MemAttr[5:2] = 0b0001: Device-nGnRE.
+        const MEMATTR_DEVICE_NGNRE = 0b0001 << 2;
+        /// S2AP[6]: readable.
+        const S2AP_READ = 1 << 6;
+        /// S2AP[7]: writable.
+        const S2AP_WRITE = 1 << 7;
+        /// SH[9:8] = 0b11: inner shareable.
+        const SH_INNER = 0b11 << 8;
+        /// Access flag.
+        const AF = 1 << 10;
+        /// XN[54]: not executable at any level.
+        const XN = 1 << 54;
+        /// Software-defined bit 55 (ignored by the MMU): a borrowed frame.
+        const SW_BORROWED = 1 << 55;
+    }
+}
+
 /// Output address bits [47:12].
 pub const OA_MASK: u64 = 0x0000_ffff_ffff_f000;
 
@@ -72,37 +81,31 @@ impl DescriptorFormat for Stage2 {
     const LEVELS: usize = 3;
     /// The IPA space VTCR_EL2 sets: 64 - T0SZ bits.
     const ADDRESS_BITS: u32 = 64 - VTCR_T0SZ_39 as u32;
-    const BORROWED: u64 = SW_BORROWED;
+    const BORROWED: u64 = S2Desc::SW_BORROWED.bits();
 
     fn table(pa: usize) -> u64 {
-        (pa as u64 & OA_MASK) | DESC_TABLE_OR_PAGE | DESC_VALID
+        (pa as u64 & OA_MASK) | (S2Desc::TABLE_OR_PAGE | S2Desc::VALID).bits()
     }
 
     fn page(pa: usize, perms: Perms, device: bool) -> u64 {
-        let mut desc = (pa as u64 & OA_MASK) | DESC_TABLE_OR_PAGE | DESC_VALID | AF;
-        desc |= if device {
-            S2_MEMATTR_DEVICE_NGNRE
+        let mut attrs = S2Desc::TABLE_OR_PAGE | S2Desc::VALID | S2Desc::AF;
+        attrs |= if device {
+            S2Desc::MEMATTR_DEVICE_NGNRE
         } else {
-            S2_MEMATTR_NORMAL_WB | SH_INNER
+            S2Desc::MEMATTR_NORMAL_WB | S2Desc::SH_INNER
         };
-        if perms.read {
-            desc |= S2AP_READ;
-        }
-        if perms.write {
-            desc |= S2AP_WRITE;
-        }
-        if !perms.exec || device {
-            desc |= S2_XN;
-        }
-        desc
+        attrs.set(S2Desc::S2AP_READ, perms.read);
+        attrs.set(S2Desc::S2AP_WRITE, perms.write);
+        attrs.set(S2Desc::XN, !perms.exec || device);
+        (pa as u64 & OA_MASK) | attrs.bits()
     }
 
     fn is_valid(desc: u64) -> bool {
-        desc & DESC_VALID != 0
+        S2Desc::from_bits_retain(desc).contains(S2Desc::VALID)
     }
 
     fn is_table(desc: u64) -> bool {
-        desc & DESC_TABLE_OR_PAGE != 0
+        S2Desc::from_bits_retain(desc).contains(S2Desc::TABLE_OR_PAGE)
     }
 
     fn output_address(desc: u64) -> usize {
@@ -110,10 +113,11 @@ impl DescriptorFormat for Stage2 {
     }
 
     fn perms(desc: u64) -> Perms {
+        let attrs = S2Desc::from_bits_retain(desc);
         Perms {
-            read: desc & S2AP_READ != 0,
-            write: desc & S2AP_WRITE != 0,
-            exec: desc & S2_XN == 0,
+            read: attrs.contains(S2Desc::S2AP_READ),
+            write: attrs.contains(S2Desc::S2AP_WRITE),
+            exec: !attrs.contains(S2Desc::XN),
         }
     }
 }
