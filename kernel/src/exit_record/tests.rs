@@ -117,6 +117,15 @@ impl Virtualization for Mock {
     fn mask_guest_timer() {}
 }
 
+/// A vCPU of the mock at `pc`, nothing logged yet.
+fn at(pc: u64) -> (MockFrame, MockState) {
+    let frame = MockFrame {
+        pc,
+        ..Default::default()
+    };
+    (frame, Mock::new_state())
+}
+
 fn answer(value: u64, response: u64) -> VcpuExit {
     VcpuExit {
         value,
@@ -145,13 +154,7 @@ fn load16(reg: u8, sign_extend: bool) -> MmioAccess {
 
 #[test]
 fn an_mmio_load_goes_to_qvm_and_completes_into_its_register() {
-    let (mut frame, mut state) = (
-        MockFrame {
-            pc: 0x1000,
-            ..Default::default()
-        },
-        Mock::new_state(),
-    );
+    let (mut frame, mut state) = at(0x1000);
     let exit = decoded(&mut frame, &mut state, GuestExit::Mmio(load16(3, true)));
     let GuestExit::Mmio(access) = exit else {
         panic!("{exit:?}")
@@ -181,7 +184,7 @@ fn an_mmio_load_goes_to_qvm_and_completes_into_its_register() {
 
 #[test]
 fn an_mmio_store_carries_its_value_and_is_stepped() {
-    let (mut frame, mut state) = (MockFrame::default(), Mock::new_state());
+    let (mut frame, mut state) = at(0);
     let store = MmioAccess {
         write: true,
         value: 0xab,
@@ -202,7 +205,7 @@ fn an_mmio_store_carries_its_value_and_is_stepped() {
 
 #[test]
 fn injecting_on_an_access_aborts_it_and_leaves_the_pc() {
-    let (mut frame, mut state) = (MockFrame::default(), Mock::new_state());
+    let (mut frame, mut state) = at(0);
     let (_, mut pending) = mmio(&load16(0, false));
     complete::<Mock>(
         &mut frame,
@@ -228,7 +231,7 @@ fn injecting_on_an_access_aborts_it_and_leaves_the_pc() {
 
 #[test]
 fn a_hypercall_returns_qvms_answer_in_its_argument_registers() {
-    let (mut frame, mut state) = (MockFrame::default(), Mock::new_state());
+    let (mut frame, mut state) = at(0);
     let call = Hypercall {
         args: [0xc200_0001, 1, 2, 3],
         conduit: 0,
@@ -250,7 +253,7 @@ fn a_hypercall_returns_qvms_answer_in_its_argument_registers() {
 
 #[test]
 fn a_register_read_gets_the_value_and_a_write_is_stepped() {
-    let (mut frame, mut state) = (MockFrame::default(), Mock::new_state());
+    let (mut frame, mut state) = at(0);
     let read = RegisterAccess {
         id: 0x30_c004,
         write: false,
@@ -297,7 +300,7 @@ fn a_register_read_gets_the_value_and_a_write_is_stepped() {
 
 #[test]
 fn a_stuck_exit_cannot_be_completed_only_injected() {
-    let (mut frame, mut state) = (MockFrame::default(), Mock::new_state());
+    let (mut frame, mut state) = at(0);
     let exit = decoded(&mut frame, &mut state, GuestExit::Unhandled(0x42));
     let (header, mut pending) = stuck(&exit).expect("unhandled goes to qvm");
     assert_eq!((header.kind, header.address), (ExitKind::Unhandled, 0x42));
@@ -331,13 +334,7 @@ fn a_stuck_exit_cannot_be_completed_only_injected() {
 
 #[test]
 fn nothing_pending_ignores_the_answer() {
-    let (mut frame, mut state) = (
-        MockFrame {
-            pc: 8,
-            ..Default::default()
-        },
-        Mock::new_state(),
-    );
+    let (mut frame, mut state) = at(8);
     let exit = decoded(&mut frame, &mut state, GuestExit::Halt);
     assert_eq!(
         (exit, frame.pc),
