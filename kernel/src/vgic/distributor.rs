@@ -217,6 +217,7 @@ impl VGic {
     /// one bit per source CPU.
     fn write_sgi_pending(&mut self, vcpu: usize, sgi: u64, set: bool, bits: u8) {
         let mask = self.all_vcpus() as u8;
+        self.mark_live(vcpu, sgi as u32);
         let irq = &mut self.cpus[vcpu].private[sgi as usize];
         if set {
             irq.sources |= bits & mask;

@@ -75,6 +75,7 @@ impl VGic {
             }
         };
         for t in VcpuSet(targets).iter() {
+            self.mark_live(t, intid);
             self.cpus[t].private[intid as usize].latch = true;
             if self.deliverable(t, intid) {
                 kick.insert(t);
@@ -94,6 +95,7 @@ impl VGic {
             _ => 0,
         } & self.all_vcpus();
         for t in VcpuSet(targets).iter() {
+            self.mark_live(t, intid);
             self.cpus[t].private[intid as usize].sources |= 1 << from;
             self.note(t, intid);
         }
@@ -102,7 +104,10 @@ impl VGic {
     /// Whether `vcpu` has a pending, enabled interrupt it would be
     /// signalled (listed or not); for WFI. Call it after `sync_lrs`.
     pub fn has_pending(&self, vcpu: usize) -> bool {
-        vcpu < self.cpus.len()
-            && (0..SPI_BASE + self.spis.len() as u32).any(|i| self.deliverable(vcpu, i))
+        let mut any = false;
+        if vcpu < self.cpus.len() {
+            self.each_live(vcpu, |i| any = any || self.deliverable(vcpu, i));
+        }
+        any
     }
 }

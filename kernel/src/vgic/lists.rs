@@ -11,6 +11,42 @@ const fn key(active: bool, priority: u8, intid: u32) -> u64 {
     ((!active as u64) << 48) | ((priority as u64) << 16) | intid as u64
 }
 
+/// The best (lowest) sort keys offered, up to `cap`, in increasing order.
+struct Best {
+    keys: [u64; MAX_LRS],
+    count: usize,
+    cap: usize,
+    /// A key did not fit.
+    overflow: bool,
+}
+
+impl Best {
+    fn new(cap: usize) -> Best {
+        Best {
+            keys: [0; MAX_LRS],
+            count: 0,
+            cap,
+            overflow: false,
+        }
+    }
+
+    fn offer(&mut self, key: Option<u64>) {
+        let Some(key) = key else { return };
+        let at = self.keys[..self.count].partition_point(|&k| k < key);
+        if at >= self.cap {
+            self.overflow = true;
+            return;
+        }
+        if self.count == self.cap {
+            self.overflow = true;
+        } else {
+            self.count += 1;
+        }
+        self.keys.copy_within(at..self.count - 1, at + 1);
+        self.keys[at] = key;
+    }
+}
+
 impl VGic {
     /// After `vcpu` ran: takes back its list registers as read from the
     /// hardware (`lrs.len()` = number of LRs). An LR the guest EOIed
@@ -86,36 +122,33 @@ impl VGic {
         if vcpu >= self.cpus.len() {
             return false;
         }
-        let cap = lrs.len().min(MAX_LRS);
-        // The best `count` keys so far, in increasing order.
-        let mut best = [0u64; MAX_LRS];
-        let mut count = 0;
-        let mut overflow = false;
-        for intid in 0..SPI_BASE + self.spis.len() as u32 {
-            let Some(key) = self.candidate(vcpu, intid) else {
-                continue;
-            };
-            let at = best[..count].partition_point(|&k| k < key);
-            if at >= cap {
-                overflow = true;
-                continue;
+        let mut best = Best::new(lrs.len().min(MAX_LRS));
+        // Only the live interrupts can be candidates; idle ones leave the
+        // live set on the way.
+        let mut private = self.cpus[vcpu].live;
+        while private != 0 {
+            let intid = private.trailing_zeros();
+            private &= private - 1;
+            self.drop_if_idle(vcpu, intid);
+            best.offer(self.candidate(vcpu, intid));
+        }
+        for w in 0..self.live_spis.len() {
+            let mut word = self.live_spis[w];
+            while word != 0 {
+                let intid = SPI_BASE + 64 * w as u32 + word.trailing_zeros();
+                word &= word - 1;
+                self.drop_if_idle(vcpu, intid);
+                best.offer(self.candidate(vcpu, intid));
             }
-            if count == cap {
-                overflow = true;
-            } else {
-                count += 1;
-            }
-            best.copy_within(at..count - 1, at + 1);
-            best[at] = key;
         }
         let mut written = core::mem::take(&mut self.cpus[vcpu].written);
-        for (slot, &key) in best[..count].iter().enumerate() {
+        for (slot, &key) in best.keys[..best.count].iter().enumerate() {
             let lr = self.list(vcpu, (key & 0xFFFF) as u32);
             lrs[slot] = self.encode_lr(&lr);
             written.push(lrs[slot]);
         }
         self.cpus[vcpu].written = written;
-        overflow
+        best.overflow
     }
 
     /// The sort key of `intid` if `vcpu` should list it.

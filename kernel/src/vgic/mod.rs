@@ -33,6 +33,7 @@ mod distributor;
 mod inject;
 mod irq;
 mod lists;
+mod live;
 mod lr;
 mod redistributor;
 pub mod regs;
@@ -52,8 +53,10 @@ pub const MAX_VCPUS: usize = 64;
 pub const MAX_VCPUS_V2: usize = 8;
 /// Most SPIs (INTIDs 32..1020).
 pub const MAX_SPIS: usize = 988;
-/// Most list registers `fill_lrs` uses (GICv2 allows 64, GICv3 16).
-pub const MAX_LRS: usize = 64;
+/// Most list registers `fill_lrs` uses: all a GICv3 CPU interface can
+/// have (ICH_VTR_EL2.ListRegs); a GICv2 one with more (up to 64) gets
+/// its first 16 used.
+pub const MAX_LRS: usize = 16;
 /// First PPI.
 pub const PPI_BASE: u32 = 16;
 /// First SPI.
@@ -70,6 +73,8 @@ struct Cpu {
     sleep: bool,
     /// The list register values the last `fill_lrs` wrote (0: empty).
     written: Vec<u64>,
+    /// Live SGIs and PPIs, one bit per INTID (`live.rs`).
+    live: u32,
 }
 
 /// The virtual GIC of one VM.
@@ -84,6 +89,8 @@ pub struct VGic {
     irouter: Vec<u64>,
     /// GICv2 GICD_ITARGETSR per SPI.
     itargets: Vec<u8>,
+    /// Live SPIs, one bit per SPI (`live.rs`).
+    live_spis: Vec<u64>,
     /// vCPUs to kick, gathered by register writes.
     kicks: VcpuSet,
 }
@@ -109,6 +116,7 @@ impl VGic {
             private,
             sleep: true,
             written: Vec::new(),
+            live: 0,
         };
         Some(VGic {
             version,
@@ -117,6 +125,7 @@ impl VGic {
             spis: alloc::vec![Irq::reset(false, group1); spis],
             irouter: alloc::vec![0; if version == 3 { spis } else { 0 }],
             itargets: alloc::vec![1; if version == 2 { spis } else { 0 }],
+            live_spis: alloc::vec![0; spis.div_ceil(64)],
             kicks: VcpuSet::EMPTY,
         })
     }
@@ -157,7 +166,10 @@ impl VGic {
         }
     }
 
+    /// The state of `intid` as `vcpu` sees it, to change: it joins the
+    /// live set (`live.rs`).
     fn irq_mut(&mut self, vcpu: usize, intid: u32) -> Option<&mut Irq> {
+        self.mark_live(vcpu, intid);
         match intid {
             0..SPI_BASE => self
                 .cpus

@@ -4,6 +4,7 @@
 mod delivery;
 mod kicks;
 mod linux;
+mod live;
 mod regs;
 mod reset;
 mod v2;

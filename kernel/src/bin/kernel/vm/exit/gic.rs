@@ -37,9 +37,28 @@ pub fn emulate(
     if !in_gicd && !in_gicr {
         return false;
     }
-    // The model must see what the guest acknowledged before it answers.
-    super::switch::sync_live(k, cpu);
-    super::switch::mark_stale(k, vcpu);
+    let (offset, write) = match in_gicd {
+        true => (ipa - config.gicd, access.write),
+        false => (ipa - config.gicr_or_gicc, access.write),
+    };
+    // The model must see what the guest acknowledged before it answers a
+    // read of pending or active state or changes any state; other
+    // accesses leave the list registers alone.
+    let needs_sync = k
+        .vms
+        .get(vm)
+        .and_then(|m| m.vgic.as_ref())
+        .is_some_and(|g| {
+            if in_gicd {
+                g.gicd_needs_sync(offset, write)
+            } else {
+                g.gicr_needs_sync(offset, write)
+            }
+        });
+    if needs_sync {
+        super::switch::sync_live(k, cpu);
+        super::switch::mark_stale(k, vcpu);
+    }
     // Disjoint fields: the model (in the VM) and the vCPU's state.
     let (Some(vgic), Some(v)) = (
         k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()),
@@ -48,20 +67,11 @@ pub fn emulate(
         return false;
     };
     let (value, size) = (access.value, access.width as usize);
-    let result = if in_gicd {
-        let offset = ipa - config.gicd;
-        if access.write {
-            vgic.gicd_write(index, offset, size, value).map(|()| 0)
-        } else {
-            vgic.gicd_read(index, offset, size)
-        }
-    } else {
-        let offset = ipa - config.gicr_or_gicc;
-        if access.write {
-            vgic.gicr_write(index, offset, size, value).map(|()| 0)
-        } else {
-            vgic.gicr_read(index, offset, size)
-        }
+    let result = match (in_gicd, write) {
+        (true, true) => vgic.gicd_write(index, offset, size, value).map(|()| 0),
+        (true, false) => vgic.gicd_read(index, offset, size),
+        (false, true) => vgic.gicr_write(index, offset, size, value).map(|()| 0),
+        (false, false) => vgic.gicr_read(index, offset, size),
     };
     // An access the GIC does not support reads as zero and writes nothing.
     if access.write {
@@ -70,10 +80,15 @@ pub fn emulate(
         Arch::complete_load(frame, &v.arch, access, result.unwrap_or(0));
     }
     // Enabling or setting an interrupt pending may have made it deliverable
-    // to another vCPU.
+    // to another vCPU, or to this one (its list registers are refilled
+    // before it runs again).
     let kicks = vgic.take_kicks();
-    for target in kicks.iter().filter(|&t| t != index) {
-        crate::vm::deliver::kick(k, vm, target);
+    for target in kicks.iter() {
+        if target == index {
+            super::switch::mark_stale(k, vcpu);
+        } else {
+            crate::vm::deliver::kick(k, vm, target);
+        }
     }
     true
 }
