@@ -82,6 +82,14 @@ pub trait Virtualization {
     fn save(state: &mut Self::VcpuState);
     /// Sets the CPU up for host processes again after a guest was loaded.
     fn host_mode();
+    /// Lets host processes run while the vCPU stays loaded (between an
+    /// exit to its `qvm` runner and that runner's next `vcpu_run`): only
+    /// the state that governs host code is set aside in `state`; the rest
+    /// (FP/SIMD, the guest's translation and timer) stays on the CPU.
+    fn park(state: &mut Self::VcpuState);
+    /// Undoes [`Virtualization::park`]: the guest's configuration is back
+    /// on the CPU, as after [`Virtualization::load`].
+    fn unpark(state: &Self::VcpuState);
     /// The loaded guest's timer: its deadline in counter ticks, if it is
     /// enabled and not masked.
     fn guest_timer_deadline() -> Option<u64>;

@@ -8,6 +8,7 @@ extern crate alloc;
 pub mod board;
 pub mod elf_load;
 pub mod exit_record;
+pub mod exit_stats;
 pub mod handles;
 pub mod mem;
 pub mod runqueue;

@@ -141,6 +141,51 @@ impl El1State {
     }
 }
 
+impl El1State {
+    /// Sets aside the EL1 registers that govern host processes at EL0
+    /// (with HCR_EL2.TGE set: SCTLR_EL1's EL0 controls, MDSCR_EL1,
+    /// CNTKCTL_EL1) and gives them the host's values, as
+    /// [`restore_host`] does; every other EL1 register, and the virtual
+    /// timer, stays the guest's on the CPU.
+    #[inline]
+    pub fn park(&mut self) {
+        // SAFETY: reads of EL1 registers, then the host's values into the
+        // three that host processes see; EL2 does not use them.
+        unsafe {
+            asm!(
+                "mrs {s}, sctlr_el1",
+                "mrs {m}, mdscr_el1",
+                "mrs {c}, cntkctl_el1",
+                "msr sctlr_el1, {host}",
+                "msr mdscr_el1, xzr",
+                "msr cntkctl_el1, xzr",
+                s = out(reg) self.sctlr,
+                m = out(reg) self.mdscr,
+                c = out(reg) self.cntkctl,
+                host = in(reg) super::cpu::SCTLR_EL1_HOST,
+                options(nostack),
+            )
+        };
+    }
+
+    /// Puts back what [`El1State::park`] set aside.
+    #[inline]
+    pub fn unpark(&self) {
+        // SAFETY: the loaded guest's own values of its EL1 registers.
+        unsafe {
+            asm!(
+                "msr sctlr_el1, {s}",
+                "msr mdscr_el1, {m}",
+                "msr cntkctl_el1, {c}",
+                s = in(reg) self.sctlr,
+                m = in(reg) self.mdscr,
+                c = in(reg) self.cntkctl,
+                options(nostack),
+            )
+        };
+    }
+}
+
 /// Sets up EL1 for host processes after a guest ran: stage 1 off, EL0 may
 /// use the cache and counter instructions host programs need, and no
 /// debug state of the guest's stays on: with HCR_EL2.TGE set, MDSCR_EL1

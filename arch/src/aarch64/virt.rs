@@ -182,6 +182,18 @@ impl Virtualization for Aarch64 {
         el1::set_traps(cpu::HCR_HOST_PROCESS, cpu::CPTR_HOST);
     }
 
+    #[inline]
+    fn park(state: &mut VcpuState) {
+        state.el1.park();
+        el1::set_traps(cpu::HCR_HOST_PROCESS, cpu::CPTR_HOST);
+    }
+
+    #[inline]
+    fn unpark(state: &VcpuState) {
+        state.el1.unpark();
+        el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
+    }
+
     fn guest_timer_deadline() -> Option<u64> {
         let (ctl, cval): (u64, u64);
         // SAFETY: reading the loaded guest's timer registers.

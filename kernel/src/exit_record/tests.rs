@@ -111,6 +111,8 @@ impl Virtualization for Mock {
     fn load(_: &MockState, _: usize, _: bool) {}
     fn save(_: &mut MockState) {}
     fn host_mode() {}
+    fn park(_: &mut MockState) {}
+    fn unpark(_: &MockState) {}
     fn guest_timer_deadline() -> Option<u64> {
         None
     }

@@ -295,6 +295,12 @@ fn teardown(k: &mut Kernel, process: Id) {
     for shm in shms {
         release(k, Object::Shm(shm));
     }
+    for &vm in &vms {
+        let exits = crate::vm::lifecycle::exit_counts(k, vm);
+        if let Some(p) = k.processes.get(process) {
+            log::info!("qhv: {} (pid {pid}): VM ended after {exits}", p.name());
+        }
+    }
     crate::vm::lifecycle::destroy_all(k, &vms);
     leave_console(k, process);
     for object in handles.drain() {
@@ -305,7 +311,6 @@ fn teardown(k: &mut Kernel, process: Id) {
         log::info!("qhv: init exited with status {status}");
         crate::stop::power_off();
     }
-    let _ = pid;
     if k.processes.get(process).is_some_and(|p| p.refs == 0) {
         k.processes.remove(process);
     }

@@ -148,6 +148,10 @@ pub struct Cpu {
     pub stack_top: usize,
     /// The vCPU whose state is loaded in this CPU's EL1 and GIC registers.
     pub loaded_vcpu: Option<Id>,
+    /// The loaded vCPU is parked: its runner thread runs in its host
+    /// process, with the host's configuration on the CPU
+    /// (`vm::switch::park`).
+    pub parked: bool,
     /// The vCPU whose FP/SIMD values are in this CPU's registers (they
     /// stay there while host processes run: those trap FP).
     pub fp_owner: Option<Id>,
@@ -165,6 +169,7 @@ impl Cpu {
             idle: false,
             stack_top: 0,
             loaded_vcpu: None,
+            parked: false,
             fp_owner: None,
         }
     }

@@ -9,7 +9,7 @@ use crate::vm::{self, Vcpu, switch};
 use abi::{
     Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, GUEST_PA_BITS,
     PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VmConfig,
-    guest_range_ok, prot,
+    guest_range_ok, prot, response,
 };
 use arch::{Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::exit_record;
@@ -200,7 +200,7 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
 pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
     let vcpu = vcpu_of(k, c, handle)?;
     let regs: VcpuRegs = read_struct(k, c, ptr, len)?;
-    let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
+    let v = k.vcpus.get(vcpu).ok_or(Error::BadHandle)?;
     if v.runner.is_some_and(|r| r != c.thread) {
         return Err(Error::Busy);
     }
@@ -209,6 +209,12 @@ pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usiz
     let mut frame = Frame::default();
     let mut state = <Arch as Virtualization>::new_state();
     Arch::set_regs(&mut frame, &mut state, &regs).map_err(|_| Error::InvalidArgument)?;
+    // Parked here since its last exit: its registers go back to the vCPU
+    // first, so that the new ones replace them.
+    if k.cpus[c.cpu].loaded_vcpu == Some(vcpu) {
+        switch::unload(k, c.cpu);
+    }
+    let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
     v.power_on(0, 0);
     v.frame = frame;
     v.arch = state;
@@ -255,6 +261,11 @@ pub fn run(
                 .is_some_and(|t| t.state != crate::state::ThreadState::Dead)
         {
             return Err(Error::Busy);
+        }
+        // Injecting an exception changes the guest's EL1 registers, which
+        // a parked vCPU (`switch::park`) keeps on the CPU: save them first.
+        if answer.response != response::COMPLETE && k.cpus[c.cpu].loaded_vcpu == Some(vcpu) {
+            switch::unload(k, c.cpu);
         }
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);

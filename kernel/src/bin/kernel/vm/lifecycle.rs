@@ -9,6 +9,7 @@ use crate::state::Kernel;
 use abi::Error;
 use alloc::vec::Vec;
 use arch::Translation;
+use kernel::exit_stats::ExitCounts;
 use kernel::slab::Id;
 
 /// Creates a VM owned by `owner`.
@@ -72,6 +73,16 @@ pub fn destroy(k: &mut Kernel, vm: Id) {
     });
     k.vmids.free(v.space.vmid);
     v.space.destroy(&mut k.frames);
+}
+
+/// The exits of `vm`'s vCPUs so far, by kind.
+pub fn exit_counts(k: &Kernel, vm: Id) -> ExitCounts {
+    let mut total = ExitCounts::default();
+    let vcpus = k.vms.get(vm).map_or(&[][..], |m| &m.vcpus[..]);
+    for v in vcpus.iter().flatten().filter_map(|&id| k.vcpus.get(id)) {
+        total.merge(&v.exits);
+    }
+    total
 }
 
 /// Ends every VM of a process that is going away (its teardown).

@@ -16,6 +16,7 @@ use crate::space::Space;
 use abi::VmConfig;
 use alloc::vec::Vec;
 use arch::{Platform, Virtualization};
+use kernel::exit_stats::ExitCounts;
 use kernel::slab::Id;
 use kernel::vgic::VGic;
 
@@ -70,6 +71,11 @@ pub struct Vcpu {
     /// refill them before it runs again. Exits that touch no interrupt
     /// state (a PSCI call, an MMIO access) leave the list registers alone.
     pub lrs_stale: bool,
+    /// The last refill left interrupts out (the underflow maintenance
+    /// interrupt is wanted while it runs).
+    pub lrs_overflow: bool,
+    /// Its exits by kind (printed when the VM ends).
+    pub exits: ExitCounts,
 }
 
 impl Vcpu {
@@ -88,6 +94,8 @@ impl Vcpu {
             exit_ptr: 0,
             pending: Pending::None,
             lrs_stale: true,
+            lrs_overflow: false,
+            exits: ExitCounts::default(),
         }
     }
 

@@ -1,7 +1,12 @@
 //! Moving a vCPU's state onto and off a physical CPU: its architectural
 //! state (the backend's: EL1 registers, FP/SIMD, the trap configuration),
-//! the virtual CPU interface and list registers, and the VM's space. A CPU keeps the vCPU loaded while only the kernel runs;
-//! anything else (a host process, idle, another vCPU) unloads it first.
+//! the virtual CPU interface and list registers, and the VM's space.
+//!
+//! A CPU keeps the vCPU loaded while only the kernel runs, and parked
+//! (`park`) while its runner thread handles an exit in `qvm`: then only
+//! what governs host code is switched, and the runner's next `vcpu_run`
+//! unparks it. Anything else (another thread, idle, another vCPU)
+//! unloads it first.
 
 use super::MAX_LRS;
 use crate::hw::Arch;
@@ -32,6 +37,9 @@ fn write_lrs(k: &Kernel, lrs: &[u64; MAX_LRS]) {
 /// Loads `vcpu` onto `cpu_index` (whatever was loaded goes first).
 pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     if k.cpus[cpu_index].loaded_vcpu == Some(vcpu) {
+        if k.cpus[cpu_index].parked {
+            unpark(k, cpu_index, vcpu);
+        }
         return;
     }
     unload(k, cpu_index);
@@ -62,6 +70,12 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu.take() else {
         return;
     };
+    if core::mem::take(&mut k.cpus[cpu_index].parked)
+        && let Some(v) = k.vcpus.get(vcpu)
+    {
+        // Its registers back first, so that they are saved below.
+        Arch::unpark(&v.arch);
+    }
     let lrs = read_lrs(k);
     write_lrs(k, &[0; MAX_LRS]);
     let cpu_if = k.irqs.virt_if.as_ref().map(|vif| {
@@ -76,6 +90,36 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     }
     Arch::host_mode();
     sync(k, vcpu);
+}
+
+/// Parks the loaded vCPU for its runner thread, which goes back to `qvm`
+/// with the exit: the host's configuration goes on the CPU, the guest's
+/// registers, FP/SIMD state, timer and list registers stay. The
+/// underflow maintenance interrupt is turned off (the list registers do
+/// not change while host code runs); [`unpark`] turns it on again.
+pub fn park(k: &mut Kernel, cpu_index: usize) {
+    let c = &k.cpus[cpu_index];
+    let Some(vcpu) = c.loaded_vcpu.filter(|_| !c.parked) else {
+        return;
+    };
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        Arch::park(&mut v.arch);
+    }
+    quiesce_maintenance(k);
+    k.cpus[cpu_index].parked = true;
+}
+
+/// Undoes [`park`] for `vcpu`, its runner's next `vcpu_run` on this CPU:
+/// the guest's configuration and its VM's space back on the CPU.
+fn unpark(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let Some(vm) = k.vms.get(v.vm) else { return };
+    Arch::unpark(&v.arch);
+    if let Some(vif) = k.irqs.virt_if.as_ref() {
+        vif.enable(v.lrs_overflow);
+    }
+    Arch::activate(vm.space.root());
+    k.cpus[cpu_index].parked = false;
 }
 
 /// Takes the list registers kept for `vcpu` back into the virtual GIC
@@ -131,7 +175,8 @@ pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
 /// have changed since it last ran, takes back the list registers and
 /// refills them with what is pending for it.
 pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
-    let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
+    let c = &k.cpus[cpu_index];
+    let Some(vcpu) = c.loaded_vcpu.filter(|_| !c.parked) else {
         return;
     };
     match k.vcpus.get_mut(vcpu) {
@@ -150,5 +195,8 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
     write_lrs(k, &lrs);
     if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.enable(overflow);
+    }
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.lrs_overflow = overflow;
     }
 }

@@ -15,6 +15,7 @@ use crate::state::{Block, Kernel};
 use abi::VcpuExit;
 use arch::{Cpu, GuestExit, Translation, Virtualization};
 use kernel::exit_record::{self, Header};
+use kernel::exit_stats::ExitCount;
 use kernel::slab::Id;
 
 /// The bytes of an exit record.
@@ -39,6 +40,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
         return;
     };
     let exit = Arch::decode_exit(frame, &mut v.arch, kind);
+    v.exits.add(count_as(&exit));
     match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
@@ -97,6 +99,22 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     }
 }
 
+/// The kind an exit is counted as.
+#[inline]
+fn count_as(exit: &GuestExit) -> ExitCount {
+    match exit {
+        GuestExit::Interrupt => ExitCount::Interrupt,
+        GuestExit::Mmio(_) => ExitCount::Mmio,
+        GuestExit::Hypercall(_) => ExitCount::Hypercall,
+        GuestExit::Halt | GuestExit::Pause => ExitCount::Wait,
+        GuestExit::SendIpi(_) => ExitCount::Ipi,
+        GuestExit::Register(_) => ExitCount::Register,
+        GuestExit::Handled | GuestExit::UndecodedAccess(_) | GuestExit::Unhandled(_) => {
+            ExitCount::Other
+        }
+    }
+}
+
 /// Ends the runner's `vcpu_run` with the record `header` describes (its
 /// PC and architecture words filled in here), leaving `pending` for its
 /// next one.
@@ -113,6 +131,7 @@ fn to_qvm(
         return;
     };
     v.pending = pending;
+    v.exits.add_to_qvm();
     let record = header.record(pc, Arch::exit_detail(&v.arch));
     exit_to_host(k, cpu, frame, &record);
 }
@@ -177,7 +196,8 @@ fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
 
 /// Leaves the guest for `qvm`: the guest's registers are kept in the vCPU,
 /// the runner's come back with `vcpu_run` returning `kind` and the exit
-/// record written to the runner's memory.
+/// record written to the runner's memory. The vCPU stays parked on the
+/// CPU for the runner's next `vcpu_run` (`switch::park`).
 fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &abi::VcpuExit) {
     let Some(tid) = k.cpus[cpu_index].current else {
         return;
@@ -185,7 +205,7 @@ fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &ab
     let Some(vcpu) = k.threads.get_mut(tid).and_then(|t| t.guest.take()) else {
         return;
     };
-    switch::unload(k, cpu_index);
+    switch::park(k, cpu_index);
     let Some(v) = k.vcpus.get_mut(vcpu) else {
         return;
     };

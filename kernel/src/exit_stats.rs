@@ -1,0 +1,149 @@
+//! Counts of a VM's exits by kind, kept per vCPU on the exit path (one
+//! increment each) and printed when the VM ends, so that a workload's
+//! overhead can be read off its console: which exits, how many.
+
+use core::fmt;
+
+/// The kinds of exit counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCount {
+    /// A physical interrupt came while the guest ran.
+    Interrupt,
+    /// An MMIO access: to the virtual GIC (emulated in the kernel) or to
+    /// a device in `qvm`.
+    Mmio,
+    /// A hypercall: PSCI (in the kernel) or one `qvm` may know.
+    Hypercall,
+    /// WFI or WFE: the vCPU waited or yielded.
+    Wait,
+    /// An IPI the guest sent (ICC_SGI1R_EL1).
+    Ipi,
+    /// A trapped system register access.
+    Register,
+    /// Anything else: handled in the backend, or not understood.
+    Other,
+}
+
+impl ExitCount {
+    /// Every kind, in the order they are printed.
+    pub const ALL: [ExitCount; 7] = [
+        ExitCount::Interrupt,
+        ExitCount::Mmio,
+        ExitCount::Hypercall,
+        ExitCount::Wait,
+        ExitCount::Ipi,
+        ExitCount::Register,
+        ExitCount::Other,
+    ];
+
+    /// The name printed.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ExitCount::Interrupt => "irq",
+            ExitCount::Mmio => "mmio",
+            ExitCount::Hypercall => "hvc",
+            ExitCount::Wait => "wait",
+            ExitCount::Ipi => "ipi",
+            ExitCount::Register => "sysreg",
+            ExitCount::Other => "other",
+        }
+    }
+}
+
+/// Exit counts of one vCPU or a whole VM: by kind, and how many of them
+/// ended the runner's `vcpu_run` (went to `qvm`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExitCounts {
+    by_kind: [u64; ExitCount::ALL.len()],
+    to_qvm: u64,
+}
+
+impl ExitCounts {
+    /// Counts one exit of `kind`.
+    #[inline]
+    pub fn add(&mut self, kind: ExitCount) {
+        let slot = &mut self.by_kind[kind as usize];
+        *slot = slot.wrapping_add(1);
+    }
+
+    /// Counts one of the exits as gone to `qvm`.
+    #[inline]
+    pub fn add_to_qvm(&mut self) {
+        self.to_qvm = self.to_qvm.wrapping_add(1);
+    }
+
+    /// The count of `kind`.
+    pub fn get(&self, kind: ExitCount) -> u64 {
+        self.by_kind[kind as usize]
+    }
+
+    /// How many exits went to `qvm`.
+    pub fn to_qvm(&self) -> u64 {
+        self.to_qvm
+    }
+
+    /// Adds `other`'s counts (a VM's total from its vCPUs').
+    pub fn merge(&mut self, other: &ExitCounts) {
+        for (a, b) in self.by_kind.iter_mut().zip(other.by_kind) {
+            *a = a.wrapping_add(b);
+        }
+        self.to_qvm = self.to_qvm.wrapping_add(other.to_qvm);
+    }
+
+    /// All exits.
+    pub fn total(&self) -> u64 {
+        self.by_kind.iter().fold(0, |a, &b| a.wrapping_add(b))
+    }
+}
+
+/// `N exits: A irq, B mmio, ...; M to qvm` (kinds with none left out).
+impl fmt::Display for ExitCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} exits", self.total())?;
+        let mut sep = ": ";
+        for kind in ExitCount::ALL {
+            let n = self.get(kind);
+            if n != 0 {
+                write!(f, "{sep}{n} {}", kind.name())?;
+                sep = ", ";
+            }
+        }
+        write!(f, "; {} to qvm", self.to_qvm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn counts_merge_and_print_only_what_happened() {
+        let mut a = ExitCounts::default();
+        assert_eq!(format!("{a}"), "0 exits; 0 to qvm");
+        a.add(ExitCount::Mmio);
+        a.add_to_qvm();
+        a.add(ExitCount::Mmio);
+        a.add(ExitCount::Wait);
+        let mut b = ExitCounts::default();
+        b.add(ExitCount::Interrupt);
+        b.add(ExitCount::Mmio);
+        b.add_to_qvm();
+        a.merge(&b);
+        assert_eq!(a.get(ExitCount::Mmio), 3);
+        assert_eq!(a.total(), 5);
+        assert_eq!(a.to_qvm(), 2);
+        assert_eq!(format!("{a}"), "5 exits: 1 irq, 3 mmio, 1 wait; 2 to qvm");
+    }
+
+    #[test]
+    fn kinds_index_their_own_slot() {
+        for (i, kind) in ExitCount::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i);
+            let mut c = ExitCounts::default();
+            c.add(kind);
+            assert_eq!(c.get(kind), 1);
+            assert_eq!(c.total(), 1);
+        }
+    }
+}
