@@ -58,6 +58,8 @@
 //! bench: ipi min 21 median 21 mean 21.00
 //! bench: ipi-complete min 72 median 72 mean 72.00
 //! bench: ipi-idle min 21 median 21 mean 21.00
+//! bench: vtimer min 3 median 3 mean 3.00
+//! bench: vtimer-wfi min 8 median 8 mean 8.00
 //! bench: done, powering off
 //! ```
 #![cfg_attr(target_os = "none", no_std)]

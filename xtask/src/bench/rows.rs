@@ -249,10 +249,12 @@ pub const NOTES: &[(u8, &str)] = &[
         9,
         "Measured, not computed: ktest vm-memory reads the kernel's free page \
          frames and free kernel heap (sysinfo) with no VM running, then while a VM \
-         like the bench one (2 vCPUs, GIC, PL011; boot/vm/bench-memory.qvmconf) \
-         runs, its guest waiting in WFI after printing a line, each figure taken \
-         once steady for 0.5 s; the row is the memory gone less the configuration's \
-         guest RAM: stage-2 and qvm page tables, the kernel's VM, vCPU, vGIC, \
-         thread and handle objects, qvm's code, heap and stacks.",
+         like the bench one (2 vCPUs, 64 MiB, GIC, PL011: \
+         boot/vm/bench-memory.qvmconf) runs with its guest waiting in WFI after \
+         printing its line, each once unchanged for 0.5 s; the row is what went \
+         less the configuration's guest RAM: page tables (stage 2 and qvm's), \
+         qvm's code, heap and stacks, and the kernel heap the VM allocated. Kernel \
+         records that reuse slab slots the script's earlier VMs left free take no \
+         new heap (see docs/benchmarks.md).",
     ),
 ];
