@@ -13,7 +13,10 @@
 //! 2. `vm`: the hypervisor image of [`BUILDFILE`]: the `bench` VM (one vCPU
 //!    on each host CPU) gives every row but the VM switch, which comes from
 //!    the gaps two more VMs record while they share host CPU 0
-//!    ([`switch_samples`]).
+//!    ([`switch_samples`]), and the VM's memory, which `ktest vm-memory`
+//!    measures last ([`memory`]).
+//!
+//! The rows and their footnotes are in `bench/rows.rs`.
 //!
 //! Each run is killed with `timeout` if it takes too long; a failed run or
 //! a missing line makes the command fail after printing what it has.
@@ -27,6 +30,11 @@ use clap::Args;
 
 use crate::qemu::{self, Cpu, EntryLevel, Gic, Machine};
 use crate::{build, guests, image, setup};
+
+pub mod memory;
+mod rows;
+
+use rows::{BENCHMARKS, NOTES, Published, Source};
 
 /// The buildfile of the benchmark image, relative to the repository root.
 pub const BUILDFILE: &str = "boot/boards/qemu-virt-bench.build";
@@ -49,197 +57,6 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
 }
-
-/// A benchmark of the table.
-#[derive(Clone, Copy, Debug)]
-pub struct Benchmark {
-    /// The name on the guest's line.
-    pub name: &'static str,
-    /// What it measures, in a few words.
-    pub what: &'static str,
-    /// The row of Dall et al. (ISCA 2016) it sits beside, if any.
-    pub published: Option<Published>,
-    /// Whether the bare run must have it (no VM switch without VMs).
-    pub bare: bool,
-    /// Footnote number, if it has one.
-    pub note: Option<u8>,
-}
-
-/// A row of the published table: cycles on real hardware.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Published {
-    /// The row's name in the paper.
-    pub row: &'static str,
-    /// KVM on ARM (X-Gene), cycles.
-    pub kvm_arm: u64,
-    /// Xen on ARM (X-Gene), cycles.
-    pub xen_arm: u64,
-}
-
-const HYPERCALL: Published = Published {
-    row: "hypercall",
-    kvm_arm: 6_500,
-    xen_arm: 376,
-};
-const GIC_TRAP: Published = Published {
-    row: "interrupt controller trap",
-    kvm_arm: 7_370,
-    xen_arm: 1_356,
-};
-const IO_OUT: Published = Published {
-    row: "I/O latency out",
-    kvm_arm: 6_024,
-    xen_arm: 16_491,
-};
-const IO_IN: Published = Published {
-    row: "I/O latency in",
-    kvm_arm: 13_872,
-    xen_arm: 15_650,
-};
-const IRQ_COMPLETION: Published = Published {
-    row: "virtual IRQ completion",
-    kvm_arm: 71,
-    xen_arm: 71,
-};
-const VIRTUAL_IPI: Published = Published {
-    row: "virtual IPI",
-    kvm_arm: 11_557,
-    xen_arm: 5_978,
-};
-const VM_SWITCH: Published = Published {
-    row: "VM switch",
-    kvm_arm: 10_387,
-    xen_arm: 8_799,
-};
-
-/// The rows of the table, in order.
-pub const BENCHMARKS: &[Benchmark] = &[
-    Benchmark {
-        name: "empty",
-        what: "two counter reads, nothing between (the floor)",
-        published: None,
-        bare: true,
-        note: None,
-    },
-    Benchmark {
-        name: "hvc",
-        what: "null hypercall round trip (PSCI_VERSION, answered in the kernel)",
-        published: Some(HYPERCALL),
-        bare: true,
-        note: None,
-    },
-    Benchmark {
-        name: "gicd-read",
-        what: "GIC distributor register read (the kernel's virtual GIC)",
-        published: Some(GIC_TRAP),
-        bare: true,
-        note: None,
-    },
-    Benchmark {
-        name: "mmio-read",
-        what: "MMIO read round trip to the PL011 vdev in qvm",
-        published: Some(IO_OUT),
-        bare: true,
-        note: Some(2),
-    },
-    Benchmark {
-        name: "mmio-write",
-        what: "MMIO write round trip to the PL011 vdev in qvm",
-        published: Some(IO_OUT),
-        bare: true,
-        note: Some(2),
-    },
-    Benchmark {
-        name: "irq",
-        what: "virtual IRQ latency: the write that makes the vdev raise its line -> guest vector",
-        published: Some(IO_IN),
-        bare: true,
-        note: Some(3),
-    },
-    Benchmark {
-        name: "irq-complete",
-        what: "acknowledge + end of that (level-triggered) interrupt",
-        published: Some(IRQ_COMPLETION),
-        bare: true,
-        note: Some(4),
-    },
-    Benchmark {
-        name: "ipi",
-        what: "virtual IPI latency, vCPU 0 -> vCPU 1 running (other physical CPU)",
-        published: Some(VIRTUAL_IPI),
-        bare: true,
-        note: Some(5),
-    },
-    Benchmark {
-        name: "ipi-complete",
-        what: "acknowledge + end of that (edge-triggered) SGI",
-        published: Some(IRQ_COMPLETION),
-        bare: true,
-        note: Some(4),
-    },
-    Benchmark {
-        name: "ipi-idle",
-        what: "virtual IPI latency, vCPU 1 waiting in WFI",
-        published: None,
-        bare: true,
-        note: Some(5),
-    },
-    Benchmark {
-        name: "vm-switch",
-        what: "VM switch: two VMs on one CPU, last instruction of one -> first of the other",
-        published: Some(VM_SWITCH),
-        bare: false,
-        note: Some(6),
-    },
-];
-
-/// The footnotes, by number.
-pub const NOTES: &[(u8, &str)] = &[
-    (
-        1,
-        "Published figures: Dall et al., ISCA 2016, in CPU cycles on real hardware \
-         (X-Gene ARM). Ours are instructions executed under QEMU (-icount shift=0: \
-         one counter tick per instruction), on a different machine: the columns \
-         show orders of magnitude, they are not comparable 1:1.",
-    ),
-    (
-        2,
-        "Ours is the whole round trip: trap, kernel, the qvm process and back. \
-         'I/O latency out' is one way, guest to the device model; KVM/ARM \
-         (ASPLOS 2014) gives ~10,000 cycles for I/O to a user-space device model.",
-    ),
-    (
-        3,
-        "Ours includes the MMIO exit of the write that makes the device raise \
-         its line (the 'out' leg), then vm_irq_line and the injection; 'I/O \
-         latency in' is the device-to-guest leg only.",
-    ),
-    (
-        4,
-        "Acknowledge and end of interrupt as gsupport does them, each between \
-         two counter reads (2 of the instructions each). Under the hypervisor \
-         a level-triggered interrupt's list register gets the EOI bit (the line \
-         is sampled again), so its end raises a maintenance interrupt; an SGI's \
-         end does not trap.",
-    ),
-    (
-        5,
-        "QEMU runs all CPUs in one thread under -icount: the instructions of both \
-         CPUs count. A CPU waiting for the kernel lock executes YIELD, at which \
-         QEMU moves on to the next CPU, so waits cost little; if many samples \
-         were inflated anyway, the minimum, the path alone, is given in \
-         parentheses. One vCPU per host CPU; the guest skips the IPIs when \
-         vCPU 1 does not run beside vCPU 0.",
-    ),
-    (
-        6,
-        "Two VMs pinned to host CPU 0 (the other CPU idle) read the physical \
-         counter in a loop and record each gap; from one VM's last read before \
-         a gap to the other VM's first read after its own gap. Includes the \
-         timer interrupt that ends the time slice and up to one loop iteration \
-         (10 instructions) on each side; median of the switches seen (at least 5).",
-    ),
-];
 
 /// One result line: counter ticks.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -397,6 +214,10 @@ pub struct Results {
     /// The VM switches between the two VM-switch VMs, in counter ticks
     /// (of the `bench` VM's CNTFRQ: they run on the same host).
     pub switches: Vec<u64>,
+    /// What `ktest vm-memory` printed, if it did.
+    pub memory: Option<memory::MemoryReport>,
+    /// The guest RAM of the `vm-memory` VM's configuration, in bytes.
+    pub memory_ram: u64,
 }
 
 /// A cell: the median in instructions, and the minimum beside it when it is
@@ -435,6 +256,50 @@ fn run_cell(
     }
 }
 
+/// The `vm-switch` cell: the median of the switches seen.
+fn switch_cell(results: &Results, problems: &mut Vec<String>) -> String {
+    match (Row::of(&results.switches), results.vm.cntfrq) {
+        (Some(row), Some(hz)) if results.switches.len() >= MIN_SWITCHES && hz > 0 => {
+            format!("{} ({} switches)", cell(&row, hz), results.switches.len())
+        }
+        _ => {
+            problems.push(format!(
+                "vm: {} VM switches seen, {MIN_SWITCHES} needed",
+                results.switches.len()
+            ));
+            "missing".into()
+        }
+    }
+}
+
+/// The `vm-memory` cell: what the running VM took beyond its RAM.
+fn memory_cell(results: &Results, problems: &mut Vec<String>) -> String {
+    match results.memory {
+        Some(m) if m.guest_ready => memory::kib(m.beyond_ram(results.memory_ram)),
+        Some(_) => {
+            problems.push(format!(
+                "vm: ktest vm-memory's figures came before the `{}: {}` line",
+                memory::VM,
+                memory::GUEST_READY
+            ));
+            "missing".into()
+        }
+        None => {
+            problems.push("vm: no `ktest vm-memory: ... running: ...` line".into());
+            "missing".into()
+        }
+    }
+}
+
+/// A published figure, with the footnote on its source if it has one.
+fn published_cell(p: &Published, figure: Option<u64>) -> String {
+    match (figure, p.source_note) {
+        (Some(f), Some(n)) => format!("{}[^{n}]", thousands(f as f64)),
+        (Some(f), None) => thousands(f as f64),
+        (None, _) => String::new(),
+    }
+}
+
 /// The table (Markdown) and the footnotes; with every problem found (a
 /// missing line, too few VM switches), which makes the command fail.
 pub fn table(results: &Results) -> (String, Vec<String>) {
@@ -450,27 +315,16 @@ pub fn table(results: &Results) -> (String, Vec<String>) {
             Some(n) => format!("{}[^{n}]", bench.name),
             None => bench.name.to_string(),
         };
-        let ours = if bench.name == "vm-switch" {
-            match (Row::of(&results.switches), results.vm.cntfrq) {
-                (Some(row), Some(hz)) if results.switches.len() >= MIN_SWITCHES && hz > 0 => {
-                    format!("{} ({} switches)", cell(&row, hz), results.switches.len())
-                }
-                _ => {
-                    problems.push(format!(
-                        "vm: {} VM switches seen, {MIN_SWITCHES} needed",
-                        results.switches.len()
-                    ));
-                    "missing".into()
-                }
-            }
-        } else {
-            run_cell(
+        let ours = match bench.source {
+            Source::Guest => run_cell(
                 &results.vm,
                 "vm",
                 bench.name,
                 results.vm.cntfrq,
                 &mut problems,
-            )
+            ),
+            Source::Switches => switch_cell(results, &mut problems),
+            Source::Memory => memory_cell(results, &mut problems),
         };
         let bare = if bench.bare {
             run_cell(
@@ -485,8 +339,8 @@ pub fn table(results: &Results) -> (String, Vec<String>) {
         };
         let (kvm, xen, row) = match bench.published {
             Some(p) => (
-                thousands(p.kvm_arm as f64),
-                thousands(p.xen_arm as f64),
+                published_cell(&p, p.kvm_arm),
+                published_cell(&p, p.xen_arm),
                 p.row,
             ),
             None => ("".into(), "".into(), ""),
@@ -520,7 +374,7 @@ pub fn raw_figures(results: &Results) -> String {
         (None, Some(why)) => format!("not measured: {why}"),
         (None, None) => "missing".to_string(),
     };
-    for bench in BENCHMARKS.iter().filter(|b| b.name != "vm-switch") {
+    for bench in BENCHMARKS.iter().filter(|b| b.source == Source::Guest) {
         out.push_str(&format!(
             "  {:<13} bare {:<24} vm {}\n",
             bench.name,
@@ -534,7 +388,33 @@ pub fn raw_figures(results: &Results) -> String {
         results.switches.len(),
         results.switches
     ));
+    out.push_str(&format!(
+        "  {:<13} {}\n",
+        "vm-memory",
+        memory_figures(results)
+    ));
     out
+}
+
+/// The raw figures of `vm-memory`, in bytes.
+fn memory_figures(results: &Results) -> String {
+    let Some(m) = results.memory else {
+        return "missing".into();
+    };
+    let processes = m.processes.map_or("?".to_string(), |b| b.to_string());
+    format!(
+        "free memory {} -> {} bytes ({} taken), kernel heap free {} -> {} bytes ({} taken), \
+         guest RAM {} bytes: {} bytes beyond it ({} in qvm's own pages and page tables)",
+        m.free_before,
+        m.free_running,
+        m.frames(),
+        m.heap_before,
+        m.heap_running,
+        m.heap(),
+        results.memory_ram,
+        m.beyond_ram(results.memory_ram),
+        processes
+    )
 }
 
 /// One QEMU run of the benchmark.
@@ -617,6 +497,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         .iter()
         .map(|vm| format!("qvm: {vm}: the guest powered off"))
         .collect();
+    vm_ends.push(format!("{}'{}' ended with", memory::KTEST, memory::COMMAND));
     vm_ends.push("qhv: init exited with status 0".into());
     let bare = Run {
         name: "bare",
@@ -642,6 +523,8 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         .collect();
     let gaps: Vec<&[(u64, u64)]> = switch_vms.iter().map(|r| r.gaps.as_slice()).collect();
     results.switches = switch_samples(&gaps);
+    results.memory = memory::parse(lines.iter().map(String::as_str), memory::VM);
+    results.memory_ram = memory::guest_ram(&root.join(memory::CONF))?;
 
     println!();
     print!("{}", raw_figures(&results));
@@ -677,6 +560,8 @@ bench: irq-complete min 72 median 72 mean 72.00
 bench: ipi min 21 median 21 mean 21.00
 bench: ipi-complete min 72 median 72 mean 72.00
 bench: ipi-idle min 21 median 21 mean 21.00
+bench: vtimer min 3 median 3 mean 3.00
+bench: vtimer-wfi min 8 median 8 mean 8.00
 bench: done, powering off";
 
     /// The same guest in the `bench` VM, with kernel and qvm lines around.
@@ -694,11 +579,18 @@ bench: bench: irq-complete min 3106 median 3106 mean 3106.00
 bench: bench: ipi min 6545 median 6552 mean 54280.89
 bench: bench: ipi-complete min 72 median 72 mean 72.00
 bench: bench: ipi-idle min 6656 median 24248 mean 630300.99
+bench: bench: vtimer min 2900 median 2911 mean 2950.10
+bench: bench: vtimer-wfi min 6000 median 6001 mean 6002.00
 bench: bench: done, powering off
 qvm: bench: the guest powered off
 bench-a: bench: vm-switch: 2 gaps over 100 ticks in 400000008 ticks
 bench-a: bench: gap 100 200
 bench-a: bench: hvc min 1 median 1 mean 1.00
+ktest vm-memory: 'qvm @/etc/vm/bench-memory.qvmconf': waiting until no VM runs, then starting it
+bench-mem: bench: idle: waiting in WFI until the host ends the VM
+ktest vm-memory: 'qvm @/etc/vm/bench-memory.qvmconf' running: free memory 1000000000 -> 930000000 bytes, kernel heap free 16000000 -> 15900000 bytes
+ktest vm-memory: 'qvm @/etc/vm/bench-memory.qvmconf' running: 1 new process(es) hold 1500000 bytes (own pages and page tables)
+ktest vm-memory: 'qvm @/etc/vm/bench-memory.qvmconf' ended with Ok(257), free memory 1000000000 -> 1000000000 bytes
 qhv: init exited with status 0";
 
     #[test]
@@ -706,7 +598,7 @@ qhv: init exited with status 0";
         let report = parse_console(BARE.lines(), None);
         assert_eq!(report.cntfrq, Some(1_000_000_000));
         assert!(report.done);
-        assert_eq!(report.rows.len(), 10);
+        assert_eq!(report.rows.len(), 12);
         assert_eq!(
             report.rows["hvc"],
             Row {
@@ -792,6 +684,8 @@ xbench: empty min 1 median 1 mean 1.00";
             bare: parse_console(BARE.lines(), None),
             vm: parse_console(VM.lines(), Some("bench")),
             switches: vec![4784, 4797, 4797, 4794, 5876, 4797],
+            memory: memory::parse(VM.lines(), memory::VM),
+            memory_ram: 64 << 20,
         }
     }
 
@@ -808,11 +702,17 @@ xbench: empty min 1 median 1 mean 1.00";
         assert!(lines.contains(
             &"| vm-switch[^6] | 4,797 (6 switches) | n/a | 10,387 | 8,799 | VM switch |"
         ));
+        assert!(lines.contains(
+            &"| vtimer[^8] | 2,911 | 3 |  | 1,060[^7] | virtual timer interrupt (Xen: ours) |"
+        ));
+        assert!(lines.contains(&"| vtimer-wfi[^8] | 6,001 | 8 |  |  |  |"));
+        // 70,000,000 + 100,000 - 67,108,864 bytes: 2,991,136.
+        assert!(lines.contains(&"| vm-memory[^9] | 2,921 KiB | n/a |  |  |  |"));
         assert_eq!(
             lines.iter().filter(|l| l.starts_with("| ")).count(),
             BENCHMARKS.len() + 1
         );
-        for n in 1..=6 {
+        for n in 1..=9 {
             assert!(text.contains(&format!("[^{n}]: ")), "footnote {n}");
         }
     }
@@ -846,6 +746,24 @@ xbench: empty min 1 median 1 mean 1.00";
     }
 
     #[test]
+    fn the_memory_figures_must_be_there_and_come_after_the_guest() {
+        let mut results = full_results();
+        results.memory.as_mut().unwrap().guest_ready = false;
+        let (text, problems) = table(&results);
+        assert!(text.contains("| vm-memory[^9] | missing | n/a |"), "{text}");
+        assert_eq!(
+            problems,
+            vec!["vm: ktest vm-memory's figures came before the `bench-mem: bench: idle:` line"]
+        );
+        results.memory = None;
+        let (_, problems) = table(&results);
+        assert_eq!(
+            problems,
+            vec!["vm: no `ktest vm-memory: ... running: ...` line"]
+        );
+    }
+
+    #[test]
     fn lists_the_raw_figures() {
         let mut results = full_results();
         results.vm.rows.remove("ipi");
@@ -870,10 +788,20 @@ xbench: empty min 1 median 1 mean 1.00";
                 .iter()
                 .any(|l| l.starts_with("  irq ") && l.ends_with("vm missing"))
         );
+        assert!(
+            lines.contains(&"  vm-switch     6 switches: [4784, 4797, 4797, 4794, 5876, 4797]")
+        );
         assert_eq!(
             lines.last().copied(),
-            Some("  vm-switch     6 switches: [4784, 4797, 4797, 4794, 5876, 4797]")
+            Some(
+                "  vm-memory     free memory 1000000000 -> 930000000 bytes (70000000 taken), \
+                 kernel heap free 16000000 -> 15900000 bytes (100000 taken), \
+                 guest RAM 67108864 bytes: 2991136 bytes beyond it \
+                 (1500000 in qvm's own pages and page tables)"
+            )
         );
+        results.memory = None;
+        assert!(raw_figures(&results).ends_with("  vm-memory     missing\n"));
     }
 
     #[test]
@@ -890,10 +818,13 @@ xbench: empty min 1 median 1 mean 1.00";
         let root = build::root();
         assert!(root.join(BUILDFILE).is_file());
         let text = std::fs::read_to_string(root.join(BUILDFILE)).unwrap();
+        assert!(text.contains(&format!("\nktest vm-memory {}\n", memory::COMMAND)));
+        assert!(text.contains("/bin/ktest = "));
         for vm in [
             "bench.qvmconf",
             "bench-switch-a.qvmconf",
             "bench-switch-b.qvmconf",
+            "bench-memory.qvmconf",
         ] {
             assert!(text.contains(vm), "{vm}");
             assert!(root.join("boot/vm").join(vm).is_file(), "{vm}");

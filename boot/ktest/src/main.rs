@@ -6,6 +6,7 @@
 //! `scribble`), `expect-fault MODE` (with `read-kernel`, `write-kernel`,
 //! `undef`), `kill` (with `spin`), `badcalls`, `spawnloop N` (with `exit0`),
 //! `shm` (with `shm-parent [quiet]`, `shm-child`, `shm-outsider`), `memcheck PROGRAM ARGS...`,
+//! `vm-memory PROGRAM ARGS...` (the memory a running VM takes),
 //! `fuzz [SEED] [COUNT] [trace]` (with `fuzz-child`), `lifecycle kill`,
 //! `lifecycle loop N` (with `vmcrash`).
 #![no_std]
@@ -22,6 +23,7 @@ mod lifecycle;
 mod shm;
 mod threads;
 mod vmcrash;
+mod vmmem;
 
 use ulib::{println, process, sys};
 
@@ -127,6 +129,7 @@ fn main(args: &[&str]) -> usize {
         ["shm-child"] => shm::child(),
         ["shm-outsider"] => shm::outsider(),
         ["memcheck", program, rest @ ..] => memcheck(program, rest),
+        ["vm-memory", program, rest @ ..] => vmmem::run(program, rest),
         ["fuzz", rest @ ..] => fuzz::parent(rest),
         ["fuzz-child", rest @ ..] => fuzz::child(rest),
         ["lifecycle", "kill"] => lifecycle::kill(),

@@ -24,7 +24,9 @@
 //!   its vector, handed over in shared memory;
 //! - `ipi-complete`: CPU 1's acknowledge plus end of interrupt of the IPI
 //!   (an edge-triggered SGI, where `irq-complete` is a level-triggered SPI);
-//! - `ipi-idle`: the IPI latency with CPU 1 waiting in WFI.
+//! - `ipi-idle`: the IPI latency with CPU 1 waiting in WFI;
+//! - `vtimer` / `vtimer-wfi`: from the deadline of CPU 0's EL1 virtual
+//!   timer to its IRQ vector, spinning or in WFI (see `vtimer.rs`).
 //!
 //! Each line is `bench: NAME min X median Y mean Z`; a measurement that
 //! cannot be made prints `bench: NAME not measured: REASON` instead (the
@@ -36,6 +38,9 @@
 //! had the CPU) as `bench: gap START END`. `cargo xtask bench` runs two
 //! such VMs on one CPU and puts their gaps on one time line: a gap of one
 //! VM ending with the other VM's next instruction is a VM switch.
+//!
+//! With `bench=idle` it prints `bench: idle: ...` and waits in WFI until
+//! the host ends the VM: the VM whose memory `ktest vm-memory` measures.
 //!
 //! Under QEMU with `-icount shift=0` a tick of a 1 GHz counter is one
 //! instruction; CNTFRQ is printed to convert.
@@ -53,6 +58,8 @@
 //! bench: ipi min 21 median 21 mean 21.00
 //! bench: ipi-complete min 72 median 72 mean 72.00
 //! bench: ipi-idle min 21 median 21 mean 21.00
+//! bench: vtimer min 3 median 3 mean 3.00
+//! bench: vtimer-wfi min 8 median 8 mean 8.00
 //! bench: done, powering off
 //! ```
 #![cfg_attr(target_os = "none", no_std)]
@@ -60,6 +67,9 @@
 
 #[cfg(target_os = "none")]
 gsupport::entry!(guest::main);
+
+#[cfg(target_os = "none")]
+mod vtimer;
 
 #[cfg(target_os = "none")]
 mod guest {
@@ -71,7 +81,7 @@ mod guest {
     use gsupport::{Platform, cpu, exceptions, gic, mmio, println, psci, smp, timer};
 
     /// Round trips per measurement.
-    const ITERATIONS: usize = 1000;
+    pub(crate) const ITERATIONS: usize = 1000;
     /// PL011 UARTIMSC: interrupt mask set/clear.
     const UARTIMSC: usize = 0x38;
     /// UARTIMSC.TXIM: transmit interrupt enabled.
@@ -116,7 +126,7 @@ mod guest {
 
     /// Counter ticks of one operation: fastest, median, and the mean in
     /// hundredths (finer than a tick when the counter is slow).
-    struct Stats {
+    pub(crate) struct Stats {
         min: u64,
         median: u64,
         mean_centi: u64,
@@ -147,7 +157,7 @@ mod guest {
 
     /// Runs `op` [`ITERATIONS`] times with IRQs unmasked; `op` returns up
     /// to two samples of one run, or why it could not make them.
-    fn measure_irq(
+    pub(crate) fn measure_irq(
         mut op: impl FnMut() -> Result<[u64; 2], &'static str>,
     ) -> Result<[Stats; 2], &'static str> {
         SAMPLES.with(|samples| {
@@ -170,7 +180,7 @@ mod guest {
         })
     }
 
-    fn row(name: &str, s: Stats) {
+    pub(crate) fn row(name: &str, s: Stats) {
         println!(
             "bench: {name} min {} median {} mean {}.{:02}",
             s.min,
@@ -180,7 +190,7 @@ mod guest {
         );
     }
 
-    fn not_measured(name: &str, why: core::fmt::Arguments<'_>) {
+    pub(crate) fn not_measured(name: &str, why: core::fmt::Arguments<'_>) {
         println!("bench: {name} not measured: {why}");
     }
 
@@ -193,7 +203,7 @@ mod guest {
     }
 
     /// Waits (relaxing) until `done` or `us` microseconds; whether it came.
-    fn wait_for(us: u64, done: impl Fn() -> bool) -> bool {
+    pub(crate) fn wait_for(us: u64, done: impl Fn() -> bool) -> bool {
         let limit = timer::counter() + timer::us_to_ticks(us);
         while !done() {
             if timer::counter() > limit {
@@ -213,6 +223,8 @@ mod guest {
             // the line before the end of interrupt.
             unsafe { mmio::write32(UART_IMSC.load(Ordering::Relaxed) as usize, 0) };
             UART_AT.store(at, Ordering::SeqCst);
+        } else if crate::vtimer::is_vtimer(intid) {
+            crate::vtimer::on_irq(at);
         } else {
             println!("bench: unexpected interrupt {intid}");
         }
@@ -381,13 +393,23 @@ mod guest {
         psci::system_off()
     }
 
+    /// Prints one line and waits in WFI (IRQs masked, no timer armed)
+    /// until the host ends the VM.
+    fn idle() -> ! {
+        println!("bench: idle: waiting in WFI until the host ends the VM");
+        cpu::disable_irqs();
+        loop {
+            cpu::wfi();
+        }
+    }
+
     pub fn main(platform: &'static Platform) -> ! {
-        if platform
-            .bootargs()
-            .split_whitespace()
-            .any(|a| a == "bench=vm-switch")
-        {
+        let mode = |m: &str| platform.bootargs().split_whitespace().any(|a| a == m);
+        if mode("bench=vm-switch") {
             vm_switch();
+        }
+        if mode("bench=idle") {
+            idle();
         }
         println!(
             "bench: CNTFRQ {} Hz, {ITERATIONS} iterations, counter ticks per round trip",
@@ -443,6 +465,7 @@ mod guest {
         }
         irq_latency(platform, gic_version);
         ipi_latency(gic_version);
+        crate::vtimer::latency(platform, gic_version);
         println!("bench: done, powering off");
         psci::system_off()
     }
