@@ -45,6 +45,9 @@ pub trait VirtualCpuInterface {
     fn enable(&self, underflow: bool);
     /// Turns it off (no maintenance interrupts while a host thread runs).
     fn disable(&self);
+    /// The maintenance interrupt's causes now asserted (GICv3
+    /// ICH_MISR_EL2, GICv2 GICH_MISR); 0: none.
+    fn maintenance_status(&self) -> u32;
     /// Saves the guest's interface state (VMCR, active priorities).
     fn save(&self) -> [u64; 2];
     /// Restores it.

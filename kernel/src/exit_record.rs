@@ -54,6 +54,7 @@ impl Header {
             args: self.args,
             response: response::COMPLETE,
             arch,
+            lines: [0; abi::EXIT_LINES],
         }
     }
 }

@@ -2,7 +2,7 @@
 //! back (MMIO to device models, hypercalls the kernel does not know,
 //! trapped registers, power-off), applying the `unsupported` policies.
 
-use crate::vm::{Shared, Vm, raise_changed_lines};
+use crate::vm::{Shared, Vm, answer_changed_lines, raise_changed_lines};
 use abi::{ExitKind, Sys, VcpuExit, response};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -150,6 +150,7 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
             return crate::status::EXIT_RUN_FAILED;
         }
         exit.response = response::COMPLETE;
+        exit.lines = [0; abi::EXIT_LINES];
         let (syndrome, pc, address) = (guest::syndrome(&exit), exit.pc, exit.address);
         let ended = match ExitKind::from_raw(exit.kind) {
             Some(ExitKind::Mmio) => mmio(vm, &mut exit),
@@ -212,6 +213,6 @@ fn mmio(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
         }
     }
     feed_console(&mut shared);
-    raise_changed_lines(vm, &mut shared);
+    answer_changed_lines(vm, &mut shared, &mut exit.lines);
     None
 }

@@ -9,6 +9,8 @@ const GICH_HCR: usize = 0x000;
 const GICH_VTR: usize = 0x004;
 /// GICH_VMCR: the guest's CPU interface control.
 const GICH_VMCR: usize = 0x008;
+/// GICH_MISR: maintenance interrupt status.
+const GICH_MISR: usize = 0x010;
 /// GICH_APR: active priorities.
 const GICH_APR: usize = 0x0f0;
 /// GICH_LR0: the first list register.
@@ -76,6 +78,11 @@ impl crate::VirtualCpuInterface for GichV2 {
     #[inline]
     fn disable(&self) {
         self.write(GICH_HCR, 0);
+    }
+
+    #[inline]
+    fn maintenance_status(&self) -> u32 {
+        self.read(GICH_MISR)
     }
 
     #[inline]

@@ -107,6 +107,14 @@ impl crate::VirtualCpuInterface for IchV3 {
     }
 
     #[inline]
+    fn maintenance_status(&self) -> u32 {
+        let misr: u64;
+        // SAFETY: reading a status register has no side effects.
+        unsafe { asm!("mrs {0}, ich_misr_el2", out(reg) misr, options(nomem, nostack)) };
+        misr as u32
+    }
+
+    #[inline]
     fn save(&self) -> [u64; 2] {
         let (vmcr, ap1r0): (u64, u64);
         // SAFETY: reading EL2 GIC registers has no side effects.

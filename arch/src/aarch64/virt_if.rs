@@ -57,6 +57,14 @@ impl VirtualCpuInterface for VirtIf {
     }
 
     #[inline]
+    fn maintenance_status(&self) -> u32 {
+        match self {
+            VirtIf::V3(i) => i.maintenance_status(),
+            VirtIf::V2(g) => g.maintenance_status(),
+        }
+    }
+
+    #[inline]
     fn save(&self) -> [u64; 2] {
         match self {
             VirtIf::V3(i) => i.save(),

@@ -453,6 +453,21 @@ pub mod response {
 /// Words of [`VcpuExit::arch`].
 pub const EXIT_ARCH_WORDS: usize = 2;
 
+/// Most device interrupt line changes one answer carries
+/// ([`VcpuExit::lines`]).
+pub const EXIT_LINES: usize = 4;
+
+/// A line change for [`VcpuExit::lines`]: SPI `intid` (32 and up) to
+/// `level`.
+pub const fn line_change(intid: u32, level: bool) -> u32 {
+    (intid & LINE_INTID_MASK) | if level { LINE_LEVEL } else { 0 }
+}
+
+/// [`VcpuExit::lines`]: the level bit of an entry.
+pub const LINE_LEVEL: u32 = 1 << 31;
+/// [`VcpuExit::lines`]: the INTID bits of an entry.
+pub const LINE_INTID_MASK: u32 = LINE_LEVEL - 1;
+
 /// The exit record shared between `vcpu_run` and `qvm`: a neutral header
 /// every architecture fills the same way, then words only the
 /// architecture's own code reads.
@@ -478,6 +493,12 @@ pub struct VcpuExit {
     pub response: u64,
     /// The architecture's words ([`aarch64::ExitDetail`]).
     pub arch: [u64; EXIT_ARCH_WORDS],
+    /// Set by `qvm` with its answer: device interrupt lines that changed
+    /// while it handled the exit, each a [`line_change`] (0: none). The
+    /// next `vcpu_run` applies them as `vm_irq_line` would, before the
+    /// guest runs again; one it refuses fails the call with nothing
+    /// applied. More changes than fit go through `vm_irq_line`.
+    pub lines: [u32; EXIT_LINES],
 }
 
 /// Where the virtual GIC sits and how many vCPUs the VM has.
@@ -499,6 +520,15 @@ pub struct VmConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_record_layout_is_the_documented_one() {
+        assert_eq!(core::mem::size_of::<VcpuExit>(), 120);
+        assert_eq!(core::mem::offset_of!(VcpuExit, arch), 88);
+        assert_eq!(core::mem::offset_of!(VcpuExit, lines), 104);
+        assert_eq!(line_change(40, true), 40 | LINE_LEVEL);
+        assert_eq!(line_change(40, false) & LINE_INTID_MASK, 40);
+    }
 
     #[test]
     fn call_numbers_round_trip() {

@@ -7,7 +7,6 @@
 //! `fill_lrs` and [`VGic::has_pending`] look only at the live set, so their
 //! cost follows what is pending, not how many SPIs the VM has.
 
-use super::bank::BitReg;
 use super::regs::*;
 use super::{SPI_BASE, VGic};
 
@@ -19,6 +18,15 @@ fn each_bit(mut word: u64, base: u32, mut f: impl FnMut(u32)) {
         f(base + bit);
     }
 }
+
+// The pending and active arrays are one range.
+const _: () = assert!(
+    GICD_ICPENDR == GICD_ISPENDR + BITS_ARRAY_SIZE
+        && GICD_ISACTIVER == GICD_ICPENDR + BITS_ARRAY_SIZE
+        && GICD_ICACTIVER == GICD_ISACTIVER + BITS_ARRAY_SIZE
+        && GICR_ISPENDR0 == GICD_ISPENDR
+        && GICR_ISACTIVER0 == GICD_ISACTIVER
+);
 
 impl VGic {
     /// Adds `intid` (of `vcpu`, for SGIs and PPIs) to the live set.
@@ -89,14 +97,10 @@ impl VGic {
         write || (off >= GICR_SGI_BASE && Self::reads_state(off - GICR_SGI_BASE))
     }
 
-    /// Whether `offset` is in a pending or active bit array.
+    /// Whether `offset` is in a pending or active bit array: ISPENDR,
+    /// ICPENDR, ISACTIVER and ICACTIVER follow each other (one range, the
+    /// same in GICD and the GICR SGI_base frame).
     fn reads_state(offset: u64) -> bool {
-        matches!(
-            BitReg::at(offset),
-            Some((
-                BitReg::SetPending | BitReg::ClearPending | BitReg::SetActive | BitReg::ClearActive,
-                _
-            ))
-        )
+        (GICD_ISPENDR..GICD_ICACTIVER + BITS_ARRAY_SIZE).contains(&offset)
     }
 }

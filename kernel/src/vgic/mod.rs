@@ -39,6 +39,7 @@ mod redistributor;
 pub mod regs;
 #[cfg(test)]
 mod tests;
+mod windows;
 
 use alloc::vec::Vec;
 
@@ -46,6 +47,7 @@ use irq::Irq;
 pub use irq::VcpuSet;
 pub use lr::Lr;
 use regs::*;
+pub use windows::GicWindows;
 
 /// Most vCPUs a GICv3 VM may have.
 pub const MAX_VCPUS: usize = 64;

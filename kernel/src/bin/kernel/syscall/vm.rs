@@ -7,9 +7,9 @@ use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use crate::vm::{self, Vcpu, switch};
 use abi::{
-    Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE, GUEST_PA_BITS,
-    PAGE_SIZE, Rights, SysResult, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VmConfig,
-    guest_range_ok, prot, response,
+    EXIT_LINES, Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE,
+    GUEST_PA_BITS, LINE_INTID_MASK, LINE_LEVEL, PAGE_SIZE, Rights, SysResult, VM_RAM_MAX,
+    VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VmConfig, guest_range_ok, prot, response,
 };
 use arch::{Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::exit_record;
@@ -120,6 +120,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
         )?;
     }
     m.vgic = Some(vgic);
+    m.gic = kernel::vgic::GicWindows::new(&config);
     m.vcpus = alloc::vec![None; config.vcpus as usize];
     m.config = Some(config);
     Ok(0)
@@ -221,6 +222,33 @@ pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usiz
     Ok(0)
 }
 
+/// Checks a device line change of `vm`: an SPI the VM has, a level of
+/// 0 or 1.
+fn check_line(k: &Kernel, vm: Id, intid: usize, level: usize) -> Result<(), Error> {
+    let m = k.vms.get(vm).ok_or(Error::BadHandle)?;
+    if m.vgic.is_none() {
+        return Err(Error::InvalidArgument);
+    }
+    let spis = m.config.map_or(0, |c| c.spis) as usize;
+    if intid < 32 || intid >= 32 + spis || level > 1 {
+        return Err(Error::InvalidArgument);
+    }
+    Ok(())
+}
+
+/// Applies a checked line change: the vCPU it made the interrupt
+/// deliverable to notices.
+fn set_line(k: &mut Kernel, vm: Id, intid: usize, level: usize) {
+    let target = k
+        .vms
+        .get_mut(vm)
+        .and_then(|m| m.vgic.as_mut())
+        .and_then(|g| g.set_line(intid as u32, level == 1));
+    if let Some(target) = target {
+        crate::vm::deliver::kick(k, vm, target);
+    }
+}
+
 pub fn irq_line(
     k: &mut Kernel,
     c: &Caller,
@@ -229,16 +257,28 @@ pub fn irq_line(
     level: usize,
 ) -> SysResult {
     let vm = vm_of(k, c, handle)?;
-    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
-    let vgic = m.vgic.as_mut().ok_or(Error::InvalidArgument)?;
-    let spis = m.config.map_or(0, |c| c.spis) as usize;
-    if intid < 32 || intid >= 32 + spis || level > 1 {
-        return Err(Error::InvalidArgument);
-    }
-    if let Some(target) = vgic.set_line(intid as u32, level == 1) {
-        crate::vm::deliver::kick(k, vm, target);
-    }
+    check_line(k, vm, intid, level)?;
+    set_line(k, vm, intid, level);
     Ok(0)
+}
+
+/// The line changes of an answer (`VcpuExit::lines`), each checked:
+/// `(intid, level)`, or nothing where the slot is empty.
+fn answer_lines(
+    k: &Kernel,
+    vm: Id,
+    answer: &VcpuExit,
+) -> Result<[Option<(usize, usize)>; EXIT_LINES], Error> {
+    let mut lines = [None; EXIT_LINES];
+    for (slot, &raw) in lines.iter_mut().zip(&answer.lines) {
+        if raw != 0 {
+            let intid = (raw & LINE_INTID_MASK) as usize;
+            let level = usize::from(raw & LINE_LEVEL != 0);
+            check_line(k, vm, intid, level)?;
+            *slot = Some((intid, level));
+        }
+    }
+    Ok(lines)
 }
 
 pub fn run(
@@ -252,9 +292,12 @@ pub fn run(
         let vcpu = vcpu_of(k, c, handle)?;
         let answer: VcpuExit = read_struct(k, c, exit_ptr, core::mem::size_of::<VcpuExit>())?;
         let v = k.vcpus.get(vcpu).ok_or(Error::BadHandle)?;
-        if k.vms.get(v.vm).is_none_or(|m| m.vgic.is_none()) {
+        let vm = v.vm;
+        if k.vms.get(vm).is_none_or(|m| m.vgic.is_none()) {
             return Err(Error::InvalidArgument);
         }
+        // Checked before anything changes: a refused one applies none.
+        let lines = answer_lines(k, vm, &answer)?;
         if let Some(r) = v.runner.filter(|&r| r != c.thread)
             && k.threads
                 .get(r)
@@ -270,6 +313,9 @@ pub fn run(
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);
         exit_record::complete::<Arch>(&mut v.frame, &mut v.arch, &mut v.pending, &answer)?;
+        for (intid, level) in lines.into_iter().flatten() {
+            set_line(k, vm, intid, level);
+        }
         Ok(vcpu)
     })();
     let vcpu = match result {

@@ -32,7 +32,8 @@ pub fn kick(k: &mut Kernel, vm: Id, index: usize) {
         Some(crate::state::ThreadState::Running(c)) if c != crate::percpu::this_cpu() => {
             k.gic_send_reschedule(c);
         }
-        Some(crate::state::ThreadState::Running(c)) => k.cpus[c].need_resched = true,
+        // Running here: the refill before its next entry (in this pass
+        // through the kernel, or its runner's next `vcpu_run`) sees it.
         _ => {}
     }
 }

@@ -30,6 +30,7 @@ pub fn create(k: &mut Kernel, owner: Id) -> Result<Id, Error> {
         vcpus: Vec::new(),
         config: None,
         vgic: None,
+        gic: Default::default(),
     };
     let no_room = |k: &mut Kernel, vm: Vm| {
         k.vmids.free(vmid);

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use arch::{Platform, Virtualization};
 use kernel::exit_stats::ExitCounts;
 use kernel::slab::Id;
-use kernel::vgic::VGic;
+use kernel::vgic::{GicWindows, VGic};
 
 pub use kernel::exit_record::Pending;
 
@@ -39,6 +39,9 @@ pub struct Vm {
     pub config: Option<VmConfig>,
     /// The virtual GIC, once configured.
     pub vgic: Option<VGic>,
+    /// Where the guest finds the GIC the kernel emulates (set with
+    /// `config`).
+    pub gic: GicWindows,
 }
 
 /// A virtual CPU.

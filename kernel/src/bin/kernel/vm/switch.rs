@@ -155,6 +155,16 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     write_lrs(k, &lrs);
 }
 
+/// Whether the virtual CPU interface asserts its maintenance interrupt:
+/// the guest ended a level-sensitive interrupt (EOI) or the list registers
+/// ran low with more pending (underflow).
+pub fn maintenance_pending(k: &Kernel) -> bool {
+    k.irqs
+        .virt_if
+        .as_ref()
+        .is_some_and(|vif| vif.maintenance_status() != 0)
+}
+
 /// Turns off the maintenance interrupt's underflow condition while the
 /// kernel handles interrupts; [`prepare_entry`] sets it again with the next
 /// refill if more is pending than the list registers hold.
@@ -183,7 +193,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
         Some(v) if v.lrs_stale => v.lrs_stale = false,
         _ => return,
     }
-    sync_live(k, cpu_index);
+    // One read: `fill_lrs` takes back what the registers hold first.
     let n = k.irqs.lr_count;
     let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };

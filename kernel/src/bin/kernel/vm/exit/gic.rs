@@ -4,7 +4,6 @@
 
 use crate::hw::{Arch, Frame};
 use crate::state::Kernel;
-use abi::{GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE};
 use arch::{MmioAccess, Virtualization};
 use kernel::slab::Id;
 
@@ -17,30 +16,14 @@ pub fn emulate(
     access: &MmioAccess,
     frame: &mut Frame,
 ) -> bool {
-    let ipa = access.gpa;
     let Some(v) = k.vcpus.get(vcpu) else {
         return false;
     };
     let (vm, index) = (v.vm, v.index);
-    let Some(config) = k.vms.get(vm).and_then(|m| m.config) else {
+    let Some((in_gicd, offset)) = k.vms.get(vm).and_then(|m| m.gic.locate(access.gpa)) else {
         return false;
     };
-    // The windows `abi::guest` gives (`qvm` keeps devices out of them).
-    let gicd_size = match config.gic_version {
-        2 => GICV2_GICD_SIZE,
-        _ => GICV3_GICD_SIZE,
-    };
-    let in_gicd = (config.gicd..config.gicd + gicd_size).contains(&ipa);
-    let in_gicr = config.gic_version == 3
-        && (config.gicr_or_gicc..config.gicr_or_gicc + GICV3_GICR_STRIDE * config.vcpus)
-            .contains(&ipa);
-    if !in_gicd && !in_gicr {
-        return false;
-    }
-    let (offset, write) = match in_gicd {
-        true => (ipa - config.gicd, access.write),
-        false => (ipa - config.gicr_or_gicc, access.write),
-    };
+    let write = access.write;
     // The model must see what the guest acknowledged before it answers a
     // read of pending or active state or changes any state; other
     // accesses leave the list registers alone.

@@ -44,15 +44,20 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
-            // Maybe the guest's EOI (maintenance), a kick, or its timer.
-            // The maintenance interrupt is a level that stays asserted
-            // while its condition holds: the list registers are taken back
-            // and the underflow condition turned off first (the refill
+            // Maybe the guest's EOI or an underflow (maintenance), a kick,
+            // or its timer. The maintenance interrupt is a level that stays
+            // asserted while its condition holds: then the list registers
+            // are taken back (ending an EOI condition) and the underflow
+            // condition turned off before interrupts are taken (the refill
             // before the next entry turns it on again if needed), or taking
-            // pending interrupts would take it forever.
-            switch::sync_live(k, cpu);
-            switch::quiesce_maintenance(k);
-            switch::mark_stale(k, vcpu);
+            // them would take it forever. Other interrupts leave the list
+            // registers alone: whatever they make pending marks the vCPU
+            // for a refill itself (`deliver::kick`).
+            if switch::maintenance_pending(k) {
+                switch::sync_live(k, cpu);
+                switch::quiesce_maintenance(k);
+                switch::mark_stale(k, vcpu);
+            }
             crate::irq::handle_pending(k, cpu);
         }
         GuestExit::Mmio(access) => {
