@@ -25,24 +25,33 @@ pub(crate) enum BitReg {
     ClearActive,
 }
 
+const _: () = assert!(
+    GICD_ISENABLER == GICD_IGROUPR + BITS_ARRAY_SIZE
+        && GICD_ICENABLER == GICD_ISENABLER + BITS_ARRAY_SIZE
+        && GICD_ISPENDR == GICD_ICENABLER + BITS_ARRAY_SIZE
+        && GICD_ICPENDR == GICD_ISPENDR + BITS_ARRAY_SIZE
+        && GICD_ISACTIVER == GICD_ICPENDR + BITS_ARRAY_SIZE
+        && GICD_ICACTIVER == GICD_ISACTIVER + BITS_ARRAY_SIZE
+        && BITS_ARRAY_SIZE == 0x80
+);
+
 impl BitReg {
     /// The array holding `offset` (same layout in GICD and GICR SGI_base),
     /// with the register's index in the array.
     pub fn at(offset: u64) -> Option<(BitReg, u32)> {
-        let arrays = [
-            (GICD_IGROUPR, BitReg::Group),
-            (GICD_ISENABLER, BitReg::SetEnable),
-            (GICD_ICENABLER, BitReg::ClearEnable),
-            (GICD_ISPENDR, BitReg::SetPending),
-            (GICD_ICPENDR, BitReg::ClearPending),
-            (GICD_ISACTIVER, BitReg::SetActive),
-            (GICD_ICACTIVER, BitReg::ClearActive),
+        // The seven arrays follow each other, each BITS_ARRAY_SIZE long.
+        const ARRAYS: [BitReg; 7] = [
+            BitReg::Group,
+            BitReg::SetEnable,
+            BitReg::ClearEnable,
+            BitReg::SetPending,
+            BitReg::ClearPending,
+            BitReg::SetActive,
+            BitReg::ClearActive,
         ];
-        arrays.iter().find_map(|&(base, reg)| {
-            (base..base + BITS_ARRAY_SIZE)
-                .contains(&offset)
-                .then(|| (reg, ((offset - base) / 4) as u32))
-        })
+        let rel = offset.checked_sub(GICD_IGROUPR)?;
+        let reg = *ARRAYS.get((rel / BITS_ARRAY_SIZE) as usize)?;
+        Some((reg, ((rel % BITS_ARRAY_SIZE) / 4) as u32))
     }
 
     fn get(self, irq: &Irq) -> bool {
