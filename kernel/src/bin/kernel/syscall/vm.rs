@@ -262,23 +262,30 @@ pub fn irq_line(
     Ok(0)
 }
 
-/// The line changes of an answer (`VcpuExit::lines`), each checked:
-/// `(intid, level)`, or nothing where the slot is empty.
-fn answer_lines(
-    k: &Kernel,
-    vm: Id,
-    answer: &VcpuExit,
-) -> Result<[Option<(usize, usize)>; EXIT_LINES], Error> {
-    let mut lines = [None; EXIT_LINES];
-    for (slot, &raw) in lines.iter_mut().zip(&answer.lines) {
-        if raw != 0 {
-            let intid = (raw & LINE_INTID_MASK) as usize;
-            let level = usize::from(raw & LINE_LEVEL != 0);
-            check_line(k, vm, intid, level)?;
-            *slot = Some((intid, level));
-        }
+/// Checks the line changes of an answer (`VcpuExit::lines`; 0: an empty
+/// slot).
+fn check_answer_lines(k: &Kernel, vm: Id, lines: &[u32; EXIT_LINES]) -> Result<(), Error> {
+    for &raw in lines.iter().filter(|&&raw| raw != 0) {
+        check_line(
+            k,
+            vm,
+            (raw & LINE_INTID_MASK) as usize,
+            usize::from(raw & LINE_LEVEL != 0),
+        )?;
     }
-    Ok(lines)
+    Ok(())
+}
+
+/// Applies the line changes [`check_answer_lines`] accepted.
+fn set_answer_lines(k: &mut Kernel, vm: Id, lines: &[u32; EXIT_LINES]) {
+    for &raw in lines.iter().filter(|&&raw| raw != 0) {
+        set_line(
+            k,
+            vm,
+            (raw & LINE_INTID_MASK) as usize,
+            usize::from(raw & LINE_LEVEL != 0),
+        );
+    }
 }
 
 pub fn run(
@@ -297,7 +304,11 @@ pub fn run(
             return Err(Error::InvalidArgument);
         }
         // Checked before anything changes: a refused one applies none.
-        let lines = answer_lines(k, vm, &answer)?;
+        let lines = answer.lines;
+        let any_lines = lines != [0; EXIT_LINES];
+        if any_lines {
+            check_answer_lines(k, vm, &lines)?;
+        }
         if let Some(r) = v.runner.filter(|&r| r != c.thread)
             && k.threads
                 .get(r)
@@ -313,8 +324,8 @@ pub fn run(
         let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
         v.runner = Some(c.thread);
         exit_record::complete::<Arch>(&mut v.frame, &mut v.arch, &mut v.pending, &answer)?;
-        for (intid, level) in lines.into_iter().flatten() {
-            set_line(k, vm, intid, level);
+        if any_lines {
+            set_answer_lines(k, vm, &lines);
         }
         Ok(vcpu)
     })();
