@@ -473,6 +473,7 @@ pub fn machine(cpu: Cpu, gic: Gic, smp: u32) -> Machine {
         smp,
         mem: "1G".into(),
         entry: EntryLevel::El2,
+        one_thread: false,
     }
 }
 
