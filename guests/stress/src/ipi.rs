@@ -98,6 +98,12 @@ impl Sender {
         self.next = (to + 1) % self.cpus;
         let sent = SENT[me][to].load(Ordering::Relaxed);
         let taken = RECEIVED[to][me].load(Ordering::Acquire);
+        if taken > sent {
+            fail!(
+                "cpu {to} took {taken} of SGI {} from this CPU, which sent {sent}",
+                sgi_of(me)
+            );
+        }
         if taken != sent {
             if now.wrapping_sub(self.sent_at[to]) > lost {
                 fail!(
@@ -138,12 +144,20 @@ pub fn drain(me: usize, cpus: usize, lost: u64) {
             (None, None) => return,
             _ if timer::counter() < limit => core::hint::spin_loop(),
             (Some(c), _) => fail!("cpu {c} still sending after the end of the run"),
-            (None, Some(from)) => fail!(
-                "SGI {} number {} from cpu {from} never taken (took {})",
-                sgi_of(from),
-                SENT[from][me].load(Ordering::SeqCst),
-                RECEIVED[me][from].load(Ordering::SeqCst)
-            ),
+            (None, Some(from)) => {
+                let sent = SENT[from][me].load(Ordering::SeqCst);
+                let taken = RECEIVED[me][from].load(Ordering::SeqCst);
+                if taken > sent {
+                    fail!(
+                        "took {taken} of SGI {} from cpu {from}, which sent {sent}",
+                        sgi_of(from)
+                    );
+                }
+                fail!(
+                    "SGI {} number {sent} from cpu {from} never taken (took {taken})",
+                    sgi_of(from)
+                );
+            }
         }
     }
 }
