@@ -19,9 +19,11 @@
 //! Console lines (bare QEMU `virt`, 4 CPUs, GICv3):
 //! ```text
 //! stress: 4 CPUs, GICv3, 2000 ms, timer every 200 us, PL011 at 0x9000000
-//! stress: cpu 0: 96890 mmio, 2120 ipis sent, 2131 received, 8790 timer irqs, 605 wfi, timer late by up to 1805 us
-//! stress: cpu 1: ...
-//! stress: ok: 4 CPUs, 385678 mmio, 8470 ipis, 35221 timer irqs, every answer as expected
+//! stress: cpu 0: 556236 mmio, 35225 ipis sent, 35613 received, 4980 timer irqs, 7725 wfi, timer late by up to 5399 us
+//! stress: cpu 1: 556632 mmio, 35492 ipis sent, 35375 received, 5023 timer irqs, 7731 wfi, timer late by up to 5415 us
+//! stress: cpu 2: 544608 mmio, 34938 ipis sent, 34731 received, 4918 timer irqs, 7564 wfi, timer late by up to 22790 us
+//! stress: cpu 3: 534096 mmio, 34449 ipis sent, 34385 received, 4891 timer irqs, 7418 wfi, timer late by up to 5483 us
+//! stress: ok: 4 CPUs, 2191572 mmio, 140104 ipis, 19812 timer irqs, every answer as expected
 //! ```
 //!
 //! The first wrong answer prints `stress: FAIL: cpu N: WHAT: expected X,
