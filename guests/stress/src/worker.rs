@@ -1,4 +1,4 @@
-//! One CPU's run. Until the deadline (and at least [`MIN_ROUNDS`] rounds),
+//! One CPU's run. Until the deadline (and for a few rounds at least),
 //! each round: the CPU's PL011 register ([`crate::uart`]), the GIC
 //! registers ([`crate::gicregs`]), an SGI to the next CPU
 //! ([`crate::ipi`]), its virtual timer ([`crate::vtimer`]) armed again if
@@ -17,11 +17,7 @@ use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use gsupport::{cpu, timer};
 
 /// A WFI every this many rounds.
-const WFI_EVERY: usize = 8;
-/// Rounds each CPU makes even if it starts late: enough for a WFI and an
-/// SGI to each CPU (with [`crate::MAX_STRESS_CPUS`]), few enough not to
-/// drag on when exits are slow.
-const MIN_ROUNDS: usize = WFI_EVERY;
+const WFI_EVERY: usize = 4;
 
 /// MMIO accesses made, per CPU.
 static MMIO: [AtomicU64; MAX] = [const { AtomicU64::new(0) }; MAX];
@@ -42,10 +38,14 @@ fn wait_for_interrupt(me: usize, period: u64) {
 pub fn run(me: usize, config: &Config) {
     let mut sender = ipi::Sender::new(me, config.cpus);
     cpu::enable_irqs();
+    // Rounds each CPU makes even if the deadline has passed: enough for a
+    // WFI and an SGI to each CPU, few enough not to drag on when exits are
+    // slow (a busy machine can take seconds per round).
+    let min_rounds = config.cpus.max(WFI_EVERY);
     let mut round = 0;
     loop {
         let now = timer::counter();
-        if round >= MIN_ROUNDS && now >= config.deadline {
+        if round >= min_rounds && now >= config.deadline {
             break;
         }
         if fail::failed() {

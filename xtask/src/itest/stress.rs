@@ -76,7 +76,10 @@ fn case(gic: Gic, smp: u32, one_thread: bool) -> Case {
     host.one_thread = one_thread;
     Case::new(format!("stress-{rr}a72-gic{gic}-smp{smp}"), host)
         .buildfile(BUILDFILE)
-        .timeout(180)
+        // The run is 5 s of counter time, but on a busy machine the QEMU
+        // with a thread per CPU can take seconds per round of each vCPU's
+        // minimum (about 30 s in all at a load of 15 on 2 cores).
+        .timeout(240)
         .lines(&[STARTUP])
         .lines(&vm.collect::<Vec<_>>())
         .lines(&[
