@@ -10,10 +10,10 @@
 //!   in shared memory, none allowed to be lost or duplicated ([`ipi`]);
 //! - the EL1 virtual timer: a short periodic timer on every CPU, each
 //!   interrupt at or after its deadline, none lost ([`vtimer`]);
-//! - WFI now and then, with interrupts masked or not ([`worker`]).
+//! - WFI now and then, as an OS idles ([`worker`]).
 //!
 //! The command line (a VM's `cmdline`) sets the run time and the timer
-//! period: `stress=3s stress.timer=200us` ([`args`]); bare QEMU passes
+//! period: `stress=5s stress.timer=200us` ([`args`]); bare QEMU passes
 //! none (2 s, 200 µs). Up to [`MAX_STRESS_CPUS`] CPUs take part.
 //!
 //! Console lines (bare QEMU `virt`, 4 CPUs, GICv3):
@@ -27,7 +27,8 @@
 //! ```
 //!
 //! The first wrong answer prints `stress: FAIL: cpu N: WHAT: expected X,
-//! saw Y` (or what went wrong) and powers off ([`fail`]).
+//! saw Y` (or what went wrong) and powers off ([`fail`]); an answer that
+//! does not come within 60 s of counter time is lost.
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
@@ -145,7 +146,7 @@ mod guest {
 
     pub fn main(platform: &'static Platform) -> ! {
         let args = args::parse(platform.bootargs()).unwrap_or_else(|word| {
-            fail!("cannot read '{word}' on the command line (stress=3s stress.timer=200us)")
+            fail!("cannot read '{word}' on the command line (stress=5s stress.timer=200us)")
         });
         if gic::init().is_none() {
             fail!("no GIC in the device tree");
