@@ -421,7 +421,7 @@ pub fn bare_guest_lines(gic: Gic, smp: u32) -> Vec<(&'static str, Vec<String>)> 
         ),
         (
             "stress",
-            super::stress::guest_lines(gic, smp, 2000, "0x9000000"),
+            super::stress::guest_lines(gic, smp, 2000, "0x9000000", false),
         ),
         (
             "bench",
