@@ -434,6 +434,7 @@ pub(crate) fn machine(smp: u32, entry: EntryLevel) -> Machine {
         smp,
         mem: "1G".into(),
         entry,
+        one_thread: false,
     }
 }
 

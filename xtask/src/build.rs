@@ -25,7 +25,7 @@ pub const USER_FEATURES: &str = "qvm/vmm";
 /// The test guests (cargo package names under `guests/`; each has a binary
 /// of the same name).
 pub const GUEST_PACKAGES: &[&str] = &[
-    "hello", "timer", "smp", "faults", "bench", "ticker", "virtio", "hostile",
+    "hello", "timer", "smp", "faults", "bench", "ticker", "virtio", "hostile", "stress",
 ];
 
 /// The repository root: the parent of this crate's folder.

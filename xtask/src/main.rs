@@ -148,6 +148,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 smp: args.smp,
                 mem: args.mem,
                 entry: crate::qemu::EntryLevel::El2,
+                one_thread: false,
             };
             if let Some(name) = &args.guest {
                 setup::ensure(&root)?;

@@ -81,6 +81,12 @@ pub struct Machine {
     pub mem: String,
     /// The exception level the board starts the kernel at.
     pub entry: EntryLevel,
+    /// Emulate every CPU in one host thread, in turn (`-accel
+    /// tcg,thread=single`), instead of one thread per CPU: no true
+    /// parallelism, but no host thread waiting for another that the host
+    /// has put aside, which makes a kernel lock handed from CPU to CPU
+    /// crawl on a busy build machine.
+    pub one_thread: bool,
 }
 
 /// Where QEMU's `virt` board starts the kernel.
@@ -115,7 +121,7 @@ impl Machine {
 
     /// QEMU's machine options, without display or console ones.
     pub fn args(&self, image: &Path) -> Vec<String> {
-        vec![
+        let mut args = vec![
             "-M".into(),
             format!(
                 "virt,{}gic-version={}",
@@ -138,7 +144,11 @@ impl Machine {
             // look for its option ROM (Debian's ipxe-qemu) to make one.
             "-nic".into(),
             "none".into(),
-        ]
+        ];
+        if self.one_thread {
+            args.extend(["-accel".into(), "tcg,thread=single".into()]);
+        }
+        args
     }
 }
 
@@ -316,11 +326,21 @@ mod tests {
             smp: 4,
             mem: "1G".into(),
             entry: EntryLevel::El2,
+            one_thread: false,
         };
         let args = m.args(Path::new("/x/a.img")).join(" ");
         assert_eq!(
             args,
             "-M virt,virtualization=on,gic-version=2 -cpu max -smp 4 -m 1G -kernel /x/a.img -nic none"
+        );
+        let one = Machine {
+            one_thread: true,
+            ..m.clone()
+        };
+        assert!(
+            one.args(Path::new("/x/a.img"))
+                .join(" ")
+                .ends_with(" -nic none -accel tcg,thread=single")
         );
         m.validate().unwrap();
         let too_many = Machine {

@@ -184,6 +184,10 @@ pub fn all() -> Vec<Case> {
     // A hostile guest beside a well-behaved one, on GICv3 and GICv2 hosts.
     cases.extend(super::hostile::cases());
 
+    // Every vCPU of a 4-vCPU VM at once: MMIO, IPIs and timer interrupts,
+    // every answer checked; on 4- and 2-CPU hosts.
+    cases.extend(super::stress::cases());
+
     cases
 }
 
@@ -416,6 +420,10 @@ pub fn bare_guest_lines(gic: Gic, smp: u32) -> Vec<(&'static str, Vec<String>)> 
             ],
         ),
         (
+            "stress",
+            super::stress::guest_lines(gic, smp, 2000, "0x9000000", false),
+        ),
+        (
             "bench",
             vec![
                 r"bench: CNTFRQ \d+ Hz, 1000 iterations".into(),
@@ -473,6 +481,7 @@ pub fn machine(cpu: Cpu, gic: Gic, smp: u32) -> Machine {
         smp,
         mem: "1G".into(),
         entry: EntryLevel::El2,
+        one_thread: false,
     }
 }
 
@@ -579,8 +588,8 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 31);
-        assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 20);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 36);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 24);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
         names.dedup();
