@@ -4,12 +4,14 @@
 //! `/init`, a CPU-bound job (sha256 of 64 MiB) and 2000 fork+exec as
 //! ratios to the bare run, and virtio-blk throughput; then two Linux VMs on
 //! a virtio-net `peer` link, each fetching 8 MiB from the other over HTTP.
+//! Under the table, each VM's exit counts (the kernel's line when it ends).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
+use crate::bench::exits::{self, VmExits};
 use crate::bench::{ICOUNT, Run, boot, machine};
 use crate::qemu::{self, EntryLevel};
 use crate::{build, image, linux};
@@ -24,6 +26,9 @@ pub const NET_MIB: f64 = 8.0;
 pub const SHA256_MIB: &str = "64";
 /// Processes forked and exec'd by the fork+exec job (`guests/linux/init`).
 pub const FORKS: &str = "2000";
+/// The `system` names of the VMs whose exits are printed: the Linux VM,
+/// then the two of the network run.
+pub const VMS: [&str; 3] = ["linux", "linux1", "linux2"];
 
 /// What one run reports, in seconds of virtual time.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -142,6 +147,18 @@ pub fn table(bare: &LinuxFigures, vm: &LinuxFigures) -> String {
     t
 }
 
+/// The lines under the table: the exits of each VM of [`VMS`] (`-` when
+/// its console has no such line).
+pub fn exit_lines(exits: &[Option<VmExits>; 3]) -> String {
+    let runs = ["the Linux run", "the network run", "the network run"];
+    let mut t = String::new();
+    for ((vm, run), e) in VMS.iter().zip(runs).zip(exits) {
+        let e = e.as_ref().map_or("-".into(), VmExits::to_string);
+        t += &format!("exits during {run} (VM {vm}): {e}\n");
+    }
+    t
+}
+
 /// Runs both and prints the table; returns the problems found.
 pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     linux::prepare(root)?;
@@ -192,6 +209,8 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     };
     let lines = boot(root, &run, seconds)?;
     let mut vm = parse(lines.iter().map(String::as_str));
+    let mut vm_exits = [None, None, None];
+    vm_exits[0] = exits::parse(lines.iter().map(String::as_str), VMS[0]);
     let net_image = image::make_image(root, "", Some(&root.join(NET_BUILDFILE)))?;
     let run = Run {
         name: "linux-net",
@@ -201,7 +220,12 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     };
     let lines = boot(root, &run, seconds)?;
     vm.net_fetch = parse(lines.iter().map(String::as_str)).net_fetch;
+    for (slot, name) in vm_exits.iter_mut().zip(VMS).skip(1) {
+        *slot = exits::parse(lines.iter().map(String::as_str), name);
+    }
     print!("{}", table(&bare, &vm));
+    println!();
+    print!("{}", exit_lines(&vm_exits));
     let mut problems = Vec::new();
     for (name, f) in [("bare", &bare), ("vm", &vm)] {
         if f.to_init.is_none() || f.sha256.is_none() || f.fork_exec.is_none() {
@@ -209,6 +233,11 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
                 "linux {name}: missing figures (console in target/bench/linux-{name}.log)"
             ));
         }
+    }
+    if vm_exits.iter().any(Option::is_none) {
+        problems.push(
+            "linux: a VM's exit counts are missing (`qhv: qvm-NAME ... VM ended after`)".into(),
+        );
     }
     if vm.blk_write.is_none() {
         problems.push("linux vm: no virtio-blk figures".into());
@@ -260,6 +289,21 @@ mod tests {
         assert!(
             t.contains("VM 1 fetches 8 MiB over HTTP from VM 2 | | 4000 ms (2.0 MiB/s)"),
             "{t}"
+        );
+    }
+
+    #[test]
+    fn prints_each_vms_exits() {
+        let line = "qhv: qvm-linux (pid 2): VM ended after 3 exits: 1 irq, 2 mmio; 2 to qvm";
+        let e = [exits::parse([line], "linux"), None, None];
+        let t = exit_lines(&e);
+        assert_eq!(
+            t.lines().collect::<Vec<_>>(),
+            [
+                "exits during the Linux run (VM linux): 3 exits: 1 irq, 2 mmio; 2 to qvm",
+                "exits during the network run (VM linux1): -",
+                "exits during the network run (VM linux2): -",
+            ]
         );
     }
 }
