@@ -31,6 +31,7 @@ use clap::Args;
 use crate::qemu::{self, Cpu, EntryLevel, Gic, Machine};
 use crate::{build, guests, image, setup};
 
+pub mod exits;
 pub mod memory;
 mod rows;
 

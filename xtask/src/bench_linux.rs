@@ -1,15 +1,17 @@
 //! The Linux part of `cargo xtask bench`: the Debian kernel with the test
 //! initramfs in `qhv.bench` mode, once on QEMU alone and once under the
 //! hypervisor, both under `-icount` (virtual time = instructions): time to
-//! `/init`, a CPU-bound job (sha256 of 16 MiB) as a ratio to the bare run,
-//! and virtio-blk throughput; then two Linux VMs on a virtio-net `peer`
-//! link, each fetching 8 MiB from the other over HTTP.
+//! `/init`, a CPU-bound job (sha256 of 64 MiB) and 2000 fork+exec as
+//! ratios to the bare run, and virtio-blk throughput; then two Linux VMs on
+//! a virtio-net `peer` link, each fetching 8 MiB from the other over HTTP.
+//! Under the table, each VM's exit counts (the kernel's line when it ends).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
+use crate::bench::exits::{self, VmExits};
 use crate::bench::{ICOUNT, Run, boot, machine};
 use crate::qemu::{self, EntryLevel};
 use crate::{build, image, linux};
@@ -20,14 +22,23 @@ pub const BUILDFILE: &str = "boot/boards/qemu-virt-linux-bench.build";
 pub const NET_BUILDFILE: &str = "boot/boards/qemu-virt-linux-net-bench.build";
 /// MiB each VM fetches in the network benchmark (`qhv.netmb`).
 pub const NET_MIB: f64 = 8.0;
+/// MiB hashed by the CPU-bound job (`guests/linux/init`).
+pub const SHA256_MIB: &str = "64";
+/// Processes forked and exec'd by the fork+exec job (`guests/linux/init`).
+pub const FORKS: &str = "2000";
+/// The `system` names of the VMs whose exits are printed: the Linux VM,
+/// then the two of the network run.
+pub const VMS: [&str; 3] = ["linux", "linux1", "linux2"];
 
 /// What one run reports, in seconds of virtual time.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LinuxFigures {
     /// Kernel entry to `Run /init as init process`.
     pub to_init: Option<f64>,
-    /// sha256 of 16 MiB.
+    /// sha256 of [`SHA256_MIB`] MiB.
     pub sha256: Option<f64>,
+    /// [`FORKS`] times fork and exec of `/bin/true`.
+    pub fork_exec: Option<f64>,
     /// Writing 8 MiB to the virtio disk (with fsync).
     pub blk_write: Option<f64>,
     /// Reading them back after dropping the page cache.
@@ -51,8 +62,11 @@ pub fn parse<'a>(lines: impl IntoIterator<Item = &'a str>) -> LinuxFigures {
         let num = |i: usize| words.get(i).and_then(|w| w.parse::<f64>().ok());
         if let Some(at) = words.iter().position(|w| *w == "linux-bench:") {
             match words.get(at + 1..at + 4) {
-                Some(["sha256", "16", "MiB"]) => {
+                Some(["sha256", mib, "MiB"]) if *mib == SHA256_MIB => {
                     f.sha256 = num(at + 5).zip(num(at + 4)).map(|(b, a)| b - a)
+                }
+                Some(["fork-exec", n, "/bin/true"]) if *n == FORKS => {
+                    f.fork_exec = num(at + 5).zip(num(at + 4)).map(|(b, a)| b - a)
                 }
                 Some(["vda", "write", "8"]) => {
                     f.blk_write = num(at + 6).zip(num(at + 5)).map(|(b, a)| b - a);
@@ -100,10 +114,16 @@ pub fn table(bare: &LinuxFigures, vm: &LinuxFigures) -> String {
         ratio(vm.to_init, bare.to_init)
     );
     t += &format!(
-        "| sha256 of 16 MiB (CPU-bound) | {} | {} | {} |\n",
+        "| sha256 of {SHA256_MIB} MiB (CPU-bound) | {} | {} | {} |\n",
         ms(bare.sha256),
         ms(vm.sha256),
         ratio(vm.sha256, bare.sha256)
+    );
+    t += &format!(
+        "| {FORKS} fork+exec of /bin/true | {} | {} | {} |\n",
+        ms(bare.fork_exec),
+        ms(vm.fork_exec),
+        ratio(vm.fork_exec, bare.fork_exec)
     );
     t += &format!(
         "| virtio-blk write 8 MiB + fsync | | {} ({}) | |\n",
@@ -123,6 +143,18 @@ pub fn table(bare: &LinuxFigures, vm: &LinuxFigures) -> String {
             ms(*f),
             throughput(NET_MIB, *f)
         );
+    }
+    t
+}
+
+/// The lines under the table: the exits of each VM of [`VMS`] (`-` when
+/// its console has no such line).
+pub fn exit_lines(exits: &[Option<VmExits>; 3]) -> String {
+    let runs = ["the Linux run", "the network run", "the network run"];
+    let mut t = String::new();
+    for ((vm, run), e) in VMS.iter().zip(runs).zip(exits) {
+        let e = e.as_ref().map_or("-".into(), VmExits::to_string);
+        t += &format!("exits during {run} (VM {vm}): {e}\n");
     }
     t
 }
@@ -177,6 +209,8 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     };
     let lines = boot(root, &run, seconds)?;
     let mut vm = parse(lines.iter().map(String::as_str));
+    let mut vm_exits = [None, None, None];
+    vm_exits[0] = exits::parse(lines.iter().map(String::as_str), VMS[0]);
     let net_image = image::make_image(root, "", Some(&root.join(NET_BUILDFILE)))?;
     let run = Run {
         name: "linux-net",
@@ -186,14 +220,24 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     };
     let lines = boot(root, &run, seconds)?;
     vm.net_fetch = parse(lines.iter().map(String::as_str)).net_fetch;
+    for (slot, name) in vm_exits.iter_mut().zip(VMS).skip(1) {
+        *slot = exits::parse(lines.iter().map(String::as_str), name);
+    }
     print!("{}", table(&bare, &vm));
+    println!();
+    print!("{}", exit_lines(&vm_exits));
     let mut problems = Vec::new();
     for (name, f) in [("bare", &bare), ("vm", &vm)] {
-        if f.to_init.is_none() || f.sha256.is_none() {
+        if f.to_init.is_none() || f.sha256.is_none() || f.fork_exec.is_none() {
             problems.push(format!(
                 "linux {name}: missing figures (console in target/bench/linux-{name}.log)"
             ));
         }
+    }
+    if vm_exits.iter().any(Option::is_none) {
+        problems.push(
+            "linux: a VM's exit counts are missing (`qhv: qvm-NAME ... VM ended after`)".into(),
+        );
     }
     if vm.blk_write.is_none() {
         problems.push("linux vm: no virtio-blk figures".into());
@@ -214,7 +258,8 @@ mod tests {
     fn parses_a_console() {
         let console = [
             "linux: [    0.812345] Run /init as init process",
-            "linux: linux-bench: sha256 16 MiB 1.20 1.75",
+            "linux: linux-bench: sha256 64 MiB 1.20 1.75",
+            "linux: linux-bench: fork-exec 2000 /bin/true 1733390000.250000000 1733390001.000000000",
             "linux: linux-bench: vda write 8 MiB 2.00 2.50 read 2.50 2.60",
             "linux2: linux-bench: net fetch 8 MiB 10.00 12.00",
             "linux1: linux-bench: net fetch 8 MiB 5.00 9.00",
@@ -222,6 +267,7 @@ mod tests {
         let f = parse(console);
         assert_eq!(f.to_init, Some(0.812345));
         assert!((f.sha256.unwrap() - 0.55).abs() < 1e-9);
+        assert!((f.fork_exec.unwrap() - 0.75).abs() < 1e-6);
         assert!((f.blk_write.unwrap() - 0.5).abs() < 1e-9);
         assert!((f.blk_read.unwrap() - 0.1).abs() < 1e-9);
         let t = table(&f, &f);
@@ -230,10 +276,34 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("(16.0 MiB/s)"), "{t}");
+        assert!(
+            t.contains("| sha256 of 64 MiB (CPU-bound) | 550 ms | 550 ms | 1.00 |"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| 2000 fork+exec of /bin/true | 750 ms | 750 ms | 1.00 |"),
+            "{t}"
+        );
         assert_eq!(f.net_fetch, [Some(4.0), Some(2.0)]);
+        assert_eq!(parse(["linux-bench: sha256 16 MiB 1.0 2.0"]).sha256, None);
         assert!(
             t.contains("VM 1 fetches 8 MiB over HTTP from VM 2 | | 4000 ms (2.0 MiB/s)"),
             "{t}"
+        );
+    }
+
+    #[test]
+    fn prints_each_vms_exits() {
+        let line = "qhv: qvm-linux (pid 2): VM ended after 3 exits: 1 irq, 2 mmio; 2 to qvm";
+        let e = [exits::parse([line], "linux"), None, None];
+        let t = exit_lines(&e);
+        assert_eq!(
+            t.lines().collect::<Vec<_>>(),
+            [
+                "exits during the Linux run (VM linux): 3 exits: 1 irq, 2 mmio; 2 to qvm",
+                "exits during the network run (VM linux1): -",
+                "exits during the network run (VM linux2): -",
+            ]
         );
     }
 }
