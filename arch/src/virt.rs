@@ -96,8 +96,4 @@ pub trait Virtualization {
     /// Masks the loaded guest's timer after it fired (the guest's handler
     /// reprograms it).
     fn mask_guest_timer();
-    /// Masks the timer of a vCPU that is not loaded (saved in `state`)
-    /// whose expiry the kernel delivered itself (it slept in WFI past the
-    /// deadline): loading it must not deliver the same expiry again.
-    fn mask_saved_guest_timer(state: &mut Self::VcpuState);
 }

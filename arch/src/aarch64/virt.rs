@@ -203,10 +203,6 @@ impl Virtualization for Aarch64 {
         (ctl & CNTV_ENABLE != 0 && ctl & CNTV_IMASK == 0).then_some(cval)
     }
 
-    fn mask_saved_guest_timer(state: &mut VcpuState) {
-        state.el1.cntv_ctl |= CNTV_IMASK;
-    }
-
     fn mask_guest_timer() {
         // SAFETY: the loaded guest's timer; setting IMASK stops the line.
         unsafe {

@@ -112,7 +112,6 @@ impl Virtualization for Mock {
     fn save(_: &mut MockState) {}
     fn host_mode() {}
     fn park(_: &mut MockState) {}
-    fn mask_saved_guest_timer(_: &mut MockState) {}
     fn unpark(_: &MockState) {}
     fn guest_timer_deadline() -> Option<u64> {
         None

@@ -124,7 +124,7 @@ fn on_timer(k: &mut Kernel, cpu: usize) {
         if let Some(ThreadState::Blocked(Block::Wfi)) = k.threads.get(tid).map(|t| t.state) {
             // A vCPU in WFI whose virtual timer is due.
             if let Some(vcpu) = k.threads.get(tid).and_then(|t| t.guest) {
-                crate::vm::deliver::raise_expired_vtimer(k, vcpu);
+                crate::vm::deliver::raise_vtimer(k, vcpu);
             }
             sched::wake(k, tid, Wake::Resume);
             continue;

@@ -5,10 +5,8 @@
 //! goes through [`kick`]: a vdev's line (`vm_irq_line`), an SGI, the
 //! virtual timer, a distributor write.
 
-use crate::hw::Arch;
 use crate::sched::{self, Wake};
 use crate::state::{Block, Kernel};
-use arch::Virtualization;
 use kernel::slab::Id;
 
 use super::{VTIMER_INTID, switch};
@@ -51,22 +49,6 @@ pub fn send_sgi(k: &mut Kernel, vcpu: Id, value: u64) {
     for index in targets.iter() {
         kick(k, vm, index);
     }
-}
-
-/// The virtual timer of `vcpu` expired and the kernel, not the timer's
-/// interrupt, noticed (a WFI past its deadline, or the wake-up of one
-/// that slept): masks the timer, on the CPU when the vCPU is loaded here,
-/// else in its saved state, as the interrupt's handler does
-/// (`irq::virtual_timer`), then raises the interrupt. Unmasked, the timer
-/// would also fire once the vCPU runs, and the one expiry would reach the
-/// guest twice.
-pub fn raise_expired_vtimer(k: &mut Kernel, vcpu: Id) {
-    if k.cpus[crate::percpu::this_cpu()].loaded_vcpu == Some(vcpu) {
-        Arch::mask_guest_timer();
-    } else if let Some(v) = k.vcpus.get_mut(vcpu) {
-        Arch::mask_saved_guest_timer(&mut v.arch);
-    }
-    raise_vtimer(k, vcpu);
 }
 
 /// Makes the virtual timer interrupt pending on `vcpu` and wakes it.

@@ -187,7 +187,7 @@ fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
     };
     if let Some(deadline) = Arch::guest_timer_deadline() {
         if deadline <= Arch::counter() {
-            super::deliver::raise_expired_vtimer(k, vcpu);
+            super::deliver::raise_vtimer(k, vcpu);
             return;
         }
         if k.sleepers.insert(deadline, tid).is_err() {
