@@ -162,7 +162,7 @@ pub fn site_functions(row: &SiteRow, site: &Site, symbols: &Symbols, max: usize)
 }
 
 /// One site's source-line table; `locations` gives each host PC's
-/// `TAG FILE:LINE`.
+/// `TAG FILE:LINE`, a PC without one is charged to its function.
 pub fn site_lines(
     row: &SiteRow,
     site: &Site,
@@ -191,7 +191,7 @@ pub fn site_lines(
         locations
             .get(&pc)
             .cloned()
-            .unwrap_or_else(|| format!("{} ?", symbols.name(pc)))
+            .unwrap_or_else(|| format!("{} (no line)", symbols.name(pc)))
     });
     format!(
         "-- source lines of exit site {}: per exit {}\n{}",
@@ -356,7 +356,7 @@ mod tests {
             lines[0],
             "-- source lines of exit site g:mmio (0x80000200): per exit k: 4.0, q: 6.0"
         );
-        assert_eq!(lines[2], "       6.0  q:main ?");
+        assert_eq!(lines[2], "       6.0  q:main (no line)");
         assert_eq!(lines[3], "       2.0  k kernel/src/run.rs:10");
         assert_eq!(lines[4], "       2.0  k kernel/src/run.rs:11");
     }
