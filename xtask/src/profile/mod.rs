@@ -7,10 +7,13 @@
 //! instruction to the guest instruction that exited before it on its CPU
 //! ([`trace`]); names PCs with the programs' symbols ([`symbols`]) and,
 //! with `--lines`, source lines ([`lines`]); and writes the report
-//! ([`report`]) to `target/profile/report.txt` and the counts
+//! ([`report`], [`breakdown`]) to `target/profile/report.txt` and the counts
 //! ([`saved`]) to `target/profile/counts.txt`.
 
+mod breakdown;
 mod capture;
+#[cfg(test)]
+mod fixtures;
 mod lines;
 mod report;
 mod saved;
@@ -25,6 +28,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::{bench, build, image, setup};
+use report::Report;
 use symbols::{Image, Symbols};
 use trace::Profile;
 
@@ -34,9 +38,9 @@ pub const KERNEL_BASE: u64 = 0x4020_0000;
 /// Where `qvm` loads the guest (linked at 0): the start of its RAM.
 pub const GUEST_BASE: u64 = qvm::arch::guest::RAM_BASE;
 /// Functions listed under each printed site (the report has
-/// [`report::FUNCTIONS`]).
+/// [`breakdown::FUNCTIONS`]).
 const PRINTED_FUNCTIONS: usize = 12;
-/// Lines listed under each printed site (the report has [`report::LINES`]).
+/// Lines listed under each printed site (the report has [`breakdown::LINES`]).
 const PRINTED_LINES: usize = 20;
 
 /// Options of `cargo xtask profile`.
@@ -64,62 +68,26 @@ pub fn run(root: &Path, args: &ProfileArgs) -> Result<ExitCode> {
     let dir = root.join("target/profile");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let counts = dir.join("counts.txt");
-    let mut problem = None;
-    let (profile, symbols, source) = if args.saved {
+    let (profile, symbols, source, problem) = if args.saved {
         let symbols = load_symbols(root)?;
         let source = format!("the counts in {}", counts.display());
-        (saved::read_file(&counts)?, symbols, source)
+        (saved::read_file(&counts)?, symbols, source, None)
     } else {
-        let buildfile = root.join(bench::BUILDFILE);
-        image::buildfile_path(root, "", Some(&buildfile))?;
-        setup::ensure(root)?;
-        build::build_all(root)?;
-        let image = image::make_image(root, "", Some(&buildfile))?;
-        let symbols = load_symbols(root)?;
-        let ranges: Vec<_> = symbols.images.iter().map(|i| i.code.clone()).collect();
-        let mut profile = Profile::new(symbols.images[2].code.clone());
-        let cmd = capture::command(&image, &dir.join("trace.fifo"), &ranges, args.timeout);
-        let console = dir.join("console.log");
-        let outcome = capture::run(cmd, &dir.join("trace.fifo"), &args.until, &console, |r| {
-            profile.read(r)
-        })?;
+        let (profile, symbols, end) = trace_bench(root, args, &dir)?;
         std::fs::write(&counts, saved::write(&profile))
             .with_context(|| format!("cannot write {}", counts.display()))?;
-        let seconds = outcome.elapsed.as_secs();
-        let source = if outcome.stopped {
-            format!(
-                "QEMU, stopped once the console showed `{}` ({seconds} s)",
-                args.until
-            )
-        } else {
-            problem = Some(format!(
-                "QEMU ended ({}) before the console showed `{}` (console in {}){}",
-                outcome.status,
-                args.until,
-                console.display(),
-                match outcome.stderr.trim() {
-                    "" => String::new(),
-                    text => format!(": {text}"),
-                }
-            ));
-            format!(
-                "QEMU, which ended on its own ({}, {seconds} s)",
-                outcome.status
-            )
-        };
-        (profile, symbols, source)
+        (profile, symbols, end.source, end.problem)
     };
 
     let rows = report::ranked(&profile, &symbols);
-    let chosen = match &args.lines {
+    let chosen = match args.lines.as_deref() {
         Some(spec) => report::select(&rows, spec, args.sites),
         None => Vec::new(),
     };
-    if args.lines.as_deref().is_some_and(|s| !s.is_empty()) && chosen.is_empty() {
-        eprintln!(
-            "xtask: profile: no exit site matches --lines {:?}",
-            args.lines.as_deref().unwrap_or("")
-        );
+    if let Some(spec) = args.lines.as_deref().filter(|s| !s.is_empty())
+        && chosen.is_empty()
+    {
+        eprintln!("xtask: profile: no exit site matches --lines {spec:?}");
     }
     let pcs: BTreeSet<u64> = chosen
         .iter()
@@ -130,42 +98,93 @@ pub fn run(root: &Path, args: &ProfileArgs) -> Result<ExitCode> {
     } else {
         lines::locate(&symbols, &pcs.into_iter().collect::<Vec<_>>(), root)?
     };
-    let render = |sites: usize, functions: usize, line_count: usize| {
-        let mut out = format!("cargo xtask profile: {source}\n");
-        out.push_str(&report::header(&profile, &rows));
-        out.push('\n');
-        out.push_str(&report::site_table(&rows, sites));
-        for row in rows.iter().take(sites) {
-            out.push('\n');
-            out.push_str(&report::site_functions(
-                row,
-                &profile.sites[&row.pc],
-                &symbols,
-                functions,
-            ));
-        }
-        for row in &chosen {
-            out.push('\n');
-            out.push_str(&report::site_lines(
-                row,
-                &profile.sites[&row.pc],
-                &symbols,
-                &locations,
-                line_count,
-            ));
-        }
-        out
+    let report = Report {
+        source: &source,
+        profile: &profile,
+        symbols: &symbols,
+        rows: &rows,
+        chosen: &chosen,
+        locations: &locations,
     };
     let path = dir.join("report.txt");
-    std::fs::write(&path, render(rows.len(), report::FUNCTIONS, report::LINES))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    print!("{}", render(args.sites, PRINTED_FUNCTIONS, PRINTED_LINES));
+    std::fs::write(
+        &path,
+        report.render(rows.len(), breakdown::FUNCTIONS, breakdown::LINES),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))?;
+    print!(
+        "{}",
+        report.render(args.sites, PRINTED_FUNCTIONS, PRINTED_LINES)
+    );
     println!("\nreport (every site): {}", path.display());
     if let Some(problem) = problem {
         println!("xtask: profile: {problem}");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds what `cargo xtask bench` builds and traces its image until
+/// `args.until`.
+fn trace_bench(root: &Path, args: &ProfileArgs, dir: &Path) -> Result<(Profile, Symbols, End)> {
+    let buildfile = root.join(bench::BUILDFILE);
+    image::buildfile_path(root, "", Some(&buildfile))?;
+    setup::ensure(root)?;
+    build::build_all(root)?;
+    let image = image::make_image(root, "", Some(&buildfile))?;
+    let symbols = load_symbols(root)?;
+    let ranges: Vec<_> = symbols.images.iter().map(|i| i.code.clone()).collect();
+    let mut profile = Profile::new(symbols.images[2].code.clone());
+    let fifo = dir.join("trace.fifo");
+    let cmd = capture::command(&image, &fifo, &ranges, args.timeout);
+    let console = dir.join("console.log");
+    let outcome = capture::run(cmd, &fifo, &args.until, &console, |r| profile.read(r))?;
+    let end = End::of(&outcome, args, &console);
+    Ok((profile, symbols, end))
+}
+
+/// How a traced run ended, in words.
+#[derive(Debug, PartialEq)]
+struct End {
+    /// The report's first line, after `cargo xtask profile: `.
+    source: String,
+    /// Why the command fails, if it does.
+    problem: Option<String>,
+}
+
+impl End {
+    fn of(outcome: &capture::Outcome, args: &ProfileArgs, console: &Path) -> End {
+        let seconds = outcome.elapsed.as_secs();
+        if outcome.stopped {
+            return End {
+                source: format!(
+                    "QEMU, stopped once the console showed `{}` ({seconds} s)",
+                    args.until
+                ),
+                problem: None,
+            };
+        }
+        let why = match outcome.status.code() {
+            Some(124) | Some(137) => {
+                format!("did not show `{}` within {} s", args.until, args.timeout)
+            }
+            _ => format!(
+                "ended ({}) before it showed `{}`",
+                outcome.status, args.until
+            ),
+        };
+        let stderr = match outcome.stderr.trim() {
+            "" => String::new(),
+            text => format!("; QEMU: {text}"),
+        };
+        End {
+            source: format!("QEMU, whose console {why} ({seconds} s)"),
+            problem: Some(format!(
+                "the console {why} (in {}){stderr}",
+                console.display()
+            )),
+        }
+    }
 }
 
 /// The kernel's, `qvm`'s and the `bench` guest's symbols, in that order.
@@ -181,4 +200,60 @@ fn load_symbols(root: &Path) -> Result<Symbols> {
             )?,
         ],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn args() -> ProfileArgs {
+        ProfileArgs {
+            until: "bench: hvc".into(),
+            sites: 8,
+            lines: None,
+            timeout: 60,
+            saved: false,
+        }
+    }
+
+    fn outcome(stopped: bool, code: i32) -> capture::Outcome {
+        capture::Outcome {
+            stopped,
+            status: ExitStatus::from_raw(code << 8),
+            stderr: String::new(),
+            elapsed: Duration::from_secs(12),
+        }
+    }
+
+    #[test]
+    fn says_how_the_run_ended() {
+        let console = Path::new("/r/target/profile/console.log");
+        let end = End::of(&outcome(true, 0), &args(), console);
+        assert_eq!(
+            end.source,
+            "QEMU, stopped once the console showed `bench: hvc` (12 s)"
+        );
+        assert!(end.problem.is_none());
+        let end = End::of(&outcome(false, 124), &args(), console);
+        assert_eq!(
+            end.problem.as_deref(),
+            Some(
+                "the console did not show `bench: hvc` within 60 s (in /r/target/profile/console.log)"
+            )
+        );
+        let mut failed = outcome(false, 1);
+        failed.stderr = "qemu: cannot open\n".into();
+        let end = End::of(&failed, &args(), console);
+        assert_eq!(
+            end.problem.as_deref(),
+            Some(
+                "the console ended (exit status: 1) before it showed `bench: hvc` \
+                 (in /r/target/profile/console.log); QEMU: qemu: cannot open"
+            )
+        );
+    }
 }

@@ -1,18 +1,53 @@
 //! The profile as text: the exit sites ranked by the host instructions
 //! charged to them, each with its functions and, on request, its source
-//! lines.
+//! lines ([`breakdown`](super::breakdown)).
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
+use super::breakdown::{site_functions, site_lines};
 use super::symbols::Symbols;
-use super::trace::{Profile, Site};
+use super::trace::Profile;
 use crate::bench::thousands;
 
-/// Most functions listed under a site.
-pub const FUNCTIONS: usize = 40;
-/// Most source lines listed under a site.
-pub const LINES: usize = 40;
+/// What a report shows.
+pub struct Report<'a> {
+    /// Where the counts came from (the first line).
+    pub source: &'a str,
+    /// The counts.
+    pub profile: &'a Profile,
+    /// The programs' symbols.
+    pub symbols: &'a Symbols,
+    /// The sites, [`ranked`].
+    pub rows: &'a [SiteRow],
+    /// The sites that get a source-line table.
+    pub chosen: &'a [&'a SiteRow],
+    /// `TAG FILE:LINE` of host PCs (see [`site_lines`]).
+    pub locations: &'a HashMap<u64, String>,
+}
+
+impl Report<'_> {
+    /// The text: the header, the table and the function tables of the
+    /// first `sites` sites with `functions` functions each, and the
+    /// source-line tables of the chosen sites with `lines` lines each.
+    pub fn render(&self, sites: usize, functions: usize, lines: usize) -> String {
+        let mut out = format!("cargo xtask profile: {}\n", self.source);
+        out.push_str(&header(self.profile, self.rows));
+        out.push('\n');
+        out.push_str(&site_table(self.rows, sites));
+        for row in self.rows.iter().take(sites) {
+            let site = &self.profile.sites[&row.pc];
+            out.push('\n');
+            out.push_str(&site_functions(row, site, self.symbols, functions));
+        }
+        for row in self.chosen {
+            let site = &self.profile.sites[&row.pc];
+            out.push('\n');
+            out.push_str(&site_lines(row, site, self.symbols, self.locations, lines));
+        }
+        out
+    }
+}
 
 /// One exit site, ranked.
 #[derive(Debug, PartialEq)]
@@ -68,26 +103,14 @@ pub fn select<'a>(rows: &'a [SiteRow], spec: &str, count: usize) -> Vec<&'a Site
         .collect()
 }
 
-/// Counts of `site`'s instructions grouped by `key` of their PC, most
-/// first (then by key).
-pub fn grouped(site: &Site, mut key: impl FnMut(u64) -> String) -> Vec<(String, u64)> {
-    let mut groups: HashMap<String, u64> = HashMap::new();
-    for (&pc, &count) in &site.pcs {
-        *groups.entry(key(pc)).or_insert(0) += count;
-    }
-    let mut out: Vec<(String, u64)> = groups.into_iter().collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
-}
-
 /// The opening lines: what the trace held and what was charged.
 pub fn header(profile: &Profile, rows: &[SiteRow]) -> String {
     let charged: u64 = rows.iter().map(|r| r.instructions).sum();
     let exits: u64 = rows.iter().map(|r| r.exits).sum();
     format!(
         "trace: {} lines, {} guest and {} host instructions\n\
-         {} exits at {} exit sites: {} host instructions ({} not after a guest \
-         instruction on their CPU, or after the last one)\n",
+         {} exits at {} exit sites: {} host instructions ({} more came before \
+         their CPU's first guest instruction or after its last)\n",
         thousands(profile.lines as f64),
         thousands(profile.guest_instructions as f64),
         thousands(profile.host_instructions as f64),
@@ -129,131 +152,10 @@ pub fn site_table(rows: &[SiteRow], count: usize) -> String {
     out
 }
 
-/// A table of counts per exit: the first `max` groups, then one line for
-/// the rest.
-pub fn per_exit_table(title: &str, groups: &[(String, u64)], exits: u64, max: usize) -> String {
-    let exits = exits.max(1) as f64;
-    let mut out = format!("  per exit  {title}\n");
-    for (name, count) in groups.iter().take(max) {
-        let _ = writeln!(out, "  {:>8.1}  {name}", *count as f64 / exits);
-    }
-    if groups.len() > max {
-        let rest: u64 = groups[max..].iter().map(|(_, c)| c).sum();
-        let _ = writeln!(
-            out,
-            "  {:>8.1}  ({} more)",
-            rest as f64 / exits,
-            groups.len() - max
-        );
-    }
-    out
-}
-
-/// One site's function table.
-pub fn site_functions(row: &SiteRow, site: &Site, symbols: &Symbols, max: usize) -> String {
-    let groups = grouped(site, |pc| symbols.name(pc));
-    format!(
-        "== exit site {}: {} exits, {} instructions each\n{}",
-        row.label(),
-        thousands(row.exits as f64),
-        thousands(row.per_exit()),
-        per_exit_table("function", &groups, row.exits, max)
-    )
-}
-
-/// One site's source-line table; `locations` gives each host PC's
-/// `TAG FILE:LINE`, a PC without one is charged to its function.
-pub fn site_lines(
-    row: &SiteRow,
-    site: &Site,
-    symbols: &Symbols,
-    locations: &HashMap<u64, String>,
-    max: usize,
-) -> String {
-    let exits = row.exits.max(1) as f64;
-    let mut by_image: Vec<(&str, u64)> = Vec::new();
-    for image in &symbols.images {
-        let count: u64 = site
-            .pcs
-            .iter()
-            .filter(|(pc, _)| image.code.contains(pc))
-            .map(|(_, c)| c)
-            .sum();
-        if count > 0 {
-            by_image.push((image.tag, count));
-        }
-    }
-    let split: Vec<String> = by_image
-        .iter()
-        .map(|(tag, count)| format!("{tag}: {:.1}", *count as f64 / exits))
-        .collect();
-    let groups = grouped(site, |pc| {
-        locations
-            .get(&pc)
-            .cloned()
-            .unwrap_or_else(|| format!("{} (no line)", symbols.name(pc)))
-    });
-    format!(
-        "-- source lines of exit site {}: per exit {}\n{}",
-        row.label(),
-        split.join(", "),
-        per_exit_table("line", &groups, row.exits, max)
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::symbols::Image;
+    use super::super::fixtures::{profile, symbols};
     use super::*;
-
-    fn symbols() -> Symbols {
-        Symbols {
-            images: vec![
-                Image::new(
-                    "k",
-                    "kernel".into(),
-                    0x4020_0000,
-                    0..0x1000,
-                    vec![(0, "entry".into()), (0x800, "run".into())],
-                ),
-                Image::new(
-                    "q",
-                    "qvm".into(),
-                    0,
-                    0x20_0000..0x20_1000,
-                    vec![(0x20_0000, "main".into())],
-                ),
-                Image::new(
-                    "g",
-                    "bench".into(),
-                    0x8000_0000,
-                    0..0x1000,
-                    vec![(0x100, "hvc".into()), (0x200, "mmio".into())],
-                ),
-            ],
-        }
-    }
-
-    /// hvc at 0x80000104 exits twice (3 instructions each), mmio at
-    /// 0x80000200 once (10 instructions).
-    fn profile() -> Profile {
-        let mut p = Profile::new(0x8000_0000..0x8000_1000);
-        for _ in 0..2 {
-            p.take(0, 0x8000_0104);
-            p.take(0, 0x4020_0000);
-            p.take(0, 0x4020_0800);
-            p.take(0, 0x4020_0804);
-        }
-        p.take(0, 0x8000_0200);
-        for i in 0..4 {
-            p.take(0, 0x4020_0800 + 4 * i);
-        }
-        for i in 0..6 {
-            p.take(0, 0x20_0000 + 4 * i);
-        }
-        p.take(0, 0x8000_0204);
-        p
-    }
 
     #[test]
     fn ranks_sites_by_instructions() {
@@ -277,6 +179,41 @@ mod tests {
         );
         assert_eq!(rows[1].per_exit(), 3.0);
         assert_eq!(rows[1].label(), "g:hvc (0x80000104)");
+    }
+
+    #[test]
+    fn renders_a_report() {
+        let p = profile();
+        let s = symbols();
+        let rows = ranked(&p, &s);
+        let chosen = select(&rows, "hvc", 1);
+        let locations = HashMap::new();
+        let report = Report {
+            source: "a test",
+            profile: &p,
+            symbols: &s,
+            rows: &rows,
+            chosen: &chosen,
+            locations: &locations,
+        };
+        let text = report.render(1, super::super::breakdown::FUNCTIONS, 40);
+        assert!(
+            text.starts_with("cargo xtask profile: a test\ntrace: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n== exit site g:mmio (0x80000200): "),
+            "{text}"
+        );
+        assert!(!text.contains("== exit site g:hvc"), "{text}");
+        assert!(
+            text.contains("\n-- source lines of exit site g:hvc (0x80000104): "),
+            "{text}"
+        );
+        assert_eq!(
+            report.render(2, 40, 40).matches("\n== exit site ").count(),
+            2
+        );
     }
 
     #[test]
@@ -311,53 +248,12 @@ mod tests {
         );
         let header = header(&p, &rows);
         assert!(
-            header.contains("3 exits at 2 exit sites: 16 host instructions (0 not after"),
+            header.contains("3 exits at 2 exit sites: 16 host instructions (0 more came"),
             "{header}"
         );
         assert!(
             header.starts_with("trace: 0 lines, 4 guest and 16 host instructions"),
             "{header}"
         );
-    }
-
-    #[test]
-    fn breaks_a_site_down_by_function() {
-        let p = profile();
-        let s = symbols();
-        let rows = ranked(&p, &s);
-        let text = site_functions(&rows[0], &p.sites[&0x8000_0200], &s, 1);
-        assert_eq!(
-            text,
-            "== exit site g:mmio (0x80000200): 1 exits, 10 instructions each\n  \
-             per exit  function\n       6.0  q:main\n       4.0  (1 more)\n"
-        );
-        let text = site_functions(&rows[1], &p.sites[&0x8000_0104], &s, 40);
-        assert!(
-            text.ends_with("       2.0  k:run\n       1.0  k:entry\n"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn breaks_a_site_down_by_line() {
-        let p = profile();
-        let s = symbols();
-        let rows = ranked(&p, &s);
-        let mut locations = HashMap::new();
-        for i in 0..4 {
-            locations.insert(
-                0x4020_0800 + 4 * i,
-                format!("k kernel/src/run.rs:{}", 10 + i / 2),
-            );
-        }
-        let text = site_lines(&rows[0], &p.sites[&0x8000_0200], &s, &locations, 40);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[0],
-            "-- source lines of exit site g:mmio (0x80000200): per exit k: 4.0, q: 6.0"
-        );
-        assert_eq!(lines[2], "       6.0  q:main (no line)");
-        assert_eq!(lines[3], "       2.0  k kernel/src/run.rs:10");
-        assert_eq!(lines[4], "       2.0  k kernel/src/run.rs:11");
     }
 }
