@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::report::SiteRow;
+use super::sites::SiteRow;
 use super::symbols::Symbols;
 use super::trace::Site;
 use crate::bench::thousands;
@@ -101,7 +101,7 @@ pub fn site_lines(
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{profile, symbols};
-    use super::super::report::ranked;
+    use super::super::sites::ranked;
     use super::*;
 
     #[test]

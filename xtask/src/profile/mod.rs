@@ -7,7 +7,7 @@
 //! instruction to the guest instruction that exited before it on its CPU
 //! ([`trace`]); names PCs with the programs' symbols ([`symbols`]) and,
 //! with `--lines`, source lines ([`lines`]); and writes the report
-//! ([`report`], [`breakdown`]) to `target/profile/report.txt` and the counts
+//! ([`sites`], [`report`], [`breakdown`]) to `target/profile/report.txt` and the counts
 //! ([`saved`]) to `target/profile/counts.txt`.
 
 mod breakdown;
@@ -17,6 +17,7 @@ mod fixtures;
 mod lines;
 mod report;
 mod saved;
+mod sites;
 mod symbols;
 mod trace;
 
@@ -79,9 +80,9 @@ pub fn run(root: &Path, args: &ProfileArgs) -> Result<ExitCode> {
         (profile, symbols, end.source, end.problem)
     };
 
-    let rows = report::ranked(&profile, &symbols);
+    let rows = sites::ranked(&profile, &symbols);
     let chosen = match args.lines.as_deref() {
-        Some(spec) => report::select(&rows, spec, args.sites),
+        Some(spec) => sites::select(&rows, spec, args.sites),
         None => Vec::new(),
     };
     if let Some(spec) = args.lines.as_deref().filter(|s| !s.is_empty())
