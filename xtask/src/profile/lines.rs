@@ -1,7 +1,11 @@
-//! Source lines of host PCs, from `llvm-addr2line` on the kernel's and
-//! `qvm`'s ELF files (one run each for all the PCs wanted). Library code
-//! inlined into the repository's is charged to the repository's line it
-//! was inlined at: the innermost frame in a file under the root.
+//! Source lines of PCs, from `llvm-addr2line` on the ELF files (one run
+//! per program for all the PCs wanted), and GNU `addr2line` for the PCs it
+//! finds no line for: each misreads some of the ranges in Rust's debug
+//! information (LLVM most of the guest's, GNU some of the kernel's).
+//!
+//! Library code inlined into the repository's is charged to the
+//! repository's line it was inlined at: the innermost frame in a file
+//! under the root.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -14,11 +18,12 @@ use super::symbols::Symbols;
 
 /// The tool (Debian package `llvm`).
 pub const ADDR2LINE: &str = "llvm-addr2line";
+/// The second opinion (Debian package `binutils`).
+pub const GNU_ADDR2LINE: &str = "addr2line";
 
-/// `TAG FILE:LINE` of each of `pcs` in an image of `symbols`: the line
-/// [`pick`] chooses, shortened by [`short_path`]; none for a PC with no
-/// line (assembly, or line 0: code the compiler made up).
-pub fn locate(symbols: &Symbols, pcs: &[u64], root: &Path) -> Result<HashMap<u64, String>> {
+/// The inline frames (`FILE:LINE`, innermost first) of each of `pcs`
+/// that is in an image of `symbols`, with the image's tag.
+pub fn frames(symbols: &Symbols, pcs: &[u64]) -> Result<HashMap<u64, (&'static str, Vec<String>)>> {
     let mut out = HashMap::new();
     for image in &symbols.images {
         let mine: Vec<u64> = pcs
@@ -30,52 +35,91 @@ pub fn locate(symbols: &Symbols, pcs: &[u64], root: &Path) -> Result<HashMap<u64
             continue;
         }
         let addresses: Vec<u64> = mine.iter().map(|pc| pc - image.base).collect();
-        let found = addr2line(&image.path, &addresses)?;
-        let root = root.to_string_lossy();
-        for (pc, frames) in mine.into_iter().zip(found) {
-            let line = pick(&frames, &root);
-            if has_line(line) {
-                out.insert(pc, format!("{} {}", image.tag, short_path(line, &root)));
+        let mut found = addr2line(ADDR2LINE, &image.path, &addresses)
+            .with_context(|| format!("cannot run {ADDR2LINE} (apt-get install llvm)"))?;
+        let missing: Vec<usize> = (0..found.len())
+            .filter(|&i| !found[i].iter().any(|f| has_line(f)))
+            .collect();
+        let retry: Vec<u64> = missing.iter().map(|&i| addresses[i]).collect();
+        if !retry.is_empty()
+            && let Ok(again) = addr2line(GNU_ADDR2LINE, &image.path, &retry)
+        {
+            for (i, frames) in missing.into_iter().zip(again) {
+                if frames.iter().any(|f| has_line(f)) {
+                    found[i] = frames;
+                }
             }
+        }
+        for (pc, frames) in mine.into_iter().zip(found) {
+            out.insert(pc, (image.tag, frames));
         }
     }
     Ok(out)
 }
 
+/// `TAG FILE:LINE` of each of `pcs`: the line [`pick`] chooses, shortened
+/// by [`short_path`]; none for a PC with no line (assembly, or line 0:
+/// code the compiler made up).
+pub fn locate(symbols: &Symbols, pcs: &[u64], root: &Path) -> Result<HashMap<u64, String>> {
+    let root = root.to_string_lossy();
+    let frames = frames(symbols, pcs)?;
+    Ok(frames
+        .into_iter()
+        .filter_map(|(pc, (tag, frames))| {
+            let line = pick(&frames, &root);
+            has_line(line).then(|| (pc, format!("{tag} {}", short_path(line, &root))))
+        })
+        .collect())
+}
+
+/// An exit site's place: its innermost line in the repository and, if it
+/// was inlined from another file, the line it was inlined at there
+/// (`gsupport/src/mmio.rs:17 < bench/src/main.rs:453`).
+pub fn site_line(frames: &[String], root: &str) -> Option<String> {
+    let prefix = format!("{}/", root.trim_end_matches('/'));
+    let ours: Vec<&String> = frames
+        .iter()
+        .filter(|f| f.starts_with(&prefix) && has_line(f))
+        .collect();
+    let first = *ours.first()?;
+    let file = |f: &str| f.rsplit_once(':').map(|(file, _)| file.to_string());
+    let mut out = short_path(first, root);
+    if let Some(caller) = ours.iter().find(|f| file(f) != file(first)) {
+        out = format!("{out} < {}", short_path(caller, root));
+    }
+    Some(out)
+}
+
 /// The frames (`FILE:LINE`, innermost first) of each of `addresses`
-/// (link addresses) in `elf`.
-fn addr2line(elf: &Path, addresses: &[u64]) -> Result<Vec<Vec<String>>> {
-    let mut child = Command::new(ADDR2LINE)
+/// (link addresses) in `elf`, from `tool` (`llvm-addr2line` or GNU
+/// `addr2line`).
+fn addr2line(tool: &str, elf: &Path, addresses: &[u64]) -> Result<Vec<Vec<String>>> {
+    let mut child = Command::new(tool)
         .args(["--addresses", "--inlines", "-e"])
         .arg(elf)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot run {ADDR2LINE} (apt-get install llvm)"))?;
+        .spawn()?;
     let mut stdin = child.stdin.take().context("no stdin")?;
     let input: String = addresses.iter().map(|a| format!("{a:#x}\n")).collect();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output()?;
     writer
         .join()
-        .map_err(|_| anyhow!("{ADDR2LINE}: writer panicked"))??;
-    ensure!(
-        output.status.success(),
-        "{ADDR2LINE} failed: {}",
-        output.status
-    );
+        .map_err(|_| anyhow!("{tool}: writer panicked"))??;
+    ensure!(output.status.success(), "{tool} failed: {}", output.status);
     let chains = chains(&String::from_utf8_lossy(&output.stdout));
     ensure!(
         chains.len() == addresses.len(),
-        "{ADDR2LINE} answered {} addresses of {}",
+        "{tool} answered {} addresses of {}",
         chains.len(),
         addresses.len()
     );
     Ok(chains)
 }
 
-/// The frames of each address in the output of `llvm-addr2line
-/// --addresses --inlines`: an address line (`0x...`), then its frames.
+/// The frames of each address in the output of `addr2line --addresses
+/// --inlines`: an address line (`0x...`), then its frames.
 pub fn chains(text: &str) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
     for line in text.lines() {
@@ -99,10 +143,14 @@ pub fn pick<'a>(frames: &'a [String], root: &str) -> &'a str {
         .map_or("??:0", String::as_str)
 }
 
-/// `FILE:LINE` names a line: not `??:0`, not line 0.
+/// `FILE:LINE` names a line: a file and a line number above 0 (not
+/// `??:0`, `FILE:0` or `UNIT:?`).
 pub fn has_line(location: &str) -> bool {
     let location = location.split(" (").next().unwrap_or("");
-    !location.starts_with("??") && !location.ends_with(":0") && location.contains(':')
+    match location.rsplit_once(':') {
+        Some((file, line)) => !file.starts_with("??") && line.parse::<u32>().is_ok_and(|n| n > 0),
+        None => false,
+    }
 }
 
 /// A location made short: the repository's own files relative to `root`,
@@ -140,7 +188,7 @@ mod tests {
 
     #[test]
     fn reads_inline_chains_and_picks_our_line() {
-        let text = "0x1a6c\n/r/kernel/src/vm.rs:291\n0x1a70\n/rustc/abc/library/core/src/option.rs:745\n\
+        let text = "0x0000000000001a6c\n/r/kernel/src/vm.rs:291\n0x1a70\n/rustc/abc/library/core/src/option.rs:745\n\
                     /r/kernel/src/slab.rs:12\n/r/kernel/src/vm.rs:300\n0x99999999\n??:0\n0x4\n";
         let chains = chains(text);
         assert_eq!(chains.len(), 4);
@@ -156,6 +204,29 @@ mod tests {
     }
 
     #[test]
+    fn places_a_site_with_its_caller() {
+        let frames: Vec<String> = [
+            "/rustc/abc/library/core/src/ptr/mod.rs:2000",
+            "/r/guests/gsupport/src/mmio.rs:17",
+            "/r/guests/gsupport/src/mmio.rs:30",
+            "/r/guests/bench/src/main.rs:453",
+            "/r/guests/bench/src/main.rs:151",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            site_line(&frames, "/r").as_deref(),
+            Some("guests/gsupport/src/mmio.rs:17 < guests/bench/src/main.rs:453")
+        );
+        assert_eq!(
+            site_line(&frames[3..], "/r/").as_deref(),
+            Some("guests/bench/src/main.rs:453")
+        );
+        assert_eq!(site_line(&frames[..1], "/r"), None);
+        assert_eq!(site_line(&["??:0".to_string()], "/r"), None);
+    }
+
+    #[test]
     fn knows_a_line_from_none() {
         assert!(has_line("/r/kernel/src/vm.rs:291"));
         assert!(has_line("/r/a.rs:10 (discriminator 2)"));
@@ -163,6 +234,7 @@ mod tests {
         assert!(!has_line("/r/kernel/src/slab.rs:0"));
         assert!(!has_line("/r/a.rs:0 (discriminator 1)"));
         assert!(!has_line(""));
+        assert!(!has_line("arch.c378440309f25f41-cgu.1:?"));
     }
 
     #[test]

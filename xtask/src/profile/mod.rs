@@ -80,7 +80,19 @@ pub fn run(root: &Path, args: &ProfileArgs) -> Result<ExitCode> {
         (profile, symbols, end.source, end.problem)
     };
 
-    let rows = sites::ranked(&profile, &symbols);
+    let mut rows = sites::ranked(&profile, &symbols);
+    let site_pcs: Vec<u64> = rows.iter().map(|r| r.pc).collect();
+    match lines::frames(&symbols, &site_pcs) {
+        Ok(frames) => {
+            let root = root.to_string_lossy();
+            let places = frames
+                .into_iter()
+                .filter_map(|(pc, (_, f))| Some((pc, lines::site_line(&f, &root)?)))
+                .collect();
+            sites::add_lines(&mut rows, &places);
+        }
+        Err(e) => eprintln!("xtask: profile: no source lines: {e:#}"),
+    }
     let chosen = match args.lines.as_deref() {
         Some(spec) => sites::select(&rows, spec, args.sites),
         None => Vec::new(),

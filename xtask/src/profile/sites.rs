@@ -1,6 +1,8 @@
 //! The exit sites of a profile, ranked by the host instructions charged
 //! to them, and the choice of sites by `--lines`.
 
+use std::collections::HashMap;
+
 use super::symbols::Symbols;
 use super::trace::Profile;
 
@@ -15,6 +17,8 @@ pub struct SiteRow {
     pub exits: u64,
     /// Host instructions of all its exits.
     pub instructions: u64,
+    /// Its source line in the guest (`FILE:LINE`), if known.
+    pub line: Option<String>,
 }
 
 impl SiteRow {
@@ -23,9 +27,12 @@ impl SiteRow {
         self.instructions as f64 / self.exits.max(1) as f64
     }
 
-    /// `g:NAME (0xPC)`.
+    /// `g:NAME (0xPC)`, or `g:NAME (0xPC, FILE:LINE)`.
     pub fn label(&self) -> String {
-        format!("{} ({:#x})", self.name, self.pc)
+        match &self.line {
+            Some(line) => format!("{} ({:#x}, {line})", self.name, self.pc),
+            None => format!("{} ({:#x})", self.name, self.pc),
+        }
     }
 }
 
@@ -40,21 +47,34 @@ pub fn ranked(profile: &Profile, symbols: &Symbols) -> Vec<SiteRow> {
             name: symbols.name(pc),
             exits: site.exits,
             instructions: site.instructions(),
+            line: None,
         })
         .collect();
     rows.sort_by_key(|r| (std::cmp::Reverse(r.instructions), r.pc));
     rows
 }
 
+/// Gives the rows their guest source line from `lines` (by PC).
+pub fn add_lines(rows: &mut [SiteRow], lines: &HashMap<u64, String>) {
+    for row in rows {
+        row.line = lines.get(&row.pc).cloned();
+    }
+}
+
 /// The sites `spec` names: the first `count` if it is empty, else those
-/// whose PC is `spec` (hex, `0x` optional) or whose name contains it.
+/// whose PC is `spec` (hex, `0x` optional) or whose name or source line
+/// contains it.
 pub fn select<'a>(rows: &'a [SiteRow], spec: &str, count: usize) -> Vec<&'a SiteRow> {
     if spec.is_empty() {
         return rows.iter().take(count).collect();
     }
     let pc = u64::from_str_radix(spec.trim_start_matches("0x"), 16).ok();
     rows.iter()
-        .filter(|r| Some(r.pc) == pc || r.name.contains(spec))
+        .filter(|r| {
+            Some(r.pc) == pc
+                || r.name.contains(spec)
+                || r.line.as_deref().is_some_and(|l| l.contains(spec))
+        })
         .collect()
 }
 
@@ -73,13 +93,15 @@ mod tests {
                     pc: 0x8000_0200,
                     name: "g:mmio".into(),
                     exits: 1,
-                    instructions: 10
+                    instructions: 10,
+                    line: None,
                 },
                 SiteRow {
                     pc: 0x8000_0104,
                     name: "g:hvc".into(),
                     exits: 2,
-                    instructions: 6
+                    instructions: 6,
+                    line: None,
                 },
             ]
         );
@@ -89,7 +111,21 @@ mod tests {
 
     #[test]
     fn selects_sites() {
-        let rows = ranked(&profile(), &symbols());
+        let mut rows = ranked(&profile(), &symbols());
+        let locations = HashMap::from([(
+            0x8000_0104,
+            "gsupport/src/mmio.rs:17 < bench/src/paths.rs:12".to_string(),
+        )]);
+        add_lines(&mut rows, &locations);
+        assert_eq!(
+            rows[1].line.as_deref(),
+            Some("gsupport/src/mmio.rs:17 < bench/src/paths.rs:12")
+        );
+        assert_eq!(
+            rows[1].label(),
+            "g:hvc (0x80000104, gsupport/src/mmio.rs:17 < bench/src/paths.rs:12)"
+        );
+        assert_eq!(rows[0].line, None);
         let pcs = |spec: &str, count: usize| -> Vec<u64> {
             select(&rows, spec, count).iter().map(|r| r.pc).collect()
         };
@@ -98,6 +134,7 @@ mod tests {
         assert_eq!(pcs("0x80000104", 1), [0x8000_0104]);
         assert_eq!(pcs("80000104", 1), [0x8000_0104]);
         assert_eq!(pcs("hvc", 1), [0x8000_0104]);
+        assert_eq!(pcs("paths.rs:12", 1), [0x8000_0104]);
         assert_eq!(pcs("g:", 1), [0x8000_0200, 0x8000_0104]);
         assert!(pcs("nothing", 1).is_empty());
     }
