@@ -12,33 +12,42 @@ use std::io::{self, BufRead};
 use std::ops::Range;
 
 /// The CPU and the PC of one trace line, or `None` if it is no
-/// instruction's line. Parses bytes in place: no allocation.
+/// instruction's line. Parses bytes in place: no allocation, no checked
+/// arithmetic (at most 16 digits a number, which fit in a `u64`).
 pub fn parse_line(line: &[u8]) -> Option<(usize, u64)> {
     let rest = line.strip_prefix(b"Trace ")?;
     let (cpu, rest) = number(rest, 10)?;
     let rest = rest.strip_prefix(b": ")?;
-    let open = rest.iter().position(|&b| b == b'[')?;
-    let rest = &rest[open + 1..];
-    let slash = rest.iter().position(|&b| b == b'/')?;
-    let (pc, rest) = number(&rest[slash + 1..], 16)?;
-    if rest.first() != Some(&b'/') {
-        return None;
-    }
-    Some((usize::try_from(cpu).ok()?, pc))
+    let rest = &rest[find(rest, b'[')? + 1..];
+    let rest = &rest[find(rest, b'/')? + 1..];
+    let (pc, rest) = number(rest, 16)?;
+    (rest.first() == Some(&b'/')).then_some((cpu as usize, pc))
 }
 
-/// A number of at least one digit in `radix` (10 or 16, lower-case hex)
-/// at the start of `text`, and what follows it.
+/// The index of the first `byte` in `text`.
+fn find(text: &[u8], byte: u8) -> Option<usize> {
+    text.iter().position(|&b| b == byte)
+}
+
+/// The value of a digit in `radix` (10 or 16, lower-case hex).
+fn digit(b: u8, radix: u64) -> Option<u64> {
+    match b {
+        b'0'..=b'9' => Some(u64::from(b - b'0')),
+        b'a'..=b'f' if radix == 16 => Some(u64::from(b - b'a' + 10)),
+        _ => None,
+    }
+}
+
+/// A number of 1 to 16 digits in `radix` at the start of `text`, and what
+/// follows it.
 fn number(text: &[u8], radix: u64) -> Option<(u64, &[u8])> {
     let mut value: u64 = 0;
     let mut len = 0;
-    for &b in text {
-        let digit = match b {
-            b'0'..=b'9' => u64::from(b - b'0'),
-            b'a'..=b'f' if radix == 16 => u64::from(b - b'a' + 10),
-            _ => break,
-        };
-        value = value.checked_mul(radix)?.checked_add(digit)?;
+    while let Some(d) = text.get(len).and_then(|&b| digit(b, radix)) {
+        if len == 16 {
+            return None;
+        }
+        value = value * radix + d;
         len += 1;
     }
     (len > 0).then(|| (value, &text[len..]))
