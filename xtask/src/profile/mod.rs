@@ -53,7 +53,7 @@ pub struct ProfileArgs {
     /// How many exit sites to print, most instructions first (the report file has them all).
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub sites: usize,
-    /// Add source-line tables: of the printed sites, or of the sites whose PC (hex) is SITE or whose function name contains it.
+    /// Add source-line tables: of the printed sites, or of the sites whose PC (hex) is SITE or whose function name or source line contains it.
     #[arg(long, value_name = "SITE", num_args = 0..=1, default_missing_value = "")]
     pub lines: Option<String>,
     /// Seconds QEMU may take before `timeout` ends it.
