@@ -7,8 +7,8 @@
 //! instruction to the guest instruction that exited before it on its CPU
 //! ([`trace`]); names PCs with the programs' symbols ([`symbols`]) and,
 //! with `--lines`, source lines ([`lines`]); and writes the report
-//! ([`sites`], [`report`], [`breakdown`]) to `target/profile/report.txt` and the counts
-//! ([`saved`]) to `target/profile/counts.txt`.
+//! ([`sites`], [`report`], [`breakdown`]) to `target/profile/report.txt`
+//! and the counts ([`saved`]) to `target/profile/counts.txt`.
 
 mod breakdown;
 mod capture;
