@@ -15,6 +15,7 @@ mod imports;
 mod itest;
 mod lint;
 mod linux;
+mod profile;
 mod qemu;
 mod qvm_check;
 mod setup;
@@ -55,6 +56,8 @@ enum Command {
     Test(TestArgs),
     /// Run the `bench` guest bare and under the hypervisor (QEMU -icount) and print a table in instructions.
     Bench(bench::BenchArgs),
+    /// Profile the exit paths: run the bench image under QEMU with an instruction trace and charge host instructions to the guest instruction that exited.
+    Profile(profile::ProfileArgs),
 }
 
 #[derive(Args)]
@@ -174,6 +177,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Imports(args) => return imports::run(&root, &args),
         Command::QvmCheck(args) => return qvm_check::run(&args),
         Command::Bench(args) => return bench::run(&root, &args),
+        Command::Profile(args) => return profile::run(&root, &args),
         Command::Test(args) => {
             let opts = itest::Options {
                 filter: args.filter,
