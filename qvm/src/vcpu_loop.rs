@@ -2,7 +2,7 @@
 //! back (MMIO to device models, hypercalls the kernel does not know,
 //! trapped registers, power-off), applying the `unsupported` policies.
 
-use crate::vm::{Shared, Vm, answer_changed_lines, raise_changed_lines};
+use crate::vm::{Shared, Vm, raise_changed_lines};
 use abi::{ExitKind, Sys, VcpuExit, response};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -213,6 +213,9 @@ fn mmio(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
         }
     }
     feed_console(&mut shared);
-    answer_changed_lines(vm, &mut shared, &mut exit.lines);
+    // Not `answer_changed_lines`: deferred to the next `vcpu_run`, a
+    // change could land after a newer one another thread (a network link,
+    // the console input) made at once, and leave the line wrong.
+    raise_changed_lines(vm, &mut shared);
     None
 }

@@ -52,22 +52,6 @@ pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
     });
 }
 
-/// Like [`raise_changed_lines`] for a vCPU thread about to answer an
-/// exit: the changes ride on its next `vcpu_run` in `lines` (see
-/// `abi::VcpuExit::lines`), as far as they fit; the rest go at once.
-pub fn answer_changed_lines(vm: &Vm, shared: &mut Shared, lines: &mut [u32; abi::EXIT_LINES]) {
-    let Shared { bus, intids, .. } = shared;
-    let mut free = lines.iter_mut().filter(|l| **l == 0);
-    bus.poll_irqs(|id, level| {
-        if let Some(&intid) = intids.get(id.index()) {
-            match free.next() {
-                Some(slot) => *slot = abi::line_change(intid, level),
-                None => irq_line(vm, intid, level),
-            }
-        }
-    });
-}
-
 /// Sets device line `intid` of the VM now (`vm_irq_line`).
 fn irq_line(vm: &Vm, intid: u32, level: bool) {
     let _ = sys::call(
