@@ -21,10 +21,11 @@ const PHDR_LEN: usize = 56;
 /// The file header of the ELF file starting with `head`.
 fn file_header(head: &[u8]) -> Result<FileHeader<AnyEndian>, String> {
     let malformed = |e: elf::ParseError| alloc::format!("a malformed ELF file ({e})");
-    let ident = parse_ident::<AnyEndian>(head).map_err(malformed)?;
-    let tail = head
-        .get(EI_NIDENT..EHDR_LEN)
-        .ok_or_else(|| String::from("a malformed ELF file (truncated header)"))?;
+    let truncated = || String::from("a malformed ELF file (truncated header)");
+    // `parse_ident` reads its 16 bytes without checking they are there.
+    let ident = head.get(..EI_NIDENT).ok_or_else(truncated)?;
+    let ident = parse_ident::<AnyEndian>(ident).map_err(malformed)?;
+    let tail = head.get(EI_NIDENT..EHDR_LEN).ok_or_else(truncated)?;
     FileHeader::parse_tail(ident, tail).map_err(malformed)
 }
 
