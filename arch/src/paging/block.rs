@@ -56,6 +56,13 @@ impl<F: DescriptorFormat> PageTable<F> {
         })
     }
 
+    /// The physical address and permissions of `va` inside a block, if a
+    /// block covers it (where [`Self::translate`], for pages, says `None`).
+    pub fn translate_block(&self, mem: &mut impl TableMemory, va: usize) -> Option<(usize, Perms)> {
+        self.block_at(mem, va)
+            .map(|(first, pa, perms, _)| (pa + (va - first), perms))
+    }
+
     /// Whether a block is mapped partly inside `[start, end)` and partly
     /// outside: draining the range would unmap more than it.
     pub fn cuts_block(&self, mem: &mut impl TableMemory, start: usize, end: usize) -> bool {

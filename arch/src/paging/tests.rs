@@ -138,14 +138,16 @@ fn blocks_map_translate_and_drain_whole<F: DescriptorFormat>() {
     // One table per level down to the blocks' parent: no last-level table.
     assert_eq!(pt.table_count(&mut mem), F::LEVELS - 1);
     assert_eq!(
-        pt.translate(&mut mem, va + 0x12_3456),
+        pt.translate_block(&mut mem, va + 0x12_3456),
         Some((pa + 0x12_3456, Perms::RW))
     );
     assert_eq!(
-        pt.translate(&mut mem, va + 2 * BLOCK_SIZE - 1),
+        pt.translate_block(&mut mem, va + 2 * BLOCK_SIZE - 1),
         Some((0x901f_ffff, Perms::R))
     );
-    assert_eq!(pt.translate(&mut mem, va - 1), None);
+    assert_eq!(pt.translate_block(&mut mem, va - 1), None);
+    // `translate` is for pages: none inside a block.
+    assert_eq!(pt.translate(&mut mem, va + 0x12_3456), None);
     assert_eq!(
         pt.block_at(&mut mem, va + 0x5000),
         Some((va, pa, Perms::RW, false))
@@ -185,15 +187,15 @@ fn blocks_map_translate_and_drain_whole<F: DescriptorFormat>() {
     );
     assert_eq!(drained.len(), ENTRIES);
     assert_eq!(drained[0], (va, pa, false));
-    assert_eq!(pt.translate(&mut mem, va), None);
+    assert_eq!(pt.translate_block(&mut mem, va), None);
     assert_eq!(pt.block_at(&mut mem, va), None);
-    assert!(pt.translate(&mut mem, va + BLOCK_SIZE).is_some());
+    assert!(pt.translate_block(&mut mem, va + BLOCK_SIZE).is_some());
     // The freed entry takes a block again.
     pt.map_block(&mut mem, va, pa, Perms::RX, false, false)
         .unwrap();
-    assert_eq!(pt.translate(&mut mem, va), Some((pa, Perms::RX)));
+    assert_eq!(pt.translate_block(&mut mem, va), Some((pa, Perms::RX)));
     pt.drain_range(&mut mem, 0, usize::MAX, |_, _, _, _| {});
-    assert_eq!(pt.translate(&mut mem, va + BLOCK_SIZE), None);
+    assert_eq!(pt.translate_block(&mut mem, va + BLOCK_SIZE), None);
     pt.destroy(&mut mem);
     assert!(mem.tables.is_empty());
 }

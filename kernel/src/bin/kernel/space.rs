@@ -51,8 +51,6 @@ pub struct Space {
     pub vmid: u16,
     /// Pages mapped.
     pub pages: usize,
-    /// Fresh memory may be mapped in blocks (a VM's space).
-    blocks: bool,
 }
 
 /// Frames in a block.
@@ -75,8 +73,12 @@ impl Space {
             table,
             vmid,
             pages: 0,
-            blocks: VmidKind::of(vmid) == Some(VmidKind::Vm),
         })
+    }
+
+    /// Whether fresh memory may be mapped in blocks: in a VM's space.
+    fn blocks(&self) -> bool {
+        VmidKind::of(self.vmid) == Some(VmidKind::Vm)
     }
 
     /// The root value that makes this space active (VTTBR_EL2 on ARM).
@@ -132,7 +134,8 @@ impl Space {
         let end = va + len;
         let mut at = va;
         while at < end {
-            let mapped = if self.blocks && at.is_multiple_of(BLOCK_SIZE) && end - at >= BLOCK_SIZE {
+            let mapped = if self.blocks() && at.is_multiple_of(BLOCK_SIZE) && end - at >= BLOCK_SIZE
+            {
                 self.map_new_block(frames, at, perms, &mut fill)
             } else {
                 None
@@ -327,8 +330,11 @@ impl Space {
 
     /// The frame and permissions of the page at `va`, if mapped.
     pub fn lookup(&self, frames: &mut FrameAllocator, va: usize) -> Option<(usize, Perms)> {
+        let page = va & !(PAGE_SIZE - 1);
+        let mem = &mut Frames(frames);
         self.table
-            .translate(&mut Frames(frames), va & !(PAGE_SIZE - 1))
+            .translate(mem, page)
+            .or_else(|| self.table.translate_block(mem, page))
     }
 
     /// Changes the permissions of the mapped page at `va` (not live: for a
@@ -348,9 +354,27 @@ impl Space {
             .map_err(|_| Error::NoMemory)
     }
 
-    /// The frame address behind `va`, if mapped with `need` permissions.
+    /// The frame address behind `va`, if mapped (by a page or a block)
+    /// with `need` permissions.
     pub fn translate(&self, frames: &mut FrameAllocator, va: usize, write: bool) -> Option<usize> {
-        let (pa, perms) = self.table.translate(&mut Frames(frames), va)?;
+        match self.table.translate(&mut Frames(frames), va) {
+            Some((pa, perms)) => (perms.read && (!write || perms.write)).then_some(pa),
+            None => self.translate_in_block(frames, va, write),
+        }
+    }
+
+    /// [`Self::translate`] inside a block (guest RAM in `qvm`'s window).
+    /// Out of line and cold: `copy_in` and `copy_out`, through which
+    /// `vcpu_run` copies exit records, stay as they were before blocks.
+    #[cold]
+    #[inline(never)]
+    fn translate_in_block(
+        &self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        write: bool,
+    ) -> Option<usize> {
+        let (pa, perms) = self.table.translate_block(&mut Frames(frames), va)?;
         (perms.read && (!write || perms.write)).then_some(pa)
     }
 
