@@ -3,8 +3,15 @@
 //! many levels a walk goes through and so how wide its input addresses are:
 //! 9 bits per level above the 12-bit page offset (three levels and 39 bits
 //! for our stage 2, four levels and 48 bits for an EPT, an NPT or a
-//! four-level stage 2). Every mapping is a 4 KiB page at the last level:
-//! the walker makes no blocks (huge pages) and refuses to walk through one.
+//! four-level stage 2). A mapping is a 4 KiB page at the last level or a
+//! 2 MiB block ([`BLOCK_SIZE`]) one level up, in place of a last-level
+//! table (the kernel maps a VM's RAM so where it can: one entry instead of
+//! a 4 KiB table of 512). Blocks are made whole and unmapped whole: a page
+//! cannot be mapped inside one, [`PageTable::unmap`] of one of its pages
+//! fails, and [`PageTable::cuts_block`] tells a caller about to drain a
+//! range that would split one. [`PageTable::translate`] answers for pages
+//! and [`PageTable::translate_block`] for blocks (the first is on the exit
+//! path and kept as it was). No larger blocks are made or walked.
 //!
 //! The kernel uses it for stage-2 tables (host processes and VMs); the host
 //! tests run it over an arena of `Vec`-backed tables.
@@ -45,6 +52,8 @@ impl Perms {
 pub const ENTRIES: usize = 512;
 /// Bytes per page.
 pub const PAGE_SIZE: usize = 4096;
+/// Bytes a block maps: what one entry of the level above the last covers.
+pub const BLOCK_SIZE: usize = ENTRIES * PAGE_SIZE;
 
 /// Where tables live: allocates and frees zeroed table pages and turns their
 /// physical addresses into pointers the walker can use.
@@ -77,14 +86,18 @@ pub trait DescriptorFormat {
     /// A last-level (4 KiB page) descriptor for `pa` with `perms`, normal
     /// memory when `device` is false. [`Self::is_valid`] must hold for it.
     fn page(pa: usize, perms: Perms, device: bool) -> u64;
+    /// A block descriptor one level above the last ([`BLOCK_SIZE`] bytes)
+    /// for the block-aligned `pa`, as [`Self::page`] otherwise;
+    /// [`Self::is_valid`] must hold for it and [`Self::is_table`] not.
+    fn block(pa: usize, perms: Perms, device: bool) -> u64;
     /// Whether a descriptor is valid.
     fn is_valid(desc: u64) -> bool;
     /// Whether a valid descriptor above the last level points to a table
     /// (the walker never asks about last-level ones).
     fn is_table(desc: u64) -> bool;
-    /// Output address of a table or page descriptor.
+    /// Output address of a table, block or page descriptor.
     fn output_address(desc: u64) -> usize;
-    /// Permissions of a page descriptor.
+    /// Permissions of a page or block descriptor.
     fn perms(desc: u64) -> Perms;
 }
 
@@ -163,15 +176,27 @@ impl<F: DescriptorFormat> PageTable<F> {
     }
 
     /// The last-level table covering `va`, allocating missing levels if
-    /// `create`.
+    /// `create`; [`MapError::AlreadyMapped`] if a block covers `va`.
     fn leaf_table(
         &self,
         mem: &mut impl TableMemory,
         va: usize,
         create: bool,
     ) -> Result<usize, MapError> {
+        self.table_at(mem, va, Self::LAST, create)
+    }
+
+    /// The table of `level` covering `va` (the root is level 0), allocating
+    /// missing levels above it if `create`.
+    fn table_at(
+        &self,
+        mem: &mut impl TableMemory,
+        va: usize,
+        level: usize,
+        create: bool,
+    ) -> Result<usize, MapError> {
         let mut table = self.root;
-        for level in 0..Self::LAST {
+        for level in 0..level {
             let i = Self::index(va, level);
             let desc = Self::read(mem, table, i);
             table = if F::is_valid(desc) {
@@ -238,7 +263,8 @@ impl<F: DescriptorFormat> PageTable<F> {
     }
 
     /// Removes the mapping of `va` and returns the frame it pointed to and
-    /// whether it was borrowed. The caller invalidates TLBs.
+    /// whether it was borrowed ([`MapError::AlreadyMapped`] inside a block).
+    /// The caller invalidates TLBs.
     pub fn unmap(
         &mut self,
         mem: &mut impl TableMemory,
@@ -255,7 +281,10 @@ impl<F: DescriptorFormat> PageTable<F> {
         Ok((F::output_address(desc), desc & F::BORROWED != 0))
     }
 
-    /// The frame and permissions `va` maps to, if mapped.
+    /// The frame and permissions `va` maps to, if a page maps it (`None`
+    /// inside a block: [`Self::translate_block`]). Kept as it was before
+    /// blocks: it is on the exit path (`vcpu_run` copies records through
+    /// it), whose instruction counts `cargo xtask bench` watches.
     pub fn translate(&self, mem: &mut impl TableMemory, va: usize) -> Option<(usize, Perms)> {
         let page = va & !(PAGE_SIZE - 1);
         Self::check(page).ok()?;
@@ -264,50 +293,61 @@ impl<F: DescriptorFormat> PageTable<F> {
         F::is_valid(desc).then(|| (F::output_address(desc) + (va % PAGE_SIZE), F::perms(desc)))
     }
 
-    /// Calls `f(va, pa, borrowed)` for every mapped page, in address order.
+    /// Calls `f(va, pa, borrowed)` for every mapped page (each page of a
+    /// block too), in address order.
     pub fn for_each_page(&self, mem: &mut impl TableMemory, mut f: impl FnMut(usize, usize, bool)) {
-        self.walk_leaves(mem, 0, usize::MAX, |_, va, _, desc| {
-            f(va, F::output_address(desc), desc & F::BORROWED != 0)
+        self.walk_entries(mem, 0, usize::MAX, |_, entry| {
+            for (va, pa) in entry.pages() {
+                f(va, pa, entry.borrowed)
+            }
         });
     }
 
-    /// Calls `f(mem, va, leaf_table, desc)` for every valid page entry in
-    /// `[start, end)`, in address order, skipping unmapped subtrees whole
-    /// (so a huge, sparse range costs little).
-    fn walk_leaves<M: TableMemory>(
+    /// Calls `f(mem, entry)` for every valid page entry and block entry
+    /// that maps something in `[start, end)`, in address order, skipping
+    /// unmapped subtrees whole (so a huge, sparse range costs little). A
+    /// block's entry covers its whole [`BLOCK_SIZE`], which may reach past
+    /// either end.
+    fn walk_entries<M: TableMemory>(
         &self,
         mem: &mut M,
         start: usize,
         end: usize,
-        mut f: impl FnMut(&mut M, usize, usize, u64),
+        mut f: impl FnMut(&mut M, Entry<F>),
     ) {
-        const LEAF_TABLE_SPAN: usize = ENTRIES * PAGE_SIZE;
         let end = end.min(Self::ADDRESS_LIMIT);
         let mut va = start & !(PAGE_SIZE - 1);
         'subtree: while va < end {
             let mut table = self.root;
             for level in 0..Self::LAST {
-                let desc = Self::read(mem, table, Self::index(va, level));
+                let i = Self::index(va, level);
+                let desc = Self::read(mem, table, i);
+                let span = 1 << Self::shift(level);
+                let first = va & !(span - 1);
+                if F::is_valid(desc) && !F::is_table(desc) && level == Self::LAST - 1 {
+                    f(mem, Entry::new(first, span, table, i, desc));
+                }
                 if !F::is_valid(desc) || !F::is_table(desc) {
-                    let span = 1 << Self::shift(level);
-                    va = (va & !(span - 1)) + span;
+                    va = first + span;
                     continue 'subtree;
                 }
                 table = F::output_address(desc);
             }
-            let table_end = ((va & !(LEAF_TABLE_SPAN - 1)) + LEAF_TABLE_SPAN).min(end);
+            let table_end = ((va & !(BLOCK_SIZE - 1)) + BLOCK_SIZE).min(end);
             while va < table_end {
-                let desc = Self::read(mem, table, Self::index(va, Self::LAST));
+                let i = Self::index(va, Self::LAST);
+                let desc = Self::read(mem, table, i);
                 if F::is_valid(desc) {
-                    f(mem, va, table, desc);
+                    f(mem, Entry::new(va, PAGE_SIZE, table, i, desc));
                 }
                 va += PAGE_SIZE;
             }
         }
     }
 
-    /// Calls `f(va)` for every mapped page in `[start, end)`, skipping
-    /// unmapped subtrees whole (so a huge, sparse range costs little).
+    /// Calls `f(va)` for every mapped page in `[start, end)` (those of
+    /// blocks too), skipping unmapped subtrees whole (so a huge, sparse
+    /// range costs little).
     pub fn for_each_mapped_in(
         &self,
         mem: &mut impl TableMemory,
@@ -315,13 +355,22 @@ impl<F: DescriptorFormat> PageTable<F> {
         end: usize,
         mut f: impl FnMut(usize),
     ) {
-        self.walk_leaves(mem, start, end, |_, va, _, _| f(va));
+        self.walk_entries(mem, start, end, |_, entry| {
+            for (va, _) in entry.pages() {
+                if (start..end).contains(&va) {
+                    f(va)
+                }
+            }
+        });
     }
 
     /// Unmaps every page in `[start, end)` and calls `f(mem, va, pa,
     /// borrowed)` for each, with the table memory so `f` can free the
-    /// frame. Allocates nothing (teardown must always work) and skips
-    /// unmapped subtrees whole. The caller invalidates TLBs.
+    /// frame. A block is unmapped whole, each of its pages reported, even
+    /// if the range cuts it (callers that must not unmap more than the
+    /// range ask [`Self::cuts_block`] first). Allocates nothing (teardown
+    /// must always work) and skips unmapped subtrees whole. The caller
+    /// invalidates TLBs.
     pub fn drain_range<M: TableMemory>(
         &mut self,
         mem: &mut M,
@@ -329,9 +378,11 @@ impl<F: DescriptorFormat> PageTable<F> {
         end: usize,
         mut f: impl FnMut(&mut M, usize, usize, bool),
     ) {
-        self.walk_leaves(mem, start, end, |mem, va, table, desc| {
-            Self::write(mem, table, Self::index(va, Self::LAST), 0);
-            f(mem, va, F::output_address(desc), desc & F::BORROWED != 0);
+        self.walk_entries(mem, start, end, |mem, entry| {
+            Self::write(mem, entry.table, entry.index, 0);
+            for (va, pa) in entry.pages() {
+                f(mem, va, pa, entry.borrowed);
+            }
         });
     }
 
@@ -367,6 +418,46 @@ impl<F: DescriptorFormat> PageTable<F> {
         Self::each_table(mem, self.root, 0, &mut |mem, table| mem.free_table(table));
     }
 }
+
+/// One valid page or block entry met by a walk.
+struct Entry<F> {
+    /// The first address it maps.
+    va: usize,
+    /// Bytes it maps: [`PAGE_SIZE`] or [`BLOCK_SIZE`].
+    span: usize,
+    /// The table holding it and its index there.
+    table: usize,
+    index: usize,
+    /// Its output address.
+    pa: usize,
+    /// Its frames belong to someone else.
+    borrowed: bool,
+    _format: core::marker::PhantomData<F>,
+}
+
+impl<F: DescriptorFormat> Entry<F> {
+    fn new(va: usize, span: usize, table: usize, index: usize, desc: u64) -> Self {
+        Entry {
+            va,
+            span,
+            table,
+            index,
+            pa: F::output_address(desc),
+            borrowed: desc & F::BORROWED != 0,
+            _format: core::marker::PhantomData,
+        }
+    }
+
+    /// Each page it maps: (address, frame).
+    fn pages(&self) -> impl Iterator<Item = (usize, usize)> + use<F> {
+        let (va, pa) = (self.va, self.pa);
+        (0..self.span)
+            .step_by(PAGE_SIZE)
+            .map(move |off| (va + off, pa + off))
+    }
+}
+
+mod block;
 
 #[cfg(test)]
 pub(crate) mod tests;

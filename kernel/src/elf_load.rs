@@ -1,9 +1,9 @@
 //! Checks an ELF executable for a host process and lists what to map.
 
-use abi::{PAGE_SIZE, USER_STACK_SIZE, USER_STACK_TOP};
+use abi::{PAGE_SIZE, USER_STACK_MIN, USER_STACK_SIZE, USER_STACK_TOP};
 use alloc::vec::Vec;
 use elf::ElfBytes;
-use elf::abi::{EM_AARCH64, ET_EXEC, PF_W, PF_X, PT_LOAD};
+use elf::abi::{EM_AARCH64, ET_EXEC, PF_W, PF_X, PT_GNU_STACK, PT_LOAD};
 use elf::endian::LittleEndian;
 
 /// One loadable segment.
@@ -30,6 +30,21 @@ pub struct Executable {
     pub entry: usize,
     /// Segments to load.
     pub segments: Vec<Segment>,
+    /// Bytes of the first thread's stack (see [`stack_size`]).
+    pub stack_size: usize,
+}
+
+/// The first thread's stack for a `PT_GNU_STACK` of `p_memsz` bytes (none:
+/// 0): [`USER_STACK_SIZE`] for 0, else `p_memsz` in whole pages, at least
+/// [`USER_STACK_MIN`] and at most [`USER_STACK_SIZE`].
+pub fn stack_size(p_memsz: u64) -> usize {
+    match usize::try_from(p_memsz) {
+        Ok(0) | Err(_) => USER_STACK_SIZE,
+        Ok(n) => n
+            .min(USER_STACK_SIZE)
+            .next_multiple_of(PAGE_SIZE)
+            .max(USER_STACK_MIN),
+    }
 }
 
 /// Why an image is not loadable.
@@ -57,8 +72,13 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
         return Err(LoadError::WrongKind);
     }
     let mut segments: Vec<Segment> = Vec::new();
+    let mut stack = 0;
+    // Whatever stack the program asks for, segments stay below the largest.
     let stack_bottom = USER_STACK_TOP - USER_STACK_SIZE - PAGE_SIZE;
     for ph in file.segments().ok_or(LoadError::NotElf)?.iter() {
+        if ph.p_type == PT_GNU_STACK {
+            stack = ph.p_memsz;
+        }
         if ph.p_type != PT_LOAD || ph.p_memsz == 0 {
             continue;
         }
@@ -99,7 +119,11 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
     {
         return Err(LoadError::BadEntry);
     }
-    Ok(Executable { entry, segments })
+    Ok(Executable {
+        entry,
+        segments,
+        stack_size: stack_size(stack),
+    })
 }
 
 #[cfg(test)]
@@ -109,6 +133,18 @@ mod tests {
     /// A minimal ELF64 AArch64 executable with the given program headers
     /// (vaddr, memsz, offset, filesz, flags).
     fn image(entry: u64, phdrs: &[(u64, u64, u64, u64, u32)], machine: u16) -> Vec<u8> {
+        image_typed(
+            entry,
+            &phdrs.iter().map(|&p| (PT_LOAD, p)).collect::<Vec<_>>(),
+            machine,
+        )
+    }
+
+    /// A program header: vaddr, memsz, offset, filesz, flags.
+    type Phdr = (u64, u64, u64, u64, u32);
+
+    /// As [`image`], each program header with its type.
+    fn image_typed(entry: u64, phdrs: &[(u32, Phdr)], machine: u16) -> Vec<u8> {
         let mut f = vec![0u8; 64 + 56 * phdrs.len()];
         f[..4].copy_from_slice(b"\x7fELF");
         f[4] = 2; // ELFCLASS64
@@ -122,9 +158,9 @@ mod tests {
         f[52..54].copy_from_slice(&64u16.to_le_bytes()); // e_ehsize
         f[54..56].copy_from_slice(&56u16.to_le_bytes()); // e_phentsize
         f[56..58].copy_from_slice(&(phdrs.len() as u16).to_le_bytes());
-        for (i, &(vaddr, memsz, off, filesz, flags)) in phdrs.iter().enumerate() {
+        for (i, &(kind, (vaddr, memsz, off, filesz, flags))) in phdrs.iter().enumerate() {
             let p = &mut f[64 + 56 * i..][..56];
-            p[0..4].copy_from_slice(&PT_LOAD.to_le_bytes());
+            p[0..4].copy_from_slice(&kind.to_le_bytes());
             p[4..8].copy_from_slice(&flags.to_le_bytes());
             p[8..16].copy_from_slice(&off.to_le_bytes());
             p[16..24].copy_from_slice(&vaddr.to_le_bytes());
@@ -152,6 +188,37 @@ mod tests {
         assert_eq!(exe.segments.len(), 2);
         assert!(exe.segments[0].exec && !exe.segments[0].write);
         assert!(exe.segments[1].write && !exe.segments[1].exec);
+    }
+
+    #[test]
+    fn the_stack_size_comes_from_pt_gnu_stack() {
+        let text = (PT_LOAD, (0x20_0000, 0x100, 0, 0x100, PF_X | 4));
+        let plain = image_typed(0x20_0000, &[text], 183);
+        assert_eq!(parse(&plain).unwrap().stack_size, USER_STACK_SIZE);
+        let asks = |size: u64| {
+            let stack = (PT_GNU_STACK, (0, size, 0, 0, 6));
+            parse(&image_typed(0x20_0000, &[text, stack], 183))
+                .unwrap()
+                .stack_size
+        };
+        assert_eq!(asks(0), USER_STACK_SIZE);
+        assert_eq!(asks(64 * 1024), 64 * 1024);
+        assert_eq!(asks(64 * 1024 + 1), 68 * 1024);
+        assert_eq!(asks(1), USER_STACK_MIN);
+        assert_eq!(asks(1 << 30), USER_STACK_SIZE);
+        assert_eq!(asks(u64::MAX), USER_STACK_SIZE);
+        // The stack header maps nothing itself.
+        assert_eq!(
+            parse(&image_typed(
+                0x20_0000,
+                &[text, (PT_GNU_STACK, (0, 4096, 0, 0, 6))],
+                183
+            ))
+            .unwrap()
+            .segments
+            .len(),
+            1
+        );
     }
 
     #[test]

@@ -20,6 +20,18 @@ pub const VM_FIRST: u16 = 128;
 /// One past the last VMID (8-bit VMIDs).
 pub const END: u16 = 256;
 
+impl VmidKind {
+    /// The pool `vmid` belongs to (`None`: VMID 0, the kernel's, or past
+    /// the end).
+    pub fn of(vmid: u16) -> Option<VmidKind> {
+        match vmid {
+            PROCESS_FIRST..VM_FIRST => Some(VmidKind::Process),
+            VM_FIRST..END => Some(VmidKind::Vm),
+            _ => None,
+        }
+    }
+}
+
 /// The VMIDs in use, a bit each.
 pub struct VmidPool {
     used: [u64; END as usize / 64],
@@ -99,5 +111,15 @@ mod tests {
         assert_eq!(pool.free_count(VmidKind::Process), processes);
         assert_eq!(pool.free_count(VmidKind::Vm), vms);
         assert_eq!(pool.alloc(VmidKind::Process), Some(1));
+    }
+
+    #[test]
+    fn a_vmid_names_its_pool() {
+        assert_eq!(VmidKind::of(0), None);
+        assert_eq!(VmidKind::of(1), Some(VmidKind::Process));
+        assert_eq!(VmidKind::of(127), Some(VmidKind::Process));
+        assert_eq!(VmidKind::of(128), Some(VmidKind::Vm));
+        assert_eq!(VmidKind::of(255), Some(VmidKind::Vm));
+        assert_eq!(VmidKind::of(256), None);
     }
 }

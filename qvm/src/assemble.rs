@@ -105,8 +105,10 @@ fn plain_model(
                     dev.config.origin
                 ));
             };
-            // Disks are RAM copies of bootfs files until the host has storage.
-            let mut data = crate::bootfs::read_file(path)?;
+            // Disks are RAM copies of bootfs files until the host has storage,
+            // whole sectors (the room for the last one's padding is taken
+            // with the file, so the padding moves nothing).
+            let mut data = crate::bootfs::read_file_with_spare(path, 511)?;
             data.resize(data.len().next_multiple_of(512), 0);
             let read_only = hostdev.dir == HostDir::In;
             let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
@@ -123,6 +125,47 @@ fn plain_model(
             ));
         }
     })
+}
+
+/// Copies `len` bytes of the bootfs file `path` from `offset` straight
+/// into guest memory at `gpa`.
+fn load_file(
+    mem: &mut GuestMem,
+    path: &str,
+    offset: usize,
+    len: usize,
+    gpa: u64,
+) -> Result<(), String> {
+    let dst = mem.slice_mut(gpa, len as u64).ok_or_else(|| {
+        alloc::format!("{path}: {len} bytes at {gpa:#x} are not inside guest RAM")
+    })?;
+    crate::bootfs::read_into(path, offset, dst)
+}
+
+/// Places the guest image `path` (reading only the start of it for that)
+/// in `ram`, at `at` if the configuration says, and copies its pieces from
+/// the file into guest memory.
+fn load_image(
+    mem: &mut GuestMem,
+    path: &str,
+    ram: Ram,
+    at: Option<u64>,
+) -> Result<loader::Placed, String> {
+    let len = crate::bootfs::file_len(path)?;
+    let mut head = alloc::vec![0; len.min(loader::HEAD_BYTES)];
+    crate::bootfs::read_into(path, 0, &mut head)?;
+    let needed = loader::head_len(&head).min(len);
+    if needed > head.len() {
+        head.resize(needed, 0);
+        crate::bootfs::read_into(path, 0, &mut head)?;
+    }
+    let placed =
+        loader::place_head(&head, len, ram, at).map_err(|e| alloc::format!("{path}: {e}"))?;
+    drop(head);
+    for piece in &placed.pieces {
+        load_file(mem, path, piece.offset, piece.file_len, piece.gpa)?;
+    }
+    Ok(placed)
 }
 
 /// Builds the VM; nothing runs yet.
@@ -164,49 +207,39 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let image = config
         .image()
         .ok_or("nothing to run: no `load` of a guest image")?;
-    let data = crate::bootfs::read_file(&image.path)?;
-    let placed =
-        loader::place(&data, ram, image.gpa).map_err(|e| alloc::format!("{}: {e}", image.path))?;
-    for piece in &placed.pieces {
-        mem.write(
-            piece.gpa,
-            &data[piece.offset..piece.offset + piece.file_len],
-        )?;
-    }
-    drop(data);
+    let placed = load_image(&mut mem, &image.path, ram, image.gpa)?;
 
     let dtb_gpa = (first.end() - FDT_SPACE) & !0xfff;
     let mut initrd = None;
     if let Some(load) = config.initrd() {
-        let bytes = crate::bootfs::read_file(&load.path)?;
+        let len = crate::bootfs::file_len(&load.path)?;
         let at = match load.gpa {
             Some(a) => a,
             None => {
                 dtb_gpa
-                    .checked_sub(bytes.len() as u64)
+                    .checked_sub(len as u64)
                     .ok_or("the ramdisk does not fit")?
                     & !0xfff
             }
         };
         if at < placed.span.1 {
             return Err(alloc::format!(
-                "the ramdisk ({} bytes) does not fit between the image and the device tree",
-                bytes.len()
+                "the ramdisk ({len} bytes) does not fit between the image and the device tree"
             ));
         }
-        mem.write(at, &bytes)?;
-        initrd = Some((at, at + bytes.len() as u64));
+        load_file(&mut mem, &load.path, 0, len, at)?;
+        initrd = Some((at, at + len as u64));
     }
     for load in config
         .loads
         .iter()
         .filter(|l| l.kind == qvm::config::LoadKind::Data)
     {
-        let bytes = crate::bootfs::read_file(&load.path)?;
         let at = load
             .gpa
             .ok_or_else(|| alloc::format!("{}: `data load` needs an address", load.path))?;
-        mem.write(at, &bytes)?;
+        let len = crate::bootfs::file_len(&load.path)?;
+        load_file(&mut mem, &load.path, 0, len, at)?;
     }
     // `fdt load` files are merged into the generated tree.
     let mut blobs = Vec::new();

@@ -15,6 +15,7 @@ extern crate alloc;
 pub mod arch;
 pub mod config;
 pub mod fdt;
+pub mod file_length;
 pub mod layout;
 pub mod loader;
 pub mod logfilter;

@@ -65,7 +65,16 @@ fn main(args: &[&str]) -> usize {
         return EXIT_START_FAILED;
     }
     match assemble::build(&config, &layout) {
-        Ok(vm) => vcpu_loop::run(vm),
+        Ok(vm) => {
+            let heap = ulib::heap::stats();
+            log::debug!(
+                "qvm: {name}: built; heap {} bytes mapped, {} in use, at most {} in use",
+                heap.mapped,
+                heap.in_use,
+                heap.peak
+            );
+            vcpu_loop::run(vm)
+        }
         Err(e) => {
             log::error!("qvm: {name}: {e}");
             EXIT_START_FAILED

@@ -14,6 +14,7 @@ use crate::build::{cargo, describe};
 /// The `cargo test` arguments of each host test run.
 pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "boot", "--features", "std"],
+    &["-p", "ulib"],
     &["-p", "arch"],
     &["-p", "abi"],
     &["-p", "kernel", "--lib"],

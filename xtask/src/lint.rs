@@ -13,6 +13,7 @@ use crate::imports;
 const HOST_CRATES: &[&str] = &[
     "xtask",
     "boot",
+    "ulib",
     "arch",
     "abi",
     "vdev",

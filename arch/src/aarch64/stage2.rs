@@ -100,6 +100,13 @@ impl DescriptorFormat for Stage2 {
         (pa as u64 & OA_MASK) | attrs.bits()
     }
 
+    /// A level-2 block descriptor (bits [1:0] = 0b01, output address bits
+    /// [47:21]; ARM ARM D8.3.1): a page descriptor's attributes.
+    fn block(pa: usize, perms: Perms, device: bool) -> u64 {
+        Self::page(pa & !(crate::paging::BLOCK_SIZE - 1), perms, device)
+            & !S2Desc::TABLE_OR_PAGE.bits()
+    }
+
     fn is_valid(desc: u64) -> bool {
         S2Desc::from_bits_retain(desc).contains(S2Desc::VALID)
     }
@@ -153,6 +160,12 @@ mod tests {
         );
         assert_eq!(Stage2::perms(Stage2::page(0, Perms::RX, false)), Perms::RX);
         assert_eq!(Stage2::table(0x4000_3000), 0x4000_3003);
+        // A 2 MiB block: as the page, bit 1 clear.
+        let block = Stage2::block(0x8020_0000, Perms::RW, false);
+        assert_eq!(block, 0x0040_0000_8020_07fd);
+        assert!(Stage2::is_valid(block) && !Stage2::is_table(block));
+        assert_eq!(Stage2::output_address(block), 0x8020_0000);
+        assert_eq!(Stage2::perms(block), Perms::RW);
     }
 
     #[test]

@@ -74,6 +74,9 @@ impl DescriptorFormat for Ept {
         }
         desc
     }
+    fn block(pa: usize, perms: Perms, device: bool) -> u64 {
+        Self::page(pa, perms, device) | EPT_LARGE
+    }
     fn is_valid(desc: u64) -> bool {
         desc & (EPT_READ | EPT_WRITE | EPT_EXEC) != 0
     }
@@ -109,11 +112,154 @@ macro_rules! over_formats {
 }
 
 over_formats!(Stage2: stage2, Ept: ept; [
+    blocks_map_translate_and_drain_whole,
+    blocks_and_pages_do_not_mix,
     drain_range_unmaps_and_reports_each_page,
     map_translate_unmap,
     translate_out_of_range_is_none,
     the_last_page_below_the_limit_works
 ]);
+
+fn blocks_map_translate_and_drain_whole<F: DescriptorFormat>() {
+    let mut mem = Arena::default();
+    let mut pt = PageTable::<F>::new(&mut mem).unwrap();
+    let (va, pa) = (0x4000_0000 + BLOCK_SIZE, 0x8020_0000);
+    pt.map_block(&mut mem, va, pa, Perms::RW, false, false)
+        .unwrap();
+    pt.map_block(
+        &mut mem,
+        va + BLOCK_SIZE,
+        0x9000_0000,
+        Perms::R,
+        false,
+        true,
+    )
+    .unwrap();
+    // One table per level down to the blocks' parent: no last-level table.
+    assert_eq!(pt.table_count(&mut mem), F::LEVELS - 1);
+    assert_eq!(
+        pt.translate_block(&mut mem, va + 0x12_3456),
+        Some((pa + 0x12_3456, Perms::RW))
+    );
+    assert_eq!(
+        pt.translate_block(&mut mem, va + 2 * BLOCK_SIZE - 1),
+        Some((0x901f_ffff, Perms::R))
+    );
+    assert_eq!(pt.translate_block(&mut mem, va - 1), None);
+    // `translate` is for pages: none inside a block.
+    assert_eq!(pt.translate(&mut mem, va + 0x12_3456), None);
+    assert_eq!(
+        pt.block_at(&mut mem, va + 0x5000),
+        Some((va, pa, Perms::RW, false))
+    );
+    assert_eq!(
+        pt.block_at(&mut mem, va + BLOCK_SIZE),
+        Some((va + BLOCK_SIZE, 0x9000_0000, Perms::R, true))
+    );
+    let mut pages = vec![];
+    pt.for_each_page(&mut mem, |v, p, b| pages.push((v, p, b)));
+    assert_eq!(pages.len(), 2 * ENTRIES);
+    assert_eq!(pages[1], (va + PAGE_SIZE, pa + PAGE_SIZE, false));
+    assert_eq!(pages[ENTRIES], (va + BLOCK_SIZE, 0x9000_0000, true));
+    let mut found = vec![];
+    pt.for_each_mapped_in(
+        &mut mem,
+        va + BLOCK_SIZE - PAGE_SIZE,
+        va + BLOCK_SIZE + PAGE_SIZE,
+        |v| found.push(v),
+    );
+    assert_eq!(found, vec![va + BLOCK_SIZE - PAGE_SIZE, va + BLOCK_SIZE]);
+    // A range cuts a block unless it holds all of it.
+    assert!(pt.cuts_block(&mut mem, va + PAGE_SIZE, va + BLOCK_SIZE));
+    assert!(pt.cuts_block(&mut mem, va, va + BLOCK_SIZE + PAGE_SIZE));
+    assert!(pt.cuts_block(&mut mem, va - PAGE_SIZE, va + PAGE_SIZE));
+    assert!(!pt.cuts_block(&mut mem, va, va + 2 * BLOCK_SIZE));
+    assert!(!pt.cuts_block(&mut mem, va - BLOCK_SIZE, va + 3 * BLOCK_SIZE));
+    assert!(!pt.cuts_block(&mut mem, 0x1000, 0x2000));
+    assert!(!pt.cuts_block(&mut mem, va, va));
+    // Draining part of a block unmaps it whole, each page reported.
+    let mut drained = vec![];
+    pt.drain_range(
+        &mut mem,
+        va + PAGE_SIZE,
+        va + 2 * PAGE_SIZE,
+        |_, v, p, b| drained.push((v, p, b)),
+    );
+    assert_eq!(drained.len(), ENTRIES);
+    assert_eq!(drained[0], (va, pa, false));
+    assert_eq!(pt.translate_block(&mut mem, va), None);
+    assert_eq!(pt.block_at(&mut mem, va), None);
+    assert!(pt.translate_block(&mut mem, va + BLOCK_SIZE).is_some());
+    // The freed entry takes a block again.
+    pt.map_block(&mut mem, va, pa, Perms::RX, false, false)
+        .unwrap();
+    assert_eq!(pt.translate_block(&mut mem, va), Some((pa, Perms::RX)));
+    pt.drain_range(&mut mem, 0, usize::MAX, |_, _, _, _| {});
+    assert_eq!(pt.translate_block(&mut mem, va + BLOCK_SIZE), None);
+    pt.destroy(&mut mem);
+    assert!(mem.tables.is_empty());
+}
+
+fn blocks_and_pages_do_not_mix<F: DescriptorFormat>() {
+    let mut mem = Arena::default();
+    let mut pt = PageTable::<F>::new(&mut mem).unwrap();
+    let va = 0x4000_0000;
+    for (v, p) in [
+        (va + PAGE_SIZE, 0x8020_0000),
+        (va, 0x8010_0000),
+        (va + BLOCK_SIZE / 2, 0x8020_0000),
+    ] {
+        assert_eq!(
+            pt.map_block(&mut mem, v, p, Perms::RW, false, false),
+            Err(MapError::BadAddress),
+            "{v:#x} {p:#x}"
+        );
+    }
+    assert_eq!(
+        pt.map_block(
+            &mut mem,
+            PageTable::<F>::ADDRESS_LIMIT,
+            0,
+            Perms::RW,
+            false,
+            false
+        ),
+        Err(MapError::BadAddress)
+    );
+    pt.map_block(&mut mem, va, 0x8020_0000, Perms::RW, false, false)
+        .unwrap();
+    assert_eq!(
+        pt.map_block(&mut mem, va, 0x8040_0000, Perms::RW, false, false),
+        Err(MapError::AlreadyMapped)
+    );
+    // No page inside a block, none of its pages unmapped alone.
+    assert_eq!(
+        pt.map(&mut mem, va + PAGE_SIZE, 0x9000_0000, Perms::RW, false),
+        Err(MapError::AlreadyMapped)
+    );
+    assert_eq!(
+        pt.map_borrowed(&mut mem, va, 0x9000_0000, Perms::RW, false),
+        Err(MapError::AlreadyMapped)
+    );
+    assert_eq!(pt.unmap(&mut mem, va), Err(MapError::AlreadyMapped));
+    // No block over a last-level table, even one left empty.
+    let next = va + BLOCK_SIZE;
+    pt.map(&mut mem, next + PAGE_SIZE, 0x9000_0000, Perms::RW, false)
+        .unwrap();
+    assert_eq!(
+        pt.map_block(&mut mem, next, 0x8040_0000, Perms::RW, false, false),
+        Err(MapError::AlreadyMapped)
+    );
+    pt.unmap(&mut mem, next + PAGE_SIZE).unwrap();
+    assert_eq!(
+        pt.map_block(&mut mem, next, 0x8040_0000, Perms::RW, false, false),
+        Err(MapError::AlreadyMapped)
+    );
+    assert_eq!(pt.block_at(&mut mem, next), None);
+    pt.drain_range(&mut mem, 0, usize::MAX, |_, _, _, _| {});
+    pt.destroy(&mut mem);
+    assert!(mem.tables.is_empty());
+}
 
 fn drain_range_unmaps_and_reports_each_page<F: DescriptorFormat>() {
     let mut mem = Arena::default();

@@ -96,4 +96,10 @@ pub fn elf_load(data: &[u8]) {
             .any(|s| s.exec && (s.vaddr..s.vaddr + s.mem_size).contains(&exe.entry)),
         "entry not in an executable segment"
     );
+    assert!(
+        (abi::USER_STACK_MIN..=abi::USER_STACK_SIZE).contains(&exe.stack_size)
+            && exe.stack_size.is_multiple_of(abi::PAGE_SIZE),
+        "first stack of {} bytes",
+        exe.stack_size
+    );
 }

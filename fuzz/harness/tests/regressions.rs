@@ -44,6 +44,23 @@ fn qvm_loader_elf_program_headers_past_the_end() {
     run("qvm_loader", "elf-phoff-wraps");
 }
 
+/// qvm/src/loader/elf.rs: an ELF file shorter than its 16 identification
+/// bytes reached `elf::file::parse_ident`, which indexes them unchecked (a
+/// panic); now "a malformed ELF file (truncated header)".
+#[test]
+fn qvm_loader_elf_shorter_than_its_ident() {
+    run("qvm_loader", "elf-short-ident");
+    let ram = qvm::loader::Ram {
+        base: 0x8000_0000,
+        size: 0x1000,
+    };
+    assert!(
+        qvm::loader::place(b"\x7fELF\x02\x01", ram, None)
+            .unwrap_err()
+            .contains("truncated header")
+    );
+}
+
 /// The harness's own checker (fuzz/harness/src/virtio.rs) rescanned every
 /// descriptor and indirect table after each device write that touched a
 /// table: 5 s for this 76-byte input. It now scans once per operation.

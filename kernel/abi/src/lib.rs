@@ -315,8 +315,15 @@ pub const PAGE_SIZE: usize = 4096;
 pub const USER_TOP: usize = 1 << 39;
 /// Top of the first thread's stack.
 pub const USER_STACK_TOP: usize = 0x7f_0000_0000;
-/// Size of the first thread's stack.
+/// Size of the first thread's stack, and the most a program may ask for:
+/// the space below [`USER_STACK_TOP`] kept free of ELF segments.
 pub const USER_STACK_SIZE: usize = 256 * 1024;
+/// The least first-thread stack a program may ask for. A program asks for
+/// less than [`USER_STACK_SIZE`] with the `p_memsz` of its `PT_GNU_STACK`
+/// program header (`ld -z stack-size=N`), rounded up to whole pages and
+/// kept between this and [`USER_STACK_SIZE`]; 0 (what linkers write
+/// without `-z stack-size`) means [`USER_STACK_SIZE`].
+pub const USER_STACK_MIN: usize = 16 * 1024;
 
 /// Per-process quotas: the most one process may hold at once. A call that
 /// would go past one fails with [`Error::Limit`] and changes nothing.

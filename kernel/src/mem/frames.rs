@@ -125,6 +125,35 @@ impl<'a> FrameAllocator<'a> {
         None
     }
 
+    /// `count` free frames in a row (a power of two) starting at a
+    /// physical address aligned to `count` frames, all marked in use; for
+    /// memory a translation table maps as one block (2 MiB of guest RAM).
+    /// Each frame is given back on its own with [`Self::free`]. `None` if
+    /// no such run is free (the caller takes single frames instead).
+    pub fn alloc_aligned(&mut self, count: usize) -> Option<usize> {
+        if !count.is_power_of_two() || count > self.free {
+            return None;
+        }
+        let align = count * FRAME_SIZE;
+        for region in self.regions.iter_mut().flatten() {
+            let first = region.start.next_multiple_of(align);
+            let end = region.start + region.frames * FRAME_SIZE;
+            let mut at = first;
+            while at.checked_add(align).is_some_and(|e| e <= end) {
+                let frame = (at - region.start) / FRAME_SIZE;
+                if run_is_free(region.bitmap, frame, count) {
+                    for f in frame..frame + count {
+                        region.bitmap[f / 64] |= 1 << (f % 64);
+                    }
+                    self.free -= count;
+                    return Some(at);
+                }
+                at += align;
+            }
+        }
+        None
+    }
+
     /// Gives a frame back.
     pub fn free(&mut self, pa: usize) -> Result<(), FreeError> {
         if !pa.is_multiple_of(FRAME_SIZE) {
@@ -154,6 +183,26 @@ impl<'a> FrameAllocator<'a> {
     pub fn total_frames(&self) -> usize {
         self.total
     }
+}
+
+/// Whether the `count` frames from `frame` are all clear in `bitmap`,
+/// whole words at a time where they line up.
+fn run_is_free(bitmap: &[u64], frame: usize, count: usize) -> bool {
+    let mut f = frame;
+    while f < frame + count {
+        if f.is_multiple_of(64) && frame + count - f >= 64 {
+            if bitmap[f / 64] != 0 {
+                return false;
+            }
+            f += 64;
+        } else {
+            if bitmap[f / 64] & (1 << (f % 64)) != 0 {
+                return false;
+            }
+            f += 1;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -206,5 +255,41 @@ mod tests {
             count += 1;
         }
         assert_eq!(count, 72);
+    }
+
+    #[test]
+    fn aligned_runs() {
+        // 8 MiB at 1 MiB: 2 MiB-aligned runs of 512 frames start at 2, 4
+        // and 6 MiB (the one at 8 MiB would pass the end).
+        let mut frames = FrameAllocator::new();
+        assert!(frames.add_region(0x10_0000, 0x90_0000, bitmap(0x80_0000)));
+        assert_eq!(frames.alloc_aligned(3), None, "not a power of two");
+        frames.reserve(0x20_0000, 0x20_1000);
+        assert_eq!(frames.alloc_aligned(512), Some(0x40_0000));
+        assert_eq!(frames.free_frames(), 2048 - 1 - 512);
+        assert_eq!(frames.alloc_aligned(512), Some(0x60_0000));
+        assert_eq!(frames.alloc_aligned(512), None);
+        // Frames of a run go back one by one; the run is whole again.
+        for f in (0x40_0000..0x60_0000).step_by(FRAME_SIZE) {
+            assert_eq!(frames.free(f), Ok(()));
+        }
+        assert_eq!(frames.free(0x40_0000), Err(FreeError::DoubleFree));
+        assert_eq!(frames.alloc_aligned(512), Some(0x40_0000));
+        // Single frames still come from what is left.
+        assert_eq!(frames.alloc(), Some(0x10_0000));
+    }
+
+    #[test]
+    fn aligned_runs_off_the_bitmap_words() {
+        // The region starts 4 frames past a 16-frame boundary: the run at
+        // 0x10000 (taken by a reserved frame) starts at bit 4 of a word.
+        let mut frames = FrameAllocator::new();
+        assert!(frames.add_region(0xc000, 0x4_c000, bitmap(0x4_0000)));
+        frames.reserve(0x1_f000, 0x2_0000);
+        assert_eq!(frames.alloc_aligned(16), Some(0x2_0000));
+        assert_eq!(frames.alloc_aligned(16), Some(0x3_0000));
+        // At 0x40000 the run would pass the region's end.
+        assert_eq!(frames.alloc_aligned(16), None);
+        assert_eq!(frames.free_frames(), 64 - 1 - 32);
     }
 }

@@ -6,6 +6,11 @@
 //! at the first byte). Images the loader cannot start (on AArch64
 //! gzip-compressed and EFI zboot kernels; 32-bit ELF) are refused with a
 //! message that says what was found.
+//!
+//! A loader needs only the start of the file ([`head_len`] bytes of it) and
+//! its length: `qvm` reads that much, places the image, then copies each
+//! piece straight from the file into guest RAM, so the image never sits
+//! whole in `qvm`'s heap.
 
 mod elf;
 mod placed;
@@ -14,6 +19,7 @@ use alloc::string::String;
 
 use crate::arch::guest;
 use elf::place_elf;
+
 pub use placed::{Format, Piece, Placed, Ram};
 
 /// Recognizes the format, or says why the image cannot be started.
@@ -31,18 +37,47 @@ pub fn detect(data: &[u8]) -> Result<Format, String> {
     Ok(Format::Raw)
 }
 
-/// Places `data` in `ram`; `at` is the address the configuration gave, if
-/// any (for raw images, or to move an `Image`).
+/// Bytes at the start of a file that are enough to recognize any format
+/// and read the kernel image's header.
+pub const HEAD_BYTES: usize = 4096;
+
+/// How many bytes from the start of the file [`place_head`] needs, given
+/// its first `start` bytes (at least [`HEAD_BYTES`] of them, or the whole
+/// file if shorter): [`HEAD_BYTES`], or more for an ELF file whose program
+/// headers end further in. Never more than the file has (the caller caps
+/// it at the file's length).
+pub fn head_len(start: &[u8]) -> usize {
+    if start.starts_with(b"\x7fELF") {
+        elf::head_len(start).max(HEAD_BYTES)
+    } else {
+        HEAD_BYTES
+    }
+}
+
+/// Places the whole file `data` in `ram` (see [`place_head`]).
 pub fn place(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String> {
-    if data.is_empty() {
+    place_head(data, data.len(), ram, at)
+}
+
+/// Places a file of `file_len` bytes, of which `head` is the start (at
+/// least [`head_len`] bytes, or all of it), in `ram`; `at` is the address
+/// the configuration gave, if any (for raw images, or to move an `Image`).
+/// The pieces never reach past `file_len`.
+pub fn place_head(
+    head: &[u8],
+    file_len: usize,
+    ram: Ram,
+    at: Option<u64>,
+) -> Result<Placed, String> {
+    if file_len == 0 || head.is_empty() {
         return Err("the image file is empty".into());
     }
-    match detect(data)? {
-        Format::KernelImage => guest::place_kernel_image(data, ram, at),
-        Format::Elf => place_elf(data, ram),
+    match detect(head)? {
+        Format::KernelImage => guest::place_kernel_image(head, file_len, ram, at),
+        Format::Elf => place_elf(head, file_len, ram),
         Format::Raw => {
             let gpa = at.unwrap_or(ram.base);
-            let len = data.len() as u64;
+            let len = file_len as u64;
             if !ram.fits(gpa, len) {
                 return Err(alloc::format!(
                     "the raw image ({len} bytes at {gpa:#x}) does not fit in RAM"
@@ -53,7 +88,7 @@ pub fn place(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String> {
                 pieces: alloc::vec![Piece {
                     gpa,
                     offset: 0,
-                    file_len: data.len(),
+                    file_len,
                     mem_len: len
                 }],
                 entry: gpa,
@@ -126,6 +161,37 @@ mod tests {
                 .unwrap_err()
                 .contains("entry point")
         );
+    }
+
+    #[test]
+    fn the_head_of_the_file_is_enough() {
+        // An ELF file with its program headers at 64 and, as linkers put
+        // them, section headers (here garbage) at the end, past the head.
+        let mut file = elf(0x8000_0000, &[(0x8000_0000, 0x40, 0x1000)]);
+        file.resize(0x3000, 0xff);
+        file[40..48].copy_from_slice(&0x2f00u64.to_le_bytes()); // e_shoff
+        file[60..62].copy_from_slice(&2u16.to_le_bytes()); // e_shnum
+        assert_eq!(head_len(&file), HEAD_BYTES);
+        let whole = place(&file, RAM, None).unwrap();
+        let head = place_head(&file[..0x100], file.len(), RAM, None).unwrap();
+        assert_eq!(whole, head);
+        // Program headers past HEAD_BYTES: the head must reach them.
+        let mut far = alloc::vec![0u8; 0x2000 + 56];
+        far[..0x2000].copy_from_slice(&file[..0x2000]);
+        far[32..40].copy_from_slice(&0x2000u64.to_le_bytes()); // e_phoff
+        far[0x2000..].copy_from_slice(&file[64..64 + 56]);
+        assert_eq!(head_len(&far[..HEAD_BYTES]), 0x2000 + 56);
+        assert_eq!(place(&far, RAM, None).unwrap().pieces, whole.pieces);
+        assert!(
+            place_head(&far[..HEAD_BYTES], far.len(), RAM, None)
+                .unwrap_err()
+                .contains("past the end")
+        );
+        // A raw image's length is the file's, not the head's.
+        let raw = place_head(b"raw", 10_000, RAM, None).unwrap();
+        assert_eq!(raw.pieces[0].file_len, 10_000);
+        assert!(place_head(b"", 10, RAM, None).is_err());
+        assert!(place_head(b"raw", 0, RAM, None).is_err());
     }
 
     #[test]

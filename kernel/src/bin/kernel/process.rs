@@ -6,7 +6,7 @@ use crate::percpu::{SGI_RESCHEDULE, this_cpu};
 use crate::sched;
 use crate::space::Space;
 use crate::state::{Kernel, Object, Process, Thread, ThreadState};
-use abi::{Error, PAGE_SIZE, USER_STACK_SIZE, USER_STACK_TOP};
+use abi::{Error, PAGE_SIZE, USER_STACK_TOP};
 use alloc::vec::Vec;
 use arch::Translation;
 use arch::{IrqChip, Perms, UserContext};
@@ -44,11 +44,12 @@ pub fn spawn(
         }
     };
     let loaded = load_image(k, &mut space, file.data, &exe.segments).and_then(|()| {
-        let stack_bottom = USER_STACK_TOP - USER_STACK_SIZE;
+        // Nothing is mapped below it: a stack overflow faults.
+        let stack_bottom = USER_STACK_TOP - exe.stack_size;
         space.map_new(
             &mut k.frames,
             stack_bottom,
-            USER_STACK_SIZE,
+            exe.stack_size,
             Perms::RW,
             |_, _| {},
         )?;

@@ -3,12 +3,20 @@
 //! off, a process's addresses are intermediate physical addresses) with its
 //! own TLB tag (VMID), and the kernel's access to it through the identity
 //! map.
+//!
+//! A VM's space (its VMID from the VM pool) maps fresh memory in 2 MiB
+//! blocks wherever the range and a free run of frames line up (`map_new`;
+//! pages elsewhere), and `share_into` shows such a block to `qvm` as one
+//! block too: one entry instead of a 4 KiB last-level table per 2 MiB, in
+//! both spaces. A block's frames are still freed one by one. No range may
+//! be unmapped that cuts a block (`unmap` refuses it).
 
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_TOP};
-use arch::paging::{ENTRIES, MapError, PageTable, TableMemory};
+use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};
 use arch::{Perms, Translation};
 use kernel::mem::frames::FrameAllocator;
+use kernel::vmid::VmidKind;
 
 /// Table memory from the frame allocator, reached through the identity map.
 pub struct Frames<'a, 'b>(pub &'a mut FrameAllocator<'b>);
@@ -45,6 +53,18 @@ pub struct Space {
     pub pages: usize,
 }
 
+/// Frames in a block.
+const BLOCK_FRAMES: usize = BLOCK_SIZE / PAGE_SIZE;
+
+/// The system-call error for a failed mapping.
+fn map_error(e: MapError) -> Error {
+    match e {
+        MapError::AlreadyMapped => Error::AlreadyMapped,
+        MapError::BadAddress => Error::InvalidArgument,
+        _ => Error::NoMemory,
+    }
+}
+
 impl Space {
     /// An empty space with `vmid`.
     pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
@@ -54,6 +74,11 @@ impl Space {
             vmid,
             pages: 0,
         })
+    }
+
+    /// Whether fresh memory may be mapped in blocks: in a VM's space.
+    fn blocks(&self) -> bool {
+        VmidKind::of(self.vmid) == Some(VmidKind::Vm)
     }
 
     /// The root value that makes this space active (VTTBR_EL2 on ARM).
@@ -88,8 +113,9 @@ impl Space {
         taken
     }
 
-    /// Maps fresh zeroed pages over `[va, va + len)`; on failure nothing
-    /// stays mapped. `fill` may write each new frame (page va, frame pa).
+    /// Maps fresh zeroed pages over `[va, va + len)` (in a VM's space, 2 MiB
+    /// blocks where they fit); on failure nothing stays mapped. `fill` may
+    /// write each new frame (page va, frame pa).
     pub fn map_new(
         &mut self,
         frames: &mut FrameAllocator,
@@ -105,35 +131,82 @@ impl Space {
         if self.any_mapped(frames, va, len) {
             return Err(Error::AlreadyMapped);
         }
-        for (n, page) in (va..va + len).step_by(PAGE_SIZE).enumerate() {
-            let result = match frames.alloc() {
-                Some(pa) => {
-                    zero_frame(pa);
-                    fill(page, pa);
-                    self.table
-                        .map(&mut Frames(frames), page, pa, perms, false)
-                        .inspect_err(|_| {
-                            let _ = frames.free(pa);
-                        })
-                }
-                None => Err(MapError::NoMemory),
+        let end = va + len;
+        let mut at = va;
+        while at < end {
+            let mapped = if self.blocks() && at.is_multiple_of(BLOCK_SIZE) && end - at >= BLOCK_SIZE
+            {
+                self.map_new_block(frames, at, perms, &mut fill)
+            } else {
+                None
             };
-            if let Err(e) = result {
-                self.pages += n;
-                let _ = self.unmap(frames, va, n * PAGE_SIZE, false);
-                return Err(match e {
-                    MapError::AlreadyMapped => Error::AlreadyMapped,
-                    MapError::BadAddress => Error::InvalidArgument,
-                    _ => Error::NoMemory,
-                });
+            let result = match mapped {
+                Some(()) => Ok(BLOCK_SIZE),
+                None => self.map_new_page(frames, at, perms, &mut fill),
+            };
+            match result {
+                Ok(size) => {
+                    self.pages += size / PAGE_SIZE;
+                    at += size;
+                }
+                Err(e) => {
+                    let _ = self.unmap(frames, va, at - va, false);
+                    return Err(map_error(e));
+                }
             }
         }
-        self.pages += len / PAGE_SIZE;
         Ok(())
     }
 
+    /// Maps one fresh zeroed page at `va`; the bytes mapped.
+    fn map_new_page(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        perms: Perms,
+        fill: &mut impl FnMut(usize, usize),
+    ) -> Result<usize, MapError> {
+        let pa = frames.alloc().ok_or(MapError::NoMemory)?;
+        zero_frame(pa);
+        fill(va, pa);
+        self.table
+            .map(&mut Frames(frames), va, pa, perms, false)
+            .inspect_err(|_| {
+                let _ = frames.free(pa);
+            })?;
+        Ok(PAGE_SIZE)
+    }
+
+    /// Maps a fresh zeroed block at the block-aligned `va`, if a free run
+    /// of frames and the table allow it (else nothing changes: the caller
+    /// maps pages).
+    fn map_new_block(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        perms: Perms,
+        fill: &mut impl FnMut(usize, usize),
+    ) -> Option<()> {
+        let pa = frames.alloc_aligned(BLOCK_FRAMES)?;
+        let mapped = self
+            .table
+            .map_block(&mut Frames(frames), va, pa, perms, false, false);
+        if mapped.is_err() {
+            for frame in (pa..pa + BLOCK_SIZE).step_by(PAGE_SIZE) {
+                let _ = frames.free(frame);
+            }
+            return None;
+        }
+        for off in (0..BLOCK_SIZE).step_by(PAGE_SIZE) {
+            zero_frame(pa + off);
+            fill(va + off, pa + off);
+        }
+        Some(())
+    }
+
     /// Unmaps `[va, va + len)` (pages not mapped are skipped) and frees the
-    /// frames. With `live`, this space is the CPU's current one: its TLB
+    /// frames; `InvalidArgument` (and nothing unmapped) if the range cuts a
+    /// block. With `live`, this space is the CPU's current one: its TLB
     /// entries are invalidated everywhere before the frames are reused.
     pub fn unmap(
         &mut self,
@@ -143,6 +216,9 @@ impl Space {
         live: bool,
     ) -> Result<(), Error> {
         let len = Self::check_range(va, len)?;
+        if self.table.cuts_block(&mut Frames(frames), va, va + len) {
+            return Err(Error::InvalidArgument);
+        }
         let mut freed = 0;
         self.table.drain_range(
             &mut Frames(frames),
@@ -183,19 +259,17 @@ impl Space {
                 for undo in 0..n {
                     let _ = self.table.unmap(&mut Frames(frames), va + undo * PAGE_SIZE);
                 }
-                return Err(match e {
-                    MapError::AlreadyMapped => Error::AlreadyMapped,
-                    MapError::BadAddress => Error::InvalidArgument,
-                    _ => Error::NoMemory,
-                });
+                return Err(map_error(e));
             }
         }
         Ok(())
     }
 
     /// Maps the pages of `[gpa, gpa + len)` of this space (all mapped) into
-    /// `other` at `va`, borrowed (for a VM's RAM seen by its `qvm`); on
-    /// failure nothing stays mapped in `other`. Allocates no heap.
+    /// `other` at `va`, borrowed (for a VM's RAM seen by its `qvm`); a block
+    /// of this space whose place in `other` is block-aligned goes there as
+    /// one block. On failure nothing stays mapped in `other`. Allocates no
+    /// heap.
     pub fn share_into(
         &self,
         other: &mut Space,
@@ -206,34 +280,61 @@ impl Space {
         perms: Perms,
     ) -> Result<(), Error> {
         let len = Self::check_range(va, len)?;
-        for n in 0..len / PAGE_SIZE {
-            let mapped = match self.lookup(frames, gpa + n * PAGE_SIZE) {
-                Some((pa, _)) => other
-                    .table
-                    .map_borrowed(&mut Frames(frames), va + n * PAGE_SIZE, pa, perms, false)
-                    .map_err(|e| match e {
-                        MapError::AlreadyMapped => Error::AlreadyMapped,
-                        MapError::BadAddress => Error::InvalidArgument,
-                        _ => Error::NoMemory,
-                    }),
-                None => Err(Error::Fault),
-            };
-            if let Err(e) = mapped {
-                for undo in 0..n {
-                    let _ = other
+        let mut done = 0;
+        while done < len {
+            let result = self.share_one(other, frames, gpa + done, len - done, va + done, perms);
+            match result {
+                Ok(size) => done += size,
+                Err(e) => {
+                    other
                         .table
-                        .unmap(&mut Frames(frames), va + undo * PAGE_SIZE);
+                        .drain_range(&mut Frames(frames), va, va + done, |_, _, _, _| {});
+                    return Err(e);
                 }
-                return Err(e);
             }
         }
         Ok(())
     }
 
+    /// Maps the page or block of this space at `gpa` into `other` at `va`
+    /// (borrowed), a block only if `left` bytes hold it and `va` is
+    /// aligned like `gpa`; the bytes mapped.
+    fn share_one(
+        &self,
+        other: &mut Space,
+        frames: &mut FrameAllocator,
+        gpa: usize,
+        left: usize,
+        va: usize,
+        perms: Perms,
+    ) -> Result<usize, Error> {
+        let block = self.table.block_at(&mut Frames(frames), gpa);
+        if let Some((first, pa, _, _)) = block
+            && first == gpa
+            && left >= BLOCK_SIZE
+            && va.is_multiple_of(BLOCK_SIZE)
+            && other
+                .table
+                .map_block(&mut Frames(frames), va, pa, perms, false, true)
+                .is_ok()
+        {
+            return Ok(BLOCK_SIZE);
+        }
+        let (pa, _) = self.lookup(frames, gpa).ok_or(Error::Fault)?;
+        other
+            .table
+            .map_borrowed(&mut Frames(frames), va, pa, perms, false)
+            .map_err(map_error)?;
+        Ok(PAGE_SIZE)
+    }
+
     /// The frame and permissions of the page at `va`, if mapped.
     pub fn lookup(&self, frames: &mut FrameAllocator, va: usize) -> Option<(usize, Perms)> {
+        let page = va & !(PAGE_SIZE - 1);
+        let mem = &mut Frames(frames);
         self.table
-            .translate(&mut Frames(frames), va & !(PAGE_SIZE - 1))
+            .translate(mem, page)
+            .or_else(|| self.table.translate_block(mem, page))
     }
 
     /// Changes the permissions of the mapped page at `va` (not live: for a
@@ -253,9 +354,27 @@ impl Space {
             .map_err(|_| Error::NoMemory)
     }
 
-    /// The frame address behind `va`, if mapped with `need` permissions.
+    /// The frame address behind `va`, if mapped (by a page or a block)
+    /// with `need` permissions.
     pub fn translate(&self, frames: &mut FrameAllocator, va: usize, write: bool) -> Option<usize> {
-        let (pa, perms) = self.table.translate(&mut Frames(frames), va)?;
+        match self.table.translate(&mut Frames(frames), va) {
+            Some((pa, perms)) => (perms.read && (!write || perms.write)).then_some(pa),
+            None => self.translate_in_block(frames, va, write),
+        }
+    }
+
+    /// [`Self::translate`] inside a block (guest RAM in `qvm`'s window).
+    /// Out of line and cold: `copy_in` and `copy_out`, through which
+    /// `vcpu_run` copies exit records, stay as they were before blocks.
+    #[cold]
+    #[inline(never)]
+    fn translate_in_block(
+        &self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        write: bool,
+    ) -> Option<usize> {
+        let (pa, perms) = self.table.translate_block(&mut Frames(frames), va)?;
         (perms.read && (!write || perms.write)).then_some(pa)
     }
 

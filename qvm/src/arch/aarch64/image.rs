@@ -49,19 +49,24 @@ pub fn check_compressed(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Places the `Image` `data` in `ram`: at `text_offset` into the first
-/// 2 MiB boundary of RAM, or into the 2 MiB boundary `at` if its header
-/// allows other places.
-pub fn place_kernel_image(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Placed, String> {
-    let text_offset = le64(data, 8).ok_or("truncated Image header")?;
-    let image_size = le64(data, 16).ok_or("truncated Image header")?;
-    let flags = le64(data, 24).ok_or("truncated Image header")?;
+/// Places the `Image` of `file_len` bytes whose header `head` starts in
+/// `ram`: at `text_offset` into the first 2 MiB boundary of RAM, or into
+/// the 2 MiB boundary `at` if its header allows other places.
+pub fn place_kernel_image(
+    head: &[u8],
+    file_len: usize,
+    ram: Ram,
+    at: Option<u64>,
+) -> Result<Placed, String> {
+    let text_offset = le64(head, 8).ok_or("truncated Image header")?;
+    let image_size = le64(head, 16).ok_or("truncated Image header")?;
+    let flags = le64(head, 24).ok_or("truncated Image header")?;
     // A zero image_size comes from kernels before 3.17: assume the file
     // plus room for .bss.
     let size = if image_size == 0 {
-        data.len() as u64 + (4 << 20)
+        file_len as u64 + (4 << 20)
     } else {
-        image_size.max(data.len() as u64)
+        image_size.max(file_len as u64)
     };
     let window = match at {
         Some(a) if a % IMAGE_ALIGN != 0 => {
@@ -90,7 +95,7 @@ pub fn place_kernel_image(data: &[u8], ram: Ram, at: Option<u64>) -> Result<Plac
         pieces: alloc::vec![Piece {
             gpa,
             offset: 0,
-            file_len: data.len(),
+            file_len,
             mem_len: size
         }],
         entry: gpa,
@@ -141,5 +146,15 @@ mod tests {
                 .unwrap_err()
                 .contains("more than the RAM")
         );
+    }
+
+    #[test]
+    fn the_file_length_counts_not_the_header() {
+        let head = image(0, 0x1000, 0xa);
+        let p = place_kernel_image(&head[..64], 0x30_0000, RAM, None).unwrap();
+        assert_eq!(p.pieces[0].file_len, 0x30_0000);
+        // image_size smaller than the file: the file's length.
+        assert_eq!(p.pieces[0].mem_len, 0x30_0000);
+        assert!(place_kernel_image(&head[..16], 0x30_0000, RAM, None).is_err());
     }
 }

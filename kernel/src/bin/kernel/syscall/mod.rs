@@ -20,6 +20,11 @@ use arch::UserContext;
 pub use call::{Caller, Outcome};
 
 /// Runs the system call in `frame` for the current thread of `cpu`.
+/// `#[inline]`: its one caller, the trap path (`trap.rs`), may sit in
+/// another codegen unit, where without the hint it stays a call (about 20
+/// instructions more on every system call; which unit a module lands in
+/// moves with unrelated changes, and with it `cargo xtask bench`'s rows).
+#[inline]
 pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
     let Some(thread) = k.cpus[cpu].current else {
         return;
