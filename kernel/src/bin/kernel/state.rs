@@ -1,7 +1,17 @@
 //! The kernel's state and the one lock that guards it. The kernel is not
-//! preemptible and runs with interrupts masked; one ticket lock serializes
-//! the CPUs (as seL4 does), so every handler sees a consistent state and no
+//! preemptible and runs with interrupts masked; one lock serializes the
+//! CPUs (as seL4 does), so every handler sees a consistent state and no
 //! finer locking is needed.
+//!
+//! The lock is a test-and-test-and-set spin lock, not a ticket lock: when
+//! the kernel's own CPUs are threads of another host (QEMU, a nested
+//! hypervisor), a ticket lock hands the lock in order to waiters whose
+//! CPU may not be running, and every CPU behind them waits for it too. A
+//! `hostile` VM's exits then held a well-behaved VM's MMIO round trip to
+//! 20-40 ms under QEMU on two host cores (its ticker ticked at a third of
+//! its rate); with this lock it stays under a few milliseconds there. The
+//! price is fairness: no CPU is promised a turn, which the kernel's short
+//! critical sections make a cache-arbitration question on hardware.
 
 use crate::hw::{Arch, Frame};
 use crate::input::ConsoleInput;
@@ -20,7 +30,7 @@ use kernel::shm::Shm;
 use kernel::slab::{Id, Slab};
 use kernel::timeq::TimeQueue;
 use kernel::vmid::VmidPool;
-use spin::mutex::{TicketMutex, TicketMutexGuard};
+use spin::mutex::{SpinMutex, SpinMutexGuard};
 
 /// What a handle names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,14 +276,15 @@ pub fn ns_to_ticks(ns: u64, hz: u64) -> u64 {
     (ns as u128 * hz as u128 / 1_000_000_000) as u64
 }
 
-/// The big kernel lock around the state.
-pub struct KernelLock(TicketMutex<Option<Kernel>, SpinHint>);
+/// The big kernel lock around the state (see the module comment for why
+/// a spin lock rather than a ticket lock).
+pub struct KernelLock(SpinMutex<Option<Kernel>, SpinHint>);
 
 /// A held lock.
-pub struct Guard(TicketMutexGuard<'static, Option<Kernel>, SpinHint>);
+pub struct Guard(SpinMutexGuard<'static, Option<Kernel>, SpinHint>);
 
 /// The kernel's state.
-pub static KERNEL: KernelLock = KernelLock(TicketMutex::new(None));
+pub static KERNEL: KernelLock = KernelLock(SpinMutex::new(None));
 
 impl KernelLock {
     /// Takes the lock.
