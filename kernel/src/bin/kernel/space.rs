@@ -10,11 +10,17 @@
 //! block too: one entry instead of a 4 KiB last-level table per 2 MiB, in
 //! both spaces. A block's frames are still freed one by one. No range may
 //! be unmapped that cuts a block (`unmap` refuses it).
+//!
+//! Each space has a generation that changes whenever a mapping may have
+//! gone or changed, never repeating across spaces, so that the kernel may
+//! keep a frame address it looked up (the runner's exit record,
+//! `vm::record`) for as long as the generation is the same.
 
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_TOP};
 use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};
 use arch::{Perms, Translation};
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::mem::frames::FrameAllocator;
 use kernel::vmid::VmidKind;
 
@@ -44,9 +50,20 @@ pub fn zero_frame(pa: usize) {
     unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE_SIZE) };
 }
 
+/// The source of space generations: each value is handed out once.
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A generation no space had before.
+fn fresh_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
+}
+
 /// A process's memory.
 pub struct Space {
     table: PageTable<<Arch as Translation>::Format>,
+    /// Changes whenever a mapping may have gone or changed (see the
+    /// module comment).
+    generation: u64,
     /// VMID tagging its TLB entries.
     pub vmid: u16,
     /// Pages mapped.
@@ -71,6 +88,7 @@ impl Space {
         let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
         Ok(Space {
             table,
+            generation: fresh_generation(),
             vmid,
             pages: 0,
         })
@@ -79,6 +97,13 @@ impl Space {
     /// Whether fresh memory may be mapped in blocks: in a VM's space.
     fn blocks(&self) -> bool {
         VmidKind::of(self.vmid) == Some(VmidKind::Vm)
+    }
+
+    /// The space's generation: the same as long as no mapping went or
+    /// changed since it was read.
+    #[inline]
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The root value that makes this space active (VTTBR_EL2 on ARM).
@@ -219,6 +244,7 @@ impl Space {
         if self.table.cuts_block(&mut Frames(frames), va, va + len) {
             return Err(Error::InvalidArgument);
         }
+        self.generation = fresh_generation();
         let mut freed = 0;
         self.table.drain_range(
             &mut Frames(frames),
@@ -256,6 +282,7 @@ impl Space {
                 self.table
                     .map_borrowed(&mut Frames(frames), va + n * PAGE_SIZE, pa, perms, device);
             if let Err(e) = mapped {
+                self.generation = fresh_generation();
                 for undo in 0..n {
                     let _ = self.table.unmap(&mut Frames(frames), va + undo * PAGE_SIZE);
                 }
@@ -286,6 +313,7 @@ impl Space {
             match result {
                 Ok(size) => done += size,
                 Err(e) => {
+                    other.generation = fresh_generation();
                     other
                         .table
                         .drain_range(&mut Frames(frames), va, va + done, |_, _, _, _| {});
@@ -345,6 +373,7 @@ impl Space {
         va: usize,
         perms: Perms,
     ) -> Result<(), Error> {
+        self.generation = fresh_generation();
         let (pa, _) = self
             .table
             .unmap(&mut Frames(frames), va)
@@ -376,6 +405,21 @@ impl Space {
     ) -> Option<usize> {
         let (pa, perms) = self.table.translate_block(&mut Frames(frames), va)?;
         (perms.read && (!write || perms.write)).then_some(pa)
+    }
+
+    /// The frame address of a `len`-byte record at `va` that is 8-byte
+    /// aligned and lies in one page mapped readable and writable; `None`
+    /// otherwise (the caller copies through `copy_in`/`copy_out`).
+    pub fn record_frame(
+        &self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        len: usize,
+    ) -> Option<usize> {
+        if !va.is_multiple_of(8) || va % PAGE_SIZE + len > PAGE_SIZE {
+            return None;
+        }
+        self.translate(frames, va, true)
     }
 
     /// Copies user memory at `va` into `buf`.

@@ -9,7 +9,7 @@ use crate::vm::{self, Vcpu, switch};
 use abi::{
     EXIT_LINES, Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE,
     GUEST_PA_BITS, LINE_INTID_MASK, LINE_LEVEL, PAGE_SIZE, Rights, SysResult, VM_RAM_MAX,
-    VM_SPIS_MAX, VM_VCPUS_MAX, VcpuExit, VmConfig, guest_range_ok, prot, response,
+    VM_SPIS_MAX, VM_VCPUS_MAX, VmConfig, guest_range_ok, prot, response,
 };
 use arch::{Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::exit_record;
@@ -297,7 +297,7 @@ pub fn run(
 ) -> Outcome {
     let result = (|| {
         let vcpu = vcpu_of(k, c, handle)?;
-        let answer: VcpuExit = read_struct(k, c, exit_ptr, core::mem::size_of::<VcpuExit>())?;
+        let answer = vm::record::read(k, c.process, vcpu, exit_ptr)?;
         let v = k.vcpus.get(vcpu).ok_or(Error::BadHandle)?;
         let vm = v.vm;
         if k.vms.get(vm).is_none_or(|m| m.vgic.is_none()) {

@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod exit;
 pub mod lifecycle;
 pub mod psci;
+pub mod record;
 pub mod switch;
 
 use crate::hw::{Arch, Frame, VcpuState};
@@ -68,6 +69,8 @@ pub struct Vcpu {
     pub host_frame: Frame,
     /// Where the runner wants its exit record.
     pub exit_ptr: usize,
+    /// The frame behind it, as last looked up (`record`).
+    pub record: Option<record::RecordSlot>,
     /// What the next run completes.
     pub pending: Pending,
     /// Its virtual GIC state may differ from its list registers: sync and
@@ -95,6 +98,7 @@ impl Vcpu {
             runner: None,
             host_frame: Frame::default(),
             exit_ptr: 0,
+            record: None,
             pending: Pending::None,
             lrs_stale: true,
             lrs_overflow: false,

@@ -12,22 +12,10 @@ use super::{Pending, switch};
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel};
-use abi::VcpuExit;
 use arch::{Cpu, GuestExit, Translation, Virtualization};
 use kernel::exit_record::{self, Header};
 use kernel::exit_stats::ExitCount;
 use kernel::slab::Id;
-
-/// The bytes of an exit record.
-fn record_bytes(record: &VcpuExit) -> &[u8] {
-    // SAFETY: `VcpuExit` is `repr(C)` and made only of `u64`s.
-    unsafe {
-        core::slice::from_raw_parts(
-            record as *const VcpuExit as *const u8,
-            core::mem::size_of::<VcpuExit>(),
-        )
-    }
-}
 
 /// Handles a trap from the guest running on `cpu` as vCPU `vcpu`; `kind`
 /// is what the vector code passed. The exit is matched by reference and
@@ -218,15 +206,16 @@ fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &ab
     frame.clone_from(&v.host_frame);
     let exit_ptr = v.exit_ptr;
     let process = k.threads.get(tid).map(|t| t.process);
-    let space = process
+    let root = process
         .and_then(|p| k.processes.get(p))
-        .and_then(|p| p.space.as_ref());
-    let result = match space {
-        Some(space) => {
-            Arch::activate(space.root());
-            space.copy_out(&mut k.frames, exit_ptr, record_bytes(record))
+        .and_then(|p| p.space.as_ref())
+        .map(|space| space.root());
+    let result = match (process, root) {
+        (Some(process), Some(root)) => {
+            Arch::activate(root);
+            super::record::write(k, process, vcpu, exit_ptr, record)
         }
-        None => Err(abi::Error::Fault),
+        _ => Err(abi::Error::Fault),
     };
     frame.x[0] = abi::encode_return(result.map(|()| record.kind as usize)) as u64;
 }
