@@ -3,14 +3,18 @@
 //! `ticker` VM runs beside it (`boot/boards/qemu-virt-hostile.build`).
 //!
 //! Checked, in order: the ticker is up; `hostile-fail` (policy `fail`)
-//! prints its seed, rounds and `done` line and powers off, with a ticker
-//! tick during its run, and `ktest memcheck` finds all its memory back;
+//! prints its seed, rounds and `done` line and powers off, and `ktest
+//! memcheck` finds all its memory back;
 //! `hostile-abort` is ended by `qvm` at its first reference to nothing
 //! (status 5, with the reason), memory back; `hostile-ignore` runs to its
 //! end too, memory back; the ticker still ticks; a new host program
 //! (`ktest hello`) starts; the ticker ends when told (`q`) and `init`
 //! exits with 0. No line is timed: each wait is bounded only by the
-//! case's timeout.
+//! case's timeout. In particular no ticker tick is required inside a
+//! hostile VM's 4 s: on a busy 2-core build machine QEMU's four CPUs get
+//! so little of it that a 2 s tick may take longer than a hostile run (a
+//! timing check that failed about one run in three); the ticker's ticks
+//! after the attacks, and its answer to `q`, show it survived them.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
 use super::matcher::Expect;
@@ -36,9 +40,6 @@ fn runs_to_end(policy: &str, gic: Gic) -> Vec<String> {
     let vm = format!("hostile-{policy}");
     vec![
         format!(r"{vm}: hostile: seed 0x5eed, 2 CPUs, GICv{gic}, 3 virtio devices, 4 s"),
-        // The ticker goes on while the hostile VM runs (4 s, two ticks'
-        // worth); its `round N` lines may come before or after the tick.
-        r"ticker1: ticker: tick \d+".into(),
         format!(r"{vm}: hostile: done, \d+ accesses, \d+ exceptions taken"),
         format!("qvm: {vm}: the guest powered off"),
         memcheck(policy, 0),
