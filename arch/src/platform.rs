@@ -30,6 +30,16 @@ pub trait Cpu {
     fn wait_for_event();
     /// The current frame pointer, for a backtrace.
     fn frame_pointer() -> usize;
+    /// Zeroes `len` bytes of RAM at `addr` the quickest way the CPU has
+    /// (ARM: `DC ZVA`, a block per instruction: 64 bytes on a Cortex-A72
+    /// or QEMU's `max`); both multiples of the page size.
+    ///
+    /// # Safety
+    /// The range must be RAM the caller owns that the kernel's map
+    /// ([`Boot::map_all_memory`]) shows as normal memory. On ARM a 2 MiB
+    /// block wholly inside one RAM range is; the pages of a block that RAM
+    /// only partly fills are device memory.
+    unsafe fn zero_ram(addr: usize, len: usize);
 }
 
 /// The per-CPU timer the scheduler programs.

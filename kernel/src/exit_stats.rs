@@ -1,6 +1,8 @@
 //! Counts of a VM's exits by kind, kept per vCPU on the exit path (one
 //! increment each) and printed when the VM ends, so that a workload's
-//! overhead can be read off its console: which exits, how many.
+//! overhead can be read off its console: which exits, how many. After
+//! them the same line says how long after its `qvm` process was started
+//! the guest first ran ([`FirstRun`]).
 
 use core::fmt;
 
@@ -112,6 +114,41 @@ impl fmt::Display for ExitCounts {
     }
 }
 
+/// How long after its process was started a VM's guest first ran (its
+/// first `vcpu_run` that entered the guest), in nanoseconds of counter
+/// time; `None` if it never ran. Printed after the exit counts:
+/// `; guest first ran 12.345 ms after its process started` (milliseconds,
+/// three decimals, cut not rounded) or `; guest never ran`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstRun(pub Option<u64>);
+
+impl FirstRun {
+    /// From counter values: the process started at `started`, the guest
+    /// first ran at `first` (if it did); the counter runs at `hz`.
+    pub fn from_ticks(started: u64, first: Option<u64>, hz: u64) -> FirstRun {
+        FirstRun(first.map(|t| {
+            let ticks = t.saturating_sub(started) as u128;
+            (ticks * 1_000_000_000 / hz.max(1) as u128).min(u64::MAX as u128) as u64
+        }))
+    }
+}
+
+/// `; guest first ran N.NNN ms after its process started` or `; guest
+/// never ran`.
+impl fmt::Display for FirstRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(ns) => write!(
+                f,
+                "; guest first ran {}.{:03} ms after its process started",
+                ns / 1_000_000,
+                ns % 1_000_000 / 1_000
+            ),
+            None => f.write_str("; guest never ran"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +182,36 @@ mod tests {
             assert_eq!(c.get(kind), 1);
             assert_eq!(c.total(), 1);
         }
+    }
+
+    #[test]
+    fn first_run_prints_milliseconds_or_never() {
+        let hz = 1_000_000_000;
+        let ran = FirstRun::from_ticks(1_000, Some(12_346_789), hz);
+        assert_eq!(ran, FirstRun(Some(12_345_789)));
+        assert_eq!(
+            format!("{ran}"),
+            "; guest first ran 12.345 ms after its process started"
+        );
+        // 62.5 MHz: 16 ns a tick.
+        let slow = FirstRun::from_ticks(0, Some(62_500), 62_500_000);
+        assert_eq!(
+            format!("{slow}"),
+            "; guest first ran 1.000 ms after its process started"
+        );
+        assert_eq!(
+            format!("{}", FirstRun::from_ticks(5, Some(5), hz)),
+            "; guest first ran 0.000 ms after its process started"
+        );
+        // A first run before the start (it cannot be) saturates at zero.
+        assert_eq!(FirstRun::from_ticks(9, Some(5), hz), FirstRun(Some(0)));
+        let never = FirstRun::from_ticks(1_000, None, hz);
+        assert_eq!(format!("{never}"), "; guest never ran");
+        let mut line = format!("{}", ExitCounts::default());
+        line += &format!("{ran}");
+        assert_eq!(
+            line,
+            "0 exits; 0 to qvm; guest first ran 12.345 ms after its process started"
+        );
     }
 }

@@ -4,14 +4,16 @@
 //! `/init`, a CPU-bound job (sha256 of 64 MiB) and 2000 fork+exec as
 //! ratios to the bare run, and virtio-blk throughput; then two Linux VMs on
 //! a virtio-net `peer` link, each fetching 8 MiB from the other over HTTP.
-//! Under the table, each VM's exit counts (the kernel's line when it ends).
+//! The kernel's line when a VM ends gives the time from the `qvm` process's
+//! start to the Linux guest's first instruction (a row of the table) and
+//! each VM's exit counts (under the table).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
-use crate::bench::exits::{self, VmExits};
+use crate::bench::exits::{self, FirstRun, VmExits};
 use crate::bench::{ICOUNT, Run, boot, machine};
 use crate::qemu::{self, EntryLevel};
 use crate::{build, image, linux};
@@ -45,6 +47,19 @@ pub struct LinuxFigures {
     pub blk_read: Option<f64>,
     /// VM 1 and VM 2 each fetching [`NET_MIB`] from the other.
     pub net_fetch: [Option<f64>; 2],
+    /// The `qvm` process started to the guest's first instruction (the
+    /// kernel's line when the VM ends; under qhv only).
+    pub qvm_start: Option<f64>,
+}
+
+/// The time from `qvm`'s start to the guest's first instruction, in
+/// seconds, from the VM's exit line; `None` if it never ran or the line
+/// does not say.
+pub fn qvm_start(exits: Option<&VmExits>) -> Option<f64> {
+    match exits?.first_run? {
+        FirstRun::AfterMs(ms) => Some(ms / 1000.0),
+        FirstRun::Never => None,
+    }
 }
 
 /// Reads the figures from a console.
@@ -144,6 +159,10 @@ pub fn table(bare: &LinuxFigures, vm: &LinuxFigures) -> String {
             throughput(NET_MIB, *f)
         );
     }
+    t += &format!(
+        "| qvm start → guest's first instruction | | {} | |\n",
+        ms(vm.qvm_start)
+    );
     t
 }
 
@@ -211,6 +230,7 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     let mut vm = parse(lines.iter().map(String::as_str));
     let mut vm_exits = [None, None, None];
     vm_exits[0] = exits::parse(lines.iter().map(String::as_str), VMS[0]);
+    vm.qvm_start = qvm_start(vm_exits[0].as_ref());
     let net_image = image::make_image(root, "", Some(&root.join(NET_BUILDFILE)))?;
     let run = Run {
         name: "linux-net",
@@ -237,6 +257,12 @@ pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
     if vm_exits.iter().any(Option::is_none) {
         problems.push(
             "linux: a VM's exit counts are missing (`qhv: qvm-NAME ... VM ended after`)".into(),
+        );
+    }
+    if vm_exits[0].is_some() && vm.qvm_start.is_none() {
+        problems.push(
+            "linux vm: no time to the guest's first instruction (`; guest first ran N ms ...`)"
+                .into(),
         );
     }
     if vm.blk_write.is_none() {
@@ -285,11 +311,39 @@ mod tests {
             "{t}"
         );
         assert_eq!(f.net_fetch, [Some(4.0), Some(2.0)]);
+        assert_eq!(f.qvm_start, None);
+        assert!(
+            t.ends_with("| qvm start → guest's first instruction | | - | |\n"),
+            "{t}"
+        );
         assert_eq!(parse(["linux-bench: sha256 16 MiB 1.0 2.0"]).sha256, None);
         assert!(
             t.contains("VM 1 fetches 8 MiB over HTTP from VM 2 | | 4000 ms (2.0 MiB/s)"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn gives_the_time_to_the_guests_first_instruction() {
+        let ran = "qhv: qvm-linux (pid 2): VM ended after 3 exits: 1 irq, 2 mmio; 2 to qvm; \
+                   guest first ran 31.678 ms after its process started";
+        let e = exits::parse([ran], "linux");
+        let vm = LinuxFigures {
+            qvm_start: qvm_start(e.as_ref()),
+            ..Default::default()
+        };
+        assert!((vm.qvm_start.unwrap() - 0.031678).abs() < 1e-12);
+        let t = table(&LinuxFigures::default(), &vm);
+        assert!(
+            t.contains("| qvm start → guest's first instruction | | 32 ms | |\n"),
+            "{t}"
+        );
+        assert_eq!(t.lines().count(), 2 + 8, "{t}");
+        let never = "qhv: qvm-linux (pid 2): VM ended after 0 exits; 0 to qvm; guest never ran";
+        assert_eq!(qvm_start(exits::parse([never], "linux").as_ref()), None);
+        let older = "qhv: qvm-linux (pid 2): VM ended after 0 exits; 0 to qvm";
+        assert_eq!(qvm_start(exits::parse([older], "linux").as_ref()), None);
+        assert_eq!(qvm_start(None), None);
     }
 
     #[test]

@@ -56,6 +56,11 @@ impl Cpu for Aarch64 {
     fn frame_pointer() -> usize {
         cpu::frame_pointer()
     }
+
+    unsafe fn zero_ram(addr: usize, len: usize) {
+        // SAFETY: the caller's promise (Normal memory it owns).
+        unsafe { cpu::zero_normal(addr, len) };
+    }
 }
 
 impl HostTimer for Aarch64 {

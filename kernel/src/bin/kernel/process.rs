@@ -9,8 +9,9 @@ use crate::state::{Kernel, Object, Process, Thread, ThreadState};
 use abi::{Error, PAGE_SIZE, USER_STACK_TOP};
 use alloc::vec::Vec;
 use arch::Translation;
-use arch::{IrqChip, Perms, UserContext};
+use arch::{Cpu, IrqChip, Perms, UserContext};
 use kernel::elf_load;
+use kernel::exit_stats::FirstRun;
 use kernel::handles::HandleTable;
 use kernel::slab::Id;
 
@@ -27,6 +28,7 @@ pub fn spawn(
     parent: u64,
     shm_space: Option<u64>,
 ) -> Result<Id, Error> {
+    let started = Arch::counter();
     let file = k.bootfs.find(path).ok_or(Error::NotFound)?;
     let exe = elf_load::parse(file.data).map_err(|_| Error::BadExecutable)?;
     if args.len() > MAX_ARGS {
@@ -84,6 +86,7 @@ pub fn spawn(
         vms: Vec::new(),
         shms: Vec::new(),
         shm_space,
+        started,
     });
     let process = match inserted {
         Ok(id) => id,
@@ -298,8 +301,13 @@ fn teardown(k: &mut Kernel, process: Id) {
     }
     for &vm in &vms {
         let exits = crate::vm::lifecycle::exit_counts(k, vm);
+        let first = crate::vm::lifecycle::first_entry(k, vm);
         if let Some(p) = k.processes.get(process) {
-            log::info!("qhv: {} (pid {pid}): VM ended after {exits}", p.name());
+            let first = FirstRun::from_ticks(p.started, first, k.counter_hz);
+            log::info!(
+                "qhv: {} (pid {pid}): VM ended after {exits}{first}",
+                p.name()
+            );
         }
     }
     crate::vm::lifecycle::destroy_all(k, &vms);

@@ -19,7 +19,7 @@
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_TOP};
 use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};
-use arch::{Perms, Translation};
+use arch::{Cpu, Perms, Translation};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::mem::frames::FrameAllocator;
 use kernel::vmid::VmidKind;
@@ -222,8 +222,13 @@ impl Space {
             }
             return None;
         }
+        // SAFETY: the block's frames are ours, and an aligned run of them in
+        // one RAM range (`alloc_aligned`): a block the kernel's map shows
+        // as normal memory. Zeroing guest RAM was most of a VM's start
+        // with plain stores (docs/benchmarks.md, "From `qvm` start to the
+        // guest's first instruction").
+        unsafe { Arch::zero_ram(pa, BLOCK_SIZE) };
         for off in (0..BLOCK_SIZE).step_by(PAGE_SIZE) {
-            zero_frame(pa + off);
             fill(va + off, pa + off);
         }
         Some(())

@@ -126,6 +126,8 @@ pub struct Process {
     pub shms: Vec<Id>,
     /// The shared-memory namespace its `shm_open` names are looked up in.
     pub shm_space: u64,
+    /// The counter (`Arch::counter`) when it was spawned.
+    pub started: u64,
 }
 
 impl Process {

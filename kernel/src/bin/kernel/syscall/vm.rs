@@ -11,7 +11,7 @@ use abi::{
     GUEST_PA_BITS, LINE_INTID_MASK, LINE_LEVEL, PAGE_SIZE, Rights, SysResult, VM_RAM_MAX,
     VM_SPIS_MAX, VM_VCPUS_MAX, VmConfig, guest_range_ok, prot, response,
 };
-use arch::{Perms, Translation, VirtualCpuInterface, Virtualization};
+use arch::{Cpu, Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::exit_record;
 use kernel::slab::Id;
 use kernel::vgic::VGic;
@@ -339,6 +339,10 @@ pub fn run(
     if !v.on {
         sched::block_current(k, c.cpu, Block::VcpuOff);
         return Outcome::Blocked;
+    }
+    // Set once: the guest enters below (printed when the VM ends).
+    if v.first_entry.is_none() {
+        v.first_entry = Some(Arch::counter());
     }
     v.host_frame.clone_from(frame);
     v.exit_ptr = exit_ptr;

@@ -86,6 +86,17 @@ pub fn exit_counts(k: &Kernel, vm: Id) -> ExitCounts {
     total
 }
 
+/// The counter when the guest of `vm` first ran (the earliest first entry
+/// of its vCPUs), if it ever did.
+pub fn first_entry(k: &Kernel, vm: Id) -> Option<u64> {
+    let vcpus = k.vms.get(vm).map_or(&[][..], |m| &m.vcpus[..]);
+    vcpus
+        .iter()
+        .flatten()
+        .filter_map(|&id| k.vcpus.get(id)?.first_entry)
+        .min()
+}
+
 /// Ends every VM of a process that is going away (its teardown).
 pub fn destroy_all(k: &mut Kernel, vms: &[Id]) {
     for &vm in vms {

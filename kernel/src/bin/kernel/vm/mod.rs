@@ -82,6 +82,9 @@ pub struct Vcpu {
     pub lrs_overflow: bool,
     /// Its exits by kind (printed when the VM ends).
     pub exits: ExitCounts,
+    /// The counter when `vcpu_run` first entered the guest on it (the
+    /// VM's earliest is printed when the VM ends).
+    pub first_entry: Option<u64>,
 }
 
 impl Vcpu {
@@ -103,6 +106,7 @@ impl Vcpu {
             lrs_stale: true,
             lrs_overflow: false,
             exits: ExitCounts::default(),
+            first_entry: None,
         }
     }
 
