@@ -10,6 +10,12 @@ pub trait IrqChip {
     fn enable(&mut self, intid: u32, cpu: usize, edge: bool);
     /// Disables interrupt `intid`.
     fn disable(&mut self, intid: u32, cpu: usize);
+    /// Stops (`masked`) or lets again the signalling of private interrupt
+    /// `intid` (16..32) on this CPU, whose index is `cpu`, its
+    /// configuration kept: one register write, for a line that stays
+    /// asserted while a guest handles what it stands for (the virtual
+    /// timer's PPI).
+    fn set_masked(&mut self, intid: u32, cpu: usize, masked: bool);
     /// Takes the highest-priority pending interrupt, if any.
     fn acknowledge(&mut self) -> Option<u32>;
     /// Ends the handling of `intid`.

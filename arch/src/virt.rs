@@ -91,9 +91,8 @@ pub trait Virtualization {
     /// on the CPU, as after [`Virtualization::load`].
     fn unpark(state: &Self::VcpuState);
     /// The loaded guest's timer: its deadline in counter ticks, if it is
-    /// enabled and not masked.
+    /// enabled and not masked. The kernel never changes the guest's
+    /// timer: it reads it to drive the timer's virtual interrupt as the
+    /// level the timer outputs.
     fn guest_timer_deadline() -> Option<u64>;
-    /// Masks the loaded guest's timer after it fired (the guest's handler
-    /// reprograms it).
-    fn mask_guest_timer();
 }

@@ -75,9 +75,33 @@ impl GicV2Regs {
 pub enum Gic {
     /// Version 2.
     V2(GicV2Regs),
-    /// Version 3 (or 4), with the MPIDR affinity of each CPU index.
-    V3(GicV3<'static>, [u64; MAX_CPUS]),
+    /// Version 3 (or 4), with the MPIDR affinity of each CPU index and
+    /// where the redistributors are.
+    V3(GicV3<'static>, [u64; MAX_CPUS], Redistributors),
 }
+
+/// The redistributors of a GICv3, for the one register write
+/// [`IrqChip::set_masked`] makes (the driver's way there takes several
+/// times the instructions).
+pub struct Redistributors {
+    /// The first one's RD_base frame.
+    base: usize,
+    /// From one to the next: 128 KiB (GICv3), 256 KiB (GICv4 with
+    /// virtual LPIs).
+    stride: usize,
+    /// How many (one per CPU index).
+    count: usize,
+}
+
+/// GICR_TYPER (RD_base frame).
+const GICR_TYPER: usize = 0x8;
+/// GICR_TYPER.VLPIS: the redistributors have the two GICv4 frames more.
+const GICR_TYPER_VLPIS: u64 = 1 << 1;
+/// The SGI_base frame, after RD_base.
+const GICR_SGI_BASE: usize = 0x1_0000;
+/// GICR_ISENABLER0 and GICR_ICENABLER0 (SGI_base frame).
+const GICR_ISENABLER0: usize = 0x100;
+const GICR_ICENABLER0: usize = 0x180;
 
 impl Gic {
     /// A GICv2 at `gicd` / `gicc` (identity-mapped device memory).
@@ -110,8 +134,22 @@ impl Gic {
                 NonNull::new(gicr as *mut _)?,
                 mpidrs.len(),
             )
+        }
+        .ok()?;
+        // The driver checked the layout (GICR_PIDR2 against VLPIS).
+        // SAFETY: the first redistributor's GICR_TYPER, a 64-bit register
+        // of the region the caller gave.
+        let typer = unsafe { core::ptr::read_volatile((gicr + GICR_TYPER) as *const u64) };
+        let redists = Redistributors {
+            base: gicr,
+            stride: if typer & GICR_TYPER_VLPIS != 0 {
+                0x4_0000
+            } else {
+                0x2_0000
+            },
+            count: mpidrs.len(),
         };
-        Some(Gic::V3(gic.ok()?, affinity))
+        Some(Gic::V3(gic, affinity, redists))
     }
 
     /// Sets up the distributor (CPU 0, once).
@@ -131,7 +169,7 @@ impl Gic {
                 // Group 0, where everything stays.
                 r.write(r.gicd, GICD_CTLR, 0b11);
             }
-            Gic::V3(gic, _) => {
+            Gic::V3(gic, ..) => {
                 GicCpuInterface::enable_system_register_el2(true);
                 gic.setup(0);
             }
@@ -164,7 +202,7 @@ impl IrqChip for Gic {
                 r.write(r.gicc, GICC_PMR, 0xff);
                 r.write(r.gicc, GICC_CTLR, 1);
             }
-            Gic::V3(gic, _) => {
+            Gic::V3(gic, ..) => {
                 GicCpuInterface::enable_system_register_el2(true);
                 if cpu != 0 {
                     gic.init_cpu(cpu);
@@ -193,7 +231,7 @@ impl IrqChip for Gic {
                     1 << (intid % 32),
                 );
             }
-            Gic::V3(gic, affinity) => {
+            Gic::V3(gic, affinity, _) => {
                 let id = to_intid(intid);
                 let trigger = if edge { Trigger::Edge } else { Trigger::Level };
                 let target = (intid < 32).then_some(cpu);
@@ -216,9 +254,39 @@ impl IrqChip for Gic {
                 GICD_ICENABLER + 4 * (intid as usize / 32),
                 1 << (intid % 32),
             ),
-            Gic::V3(gic, _) => {
+            Gic::V3(gic, ..) => {
                 let _ = gic.enable_interrupt(to_intid(intid), (intid < 32).then_some(cpu), false);
             }
+        }
+    }
+
+    #[inline]
+    fn set_masked(&mut self, intid: u32, cpu: usize, masked: bool) {
+        let bit = 1 << (intid % 32);
+        match self {
+            // GICD_I[SC]ENABLER0 are banked: this CPU's own.
+            Gic::V2(r) => r.write(
+                r.gicd,
+                if masked {
+                    GICD_ICENABLER
+                } else {
+                    GICD_ISENABLER
+                },
+                bit,
+            ),
+            Gic::V3(_, _, r) if cpu < r.count => {
+                let reg = if masked {
+                    GICR_ICENABLER0
+                } else {
+                    GICR_ISENABLER0
+                };
+                let at = r.base + cpu * r.stride + GICR_SGI_BASE + reg;
+                // SAFETY: CPU `cpu`'s redistributor, in the region
+                // `new_v3` was given; a write-one-to-set/clear register
+                // whose other bits are left alone.
+                unsafe { core::ptr::write_volatile(at as *mut u32, bit) };
+            }
+            Gic::V3(..) => {}
         }
     }
 
@@ -246,7 +314,7 @@ impl IrqChip for Gic {
                 let mask = r.cpu_masks.get(cpu).copied().unwrap_or(0);
                 r.write(r.gicd, GICD_SGIR, (u32::from(mask) << 16) | (sgi & 0xf));
             }
-            Gic::V3(_, affinity) => {
+            Gic::V3(_, affinity, _) => {
                 let Some(&mpidr) = affinity.get(cpu) else {
                     return;
                 };

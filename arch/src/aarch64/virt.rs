@@ -202,19 +202,6 @@ impl Virtualization for Aarch64 {
         };
         (ctl & CNTV_ENABLE != 0 && ctl & CNTV_IMASK == 0).then_some(cval)
     }
-
-    fn mask_guest_timer() {
-        // SAFETY: the loaded guest's timer; setting IMASK stops the line.
-        unsafe {
-            asm!(
-                "mrs {t}, cntv_ctl_el0",
-                "orr {t}, {t}, #2",
-                "msr cntv_ctl_el0, {t}",
-                "isb",
-                t = out(reg) _,
-            )
-        };
-    }
 }
 
 /// The state change of taking a synchronous exception to EL1 on the

@@ -2,10 +2,11 @@
 //! `/chosen/bootargs`): `stress=T` is how long every CPU runs, and
 //! `stress.timer=T` the period of each CPU's virtual timer, each T a
 //! number with `s`, `ms` or `us` (seconds without).
-//! `stress.spurious-timer=ok` lets a known hypervisor bug pass: a second
-//! virtual timer interrupt for a deadline already taken, after the guest
-//! stopped its timer (counted and shown instead of failing the run; see
-//! [`crate::vtimer`]). Other words are left alone.
+//! `stress.spurious-timer=ok` lets one kind of hypervisor bug pass, for
+//! investigating it: a second virtual timer interrupt for a deadline
+//! already taken, after the guest stopped its timer (counted and shown
+//! instead of failing the run; see [`crate::vtimer`]); no test case sets
+//! it. Other words are left alone.
 
 /// Run time without `stress=`: short, for a bare board under QEMU TCG.
 pub const DEFAULT_RUN_US: u64 = 2_000_000;

@@ -16,11 +16,12 @@
 //! An interrupt with none armed (the last one was taken) is a duplicate
 //! and fails the run, unless it finds the timer stopped, as the handler
 //! left it, and [`tolerate_duplicates`] was asked for: then it is counted
-//! as spurious. qhv (at the time of writing) makes exactly those: its WFI
-//! path raises the virtual timer interrupt in software when the deadline
-//! has passed, without masking the timer, and the physical timer
-//! interrupt that comes in after the guest acknowledged the first raises
-//! it again (`stress.spurious-timer=ok`, docs/testing.md).
+//! as spurious (`stress.spurious-timer=ok`). qhv once made exactly those:
+//! its WFI path raised the virtual timer interrupt in software when the
+//! deadline had passed, and the physical timer interrupt that came in
+//! after the guest acknowledged the first raised it again, each raise an
+//! edge; it now drives the interrupt as a level that follows the timer
+//! (docs/testing.md).
 
 use crate::fail::expect;
 use crate::{MAX_STRESS_CPUS as MAX, fail};

@@ -116,7 +116,6 @@ impl Virtualization for Mock {
     fn guest_timer_deadline() -> Option<u64> {
         None
     }
-    fn mask_guest_timer() {}
 }
 
 /// A vCPU of the mock at `pc`, nothing logged yet.

@@ -26,9 +26,48 @@ impl VGic {
     }
 
     /// Sets the line of private interrupt `intid` (16..32) on `vcpu`, like
-    /// [`VGic::set_line`]. Returns whether it became deliverable.
+    /// [`VGic::set_line`]: PPIs are level-sensitive, so the interrupt is
+    /// pending while the line is high (the virtual timer's output), and
+    /// setting a high line high again changes nothing. Returns whether it
+    /// became deliverable.
     pub fn set_private_line(&mut self, vcpu: usize, intid: u32, level: bool) -> bool {
         (PPI_BASE..SPI_BASE).contains(&intid) && self.drive(vcpu, intid, Some(level)).is_some()
+    }
+
+    /// The line of private interrupt `intid` (16..32) on `vcpu`.
+    #[inline]
+    pub fn private_line(&self, vcpu: usize, intid: u32) -> bool {
+        (PPI_BASE..SPI_BASE).contains(&intid)
+            && self
+                .cpus
+                .get(vcpu)
+                .is_some_and(|c| c.private[intid as usize].line)
+    }
+
+    /// Samples the line of private interrupt `intid` (16..32) on `vcpu`
+    /// again, for a source whose fall nobody reports (the virtual timer:
+    /// the guest stops it without trapping): `level` is asked only while
+    /// the line is high, and a low answer lowers it. Returns the line's
+    /// level afterwards.
+    #[inline]
+    pub fn resample_private_line(
+        &mut self,
+        vcpu: usize,
+        intid: u32,
+        level: impl FnOnce() -> bool,
+    ) -> bool {
+        if !self.private_line(vcpu, intid) {
+            return false;
+        }
+        if level() {
+            return true;
+        }
+        // A falling line makes nothing deliverable: no kick, and the live
+        // set may keep it (a superset).
+        if let Some(c) = self.cpus.get_mut(vcpu) {
+            c.private[intid as usize].line = false;
+        }
+        false
     }
 
     /// Drives a line (`Some(level)`) or latches (`None`); returns the

@@ -61,7 +61,7 @@ impl Irq {
     /// Pending as the model holds it (not counting a pending state that
     /// sits in a list register).
     pub const fn pending(&self) -> bool {
-        self.latch || self.sources != 0 || (!self.edge && self.line)
+        (self.line && !self.edge) || self.latch || self.sources != 0
     }
 
     /// Pending, counting a pending state put into a list register.

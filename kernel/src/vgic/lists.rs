@@ -170,7 +170,8 @@ impl VGic {
     }
 
     /// Lists `intid` on `vcpu`: moves its edge pending state into the LR
-    /// it returns.
+    /// it returns. A level-sensitive interrupt's line makes it pending
+    /// only while it is not active.
     fn list(&mut self, vcpu: usize, intid: u32) -> Lr {
         let v2_sgi = self.version == 2 && intid < 16;
         let fwd = self
@@ -201,7 +202,14 @@ impl VGic {
             }
             lr.source = irq.src;
             lr.eoi = irq.sources != 0;
-        } else if fwd && irq.pending() {
+        } else if fwd && (irq.latch || (!irq.active && irq.pending())) {
+            // An active level-sensitive interrupt is listed active only,
+            // however its line stands: the list register cannot follow
+            // the line, and a pending state put there now would be taken
+            // after the guest's deactivation even if the line fell in
+            // between (the guest's handler quietens its source before it
+            // deactivates). The deactivation raises the EOI maintenance
+            // interrupt instead, and the next fill sees the line then.
             lr.pending = true;
             irq.lr_latch = irq.latch;
             irq.latch = false;

@@ -17,6 +17,12 @@
 //!   0) and Linux only sets that bit.
 //! - Edge pending state lives in a latch; level-sensitive interrupts are
 //!   pending while their line is high or their latch is set (ISPENDR).
+//!   PPIs are level-sensitive: the virtual timer is a line the kernel
+//!   drives with the timer's output ([`VGic::set_private_line`],
+//!   [`VGic::resample_private_line`]). A list register cannot follow a
+//!   line, so an active level-sensitive interrupt is listed active only
+//!   (with the EOI maintenance bit): its line counts again once the guest
+//!   deactivated it.
 //! - While an interrupt sits in a list register, that register owns its
 //!   latched pending state; [`VGic::sync_lrs`] folds it back. GICv3 list
 //!   registers are `ICH_LR<n>_EL2` values; GICv2 ones are `GICH_LR<n>`

@@ -240,8 +240,9 @@ pub const NOTES: &[(u8, &str)] = &[
          50 us (WFI) ahead and keeps a sample only if the counter was still before \
          the deadline once armed; its handler stops the timer. Under the \
          hypervisor the timer's PPI 27 is taken by the kernel, which masks the \
-         timer and injects the interrupt; in WFI the vCPU's thread is blocked and \
-         woken by the kernel's timer at the deadline. vtimer-wfi waits with IRQs \
+         PPI at the host GIC and raises the virtual timer's line (a level); in \
+         WFI the vCPU's thread is blocked and woken by the kernel's timer at the \
+         deadline, which raises the line. vtimer-wfi waits with IRQs \
          masked, as an OS idle loop does: the figure includes the wake, a counter \
          check and the unmasking.",
     ),

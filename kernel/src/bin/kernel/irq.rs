@@ -5,7 +5,7 @@ use crate::hw::Arch;
 use crate::percpu::SGI_RESCHEDULE;
 use crate::sched::{self, Wake};
 use crate::state::{Block, Kernel, ThreadState};
-use arch::{Cpu, HostTimer, IrqChip, Virtualization};
+use arch::{Cpu, HostTimer, IrqChip};
 
 /// Most console input kept unread.
 const INPUT_LIMIT: usize = 4096;
@@ -35,12 +35,17 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
     }
 }
 
-/// The loaded guest's virtual timer fired: mask it (the guest's handler
-/// reprograms it) and make its interrupt pending on the vCPU.
+/// The loaded (or parked) guest's virtual timer fired: if it still
+/// asserts its output, the PPI is masked here until the guest is done with
+/// it and its interrupt's line goes high (`deliver::vtimer_fired`). A late
+/// interrupt from a timer the guest has stopped or moved on since is
+/// dropped.
 fn virtual_timer(k: &mut Kernel, cpu: usize) {
-    Arch::mask_guest_timer();
-    if let Some(vcpu) = k.cpus[cpu].loaded_vcpu {
-        crate::vm::deliver::raise_vtimer(k, vcpu);
+    if let Some(vcpu) = k.cpus[cpu].loaded_vcpu
+        && crate::vm::switch::vtimer_output()
+    {
+        crate::vm::switch::mask_vtimer(k, cpu, true);
+        crate::vm::deliver::vtimer_fired(k, vcpu);
     }
 }
 
@@ -122,9 +127,10 @@ fn on_timer(k: &mut Kernel, cpu: usize) {
     let now = Arch::counter();
     while let Some(tid) = k.sleepers.pop_due(now) {
         if let Some(ThreadState::Blocked(Block::Wfi)) = k.threads.get(tid).map(|t| t.state) {
-            // A vCPU in WFI whose virtual timer is due.
+            // A vCPU in WFI whose virtual timer is due (it cannot have
+            // changed its timer since: it has not run).
             if let Some(vcpu) = k.threads.get(tid).and_then(|t| t.guest) {
-                crate::vm::deliver::raise_vtimer(k, vcpu);
+                crate::vm::deliver::vtimer_fired(k, vcpu);
             }
             sched::wake(k, tid, Wake::Resume);
             continue;

@@ -167,6 +167,10 @@ pub struct Cpu {
     /// The vCPU whose FP/SIMD values are in this CPU's registers (they
     /// stay there while host processes run: those trap FP).
     pub fp_owner: Option<Id>,
+    /// The guests' timer PPI is masked at this CPU's interrupt controller:
+    /// the loaded vCPU's timer interrupt line is high in its virtual GIC
+    /// (`vm::switch::mask_vtimer`).
+    pub vtimer_masked: bool,
 }
 
 impl Cpu {
@@ -183,6 +187,7 @@ impl Cpu {
             loaded_vcpu: None,
             parked: false,
             fp_owner: None,
+            vtimer_masked: false,
         }
     }
 }

@@ -21,6 +21,11 @@ pub fn kick(k: &mut Kernel, vm: Id, index: usize) {
     else {
         return;
     };
+    kick_vcpu(k, vcpu);
+}
+
+/// [`kick`] for a vCPU known by its id.
+fn kick_vcpu(k: &mut Kernel, vcpu: Id) {
     switch::mark_stale(k, vcpu);
     let Some(runner) = k.vcpus.get(vcpu).and_then(|v| v.runner) else {
         return;
@@ -51,12 +56,28 @@ pub fn send_sgi(k: &mut Kernel, vcpu: Id, value: u64) {
     }
 }
 
-/// Makes the virtual timer interrupt pending on `vcpu` and wakes it.
-pub fn raise_vtimer(k: &mut Kernel, vcpu: Id) {
-    let Some(v) = k.vcpus.get(vcpu) else { return };
+/// The virtual timer of `vcpu` asserts its output (its deadline passed,
+/// enabled and unmasked): its interrupt's line goes high in the virtual
+/// GIC, a level, so an interrupt already pending or being handled is not
+/// made pending again; the line is sampled again when the guest has
+/// deactivated it (`switch::sync_live`) or the vCPU is loaded. While it is
+/// high the timer's PPI must be masked on the CPU the vCPU is loaded on
+/// (the timer keeps asserting it): a caller with the vCPU loaded masks it
+/// (`switch::mask_vtimer`), a load does it otherwise. Kicks the vCPU if the
+/// interrupt became deliverable, and returns whether it did.
+#[inline]
+pub fn vtimer_fired(k: &mut Kernel, vcpu: Id) -> bool {
+    let Some(v) = k.vcpus.get(vcpu) else {
+        return false;
+    };
     let (vm, index) = (v.vm, v.index);
-    if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
-        vgic.raise_private(index, VTIMER_INTID);
+    let deliverable = k
+        .vms
+        .get_mut(vm)
+        .and_then(|m| m.vgic.as_mut())
+        .is_some_and(|vgic| vgic.set_private_line(index, VTIMER_INTID, true));
+    if deliverable {
+        kick_vcpu(k, vcpu);
     }
-    kick(k, vm, index);
+    deliverable
 }

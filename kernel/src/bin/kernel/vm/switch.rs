@@ -8,10 +8,10 @@
 //! unparks it. Anything else (another thread, idle, another vCPU)
 //! unloads it first.
 
-use super::MAX_LRS;
+use super::{MAX_LRS, VTIMER_INTID};
 use crate::hw::Arch;
 use crate::state::Kernel;
-use arch::{Translation, VirtualCpuInterface, Virtualization};
+use arch::{Cpu, IrqChip, Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
 
 /// Reads the first `n` list registers.
@@ -54,8 +54,21 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     }
     write_lrs(k, &v.lrs);
     Arch::activate(vm.space.root());
+    let (vm_id, index) = (v.vm, v.index);
+    let timer_high = vm
+        .vgic
+        .as_ref()
+        .is_some_and(|g| g.private_line(index, VTIMER_INTID));
     k.cpus[cpu_index].loaded_vcpu = Some(vcpu);
     mark_stale(k, vcpu);
+    // Its timer is on the CPU again: its line as it stands (a CPU_ON
+    // reset stopped it, say), and the PPI masked while the line is high.
+    let line = timer_high
+        && k.vms
+            .get_mut(vm_id)
+            .and_then(|m| m.vgic.as_mut())
+            .is_some_and(|g| g.resample_private_line(index, VTIMER_INTID, vtimer_output));
+    mask_vtimer(k, cpu_index, line);
     // Its FP values now live here only: another CPU's copy goes stale.
     for c in k.cpus.iter_mut() {
         if c.fp_owner == Some(vcpu) {
@@ -140,7 +153,11 @@ pub fn sync(k: &mut Kernel, vcpu: Id) {
 }
 
 /// After a trap from the loaded guest: the live list registers go back
-/// into the model.
+/// into the model (they are left empty: mark the vCPU stale for a
+/// refill), and its timer's line is sampled again: the guest may have
+/// stopped the timer since, or deactivated its interrupt (the EOI
+/// maintenance interrupt of a level-sensitive one); once it falls the
+/// timer's PPI is unmasked.
 pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
         return;
@@ -149,10 +166,35 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     let mut lrs = read_lrs(k);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
+    let mut line = false;
     if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
         vgic.sync_lrs(index, &mut lrs[..n]);
+        line = vgic.resample_private_line(index, VTIMER_INTID, vtimer_output);
     }
     write_lrs(k, &lrs);
+    mask_vtimer(k, cpu_index, line);
+}
+
+/// Whether the loaded guest's timer asserts its interrupt now: enabled,
+/// not masked, its deadline reached (computed, not the timer's ISTATUS,
+/// which QEMU updates only when its own timer callback runs).
+#[inline]
+pub fn vtimer_output() -> bool {
+    Arch::guest_timer_deadline().is_some_and(|deadline| deadline <= Arch::counter())
+}
+
+/// Masks (or unmasks) the guests' timer PPI at this CPU's interrupt
+/// controller. While the loaded vCPU's timer line is high in its virtual
+/// GIC the PPI is masked: the timer keeps asserting it until the guest
+/// stops it, and the guest's own timer state is never touched. Writes the
+/// controller only when that changes.
+#[inline(always)]
+pub fn mask_vtimer(k: &mut Kernel, cpu_index: usize, masked: bool) {
+    let c = &mut k.cpus[cpu_index];
+    if c.vtimer_masked != masked {
+        c.vtimer_masked = masked;
+        k.irqs.chip.set_masked(VTIMER_INTID, cpu_index, masked);
+    }
 }
 
 /// Whether the virtual CPU interface asserts its maintenance interrupt:

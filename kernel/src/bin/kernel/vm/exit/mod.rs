@@ -174,15 +174,20 @@ fn wait_for_interrupt(k: &mut Kernel, cpu: usize, vcpu: Id) {
         return;
     };
     if let Some(deadline) = Arch::guest_timer_deadline() {
-        if deadline <= Arch::counter() {
-            super::deliver::raise_vtimer(k, vcpu);
-            return;
+        if deadline > Arch::counter() {
+            if k.sleepers.insert(deadline, tid).is_err() {
+                // No room to queue the wake-up: let the guest spin instead
+                // of blocking it past its deadline.
+                return;
+            }
+        } else {
+            switch::mask_vtimer(k, cpu, true);
+            if super::deliver::vtimer_fired(k, vcpu) {
+                return;
+            }
         }
-        if k.sleepers.insert(deadline, tid).is_err() {
-            // No room to queue the wake-up: let the guest spin instead
-            // of blocking it past its deadline.
-            return;
-        }
+        // Otherwise its line was high already, and the interrupt is not
+        // deliverable (disabled, say): it does not wake the vCPU.
     }
     sched::block_current(k, cpu, Block::Wfi);
 }
