@@ -30,6 +30,18 @@ pub const MAINTENANCE_INTID: u32 = <Arch as Platform>::MAINTENANCE_INTID;
 /// Most list registers kept per vCPU.
 pub const MAX_LRS: usize = 16;
 
+/// Where a vCPU's runner keeps its exit record, as last looked up
+/// (`record`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordSlot {
+    /// The record's address in the runner's space.
+    pub va: usize,
+    /// The runner's space generation when it was looked up.
+    pub generation: u64,
+    /// The record's address through the kernel's identity map.
+    pub pa: usize,
+}
+
 /// A virtual machine.
 pub struct Vm {
     /// Its guest-physical memory.
@@ -70,7 +82,7 @@ pub struct Vcpu {
     /// Where the runner wants its exit record.
     pub exit_ptr: usize,
     /// The frame behind it, as last looked up (`record`).
-    pub record: Option<record::RecordSlot>,
+    pub record: Option<RecordSlot>,
     /// What the next run completes.
     pub pending: Pending,
     /// Its virtual GIC state may differ from its list registers: sync and

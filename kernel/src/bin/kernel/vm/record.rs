@@ -1,26 +1,16 @@
 //! The runner's exit record (`abi::VcpuExit`) in its own memory: the
 //! answer `vcpu_run` reads and the record an exit to `qvm` writes. The
 //! frame behind the record is looked up once and kept in the vCPU
-//! ([`RecordSlot`]) for as long as the runner's space keeps its
+//! (`RecordSlot`) for as long as the runner's space keeps its
 //! generation (`Space::generation`: no mapping gone or changed since), so
 //! that the round trip through `qvm` walks no page table. A record that
 //! is not 8-byte aligned, crosses a page or is not writable goes through
 //! `copy_in`/`copy_out` as before.
 
+use super::RecordSlot;
 use crate::state::Kernel;
 use abi::{Error, VcpuExit};
 use kernel::slab::Id;
-
-/// Where a vCPU's runner keeps its exit record, as last looked up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordSlot {
-    /// The record's address in the runner's space.
-    va: usize,
-    /// The runner's space generation when it was looked up.
-    generation: u64,
-    /// The record's address through the kernel's identity map.
-    pa: usize,
-}
 
 const RECORD_SIZE: usize = core::mem::size_of::<VcpuExit>();
 
