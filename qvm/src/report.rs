@@ -185,6 +185,9 @@ pub fn render(config: &Config, layout: &VmLayout) -> String {
     if let Some(n) = vars.counter_offset {
         line("set", format!("counter-offset {n:#x}"), String::new());
     }
+    if let Some(r) = vars.on_reset {
+        line("set", format!("on-reset {}", r.word()), String::new());
+    }
     for (k, v) in &vars.other {
         line("set", format!("{k} {v}"), String::new());
     }

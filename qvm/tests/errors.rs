@@ -7,7 +7,7 @@ use qvm::config::parse_args;
 
 #[test]
 fn every_parse_error() {
-    common::check_error_table("errors.txt", 91, err);
+    common::check_error_table("errors.txt", 93, err);
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 use common::{example, parse};
 use qvm::config::{
     COMMAND_LINE, DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Intr, LoadKind, Location,
-    LogDest, LogLevel, MemAttrs, MemKind, PassKind, Peer, ReserveKind, Sched, SchedPolicy,
+    LogDest, LogLevel, MemAttrs, MemKind, OnReset, PassKind, Peer, ReserveKind, Sched, SchedPolicy,
     UnsupportedAction, VdevKind, number, parse_args, tokenize,
 };
 
@@ -542,6 +542,23 @@ fn later_set_and_cmdline_replace_earlier() {
     assert_eq!(c.vars.other, [("x".to_string(), "2".to_string())]);
     assert_eq!(c.vars.fdt_dump_file.as_deref(), Some("b"));
     assert_eq!(c.dump_dir.as_deref(), Some("d2"));
+}
+
+#[test]
+fn on_reset_and_where_settings_were_given() {
+    let c = parse("set on-reset restart\nunsupported register ignore\n\ndump d\nset on-reset exit");
+    assert_eq!(c.vars.on_reset, Some(OnReset::Exit));
+    assert_eq!(c.given_at("set on-reset").to_string(), "t.qvmconf:5");
+    assert_eq!(
+        c.given_at("unsupported register").to_string(),
+        "t.qvmconf:2"
+    );
+    assert_eq!(c.given_at("dump").to_string(), "t.qvmconf:4");
+    // Not given: the start of the configuration.
+    assert_eq!(c.given_at("set exit-on-halt").to_string(), "t.qvmconf:1");
+    let c = parse("set on-reset restart");
+    assert_eq!(c.vars.on_reset, Some(OnReset::Restart));
+    assert_eq!(parse("ram 1M").vars.on_reset, None);
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub use error::{COMMAND_LINE, ConfigError, Origin};
 pub use lexer::{LexError, Token, tokenize};
 pub use loc::{Intr, Location};
 pub use parser::MAX_INCLUDE_DEPTH;
-pub use settings::{LogDest, LogLevel, Logger, Unsupported, UnsupportedAction, Vars};
+pub use settings::{LogDest, LogLevel, Logger, OnReset, Unsupported, UnsupportedAction, Vars};
 pub use types::{
     Config, CpuConfig, Load, LoadKind, MAX_PRIORITY, MemAttrs, MemKind, MemOption, Pass, PassKind,
     Reserve, ReserveKind, Sched, SchedPolicy,

@@ -5,7 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::parser::{Arg, Context, Cursor, Opt, Parser};
-use super::settings::{LogDest, LogLevel, Logger, UnsupportedAction};
+use super::settings::{LogDest, LogLevel, Logger, OnReset, UnsupportedAction};
 use super::types::{CpuConfig, Load, LoadKind, MemKind, MemOption};
 use super::value::{self, Bad};
 use super::vdev::{VDEV_KINDS, VdevConfig, VdevKind};
@@ -117,6 +117,8 @@ impl Parser<'_> {
                     "ignore" => UnsupportedAction::Ignore,
                     _ => return Err(opt.bad(&how, Bad::from("not abort, fail or ignore"))),
                 };
+                self.config
+                    .note_given(format!("unsupported {}", what.text), at.clone());
                 let u = &mut self.config.unsupported;
                 match what.text.as_str() {
                     "instruction" => u.instruction = action,
@@ -134,6 +136,7 @@ impl Parser<'_> {
             "dump" => {
                 let opt = self.top("dump", "<directory>", &at);
                 self.config.dump_dir = Some(self.arg(cur, &opt)?.text);
+                self.config.note_given(String::from("dump"), at);
             }
             _ => unreachable!("every TOP_LEVEL keyword has a case"),
         }
@@ -220,6 +223,8 @@ impl Parser<'_> {
         let opt = self.top("set", "<variable> <value>", &at);
         let var = self.arg(cur, &opt)?;
         let val = self.arg(cur, &opt)?;
+        self.config
+            .note_given(format!("set {}", var.text), at.clone());
         let vars = &mut self.config.vars;
         let bad = |form: &str, val: &Arg, why: Bad| {
             let name = format!("set {}", var.text);
@@ -241,6 +246,13 @@ impl Parser<'_> {
             "counter-offset" => {
                 let n = value::number(&val.text, false);
                 vars.counter_offset = Some(n.map_err(|e| bad("<number>", &val, e))?);
+            }
+            "on-reset" => {
+                vars.on_reset = Some(match val.text.as_str() {
+                    "exit" => OnReset::Exit,
+                    "restart" => OnReset::Restart,
+                    _ => return Err(bad("exit|restart", &val, Bad::Form)),
+                });
             }
             _ => {
                 vars.other.retain(|(name, _)| *name != var.text);

@@ -85,6 +85,30 @@ pub struct Vars {
     pub exit_on_halt: Option<bool>,
     /// `set counter-offset N`: the guest's virtual counter offset.
     pub counter_offset: Option<u64>,
+    /// `set on-reset exit|restart`: what a guest reset does (`None`: exit).
+    pub on_reset: Option<OnReset>,
     /// Any other variable, kept as written, in order.
     pub other: Vec<(String, String)>,
+}
+
+/// `set on-reset`: what `qvm` does when the guest asks for a reset (PSCI
+/// SYSTEM_RESET). Not a QNX variable: QNX's `qvm` always ends and leaves a
+/// restart to a loop on the host; `exit` is that.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnReset {
+    /// `exit`: `qvm` ends with status 0 (the default).
+    #[default]
+    Exit,
+    /// `restart`: `qvm` builds the VM afresh and runs it again.
+    Restart,
+}
+
+impl OnReset {
+    /// The value as written after `set on-reset`.
+    pub fn word(self) -> &'static str {
+        match self {
+            OnReset::Exit => "exit",
+            OnReset::Restart => "restart",
+        }
+    }
 }

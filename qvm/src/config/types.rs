@@ -38,6 +38,9 @@ pub struct Config {
     pub dryrun: bool,
     /// `dump DIR`: the last one given.
     pub dump_dir: Option<String>,
+    /// Where the settings that keep no origin of their own were last given,
+    /// by key: `set VAR`, `unsupported WHAT`, `dump` (see [`Config::given_at`]).
+    pub given: Vec<(String, Origin)>,
     /// Where the configuration starts (the first option), for errors about
     /// something missing altogether (no `vdev gic`, no `ram`).
     pub start: Origin,
@@ -60,8 +63,25 @@ impl Config {
             vars: Vars::default(),
             dryrun: false,
             dump_dir: None,
+            given: Vec::new(),
             start,
         }
+    }
+
+    /// Records that the setting `key` (`set VAR`, `unsupported WHAT`,
+    /// `dump`) was given at `at`, replacing an earlier place.
+    pub fn note_given(&mut self, key: String, at: Origin) {
+        self.given.retain(|(k, _)| *k != key);
+        self.given.push((key, at));
+    }
+
+    /// Where the setting `key` was last given (the start of the
+    /// configuration if it was not).
+    pub fn given_at(&self, key: &str) -> &Origin {
+        self.given
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(&self.start, |(_, at)| at)
     }
 
     /// The guest image (`load` without prefix), if any.
