@@ -2,7 +2,9 @@
 //! configuration language ([`config`]), placement of the guest's memory and
 //! devices ([`layout`]), the guest device tree ([`fdt`]), the `dryrun`
 //! report ([`report`]) and which of `qvm`'s messages the `logger` options
-//! show ([`logfilter`]); [`window`], how the `qvm` process touches
+//! show ([`logfilter`]); which options `qvm` refuses or warns about because
+//! it cannot carry them out ([`honour`]); how often `set on-reset restart`
+//! restarts a VM ([`restarts`]); [`window`], how the `qvm` process touches
 //! memory that guests and other processes change under it; and [`arch`],
 //! everything that depends on the guest's architecture.
 //!
@@ -16,9 +18,11 @@ pub mod arch;
 pub mod config;
 pub mod fdt;
 pub mod file_length;
+pub mod honour;
 pub mod layout;
 pub mod loader;
 pub mod logfilter;
 pub mod report;
+pub mod restarts;
 pub mod units;
 pub mod window;

@@ -29,8 +29,9 @@ pub use image::{ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_k
 pub use irq::{DEVICE_LINES, check_device_line};
 pub use layout::{RAM_BASE, VDEV_SLOT, default_place, reg_size};
 #[cfg(feature = "vmm")]
-pub use models::{UART, Uart};
+pub use models::Uart;
 pub use report::{cpu_detail, report_lines};
 pub use rules::{
-    check_pass_io, check_vdev_kind, device_address, find_irq_chip, irq_line, is_irq_chip,
+    MODELLED, UART, check_pass_io, check_vdev_kind, device_address, find_irq_chip, irq_line,
+    is_irq_chip,
 };

@@ -6,6 +6,19 @@ use alloc::format;
 
 use crate::config::{Config, ConfigError, Intr, Location, Origin, VdevConfig, VdevKind};
 
+/// The UART the guest's console is (the first serial with `hostdev -`).
+pub const UART: VdevKind = VdevKind::Pl011;
+
+/// The device types `qvm` has a model for on this architecture (besides
+/// the interrupt controller, which the kernel emulates).
+pub const MODELLED: &[VdevKind] = &[
+    UART,
+    VdevKind::VirtioConsole,
+    VdevKind::VirtioBlk,
+    VdevKind::VirtioNet,
+    VdevKind::VirtioEntropy,
+];
+
 /// Whether a `vdev` of `kind` is the interrupt controller (placed apart).
 pub fn is_irq_chip(kind: VdevKind) -> bool {
     kind == VdevKind::Gic

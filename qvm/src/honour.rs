@@ -1,0 +1,234 @@
+//! Options the language parses and places but `qvm` cannot carry out (yet):
+//! each is refused (an error naming the option, `FILE:LINE: ...`, before
+//! anything is built; `qvm` exits 65 as for a bad configuration) or warned
+//! about by name once at start, never silently dropped. Where a line goes
+//! and why is said here per option and in `docs/qvmconf.md` ("What `qvm`
+//! honours"). The rule: refused when running without it would surprise
+//! whoever wrote it (a file that is never written, a VM that never ends);
+//! a warning when QNX configurations commonly carry it and the VM runs as
+//! the writer means, or when another engineer is making it real (`pass`).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::arch::guest;
+use crate::config::{
+    Config, ConfigError, DeviceOptions, HostDir, HostPath, LoadKind, Pass, PassKind, SchedPolicy,
+    UnsupportedAction, VdevConfig, VdevKind,
+};
+
+/// Linux (arm64 `booting.rst`) wants its device tree on an 8-byte boundary.
+pub const FDT_ALIGN: u64 = 8;
+
+/// Checks `config` (already placed) against what `qvm` honours: the first
+/// option it refuses, else the warnings to print, in the order of the
+/// checks below.
+pub fn check(config: &Config) -> Result<Vec<ConfigError>, ConfigError> {
+    let mut warnings = Vec::new();
+    cpus(config, &mut warnings);
+    loads(config)?;
+    for dev in &config.vdevs {
+        vdev(dev, &mut warnings)?;
+    }
+    for pass in &config.passes {
+        warnings.push(pass.origin.error(format!(
+            "{} is not honoured yet: {}",
+            describe_pass(pass),
+            pass_reason(&pass.kind)
+        )));
+    }
+    settings(config, &mut warnings)?;
+    Ok(warnings)
+}
+
+/// `cpu sched PRIOf`: warned. The host scheduler has one policy, round
+/// robin in time slices among the threads of one priority; FIFO differs
+/// only between equal priorities, so the vCPU runs as `PRIOr`.
+fn cpus(config: &Config, warnings: &mut Vec<ConfigError>) {
+    for cpu in &config.cpus {
+        let (Some(sched), Some(at)) = (cpu.sched, &cpu.origin) else {
+            continue;
+        };
+        if sched.policy == Some(SchedPolicy::Fifo) {
+            let p = sched.priority;
+            warnings.push(at.error(format!(
+                "cpu sched {p}f: FIFO is not honoured: the host scheduler shares a CPU \
+                 round robin between threads of one priority; the vCPU runs as 'sched {p}r'"
+            )));
+        }
+    }
+}
+
+/// `data load` without an address: refused (nothing places data files).
+/// `fdt load GPA,FILE`: honoured (the merged tree goes there), so two
+/// different addresses, or one the guest cannot take, are refused.
+fn loads(config: &Config) -> Result<(), ConfigError> {
+    let mut fdt_at: Option<(u64, &crate::config::Origin)> = None;
+    for load in &config.loads {
+        match (load.kind, load.gpa) {
+            (LoadKind::Data, None) => {
+                return Err(load.origin.error(format!(
+                    "'data load {}' needs an address: 'data load <gpa>,<file>' (qvm does not place data files)",
+                    load.path
+                )));
+            }
+            (LoadKind::Fdt, Some(gpa)) => {
+                if !gpa.is_multiple_of(FDT_ALIGN) {
+                    return Err(load.origin.error(format!(
+                        "'fdt load {gpa:#x},{}': the device tree goes at that address, which must be a multiple of {FDT_ALIGN}",
+                        load.path
+                    )));
+                }
+                match fdt_at {
+                    Some((first, at)) if first != gpa => {
+                        return Err(load.origin.error(format!(
+                            "'fdt load {gpa:#x},{}': the device tree already goes at {first:#x} ({at}); the VM has one tree",
+                            load.path
+                        )));
+                    }
+                    _ => fdt_at = Some((gpa, &load.origin)),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// One `vdev`: types without a model are refused; so is a serial port's
+/// `hostdev` naming a host file (the host has no character devices and no
+/// writable files; `-` is the VM's console and honoured, `<-` as input
+/// only); a virtio-blk without `hostdev` is refused, and a writable one
+/// warned about (its writes stay in a RAM copy of the file).
+fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
+    let name = dev.kind.name();
+    if !guest::MODELLED.contains(&dev.kind) && dev.kind != VdevKind::Gic {
+        return Err(dev.origin.error(format!(
+            "vdev {name} is not implemented in qvm yet (no device model); leave it out"
+        )));
+    }
+    match &dev.options {
+        DeviceOptions::Serial {
+            hostdev: Some(hostdev),
+        } => {
+            if let HostPath::File(path) = &hostdev.path {
+                let prefix = match hostdev.dir {
+                    HostDir::Both => "",
+                    HostDir::In => "<",
+                    HostDir::Out => ">",
+                };
+                return Err(dev.origin.error(format!(
+                    "vdev {name}: 'hostdev {prefix}{path}' is not honoured: the host has no \
+                     character devices or writable files; 'hostdev >-' is the VM's console"
+                )));
+            }
+        }
+        DeviceOptions::Block { hostdev: None } => {
+            return Err(dev.origin.error(format!(
+                "vdev {name}: needs 'hostdev [<]<file>' (a bootfs file)"
+            )));
+        }
+        DeviceOptions::Block {
+            hostdev: Some(hostdev),
+        } if hostdev.dir == HostDir::Both => {
+            if let HostPath::File(path) = &hostdev.path {
+                warnings.push(dev.origin.error(format!(
+                    "vdev {name}: 'hostdev {path}': the guest's writes stay in a RAM copy of \
+                     the file and are lost when the VM ends (the host has no writable storage \
+                     yet; 'hostdev <{path}' makes the disk read-only)"
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `pass loc mem:...` or `pass intr ...` as written (numbers in hex).
+pub fn describe_pass(pass: &Pass) -> String {
+    match &pass.kind {
+        PassKind::Mem {
+            gpa,
+            len,
+            attrs,
+            hpa,
+        } => {
+            let letters: String = [
+                (attrs.read, 'r'),
+                (attrs.write, 'w'),
+                (attrs.exec, 'x'),
+                (attrs.cacheable, 'c'),
+                (attrs.ram, 'm'),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, c)| *c)
+            .collect();
+            format!("pass loc mem:{gpa:#x},{len:#x},{letters}={hpa:#x}")
+        }
+        PassKind::Io { port, len, host } => format!("pass loc io:{port:#x},{len}={host:#x}"),
+        PassKind::Intr { intr, host } => {
+            format!("pass intr {}:{}={host}", intr.controller, intr.line)
+        }
+    }
+}
+
+/// Why a `pass` entry does nothing yet (the host kernel work of issue 11).
+fn pass_reason(kind: &PassKind) -> &'static str {
+    match kind {
+        PassKind::Mem { .. } => {
+            "the host kernel cannot map device memory into a VM yet; the guest's device tree \
+             lists the region but the guest finds nothing there"
+        }
+        PassKind::Io { .. } => "the host kernel cannot pass I/O ports to a VM yet",
+        PassKind::Intr { .. } => {
+            "the host kernel cannot route a host interrupt to a VM yet; the line never fires"
+        }
+    }
+}
+
+/// `set` variables, `dump` and `unsupported`.
+fn settings(config: &Config, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
+    let vars = &config.vars;
+    let at = |key: &str| config.given_at(key);
+    if vars.exit_on_halt == Some(true) {
+        // `off` is what happens anyway.
+        return Err(at("set exit-on-halt").error(
+            "'set exit-on-halt' (ending the VM when every vCPU has halted) is not honoured: \
+             the host kernel does not tell qvm when every vCPU is halted or off; leave it out \
+             or set it off",
+        ));
+    }
+    if let Some(path) = &vars.fdt_dump_file {
+        warnings.push(at("set fdt-dump-file").error(format!(
+            "'set fdt-dump-file {path}' is not honoured: the host has no writable files \
+             ('cargo xtask qvm-check FILE --dtb OUT' writes the tree on the build host)"
+        )));
+    }
+    if let Some(n) = vars.counter_offset {
+        warnings.push(at("set counter-offset").error(format!(
+            "'set counter-offset {n:#x}' is not honoured: the host kernel has no call to set a \
+             VM's counter offset; the guest's virtual counter reads the host's"
+        )));
+    }
+    for (name, value) in &vars.other {
+        warnings.push(at(&format!("set {name}")).error(format!(
+            "'set {name} {value}': qvm knows no variable '{name}': ignored"
+        )));
+    }
+    if let Some(dir) = &config.dump_dir {
+        warnings.push(at("dump").error(format!(
+            "'dump {dir}' is not honoured: qvm writes no guest core dumps yet (the host has \
+             no writable files)"
+        )));
+    }
+    if config.unsupported.instruction == UnsupportedAction::Ignore {
+        warnings.push(at("unsupported instruction").error(
+            "'unsupported instruction ignore' acts as 'fail': an instruction qvm cannot emulate \
+             cannot be stepped over (the kernel reports no length for it), so the guest gets \
+             an undefined-instruction exception",
+        ));
+    }
+    Ok(())
+}
