@@ -34,11 +34,8 @@ pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
     match qvm::fdt::build(layout, &chosen(config, None)) {
         Ok(dtb) => {
             println!("qvm: device tree of {} bytes", dtb.len());
-            if let Some(path) = &config.vars.fdt_dump_file {
-                log::warn!(
-                    "qvm: set fdt-dump-file {path}: the host has no writable files yet; use `cargo xtask qvm-check --dtb`"
-                );
-            }
+            // `set fdt-dump-file` is warned about with the other options
+            // `qvm` does not carry out (`qvm::honour`).
             crate::status::EXIT_OK
         }
         Err(e) => {
@@ -79,12 +76,15 @@ fn plain_model(
         DeviceOptions::Serial { hostdev } | DeviceOptions::Block { hostdev } => hostdev.clone(),
         _ => None,
     };
+    // `hostdev <-`: the console's input only, the device's output dropped
+    // (`qvm::honour` refused host files).
+    let output = match &hostdev {
+        Some(h) if h.dir == HostDir::In => PrefixedOutput::dropped(),
+        _ => PrefixedOutput::new(name),
+    };
     Ok(match dev.config.kind {
-        k if k == guest::UART => Box::new(guest::Uart::new(PrefixedOutput::new(name))),
-        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(
-            mem.ram(),
-            Console::new(PrefixedOutput::new(name)),
-        )),
+        k if k == guest::UART => Box::new(guest::Uart::new(output)),
+        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(mem.ram(), Console::new(output))),
         VdevKind::VirtioEntropy => {
             // Seeded from the counter: varies run to run, not a CSPRNG.
             Box::new(VirtioMmio::new(
@@ -168,6 +168,32 @@ fn load_image(
     Ok(placed)
 }
 
+/// An `fdt load GPA,FILE`'s tree of `len` bytes at `gpa` must not cover the
+/// guest image (`image`: start and end) or the ramdisk.
+fn check_fdt_place(
+    load: &qvm::config::Load,
+    gpa: u64,
+    len: u64,
+    image: (u64, u64),
+    initrd: Option<(u64, u64)>,
+) -> Result<(), String> {
+    let end = gpa + len;
+    for (what, (start, stop)) in [("the guest image", Some(image)), ("the ramdisk", initrd)]
+        .into_iter()
+        .filter_map(|(w, r)| r.map(|r| (w, r)))
+    {
+        if gpa < stop && start < end {
+            return Err(alloc::format!(
+                "{}: fdt load {gpa:#x},{}: the device tree ({len} bytes) would overlap {what} at {start:#x}-{:#x}",
+                load.origin,
+                load.path,
+                stop - 1
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Builds the VM; nothing runs yet.
 pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
@@ -209,14 +235,19 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         .ok_or("nothing to run: no `load` of a guest image")?;
     let placed = load_image(&mut mem, &image.path, ram, image.gpa)?;
 
-    let dtb_gpa = (first.end() - FDT_SPACE) & !0xfff;
+    // The ramdisk goes below the default place of the device tree; an
+    // `fdt load GPA,FILE` puts the tree at GPA instead (`qvm::honour`
+    // checked that every such address is the same and 8-byte aligned).
+    let default_dtb = (first.end() - FDT_SPACE) & !0xfff;
+    let fdt_load = config.fdt_overlays().find(|l| l.gpa.is_some());
+    let dtb_gpa = fdt_load.and_then(|l| l.gpa).unwrap_or(default_dtb);
     let mut initrd = None;
     if let Some(load) = config.initrd() {
         let len = crate::bootfs::file_len(&load.path)?;
         let at = match load.gpa {
             Some(a) => a,
             None => {
-                dtb_gpa
+                default_dtb
                     .checked_sub(len as u64)
                     .ok_or("the ramdisk does not fit")?
                     & !0xfff
@@ -258,6 +289,9 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         .map_err(|e| alloc::format!("device tree: {e}"))?;
     if dtb.len() as u64 > FDT_SPACE {
         return Err("the device tree is larger than 2 MiB".into());
+    }
+    if let Some(load) = fdt_load {
+        check_fdt_place(load, dtb_gpa, dtb.len() as u64, placed.span, initrd)?;
     }
     mem.write(dtb_gpa, &dtb)?;
 
@@ -316,14 +350,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             (priority, c.config.runmask.unwrap_or(0))
         })
         .collect();
-    for (what, set) in [
-        ("set counter-offset", config.vars.counter_offset.is_some()),
-        ("dump", config.dump_dir.is_some()),
-    ] {
-        if set {
-            log::warn!("qvm: {name}: `{what}` is not supported yet: ignored");
-        }
-    }
     Ok(Vm {
         name,
         handle: vm,
@@ -337,5 +363,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         unsupported: config.unsupported,
         placement,
         links,
+        reset_status: crate::status::EXIT_OK,
     })
 }

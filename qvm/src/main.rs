@@ -2,8 +2,10 @@
 //! thread per vCPU. Started as `qvm @file.qvmconf [options]`; files come
 //! from the bootfs. Exit status as in `shared/qvmconf.md`: 0 the guest shut
 //! down or asked for a reset, 5 unsupported operation under `abort`, 64
-//! failed before the guest started, 65 bad configuration, 96 failed after
-//! the guest started.
+//! failed before the guest started, 65 bad configuration (or an option
+//! `qvm` refuses to run without carrying it out, `qvm::honour`), 96 failed
+//! after the guest started. With `set on-reset restart` it runs the VM in a
+//! child `qvm` and starts it again on a guest reset (`supervise.rs`).
 #![no_std]
 #![no_main]
 
@@ -15,19 +17,27 @@ mod guestmem;
 mod logger;
 mod netlink;
 mod status;
+mod supervise;
 mod vcpu_loop;
 mod vm;
 mod vmconsole;
 
 use alloc::string::String;
 use bootfs::read_file;
+use qvm::config::OnReset;
 use status::{EXIT_BAD_CONFIG, EXIT_START_FAILED};
 use ulib::{println, sys};
+
+/// Longest process name the kernel keeps (`process_set_name`).
+const MAX_PROCESS_NAME: usize = 31;
 
 #[unsafe(no_mangle)]
 fn main(args: &[&str]) -> usize {
     logger::install();
     let words = args.get(1..).unwrap_or(&[]);
+    // A `qvm` started by one with `set on-reset restart` runs the VM.
+    let child = words.first() == Some(&supervise::CHILD_MARK);
+    let words = if child { &words[1..] } else { words };
     let mut read = |path: &str| {
         read_file(path).and_then(|d| {
             String::from_utf8(d).map_err(|_| alloc::format!("{path} is not UTF-8 text"))
@@ -50,12 +60,39 @@ fn main(args: &[&str]) -> usize {
             return EXIT_BAD_CONFIG;
         }
     };
+    // What `qvm` cannot carry out is refused or warned about by name.
+    let warnings = match qvm::honour::check(&config) {
+        Ok(w) => w,
+        Err(e) => {
+            println!("qvm: {e}");
+            return EXIT_BAD_CONFIG;
+        }
+    };
     logger::configure(&config);
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
-    let shown: String = alloc::format!("qvm-{name}").chars().take(31).collect();
+    if !child {
+        for w in &warnings {
+            log::warn!("qvm: {name}: {w}");
+        }
+    }
+    let restart = config.vars.on_reset == Some(OnReset::Restart);
+    // The child that runs the VM has the usual name (the console's focus
+    // lines show it); its parent says what it does.
+    let label = if restart && !child && !config.dryrun {
+        "-restarts"
+    } else {
+        ""
+    };
+    let shown: String = alloc::format!("qvm-{name}{label}")
+        .chars()
+        .take(MAX_PROCESS_NAME)
+        .collect();
     let _ = sys::set_name(&shown);
     if config.dryrun {
         return assemble::dryrun(&config, &layout);
+    }
+    if restart && !child {
+        return supervise::run(args, &name);
     }
     // Placement checked the kernel's limits; only the host knows how much
     // memory it has free.
@@ -73,6 +110,10 @@ fn main(args: &[&str]) -> usize {
                 heap.in_use,
                 heap.peak
             );
+            let mut vm = vm;
+            if child {
+                vm.reset_status = status::EXIT_RESET_TO_RESTART;
+            }
             vcpu_loop::run(vm)
         }
         Err(e) => {

@@ -5,6 +5,10 @@
 pub const EXIT_OK: usize = 0;
 /// An unsupported operation under `unsupported ... abort`.
 pub const EXIT_UNSUPPORTED: usize = 5;
+/// A `qvm` run by another for `set on-reset restart` (`supervise.rs`): the
+/// guest asked for a reset, start it again. Seen only by that parent, never
+/// as a `qvm`'s own status (not one of the spec's).
+pub const EXIT_RESET_TO_RESTART: usize = 82;
 /// Failed before the guest started.
 pub const EXIT_START_FAILED: usize = 64;
 /// Bad configuration.

@@ -168,7 +168,7 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
             }
             Some(ExitKind::Reset) => {
                 log::info!("qvm: {}: the guest asked for a reset", vm.name);
-                Some(crate::status::EXIT_OK)
+                Some(vm.reset_status)
             }
             Some(ExitKind::Hypercall) => {
                 exit.args = guest::UNKNOWN_HYPERCALL;

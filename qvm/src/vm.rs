@@ -40,6 +40,9 @@ pub struct Vm {
     pub placement: Vec<(usize, u64)>,
     /// Cards with a `peer` link, each served by a thread of its own.
     pub links: Vec<(vdev::bus::DeviceId, crate::netlink::LinkWaiter)>,
+    /// The exit status when the guest asks for a reset: `EXIT_OK`, or
+    /// `EXIT_RESET_TO_RESTART` in a `qvm` run for `set on-reset restart`.
+    pub reset_status: usize,
 }
 
 /// Tells the VM's interrupt controller about device lines that changed.

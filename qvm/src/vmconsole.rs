@@ -12,6 +12,8 @@ const LINE_LIMIT: usize = 512;
 pub struct PrefixedOutput {
     prefix: String,
     line: Vec<u8>,
+    /// Whether output is shown at all (`hostdev <-`: input only).
+    shown: bool,
 }
 
 impl PrefixedOutput {
@@ -20,6 +22,17 @@ impl PrefixedOutput {
         PrefixedOutput {
             prefix: alloc::format!("{name}: "),
             line: Vec::new(),
+            shown: true,
+        }
+    }
+
+    /// Output that is dropped (a device whose `hostdev <-` takes the
+    /// console's input only).
+    pub fn dropped() -> PrefixedOutput {
+        PrefixedOutput {
+            prefix: String::new(),
+            line: Vec::new(),
+            shown: false,
         }
     }
 
@@ -35,6 +48,9 @@ impl PrefixedOutput {
 
 impl vdev::chardev::CharSink for PrefixedOutput {
     fn write_bytes(&mut self, bytes: &[u8]) {
+        if !self.shown {
+            return;
+        }
         for &b in bytes {
             match b {
                 b'\n' => self.flush(),

@@ -70,6 +70,15 @@ pub fn system_off() -> ! {
     cpu::halt()
 }
 
+/// SYSTEM_RESET, after the console has drained. If it fails (or there is
+/// no PSCI), says so and stops this CPU.
+pub fn system_reset() -> ! {
+    console::flush();
+    let result: Result<(), Error> = call!(system_reset());
+    crate::println!("gsupport: SYSTEM_RESET failed: {result:?}");
+    cpu::halt()
+}
+
 /// The lightest PSCI call, PSCI_VERSION, with nothing around it: the
 /// benchmarks' null hypercall. Returns x0.
 #[inline(always)]

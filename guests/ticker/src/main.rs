@@ -1,7 +1,8 @@
 //! `ticker`: a guest that keeps running, for the demo and for console
 //! tests. It prints a numbered tick every two seconds (virtual timer, WFI
-//! in between), echoes each line typed on its console, and powers off when
-//! the line is `q`.
+//! in between), echoes each line typed on its console, powers off when
+//! the line is `q` and resets the machine (PSCI SYSTEM_RESET) when it is
+//! `r` (`qvm`'s `set on-reset restart` test).
 //!
 //! Console lines:
 //! ```text
@@ -88,6 +89,10 @@ mod guest {
                         if text == "q" {
                             println!("ticker: powering off");
                             psci::system_off();
+                        }
+                        if text == "r" {
+                            println!("ticker: resetting");
+                            psci::system_reset();
                         }
                         println!("ticker: you typed '{text}'");
                         len = 0;

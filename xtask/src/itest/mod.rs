@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod hostile;
 pub mod matcher;
+pub mod restart;
 pub mod stress;
 
 use std::collections::{BTreeMap, VecDeque};
