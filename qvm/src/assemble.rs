@@ -1,24 +1,21 @@
 //! Building the VM a configuration describes: the VM object and its virtual
 //! interrupt controller, guest memory, the guest image, ramdisk and device
-//! tree in it, the device models, and the vCPUs with the boot CPU set to
+//! tree in it, the device models (`devices.rs`), and the vCPUs with the boot CPU set to
 //! the entry point (what depends on the guest's architecture:
 //! `qvm::arch::guest`).
 
 use crate::guestmem::GuestMem;
 use crate::vm::{Shared, Vm};
-use crate::vmconsole::PrefixedOutput;
 use abi::{Sys, VmConfig, prot};
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::arch::guest;
 use qvm::config::{Config, MemKind};
-use qvm::config::{DeviceOptions, HostDir, HostPath, VdevKind};
+use qvm::config::{DeviceOptions, HostPath};
 use qvm::layout::VmLayout;
 use qvm::loader::{self, Ram};
 use ulib::sync::Mutex;
 use ulib::{println, sys};
-use vdev::VirtioMmio;
 use vdev::bus::Bus;
 
 /// The device tree goes this far below the end of the first RAM region.
@@ -50,81 +47,6 @@ fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
         bootargs: config.cmdline.clone(),
         initrd: initrd.map(|(start, end)| start..end),
     }
-}
-
-/// The device model of one `vdev` (and, for a card with a `peer`, the
-/// waiter of its link).
-fn device_model(
-    name: &str,
-    dev: &qvm::layout::VdevLayout,
-    mem: &GuestMem,
-) -> Result<(Box<dyn vdev::Vdev>, Option<crate::netlink::LinkWaiter>), String> {
-    match dev.config.kind {
-        VdevKind::VirtioNet => crate::netlink::net_model(name, dev, mem),
-        _ => Ok((plain_model(name, dev, mem)?, None)),
-    }
-}
-
-/// The device model of a `vdev` other than virtio-net.
-fn plain_model(
-    name: &str,
-    dev: &qvm::layout::VdevLayout,
-    mem: &GuestMem,
-) -> Result<Box<dyn vdev::Vdev>, String> {
-    use vdev::virtio::{blk::Blk, console::Console, rng::Rng, rng::XorShift};
-    let hostdev = match &dev.config.options {
-        DeviceOptions::Serial { hostdev } | DeviceOptions::Block { hostdev } => hostdev.clone(),
-        _ => None,
-    };
-    // `hostdev <-`: the console's input only, the device's output dropped
-    // (`qvm::honour` refused host files).
-    let output = match &hostdev {
-        Some(h) if h.dir == HostDir::In => PrefixedOutput::dropped(),
-        _ => PrefixedOutput::new(name),
-    };
-    Ok(match dev.config.kind {
-        k if k == guest::UART => Box::new(guest::Uart::new(output)),
-        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(mem.ram(), Console::new(output))),
-        VdevKind::VirtioEntropy => {
-            // Seeded from the counter: varies run to run, not a CSPRNG.
-            Box::new(VirtioMmio::new(
-                mem.ram(),
-                Rng::new(XorShift::new(sys::clock() | 1)),
-            ))
-        }
-        VdevKind::VirtioBlk => {
-            let hostdev = hostdev.ok_or_else(|| {
-                alloc::format!(
-                    "{}: vdev virtio-blk needs `hostdev [<]FILE`",
-                    dev.config.origin
-                )
-            })?;
-            let HostPath::File(path) = &hostdev.path else {
-                return Err(alloc::format!(
-                    "{}: vdev virtio-blk needs a file, not the console",
-                    dev.config.origin
-                ));
-            };
-            // Disks are RAM copies of bootfs files until the host has storage,
-            // whole sectors (the room for the last one's padding is taken
-            // with the file, so the padding moves nothing).
-            let mut data = crate::bootfs::read_file_with_spare(path, 511)?;
-            data.resize(data.len().next_multiple_of(512), 0);
-            let read_only = hostdev.dir == HostDir::In;
-            let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
-            Box::new(VirtioMmio::new(
-                mem.ram(),
-                Blk::new(data, read_only, &id[..id.len().min(20)]),
-            ))
-        }
-        other => {
-            return Err(alloc::format!(
-                "{}: vdev {} is not implemented yet",
-                dev.config.origin,
-                other.name()
-            ));
-        }
-    })
 }
 
 /// Copies `len` bytes of the bootfs file `path` from `offset` straight
@@ -166,32 +88,6 @@ fn load_image(
         load_file(mem, path, piece.offset, piece.file_len, piece.gpa)?;
     }
     Ok(placed)
-}
-
-/// An `fdt load GPA,FILE`'s tree of `len` bytes at `gpa` must not cover the
-/// guest image (`image`: start and end) or the ramdisk.
-fn check_fdt_place(
-    load: &qvm::config::Load,
-    gpa: u64,
-    len: u64,
-    image: (u64, u64),
-    initrd: Option<(u64, u64)>,
-) -> Result<(), String> {
-    let end = gpa + len;
-    for (what, (start, stop)) in [("the guest image", Some(image)), ("the ramdisk", initrd)]
-        .into_iter()
-        .filter_map(|(w, r)| r.map(|r| (w, r)))
-    {
-        if gpa < stop && start < end {
-            return Err(alloc::format!(
-                "{}: fdt load {gpa:#x},{}: the device tree ({len} bytes) would overlap {what} at {start:#x}-{:#x}",
-                load.origin,
-                load.path,
-                stop - 1
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Builds the VM; nothing runs yet.
@@ -290,8 +186,16 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     if dtb.len() as u64 > FDT_SPACE {
         return Err("the device tree is larger than 2 MiB".into());
     }
-    if let Some(load) = fdt_load {
-        check_fdt_place(load, dtb_gpa, dtb.len() as u64, placed.span, initrd)?;
+    let len = dtb.len() as u64;
+    if let Some(load) = fdt_load
+        && let Some((what, (start, end))) = loader::fdt_overlap(dtb_gpa, len, placed.span, initrd)
+    {
+        return Err(alloc::format!(
+            "{}: fdt load {dtb_gpa:#x},{}: the device tree ({len} bytes) would overlap {what} at {start:#x}-{:#x}",
+            load.origin,
+            load.path,
+            end - 1
+        ));
     }
     mem.write(dtb_gpa, &dtb)?;
 
@@ -300,7 +204,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let mut console = None;
     let mut links = Vec::new();
     for dev in &layout.vdevs {
-        let (model, waiter) = device_model(&name, dev, &mem)?;
+        let (model, waiter) = crate::devices::device_model(&name, dev, &mem)?;
         let id = bus
             .add(dev.slot.base, dev.slot.size, model)
             .map_err(|e| alloc::format!("vdev at {:#x}: {e:?}", dev.slot.base))?;

@@ -13,6 +13,7 @@ extern crate alloc;
 
 mod assemble;
 mod bootfs;
+mod devices;
 mod guestmem;
 mod logger;
 mod netlink;

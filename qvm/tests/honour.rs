@@ -149,3 +149,35 @@ fn every_example_config_is_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn every_configuration_the_repository_boots_runs() {
+    // `boot/vm/` and the Linux guest's, as `/etc/vm/NAME` in the images.
+    let root = common::data_dir().join("../..");
+    let dirs = [root.join("boot/vm"), root.join("guests/linux")];
+    let mut read = |name: &str| {
+        let file = name.rsplit('/').next().unwrap_or(name);
+        dirs.iter()
+            .map(|d| d.join(file))
+            .find(|p| p.exists())
+            .ok_or_else(|| format!("no {name}"))
+            .and_then(|p| std::fs::read_to_string(p).map_err(|e| e.to_string()))
+    };
+    let mut checked = 0;
+    for dir in &dirs {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "qvmconf") {
+                continue;
+            }
+            let arg = format!("@{}", path.display());
+            let config = qvm::config::parse_args(&[&arg], &mut read)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if let Err(e) = check(&config) {
+                panic!("qvm would refuse {}: {e}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} configurations found");
+}

@@ -18,8 +18,9 @@
 //! - the loader: its kernel image (`is_kernel_image`,
 //!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`;
 //! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`), `VcpuRegs`,
-//!   `boot_regs`, `place_options`; with feature `vmm` the console UART's
-//!   model (`UART`, `Uart`);
+//!   `boot_regs`, `place_options`; the console UART's type and the types
+//!   `qvm` has models for (`UART`, `MODELLED`), with feature `vmm` the
+//!   UART's model (`Uart`);
 //! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`.
 //!
 //! The module is chosen by the guest's architecture, never by

@@ -13,6 +13,7 @@
 //! whole in `qvm`'s heap.
 
 mod elf;
+mod fdt_place;
 mod placed;
 
 use alloc::string::String;
@@ -20,6 +21,7 @@ use alloc::string::String;
 use crate::arch::guest;
 use elf::place_elf;
 
+pub use fdt_place::fdt_overlap;
 pub use placed::{Format, Piece, Placed, Ram};
 
 /// Recognizes the format, or says why the image cannot be started.

@@ -1,0 +1,87 @@
+//! The device model of each `vdev` of a placed configuration (the
+//! architecture's UART, the virtio devices; `qvm::honour` refused the
+//! types without one before anything was built).
+
+use crate::guestmem::GuestMem;
+use crate::vmconsole::PrefixedOutput;
+use alloc::boxed::Box;
+use alloc::string::String;
+use qvm::arch::guest;
+use qvm::config::{DeviceOptions, HostDir, HostPath, VdevKind};
+use ulib::sys;
+use vdev::VirtioMmio;
+
+/// The device model of one `vdev` (and, for a card with a `peer`, the
+/// waiter of its link).
+pub fn device_model(
+    name: &str,
+    dev: &qvm::layout::VdevLayout,
+    mem: &GuestMem,
+) -> Result<(Box<dyn vdev::Vdev>, Option<crate::netlink::LinkWaiter>), String> {
+    match dev.config.kind {
+        VdevKind::VirtioNet => crate::netlink::net_model(name, dev, mem),
+        _ => Ok((plain_model(name, dev, mem)?, None)),
+    }
+}
+
+/// The device model of a `vdev` other than virtio-net.
+fn plain_model(
+    name: &str,
+    dev: &qvm::layout::VdevLayout,
+    mem: &GuestMem,
+) -> Result<Box<dyn vdev::Vdev>, String> {
+    use vdev::virtio::{blk::Blk, console::Console, rng::Rng, rng::XorShift};
+    let hostdev = match &dev.config.options {
+        DeviceOptions::Serial { hostdev } | DeviceOptions::Block { hostdev } => hostdev.clone(),
+        _ => None,
+    };
+    // `hostdev <-`: the console's input only, the device's output dropped
+    // (`qvm::honour` refused host files).
+    let output = match &hostdev {
+        Some(h) if h.dir == HostDir::In => PrefixedOutput::dropped(),
+        _ => PrefixedOutput::new(name),
+    };
+    Ok(match dev.config.kind {
+        k if k == guest::UART => Box::new(guest::Uart::new(output)),
+        VdevKind::VirtioConsole => Box::new(VirtioMmio::new(mem.ram(), Console::new(output))),
+        VdevKind::VirtioEntropy => {
+            // Seeded from the counter: varies run to run, not a CSPRNG.
+            Box::new(VirtioMmio::new(
+                mem.ram(),
+                Rng::new(XorShift::new(sys::clock() | 1)),
+            ))
+        }
+        VdevKind::VirtioBlk => {
+            let hostdev = hostdev.ok_or_else(|| {
+                alloc::format!(
+                    "{}: vdev virtio-blk needs `hostdev [<]FILE`",
+                    dev.config.origin
+                )
+            })?;
+            let HostPath::File(path) = &hostdev.path else {
+                return Err(alloc::format!(
+                    "{}: vdev virtio-blk needs a file, not the console",
+                    dev.config.origin
+                ));
+            };
+            // Disks are RAM copies of bootfs files until the host has storage,
+            // whole sectors (the room for the last one's padding is taken
+            // with the file, so the padding moves nothing).
+            let mut data = crate::bootfs::read_file_with_spare(path, 511)?;
+            data.resize(data.len().next_multiple_of(512), 0);
+            let read_only = hostdev.dir == HostDir::In;
+            let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
+            Box::new(VirtioMmio::new(
+                mem.ram(),
+                Blk::new(data, read_only, &id[..id.len().min(20)]),
+            ))
+        }
+        other => {
+            return Err(alloc::format!(
+                "{}: vdev {} is not implemented yet",
+                dev.config.origin,
+                other.name()
+            ));
+        }
+    })
+}
