@@ -275,6 +275,7 @@ fn every_option() {
     assert_eq!(c.vars.fdt_dump_file.as_deref(), Some("/tmp/full.dtb"));
     assert_eq!(c.vars.exit_on_halt, Some(true));
     assert_eq!(c.vars.counter_offset, Some(0x1000));
+    assert_eq!(c.vars.on_reset, Some(OnReset::Restart));
     assert_eq!(
         c.vars.other,
         [("vendor-thing".to_string(), "some value".to_string())]

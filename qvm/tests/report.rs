@@ -35,6 +35,7 @@ fn every_line_of_the_full_example() {
         "data           0x10000000 /guests/fw.bin",
         "unsupported    instruction abort, reference ignore, register fail",
         "set            counter-offset 0x1000",
+        "set            on-reset restart",
         "set            vendor-thing some value",
         "dump           /var/dumps",
     ] {
@@ -46,7 +47,7 @@ fn every_line_of_the_full_example() {
     // One line per region, vCPU, device, pass, load, and the rest.
     assert_eq!(
         text.lines().count(),
-        1 + 3 + 3 + 1 + 1 + 10 + 4 + 4 + 1 + 1 + 4 + 1
+        1 + 3 + 3 + 1 + 1 + 10 + 4 + 4 + 1 + 1 + 5 + 1
     );
     assert!(
         text.lines()
