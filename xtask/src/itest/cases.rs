@@ -188,6 +188,9 @@ pub fn all() -> Vec<Case> {
     // every answer checked; on 4- and 2-CPU hosts.
     cases.extend(super::stress::cases());
 
+    // Host drivers: the PL031 clock driver with and without its grant.
+    cases.extend(super::devices::cases());
+
     cases
 }
 
@@ -588,7 +591,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 36);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 38);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 24);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
