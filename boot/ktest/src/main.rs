@@ -16,6 +16,7 @@ extern crate alloc;
 
 mod badcalls;
 mod census;
+mod devcalls;
 mod faults;
 mod fuzz;
 mod guestcode;
