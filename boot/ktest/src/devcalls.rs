@@ -146,6 +146,39 @@ fn map_and_irq_calls(c: &mut Checks) {
             Err(Error::InvalidArgument),
         );
     }
+    if let Some((rtc, _)) = first("arm,pl031")
+        && let Ok(vm) = call(Sys::VmCreate, [0; 6])
+    {
+        c.expect(
+            "vm_map_device not granted",
+            device::vm_map(vm, rtc as u32, 0x1000_0000),
+            Err(Error::AccessDenied),
+        );
+        c.expect(
+            "vm_map_device past the guest space",
+            device::vm_map(vm, rtc as u32, 1 << 39),
+            Err(Error::InvalidArgument),
+        );
+        c.expect(
+            "vm_map_device no such region",
+            device::vm_map(vm, u32::MAX, 0x1000_0000),
+            Err(Error::InvalidArgument),
+        );
+    }
+    if let Some((uart, _)) = first("arm,pl011")
+        && let Ok(vm) = call(Sys::VmCreate, [0; 6])
+    {
+        c.expect(
+            "vm_map_device the kernel's UART",
+            device::vm_map(vm, uart as u32, 0x1000_0000),
+            Err(Error::Reserved),
+        );
+    }
+    c.expect(
+        "vm_map_device bad handle",
+        device::vm_map(4321, 0, 0x1000_0000),
+        Err(Error::BadHandle),
+    );
     for (what, h) in [
         ("bad handle", 4321),
         (

@@ -46,3 +46,9 @@ pub fn irq_wait(handle: usize) -> SysResult {
 pub fn irq_unmask(handle: usize) -> SysResult {
     crate::sys::call(Sys::IrqUnmask, [handle, 0, 0, 0, 0, 0])
 }
+
+/// `vm_map_device`: maps granted region `index` into VM `vm` at
+/// guest-physical `gpa` (pass-through); its size in bytes (whole pages).
+pub fn vm_map(vm: usize, index: u32, gpa: usize) -> SysResult {
+    crate::sys::call(Sys::VmMapDevice, [vm, index as usize, gpa, 0, 0, 0])
+}

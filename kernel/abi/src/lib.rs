@@ -131,10 +131,15 @@ pub enum Sys {
     IrqWait = 36,
     /// `irq_unmask(handle) -> 0`: lets the interrupt arrive again.
     IrqUnmask = 37,
+    /// `vm_map_device(vm, index, gpa) -> size`: maps granted device region
+    /// `index` (whole pages) into the VM at page-aligned guest-physical
+    /// `gpa`, device memory, never executable (pass-through); the region
+    /// is the VM's until it ends, and no other holder's meanwhile.
+    VmMapDevice = 38,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 38;
+pub const SYS_COUNT: usize = 39;
 
 /// `process_spawn`'s `shm_space`: the child gets a namespace of its own.
 pub const SHM_SPACE_PRIVATE: usize = usize::MAX;
@@ -190,6 +195,7 @@ impl Sys {
             IrqAttach,
             IrqWait,
             IrqUnmask,
+            VmMapDevice,
         ];
         ALL.get(n).copied()
     }

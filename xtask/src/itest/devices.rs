@@ -6,7 +6,10 @@
 //! keeps, is refused with its error code. Without the grant it cannot map
 //! the clock; `init` refuses startup lines that grant the kernel's UART or
 //! its interrupt, or a device that is not there; after the first driver
-//! ended, a second one gets the clock and the interrupt again.
+//! ended, a second one gets the clock and the interrupt again. Then
+//! `ktest devpass` puts the GPIO it was granted into one VM
+//! (pass-through's bookkeeping) and is refused it anywhere else; a second
+//! run gets it again after the first process and its VM ended.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
 use crate::qemu::{Cpu, Gic};
@@ -34,6 +37,20 @@ fn granted_run() -> Vec<&'static str> {
     ]
 }
 
+/// `ktest devpass`: the GPIO in one VM, and nowhere else.
+const DEVPASS: [&str; 10] = [
+    r"^ktest devpass: /pl061@9030000 into a VM at 0x10000000 \(4096 bytes\)$",
+    r"^ktest devpass: refused: into ktest's own space too: EBUSY$",
+    r"^ktest devpass: refused: into a second VM: EBUSY$",
+    r"^ktest devpass: refused: over itself in the same VM: EEXIST$",
+    r"^ktest devpass: refused: at an unaligned address: EINVAL$",
+    r"^ktest devpass: refused: with a bad VM handle: EBADF$",
+    r"^ktest devpass: refused: the kernel's UART: EPERM$",
+    r"^ktest devpass: refused: the clock \(not granted\): EACCES$",
+    r"^ktest devpass: the same VM may map it twice$",
+    r"^ktest devpass: done$",
+];
+
 fn case(gic: Gic) -> Case {
     let mut lines = vec![STARTUP];
     lines.extend(granted_run());
@@ -59,7 +76,12 @@ fn case(gic: Gic) -> Case {
     ]);
     // The first driver gave the clock and its interrupt back when it ended.
     lines.extend(granted_run());
-    lines.extend([r"^rtc: done$", STARTUP_DONE, INIT_EXIT_0]);
+    lines.push(r"^rtc: done$");
+    // Twice: the first process's VM gave the GPIO back when it ended.
+    for _ in 0..2 {
+        lines.extend(DEVPASS);
+    }
+    lines.extend([STARTUP_DONE, INIT_EXIT_0]);
     Case::new(
         format!("devices-rtc-a72-gic{gic}-smp2"),
         machine(Cpu::CortexA72, gic, 2),

@@ -301,9 +301,9 @@ fn teardown(k: &mut Kernel, process: Id) {
     for shm in shms {
         release(k, Object::Shm(shm));
     }
-    // Its device regions (unmapped with its space, flushed above) and
-    // interrupts go back.
-    crate::device::release_process(k, process);
+    // Its device regions (unmapped with its space, flushed above, and
+    // with its VMs, destroyed below) and interrupts go back.
+    crate::device::release_process(k, process, &vms);
     for &vm in &vms {
         let exits = crate::vm::lifecycle::exit_counts(k, vm);
         let first = crate::vm::lifecycle::first_entry(k, vm);

@@ -8,12 +8,11 @@ use super::call::{Caller, Outcome, copy_in, copy_out, copy_str};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use abi::SysResult;
-use abi::{DEVICE_SELECTOR_MAX, DeviceInfo, Error, Grants, MAX_DEVICES, PAGE_SIZE, Rights};
-use arch::Perms;
+use abi::{DEVICE_SELECTOR_MAX, DeviceInfo, Error, Grants, MAX_DEVICES, Rights};
 use kernel::devices::{Holder, Selector, check_irq};
 
 /// The caller's grants.
-fn grants_of(k: &Kernel, c: &Caller) -> Result<Grants, Error> {
+pub fn grants_of(k: &Kernel, c: &Caller) -> Result<Grants, Error> {
     Ok(k.processes.get(c.process).ok_or(Error::Fault)?.grants)
 }
 
@@ -94,26 +93,13 @@ pub fn map(k: &mut Kernel, c: &Caller, index: usize, va: usize) -> SysResult {
         return Err(Error::AlreadyMapped);
     }
     k.devices.take(index, who, &grants)?;
-    let perms = Perms {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    for (n, pa) in (start..end).step_by(PAGE_SIZE).enumerate() {
-        let at = va + n * PAGE_SIZE;
-        if let Err(e) = space.map_borrowed(&mut k.frames, at, &[pa], perms, true) {
-            // Nothing is freed (the pages are borrowed); the caller's
-            // other threads may have used them: flushed as they go.
-            if n > 0 {
-                let _ = space.unmap(&mut k.frames, va, n * PAGE_SIZE, true);
-            }
-            if !held {
-                k.devices.untake(index, who);
-            }
-            return Err(e);
-        }
+    // The caller's space is this CPU's current one: a failed mapping's
+    // pages are flushed everywhere as they go.
+    let mapped = crate::device::map_pages(space, &mut k.frames, (start, end), va, true);
+    if mapped.is_err() && !held {
+        k.devices.untake(index, who);
     }
-    Ok(len)
+    mapped.map(|()| len)
 }
 
 pub fn irq_attach(k: &mut Kernel, c: &Caller, intid: usize) -> SysResult {

@@ -8,6 +8,7 @@ mod console;
 mod device;
 mod info;
 mod memory;
+mod pass;
 mod process;
 mod shm;
 mod sync;
@@ -86,6 +87,7 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::IrqAttach => device::irq_attach(k, &c, a[0]).into(),
             Sys::IrqWait => device::irq_wait(k, &c, a[0]),
             Sys::IrqUnmask => device::irq_unmask(k, &c, a[0]).into(),
+            Sys::VmMapDevice => pass::vm_map_device(k, &c, a[0], a[1], a[2]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
