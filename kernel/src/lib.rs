@@ -6,6 +6,7 @@
 extern crate alloc;
 
 pub mod board;
+pub mod devices;
 pub mod elf_load;
 pub mod exit_record;
 pub mod exit_stats;

@@ -23,8 +23,8 @@ const HOST_CRATES: &[&str] = &[
 ];
 /// Crates checked for the aarch64 target.
 const TARGET_CRATES: &[&str] = &[
-    "kernel", "arch", "ulib", "init", "ktest", "boot", "abi", "vdev", "qvm", "gsupport", "hello",
-    "timer", "smp", "faults", "bench", "virtio", "hostile", "stress",
+    "kernel", "arch", "ulib", "init", "ktest", "rtc", "boot", "abi", "vdev", "qvm", "gsupport",
+    "hello", "timer", "smp", "faults", "bench", "virtio", "hostile", "stress",
 ];
 
 /// Crates whose files may not import each other in a loop beyond the knots

@@ -8,10 +8,16 @@
 //! the same NAME share one shared-memory namespace (two `qvm`s whose
 //! virtio-net cards are linked must); every other program gets a namespace
 //! of its own, so no program can open another's objects by guessing names.
+//!
+//! Devices: `dev=SELECTOR` and `irq=N` words before the program grant it
+//! device regions and interrupts (`grants.rs`); without them it gets none.
+//! The prefixes come in any order.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
+
+mod grants;
 
 use alloc::format;
 use alloc::string::String;
@@ -53,22 +59,22 @@ fn run_line(line: &str, spaces: &mut Spaces) -> Option<(usize, String)> {
     };
     let mut words: Vec<&str> = line.split_whitespace().collect();
     let mut space = abi::SHM_SPACE_PRIVATE;
-    if let Some(name) = words.first().and_then(|w| w.strip_prefix("shm=")) {
-        match space_for(spaces, name) {
-            Ok(h) if !name.is_empty() => space = h,
-            Ok(_) => {
-                println!("init: cannot start '{line}': shm= needs a name");
-                return None;
+    let mut granted = abi::Grants::NONE;
+    while let Some(&word) = words.first() {
+        match grants::add(word, &mut granted) {
+            Ok(true) => {
+                words.remove(0);
             }
-            Err(e) => {
-                println!(
-                    "init: cannot start '{line}': shm_space_create: {}",
-                    e.name()
-                );
+            Ok(false) if word.starts_with("shm=") => {
+                space = shm_prefix(line, word, spaces)?;
+                words.remove(0);
+            }
+            Ok(false) => break,
+            Err(message) => {
+                println!("init: cannot start '{line}': {message}");
                 return None;
             }
         }
-        words.remove(0);
     }
     let (&program, _) = words.split_first()?;
     let path = if program.starts_with('/') {
@@ -76,7 +82,8 @@ fn run_line(line: &str, spaces: &mut Spaces) -> Option<(usize, String)> {
     } else {
         format!("/bin/{program}")
     };
-    let handle = match process::spawn_in(&path, &words, space) {
+    let grants = (!granted.is_empty()).then_some(&granted);
+    let handle = match process::spawn_granted(&path, &words, space, grants) {
         Ok(h) => h,
         Err(e) => {
             println!("init: cannot start '{line}': {}", e.name());
@@ -89,6 +96,26 @@ fn run_line(line: &str, spaces: &mut Spaces) -> Option<(usize, String)> {
     report(line, process::wait(handle));
     let _ = sys::handle_close(handle);
     None
+}
+
+/// The namespace of a `shm=NAME` word; `None` (and a message) if it has no
+/// name or none can be made.
+fn shm_prefix(line: &str, word: &str, spaces: &mut Spaces) -> Option<usize> {
+    let name = word.strip_prefix("shm=")?;
+    match space_for(spaces, name) {
+        Ok(h) if !name.is_empty() => Some(h),
+        Ok(_) => {
+            println!("init: cannot start '{line}': shm= needs a name");
+            None
+        }
+        Err(e) => {
+            println!(
+                "init: cannot start '{line}': shm_space_create: {}",
+                e.name()
+            );
+            None
+        }
+    }
 }
 
 fn report(line: &str, status: abi::SysResult) {

@@ -5,15 +5,18 @@ use abi::{Error, PAGE_SIZE, Rights, Sys, SysResult, USER_TOP, prot};
 use core::sync::atomic::AtomicU32;
 use ulib::{println, process, sys};
 
-const KERNEL_RAM: usize = 0x4000_0000;
+/// Kernel RAM on QEMU virt: never mapped in a process.
+pub const KERNEL_RAM: usize = 0x4000_0000;
 
-struct Checks {
+/// How many checks passed and failed.
+pub struct Checks {
     passed: usize,
     failed: usize,
 }
 
 impl Checks {
-    fn expect(&mut self, name: &str, got: SysResult, want: Result<usize, Error>) {
+    /// Checks `got` against `want` ([`ANY`]: any success).
+    pub fn expect(&mut self, name: &str, got: SysResult, want: Result<usize, Error>) {
         let same = match (&got, &want) {
             (Ok(_), Ok(usize::MAX)) => true,
             _ => got == want,
@@ -28,7 +31,7 @@ impl Checks {
 }
 
 /// Any success.
-const ANY: Result<usize, Error> = Ok(usize::MAX);
+pub const ANY: Result<usize, Error> = Ok(usize::MAX);
 
 fn call(n: Sys, args: [usize; 6]) -> SysResult {
     sys::call(n, args)
@@ -780,6 +783,7 @@ pub fn run() -> usize {
 
     shm_calls(&mut c);
     vm_calls(&mut c);
+    crate::devcalls::check(&mut c);
 
     if c.failed == 0 {
         println!("ktest badcalls: {} checks passed", c.passed);

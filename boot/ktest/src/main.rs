@@ -8,7 +8,8 @@
 //! `shm` (with `shm-parent [quiet]`, `shm-child`, `shm-outsider`), `memcheck PROGRAM ARGS...`,
 //! `vm-memory PROGRAM ARGS...` (the memory a running VM takes),
 //! `fuzz [SEED] [COUNT] [trace]` (with `fuzz-child`), `lifecycle kill`,
-//! `lifecycle loop N` (with `vmcrash`).
+//! `lifecycle loop N` (with `vmcrash`), `devpass SELECTOR` (a granted
+//! device into one VM and nowhere else).
 #![no_std]
 #![no_main]
 
@@ -16,6 +17,8 @@ extern crate alloc;
 
 mod badcalls;
 mod census;
+mod devcalls;
+mod devpass;
 mod faults;
 mod fuzz;
 mod guestcode;
@@ -135,6 +138,7 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "kill"] => lifecycle::kill(),
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
+        ["devpass", selector] => devpass::run(selector),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");
             2

@@ -5,6 +5,7 @@
 
 extern crate alloc;
 
+pub mod device;
 pub mod heap;
 pub mod io;
 pub mod process;

@@ -14,6 +14,17 @@ pub fn spawn(path: &str, args: &[&str]) -> SysResult {
 /// namespace handle, [`abi::SHM_SPACE_SAME`] (the caller's) or
 /// [`abi::SHM_SPACE_PRIVATE`].
 pub fn spawn_in(path: &str, args: &[&str], shm_space: usize) -> SysResult {
+    spawn_granted(path, args, shm_space, None)
+}
+
+/// [`spawn_in`], and the child gets `grants` (a subset of the caller's; by
+/// default it gets none): the device regions and interrupts it may take.
+pub fn spawn_granted(
+    path: &str,
+    args: &[&str],
+    shm_space: usize,
+    grants: Option<&abi::Grants>,
+) -> SysResult {
     let mut block = Vec::new();
     for a in args {
         block.extend_from_slice(a.as_bytes());
@@ -27,7 +38,7 @@ pub fn spawn_in(path: &str, args: &[&str], shm_space: usize) -> SysResult {
             block.as_ptr() as usize,
             block.len(),
             shm_space,
-            0,
+            grants.map_or(0, |g| g as *const abi::Grants as usize),
         ],
     )
 }

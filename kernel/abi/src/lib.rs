@@ -10,7 +10,9 @@
 #![no_std]
 
 pub mod aarch64;
+mod device;
 mod guest;
+pub use device::*;
 pub use guest::*;
 
 /// System-call numbers (`x8`).
@@ -23,11 +25,12 @@ pub enum Sys {
     ConsoleRead = 1,
     /// `exit(status) -> !`: ends the calling process with `status`.
     Exit = 2,
-    /// `process_spawn(path_ptr, path_len, args_ptr, args_len, shm_space)
-    /// -> handle` starts a program from the bootfs; `args` is
+    /// `process_spawn(path_ptr, path_len, args_ptr, args_len, shm_space,
+    /// grants) -> handle` starts a program from the bootfs; `args` is
     /// NUL-separated; `shm_space` picks the child's shared-memory namespace
     /// (a namespace handle with DUPLICATE, [`SHM_SPACE_SAME`] or
-    /// [`SHM_SPACE_PRIVATE`]).
+    /// [`SHM_SPACE_PRIVATE`]); `grants` points at the [`Grants`] the child
+    /// gets (0: none), a subset of the caller's.
     ProcessSpawn = 3,
     /// `process_wait(handle) -> status`: blocks until the process has ended.
     ProcessWait = 4,
@@ -111,10 +114,32 @@ pub enum Sys {
     /// [`SHM_SPACE_SAME`] for the parent's own, or [`SHM_SPACE_PRIVATE`]
     /// for a new one nobody else has).
     ShmSpaceCreate = 32,
+    /// `device_list(sel_ptr, sel_len, out_ptr, max_rows) -> rows`: the
+    /// board's device regions that the selector names (empty: all), as
+    /// [`DeviceInfo`] rows.
+    DeviceList = 33,
+    /// `device_map(index, va) -> size`: maps granted device region `index`
+    /// (whole pages) at the caller's page-aligned `va`, device memory,
+    /// read-write, never executable; the region is the caller's until it
+    /// ends.
+    DeviceMap = 34,
+    /// `irq_attach(intid) -> handle`: the granted interrupt `intid`,
+    /// enabled, delivered to [`Sys::IrqWait`].
+    IrqAttach = 35,
+    /// `irq_wait(handle) -> count`: blocks until the interrupt has arrived
+    /// (it is then masked); the number of arrivals since attaching.
+    IrqWait = 36,
+    /// `irq_unmask(handle) -> 0`: lets the interrupt arrive again.
+    IrqUnmask = 37,
+    /// `vm_map_device(vm, index, gpa) -> size`: maps granted device region
+    /// `index` (whole pages) into the VM at page-aligned guest-physical
+    /// `gpa`, device memory, never executable (pass-through); the region
+    /// is the VM's until it ends, and no other holder's meanwhile.
+    VmMapDevice = 38,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 33;
+pub const SYS_COUNT: usize = 39;
 
 /// `process_spawn`'s `shm_space`: the child gets a namespace of its own.
 pub const SHM_SPACE_PRIVATE: usize = usize::MAX;
@@ -165,6 +190,12 @@ impl Sys {
             ShmOpen,
             ShmMap,
             ShmSpaceCreate,
+            DeviceList,
+            DeviceMap,
+            IrqAttach,
+            IrqWait,
+            IrqUnmask,
+            VmMapDevice,
         ];
         ALL.get(n).copied()
     }
@@ -202,11 +233,14 @@ pub enum Error {
     /// One of the caller's quotas is used up (VMs, vCPUs, handles, threads,
     /// children, shared memory objects, mapped bytes); see `docs/security.md`.
     Limit = 13,
+    /// The kernel's own device or interrupt (its console UART, the
+    /// interrupt controller, its timers, SGIs and PPIs): never handed out.
+    Reserved = 14,
 }
 
 impl Error {
     /// All codes, for decoding.
-    pub const ALL: [Error; 13] = [
+    pub const ALL: [Error; 14] = [
         Error::NoSys,
         Error::BadHandle,
         Error::AccessDenied,
@@ -220,6 +254,7 @@ impl Error {
         Error::AlreadyMapped,
         Error::Busy,
         Error::Limit,
+        Error::Reserved,
     ];
 
     /// Decodes a negative return value.
@@ -243,6 +278,7 @@ impl Error {
             Error::AlreadyMapped => "EEXIST",
             Error::Busy => "EBUSY",
             Error::Limit => "EDQUOT",
+            Error::Reserved => "EPERM",
         }
     }
 }

@@ -191,6 +191,9 @@ pub fn all() -> Vec<Case> {
     // `set on-reset restart`: a guest reset starts the VM again.
     cases.extend(super::restart::cases());
 
+    // Host drivers: the PL031 clock driver with and without its grant.
+    cases.extend(super::devices::cases());
+
     cases
 }
 
@@ -591,7 +594,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 37);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 39);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 24);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();

@@ -3,6 +3,7 @@
 //! each console in `target/test-logs/<case>.log`.
 
 pub mod cases;
+pub mod devices;
 pub mod hostile;
 pub mod matcher;
 pub mod restart;

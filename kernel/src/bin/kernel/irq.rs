@@ -1,5 +1,6 @@
 //! Physical interrupts taken by the kernel: its timer, console input, the
-//! reschedule IPI and a loaded guest's timer.
+//! reschedule IPI, a loaded guest's timer, and those host drivers attached
+//! (`device.rs`).
 
 use crate::hw::Arch;
 use crate::percpu::SGI_RESCHEDULE;
@@ -30,6 +31,9 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
             k.cpus[cpu].need_resched = true;
         } else if intid == crate::vm::VTIMER_INTID {
             virtual_timer(k, cpu);
+        } else {
+            // A host driver's, or a stray one (nothing to do).
+            crate::device::fired(k, intid);
         }
         k.irqs.chip.end_of_interrupt(raw);
     }

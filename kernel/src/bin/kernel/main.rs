@@ -9,6 +9,7 @@
 extern crate alloc;
 
 mod console;
+mod device;
 mod heap;
 mod hw;
 mod input;

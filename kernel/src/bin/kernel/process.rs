@@ -20,13 +20,14 @@ pub const MAX_ARGS: usize = 4096;
 
 /// Starts the program at bootfs `path` with the NUL-separated `args` as a
 /// new process whose parent is `parent` (pid 0: none), in shared-memory
-/// namespace `shm_space` (`None`: a new one of its own).
+/// namespace `shm_space` (`None`: a new one of its own), with `grants`.
 pub fn spawn(
     k: &mut Kernel,
     path: &str,
     args: &[u8],
     parent: u64,
     shm_space: Option<u64>,
+    grants: abi::Grants,
 ) -> Result<Id, Error> {
     let started = Arch::counter();
     let file = k.bootfs.find(path).ok_or(Error::NotFound)?;
@@ -87,6 +88,7 @@ pub fn spawn(
         shms: Vec::new(),
         shm_space,
         started,
+        grants,
     });
     let process = match inserted {
         Ok(id) => id,
@@ -299,6 +301,9 @@ fn teardown(k: &mut Kernel, process: Id) {
     for shm in shms {
         release(k, Object::Shm(shm));
     }
+    // Its device regions (unmapped with its space, flushed above, and
+    // with its VMs, destroyed below) and interrupts go back.
+    crate::device::release_process(k, process, &vms);
     for &vm in &vms {
         let exits = crate::vm::lifecycle::exit_counts(k, vm);
         let first = crate::vm::lifecycle::first_entry(k, vm);
@@ -342,7 +347,7 @@ fn leave_console(k: &mut Kernel, process: Id) {
 pub fn retain(k: &mut Kernel, object: Object) {
     match object {
         // VMs and vCPUs live as long as the process that made them.
-        Object::Vm(_) | Object::Vcpu(_) | Object::ShmSpace(_) => {}
+        Object::Vm(_) | Object::Vcpu(_) | Object::ShmSpace(_) | Object::Irq(_) => {}
         Object::Process(id) => {
             if let Some(p) = k.processes.get_mut(id) {
                 p.refs += 1;
@@ -366,7 +371,7 @@ pub fn retain(k: &mut Kernel, object: Object) {
 /// any more, and a shared memory object nothing refers to.
 pub fn release(k: &mut Kernel, object: Object) {
     match object {
-        Object::Vm(_) | Object::Vcpu(_) | Object::ShmSpace(_) => {}
+        Object::Vm(_) | Object::Vcpu(_) | Object::ShmSpace(_) | Object::Irq(_) => {}
         Object::Process(id) => {
             let Some(p) = k.processes.get_mut(id) else {
                 return;

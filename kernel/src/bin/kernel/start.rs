@@ -130,6 +130,9 @@ fn __kernel_main(boot: BootInfo) -> ! {
     };
 
     let irq_chip = make_irq_chip(&board);
+    let (device_list, kernel_irqs) =
+        kernel::devices::scan(dtb, &kernel::devices::KernelUse::of(&board));
+    let devices = kernel::devices::Devices::new(device_list, kernel_irqs);
     Arch::set_firmware(board.psci);
     let null_root = frames.alloc().expect("a frame for the empty table");
     crate::space::zero_frame(null_root);
@@ -144,6 +147,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         vms: Default::default(),
         vcpus: Default::default(),
         shms: Default::default(),
+        devices,
         cpus,
         sleepers: Default::default(),
         futex_waiters: Vec::new(),
@@ -196,7 +200,10 @@ fn __kernel_main(boot: BootInfo) -> ! {
         k.bootfs.len(),
         counter_hz
     );
-    match crate::process::spawn(&mut k, "/bin/init", b"init\0", 0, None) {
+    // `init` holds every device and interrupt the kernel does not use,
+    // and hands them out as the startup script says.
+    let all = k.devices.all_grants();
+    match crate::process::spawn(&mut k, "/bin/init", b"init\0", 0, None, all) {
         Ok(init) => k.init = Some(init),
         Err(e) => {
             kprintln!("qhv: cannot start /bin/init: {}", e.name());

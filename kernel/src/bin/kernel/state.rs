@@ -47,6 +47,9 @@ pub enum Object {
     Shm(Id),
     /// A shared-memory namespace (its number; nothing to free).
     ShmSpace(u64),
+    /// An interrupt attached by a host driver (its INTID; attached until
+    /// the process ends).
+    Irq(u32),
 }
 
 /// Why a thread is not running.
@@ -128,6 +131,9 @@ pub struct Process {
     pub shm_space: u64,
     /// The counter (`Arch::counter`) when it was spawned.
     pub started: u64,
+    /// The device regions and interrupts it may take (`device_map`,
+    /// `irq_attach`) and hand on to its children.
+    pub grants: abi::Grants,
 }
 
 impl Process {
@@ -206,6 +212,8 @@ pub struct Kernel {
     pub vcpus: Slab<crate::vm::Vcpu>,
     /// Named shared memory objects.
     pub shms: Slab<Shm>,
+    /// The board's device regions, who holds them, attached interrupts.
+    pub devices: kernel::devices::Devices,
     /// CPUs by index.
     pub cpus: Vec<Cpu>,
     /// Sleeping threads (and futex waits with a timeout) by deadline.

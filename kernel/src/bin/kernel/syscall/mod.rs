@@ -5,8 +5,10 @@
 
 mod call;
 mod console;
+mod device;
 mod info;
 mod memory;
+mod pass;
 mod process;
 mod shm;
 mod sync;
@@ -47,7 +49,7 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::ConsoleWrite => console::write(k, &c, a[0], a[1]).into(),
             Sys::ConsoleRead => console::read(k, &c, a[0], a[1]),
             Sys::Exit => process::exit(k, &c, a[0]).into(),
-            Sys::ProcessSpawn => process::spawn(k, &c, a[0], a[1], a[2], a[3], a[4]).into(),
+            Sys::ProcessSpawn => process::spawn(k, &c, a).into(),
             Sys::ProcessWait => process::wait(k, &c, a[0]),
             Sys::ProcessKill => process::kill(k, &c, a[0], a[1]).into(),
             Sys::ProcessList => info::process_list(k, &c, a[0], a[1]).into(),
@@ -80,6 +82,12 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::ShmOpen => shm::open(k, &c, a[0], a[1], a[2]).into(),
             Sys::ShmMap => shm::map(k, &c, a[0], a[1], a[2]).into(),
             Sys::ShmSpaceCreate => shm::space_create(k, &c).into(),
+            Sys::DeviceList => device::list(k, &c, a[0], a[1], a[2], a[3]).into(),
+            Sys::DeviceMap => device::map(k, &c, a[0], a[1]).into(),
+            Sys::IrqAttach => device::irq_attach(k, &c, a[0]).into(),
+            Sys::IrqWait => device::irq_wait(k, &c, a[0]),
+            Sys::IrqUnmask => device::irq_unmask(k, &c, a[0]).into(),
+            Sys::VmMapDevice => pass::vm_map_device(k, &c, a[0], a[1], a[2]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {

@@ -15,17 +15,13 @@ pub fn exit(k: &mut Kernel, c: &Caller, status: usize) -> SysResult {
     Ok(0)
 }
 
-pub fn spawn(
-    k: &mut Kernel,
-    c: &Caller,
-    path: usize,
-    path_len: usize,
-    args: usize,
-    args_len: usize,
-    shm_space: usize,
-) -> SysResult {
+/// `process_spawn(path, path_len, args, args_len, shm_space, grants)`:
+/// all six argument registers.
+pub fn spawn(k: &mut Kernel, c: &Caller, a: [usize; 6]) -> SysResult {
+    let [path, path_len, args, args_len, shm_space, grants] = a;
     let path = copy_str(k, c, path, path_len, MAX_PATH)?;
     let args = copy_in(k, c, args, args_len, proc::MAX_ARGS)?;
+    let grants = super::device::spawn_grants(k, c, grants)?;
     crate::quota::child(k, c.process)?;
     let (parent, own_space) = k
         .processes
@@ -39,7 +35,7 @@ pub fn spawn(
             _ => return Err(Error::BadHandle),
         },
     };
-    let child = proc::spawn(k, &path, &args, parent, space)?;
+    let child = proc::spawn(k, &path, &args, parent, space, grants)?;
     let inserted = k
         .processes
         .get_mut(c.process)

@@ -1,0 +1,80 @@
+//! Devices for host drivers, the kernel's side: an attached interrupt's
+//! arrival (masked at the interrupt controller, its waiters woken) and
+//! what an ended process gives back (its device regions and interrupts).
+//! The bookkeeping is `kernel::devices`; the calls are
+//! `syscall/device.rs`.
+
+use crate::sched;
+use crate::space::Space;
+use crate::state::{Kernel, Object};
+use abi::{Error, PAGE_SIZE};
+use arch::{IrqChip, Perms};
+use kernel::devices::Holder;
+use kernel::mem::frames::FrameAllocator;
+use kernel::slab::Id;
+
+/// Interrupt `intid` arrived: if a host driver attached it, it is masked
+/// at the controller (a level line stays asserted until the driver clears
+/// its device's cause) and the driver's waiting threads wake. Whether it
+/// was attached.
+pub fn fired(k: &mut Kernel, intid: u32) -> bool {
+    let Some(line) = k.devices.lines.arrived(intid) else {
+        return false;
+    };
+    k.irqs.chip.disable(intid, line.cpu);
+    sched::wake_object_waiters(k, Object::Irq(intid));
+    true
+}
+
+/// Lets attached interrupt `intid` arrive again (routed to `cpu`).
+pub fn unmask(k: &mut Kernel, intid: u32, cpu: usize) {
+    // Level-triggered: the devices the tree describes on the boards the
+    // kernel runs on signal by level.
+    k.irqs.chip.enable(intid, cpu, false);
+}
+
+/// Gives back what the ended `process` held: its interrupts (disabled at
+/// the controller) and the device regions of its space (gone, its TLB
+/// entries flushed) and of its `vms` (destroyed, and flushed, before the
+/// kernel lock is let go: no other holder can take a region before).
+/// Allocates nothing.
+pub fn release_process(k: &mut Kernel, process: Id, vms: &[Id]) {
+    while let Some(line) = k.devices.lines.detach_one(process) {
+        k.irqs.chip.disable(line.intid, line.cpu);
+        // No thread of an ended process waits; a stale entry goes.
+        k.object_waiters
+            .retain(|&(o, _)| o != Object::Irq(line.intid));
+    }
+    k.devices.release(Holder::Process(process));
+    for &vm in vms {
+        k.devices.release(Holder::Vm(vm));
+    }
+}
+
+/// Maps the device pages `[start, end)` at `at` in `space` as borrowed
+/// device memory (Device-nGnRE), read-write, never executable; on failure
+/// nothing stays mapped (flushed from every CPU as they go if `live`:
+/// `space` is this CPU's current one).
+pub fn map_pages(
+    space: &mut Space,
+    frames: &mut FrameAllocator,
+    (start, end): (usize, usize),
+    at: usize,
+    live: bool,
+) -> Result<(), Error> {
+    let perms = Perms {
+        read: true,
+        write: true,
+        exec: false,
+    };
+    for (n, pa) in (start..end).step_by(PAGE_SIZE).enumerate() {
+        if let Err(e) = space.map_borrowed(frames, at + n * PAGE_SIZE, &[pa], perms, true) {
+            // Nothing is freed: the pages are borrowed.
+            if n > 0 {
+                let _ = space.unmap(frames, at, n * PAGE_SIZE, live);
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! One device region: a `reg` entry of a device tree node, its node's
+//! path, `compatible` strings and interrupts, and whether the kernel uses
+//! it.
+
+use abi::{DEVICE_IRQS, DEVICE_PATH_MAX, PAGE_SIZE};
+
+/// One device region: a `reg` entry of a device tree node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// The node's path (cut at [`DEVICE_PATH_MAX`] bytes).
+    pub path: heapless::String<DEVICE_PATH_MAX>,
+    /// The node's `compatible` strings, NUL-separated (cut at 96 bytes).
+    pub compatible: heapless::Vec<u8, 96>,
+    /// Physical base.
+    pub base: usize,
+    /// Size in bytes (at least 1).
+    pub size: usize,
+    /// The node's interrupts as INTIDs.
+    pub irqs: heapless::Vec<u32, DEVICE_IRQS>,
+    /// The kernel uses it: never handed out.
+    pub kernel: bool,
+}
+
+impl Device {
+    /// The whole pages the region touches, `[start, end)`.
+    pub fn pages(&self) -> (usize, usize) {
+        let start = self.base & !(PAGE_SIZE - 1);
+        let end = (self.base + self.size).next_multiple_of(PAGE_SIZE);
+        (start, end)
+    }
+
+    /// Whether its pages and `other`'s overlap.
+    pub fn shares_page(&self, other: &Device) -> bool {
+        let (a, b) = self.pages();
+        let (c, d) = other.pages();
+        a < d && c < b
+    }
+
+    /// Its `compatible` strings.
+    pub fn compatibles(&self) -> impl Iterator<Item = &str> {
+        self.compatible
+            .split(|&b| b == 0)
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| core::str::from_utf8(s).ok())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A region for tests; its `compatible` follows the path's name.
+    pub fn device(path: &str, base: usize, size: usize, kernel: bool) -> Device {
+        let compatible: &[u8] = match path.split('@').next() {
+            Some("/pl031") => b"arm,pl031\0arm,primecell\0",
+            Some("/pl011") => b"arm,pl011\0arm,primecell\0",
+            _ => b"virtio,mmio\0",
+        };
+        Device {
+            path: heapless::String::try_from(path).unwrap(),
+            compatible: heapless::Vec::from_slice(compatible).unwrap(),
+            base,
+            size,
+            irqs: heapless::Vec::new(),
+            kernel,
+        }
+    }
+}
