@@ -18,8 +18,17 @@ pub trait IrqChip {
     fn set_masked(&mut self, intid: u32, cpu: usize, masked: bool);
     /// Takes the highest-priority pending interrupt, if any.
     fn acknowledge(&mut self) -> Option<u32>;
-    /// Ends the handling of `intid`.
+    /// Ends the handling of `intid` (as [`IrqChip::acknowledge`] returned
+    /// it): drops the running priority and deactivates it.
     fn end_of_interrupt(&mut self, intid: u32);
+    /// Drops the running priority of `intid` only: it stays active (no
+    /// new arrival is signalled) until [`IrqChip::deactivate`] or a
+    /// guest's EOI of the virtual interrupt a list register binds to it
+    /// (the HW bit) deactivates it.
+    fn drop_priority(&mut self, intid: u32);
+    /// Deactivates interrupt `intid` (a shared one may have been
+    /// acknowledged on another CPU).
+    fn deactivate(&mut self, intid: u32);
     /// Sends the software interrupt `sgi` to CPU `cpu`.
     fn send_ipi(&mut self, cpu: usize, sgi: u32);
     /// The GIC architecture version, for the banner.

@@ -46,6 +46,7 @@ fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
     qvm::fdt::Chosen {
         bootargs: config.cmdline.clone(),
         initrd: initrd.map(|(start, end)| start..end),
+        passed: Vec::new(),
     }
 }
 
@@ -107,6 +108,9 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         ],
         guest::VM_CONFIG_REFUSED,
     )?;
+    // Devices passed through, before guest memory: a refused grab stops
+    // the VM before anything is loaded.
+    let passed = crate::pass::apply(vm, config)?;
 
     let mut mem = GuestMem::new();
     for m in &layout.memory {
@@ -181,7 +185,11 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             dtb,
         })
         .collect();
-    let dtb = qvm::fdt::build_with_overlays(layout, &chosen(config, initrd), &overlays)
+    let chosen = qvm::fdt::Chosen {
+        passed,
+        ..chosen(config, initrd)
+    };
+    let dtb = qvm::fdt::build_with_overlays(layout, &chosen, &overlays)
         .map_err(|e| alloc::format!("device tree: {e}"))?;
     if dtb.len() as u64 > FDT_SPACE {
         return Err("the device tree is larger than 2 MiB".into());

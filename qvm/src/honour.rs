@@ -32,11 +32,7 @@ pub fn check(config: &Config) -> Result<Vec<ConfigError>, ConfigError> {
         vdev(dev, &mut warnings)?;
     }
     for pass in &config.passes {
-        warnings.push(pass.origin.error(format!(
-            "{} is not honoured yet: {}",
-            describe_pass(pass),
-            pass_reason(&pass.kind)
-        )));
+        pass_attrs(pass, &mut warnings)?;
     }
     settings(config, &mut warnings)?;
     Ok(warnings)
@@ -174,18 +170,41 @@ pub fn describe_pass(pass: &Pass) -> String {
     }
 }
 
-/// Why a `pass` entry does nothing yet (the host kernel work of issue 11).
-fn pass_reason(kind: &PassKind) -> &'static str {
-    match kind {
-        PassKind::Mem { .. } => {
-            "the host kernel cannot map device memory into a VM yet; the guest's device tree \
-             lists the region but the guest finds nothing there"
-        }
-        PassKind::Io { .. } => "the host kernel cannot pass I/O ports to a VM yet",
-        PassKind::Intr { .. } => {
-            "the host kernel cannot route a host interrupt to a VM yet; the line never fires"
-        }
+/// `pass loc mem` attributes: the kernel maps a device region into a
+/// VM as device memory (Device-nGnRE), read-write, never executable
+/// (`vm_map_device`). Refused: `m` (RAM passed through, 1:1 for DMA, is
+/// not implemented), `c` (no cacheable mapping), a region without `r` or
+/// `w` (no read-only or write-only mapping). Warned: `x`.
+fn pass_attrs(pass: &Pass, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
+    let PassKind::Mem { attrs, .. } = &pass.kind else {
+        return Ok(());
+    };
+    let what = describe_pass(pass);
+    let refuse = |why: &str| Err(pass.origin.error(format!("{what}: {why}")));
+    if attrs.ram {
+        return refuse(
+            "'m' (host RAM passed through, at guest-physical = host-physical for DMA) is not \
+             honoured: the host kernel passes device regions only",
+        );
     }
+    if attrs.cacheable {
+        return refuse(
+            "'c' is not honoured: a device region goes into the VM as device memory \
+             (Device-nGnRE), never cacheable; leave 'c' out",
+        );
+    }
+    if !(attrs.read && attrs.write) {
+        return refuse(
+            "the host kernel maps a device region read-write only; give 'rw' (a guest cannot be \
+             kept from writing it)",
+        );
+    }
+    if attrs.exec {
+        warnings.push(pass.origin.error(format!(
+            "{what}: 'x' is not honoured: device memory is never executable in a VM"
+        )));
+    }
+    Ok(())
 }
 
 /// `set` variables, `dump` and `unsupported`.

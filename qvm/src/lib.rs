@@ -4,7 +4,8 @@
 //! report ([`report`]) and which of `qvm`'s messages the `logger` options
 //! show ([`logfilter`]); which options `qvm` refuses or warns about because
 //! it cannot carry them out ([`honour`]); how often `set on-reset restart`
-//! restarts a VM ([`restarts`]); [`window`], how the `qvm` process touches
+//! restarts a VM ([`restarts`]); what the `pass` entries
+//! map and bind ([`passthrough`]); [`window`], how the `qvm` process touches
 //! memory that guests and other processes change under it; and [`arch`],
 //! everything that depends on the guest's architecture.
 //!
@@ -22,6 +23,7 @@ pub mod honour;
 pub mod layout;
 pub mod loader;
 pub mod logfilter;
+pub mod passthrough;
 pub mod report;
 pub mod restarts;
 pub mod units;

@@ -17,6 +17,7 @@ mod devices;
 mod guestmem;
 mod logger;
 mod netlink;
+mod pass;
 mod status;
 mod supervise;
 mod vcpu_loop;

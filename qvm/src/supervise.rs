@@ -45,7 +45,7 @@ pub fn run(args: &[&str], name: &str) -> usize {
     let mut restarts = Restarts::new();
     let mut started = false;
     loop {
-        let child = match process::spawn_in(&path, &child_args, abi::SHM_SPACE_SAME) {
+        let child = match process::spawn_with_my_grants(&path, &child_args, abi::SHM_SPACE_SAME) {
             Ok(h) => h,
             Err(e) => {
                 log::error!("qvm: {name}: cannot start {path} for the VM: {}", e.name());

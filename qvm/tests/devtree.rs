@@ -307,3 +307,45 @@ fn layouts_match_their_trees() {
         assert!(found, "{:?} at {:#x}", v.config.kind, v.slot.base);
     }
 }
+
+#[test]
+fn a_passed_primecell_gets_its_clock_and_interrupt() {
+    let config = qvm::config::parse_str(
+        "p.qvmconf",
+        "system p\nram 0x80000000,128M\ncpu\nload /guest.img\nvdev gic version 3\n\
+         pass loc mem:0x1c0a0000,0x1000,rw=0x9010000\npass intr gic:40=34\n",
+    )
+    .unwrap();
+    let layout = place(&config).unwrap();
+    let chosen = Chosen {
+        passed: vec![qvm::fdt::PassedDevice {
+            name: "pl031".into(),
+            compatible: "arm,pl031".into(),
+            region: qvm::layout::Region {
+                base: 0x1c0a_0000,
+                size: 0x1000,
+            },
+            intids: vec![40],
+        }],
+        ..Chosen::from_config(&config)
+    };
+    let dtb = build(&layout, &chosen).unwrap();
+    let fdt = Fdt::new(&dtb).unwrap();
+    let node = "/pl031@1c0a0000";
+    assert_eq!(
+        strings(&fdt, node, "compatible"),
+        ["arm,pl031", "arm,primecell"]
+    );
+    assert_eq!(cells(&fdt, node, "reg"), [0, 0x1c0a_0000, 0, 0x1000]);
+    assert_eq!(cells(&fdt, node, "interrupts"), [0, 8, 4]);
+    assert_eq!(strings(&fdt, node, "clock-names"), ["apb_pclk"]);
+    let clock = cells(&fdt, node, "clocks")[0];
+    let clk = fdt
+        .all_nodes()
+        .find(|n| n.property("phandle").and_then(|p| p.as_usize()) == Some(clock as usize))
+        .expect("the clock node");
+    assert_eq!(
+        clk.property("compatible").and_then(|p| p.as_str()),
+        Some("fixed-clock")
+    );
+}

@@ -84,6 +84,18 @@ fn refusals_name_the_option_file_and_line() {
             "fdt load 0x80000000,/a.dtb\nfdt load /b.dtb\nfdt load 0x81000000,/c.dtb",
             "t.qvmconf:5: 'fdt load 0x81000000,/c.dtb': the device tree already goes at 0x80000000 (t.qvmconf:3); the VM has one tree",
         ),
+        (
+            "pass loc mem:0x31000000,1M,rwxcm\n",
+            "t.qvmconf:3: pass loc mem:0x31000000,0x100000,rwxcm=0x31000000: 'm' (host RAM passed through, at guest-physical = host-physical for DMA) is not honoured: the host kernel passes device regions only",
+        ),
+        (
+            "pass loc mem:0x31000000,0x1000,rwc=0x9010000\n",
+            "t.qvmconf:3: pass loc mem:0x31000000,0x1000,rwc=0x9010000: 'c' is not honoured: a device region goes into the VM as device memory (Device-nGnRE), never cacheable; leave 'c' out",
+        ),
+        (
+            "pass loc mem:0x31000000,0x1000,r=0x9010000\n",
+            "t.qvmconf:3: pass loc mem:0x31000000,0x1000,r=0x9010000: the host kernel maps a device region read-write only; give 'rw' (a guest cannot be kept from writing it)",
+        ),
     ];
     for (extra, message) in cases {
         assert_eq!(refused(extra), message, "{extra}");
@@ -94,16 +106,14 @@ fn refusals_name_the_option_file_and_line() {
 fn warnings_name_the_option_file_and_line() {
     let w = warnings(
         "cpu sched 20f\nvdev virtio-blk hostdev /disk.img\n\
-         pass loc mem:0x30000000,0x10000,rw=0x9000000\npass loc mem:0x31000000,1M,rwxcm intr gic:80=120\n\
+         pass loc mem:0x30000000,0x10000,rw=0x9000000\npass loc mem:0x31000000,0x1000,rwx=0x9010000 intr gic:80=120\n\
          set fdt-dump-file /tmp/g.dtb\nset counter-offset 0x1000\nset vendor-thing 1\n\
          dump /var/dumps\nunsupported instruction ignore\n",
     );
     let expected = [
         "t.qvmconf:3: cpu sched 20f: FIFO is not honoured: the host scheduler shares a CPU round robin between threads of one priority; the vCPU runs as 'sched 20r'",
         "t.qvmconf:4: vdev virtio-blk: 'hostdev /disk.img': the guest's writes stay in a RAM copy of the file and are lost when the VM ends (the host has no writable storage yet; 'hostdev </disk.img' makes the disk read-only)",
-        "t.qvmconf:5: pass loc mem:0x30000000,0x10000,rw=0x9000000 is not honoured yet: the host kernel cannot map device memory into a VM yet; the guest's device tree lists the region but the guest finds nothing there",
-        "t.qvmconf:6: pass loc mem:0x31000000,0x100000,rwxcm=0x31000000 is not honoured yet: the host kernel cannot map device memory into a VM yet; the guest's device tree lists the region but the guest finds nothing there",
-        "t.qvmconf:6: pass intr gic:80=120 is not honoured yet: the host kernel cannot route a host interrupt to a VM yet; the line never fires",
+        "t.qvmconf:6: pass loc mem:0x31000000,0x1000,rwx=0x9010000: 'x' is not honoured: device memory is never executable in a VM",
         "t.qvmconf:7: 'set fdt-dump-file /tmp/g.dtb' is not honoured: the host has no writable files ('cargo xtask qvm-check FILE --dtb OUT' writes the tree on the build host)",
         "t.qvmconf:8: 'set counter-offset 0x1000' is not honoured: the host kernel has no call to set a VM's counter offset; the guest's virtual counter reads the host's",
         "t.qvmconf:9: 'set vendor-thing 1': qvm knows no variable 'vendor-thing': ignored",

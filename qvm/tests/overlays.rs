@@ -16,6 +16,7 @@ fn chosen() -> Chosen {
     Chosen {
         bootargs: Some("console=ttyAMA0".into()),
         initrd: None,
+        passed: Vec::new(),
     }
 }
 

@@ -4,10 +4,16 @@
 //!
 //! The kernel runs Non-secure, so on GICv2 it acknowledges with GICC_IAR
 //! (the Non-secure view of Group 1) and on GICv3 with ICC_IAR1_EL1.
+//!
+//! Priority drop and deactivation are split (EOImode 1): an interrupt
+//! passed to a VM stays active after the kernel's priority drop until the
+//! guest's EOI of the virtual interrupt bound to it deactivates it through
+//! the list register's HW bit; the kernel's own interrupts get both writes.
 
 use crate::IrqChip;
 use arm_gic::gicv3::{GicCpuInterface, GicV3, SgiTarget, SgiTargetGroup};
 use arm_gic::{IntId, InterruptGroup, Trigger, UniqueMmioPointer};
+use core::arch::asm;
 use core::ptr::NonNull;
 
 /// GICD_CTLR.
@@ -34,6 +40,18 @@ const GICC_PMR: usize = 0x04;
 const GICC_IAR: usize = 0x0c;
 /// GICC_EOIR.
 const GICC_EOIR: usize = 0x10;
+/// GICC_DIR (the second 4 KiB page of the CPU interface).
+const GICC_DIR: usize = 0x1000;
+/// GICC_CTLR.EnableGrp1 in the Non-secure view, EnableGrp0 without the
+/// Security Extensions (where the kernel's interrupts stay in Group 0).
+const GICC_CTLR_ENABLE: u32 = 1 << 0;
+/// GICC_CTLR.EOImodeNS in the Non-secure view, EOImodeS (Group 0)
+/// without the Security Extensions: a write to GICC_EOIR only drops the
+/// priority, GICC_DIR deactivates (IHI 0048B 4.4.1).
+const GICC_CTLR_EOIMODE: u32 = 1 << 9;
+/// ICC_CTLR_EL1.EOImode: ICC_EOIR1_EL1 only drops the priority,
+/// ICC_DIR_EL1 deactivates (IHI 0069 12.2.6).
+const ICC_CTLR_EOIMODE: u64 = 1 << 1;
 /// INTIDs from 1020 up are special (no interrupt pending).
 const INTID_SPECIAL: u32 = 1020;
 /// Priority given to every interrupt the kernel uses.
@@ -200,7 +218,7 @@ impl IrqChip for Gic {
                     r.write_byte(r.gicd, GICD_IPRIORITYR + intid, DEFAULT_PRIORITY);
                 }
                 r.write(r.gicc, GICC_PMR, 0xff);
-                r.write(r.gicc, GICC_CTLR, 1);
+                r.write(r.gicc, GICC_CTLR, GICC_CTLR_ENABLE | GICC_CTLR_EOIMODE);
             }
             Gic::V3(gic, ..) => {
                 GicCpuInterface::enable_system_register_el2(true);
@@ -208,6 +226,16 @@ impl IrqChip for Gic {
                     gic.init_cpu(cpu);
                 }
                 GicCpuInterface::set_priority_mask(0xff);
+                let ctlr: u64;
+                // SAFETY: ICC_CTLR_EL1 (S3_0_C12_C12_4), the physical CPU
+                // interface's control register (system register access is
+                // on: ICC_SRE_EL2.SRE); setting EOImode only changes what
+                // an EOI write does, for this kernel's own handler.
+                unsafe {
+                    asm!("mrs {0}, S3_0_C12_C12_4", out(reg) ctlr, options(nomem, nostack));
+                    asm!("msr S3_0_C12_C12_4, {0}", "isb", in(reg) ctlr | ICC_CTLR_EOIMODE,
+                        options(nomem, nostack));
+                }
                 GicCpuInterface::enable_group1(true);
             }
         }
@@ -302,9 +330,25 @@ impl IrqChip for Gic {
     }
 
     fn end_of_interrupt(&mut self, intid: u32) {
+        self.drop_priority(intid);
+        self.deactivate(intid);
+    }
+
+    fn drop_priority(&mut self, intid: u32) {
         match self {
             Gic::V2(r) => r.write(r.gicc, GICC_EOIR, intid),
             Gic::V3(..) => GicCpuInterface::end_interrupt(to_intid(intid), InterruptGroup::Group1),
+        }
+    }
+
+    fn deactivate(&mut self, intid: u32) {
+        match self {
+            Gic::V2(r) => r.write(r.gicc, GICC_DIR, intid),
+            // SAFETY: ICC_DIR_EL1 (S3_0_C12_C11_1) deactivates the
+            // interrupt it names and touches nothing else.
+            Gic::V3(..) => unsafe {
+                asm!("msr S3_0_C12_C11_1, {0}", in(reg) u64::from(intid), options(nomem, nostack))
+            },
         }
     }
 

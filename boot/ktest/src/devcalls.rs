@@ -146,9 +146,24 @@ fn map_and_irq_calls(c: &mut Checks) {
             Err(Error::InvalidArgument),
         );
     }
-    if let Some((rtc, _)) = first("arm,pl031")
+    if let Some((rtc, rtc_irq)) = first("arm,pl031")
         && let Ok(vm) = call(Sys::VmCreate, [0; 6])
     {
+        c.expect(
+            "vm_irq_pass not granted",
+            device::vm_irq_pass(vm, rtc_irq, 40),
+            Err(Error::AccessDenied),
+        );
+        c.expect(
+            "vm_irq_pass not an INTID",
+            device::vm_irq_pass(vm, 1020, 40),
+            Err(Error::InvalidArgument),
+        );
+        c.expect(
+            "vm_irq_pass a PPI",
+            device::vm_irq_pass(vm, 27, 40),
+            Err(Error::Reserved),
+        );
         c.expect(
             "vm_map_device not granted",
             device::vm_map(vm, rtc as u32, 0x1000_0000),
@@ -174,6 +189,20 @@ fn map_and_irq_calls(c: &mut Checks) {
             Err(Error::Reserved),
         );
     }
+    if let Some((_, uart_irq)) = first("arm,pl011")
+        && let Ok(vm) = call(Sys::VmCreate, [0; 6])
+    {
+        c.expect(
+            "vm_irq_pass the UART's",
+            device::vm_irq_pass(vm, uart_irq, 40),
+            Err(Error::Reserved),
+        );
+    }
+    c.expect(
+        "vm_irq_pass bad handle",
+        device::vm_irq_pass(4321, 40, 40),
+        Err(Error::BadHandle),
+    );
     c.expect(
         "vm_map_device bad handle",
         device::vm_map(4321, 0, 0x1000_0000),

@@ -14,8 +14,8 @@
 //! out of range ([`ctx`]), host calls in [`host`], VM and shared memory
 //! calls in [`vm`]. `trace` prints each call first (slow: for finding the
 //! call behind a kernel panic); `only=` makes only the calls listed
-//! ([`abi::SYS_COUNT`], 39: unknown numbers), to narrow down a leak. The
-//! child holds no device grant: the device calls (33–38) are refused.
+//! ([`abi::SYS_COUNT`], 40: unknown numbers), to narrow down a leak. The
+//! child holds no device grant: the device calls (33–39) are refused.
 
 mod ctx;
 mod host;

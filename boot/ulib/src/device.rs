@@ -47,6 +47,12 @@ pub fn irq_unmask(handle: usize) -> SysResult {
     crate::sys::call(Sys::IrqUnmask, [handle, 0, 0, 0, 0, 0])
 }
 
+/// `vm_irq_pass`: granted interrupt `intid` raises VM `vm`'s SPI `virq`,
+/// hardware-backed (pass-through).
+pub fn vm_irq_pass(vm: usize, intid: u32, virq: u32) -> SysResult {
+    crate::sys::call(Sys::VmIrqPass, [vm, intid as usize, virq as usize, 0, 0, 0])
+}
+
 /// `vm_map_device`: maps granted region `index` into VM `vm` at
 /// guest-physical `gpa` (pass-through); its size in bytes (whole pages).
 pub fn vm_map(vm: usize, index: u32, gpa: usize) -> SysResult {

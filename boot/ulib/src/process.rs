@@ -17,6 +17,12 @@ pub fn spawn_in(path: &str, args: &[&str], shm_space: usize) -> SysResult {
     spawn_granted(path, args, shm_space, None)
 }
 
+/// [`spawn_in`], and the child gets every grant the caller holds
+/// ([`abi::GRANTS_SAME`]).
+pub fn spawn_with_my_grants(path: &str, args: &[&str], shm_space: usize) -> SysResult {
+    spawn_raw(path, args, shm_space, abi::GRANTS_SAME)
+}
+
 /// [`spawn_in`], and the child gets `grants` (a subset of the caller's; by
 /// default it gets none): the device regions and interrupts it may take.
 pub fn spawn_granted(
@@ -25,6 +31,13 @@ pub fn spawn_granted(
     shm_space: usize,
     grants: Option<&abi::Grants>,
 ) -> SysResult {
+    let grants = grants.map_or(0, |g| g as *const abi::Grants as usize);
+    spawn_raw(path, args, shm_space, grants)
+}
+
+/// `process_spawn` with `grants` as the call takes it (0, a pointer, or
+/// [`abi::GRANTS_SAME`]).
+fn spawn_raw(path: &str, args: &[&str], shm_space: usize, grants: usize) -> SysResult {
     let mut block = Vec::new();
     for a in args {
         block.extend_from_slice(a.as_bytes());
@@ -38,7 +51,7 @@ pub fn spawn_granted(
             block.as_ptr() as usize,
             block.len(),
             shm_space,
-            grants.map_or(0, |g| g as *const abi::Grants as usize),
+            grants,
         ],
     )
 }

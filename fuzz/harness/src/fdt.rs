@@ -41,6 +41,7 @@ pub fn fdt_overlay(data: &[u8]) {
     let chosen = Chosen {
         bootargs: Some("console=ttyAMA0".into()),
         initrd: None,
+        passed: Vec::new(),
     };
     let overlay = Overlay {
         name: "fuzz.dtb",

@@ -136,10 +136,20 @@ pub enum Sys {
     /// `gpa`, device memory, never executable (pass-through); the region
     /// is the VM's until it ends, and no other holder's meanwhile.
     VmMapDevice = 38,
+    /// `vm_irq_pass(vm, intid, virq) -> 0`: granted interrupt `intid` (an
+    /// SPI) becomes the VM's SPI `virq`, hardware-backed: it stays active
+    /// from its arrival until the guest's EOI of `virq` (pass-through);
+    /// the caller's until it ends, and no other holder's meanwhile.
+    VmIrqPass = 39,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 39;
+pub const SYS_COUNT: usize = 40;
+
+/// `process_spawn`'s `grants`: the child gets every grant the caller holds
+/// (a supervisor that starts the same program again, `qvm`'s
+/// `set on-reset restart`).
+pub const GRANTS_SAME: usize = usize::MAX;
 
 /// `process_spawn`'s `shm_space`: the child gets a namespace of its own.
 pub const SHM_SPACE_PRIVATE: usize = usize::MAX;
@@ -196,6 +206,7 @@ impl Sys {
             IrqWait,
             IrqUnmask,
             VmMapDevice,
+            VmIrqPass,
         ];
         ALL.get(n).copied()
     }

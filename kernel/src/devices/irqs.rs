@@ -43,6 +43,9 @@ pub struct IrqLine {
     pub masked: bool,
     /// Arrivals since it was attached.
     pub count: u64,
+    /// Passed through to a VM: the VM and the virtual SPI it raises
+    /// (`vm_irq_pass`); none for a host driver's line.
+    pub vm: Option<(Id, u32)>,
 }
 
 /// Every attached interrupt.
@@ -66,7 +69,24 @@ impl IrqLines {
             pending: false,
             masked: false,
             count: 0,
+            vm: None,
         });
+        Ok(())
+    }
+
+    /// Attaches `intid` for `owner` (checked as for [`IrqLines::attach`])
+    /// passed through to virtual SPI `virq` of `vm`.
+    pub fn attach_to_vm(
+        &mut self,
+        intid: u32,
+        owner: Id,
+        cpu: usize,
+        (vm, virq): (Id, u32),
+    ) -> Result<(), Error> {
+        self.attach(intid, owner, cpu)?;
+        if let Some(line) = self.lines.last_mut() {
+            line.vm = Some((vm, virq));
+        }
         Ok(())
     }
 

@@ -14,6 +14,6 @@ mod table;
 
 pub use device::Device;
 pub use dt::{KernelUse, scan};
-pub use irqs::{IrqLine, IrqLines, check_irq};
+pub use irqs::{FIRST_SPI, IrqLine, IrqLines, check_irq};
 pub use select::Selector;
 pub use table::{Devices, Holder};

@@ -110,6 +110,9 @@ impl VGic {
                 }
                 BitReg::ClearActive => irq.active = false,
             }
+            if matches!(reg, BitReg::ClearPending | BitReg::ClearActive) {
+                self.settle_hw(vcpu, intid);
+            }
             self.note(vcpu, intid);
         }
     }

@@ -72,7 +72,7 @@ impl VGic {
 
     /// Drives a line (`Some(level)`) or latches (`None`); returns the
     /// interrupt's vCPU if it became deliverable.
-    fn drive(&mut self, vcpu: usize, intid: u32, level: Option<bool>) -> Option<usize> {
+    pub(super) fn drive(&mut self, vcpu: usize, intid: u32, level: Option<bool>) -> Option<usize> {
         let irq = self.irq_mut(vcpu, intid)?;
         let before = irq.pending();
         match level {

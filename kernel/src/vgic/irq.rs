@@ -36,6 +36,12 @@ pub(crate) struct Irq {
     pub src: u8,
     /// GICv2 SGIs: one bit per source CPU with a pending instance.
     pub sources: u8,
+    /// SPIs passed through: the physical INTID behind it (0: none), put
+    /// in the list register with the HW bit (`hw.rs`).
+    pub hw: u16,
+    /// The physical interrupt `hw` is active: it arrived and neither the
+    /// guest's EOI nor the kernel has deactivated it yet.
+    pub hw_active: bool,
 }
 
 impl Irq {
@@ -55,6 +61,8 @@ impl Irq {
             active_on: 0,
             src: 0,
             sources: 0,
+            hw: 0,
+            hw_active: false,
         }
     }
 

@@ -106,6 +106,11 @@ impl VGic {
             }
         }
         irq.lr_latch = false;
+        if irq.hw != 0 && lr.is_invalid() {
+            // The guest's deactivation deactivated the physical interrupt.
+            irq.hw_active = false;
+        }
+        self.settle_hw(vcpu, intid);
     }
 
     /// Before entering `vcpu`: syncs `lrs` (the values read from the
@@ -186,8 +191,11 @@ impl VGic {
             group1: irq.group1,
             pending: false,
             active: irq.active,
-            eoi: !irq.edge,
+            // A passed-through interrupt's deactivation reaches the
+            // physical one instead (no maintenance interrupt with HW = 1).
+            eoi: !irq.edge && irq.hw == 0,
             source: 0,
+            hw: irq.hw,
         };
         if v2_sgi {
             // One instance per LR: the active one's source, else the
@@ -202,7 +210,10 @@ impl VGic {
             }
             lr.source = irq.src;
             lr.eoi = irq.sources != 0;
-        } else if fwd && (irq.latch || (!irq.active && irq.pending())) {
+        } else if fwd
+            && !(irq.hw != 0 && irq.active)
+            && (irq.latch || (!irq.active && irq.pending()))
+        {
             // An active level-sensitive interrupt is listed active only,
             // however its line stands: the list register cannot follow
             // the line, and a pending state put there now would be taken
@@ -210,6 +221,9 @@ impl VGic {
             // between (the guest's handler quietens its source before it
             // deactivates). The deactivation raises the EOI maintenance
             // interrupt instead, and the next fill sees the line then.
+            // A passed-through interrupt is never listed pending and
+            // active (IHI 0069 4.9: its pending state belongs to the
+            // physical interrupt, which cannot arrive again while active).
             lr.pending = true;
             irq.lr_latch = irq.latch;
             irq.latch = false;

@@ -20,6 +20,9 @@ pub struct Lr {
     pub eoi: bool,
     /// GICv2 SGIs: the source CPU.
     pub source: u8,
+    /// The physical interrupt the guest's deactivation also deactivates
+    /// (HW = 1, pINTID); 0: none (HW = 0).
+    pub hw: u16,
 }
 
 impl Lr {
@@ -33,10 +36,17 @@ impl Lr {
         !self.pending && !self.active
     }
 
-    /// GICv3 `ICH_LR<n>_EL2` value (HW = 0, pINTID = 0).
+    /// GICv3 `ICH_LR<n>_EL2` value.
     pub const fn encode_v3(&self) -> u64 {
+        let link = if self.hw != 0 {
+            ICH_LR_HW | ((self.hw as u64 & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT)
+        } else if self.eoi {
+            ICH_LR_EOI
+        } else {
+            0
+        };
         (self.intid as u64 & ICH_LR_VINTID_MASK)
-            | if self.eoi { ICH_LR_EOI } else { 0 }
+            | link
             | ((self.priority as u64) << ICH_LR_PRIORITY_SHIFT)
             | if self.group1 { ICH_LR_GROUP } else { 0 }
             | (self.state() << ICH_LR_STATE_SHIFT)
@@ -53,19 +63,28 @@ impl Lr {
             active: state & LR_STATE_ACTIVE != 0,
             eoi: lr & ICH_LR_HW == 0 && lr & ICH_LR_EOI != 0,
             source: 0,
+            hw: if lr & ICH_LR_HW != 0 {
+                ((lr >> ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK) as u16
+            } else {
+                0
+            },
         }
     }
 
-    /// GICv2 `GICH_LR<n>` value (HW = 0; CPUID = source for SGIs).
+    /// GICv2 `GICH_LR<n>` value (CPUID = source for SGIs when HW = 0).
     pub const fn encode_v2(&self) -> u32 {
-        let source = if self.intid < 16 {
-            (self.source as u32 & GICH_LR_CPUID_MASK) << GICH_LR_CPUID_SHIFT
+        let link = if self.hw != 0 {
+            GICH_LR_HW | ((self.hw as u32 & GICH_LR_PHYSICALID_MASK) << GICH_LR_PHYSICALID_SHIFT)
+        } else if self.intid < 16 {
+            ((self.source as u32 & GICH_LR_CPUID_MASK) << GICH_LR_CPUID_SHIFT)
+                | if self.eoi { GICH_LR_EOI } else { 0 }
+        } else if self.eoi {
+            GICH_LR_EOI
         } else {
             0
         };
         (self.intid & GICH_LR_VIRTUALID_MASK)
-            | source
-            | if self.eoi { GICH_LR_EOI } else { 0 }
+            | link
             | ((self.priority as u32 >> 3) << GICH_LR_PRIORITY_SHIFT)
             | ((self.state() as u32) << GICH_LR_STATE_SHIFT)
             | if self.group1 { GICH_LR_GRP1 } else { 0 }
@@ -85,6 +104,11 @@ impl Lr {
             eoi: !hw && lr & GICH_LR_EOI != 0,
             source: if !hw && intid < 16 {
                 ((lr >> GICH_LR_CPUID_SHIFT) & GICH_LR_CPUID_MASK) as u8
+            } else {
+                0
+            },
+            hw: if hw {
+                ((lr >> GICH_LR_PHYSICALID_SHIFT) & GICH_LR_PHYSICALID_MASK) as u16
             } else {
                 0
             },

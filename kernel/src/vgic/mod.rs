@@ -36,6 +36,7 @@
 
 mod bank;
 mod distributor;
+mod hw;
 mod inject;
 mod irq;
 mod lists;
@@ -101,6 +102,11 @@ pub struct VGic {
     live_spis: Vec<u64>,
     /// vCPUs to kick, gathered by register writes.
     kicks: VcpuSet,
+    /// Physical interrupts to deactivate (`hw.rs`); room for one per
+    /// bound interrupt is reserved when it is bound.
+    hw_done: Vec<u16>,
+    /// How many SPIs are bound to physical interrupts.
+    hw_bound: usize,
 }
 
 impl VGic {
@@ -135,6 +141,8 @@ impl VGic {
             itargets: alloc::vec![1; if version == 2 { spis } else { 0 }],
             live_spis: alloc::vec![0; spis.div_ceil(64)],
             kicks: VcpuSet::EMPTY,
+            hw_done: Vec::new(),
+            hw_bound: 0,
         })
     }
 

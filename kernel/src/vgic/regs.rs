@@ -247,6 +247,10 @@ pub const ICH_LR_PRIORITY_SHIFT: u32 = 48;
 pub const ICH_LR_GROUP: u64 = 1 << 60;
 /// `ICH_LR<n>_EL2`.HW.
 pub const ICH_LR_HW: u64 = 1 << 61;
+/// `ICH_LR<n>_EL2`.pINTID shift (when HW = 1).
+pub const ICH_LR_PINTID_SHIFT: u32 = 32;
+/// `ICH_LR<n>_EL2`.pINTID mask after the shift (13 bits, bits 44:32).
+pub const ICH_LR_PINTID_MASK: u64 = 0x1FFF;
 /// `ICH_LR<n>_EL2`.State shift (2 bits).
 pub const ICH_LR_STATE_SHIFT: u32 = 62;
 
@@ -266,6 +270,10 @@ pub const GICH_LR_STATE_SHIFT: u32 = 28;
 pub const GICH_LR_GRP1: u32 = 1 << 30;
 /// `GICH_LR<n>`.HW.
 pub const GICH_LR_HW: u32 = 1 << 31;
+/// `GICH_LR<n>`.PhysicalID shift (when HW = 1; bits 19:10).
+pub const GICH_LR_PHYSICALID_SHIFT: u32 = 10;
+/// `GICH_LR<n>`.PhysicalID mask after the shift.
+pub const GICH_LR_PHYSICALID_MASK: u32 = 0x3FF;
 
 /// List register State: invalid (empty, or EOIed).
 pub const LR_STATE_INVALID: u64 = 0b00;

@@ -1,8 +1,28 @@
-//! What goes into `/chosen` besides the console: the command line and the
-//! initrd's place.
+//! What the device tree gets from `qvm` at run time rather than from the
+//! layout: `/chosen`'s command line and the initrd's place, and the nodes
+//! of the devices passed through (described by the host's device list).
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::ops::Range;
+
+use crate::layout::Region;
+
+/// A host device passed through (`pass loc mem`), as the guest's tree
+/// shows it: the host node's name and first `compatible` string, at its
+/// guest-physical place, with the guest INTIDs that `pass intr` bound to
+/// the host node's interrupts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PassedDevice {
+    /// The host node's name without its unit address (`pl031`).
+    pub name: String,
+    /// The host node's first `compatible` string.
+    pub compatible: String,
+    /// Where the guest finds it.
+    pub region: Region,
+    /// Its interrupts in the guest (SPIs, in the host node's order).
+    pub intids: Vec<u32>,
+}
 
 use crate::config::Config;
 
@@ -14,6 +34,8 @@ pub struct Chosen {
     /// `linux,initrd-start` and `linux,initrd-end` (exclusive): where the
     /// loader put the `initrd load` file.
     pub initrd: Option<Range<u64>>,
+    /// Devices passed through.
+    pub passed: Vec<PassedDevice>,
 }
 
 impl Chosen {
@@ -22,6 +44,7 @@ impl Chosen {
         Chosen {
             bootargs: config.cmdline.clone(),
             initrd: None,
+            passed: Vec::new(),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::layout::{Region, VdevLayout, VmLayout};
 /// `first_phandle` (1 when there is no overlay).
 pub fn generate(layout: &VmLayout, chosen: &Chosen, first_phandle: u32) -> Node {
     let mut ph = Phandles::new(first_phandle);
-    let arch = guest::DeviceTree::new(layout, &mut ph);
+    let arch = guest::DeviceTree::new(layout, &chosen.passed, &mut ph);
     let mut root = Node::new("");
     arch.root(&mut root);
 
@@ -49,6 +49,9 @@ pub fn generate(layout: &VmLayout, chosen: &Chosen, first_phandle: u32) -> Node 
             stdout = Some(format!("/{}", node.name));
         }
         root.add(node);
+    }
+    for p in &chosen.passed {
+        root.add(arch.passed_device(p));
     }
 
     let mut ch = Node::new("chosen");

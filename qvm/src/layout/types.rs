@@ -5,7 +5,7 @@
 use crate::config::{CpuConfig, MemKind, Origin, VdevConfig};
 
 /// A guest-physical range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Region {
     /// First address.
     pub base: u64,

@@ -194,6 +194,9 @@ pub fn all() -> Vec<Case> {
     // Host drivers: the PL031 clock driver with and without its grant.
     cases.extend(super::devices::cases());
 
+    // Pass-through: the PL031 clock in a Linux VM.
+    cases.extend(super::passthrough::cases());
+
     cases
 }
 
@@ -594,7 +597,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 39);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 41);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 24);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod devices;
 pub mod hostile;
 pub mod matcher;
+pub mod passthrough;
 pub mod restart;
 pub mod stress;
 

@@ -13,17 +13,35 @@ use kernel::devices::Holder;
 use kernel::mem::frames::FrameAllocator;
 use kernel::slab::Id;
 
+/// What the kernel does with an interrupt once [`fired`] has seen it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// End it (priority drop and deactivation): a host driver's (masked
+    /// until the driver unmasks it) or a stray one.
+    End,
+    /// Drop its priority only: passed through to a VM, it stays active
+    /// until the guest's EOI deactivates it.
+    KeepActive,
+}
+
 /// Interrupt `intid` arrived: if a host driver attached it, it is masked
 /// at the controller (a level line stays asserted until the driver clears
-/// its device's cause) and the driver's waiting threads wake. Whether it
-/// was attached.
-pub fn fired(k: &mut Kernel, intid: u32) -> bool {
+/// its device's cause) and the driver's waiting threads wake; if it is
+/// passed through, its VM's virtual interrupt becomes pending.
+pub fn fired(k: &mut Kernel, intid: u32) -> Arrival {
     let Some(line) = k.devices.lines.arrived(intid) else {
-        return false;
+        return Arrival::End;
     };
+    if let Some((vm, virq)) = line.vm {
+        if crate::vm::passthrough::fired(k, vm, virq) {
+            return Arrival::KeepActive;
+        }
+        k.irqs.chip.disable(intid, line.cpu);
+        return Arrival::End;
+    }
     k.irqs.chip.disable(intid, line.cpu);
     sched::wake_object_waiters(k, Object::Irq(intid));
-    true
+    Arrival::End
 }
 
 /// Lets attached interrupt `intid` arrive again (routed to `cpu`).
@@ -41,6 +59,9 @@ pub fn unmask(k: &mut Kernel, intid: u32, cpu: usize) {
 pub fn release_process(k: &mut Kernel, process: Id, vms: &[Id]) {
     while let Some(line) = k.devices.lines.detach_one(process) {
         k.irqs.chip.disable(line.intid, line.cpu);
+        if let Some((vm, virq)) = line.vm {
+            crate::vm::passthrough::unbind(k, vm, virq, line.intid);
+        }
         // No thread of an ended process waits; a stale entry goes.
         k.object_waiters
             .retain(|&(o, _)| o != Object::Irq(line.intid));

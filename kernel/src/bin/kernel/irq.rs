@@ -23,6 +23,7 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
             break;
         };
         let intid = raw & 0x3ff;
+        let mut arrival = crate::device::Arrival::End;
         if intid == k.irqs.timer {
             on_timer(k, cpu);
         } else if Some(intid) == k.irqs.uart {
@@ -32,10 +33,13 @@ pub fn handle_pending(k: &mut Kernel, cpu: usize) {
         } else if intid == crate::vm::VTIMER_INTID {
             virtual_timer(k, cpu);
         } else {
-            // A host driver's, or a stray one (nothing to do).
-            crate::device::fired(k, intid);
+            // A host driver's, a VM's, or a stray one (nothing to do).
+            arrival = crate::device::fired(k, intid);
         }
-        k.irqs.chip.end_of_interrupt(raw);
+        match arrival {
+            crate::device::Arrival::End => k.irqs.chip.end_of_interrupt(raw),
+            crate::device::Arrival::KeepActive => k.irqs.chip.drop_priority(raw),
+        }
     }
 }
 

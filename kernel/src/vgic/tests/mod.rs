@@ -2,6 +2,7 @@
 //! and the kernel's list-register code.
 
 mod delivery;
+mod hw;
 mod kicks;
 mod linux;
 mod live;

@@ -190,6 +190,7 @@ fn lr_encodings_round_trip() {
         active: true,
         eoi: true,
         source: 6,
+        hw: 0,
     };
     assert_eq!(
         lr.encode_v2(),
@@ -208,8 +209,10 @@ fn lr_encodings_round_trip() {
         ..lr
     };
     assert_eq!(spi.encode_v2() >> 10 & 7, 0);
+    // With HW = 1, bits 19:10 (GICv2) and 44:32 (GICv3) are the physical
+    // INTID.
     let hw = Lr::decode_v2(GICH_LR_HW | GICH_LR_EOI | 2 << 10 | 9);
-    assert_eq!((hw.intid, hw.eoi, hw.source), (9, false, 0));
+    assert_eq!((hw.intid, hw.eoi, hw.source, hw.hw), (9, false, 0, 0x202));
     let hw = Lr::decode_v3(ICH_LR_HW | ICH_LR_EOI | 9);
-    assert!(!hw.eoi && hw.is_invalid());
+    assert!(!hw.eoi && hw.is_invalid() && hw.hw == 0x200);
 }

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use super::irq::{GIC_PPI, IRQ_LEVEL_HIGH, TIMER_PPIS, device_interrupt};
 use crate::config::{DeviceOptions, GicVersion, VdevKind};
+use crate::fdt::PassedDevice;
 use crate::fdt::common::{Phandles, reg};
 use crate::fdt::tree::{Node, cells, strings};
 use crate::layout::{VdevLayout, VmLayout};
@@ -28,13 +29,15 @@ pub struct DeviceTree {
 }
 
 impl DeviceTree {
-    /// Takes the GIC's phandle, then the clock's if a device needs it.
-    pub fn new(layout: &VmLayout, ph: &mut Phandles) -> Self {
+    /// Takes the GIC's phandle, then the clock's if a device needs it (a
+    /// PL011 or SP805, or a primecell passed through).
+    pub fn new(layout: &VmLayout, passed: &[PassedDevice], ph: &mut Phandles) -> Self {
         let gic = ph.next();
         let needs_clock = layout
             .vdevs
             .iter()
-            .any(|d| matches!(d.config.kind, VdevKind::Pl011 | VdevKind::WdtSp805));
+            .any(|d| matches!(d.config.kind, VdevKind::Pl011 | VdevKind::WdtSp805))
+            || passed.iter().any(|p| is_primecell(&p.compatible));
         let pclk = needs_clock.then(|| ph.next());
         DeviceTree { gic, pclk }
     }
@@ -161,8 +164,39 @@ impl DeviceTree {
         }
     }
 
+    /// The node of a device passed through: the host node's name and
+    /// `compatible` at its guest address, its interrupts; an ARM primecell
+    /// (`arm,pl…`, `arm,sp…`) also gets `arm,primecell` and the
+    /// `apb_pclk` clock Linux's AMBA bus needs to probe it.
+    pub fn passed_device(&self, p: &PassedDevice) -> Node {
+        let mut n = Node::new(format!("{}@{:x}", p.name, p.region.base));
+        if is_primecell(&p.compatible) {
+            let pclk = self.pclk.unwrap_or(0);
+            n.set("compatible", strings(&[&p.compatible, "arm,primecell"]))
+                .set("clocks", cells(&[pclk]))
+                .set("clock-names", strings(&["apb_pclk"]));
+        } else {
+            n.set_str("compatible", &p.compatible);
+        }
+        n.set("reg", reg(&[p.region]));
+        if !p.intids.is_empty() {
+            let spec: Vec<u32> = p.intids.iter().flat_map(|&i| device_interrupt(i)).collect();
+            n.set("interrupts", cells(&spec));
+        }
+        n
+    }
+
     /// `interrupts` of a device's line: its SPI, level high.
     pub fn interrupts(&self, intid: u32) -> Vec<u8> {
         cells(&device_interrupt(intid))
     }
+}
+
+/// Whether `compatible` names an ARM primecell (an AMBA device Linux finds
+/// through `arm,primecell` and its `apb_pclk`): PL0xx, PL3xx, SP8xx.
+fn is_primecell(compatible: &str) -> bool {
+    compatible
+        .strip_prefix("arm,pl")
+        .or_else(|| compatible.strip_prefix("arm,sp"))
+        .is_some_and(|model| model.starts_with(|c: char| c.is_ascii_digit()))
 }

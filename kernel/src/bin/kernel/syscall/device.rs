@@ -25,11 +25,15 @@ fn bytes_of<T: Copy>(value: &T) -> &[u8] {
     }
 }
 
-/// The [`Grants`] at `ptr` in the caller's memory for a child (0: none):
-/// `AccessDenied` unless the caller holds all of them itself.
+/// The [`Grants`] at `ptr` in the caller's memory for a child (0: none;
+/// [`abi::GRANTS_SAME`]: all the caller's): `AccessDenied` unless the
+/// caller holds all of them itself.
 pub fn spawn_grants(k: &mut Kernel, c: &Caller, ptr: usize) -> Result<Grants, Error> {
     if ptr == 0 {
         return Ok(Grants::NONE);
+    }
+    if ptr == abi::GRANTS_SAME {
+        return grants_of(k, c);
     }
     let size = core::mem::size_of::<Grants>();
     let bytes = copy_in(k, c, ptr, size, size)?;

@@ -8,6 +8,7 @@
 pub mod deliver;
 pub mod exit;
 pub mod lifecycle;
+pub mod passthrough;
 pub mod psci;
 pub mod record;
 pub mod switch;

@@ -146,6 +146,7 @@ pub fn sync(k: &mut Kernel, vcpu: Id) {
     let mut lrs = v.lrs;
     if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
         vgic.sync_lrs(index, &mut lrs[..n]);
+        deactivate_dropped(vgic, &mut k.irqs.chip);
     }
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.lrs = lrs;
@@ -169,6 +170,7 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     let mut line = false;
     if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
         vgic.sync_lrs(index, &mut lrs[..n]);
+        deactivate_dropped(vgic, &mut k.irqs.chip);
         line = vgic.resample_private_line(index, VTIMER_INTID, vtimer_output);
     }
     write_lrs(k, &lrs);
@@ -250,5 +252,17 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
     }
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.lrs_overflow = overflow;
+    }
+}
+
+/// Deactivates the physical interrupts whose virtual ones the guest
+/// dropped without an EOI (cleared pending or active state). A quick test
+/// when there are none: this runs after every list-register sync.
+#[inline]
+pub fn deactivate_dropped(vgic: &mut kernel::vgic::VGic, chip: &mut crate::hw::IrqChip) {
+    if vgic.has_hw_done() {
+        for pintid in vgic.take_hw_done() {
+            chip.deactivate(pintid);
+        }
     }
 }

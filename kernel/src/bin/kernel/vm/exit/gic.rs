@@ -66,6 +66,7 @@ pub fn emulate(
     // to another vCPU, or to this one (its list registers are refilled
     // before it runs again).
     let kicks = vgic.take_kicks();
+    super::switch::deactivate_dropped(vgic, &mut k.irqs.chip);
     for target in kicks.iter() {
         if target == index {
             super::switch::mark_stale(k, vcpu);

@@ -1,0 +1,70 @@
+//! Pass-through, the doing half: reads the host's device list, plans the
+//! `pass` entries (`qvm::passthrough`), maps each region into the VM
+//! (`vm_map_device`) and binds each interrupt (`vm_irq_pass`). A refusal
+//! names the `pass` line and what the host must do about it; the VM does
+//! not start.
+
+use abi::Error;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use qvm::config::Config;
+use qvm::fdt::PassedDevice;
+use qvm::passthrough::{self, HostRegion};
+use ulib::device;
+
+/// The host's device regions, for planning.
+fn host_regions() -> Result<Vec<HostRegion>, String> {
+    let rows =
+        device::list("").map_err(|e| format!("cannot list the host's devices: {}", e.name()))?;
+    Ok(rows
+        .iter()
+        .map(|r| HostRegion {
+            index: r.index,
+            base: r.base,
+            size: r.size,
+            irqs: r.irqs.iter().copied().filter(|&i| i != 0).collect(),
+            path: r.path().into(),
+            compatible: r.compatible().into(),
+        })
+        .collect())
+}
+
+/// Why the kernel refused a region or an interrupt, for the user.
+fn why(e: Error, region: bool) -> &'static str {
+    match (e, region) {
+        (Error::AccessDenied, true) => {
+            "the host did not grant qvm this device region (put 'dev=ADDRESS' before qvm on its \
+             startup line)"
+        }
+        (Error::AccessDenied, false) => {
+            "the host did not grant qvm this interrupt (put 'irq=N' before qvm on its startup \
+             line)"
+        }
+        (Error::Busy, _) => "another process or VM holds it",
+        (Error::Reserved, _) => "the host kernel uses it itself",
+        (Error::AlreadyMapped, _) => "something else of the VM is at that guest address",
+        (Error::InvalidArgument, false) => "not a shared interrupt (SPI) on both sides",
+        (Error::NoMemory, _) => "the host is out of memory",
+        _ => "refused by the host kernel",
+    }
+}
+
+/// Carries out the `pass` entries of `config` for VM `vm` (configured,
+/// no vCPU running yet); the device-tree nodes of the regions passed.
+pub fn apply(vm: usize, config: &Config) -> Result<Vec<PassedDevice>, String> {
+    if config.passes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let regions = host_regions()?;
+    let plan = passthrough::plan(config, &regions).map_err(|e| format!("{e}"))?;
+    for m in &plan.maps {
+        device::vm_map(vm, m.index, m.gpa as usize)
+            .map_err(|e| format!("{}: {}: {} ({})", m.origin, m.what, why(e, true), e.name()))?;
+    }
+    for i in &plan.irqs {
+        device::vm_irq_pass(vm, i.host, i.guest)
+            .map_err(|e| format!("{}: {}: {} ({})", i.origin, i.what, why(e, false), e.name()))?;
+    }
+    Ok(plan.nodes)
+}
