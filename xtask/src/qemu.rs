@@ -209,10 +209,11 @@ pub struct Captured {
 }
 
 impl Captured {
-    /// Start QEMU on `image`.
-    pub fn spawn(machine: &Machine, image: &Path) -> Result<(Captured, String)> {
+    /// Start QEMU on `image`, with `extra` arguments after the machine's.
+    pub fn spawn(machine: &Machine, image: &Path, extra: &[String]) -> Result<(Captured, String)> {
         let mut cmd = Command::new(QEMU);
         cmd.args(machine.args(image))
+            .args(extra)
             .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
             .arg("-no-reboot")
             .stdin(Stdio::piped())

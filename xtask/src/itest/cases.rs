@@ -46,6 +46,8 @@ pub const BANNER: &str =
     r"qhv: hypervisor kernel at EL2, (?P<cpus>\d+) CPUs?, (?P<mib>\d+) MiB RAM, GICv(?P<gic>\d)";
 /// `init` starts the startup script.
 pub const STARTUP: &str = r"init: running /etc/startup";
+/// [`Case::image_key`] of the cases booting the Linux guest bare.
+pub const LINUX_BARE: &str = "linux bare";
 /// `init` ran the whole startup script.
 pub const STARTUP_DONE: &str = r"init: startup script done";
 /// `init` exited with status 0; the kernel then powers off.
@@ -513,6 +515,9 @@ pub struct Case {
     pub guest: Option<String>,
     /// QEMU must exit by itself (the guest powers off) after the lines.
     pub powers_off: bool,
+    /// Boot the Linux test guest (`target/linux/Image` and its initrd)
+    /// bare on QEMU, with this command line, instead of an image.
+    pub linux_bare: Option<String>,
 }
 
 impl Case {
@@ -530,6 +535,7 @@ impl Case {
             timeout: DEFAULT_TIMEOUT,
             guest: None,
             powers_off: false,
+            linux_bare: None,
         }
     }
 
@@ -543,6 +549,7 @@ impl Case {
             timeout: DEFAULT_TIMEOUT,
             guest: None,
             powers_off: false,
+            linux_bare: None,
         }
     }
 
@@ -573,11 +580,39 @@ impl Case {
         self
     }
 
-    /// What the case boots: `guest NAME`, or its buildfile.
+    /// Boot the Linux test guest bare on QEMU (no hypervisor) with
+    /// `cmdline`, and expect it to power off: what the guest sees on the
+    /// board itself, to compare with what it sees under `qvm`.
+    pub fn linux_bare(mut self, cmdline: &str) -> Case {
+        self.linux_bare = Some(cmdline.into());
+        self.powers_off = true;
+        self
+    }
+
+    /// What the case boots: `guest NAME`, the bare Linux guest, or its
+    /// buildfile.
     pub fn image_key(&self) -> String {
-        match &self.guest {
-            Some(name) => format!("guest {name}"),
-            None => self.buildfile.clone(),
+        match (&self.guest, &self.linux_bare) {
+            (Some(name), _) => format!("guest {name}"),
+            (None, Some(_)) => LINUX_BARE.into(),
+            (None, None) => self.buildfile.clone(),
+        }
+    }
+
+    /// QEMU arguments the case adds to the machine's: the bare Linux
+    /// guest's initrd and command line.
+    pub fn extra_qemu_args(&self, root: &std::path::Path) -> Vec<String> {
+        match &self.linux_bare {
+            Some(cmdline) => vec![
+                "-initrd".into(),
+                crate::linux::dir(root)
+                    .join("initrd.cpio")
+                    .display()
+                    .to_string(),
+                "-append".into(),
+                cmdline.clone(),
+            ],
+            None => Vec::new(),
         }
     }
 
@@ -597,8 +632,10 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 41);
-        assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 24);
+        let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 41);
+        assert_eq!(count(|c| c.guest.is_some()), 24);
+        assert_eq!(count(|c| c.linux_bare.is_some()), 1);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
         names.dedup();

@@ -66,7 +66,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     // The images, one per buildfile or test guest; each kind built only
     // if a selected case needs it.
     let mut images: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
-    let built = if cases.iter().any(|c| c.guest.is_none()) {
+    let built = if cases
+        .iter()
+        .any(|c| c.guest.is_none() && c.linux_bare.is_none())
+    {
         build::build_all(root).map_err(|e| format!("{e:#}"))
     } else {
         Ok(())
@@ -83,6 +86,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
             if let Some(name) = &case.guest {
                 guests_built.clone()?;
                 return Ok(guests::image_path(root, name));
+            }
+            if case.linux_bare.is_some() {
+                crate::linux::prepare(root).map_err(|e| format!("{e:#}"))?;
+                return Ok(crate::linux::dir(root).join("Image"));
             }
             built.clone()?;
             let path = root.join(&case.buildfile);
@@ -116,7 +123,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                         break;
                     };
                     let outcome = match &images[&case.image_key()] {
-                        Ok(image) => run_case(case, image, &bad, &log_dir),
+                        Ok(image) => run_case(case, image, root, &bad, &log_dir),
                         Err(_) => Outcome {
                             name: case.name.clone(),
                             failure: Some(format!(
@@ -161,7 +168,7 @@ enum End {
 }
 
 /// Boot one case and match its console.
-fn run_case(case: &Case, image: &Path, bad: &[Regex], log_dir: &Path) -> Outcome {
+fn run_case(case: &Case, image: &Path, root: &Path, bad: &[Regex], log_dir: &Path) -> Outcome {
     let start = Instant::now();
     let log_path = log_dir.join(format!("{}.log", case.name));
     let fail = |why: String| Outcome {
@@ -172,7 +179,8 @@ fn run_case(case: &Case, image: &Path, bad: &[Regex], log_dir: &Path) -> Outcome
         Ok(file) => LineWriter::new(file),
         Err(e) => return fail(format!("cannot create {}: {e}", log_path.display())),
     };
-    let (mut qemu, command) = match Captured::spawn(&case.machine, image) {
+    let extra = case.extra_qemu_args(root);
+    let (mut qemu, command) = match Captured::spawn(&case.machine, image, &extra) {
         Ok(started) => started,
         Err(e) => return fail(format!("{e:#}")),
     };
