@@ -24,6 +24,9 @@ fn host_regions() -> Result<Vec<HostRegion>, String> {
             base: r.base,
             size: r.size,
             irqs: r.irqs.iter().copied().filter(|&i| i != 0).collect(),
+            edge: (0..r.irqs.len())
+                .map(|n| r.flags & (1 << (abi::DEVICE_IRQ_EDGE_SHIFT + n as u32)) != 0)
+                .collect(),
             path: r.path().into(),
             compatible: r.compatible().into(),
         })

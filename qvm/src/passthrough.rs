@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::config::{Config, ConfigError, PassKind};
-use crate::fdt::PassedDevice;
+use crate::fdt::{PassedDevice, PassedIrq};
 use crate::layout::Region;
 
 /// Pages the kernel maps.
@@ -34,6 +34,8 @@ pub struct HostRegion {
     pub size: u64,
     /// The node's interrupts (INTIDs).
     pub irqs: Vec<u32>,
+    /// Which of them are edge-triggered (same order).
+    pub edge: Vec<bool>,
     /// The node's path (`/pl031@9010000`).
     pub path: String,
     /// Its first `compatible` string.
@@ -108,7 +110,7 @@ pub fn plan(config: &Config, regions: &[HostRegion]) -> Result<Plan, ConfigError
                         base: *gpa,
                         size: region.size,
                     },
-                    intids: Vec::new(),
+                    irqs: Vec::new(),
                 });
             }
             PassKind::Intr { intr, host } => plan.irqs.push(IrqStep {
@@ -128,10 +130,17 @@ pub fn plan(config: &Config, regions: &[HostRegion]) -> Result<Plan, ConfigError
         let Some(region) = regions.iter().find(|r| r.index == step.index) else {
             continue;
         };
-        node.intids = region
+        node.irqs = region
             .irqs
             .iter()
-            .filter_map(|h| plan.irqs.iter().find(|i| i.host == *h).map(|i| i.guest))
+            .enumerate()
+            .filter_map(|(n, h)| {
+                let step = plan.irqs.iter().find(|i| i.host == *h)?;
+                Some(PassedIrq {
+                    intid: step.guest,
+                    edge: region.edge.get(n).copied().unwrap_or(false),
+                })
+            })
             .collect();
     }
     Ok(plan)
@@ -177,6 +186,7 @@ mod tests {
             base: 0x901_0000,
             size: 0x1000,
             irqs: alloc::vec![34],
+            edge: alloc::vec![false],
             path: "/pl031@9010000".into(),
             compatible: "arm,pl031".into(),
         }
@@ -203,7 +213,10 @@ mod tests {
                     base: 0x1c0a_0000,
                     size: 0x1000
                 },
-                intids: alloc::vec![40],
+                irqs: alloc::vec![PassedIrq {
+                    intid: 40,
+                    edge: false
+                }],
             }]
         );
     }
@@ -213,7 +226,7 @@ mod tests {
         let p = plan_of("pass intr gic:41=35\n").unwrap();
         assert!(p.maps.is_empty() && p.nodes.is_empty());
         let p = plan_of("pass loc mem:0x1c0a0000,0x1000,rw=0x9010000\n").unwrap();
-        assert!(p.nodes[0].intids.is_empty(), "34 not passed: not listed");
+        assert!(p.nodes[0].irqs.is_empty(), "34 not passed: not listed");
     }
 
     #[test]

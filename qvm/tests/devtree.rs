@@ -325,7 +325,16 @@ fn a_passed_primecell_gets_its_clock_and_interrupt() {
                 base: 0x1c0a_0000,
                 size: 0x1000,
             },
-            intids: vec![40],
+            irqs: vec![
+                qvm::fdt::PassedIrq {
+                    intid: 40,
+                    edge: false,
+                },
+                qvm::fdt::PassedIrq {
+                    intid: 41,
+                    edge: true,
+                },
+            ],
         }],
         ..Chosen::from_config(&config)
     };
@@ -337,7 +346,7 @@ fn a_passed_primecell_gets_its_clock_and_interrupt() {
         ["arm,pl031", "arm,primecell"]
     );
     assert_eq!(cells(&fdt, node, "reg"), [0, 0x1c0a_0000, 0, 0x1000]);
-    assert_eq!(cells(&fdt, node, "interrupts"), [0, 8, 4]);
+    assert_eq!(cells(&fdt, node, "interrupts"), [0, 8, 4, 0, 9, 1]);
     assert_eq!(strings(&fdt, node, "clock-names"), ["apb_pclk"]);
     let clock = cells(&fdt, node, "clocks")[0];
     let clk = fdt

@@ -25,6 +25,10 @@ pub const DEVICE_KERNEL: u32 = 1 << 0;
 pub const DEVICE_GRANTED: u32 = 1 << 1;
 /// [`DeviceInfo::flags`]: taken (mapped by a process or a VM).
 pub const DEVICE_TAKEN: u32 = 1 << 2;
+/// [`DeviceInfo::flags`]: bit `DEVICE_IRQ_EDGE_SHIFT + i` is set when the
+/// node's interrupt `irqs[i]` is edge-triggered (its device-tree flags
+/// say rising or falling edge); clear: level-sensitive.
+pub const DEVICE_IRQ_EDGE_SHIFT: u32 = 8;
 
 /// One row of `device_list`: a device region of the board.
 #[repr(C)]
@@ -32,7 +36,8 @@ pub const DEVICE_TAKEN: u32 = 1 << 2;
 pub struct DeviceInfo {
     /// The region's number: what `device_map` and [`Grants`] name.
     pub index: u32,
-    /// [`DEVICE_KERNEL`], [`DEVICE_GRANTED`], [`DEVICE_TAKEN`].
+    /// [`DEVICE_KERNEL`], [`DEVICE_GRANTED`], [`DEVICE_TAKEN`], and the
+    /// edge-triggered interrupts ([`DEVICE_IRQ_EDGE_SHIFT`]).
     pub flags: u32,
     /// Physical base address.
     pub base: u64,

@@ -17,6 +17,9 @@ pub struct Device {
     pub size: usize,
     /// The node's interrupts as INTIDs.
     pub irqs: heapless::Vec<u32, DEVICE_IRQS>,
+    /// Bit `i`: `irqs[i]` is edge-triggered (else level-sensitive), from
+    /// the `interrupts` flags cell (IRQ_TYPE_EDGE_RISING 1, _FALLING 2).
+    pub edge: u8,
     /// The kernel uses it: never handed out.
     pub kernel: bool,
 }
@@ -62,6 +65,7 @@ pub(crate) mod tests {
             base,
             size,
             irqs: heapless::Vec::new(),
+            edge: 0,
             kernel,
         }
     }

@@ -122,6 +122,10 @@ fn walk(node: FdtNode, path: &str, depth: usize, kernel: bool, list: &mut Vec<De
 }
 
 /// Adds a region per `reg` entry of `node`.
+/// The GIC binding's third `interrupts` cell: IRQ_TYPE_EDGE_RISING (1)
+/// and IRQ_TYPE_EDGE_FALLING (2); 4 and 8 are the levels.
+const IRQ_TYPE_EDGE_BOTH: u32 = 0b11;
+
 fn add_regions(node: FdtNode, path: &heapless::String<64>, kernel: bool, list: &mut Vec<Device>) {
     let Some(regs) = node.reg() else {
         return;
@@ -132,6 +136,7 @@ fn add_regions(node: FdtNode, path: &heapless::String<64>, kernel: bool, list: &
         let _ = compatible.extend_from_slice(&p.value[..n]);
     }
     let mut irqs = heapless::Vec::<u32, DEVICE_IRQS>::new();
+    let mut edge = 0u8;
     if let Some(p) = node.property("interrupts")
         && p.value.len().is_multiple_of(12)
     {
@@ -143,7 +148,9 @@ fn add_regions(node: FdtNode, path: &heapless::String<64>, kernel: bool, list: &
             } else {
                 word(4) + 32
             };
-            let _ = irqs.push(intid);
+            if irqs.push(intid).is_ok() && word(8) & IRQ_TYPE_EDGE_BOTH != 0 {
+                edge |= 1 << (irqs.len() - 1);
+            }
         }
     }
     for r in regs {
@@ -163,6 +170,7 @@ fn add_regions(node: FdtNode, path: &heapless::String<64>, kernel: bool, list: &
             base,
             size,
             irqs: irqs.clone(),
+            edge,
             kernel,
         });
     }
@@ -180,6 +188,12 @@ mod tests {
         let dtb = std::fs::read(path).unwrap();
         let board = board::parse(&dtb).unwrap();
         scan(&dtb, &KernelUse::of(&board))
+    }
+
+    fn slot_index(list: &[Device]) -> usize {
+        list.iter()
+            .position(|d| d.path.as_str() == "/virtio_mmio@a000000")
+            .unwrap()
     }
 
     fn find<'a>(list: &'a [Device], path: &str) -> Vec<&'a Device> {
@@ -217,6 +231,14 @@ mod tests {
                 .iter()
                 .filter(|d| d.compatibles().any(|c| c == "virtio,mmio"));
             assert_eq!(slots.filter(|d| !d.kernel).count(), 32, "{name}");
+            // The clock signals by level, the virtio-mmio slots by edge.
+            assert_eq!(rtc[0].edge, 0, "{name}");
+            let slot = find(&list, "/virtio_mmio@a000000");
+            assert_eq!((slot[0].irqs.as_slice(), slot[0].edge), (&[48][..], 1));
+            let table = crate::devices::Devices::new(list.clone(), irqs.clone());
+            assert!(table.irq_is_edge(48) && !table.irq_is_edge(34) && !table.irq_is_edge(999));
+            let row = table.info(slot_index(&list), &abi::Grants::NONE).unwrap();
+            assert_eq!(row.flags >> abi::DEVICE_IRQ_EDGE_SHIFT, 1);
         }
     }
 }

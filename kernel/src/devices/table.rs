@@ -66,6 +66,17 @@ impl Devices {
         g
     }
 
+    /// Whether interrupt `intid` is edge-triggered, as the node that lists
+    /// it says (level-sensitive when no node does).
+    pub fn irq_is_edge(&self, intid: u32) -> bool {
+        self.list.iter().any(|d| {
+            d.irqs
+                .iter()
+                .position(|&i| i == intid)
+                .is_some_and(|n| d.edge & (1 << n) != 0)
+        })
+    }
+
     /// The `device_list` row of region `index` for a caller holding
     /// `grants`.
     pub fn info(&self, index: usize, grants: &Grants) -> Option<DeviceInfo> {
@@ -73,6 +84,7 @@ impl Devices {
         let mut row = DeviceInfo::EMPTY;
         row.index = index as u32;
         row.flags = if d.kernel { abi::DEVICE_KERNEL } else { 0 }
+            | u32::from(d.edge) << abi::DEVICE_IRQ_EDGE_SHIFT
             | if grants.device(index) {
                 abi::DEVICE_GRANTED
             } else {

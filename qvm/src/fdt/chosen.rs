@@ -8,6 +8,15 @@ use core::ops::Range;
 
 use crate::layout::Region;
 
+/// One interrupt of a device passed through, as the guest sees it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassedIrq {
+    /// The guest's INTID (an SPI).
+    pub intid: u32,
+    /// Edge-triggered, as the host's node says (else level-sensitive).
+    pub edge: bool,
+}
+
 /// A host device passed through (`pass loc mem`), as the guest's tree
 /// shows it: the host node's name and first `compatible` string, at its
 /// guest-physical place, with the guest INTIDs that `pass intr` bound to
@@ -21,7 +30,7 @@ pub struct PassedDevice {
     /// Where the guest finds it.
     pub region: Region,
     /// Its interrupts in the guest (SPIs, in the host node's order).
-    pub intids: Vec<u32>,
+    pub irqs: Vec<PassedIrq>,
 }
 
 use crate::config::Config;

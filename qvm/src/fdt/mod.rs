@@ -21,7 +21,7 @@ use core::fmt;
 
 use crate::config::Origin;
 use crate::layout::VmLayout;
-pub use chosen::{Chosen, PassedDevice};
+pub use chosen::{Chosen, PassedDevice, PassedIrq};
 pub use nodes::generate;
 pub use reader::parse;
 pub use tree::{Node, Prop, cells, cells64, strings};

@@ -44,11 +44,11 @@ pub fn fired(k: &mut Kernel, intid: u32) -> Arrival {
     Arrival::End
 }
 
-/// Lets attached interrupt `intid` arrive again (routed to `cpu`).
+/// Lets attached interrupt `intid` arrive again (routed to `cpu`),
+/// level-sensitive or edge-triggered as its device-tree node says.
 pub fn unmask(k: &mut Kernel, intid: u32, cpu: usize) {
-    // Level-triggered: the devices the tree describes on the boards the
-    // kernel runs on signal by level.
-    k.irqs.chip.enable(intid, cpu, false);
+    let edge = k.devices.irq_is_edge(intid);
+    k.irqs.chip.enable(intid, cpu, edge);
 }
 
 /// Gives back what the ended `process` held: its interrupts (disabled at

@@ -6,7 +6,7 @@
 use alloc::format;
 use alloc::vec::Vec;
 
-use super::irq::{GIC_PPI, IRQ_LEVEL_HIGH, TIMER_PPIS, device_interrupt};
+use super::irq::{GIC_PPI, IRQ_EDGE_RISING, IRQ_LEVEL_HIGH, TIMER_PPIS, device_interrupt};
 use crate::config::{DeviceOptions, GicVersion, VdevKind};
 use crate::fdt::PassedDevice;
 use crate::fdt::common::{Phandles, reg};
@@ -165,7 +165,8 @@ impl DeviceTree {
     }
 
     /// The node of a device passed through: the host node's name and
-    /// `compatible` at its guest address, its interrupts; an ARM primecell
+    /// `compatible` at its guest address, its interrupts (edge or level as
+    /// on the host); an ARM primecell
     /// (`arm,pl…`, `arm,sp…`) also gets `arm,primecell` and the
     /// `apb_pclk` clock Linux's AMBA bus needs to probe it.
     pub fn passed_device(&self, p: &PassedDevice) -> Node {
@@ -179,8 +180,20 @@ impl DeviceTree {
             n.set_str("compatible", &p.compatible);
         }
         n.set("reg", reg(&[p.region]));
-        if !p.intids.is_empty() {
-            let spec: Vec<u32> = p.intids.iter().flat_map(|&i| device_interrupt(i)).collect();
+        if !p.irqs.is_empty() {
+            let spec: Vec<u32> = p
+                .irqs
+                .iter()
+                .flat_map(|i| {
+                    let [kind, number, _] = device_interrupt(i.intid);
+                    let flags = if i.edge {
+                        IRQ_EDGE_RISING
+                    } else {
+                        IRQ_LEVEL_HIGH
+                    };
+                    [kind, number, flags]
+                })
+                .collect();
             n.set("interrupts", cells(&spec));
         }
         n

@@ -25,6 +25,8 @@ pub const GIC_SPI: u32 = 0;
 pub const GIC_PPI: u32 = 1;
 /// `interrupts` trigger: level, active high.
 pub const IRQ_LEVEL_HIGH: u32 = 4;
+/// `interrupts` trigger: rising edge.
+pub const IRQ_EDGE_RISING: u32 = 1;
 
 /// Whether `intid` is a line a device may take: an SPI the VM has.
 pub fn check_device_line(intid: u32, what: &str, origin: &Origin) -> Result<(), ConfigError> {
