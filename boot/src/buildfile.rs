@@ -22,6 +22,9 @@
 //! - `[files]`: `DEST = SRC [exec]`. `DEST` is the absolute bootfs path,
 //!   `SRC` the host file; a relative `SRC` is relative to the buildfile's
 //!   directory. Files under `/bin/` are executable; `exec` marks others.
+//! - `[reserve]` (optional, at most once): `ram ADDR,SIZE` lines, RAM the
+//!   kernel sets aside at boot for pass-through ([`crate::reserve`]);
+//!   [`build_image`] stores them as [`crate::reserve::RESERVE_PATH`].
 //! - `${name}` is replaced from the caller's variables in startup lines,
 //!   `DEST` and `SRC`; an unknown name or an unterminated `${` is an error.
 //!
@@ -46,6 +49,8 @@ pub struct Buildfile {
     pub startup: String,
     /// The files of the image, in buildfile order.
     pub files: Vec<FileSpec>,
+    /// RAM set aside for pass-through (`[reserve]`).
+    pub reserve: Vec<crate::reserve::Reserved>,
 }
 
 /// One line of the `[files]` section.
@@ -93,6 +98,7 @@ enum Section {
     None,
     Startup,
     Files,
+    Reserve,
 }
 
 /// Removes a comment: `#` at the start or after whitespace, to the end.
@@ -164,6 +170,9 @@ pub fn parse(
     let mut section = Section::None;
     let mut startup_seen: Option<usize> = None;
     let mut files_seen: Option<usize> = None;
+    let mut reserve_seen: Option<usize> = None;
+    let mut reserve_text = String::new();
+    let mut reserve_lines = Vec::new();
     let mut startup = String::new();
     let mut files = Vec::new();
     let mut dests: HashMap<String, usize> = HashMap::new();
@@ -183,9 +192,10 @@ pub fn parse(
             let (seen, next) = match name {
                 "startup" => (&mut startup_seen, Section::Startup),
                 "files" => (&mut files_seen, Section::Files),
+                "reserve" => (&mut reserve_seen, Section::Reserve),
                 _ => {
                     return Err(err(format!(
-                        "unknown section '[{name}]' (expected [startup] or [files])"
+                        "unknown section '[{name}]' (expected [startup], [files] or [reserve])"
                     )));
                 }
             };
@@ -208,6 +218,11 @@ pub fn parse(
                 startup.push_str(&substitute(line, vars).map_err(err)?);
                 startup.push('\n');
             }
+            Section::Reserve => {
+                reserve_text.push_str(&substitute(line, vars).map_err(err)?);
+                reserve_text.push('\n');
+                reserve_lines.push(line_no);
+            }
             Section::Files => {
                 let spec = parse_file_line(line, base_dir, vars).map_err(err)?;
                 if let Some(first) = dests.get(&spec.dest) {
@@ -224,10 +239,16 @@ pub fn parse(
             }
         }
     }
+    let reserve = crate::reserve::parse(&reserve_text).map_err(|e| BuildfileError {
+        file: file_name.to_owned(),
+        line: reserve_lines.get(e.line - 1).copied().unwrap_or(0),
+        message: format!("[reserve]: {}", e.reason),
+    })?;
     Ok(Buildfile {
         file_name: file_name.to_owned(),
         startup,
         files,
+        reserve: reserve.to_vec(),
     })
 }
 
@@ -290,6 +311,15 @@ pub fn build_image(buildfile: &Buildfile) -> Result<Vec<u8>, BuildfileError> {
                 format!("'{STARTUP_PATH}' is generated from [startup]; do not list it in [files]"),
             ));
         }
+        if file.dest == crate::reserve::RESERVE_PATH {
+            return Err(err(
+                file.line,
+                format!(
+                    "'{}' is generated from [reserve]; do not list it in [files]",
+                    crate::reserve::RESERVE_PATH
+                ),
+            ));
+        }
         let data = std::fs::read(&file.src).map_err(|e| {
             err(
                 file.line,
@@ -308,6 +338,12 @@ pub fn build_image(buildfile: &Buildfile) -> Result<Vec<u8>, BuildfileError> {
     writer
         .add(STARTUP_PATH, buildfile.startup.as_bytes(), 0)
         .map_err(|e| err(0, e.to_string()))?;
+    if !buildfile.reserve.is_empty() {
+        let list = crate::reserve::render(&buildfile.reserve);
+        writer
+            .add(crate::reserve::RESERVE_PATH, list.into_bytes(), 0)
+            .map_err(|e| err(0, e.to_string()))?;
+    }
     Ok(writer.finish())
 }
 
@@ -448,7 +484,7 @@ mod tests {
             ),
             (
                 "[startup]\n[boot]\n",
-                "t.build:2: unknown section '[boot]' (expected [startup] or [files])",
+                "t.build:2: unknown section '[boot]' (expected [startup], [files] or [reserve])",
             ),
             (
                 "[startup]\nsh\n\n[startup]\n",
@@ -650,5 +686,39 @@ mod tests {
         assert_eq!(fs.find(STARTUP_PATH).unwrap().data, b"");
         assert_eq!(fs.find("/f").unwrap().data, b"data");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reserve_section() {
+        let bf = ok("[startup]\nsh\n[reserve]\nram 0x70000000,128M # pass-through\n");
+        assert_eq!(
+            bf.reserve,
+            [crate::reserve::Reserved {
+                base: 0x7000_0000,
+                size: 128 << 20
+            }]
+        );
+        let e = parse(
+            "[reserve]\n\nram 0x1000,4K\nram 0x1800,4K\n",
+            "b.build",
+            Path::new("."),
+            &HashMap::new(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "b.build:4: [reserve]: ADDR and SIZE must be multiples of 4 KiB"
+        );
+        let image = build_image(&bf).unwrap();
+        let fs = crate::Bootfs::parse(&image).unwrap();
+        let list = fs.find(crate::reserve::RESERVE_PATH).unwrap();
+        assert_eq!(list.data, b"ram 0x70000000,0x8000000\n");
+        let none = build_image(&ok("[startup]\nsh\n")).unwrap();
+        assert!(
+            crate::Bootfs::parse(&none)
+                .unwrap()
+                .find(crate::reserve::RESERVE_PATH)
+                .is_none()
+        );
     }
 }

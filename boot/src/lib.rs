@@ -9,11 +9,14 @@
 //! - [`writer`] (feature `std`) produces bootfs images.
 //! - [`buildfile`] (feature `std`) parses the buildfile language that lists
 //!   the files of an image and its startup script, and builds the image.
+//! - [`reserve`] is the list of RAM set aside for pass-through (`no_std`,
+//!   never panics: the kernel reads it at boot).
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod bootfs;
+pub mod reserve;
 
 #[cfg(feature = "std")]
 pub mod buildfile;

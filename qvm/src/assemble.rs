@@ -110,7 +110,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     )?;
     // Devices passed through, before guest memory: a refused grab stops
     // the VM before anything is loaded.
-    let passed = crate::pass::apply(vm, config)?;
+    let applied = crate::pass::apply(vm, config)?;
 
     let mut mem = GuestMem::new();
     for m in &layout.memory {
@@ -124,7 +124,18 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             alloc::format!("{} {size} at {}: {e}", m.kind.keyword(), m.origin)
         })?;
     }
-    let first = layout.ram().next().ok_or("the VM has no RAM")?.region;
+    for &(index, gpa, size) in &applied.ram {
+        mem.add_reserved(index, gpa, size)?;
+    }
+    // The guest goes into the first `ram`, else the first host RAM passed.
+    let first = match layout.ram().next() {
+        Some(r) => r.region,
+        None => applied
+            .ram
+            .first()
+            .map(|&(_, base, size)| qvm::layout::Region { base, size })
+            .ok_or("the VM has no RAM")?,
+    };
     let ram = Ram {
         base: first.base,
         size: first.size,
@@ -186,7 +197,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         })
         .collect();
     let chosen = qvm::fdt::Chosen {
-        passed,
+        passed: applied.nodes,
         ..chosen(config, initrd)
     };
     let dtb = qvm::fdt::build_with_overlays(layout, &chosen, &overlays)

@@ -123,6 +123,23 @@ impl GuestMem {
         Ok(())
     }
 
+    /// Host RAM set aside for pass-through (region `index` of the host's
+    /// device list, `size` bytes), already in the VM at `gpa`
+    /// (`vm_map_device`): also mapped for `qvm` (`device_map`), to load
+    /// the guest and serve its device models.
+    pub fn add_reserved(&mut self, index: u32, gpa: u64, size: u64) -> Result<(), String> {
+        let va = self.next_va;
+        ulib::device::map(index, va).map_err(|e| {
+            alloc::format!(
+                "cannot map the reserved RAM at {gpa:#x} into qvm: {}",
+                e.name()
+            )
+        })?;
+        self.regions.push(Mapped { gpa, size, va });
+        self.next_va = (va + size as usize).next_multiple_of(2 << 20) + (2 << 20);
+        Ok(())
+    }
+
     /// The bytes at `[gpa, gpa + len)`, if one region holds them all.
     /// Only while no vCPU runs (loading images and the device tree): a
     /// reference to memory the guest changes would be unsound; device
@@ -144,8 +161,9 @@ impl GuestMem {
     pub fn ram(&self) -> GuestRam {
         let windows = self.regions.iter().map(|r| {
             let base = NonNull::new(r.va as *mut u8).expect("guest RAM is mapped above 0");
-            // SAFETY: `add` had the kernel map `size` bytes at `va` read-write
-            // for the rest of the process (VM RAM is never unmapped); once
+            // SAFETY: `add` (or `add_reserved`) had the kernel map `size`
+            // bytes at `va` read-write for the rest of the process (VM RAM
+            // is never unmapped, a device region never given back); once
             // vCPUs run, `qvm` reaches it only through these windows.
             (r.gpa, unsafe { Window::new(base, r.size as usize) })
         });

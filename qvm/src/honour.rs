@@ -171,10 +171,11 @@ pub fn describe_pass(pass: &Pass) -> String {
 }
 
 /// `pass loc mem` attributes: the kernel maps a device region into a
-/// VM as device memory (Device-nGnRE), read-write, never executable
-/// (`vm_map_device`). Refused: `m` (RAM passed through, 1:1 for DMA, is
-/// not implemented), `c` (no cacheable mapping), a region without `r` or
-/// `w` (no read-only or write-only mapping). Warned: `x`.
+/// VM as device memory (Device-nGnRE), read-write, never executable, and
+/// host RAM set aside at boot (`m`) as Normal memory, read-write-execute
+/// (`vm_map_device`). Refused: `c` on a device region (no cacheable
+/// mapping), a region without `r` or `w` (no read-only or write-only
+/// mapping). Warned: `x` on a device region.
 fn pass_attrs(pass: &Pass, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     let PassKind::Mem { attrs, .. } = &pass.kind else {
         return Ok(());
@@ -182,10 +183,10 @@ fn pass_attrs(pass: &Pass, warnings: &mut Vec<ConfigError>) -> Result<(), Config
     let what = describe_pass(pass);
     let refuse = |why: &str| Err(pass.origin.error(format!("{what}: {why}")));
     if attrs.ram {
-        return refuse(
-            "'m' (host RAM passed through, at guest-physical = host-physical for DMA) is not \
-             honoured: the host kernel passes device regions only",
-        );
+        if !(attrs.read && attrs.write) {
+            return refuse("host RAM ('m') goes into the VM read-write: give 'rw'");
+        }
+        return Ok(());
     }
     if attrs.cacheable {
         return refuse(

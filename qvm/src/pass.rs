@@ -29,6 +29,8 @@ fn host_regions() -> Result<Vec<HostRegion>, String> {
                 .collect(),
             path: r.path().into(),
             compatible: r.compatible().into(),
+            ram: r.flags & abi::DEVICE_RAM != 0,
+            dma: r.flags & abi::DEVICE_DMA != 0,
         })
         .collect())
 }
@@ -53,21 +55,40 @@ fn why(e: Error, region: bool) -> &'static str {
     }
 }
 
+/// What the `pass` entries gave the VM.
+#[derive(Default)]
+pub struct Applied {
+    /// The device-tree nodes of the devices.
+    pub nodes: Vec<PassedDevice>,
+    /// Host RAM in the VM: (host region, guest-physical address, size).
+    pub ram: Vec<(u32, u64, u64)>,
+}
+
 /// Carries out the `pass` entries of `config` for VM `vm` (configured,
-/// no vCPU running yet); the device-tree nodes of the regions passed.
-pub fn apply(vm: usize, config: &Config) -> Result<Vec<PassedDevice>, String> {
+/// no vCPU running yet).
+pub fn apply(vm: usize, config: &Config) -> Result<Applied, String> {
     if config.passes.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Applied::default());
     }
     let regions = host_regions()?;
     let plan = passthrough::plan(config, &regions).map_err(|e| format!("{e}"))?;
+    let mut ram = Vec::new();
     for m in &plan.maps {
-        device::vm_map(vm, m.index, m.gpa as usize)
+        // The region's whole pages, at the page holding `gpa` (placement
+        // checked that `gpa` sits where the host address does in its page).
+        let page = m.gpa & !(abi::PAGE_SIZE as u64 - 1);
+        device::vm_map(vm, m.index, page as usize)
             .map_err(|e| format!("{}: {}: {} ({})", m.origin, m.what, why(e, true), e.name()))?;
+        if m.ram {
+            ram.push((m.index, m.gpa, m.size));
+        }
     }
     for i in &plan.irqs {
         device::vm_irq_pass(vm, i.host, i.guest)
             .map_err(|e| format!("{}: {}: {} ({})", i.origin, i.what, why(e, false), e.name()))?;
     }
-    Ok(plan.nodes)
+    Ok(Applied {
+        nodes: plan.nodes,
+        ram,
+    })
 }

@@ -16,7 +16,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::config::{Config, ConfigError, PassKind};
+use crate::config::{Config, ConfigError, MemKind, PassKind};
 use crate::fdt::{PassedDevice, PassedIrq};
 use crate::layout::Region;
 
@@ -40,6 +40,10 @@ pub struct HostRegion {
     pub path: String,
     /// Its first `compatible` string.
     pub compatible: String,
+    /// Host RAM set aside at boot (`[reserve]`), not a device.
+    pub ram: bool,
+    /// A DMA master (the host's node is `dma-coherent`).
+    pub dma: bool,
 }
 
 /// One region to map: host region `index` at guest-physical `gpa`.
@@ -49,6 +53,11 @@ pub struct MapStep {
     pub index: u32,
     /// Where the guest finds it.
     pub gpa: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Host RAM (`m`): guest memory, which `qvm` maps too, to load the
+    /// guest into it.
+    pub ram: bool,
     /// The `pass` line, for messages.
     pub what: String,
     /// Where it was written.
@@ -94,15 +103,43 @@ pub fn plan(config: &Config, regions: &[HostRegion]) -> Result<Plan, ConfigError
         let what = crate::honour::describe_pass(pass);
         let at = &pass.origin;
         match &pass.kind {
-            PassKind::Mem { gpa, len, hpa, .. } => {
+            PassKind::Mem {
+                gpa,
+                len,
+                hpa,
+                attrs,
+            } => {
                 let region = find_region(regions, *hpa, *len)
                     .map_err(|why| at.error(format!("{what}: {why}")))?;
+                match (attrs.ram, region.ram) {
+                    (true, false) => {
+                        return Err(at.error(format!(
+                            "{what}: {} is a device, not host RAM: 'm' is for RAM the host set \
+                             aside at boot (the buildfile's [reserve])",
+                            region.path
+                        )));
+                    }
+                    (false, true) => {
+                        return Err(at.error(format!(
+                            "{what}: {} is host RAM set aside at boot: pass it as guest memory, \
+                             with 'm' ('rwxcm')",
+                            region.path
+                        )));
+                    }
+                    _ => {}
+                }
                 plan.maps.push(MapStep {
                     index: region.index,
                     gpa: *gpa,
+                    size: region.size,
+                    ram: region.ram,
                     what,
                     origin: at.clone(),
                 });
+                if region.ram {
+                    // Guest memory: a `/memory` node (`fdt::nodes`).
+                    continue;
+                }
                 plan.nodes.push(PassedDevice {
                     name: String::from(node_name(&region.path)),
                     compatible: region.compatible.clone(),
@@ -124,9 +161,11 @@ pub fn plan(config: &Config, regions: &[HostRegion]) -> Result<Plan, ConfigError
             PassKind::Io { .. } => {}
         }
     }
+    check_dma(config, regions, &plan)?;
     // Each node lists the guest INTIDs bound to its host node's
     // interrupts, in the host node's order.
-    for (node, step) in plan.nodes.iter_mut().zip(&plan.maps) {
+    let devices = plan.maps.iter().filter(|m| !m.ram);
+    for (node, step) in plan.nodes.iter_mut().zip(devices) {
         let Some(region) = regions.iter().find(|r| r.index == step.index) else {
             continue;
         };
@@ -144,6 +183,41 @@ pub fn plan(config: &Config, regions: &[HostRegion]) -> Result<Plan, ConfigError
             .collect();
     }
     Ok(plan)
+}
+
+/// Without an IOMMU a DMA master passed through reads and writes host
+/// physical addresses: the guest hands it guest-physical ones, so all of
+/// the VM's RAM must be host RAM at guest-physical = host-physical (`pass
+/// loc mem:A,LEN,rwxcm=A` of RAM set aside at boot), else the device
+/// writes where the guest thinks it does not. Refuses any other RAM.
+fn check_dma(config: &Config, regions: &[HostRegion], plan: &Plan) -> Result<(), ConfigError> {
+    let region = |m: &MapStep| regions.iter().find(|r| r.index == m.index);
+    let Some((master, dev)) = plan
+        .maps
+        .iter()
+        .find_map(|m| region(m).filter(|r| r.dma).map(|r| (m, r)))
+    else {
+        return Ok(());
+    };
+    let why = format!(
+        "{}: {} masters DMA, and without an IOMMU it reaches host-physical addresses: all of \
+         the VM's RAM must be host RAM at guest-physical = host-physical ('pass loc \
+         mem:A,LEN,rwxcm=A' of RAM set aside at boot)",
+        master.what, dev.path
+    );
+    if let Some(ram) = config.memory.iter().find(|m| m.kind == MemKind::Ram) {
+        return Err(ram.origin.error(format!("'ram' is not: {why}")));
+    }
+    for m in plan.maps.iter().filter(|m| m.ram) {
+        let hpa = region(m).map_or(0, |r| r.base);
+        if m.gpa != hpa {
+            return Err(m.origin.error(format!(
+                "{} is at guest-physical {:#x}, host-physical {hpa:#x}: {why}",
+                m.what, m.gpa
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The host region `pass loc mem:…,LEN,…=HPA` names, or why there is none.
@@ -189,7 +263,84 @@ mod tests {
             edge: alloc::vec![false],
             path: "/pl031@9010000".into(),
             compatible: "arm,pl031".into(),
+            ram: false,
+            dma: false,
         }
+    }
+
+    fn slot() -> HostRegion {
+        HostRegion {
+            index: 40,
+            base: 0xa00_3e00,
+            size: 0x200,
+            irqs: alloc::vec![79],
+            edge: alloc::vec![true],
+            path: "/virtio_mmio@a003e00".into(),
+            compatible: "virtio,mmio".into(),
+            ram: false,
+            dma: true,
+        }
+    }
+
+    fn carve_out() -> HostRegion {
+        HostRegion {
+            index: 41,
+            base: 0x7000_0000,
+            size: 0x800_0000,
+            path: "/reserved-ram@70000000".into(),
+            compatible: "qhv,reserved-ram".into(),
+            ram: true,
+            ..HostRegion::default()
+        }
+    }
+
+    fn plan_all(text: &str) -> Result<Plan, String> {
+        let config = parse_str("t.qvmconf", text).expect("parses");
+        plan(&config, &[rtc(), slot(), carve_out()]).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_dma_master_needs_all_ram_one_to_one() {
+        let ok = plan_all(
+            "pass loc mem:0x70000000,128M,rwxcm=0x70000000\n\
+             pass loc mem:0x1c100e00,0x200,rw=0xa003e00\npass intr gic:79=79\n",
+        )
+        .unwrap();
+        assert_eq!(ok.maps.len(), 2);
+        assert!(ok.maps[0].ram && !ok.maps[1].ram);
+        assert_eq!(ok.nodes.len(), 1, "no device node for RAM");
+        assert_eq!(
+            ok.nodes[0].irqs,
+            [PassedIrq {
+                intid: 79,
+                edge: true
+            }]
+        );
+        let e = plan_all(
+            "ram 0x40000000,64M\npass loc mem:0x70000000,128M,rwxcm=0x70000000\n\
+             pass loc mem:0x1c100e00,0x200,rw=0xa003e00\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("t.qvmconf:1: 'ram' is not: pass loc mem:0x1c100e00"),
+            "{e}"
+        );
+        let e = plan_all(
+            "pass loc mem:0x50000000,128M,rwxcm=0x70000000\n\
+             pass loc mem:0x1c100e00,0x200,rw=0xa003e00\n",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("t.qvmconf:1: pass loc mem:0x50000000,0x8000000,rwxcm=0x70000000 is at guest-physical 0x50000000, host-physical 0x70000000"), "{e}");
+        // Not a DMA master: RAM anywhere.
+        plan_all("ram 0x40000000,64M\npass loc mem:0x1c0a0000,0x1000,rw=0x9010000\n").unwrap();
+    }
+
+    #[test]
+    fn ram_and_devices_are_not_mixed_up() {
+        let e = plan_all("pass loc mem:0x1c0a0000,0x1000,rwxcm=0x9010000\n").unwrap_err();
+        assert!(e.contains("is a device, not host RAM"), "{e}");
+        let e = plan_all("pass loc mem:0x70000000,128M,rw=0x70000000\n").unwrap_err();
+        assert!(e.contains("is host RAM set aside at boot"), "{e}");
     }
 
     fn plan_of(text: &str) -> Result<Plan, ConfigError> {

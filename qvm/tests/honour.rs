@@ -85,8 +85,8 @@ fn refusals_name_the_option_file_and_line() {
             "t.qvmconf:5: 'fdt load 0x81000000,/c.dtb': the device tree already goes at 0x80000000 (t.qvmconf:3); the VM has one tree",
         ),
         (
-            "pass loc mem:0x31000000,1M,rwxcm\n",
-            "t.qvmconf:3: pass loc mem:0x31000000,0x100000,rwxcm=0x31000000: 'm' (host RAM passed through, at guest-physical = host-physical for DMA) is not honoured: the host kernel passes device regions only",
+            "pass loc mem:0x31000000,1M,rm\n",
+            "t.qvmconf:3: pass loc mem:0x31000000,0x100000,rm=0x31000000: host RAM ('m') goes into the VM read-write: give 'rw'",
         ),
         (
             "pass loc mem:0x31000000,0x1000,rwc=0x9010000\n",

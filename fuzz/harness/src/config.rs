@@ -112,5 +112,10 @@ pub fn check_layout(l: &VmLayout) {
     for (i, c) in l.cpus.iter().enumerate() {
         assert_eq!(c.index as usize, i, "vCPU numbering");
     }
-    assert!(l.ram().next().is_some(), "placed without RAM");
+    // Guest memory: `ram`, or host RAM passed through (`pass ... m`).
+    let passed_ram = l
+        .passes
+        .iter()
+        .any(|p| matches!(p.kind, qvm::config::PassKind::Mem { attrs, .. } if attrs.ram));
+    assert!(l.ram().next().is_some() || passed_ram, "placed without RAM");
 }

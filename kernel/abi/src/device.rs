@@ -25,6 +25,13 @@ pub const DEVICE_KERNEL: u32 = 1 << 0;
 pub const DEVICE_GRANTED: u32 = 1 << 1;
 /// [`DeviceInfo::flags`]: taken (mapped by a process or a VM).
 pub const DEVICE_TAKEN: u32 = 1 << 2;
+/// [`DeviceInfo::flags`]: RAM the host set aside at boot for pass-through
+/// (the buildfile's `[reserve]`), not a device: mapped as Normal memory.
+pub const DEVICE_RAM: u32 = 1 << 3;
+/// [`DeviceInfo::flags`]: the device masters DMA (its device-tree node is
+/// `dma-coherent`): passed to a VM, it reads and writes host-physical
+/// addresses.
+pub const DEVICE_DMA: u32 = 1 << 4;
 /// [`DeviceInfo::flags`]: bit `DEVICE_IRQ_EDGE_SHIFT + i` is set when the
 /// node's interrupt `irqs[i]` is edge-triggered (its device-tree flags
 /// say rising or falling edge); clear: level-sensitive.

@@ -22,9 +22,37 @@ pub struct Device {
     pub edge: u8,
     /// The kernel uses it: never handed out.
     pub kernel: bool,
+    /// RAM set aside for pass-through (`[reserve]`), not a device.
+    pub ram: bool,
+    /// A DMA master: its node is `dma-coherent`.
+    pub dma: bool,
 }
 
+/// The path of a RAM range set aside for pass-through.
+pub const RESERVED_RAM_PATH: &str = "/reserved-ram";
+/// Its `compatible`.
+pub const RESERVED_RAM_COMPATIBLE: &[u8] = b"qhv,reserved-ram\0";
+
 impl Device {
+    /// A RAM range set aside at boot for pass-through (the boot image's
+    /// reserve list): `/reserved-ram@ADDR`, `qhv,reserved-ram`.
+    pub fn reserved_ram(base: usize, size: usize) -> Device {
+        let mut path = heapless::String::new();
+        let _ =
+            core::fmt::Write::write_fmt(&mut path, format_args!("{RESERVED_RAM_PATH}@{base:x}"));
+        Device {
+            path,
+            compatible: heapless::Vec::from_slice(RESERVED_RAM_COMPATIBLE).unwrap_or_default(),
+            base,
+            size,
+            irqs: heapless::Vec::new(),
+            edge: 0,
+            kernel: false,
+            ram: true,
+            dma: false,
+        }
+    }
+
     /// The whole pages the region touches, `[start, end)`.
     pub fn pages(&self) -> (usize, usize) {
         let start = self.base & !(PAGE_SIZE - 1);
@@ -67,6 +95,8 @@ pub(crate) mod tests {
             irqs: heapless::Vec::new(),
             edge: 0,
             kernel,
+            ram: false,
+            dma: false,
         }
     }
 }

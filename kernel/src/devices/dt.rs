@@ -172,6 +172,8 @@ fn add_regions(node: FdtNode, path: &heapless::String<64>, kernel: bool, list: &
             irqs: irqs.clone(),
             edge,
             kernel,
+            ram: false,
+            dma: node.property("dma-coherent").is_some(),
         });
     }
 }
@@ -235,10 +237,24 @@ mod tests {
             assert_eq!(rtc[0].edge, 0, "{name}");
             let slot = find(&list, "/virtio_mmio@a000000");
             assert_eq!((slot[0].irqs.as_slice(), slot[0].edge), (&[48][..], 1));
-            let table = crate::devices::Devices::new(list.clone(), irqs.clone());
+            // QEMU marks the virtio-mmio slots DMA masters, not the clock.
+            assert!(slot[0].dma && !rtc[0].dma, "{name}");
+            let mut table = crate::devices::Devices::new(list.clone(), irqs.clone());
             assert!(table.irq_is_edge(48) && !table.irq_is_edge(34) && !table.irq_is_edge(999));
             let row = table.info(slot_index(&list), &abi::Grants::NONE).unwrap();
             assert_eq!(row.flags >> abi::DEVICE_IRQ_EDGE_SHIFT, 1);
+            assert_eq!(row.flags & abi::DEVICE_DMA, abi::DEVICE_DMA);
+            // RAM set aside for pass-through: a region after the tree's.
+            let n = list.len();
+            assert!(table.add_reserved_ram(0x7000_0000, 128 << 20));
+            let mut g = abi::Grants::NONE;
+            g.add_device(n);
+            let row = table.info(n, &g).unwrap();
+            assert_eq!(row.path(), "/reserved-ram@70000000");
+            assert_eq!(row.compatible(), "qhv,reserved-ram");
+            assert_eq!((row.base, row.size), (0x7000_0000, 128 << 20));
+            assert_eq!(row.flags, abi::DEVICE_RAM | abi::DEVICE_GRANTED);
+            assert!(table.all_grants().device(n), "init may hand it out");
         }
     }
 }

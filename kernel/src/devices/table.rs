@@ -48,6 +48,20 @@ impl Devices {
         }
     }
 
+    /// Adds RAM set aside for pass-through as a region (after the device
+    /// tree's: its index follows theirs); false when the table is full.
+    pub fn add_reserved_ram(&mut self, base: usize, size: usize) -> bool {
+        if self.list.len() >= abi::MAX_DEVICES
+            || self.list.try_reserve(1).is_err()
+            || self.holders.try_reserve(1).is_err()
+        {
+            return false;
+        }
+        self.list.push(Device::reserved_ram(base, size));
+        self.holders.push(None);
+        true
+    }
+
     /// Everything that may be handed out: every region the kernel does not
     /// use, every INTID from 32 up that is not the kernel's (what `init`
     /// holds).
@@ -85,6 +99,8 @@ impl Devices {
         row.index = index as u32;
         row.flags = if d.kernel { abi::DEVICE_KERNEL } else { 0 }
             | u32::from(d.edge) << abi::DEVICE_IRQ_EDGE_SHIFT
+            | if d.ram { abi::DEVICE_RAM } else { 0 }
+            | if d.dma { abi::DEVICE_DMA } else { 0 }
             | if grants.device(index) {
                 abi::DEVICE_GRANTED
             } else {
@@ -151,6 +167,16 @@ impl Devices {
 
     /// Gives back every region `who` holds (it ended, after its TLB
     /// entries were flushed); how many.
+    /// The RAM regions (`[reserve]`) `who` holds, `[start, end)` in whole
+    /// pages: what must be wiped before they go to another holder.
+    pub fn held_ram(&self, who: Holder) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.list
+            .iter()
+            .zip(&self.holders)
+            .filter(move |(d, h)| d.ram && **h == Some(who))
+            .map(|(d, _)| d.pages())
+    }
+
     pub fn release(&mut self, who: Holder) -> usize {
         let mut n = 0;
         for h in self.holders.iter_mut().filter(|h| **h == Some(who)) {

@@ -69,12 +69,19 @@ pub(super) fn place_vdevs(
         let at = &pass.origin;
         match &pass.kind {
             PassKind::Mem { gpa, len, hpa, .. } => {
-                if !hpa.is_multiple_of(PAGE_SIZE) {
+                // A region smaller than a page (QEMU's virtio-mmio slots,
+                // 512 bytes) goes in with its whole page: the guest
+                // address keeps the host address's place in it.
+                let offset = hpa % PAGE_SIZE;
+                if gpa % PAGE_SIZE != offset {
                     return Err(at.error(format!(
-                        "pass: the host address {hpa:#x} is not a multiple of 4 KiB"
+                        "pass: the guest address {gpa:#x} and the host address {hpa:#x} must \
+                         lie at the same place in their 4 KiB page (the host's page is mapped \
+                         whole)"
                     )));
                 }
-                space.claim(*gpa, *len, "pass", at)?;
+                let size = (offset + len).next_multiple_of(PAGE_SIZE);
+                space.claim(gpa - offset, size, "pass", at)?;
             }
             PassKind::Io { .. } => guest::check_pass_io(at)?,
             PassKind::Intr { intr, .. } => {

@@ -67,7 +67,12 @@ pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, Conf
     // Reserved ranges go first: every later claim is checked against them.
     devices::claim_reserves(config, chip_config, &mut space)?;
 
-    if !config.memory.iter().any(|m| m.kind == MemKind::Ram) {
+    // Guest memory: `ram`, or host RAM passed through (`pass ... m`).
+    let passed_ram = config
+        .passes
+        .iter()
+        .any(|p| matches!(p.kind, crate::config::PassKind::Mem { attrs, .. } if attrs.ram));
+    if !passed_ram && !config.memory.iter().any(|m| m.kind == MemKind::Ram) {
         return Err(config
             .start
             .error("no 'ram': the guest needs memory (e.g. 'ram 512M')"));

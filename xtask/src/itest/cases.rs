@@ -518,6 +518,9 @@ pub struct Case {
     /// Boot the Linux test guest (`target/linux/Image` and its initrd)
     /// bare on QEMU, with this command line, instead of an image.
     pub linux_bare: Option<String>,
+    /// Give QEMU a `virtio-blk-device` (the first virtio-mmio device: slot
+    /// 31, 0xa003e00, INTID 79) on a new zeroed disk of this many MiB.
+    pub scratch_disk_mib: Option<u64>,
 }
 
 impl Case {
@@ -536,6 +539,7 @@ impl Case {
             guest: None,
             powers_off: false,
             linux_bare: None,
+            scratch_disk_mib: None,
         }
     }
 
@@ -550,6 +554,7 @@ impl Case {
             guest: None,
             powers_off: false,
             linux_bare: None,
+            scratch_disk_mib: None,
         }
     }
 
@@ -599,21 +604,41 @@ impl Case {
         }
     }
 
+    /// Give QEMU a virtio-blk-device on a new zeroed disk of `mib` MiB.
+    pub fn scratch_disk(mut self, mib: u64) -> Case {
+        self.scratch_disk_mib = Some(mib);
+        self
+    }
+
     /// QEMU arguments the case adds to the machine's: the bare Linux
-    /// guest's initrd and command line.
-    pub fn extra_qemu_args(&self, root: &std::path::Path) -> Vec<String> {
-        match &self.linux_bare {
-            Some(cmdline) => vec![
+    /// guest's initrd and command line; the scratch disk, made afresh in
+    /// `scratch` (named after the case).
+    pub fn extra_qemu_args(
+        &self,
+        root: &std::path::Path,
+        scratch: &std::path::Path,
+    ) -> std::io::Result<Vec<String>> {
+        let mut args = Vec::new();
+        if let Some(cmdline) = &self.linux_bare {
+            let initrd = crate::linux::dir(root).join("initrd.cpio");
+            args.extend([
                 "-initrd".into(),
-                crate::linux::dir(root)
-                    .join("initrd.cpio")
-                    .display()
-                    .to_string(),
+                initrd.display().to_string(),
                 "-append".into(),
                 cmdline.clone(),
-            ],
-            None => Vec::new(),
+            ]);
         }
+        if let Some(mib) = self.scratch_disk_mib {
+            let disk = scratch.join(format!("{}.disk", self.name));
+            std::fs::File::create(&disk)?.set_len(mib << 20)?;
+            args.extend([
+                "-drive".into(),
+                format!("file={},if=none,format=raw,id=scratch", disk.display()),
+                "-device".into(),
+                "virtio-blk-device,drive=scratch".into(),
+            ]);
+        }
+        Ok(args)
     }
 
     /// Allow this many seconds instead of [`DEFAULT_TIMEOUT`].
@@ -633,7 +658,7 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 41);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 43);
         assert_eq!(count(|c| c.guest.is_some()), 24);
         assert_eq!(count(|c| c.linux_bare.is_some()), 1);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();

@@ -179,7 +179,10 @@ fn run_case(case: &Case, image: &Path, root: &Path, bad: &[Regex], log_dir: &Pat
         Ok(file) => LineWriter::new(file),
         Err(e) => return fail(format!("cannot create {}: {e}", log_path.display())),
     };
-    let extra = case.extra_qemu_args(root);
+    let extra = match case.extra_qemu_args(root, log_dir) {
+        Ok(args) => args,
+        Err(e) => return fail(format!("cannot make the case's scratch disk: {e}")),
+    };
     let (mut qemu, command) = match Captured::spawn(&case.machine, image, &extra) {
         Ok(started) => started,
         Err(e) => return fail(format!("{e:#}")),

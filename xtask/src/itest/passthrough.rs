@@ -16,11 +16,46 @@ use crate::qemu::{Cpu, Gic};
 /// The buildfile the cases boot.
 pub const BUILDFILE: &str = "boot/boards/qemu-virt-pass.build";
 
-/// One case per host GIC version, and the guest bare on the board.
+/// The DMA-capable device's buildfile.
+pub const BLK_BUILDFILE: &str = "boot/boards/qemu-virt-passblk.build";
+
+/// One case per host GIC version, the guest bare on the board, and the
+/// disk controller.
 pub fn cases() -> Vec<Case> {
     let mut cases: Vec<Case> = [Gic::V3, Gic::V2].into_iter().map(case).collect();
     cases.push(bare());
+    cases.push(disk(Gic::V3));
+    cases.push(disk(Gic::V2));
     cases
+}
+
+/// QEMU's virtio-blk-device passed through to a Linux VM whose RAM is host
+/// RAM set aside at boot, 1:1; a VM with ordinary RAM beside it refused.
+fn disk(gic: Gic) -> Case {
+    // The kernel reports the RAM it set aside before its banner.
+    Case::bare(
+        format!("pass-blk-linux-a72-gic{gic}-smp2"),
+        machine(Cpu::CortexA72, gic, 2),
+    )
+    .buildfile(BLK_BUILDFILE)
+    .scratch_disk(16)
+    .timeout(300)
+    .lines(&[r"^qhv: RAM 0x68000000\.\.0x78000000 \(256 MiB\) set aside for pass-through$"])
+    .lines(&[format!(
+        r"^qhv: hypervisor kernel at EL2, 2 CPUs, 1024 MiB RAM, GICv{gic}$"
+    )])
+    .lines(&[
+        STARTUP,
+        r"^qvm: dmaram: /etc/vm/linux-passblk-ram\.qvmconf:5: 'ram' is not: pass loc mem:0x1c100e00,0x200,rw=0xa003e00: /virtio_mmio@a003e00 masters DMA, and without an IOMMU it reaches host-physical addresses: all of the VM's RAM must be host RAM at guest-physical = host-physical \('pass loc mem:A,LEN,rwxcm=A' of RAM set aside at boot\)$",
+        r"^init: 'dev=0xa003e00 qvm @/etc/vm/linux-passblk-ram\.qvmconf' exited with status 0x40$",
+        r"linux: \[ *[0-9.]+\] virtio_blk virtio0: \[vda\] 32768 512-byte logical blocks",
+        r"linux: linux-passblk: vda has 32768 sectors$",
+        r"linux: linux-passblk: 4 MiB file read back with the same checksum$",
+        r"linux: linux-passblk: powering off$",
+        "qvm: linux: the guest powered off",
+        STARTUP_DONE,
+        INIT_EXIT_0,
+    ])
 }
 
 /// What the guest's `/init` sees of the clock (`qhv.pass`), the same bare

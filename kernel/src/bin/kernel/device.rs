@@ -66,30 +66,62 @@ pub fn release_process(k: &mut Kernel, process: Id, vms: &[Id]) {
         k.object_waiters
             .retain(|&(o, _)| o != Object::Irq(line.intid));
     }
+    // RAM set aside for pass-through held a VM's memory: wiped before the
+    // next holder gets it (nothing of the process runs any more).
+    for (start, end) in k.devices.held_ram(Holder::Process(process)) {
+        for pa in (start..end).step_by(PAGE_SIZE) {
+            crate::space::zero_frame(pa);
+        }
+    }
     k.devices.release(Holder::Process(process));
     for &vm in vms {
         k.devices.release(Holder::Vm(vm));
     }
 }
 
-/// Maps the device pages `[start, end)` at `at` in `space` as borrowed
-/// device memory (Device-nGnRE), read-write, never executable; on failure
-/// nothing stays mapped (flushed from every CPU as they go if `live`:
-/// `space` is this CPU's current one).
+/// How a region's pages are mapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Memory {
+    /// A device's registers: Device-nGnRE, read-write, never executable.
+    Device,
+    /// RAM set aside (`[reserve]`) in a process: Normal, read-write.
+    RamData,
+    /// RAM set aside in a VM: Normal, read-write-execute (the guest's
+    /// memory).
+    RamGuest,
+}
+
+impl Memory {
+    /// How region `d` is mapped into a VM (`vm`) or a process.
+    pub fn of(d: &kernel::devices::Device, vm: bool) -> Memory {
+        match (d.ram, vm) {
+            (false, _) => Memory::Device,
+            (true, false) => Memory::RamData,
+            (true, true) => Memory::RamGuest,
+        }
+    }
+}
+
+/// Maps the pages `[start, end)` at `at` in `space`, borrowed (never
+/// freed as RAM), as `memory` says; on failure nothing stays mapped
+/// (flushed from every CPU as they go if `live`: `space` is this CPU's
+/// current one).
 pub fn map_pages(
     space: &mut Space,
     frames: &mut FrameAllocator,
     (start, end): (usize, usize),
     at: usize,
     live: bool,
+    memory: Memory,
 ) -> Result<(), Error> {
     let perms = Perms {
         read: true,
         write: true,
-        exec: false,
+        exec: memory == Memory::RamGuest,
     };
+    let device = memory == Memory::Device;
     for (n, pa) in (start..end).step_by(PAGE_SIZE).enumerate() {
-        if let Err(e) = space.map_borrowed(frames, at + n * PAGE_SIZE, &[pa], perms, true) {
+        if let Err(e) = space.map_borrowed(frames, at + n * PAGE_SIZE, &[pa], perms, device) {
             // Nothing is freed: the pages are borrowed.
             if n > 0 {
                 let _ = space.unmap(frames, at, n * PAGE_SIZE, live);

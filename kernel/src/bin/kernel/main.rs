@@ -21,6 +21,7 @@ mod percpu;
 mod process;
 mod quota;
 mod relax;
+mod reserve;
 mod resume;
 mod sched;
 mod smp;

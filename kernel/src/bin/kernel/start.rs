@@ -82,8 +82,17 @@ fn __kernel_main(boot: BootInfo) -> ! {
     crate::klog::init();
     kprintln!("qhv: starting on {} at EL2", board.model());
 
+    let bootfs_bytes = image_tail(&boot);
+    let bootfs = match Bootfs::parse(bootfs_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            kprintln!("qhv: no usable bootfs after the kernel ({e}); nothing to run");
+            halt()
+        }
+    };
+
     // Ranges in use, in a fixed array: there is no heap yet.
-    let mut used = [(0usize, 0usize); board::MAX_RANGES + 4];
+    let mut used = [(0usize, 0usize); board::MAX_RANGES + 4 + boot::reserve::MAX_RESERVED];
     used[0] = (boot.image_start, boot.image_end);
     used[1] = (boot.firmware_table, boot.firmware_table + dtb.len());
     let mut n_used = 2;
@@ -94,6 +103,12 @@ fn __kernel_main(boot: BootInfo) -> ! {
         .chain(board.initrd.as_ref())
     {
         used[n_used] = (r.start, r.end);
+        n_used += 1;
+    }
+    // RAM set aside for pass-through, before the heap can take it.
+    let set_aside = crate::reserve::take(&bootfs, &board, &used[..n_used]);
+    for r in &set_aside {
+        used[n_used] = (r.0, r.1);
         n_used += 1;
     }
     let Some(heap_start) = find_free(&board, &used[..n_used], heap::HEAP_SIZE) else {
@@ -120,19 +135,15 @@ fn __kernel_main(boot: BootInfo) -> ! {
         frames.reserve(s, e);
     }
 
-    let bootfs_bytes = image_tail(&boot);
-    let bootfs = match Bootfs::parse(bootfs_bytes) {
-        Ok(b) => b,
-        Err(e) => {
-            kprintln!("qhv: no usable bootfs after the kernel ({e}); nothing to run");
-            halt()
-        }
-    };
-
     let irq_chip = make_irq_chip(&board);
     let (device_list, kernel_irqs) =
         kernel::devices::scan(dtb, &kernel::devices::KernelUse::of(&board));
-    let devices = kernel::devices::Devices::new(device_list, kernel_irqs);
+    let mut devices = kernel::devices::Devices::new(device_list, kernel_irqs);
+    for &(start, end) in &set_aside {
+        if !devices.add_reserved_ram(start, end - start) {
+            kprintln!("qhv: reserved RAM {start:#x}..{end:#x}: no room in the device table");
+        }
+    }
     Arch::set_firmware(board.psci);
     let null_root = frames.alloc().expect("a frame for the empty table");
     crate::space::zero_frame(null_root);

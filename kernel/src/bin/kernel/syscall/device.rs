@@ -81,12 +81,9 @@ pub fn list(
 }
 
 pub fn map(k: &mut Kernel, c: &Caller, index: usize, va: usize) -> SysResult {
-    let (start, end) = k
-        .devices
-        .list
-        .get(index)
-        .ok_or(Error::InvalidArgument)?
-        .pages();
+    let region = k.devices.list.get(index).ok_or(Error::InvalidArgument)?;
+    let memory = crate::device::Memory::of(region, false);
+    let (start, end) = region.pages();
     let len = crate::space::Space::check_range(va, end - start)?;
     let grants = grants_of(k, c)?;
     let who = Holder::Process(c.process);
@@ -99,7 +96,7 @@ pub fn map(k: &mut Kernel, c: &Caller, index: usize, va: usize) -> SysResult {
     k.devices.take(index, who, &grants)?;
     // The caller's space is this CPU's current one: a failed mapping's
     // pages are flushed everywhere as they go.
-    let mapped = crate::device::map_pages(space, &mut k.frames, (start, end), va, true);
+    let mapped = crate::device::map_pages(space, &mut k.frames, (start, end), va, true, memory);
     if mapped.is_err() && !held {
         k.devices.untake(index, who);
     }

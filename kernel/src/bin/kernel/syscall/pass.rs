@@ -21,25 +21,27 @@ pub fn vm_map_device(
     let Object::Vm(vm) = k.handle(c.process, handle, Rights::KILL)? else {
         return Err(Error::BadHandle);
     };
-    let (start, end) = k
-        .devices
-        .list
-        .get(index)
-        .ok_or(Error::InvalidArgument)?
-        .pages();
+    let region = k.devices.list.get(index).ok_or(Error::InvalidArgument)?;
+    let memory = crate::device::Memory::of(region, true);
+    let (start, end) = region.pages();
     let len = end - start;
     if !gpa.is_multiple_of(abi::PAGE_SIZE) || !guest_range_ok(gpa as u64, len as u64) {
         return Err(Error::InvalidArgument);
     }
     let grants = grants_of(k, c)?;
-    let who = Holder::Vm(vm);
+    // A device region is the VM's alone; RAM set aside is its owner's,
+    // which maps it into itself too (to load the guest, `qvm`).
+    let who = match memory {
+        crate::device::Memory::Device => Holder::Vm(vm),
+        _ => Holder::Process(c.process),
+    };
     let held = k.devices.holder(index) == Some(who);
     let space = &mut k.vms.get_mut(vm).ok_or(Error::BadHandle)?.space;
     if space.any_mapped(&mut k.frames, gpa, len) {
         return Err(Error::AlreadyMapped);
     }
     k.devices.take(index, who, &grants)?;
-    let mapped = crate::device::map_pages(space, &mut k.frames, (start, end), gpa, false);
+    let mapped = crate::device::map_pages(space, &mut k.frames, (start, end), gpa, false, memory);
     if mapped.is_err() {
         // A vCPU on another CPU may have cached a page mapped before the
         // failure: drop the VM's TLB entries before the region can go to
