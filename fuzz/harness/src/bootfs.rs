@@ -45,3 +45,32 @@ pub fn bootfs(data: &[u8]) {
         assert_eq!(a, b, "written again, the files differ");
     }
 }
+
+/// Reads `data` as the boot image's reserve list (`[reserve]`, which the
+/// kernel parses at boot): what it accepts is page-aligned, non-empty,
+/// at most 8 ranges none overlapping, and reads back the same once
+/// rendered as the bootfs stores it.
+pub fn reserve_list(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(ranges) = boot::reserve::parse(text) else {
+        return;
+    };
+    assert!(ranges.len() <= boot::reserve::MAX_RESERVED);
+    for (i, r) in ranges.iter().enumerate() {
+        assert!(
+            r.size > 0 && r.base % 4096 == 0 && r.size % 4096 == 0,
+            "{r:?}"
+        );
+        let end = r.base.checked_add(r.size).expect("no range wraps");
+        for o in &ranges[..i] {
+            assert!(
+                end <= o.base || o.base + o.size <= r.base,
+                "{r:?} overlaps {o:?}"
+            );
+        }
+    }
+    let again = boot::reserve::parse(&boot::reserve::render(&ranges)).expect("rendered parses");
+    assert_eq!(again, ranges);
+}

@@ -2,7 +2,8 @@
 //! configuration language and placement, the `fdt load` device-tree reader
 //! (and the guests' reader of the tree that results), the image loaders,
 //! the virtio devices behind the virtio-mmio transport, the shared-memory
-//! `peer` ring, the virtual GIC's register decoder and the bootfs reader.
+//! `peer` ring, the virtual GIC's register decoder, the bootfs reader and
+//! the boot image's reserve list.
 //!
 //! Each target is a `pub fn NAME(data: &[u8])` that must never panic,
 //! whatever `data` is: an error is a clear `Err`, and a panic is a bug. The
@@ -79,6 +80,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "bootfs",
         run: bootfs::bootfs,
+    },
+    Target {
+        name: "reserve_list",
+        run: bootfs::reserve_list,
     },
 ];
 

@@ -2,10 +2,14 @@
 //! number of SPIs) driven by guest register accesses of every width at any
 //! distributor and redistributor offset, device lines, SGIs, and the
 //! kernel's list-register fill and sync with list registers the guest
-//! changed.
+//! changed; SPIs bound to physical interrupts (pass-through), their
+//! arrivals, and the physical interrupts handed back for deactivation.
 //!
 //! Checked: reads fit their width, list registers name only interrupts the
-//! GIC has and each at most once per vCPU, kicks name only existing vCPUs.
+//! GIC has and each at most once per vCPU, kicks name only existing vCPUs,
+//! a list register's physical INTID is the one bound to its interrupt, and
+//! a physical interrupt comes back for deactivation only if bound, at most
+//! once per arrival.
 
 use std::vec::Vec;
 
@@ -46,11 +50,47 @@ pub fn vgic(data: &[u8]) {
     let gicr_size = vcpus as u64 * GICR_STRIDE;
     let mut lrs: Vec<Vec<u64>> = std::vec![Vec::new(); vcpus];
     let mut ops = 0;
+    // (virtual, physical) pairs bound, and arrivals not yet handed back.
+    let mut bound: Vec<(u32, u32)> = Vec::new();
+    let mut arrived: Vec<u32> = Vec::new();
     while !inp.is_empty() && ops < 1000 {
         ops += 1;
         let vcpu = inp.below(vcpus as u64) as usize;
         let width = WIDTHS[usize::from(inp.u8() % 4)];
-        match inp.u8() % 12 {
+        match inp.u8() % 14 {
+            12 => {
+                let intid = u32::from(inp.u16() % 1100);
+                let pintid = u32::from(inp.u16() % 1100);
+                if g.bind_hw(intid, pintid).is_ok() {
+                    assert!(intid >= SPI_BASE && intid < top && pintid >= SPI_BASE);
+                    assert!(!bound.iter().any(|&(v, _)| v == intid), "bound twice");
+                    bound.push((intid, pintid));
+                }
+            }
+            13 => {
+                let intid = match bound.get(usize::from(inp.u8())) {
+                    Some(&(v, _)) if inp.bool() => v,
+                    _ => u32::from(inp.u16() % 1100),
+                };
+                let was_active = g.hw_active(intid);
+                if let Some(k) = g.hw_fired(intid) {
+                    assert!(k < vcpus, "hw_fired kicks vCPU {k}");
+                }
+                if let Some(&(_, p)) = bound.iter().find(|&&(v, _)| v == intid) {
+                    assert!(g.hw_active(intid));
+                    if !was_active {
+                        arrived.push(p);
+                    }
+                } else {
+                    assert!(!g.hw_active(intid), "unbound {intid} active");
+                }
+                let done: Vec<u32> = g.take_hw_done().collect();
+                for p in done {
+                    let at = arrived.iter().position(|&a| a == p);
+                    assert!(at.is_some(), "physical {p} handed back without an arrival");
+                    arrived.swap_remove(at.unwrap_or(0));
+                }
+            }
             0 | 1 => {
                 let off = offset(&mut inp, GICD_SIZE);
                 if let Some(v) = g.gicd_read(vcpu, off, width) {
@@ -121,6 +161,14 @@ pub fn vgic(data: &[u8]) {
                         "LR names INTID {} (GIC has {top})",
                         lr.intid
                     );
+                    if lr.hw != 0 {
+                        assert!(
+                            bound.contains(&(lr.intid, u32::from(lr.hw))),
+                            "LR binds {} to physical {}",
+                            lr.intid,
+                            lr.hw
+                        );
+                    }
                     let key = (lr.intid, lr.source);
                     assert!(!seen.contains(&key), "INTID {} listed twice", lr.intid);
                     seen.push(key);

@@ -236,6 +236,16 @@ fn write_seed_corpus() {
         .unwrap();
     write("bootfs", "three-files", &w.finish());
     write("bootfs", "empty", &BootfsWriter::new().finish());
+    write(
+        "reserve_list",
+        "two",
+        b"ram 0x70000000,128M\nram 0x1000,4K\n",
+    );
+    write(
+        "reserve_list",
+        "overlap",
+        b"ram 0x1000,0x2000\nram 0x2000,4K\n",
+    );
 
     // virtio: one well-formed request per device.
     let mut p = Prog::new(1);
