@@ -26,9 +26,13 @@ pub trait IrqChip {
     /// guest's EOI of the virtual interrupt a list register binds to it
     /// (the HW bit) deactivates it.
     fn drop_priority(&mut self, intid: u32);
-    /// Deactivates interrupt `intid` (a shared one may have been
-    /// acknowledged on another CPU).
+    /// Deactivates interrupt `intid`, which is active (a shared one may
+    /// have been acknowledged on another CPU).
     fn deactivate(&mut self, intid: u32);
+    /// Clears the active state of shared interrupt `intid` at the
+    /// distributor, whether or not it is active (nothing for SGIs, PPIs and
+    /// special INTIDs).
+    fn clear_active(&mut self, intid: u32);
     /// Sends the software interrupt `sgi` to CPU `cpu`.
     fn send_ipi(&mut self, cpu: usize, sgi: u32);
     /// The GIC architecture version, for the banner.

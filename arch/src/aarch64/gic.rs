@@ -24,6 +24,8 @@ const GICD_TYPER: usize = 0x004;
 const GICD_ISENABLER: usize = 0x100;
 /// GICD_ICENABLER<n>.
 const GICD_ICENABLER: usize = 0x180;
+/// GICD_ICACTIVER<n> (GICv2 and GICv3).
+const GICD_ICACTIVER: usize = 0x380;
 /// GICD_IPRIORITYR<n> (byte access).
 const GICD_IPRIORITYR: usize = 0x400;
 /// GICD_ITARGETSR<n> (byte access).
@@ -98,10 +100,13 @@ pub enum Gic {
     V3(GicV3<'static>, [u64; MAX_CPUS], Redistributors),
 }
 
-/// The redistributors of a GICv3, for the one register write
-/// [`IrqChip::set_masked`] makes (the driver's way there takes several
-/// times the instructions).
+/// The frames of a GICv3 for the register writes made directly rather
+/// than through the driver: [`IrqChip::set_masked`]'s (the driver's way
+/// there takes several times the instructions) and
+/// [`IrqChip::clear_active`]'s (the driver has none).
 pub struct Redistributors {
+    /// The distributor's base.
+    gicd: usize,
     /// The first one's RD_base frame.
     base: usize,
     /// From one to the next: 128 KiB (GICv3), 256 KiB (GICv4 with
@@ -159,6 +164,7 @@ impl Gic {
         // of the region the caller gave.
         let typer = unsafe { core::ptr::read_volatile((gicr + GICR_TYPER) as *const u64) };
         let redists = Redistributors {
+            gicd,
             base: gicr,
             stride: if typer & GICR_TYPER_VLPIS != 0 {
                 0x4_0000
@@ -348,6 +354,25 @@ impl IrqChip for Gic {
             // interrupt it names and touches nothing else.
             Gic::V3(..) => unsafe {
                 asm!("msr S3_0_C12_C11_1, {0}", in(reg) u64::from(intid), options(nomem, nostack))
+            },
+        }
+    }
+
+    fn clear_active(&mut self, intid: u32) {
+        if !(32..INTID_SPECIAL).contains(&intid) {
+            return;
+        }
+        let (reg, bit) = (
+            GICD_ICACTIVER + 4 * (intid as usize / 32),
+            1 << (intid % 32),
+        );
+        match self {
+            Gic::V2(r) => r.write(r.gicd, reg, bit),
+            // SAFETY: GICD_ICACTIVER<n> of the distributor `new_v3` was
+            // given, n < 32: a write-one-to-clear register whose other bits
+            // are left alone.
+            Gic::V3(_, _, r) => unsafe {
+                core::ptr::write_volatile((r.gicd + reg) as *mut u32, bit)
             },
         }
     }

@@ -59,8 +59,8 @@ pub fn unmask(k: &mut Kernel, intid: u32, cpu: usize) {
 pub fn release_process(k: &mut Kernel, process: Id, vms: &[Id]) {
     while let Some(line) = k.devices.lines.detach_one(process) {
         k.irqs.chip.disable(line.intid, line.cpu);
-        if let Some((vm, virq)) = line.vm {
-            crate::vm::passthrough::unbind(k, vm, virq, line.intid);
+        if line.vm.is_some() {
+            crate::vm::passthrough::unbind(k, line.intid);
         }
         // No thread of an ended process waits; a stale entry goes.
         k.object_waiters

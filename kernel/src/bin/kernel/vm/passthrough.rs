@@ -25,15 +25,9 @@ pub fn fired(k: &mut Kernel, vm: Id, virq: u32) -> bool {
 }
 
 /// The binding of physical `intid` to SPI `virq` of `vm` ends (its owner
-/// ended): the physical interrupt is deactivated if it is active, so the
-/// next holder gets a working line. The caller disables it.
-pub fn unbind(k: &mut Kernel, vm: Id, virq: u32, intid: u32) {
-    let active = k
-        .vms
-        .get(vm)
-        .and_then(|m| m.vgic.as_ref())
-        .is_some_and(|g| g.hw_active(virq));
-    if active {
-        k.irqs.chip.deactivate(intid);
-    }
+/// ended): the physical interrupt's active state is cleared at the
+/// distributor (a guest may have deactivated it since the model last
+/// looked), so the next holder gets a working line. The caller disables it.
+pub fn unbind(k: &mut Kernel, intid: u32) {
+    k.irqs.chip.clear_active(intid);
 }
