@@ -72,6 +72,10 @@ pub fn apply(vm: usize, config: &Config) -> Result<Applied, String> {
     }
     let regions = host_regions()?;
     let plan = passthrough::plan(config, &regions).map_err(|e| format!("{e}"))?;
+    let name = config.system.as_deref().unwrap_or("qvm");
+    for note in &plan.notes {
+        log::warn!("qvm: {name}: {note}");
+    }
     let mut ram = Vec::new();
     for m in &plan.maps {
         // The region's whole pages, at the page holding `gpa` (placement

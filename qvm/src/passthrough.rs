@@ -86,6 +86,9 @@ pub struct Plan {
     pub irqs: Vec<IrqStep>,
     /// The guest's device-tree nodes of the regions.
     pub nodes: Vec<PassedDevice>,
+    /// What the user should know: a device passed without one of its
+    /// interrupts (its guest node does not list it).
+    pub notes: Vec<ConfigError>,
 }
 
 /// The node name of a host path: its last component without the unit
@@ -169,6 +172,15 @@ pub fn plan(config: &Config, regions: &[HostRegion]) -> Result<Plan, ConfigError
         let Some(region) = regions.iter().find(|r| r.index == step.index) else {
             continue;
         };
+        for host in &region.irqs {
+            if !plan.irqs.iter().any(|i| i.host == *host) {
+                plan.notes.push(step.origin.error(format!(
+                    "{}: {} has interrupt {host} on the host, and no 'pass intr gic:N={host}' \
+                     gives it to the guest: the guest's node lists no such interrupt",
+                    step.what, region.path
+                )));
+            }
+        }
         node.irqs = region
             .irqs
             .iter()
@@ -378,6 +390,14 @@ mod tests {
         assert!(p.maps.is_empty() && p.nodes.is_empty());
         let p = plan_of("pass loc mem:0x1c0a0000,0x1000,rw=0x9010000\n").unwrap();
         assert!(p.nodes[0].irqs.is_empty(), "34 not passed: not listed");
+        assert_eq!(p.notes.len(), 1);
+        assert!(
+            p.notes[0]
+                .to_string()
+                .contains("has interrupt 34 on the host"),
+            "{:?}",
+            p.notes
+        );
     }
 
     #[test]
