@@ -9,7 +9,8 @@
 //! `vm-memory PROGRAM ARGS...` (the memory a running VM takes),
 //! `fuzz [SEED] [COUNT] [trace]` (with `fuzz-child`), `lifecycle kill`,
 //! `lifecycle loop N` (with `vmcrash`), `devpass SELECTOR` (a granted
-//! device into one VM and nowhere else).
+//! device into one VM and nowhere else), `ramwipe SELECTOR` (reserved RAM
+//! mapped here and in a VM, zeroed by the kernel between holders).
 #![no_std]
 #![no_main]
 
@@ -23,6 +24,7 @@ mod faults;
 mod fuzz;
 mod guestcode;
 mod lifecycle;
+mod ramwipe;
 mod shm;
 mod threads;
 mod vmcrash;
@@ -139,6 +141,7 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
         ["devpass", selector] => devpass::run(selector),
+        ["ramwipe", selector] => ramwipe::run(selector),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");
             2

@@ -81,6 +81,10 @@ fn case(gic: Gic) -> Case {
     for _ in 0..2 {
         lines.extend(DEVPASS);
     }
+    // Reserved RAM: zero for the first holder and, wiped, for the second.
+    for _ in 0..2 {
+        lines.push(r"^ktest ramwipe: /reserved-ram@7ff00000 \(1024 KiB\) mapped here and in a VM, all zero; filled$");
+    }
     lines.extend([STARTUP_DONE, INIT_EXIT_0]);
     Case::new(
         format!("devices-rtc-a72-gic{gic}-smp2"),
