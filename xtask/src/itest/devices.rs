@@ -51,6 +51,9 @@ const DEVPASS: [&str; 10] = [
     r"^ktest devpass: done$",
 ];
 
+/// `ktest ramwipe`: reserved RAM, zero when it arrives.
+const RAMWIPE: &str = r"^ktest ramwipe: /reserved-ram@7ff00000 \(1024 KiB\) mapped here and in a VM, all zero; filled$";
+
 fn case(gic: Gic) -> Case {
     let mut lines = vec![STARTUP];
     lines.extend(granted_run());
@@ -82,9 +85,7 @@ fn case(gic: Gic) -> Case {
         lines.extend(DEVPASS);
     }
     // Reserved RAM: zero for the first holder and, wiped, for the second.
-    for _ in 0..2 {
-        lines.push(r"^ktest ramwipe: /reserved-ram@7ff00000 \(1024 KiB\) mapped here and in a VM, all zero; filled$");
-    }
+    lines.extend(std::iter::repeat_n(RAMWIPE, 2));
     lines.extend([STARTUP_DONE, INIT_EXIT_0]);
     Case::new(
         format!("devices-rtc-a72-gic{gic}-smp2"),
