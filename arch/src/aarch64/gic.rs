@@ -335,11 +335,13 @@ impl IrqChip for Gic {
         }
     }
 
+    #[inline]
     fn end_of_interrupt(&mut self, intid: u32) {
         self.drop_priority(intid);
         self.deactivate(intid);
     }
 
+    #[inline]
     fn drop_priority(&mut self, intid: u32) {
         match self {
             Gic::V2(r) => r.write(r.gicc, GICC_EOIR, intid),
@@ -347,6 +349,7 @@ impl IrqChip for Gic {
         }
     }
 
+    #[inline]
     fn deactivate(&mut self, intid: u32) {
         match self {
             Gic::V2(r) => r.write(r.gicc, GICC_DIR, intid),

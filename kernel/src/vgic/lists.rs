@@ -106,11 +106,13 @@ impl VGic {
             }
         }
         irq.lr_latch = false;
-        if irq.hw != 0 && lr.is_invalid() {
-            // The guest's deactivation deactivated the physical interrupt.
-            irq.hw_active = false;
+        if irq.hw != 0 {
+            if lr.is_invalid() {
+                // The guest's deactivation deactivated the physical one.
+                irq.hw_active = false;
+            }
+            self.settle_hw(vcpu, intid);
         }
-        self.settle_hw(vcpu, intid);
     }
 
     /// Before entering `vcpu`: syncs `lrs` (the values read from the
