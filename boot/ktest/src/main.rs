@@ -19,6 +19,7 @@ mod badcalls;
 mod census;
 mod devcalls;
 mod devpass;
+mod dmacalls;
 mod faults;
 mod fuzz;
 mod guestcode;

@@ -136,10 +136,19 @@ pub enum Sys {
     /// `gpa`, device memory, never executable (pass-through); the region
     /// is the VM's until it ends, and no other holder's meanwhile.
     VmMapDevice = 38,
+    /// `dma_alloc(va, len) -> pa`: maps `len` bytes (whole pages, at most
+    /// [`DMA_SIZE_MAX`]) of fresh zeroed, physically contiguous memory
+    /// read-write at the caller's page-aligned `va` and returns its
+    /// physical address, for a host driver's DMA buffers; only for a
+    /// process that holds a device region grant.
+    DmaAlloc = 39,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 39;
+pub const SYS_COUNT: usize = 40;
+
+/// Largest [`Sys::DmaAlloc`] in one call, in bytes.
+pub const DMA_SIZE_MAX: usize = 2 << 20;
 
 /// `process_spawn`'s `shm_space`: the child gets a namespace of its own.
 pub const SHM_SPACE_PRIVATE: usize = usize::MAX;
@@ -196,6 +205,7 @@ impl Sys {
             IrqWait,
             IrqUnmask,
             VmMapDevice,
+            DmaAlloc,
         ];
         ALL.get(n).copied()
     }
