@@ -152,6 +152,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 mem: args.mem,
                 entry: crate::qemu::EntryLevel::El2,
                 one_thread: false,
+                disk: None,
             };
             if let Some(name) = &args.guest {
                 setup::ensure(&root)?;

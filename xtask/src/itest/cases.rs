@@ -488,6 +488,7 @@ pub fn machine(cpu: Cpu, gic: Gic, smp: u32) -> Machine {
         mem: "1G".into(),
         entry: EntryLevel::El2,
         one_thread: false,
+        disk: None,
     }
 }
 
