@@ -70,7 +70,7 @@ fn refusals_name_the_option_file_and_line() {
         ),
         (
             "vdev virtio-blk",
-            "t.qvmconf:3: vdev virtio-blk: needs 'hostdev [<]<file>' (a bootfs file)",
+            "t.qvmconf:3: vdev virtio-blk: needs 'hostdev [<]/dev/<disk>' (a host block driver's disk) or 'hostdev [<]<file>' (a bootfs file)",
         ),
         (
             "data load /d.bin",
@@ -100,7 +100,7 @@ fn warnings_name_the_option_file_and_line() {
     );
     let expected = [
         "t.qvmconf:3: cpu sched 20f: FIFO is not honoured: the host scheduler shares a CPU round robin between threads of one priority; the vCPU runs as 'sched 20r'",
-        "t.qvmconf:4: vdev virtio-blk: 'hostdev /disk.img': the guest's writes stay in a RAM copy of the file and are lost when the VM ends (the host has no writable storage yet; 'hostdev </disk.img' makes the disk read-only)",
+        "t.qvmconf:4: vdev virtio-blk: 'hostdev /disk.img': the guest's writes stay in a RAM copy of the bootfs file and are lost when the VM ends ('hostdev /dev/<disk>' puts the disk on a host block driver, persistent; 'hostdev </disk.img' makes it read-only)",
         "t.qvmconf:5: pass loc mem:0x30000000,0x10000,rw=0x9000000 is not honoured yet: the host kernel cannot map device memory into a VM yet; the guest's device tree lists the region but the guest finds nothing there",
         "t.qvmconf:6: pass loc mem:0x31000000,0x100000,rwxcm=0x31000000 is not honoured yet: the host kernel cannot map device memory into a VM yet; the guest's device tree lists the region but the guest finds nothing there",
         "t.qvmconf:6: pass intr gic:80=120 is not honoured yet: the host kernel cannot route a host interrupt to a VM yet; the line never fires",
@@ -180,4 +180,16 @@ fn every_configuration_the_repository_boots_runs() {
         }
     }
     assert!(checked >= 20, "only {checked} configurations found");
+}
+
+#[test]
+fn disks_on_a_host_block_driver_are_honoured() {
+    assert!(warnings("vdev virtio-blk hostdev /dev/vblk0\n").is_empty());
+    assert!(warnings("vdev virtio-blk hostdev </dev/vblk0\n").is_empty());
+    // Not a driver's disk: a bootfs file under /dev/x/, warned about.
+    assert_eq!(warnings("vdev virtio-blk hostdev /dev/x/d.img\n").len(), 1);
+    assert_eq!(qvm::config::block_channel("/dev/vblk0"), Some("/dev/vblk0"));
+    assert_eq!(qvm::config::block_channel("/dev/"), None);
+    assert_eq!(qvm::config::block_channel("/dev/a/b"), None);
+    assert_eq!(qvm::config::block_channel("/disk.img"), None);
 }

@@ -35,7 +35,8 @@ pub use types::{
 };
 pub use value::number;
 pub use vdev::{
-    DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Peer, VDEV_KINDS, VdevConfig, VdevKind,
+    BLOCK_DRIVER_DIR, DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Peer, VDEV_KINDS,
+    VdevConfig, VdevKind, block_channel,
 };
 
 /// Parses the arguments of `qvm` (without the program name): `@FILE` words

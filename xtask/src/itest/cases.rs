@@ -194,6 +194,10 @@ pub fn all() -> Vec<Case> {
     // Host drivers: the PL031 clock driver with and without its grant.
     cases.extend(super::devices::cases());
 
+    // A persistent disk: a Linux VM's writes on the host virtio-blk
+    // driver's disk survive killing QEMU.
+    cases.extend(super::persist::cases());
+
     cases
 }
 
@@ -511,6 +515,12 @@ pub struct Case {
     pub guest: Option<String>,
     /// QEMU must exit by itself (the guest powers off) after the lines.
     pub powers_off: bool,
+    /// A fresh zeroed raw disk image of this many MiB for the machine
+    /// (`Machine::disk`), `target/test-logs/<name>.disk`.
+    pub disk_mib: Option<u64>,
+    /// Lines of a second boot: once `expect` matched, QEMU is killed
+    /// (SIGKILL, no shutdown) and started again on the same disk.
+    pub reboot: Vec<Expect>,
 }
 
 impl Case {
@@ -528,6 +538,8 @@ impl Case {
             timeout: DEFAULT_TIMEOUT,
             guest: None,
             powers_off: false,
+            disk_mib: None,
+            reboot: Vec::new(),
         }
     }
 
@@ -541,6 +553,8 @@ impl Case {
             timeout: DEFAULT_TIMEOUT,
             guest: None,
             powers_off: false,
+            disk_mib: None,
+            reboot: Vec::new(),
         }
     }
 
@@ -579,6 +593,21 @@ impl Case {
         }
     }
 
+    /// Give the machine a fresh zeroed disk of `mib` MiB.
+    pub fn disk(mut self, mib: u64) -> Case {
+        self.disk_mib = Some(mib);
+        self
+    }
+
+    /// After the lines so far, kill QEMU and boot again (same disk),
+    /// expecting the kernel banner and then `patterns`.
+    pub fn reboot(mut self, patterns: &[impl AsRef<str>]) -> Case {
+        self.reboot = vec![self.expect[0].clone()];
+        self.reboot
+            .extend(patterns.iter().map(|p| Expect::line(p.as_ref())));
+        self
+    }
+
     /// Allow this many seconds instead of [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, seconds: u64) -> Case {
         self.timeout = Duration::from_secs(seconds);
@@ -595,7 +624,7 @@ mod tests {
     #[test]
     fn cases_are_well_formed() {
         let cases = all();
-        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 39);
+        assert_eq!(cases.iter().filter(|c| c.guest.is_none()).count(), 40);
         assert_eq!(cases.iter().filter(|c| c.guest.is_some()).count(), 24);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
