@@ -180,18 +180,23 @@ impl Channel {
         })
     }
 
-    /// Takes the clients' lock (a futex mutex shared by every client).
-    fn lock(&self, futex: &impl Futex) {
+    /// Takes the clients' lock (a futex mutex shared by every client);
+    /// false if it stayed taken for `timeout_ns` at a stretch (a client
+    /// that died holding it, or a driver that scribbles on it).
+    fn lock(&self, futex: &impl Futex, timeout_ns: u64) -> bool {
         let word = self.u32_at(at::LOCK);
         if word
             .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
-            return;
+            return true;
         }
         while word.swap(2, Ordering::Acquire) != 0 {
-            futex.wait(word, 2, 0);
+            if !futex.wait(word, 2, timeout_ns) {
+                return false;
+            }
         }
+        true
     }
 
     fn unlock(&self, futex: &impl Futex) {
@@ -203,7 +208,7 @@ impl Channel {
     /// Asks the driver for `op` on `len` bytes at `sector`, with `data`
     /// put in the data area first (a write) and the data area read into
     /// `out` after (a read, `GET_ID`); waits at most `timeout_ns` for the
-    /// answer (`IoError` after that).
+    /// lock and for the answer (`IoError` after that).
     pub fn request(
         &self,
         futex: &impl Futex,
@@ -213,7 +218,9 @@ impl Channel {
         out: &mut [u8],
         timeout_ns: u64,
     ) -> Status {
-        self.lock(futex);
+        if !self.lock(futex, timeout_ns) {
+            return Status::IoError;
+        }
         let len = data.len().max(out.len()).min(DATA_MAX);
         self.write_data(data);
         self.u32_at(at::OP).store(op.number(), Ordering::Relaxed);

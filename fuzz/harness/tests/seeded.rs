@@ -274,4 +274,5 @@ seeded_tests!(
     net_ring,
     vgic,
     bootfs,
+    blk_channel,
 );
