@@ -65,8 +65,11 @@ fn plain_model(
                 ));
             };
             let read_only = hostdev.dir == HostDir::In;
-            if let Some(channel) = qvm::config::block_channel(path) {
-                return driver_disk(dev, mem, path, channel, read_only);
+            if let Some(device) = qvm::config::block_device(path) {
+                // (`qvm::honour` refused a malformed range.)
+                let device =
+                    device.map_err(|why| alloc::format!("{}: {why}", dev.config.origin))?;
+                return driver_disk(dev, mem, path, device, read_only);
             }
             // A bootfs file: a RAM copy, whole sectors (the room for the
             // last one's padding is taken with the file, so the padding
@@ -90,20 +93,21 @@ fn plain_model(
 }
 
 /// A virtio-blk disk on a host block driver's channel (`hostdev
-/// /dev/NAME`): persistent, a guest `FLUSH` flushed on the device.
+/// /dev/NAME[@FIRST,SECTORS]`): persistent, a guest `FLUSH` flushed on
+/// the device.
 fn driver_disk(
     dev: &qvm::layout::VdevLayout,
     mem: &GuestMem,
     path: &str,
-    channel: &str,
+    device: qvm::config::BlockDevice<'_>,
     read_only: bool,
 ) -> Result<Box<dyn vdev::Vdev>, String> {
     use vdev::virtio::blk::Blk;
-    let disk = crate::hostdisk::DriverDisk::open(channel)
+    let disk = crate::hostdisk::DriverDisk::open(device.channel, device.partition)
         .map_err(|why| alloc::format!("{}: vdev virtio-blk: {why}", dev.config.origin))?;
     let read_only = read_only || disk.read_only;
     let id = match disk.id.iter().position(|&b| b == 0) {
-        Some(0) => path.rsplit('/').next().unwrap_or(path).as_bytes(),
+        Some(0) => device.channel.rsplit('/').next().unwrap_or(path).as_bytes(),
         Some(n) => &disk.id[..n],
         None => &disk.id[..],
     };

@@ -133,10 +133,17 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
         }
         DeviceOptions::Block {
             hostdev: Some(hostdev),
-        } if hostdev.dir == HostDir::Both => {
+        } if matches!(&hostdev.path, HostPath::File(p) if crate::config::block_device(p).is_some()) => {
             if let HostPath::File(path) = &hostdev.path
-                && crate::config::block_channel(path).is_none()
+                && let Some(Err(why)) = crate::config::block_device(path)
             {
+                return Err(dev.origin.error(format!("vdev {name}: hostdev {why}")));
+            }
+        }
+        DeviceOptions::Block {
+            hostdev: Some(hostdev),
+        } if hostdev.dir == HostDir::Both => {
+            if let HostPath::File(path) = &hostdev.path {
                 warnings.push(dev.origin.error(format!(
                     "vdev {name}: 'hostdev {path}': the guest's writes stay in a RAM copy of \
                      the bootfs file and are lost when the VM ends ('hostdev /dev/<disk>' \

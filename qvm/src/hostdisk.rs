@@ -9,6 +9,7 @@ use alloc::format;
 use alloc::string::String;
 use blkchan::{CHANNEL_SIZE, Channel, DATA_MAX, Futex, ID_BYTES, Op, SECTOR, Status};
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use qvm::config::Partition;
 use ulib::sys;
 use vdev::virtio::blk::{BlockStorage, IoError};
 
@@ -37,9 +38,11 @@ impl Futex for SysFutex {
     }
 }
 
-/// The driver's disk as a virtio-blk disk's storage.
+/// The driver's disk, or a range of it, as a virtio-blk disk's storage.
 pub struct DriverDisk {
     channel: Channel,
+    /// The guest's sector 0 on the driver's disk.
+    first: u64,
     sectors: u64,
     /// Whether the driver refuses writes.
     pub read_only: bool,
@@ -48,8 +51,9 @@ pub struct DriverDisk {
 }
 
 impl DriverDisk {
-    /// Opens the block channel `name` and waits for its driver.
-    pub fn open(name: &str) -> Result<DriverDisk, String> {
+    /// Opens the block channel `name` and waits for its driver; the
+    /// guest sees `partition` of the disk (`None`: all of it).
+    pub fn open(name: &str, partition: Option<Partition>) -> Result<DriverDisk, String> {
         let handle = sys::shm_open(name, CHANNEL_SIZE)
             .map_err(|e| format!("cannot open the block channel {name}: {}", e.name()))?;
         let va = NEXT_VA.fetch_add(CHANNEL_SIZE.next_multiple_of(2 << 20), Ordering::SeqCst);
@@ -67,9 +71,30 @@ impl DriverDisk {
                  `vblk {name} ...`?)"
             )
         })?;
+        let (first, sectors) = match partition {
+            None => (0, facts.capacity),
+            Some(p)
+                if p.first
+                    .checked_add(p.sectors)
+                    .is_some_and(|e| e <= facts.capacity) =>
+            {
+                (p.first, p.sectors)
+            }
+            Some(p) => {
+                return Err(format!(
+                    "{name}@{},{}: sectors {} to {} are past the disk's end ({} sectors)",
+                    p.first,
+                    p.sectors,
+                    p.first,
+                    p.first.saturating_add(p.sectors),
+                    facts.capacity
+                ));
+            }
+        };
         Ok(DriverDisk {
             channel,
-            sectors: facts.capacity,
+            first,
+            sectors,
             read_only: facts.read_only,
             id: facts.id,
         })
@@ -89,7 +114,7 @@ impl DriverDisk {
         let mut done = 0;
         while done < len {
             let n = (len - done).min(DATA_MAX);
-            let sector = (offset + done as u64) / SECTOR;
+            let sector = self.first + (offset + done as u64) / SECTOR;
             if step(&self.channel, sector, done, n) != Status::Ok {
                 return Err(IoError);
             }

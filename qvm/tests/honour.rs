@@ -188,8 +188,10 @@ fn disks_on_a_host_block_driver_are_honoured() {
     assert!(warnings("vdev virtio-blk hostdev </dev/vblk0\n").is_empty());
     // Not a driver's disk: a bootfs file under /dev/x/, warned about.
     assert_eq!(warnings("vdev virtio-blk hostdev /dev/x/d.img\n").len(), 1);
-    assert_eq!(qvm::config::block_channel("/dev/vblk0"), Some("/dev/vblk0"));
-    assert_eq!(qvm::config::block_channel("/dev/"), None);
-    assert_eq!(qvm::config::block_channel("/dev/a/b"), None);
-    assert_eq!(qvm::config::block_channel("/disk.img"), None);
+    assert!(warnings("vdev virtio-blk hostdev /dev/vblk0@2048,4096\n").is_empty());
+    assert_eq!(
+        refused("vdev virtio-blk hostdev /dev/vblk0@2048\n"),
+        "t.qvmconf:3: vdev virtio-blk: hostdev '/dev/vblk0@2048': a range of a driver's disk is \
+         '/dev/vblk0@FIRST,SECTORS' (512-byte sectors, SECTORS at least 1)"
+    );
 }

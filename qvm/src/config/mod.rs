@@ -10,6 +10,7 @@
 //! displays as `FILE:LINE: message` (`<command line>:ARGNO: message` for a
 //! command-line word).
 
+mod blockdev;
 mod context;
 mod devices;
 mod error;
@@ -24,6 +25,7 @@ mod vdev;
 
 use alloc::string::String;
 
+pub use blockdev::{BLOCK_DRIVER_DIR, BlockDevice, Partition, block_device};
 pub use error::{COMMAND_LINE, ConfigError, Origin};
 pub use lexer::{LexError, Token, tokenize};
 pub use loc::{Intr, Location};
@@ -35,8 +37,7 @@ pub use types::{
 };
 pub use value::number;
 pub use vdev::{
-    BLOCK_DRIVER_DIR, DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Peer, VDEV_KINDS,
-    VdevConfig, VdevKind, block_channel,
+    DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Peer, VDEV_KINDS, VdevConfig, VdevKind,
 };
 
 /// Parses the arguments of `qvm` (without the program name): `@FILE` words

@@ -283,19 +283,6 @@ pub enum HostPath {
     File(String),
 }
 
-/// Where a disk's `hostdev` names a host block driver's disk instead of
-/// a bootfs file: a path under this directory, the name of the block
-/// channel the driver serves (`vblk /dev/vblk0 ...`).
-pub const BLOCK_DRIVER_DIR: &str = "/dev/";
-
-/// The block channel a disk's `hostdev PATH` names, if `PATH` is a host
-/// block driver's (`/dev/NAME`, NAME not empty): the whole path.
-pub fn block_channel(path: &str) -> Option<&str> {
-    path.strip_prefix(BLOCK_DRIVER_DIR)
-        .filter(|name| !name.is_empty() && !name.contains('/'))
-        .map(|_| path)
-}
-
 /// `peer VM/NAME`: the other end of a virtio-net link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Peer {

@@ -1,6 +1,7 @@
 //! The persistent-disk case (`boot/boards/qemu-virt-linux-persist.build`):
 //! QEMU gets a fresh raw disk as a `virtio-blk-device`; the host driver
-//! `vblk` serves it to `qvm`, whose Linux VM has it as `/dev/vda`.
+//! `vblk` serves it to `qvm`, whose Linux VM has 8 MiB of it, from 1 MiB
+//! on (`hostdev /dev/vblk0@2048,16384`), as `/dev/vda`.
 //!
 //! First boot: the guest finds no header on the disk, writes 1 MiB of
 //! random bytes and a header with their SHA-256, each with `fsync` (a
@@ -27,7 +28,12 @@ pub fn cases() -> Vec<Case> {
     let boot_lines = |last: &'static str| {
         let mut lines = vec![STARTUP];
         lines.extend(DRIVER);
-        lines.extend([r"linux: linux-init: running, 1 CPUs, 6\.1\.", last]);
+        lines.extend([
+            r"linux: linux-init: running, 1 CPUs, 6\.1\.",
+            // The 8 MiB range of the disk.
+            r"linux: \[ *[0-9.]+\] virtio_blk virtio0: \[vda\] 16384 512-byte logical blocks",
+            last,
+        ]);
         lines
     };
     vec![
