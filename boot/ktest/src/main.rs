@@ -9,7 +9,7 @@
 //! `vm-memory PROGRAM ARGS...` (the memory a running VM takes),
 //! `fuzz [SEED] [COUNT] [trace]` (with `fuzz-child`), `lifecycle kill`,
 //! `lifecycle loop N` (with `vmcrash`), `devpass SELECTOR` (a granted
-//! device into one VM and nowhere else).
+//! device into one VM and nowhere else), `dma` (DMA memory with a grant).
 #![no_std]
 #![no_main]
 
@@ -19,6 +19,7 @@ mod badcalls;
 mod census;
 mod devcalls;
 mod devpass;
+mod dma;
 mod dmacalls;
 mod faults;
 mod fuzz;
@@ -140,6 +141,7 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
         ["devpass", selector] => devpass::run(selector),
+        ["dma"] => dma::run(),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");
             2
