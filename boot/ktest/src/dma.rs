@@ -34,7 +34,9 @@ pub fn run() -> usize {
         return fail("the memory is not zeroed");
     }
     bytes.fill(0x5a);
-    println!("ktest dma: 3 pages at {VA:#x}, zeroed and writable, at a page-aligned physical address");
+    println!(
+        "ktest dma: 3 pages at {VA:#x}, zeroed and writable, at a page-aligned physical address"
+    );
     let refusals: [(&str, usize, usize, Error); 3] = [
         (
             "over a mapped page",
