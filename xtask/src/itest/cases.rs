@@ -521,6 +521,9 @@ pub struct Case {
     /// Lines of a second boot: once `expect` matched, QEMU is killed
     /// (SIGKILL, no shutdown) and started again on the same disk.
     pub reboot: Vec<Expect>,
+    /// Checks the disk file after the first boot's QEMU is gone: what it
+    /// found (for the log), or why the case fails.
+    pub disk_check: Option<fn(&std::path::Path) -> Result<String, String>>,
 }
 
 impl Case {
@@ -540,6 +543,7 @@ impl Case {
             powers_off: false,
             disk_mib: None,
             reboot: Vec::new(),
+            disk_check: None,
         }
     }
 
@@ -555,6 +559,7 @@ impl Case {
             powers_off: false,
             disk_mib: None,
             reboot: Vec::new(),
+            disk_check: None,
         }
     }
 
@@ -596,6 +601,12 @@ impl Case {
     /// Give the machine a fresh zeroed disk of `mib` MiB.
     pub fn disk(mut self, mib: u64) -> Case {
         self.disk_mib = Some(mib);
+        self
+    }
+
+    /// After the first boot, check the disk file with `check`.
+    pub fn disk_check(mut self, check: fn(&std::path::Path) -> Result<String, String>) -> Case {
+        self.disk_check = Some(check);
         self
     }
 

@@ -83,10 +83,18 @@ pub(super) fn run_case(case: &Case, image: &Path, bad: &[Regex], log_dir: &Path)
         start,
     );
     if matches!(end, End::Matched) && !case.reboot.is_empty() {
-        let _ = writeln!(
-            console.log,
-            "# the lines matched: QEMU killed (SIGKILL); booting again on the same disk"
-        );
+        let _ = writeln!(console.log, "# the lines matched: QEMU killed (SIGKILL)");
+        if let (Some(check), Some(disk)) = (case.disk_check, &machine.disk) {
+            match check(disk) {
+                Ok(found) => {
+                    let _ = writeln!(console.log, "# disk check: {found}");
+                }
+                Err(why) => end = End::Failed(format!("disk check after the kill: {why}")),
+            }
+        }
+    }
+    if matches!(end, End::Matched) && !case.reboot.is_empty() {
+        let _ = writeln!(console.log, "# booting again on the same disk");
         end = boot(
             case,
             &machine,
