@@ -496,6 +496,10 @@ pub fn machine(cpu: Cpu, gic: Gic, smp: u32) -> Machine {
     }
 }
 
+/// A check of a case's disk file between its boots: what it found (for
+/// the log), or why the case fails.
+pub type DiskCheck = fn(&std::path::Path) -> Result<String, String>;
+
 /// One integration test: boot `buildfile`'s image on `machine` and see the
 /// `expect` lines in order within `timeout`.
 #[derive(Clone, Debug)]
@@ -523,7 +527,7 @@ pub struct Case {
     pub reboot: Vec<Expect>,
     /// Checks the disk file after the first boot's QEMU is gone: what it
     /// found (for the log), or why the case fails.
-    pub disk_check: Option<fn(&std::path::Path) -> Result<String, String>>,
+    pub disk_check: Option<DiskCheck>,
 }
 
 impl Case {
@@ -605,7 +609,7 @@ impl Case {
     }
 
     /// After the first boot, check the disk file with `check`.
-    pub fn disk_check(mut self, check: fn(&std::path::Path) -> Result<String, String>) -> Case {
+    pub fn disk_check(mut self, check: DiskCheck) -> Case {
         self.disk_check = Some(check);
         self
     }
