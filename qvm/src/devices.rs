@@ -64,12 +64,18 @@ fn plain_model(
                     dev.config.origin
                 ));
             };
-            // Disks are RAM copies of bootfs files until the host has storage,
-            // whole sectors (the room for the last one's padding is taken
-            // with the file, so the padding moves nothing).
+            let read_only = hostdev.dir == HostDir::In;
+            if let Some(device) = qvm::config::block_device(path) {
+                // (`qvm::honour` refused a malformed range.)
+                let device =
+                    device.map_err(|why| alloc::format!("{}: {why}", dev.config.origin))?;
+                return driver_disk(dev, mem, path, device, read_only);
+            }
+            // A bootfs file: a RAM copy, whole sectors (the room for the
+            // last one's padding is taken with the file, so the padding
+            // moves nothing); the guest's writes go when the VM ends.
             let mut data = crate::bootfs::read_file_with_spare(path, 511)?;
             data.resize(data.len().next_multiple_of(512), 0);
-            let read_only = hostdev.dir == HostDir::In;
             let id = path.rsplit('/').next().unwrap_or(path).as_bytes();
             Box::new(VirtioMmio::new(
                 mem.ram(),
@@ -84,4 +90,30 @@ fn plain_model(
             ));
         }
     })
+}
+
+/// A virtio-blk disk on a host block driver's channel (`hostdev
+/// /dev/NAME[@FIRST,SECTORS]`): persistent, a guest `FLUSH` flushed on
+/// the device.
+fn driver_disk(
+    dev: &qvm::layout::VdevLayout,
+    mem: &GuestMem,
+    path: &str,
+    device: qvm::config::BlockDevice<'_>,
+    read_only: bool,
+) -> Result<Box<dyn vdev::Vdev>, String> {
+    use vdev::virtio::blk::Blk;
+    let disk = crate::hostdisk::DriverDisk::open(device.channel, device.partition)
+        .map_err(|why| alloc::format!("{}: vdev virtio-blk: {why}", dev.config.origin))?;
+    let read_only = read_only || disk.read_only;
+    let id = match disk.id.iter().position(|&b| b == 0) {
+        Some(0) => device.channel.rsplit('/').next().unwrap_or(path).as_bytes(),
+        Some(n) => &disk.id[..n],
+        None => &disk.id[..],
+    };
+    let id: alloc::vec::Vec<u8> = id[..id.len().min(20)].to_vec();
+    Ok(Box::new(VirtioMmio::new(
+        mem.ram(),
+        Blk::new(disk, read_only, &id),
+    )))
 }

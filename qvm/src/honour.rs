@@ -95,8 +95,9 @@ fn loads(config: &Config) -> Result<(), ConfigError> {
 /// One `vdev`: types without a model are refused; so is a serial port's
 /// `hostdev` naming a host file (the host has no character devices and no
 /// writable files; `-` is the VM's console and honoured, `<-` as input
-/// only); a virtio-blk without `hostdev` is refused, and a writable one
-/// warned about (its writes stay in a RAM copy of the file).
+/// only); a virtio-blk without `hostdev` is refused; one on a host block
+/// driver's disk (`hostdev /dev/NAME`) is honoured, persistent; a writable
+/// one on a bootfs file is warned about (its writes stay in a RAM copy).
 fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     let name = dev.kind.name();
     if !guest::MODELLED.contains(&dev.kind) && dev.kind != VdevKind::Gic {
@@ -122,8 +123,18 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
         }
         DeviceOptions::Block { hostdev: None } => {
             return Err(dev.origin.error(format!(
-                "vdev {name}: needs 'hostdev [<]<file>' (a bootfs file)"
+                "vdev {name}: needs 'hostdev [<]/dev/<disk>' (a host block driver's disk) or \
+                 'hostdev [<]<file>' (a bootfs file)"
             )));
+        }
+        DeviceOptions::Block {
+            hostdev: Some(hostdev),
+        } if matches!(&hostdev.path, HostPath::File(p) if crate::config::block_device(p).is_some()) => {
+            if let HostPath::File(path) = &hostdev.path
+                && let Some(Err(why)) = crate::config::block_device(path)
+            {
+                return Err(dev.origin.error(format!("vdev {name}: hostdev {why}")));
+            }
         }
         DeviceOptions::Block {
             hostdev: Some(hostdev),
@@ -131,8 +142,9 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
             if let HostPath::File(path) = &hostdev.path {
                 warnings.push(dev.origin.error(format!(
                     "vdev {name}: 'hostdev {path}': the guest's writes stay in a RAM copy of \
-                     the file and are lost when the VM ends (the host has no writable storage \
-                     yet; 'hostdev <{path}' makes the disk read-only)"
+                     the bootfs file and are lost when the VM ends ('hostdev /dev/<disk>' \
+                     puts the disk on a host block driver, persistent; 'hostdev <{path}' \
+                     makes it read-only)"
                 )));
             }
         }

@@ -15,6 +15,7 @@ mod assemble;
 mod bootfs;
 mod devices;
 mod guestmem;
+mod hostdisk;
 mod logger;
 mod netlink;
 mod pass;

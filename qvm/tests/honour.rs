@@ -70,7 +70,7 @@ fn refusals_name_the_option_file_and_line() {
         ),
         (
             "vdev virtio-blk",
-            "t.qvmconf:3: vdev virtio-blk: needs 'hostdev [<]<file>' (a bootfs file)",
+            "t.qvmconf:3: vdev virtio-blk: needs 'hostdev [<]/dev/<disk>' (a host block driver's disk) or 'hostdev [<]<file>' (a bootfs file)",
         ),
         (
             "data load /d.bin",
@@ -112,7 +112,7 @@ fn warnings_name_the_option_file_and_line() {
     );
     let expected = [
         "t.qvmconf:3: cpu sched 20f: FIFO is not honoured: the host scheduler shares a CPU round robin between threads of one priority; the vCPU runs as 'sched 20r'",
-        "t.qvmconf:4: vdev virtio-blk: 'hostdev /disk.img': the guest's writes stay in a RAM copy of the file and are lost when the VM ends (the host has no writable storage yet; 'hostdev </disk.img' makes the disk read-only)",
+        "t.qvmconf:4: vdev virtio-blk: 'hostdev /disk.img': the guest's writes stay in a RAM copy of the bootfs file and are lost when the VM ends ('hostdev /dev/<disk>' puts the disk on a host block driver, persistent; 'hostdev </disk.img' makes it read-only)",
         "t.qvmconf:6: pass loc mem:0x31000000,0x1000,rwx=0x9010000: 'x' is not honoured: device memory is never executable in a VM",
         "t.qvmconf:7: 'set fdt-dump-file /tmp/g.dtb' is not honoured: the host has no writable files ('cargo xtask qvm-check FILE --dtb OUT' writes the tree on the build host)",
         "t.qvmconf:8: 'set counter-offset 0x1000' is not honoured: the host kernel has no call to set a VM's counter offset; the guest's virtual counter reads the host's",
@@ -190,4 +190,18 @@ fn every_configuration_the_repository_boots_runs() {
         }
     }
     assert!(checked >= 20, "only {checked} configurations found");
+}
+
+#[test]
+fn disks_on_a_host_block_driver_are_honoured() {
+    assert!(warnings("vdev virtio-blk hostdev /dev/vblk0\n").is_empty());
+    assert!(warnings("vdev virtio-blk hostdev </dev/vblk0\n").is_empty());
+    // Not a driver's disk: a bootfs file under /dev/x/, warned about.
+    assert_eq!(warnings("vdev virtio-blk hostdev /dev/x/d.img\n").len(), 1);
+    assert!(warnings("vdev virtio-blk hostdev /dev/vblk0@2048,4096\n").is_empty());
+    assert_eq!(
+        refused("vdev virtio-blk hostdev /dev/vblk0@2048\n"),
+        "t.qvmconf:3: vdev virtio-blk: hostdev '/dev/vblk0@2048': a range of a driver's disk is \
+         '/dev/vblk0@FIRST,SECTORS' (512-byte sectors, SECTORS at least 1)"
+    );
 }

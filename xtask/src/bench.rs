@@ -436,6 +436,7 @@ pub(crate) fn machine(smp: u32, entry: EntryLevel) -> Machine {
         mem: "1G".into(),
         entry,
         one_thread: false,
+        disk: None,
     }
 }
 

@@ -16,7 +16,7 @@ pub const AARCH64_TARGET: &str = "aarch64-unknown-none-softfloat";
 
 /// The user programs built into boot images (cargo package names; each has a
 /// binary of the same name).
-pub const USER_PACKAGES: &[&str] = &["init", "ktest", "rtc", "qvm"];
+pub const USER_PACKAGES: &[&str] = &["init", "ktest", "rtc", "vblk", "qvm"];
 
 /// Cargo features the user build turns on (`qvm`'s binary needs its VMM
 /// side, which the host-tested library leaves out).

@@ -22,6 +22,7 @@ pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "gsupport"],
     &["-p", "vdev"],
     &["-p", "qvm"],
+    &["-p", "blkchan"],
     // The fuzz targets over their corpus and seeded random inputs
     // (docs/testing.md, "Fuzzing").
     &["-p", "fuzz-harness"],

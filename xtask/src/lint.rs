@@ -18,13 +18,14 @@ const HOST_CRATES: &[&str] = &[
     "abi",
     "vdev",
     "qvm",
+    "blkchan",
     "gsupport",
     "fuzz-harness",
 ];
 /// Crates checked for the aarch64 target.
 const TARGET_CRATES: &[&str] = &[
-    "kernel", "arch", "ulib", "init", "ktest", "rtc", "boot", "abi", "vdev", "qvm", "gsupport",
-    "hello", "timer", "smp", "faults", "bench", "virtio", "hostile", "stress",
+    "kernel", "arch", "ulib", "init", "ktest", "rtc", "vblk", "blkchan", "boot", "abi", "vdev",
+    "qvm", "gsupport", "hello", "timer", "smp", "faults", "bench", "virtio", "hostile", "stress",
 ];
 
 /// Crates whose files may not import each other in a loop beyond the knots

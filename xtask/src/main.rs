@@ -92,6 +92,11 @@ struct RunArgs {
     /// With --guest: boot it directly on QEMU `virt` at EL1, no hypervisor.
     #[arg(long, requires = "guest")]
     bare: bool,
+    /// A raw disk image for QEMU's `virtio-blk-device` (the modern
+    /// interface), which the host driver `vblk` serves
+    /// (`boot/boards/qemu-virt-linux-persist.build`).
+    #[arg(long, value_name = "FILE")]
+    disk: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -152,6 +157,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 mem: args.mem,
                 entry: crate::qemu::EntryLevel::El2,
                 one_thread: false,
+                disk: args.disk,
             };
             if let Some(name) = &args.guest {
                 setup::ensure(&root)?;

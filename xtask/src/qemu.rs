@@ -87,6 +87,11 @@ pub struct Machine {
     /// has put aside, which makes a kernel lock handed from CPU to CPU
     /// crawl on a busy build machine.
     pub one_thread: bool,
+    /// A raw disk image QEMU gives the board as a `virtio-blk-device` on
+    /// its virtio-mmio bus (the modern interface: the host driver `vblk`
+    /// takes no legacy device). The first such device sits in the bus's
+    /// last slot, 0xa003e00, interrupt 79.
+    pub disk: Option<std::path::PathBuf>,
 }
 
 /// Where QEMU's `virt` board starts the kernel.
@@ -147,6 +152,16 @@ impl Machine {
         ];
         if self.one_thread {
             args.extend(["-accel".into(), "tcg,thread=single".into()]);
+        }
+        if let Some(disk) = &self.disk {
+            args.extend([
+                "-global".into(),
+                "virtio-mmio.force-legacy=false".into(),
+                "-drive".into(),
+                format!("file={},if=none,format=raw,id=d0", disk.display()),
+                "-device".into(),
+                "virtio-blk-device,drive=d0".into(),
+            ]);
         }
         args
     }
@@ -328,6 +343,7 @@ mod tests {
             mem: "1G".into(),
             entry: EntryLevel::El2,
             one_thread: false,
+            disk: None,
         };
         let args = m.args(Path::new("/x/a.img")).join(" ");
         assert_eq!(
@@ -336,6 +352,7 @@ mod tests {
         );
         let one = Machine {
             one_thread: true,
+            disk: None,
             ..m.clone()
         };
         assert!(

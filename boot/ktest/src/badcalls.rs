@@ -784,6 +784,7 @@ pub fn run() -> usize {
     shm_calls(&mut c);
     vm_calls(&mut c);
     crate::devcalls::check(&mut c);
+    crate::dmacalls::check(&mut c);
 
     if c.failed == 0 {
         println!("ktest badcalls: {} checks passed", c.passed);

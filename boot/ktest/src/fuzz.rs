@@ -14,8 +14,9 @@
 //! out of range ([`ctx`]), host calls in [`host`], VM and shared memory
 //! calls in [`vm`]. `trace` prints each call first (slow: for finding the
 //! call behind a kernel panic); `only=` makes only the calls listed
-//! ([`abi::SYS_COUNT`], 40: unknown numbers), to narrow down a leak. The
-//! child holds no device grant: the device calls (33–39) are refused.
+//! ([`abi::SYS_COUNT`] and up: unknown numbers), to narrow down a leak. The
+//! child holds no device grant: the device calls (33–39, `dma_alloc`) are
+//! refused.
 
 mod ctx;
 mod host;
@@ -102,13 +103,16 @@ fn map_layout() -> Result<(), abi::Error> {
     Ok(())
 }
 
-/// Call numbers, VM and shared memory calls twice as often: all 33 and
+/// Call numbers, VM and shared memory calls twice as often: all of them and
 /// a few past the end (the unknown-number arm draws others).
-const CALLS: [usize; 52] = [
+const CALLS: [usize; 53] = [
     0, 1, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
     28, 29, 30, 31, 32, 22, 23, 24, 25, 26, 26, 27, 28, 30, 31, 13, 14, 15, 33, 34, 35, 36, 37, 38,
-    64, 99,
+    DMA, 64, 99,
 ];
+
+/// `dma_alloc` (numbered after the device calls).
+const DMA: usize = abi::Sys::DmaAlloc as usize;
 
 /// One fuzzing thread: `count` calls.
 fn fuzz_thread(t: usize, seed: u64, count: usize, gic: u64) {
@@ -128,7 +132,7 @@ fn fuzz_thread(t: usize, seed: u64, count: usize, gic: u64) {
             nr = {
                 let v = [
                     abi::SYS_COUNT,
-                    40,
+                    abi::SYS_COUNT + 1,
                     255,
                     256,
                     1 << 16,

@@ -9,8 +9,9 @@
 //! `vm-memory PROGRAM ARGS...` (the memory a running VM takes),
 //! `fuzz [SEED] [COUNT] [trace]` (with `fuzz-child`), `lifecycle kill`,
 //! `lifecycle loop N` (with `vmcrash`), `devpass SELECTOR` (a granted
-//! device into one VM and nowhere else), `ramwipe SELECTOR` (reserved RAM
-//! mapped here and in a VM, zeroed by the kernel between holders).
+//! device into one VM and nowhere else), `dma` (DMA memory with a grant),
+//! `ramwipe SELECTOR` (reserved RAM mapped here and in a VM, zeroed by the
+//! kernel between holders).
 #![no_std]
 #![no_main]
 
@@ -20,6 +21,8 @@ mod badcalls;
 mod census;
 mod devcalls;
 mod devpass;
+mod dma;
+mod dmacalls;
 mod faults;
 mod fuzz;
 mod guestcode;
@@ -141,6 +144,7 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
         ["devpass", selector] => devpass::run(selector),
+        ["dma"] => dma::run(),
         ["ramwipe", selector] => ramwipe::run(selector),
         _ => {
             println!("FAIL ktest: unknown mode {args:?}");

@@ -1,5 +1,5 @@
 //! Devices for host drivers: the board's device regions a selector names,
-//! mapping a granted one, and attached interrupts (see `abi`'s
+//! mapping a granted one, attached interrupts and DMA memory (see `abi`'s
 //! `DeviceInfo` and `Grants`, and `docs/syscalls.md`).
 
 use abi::{DeviceInfo, MAX_DEVICES, Sys, SysResult};
@@ -57,4 +57,10 @@ pub fn vm_irq_pass(vm: usize, intid: u32, virq: u32) -> SysResult {
 /// guest-physical `gpa` (pass-through); its size in bytes (whole pages).
 pub fn vm_map(vm: usize, index: u32, gpa: usize) -> SysResult {
     crate::sys::call(Sys::VmMapDevice, [vm, index as usize, gpa, 0, 0, 0])
+}
+
+/// `dma_alloc`: maps `len` bytes of zeroed, physically contiguous memory
+/// read-write at `va` (for a granted device's DMA); its physical address.
+pub fn dma_alloc(va: usize, len: usize) -> SysResult {
+    crate::sys::call(Sys::DmaAlloc, [va, len, 0, 0, 0, 0])
 }

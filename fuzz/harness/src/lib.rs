@@ -2,8 +2,9 @@
 //! configuration language and placement, the `fdt load` device-tree reader
 //! (and the guests' reader of the tree that results), the image loaders,
 //! the virtio devices behind the virtio-mmio transport, the shared-memory
-//! `peer` ring, the virtual GIC's register decoder, the bootfs reader and
-//! the boot image's reserve list.
+//! `peer` ring, the host block driver's shared-memory channel, the virtual
+//! GIC's register decoder, the bootfs reader and the boot image's reserve
+//! list.
 //!
 //! Each target is a `pub fn NAME(data: &[u8])` that must never panic,
 //! whatever `data` is: an error is a clear `Err`, and a panic is a bug. The
@@ -17,6 +18,7 @@
 //! `fuzz/corpus/<target>/` and a bounded number of pseudo-random and mutated
 //! inputs. `docs/testing.md` ("Fuzzing") says how to run and extend them.
 
+pub mod blk_channel;
 pub mod bootfs;
 pub mod config;
 pub mod fdt;
@@ -84,6 +86,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "reserve_list",
         run: bootfs::reserve_list,
+    },
+    Target {
+        name: "blk_channel",
+        run: blk_channel::blk_channel,
     },
 ];
 

@@ -275,4 +275,5 @@ seeded_tests!(
     vgic,
     bootfs,
     reserve_list,
+    blk_channel,
 );

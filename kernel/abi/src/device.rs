@@ -122,6 +122,12 @@ impl Grants {
         }
     }
 
+    /// Whether any device region is granted (such a process may ask for
+    /// DMA memory, [`crate::Sys::DmaAlloc`]).
+    pub fn any_device(&self) -> bool {
+        self.devices.iter().any(|&w| w != 0)
+    }
+
     /// Whether device region `index` is granted.
     pub fn device(&self, index: usize) -> bool {
         self.devices

@@ -141,15 +141,23 @@ pub enum Sys {
     /// from its arrival until the guest's EOI of `virq` (pass-through);
     /// the caller's until it ends, and no other holder's meanwhile.
     VmIrqPass = 39,
+    /// `dma_alloc(va, len) -> pa`: maps `len` bytes (whole pages, at most
+    /// [`DMA_SIZE_MAX`]) of fresh zeroed, physically contiguous memory
+    /// read-write at the caller's page-aligned `va` and returns its
+    /// physical address, for a host driver's DMA buffers; only for a
+    /// process that holds a device region grant.
+    DmaAlloc = 40,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 40;
+pub const SYS_COUNT: usize = 41;
 
 /// `process_spawn`'s `grants`: the child gets every grant the caller holds
 /// (a supervisor that starts the same program again, `qvm`'s
 /// `set on-reset restart`).
 pub const GRANTS_SAME: usize = usize::MAX;
+/// Largest [`Sys::DmaAlloc`] in one call, in bytes.
+pub const DMA_SIZE_MAX: usize = 2 << 20;
 
 /// `process_spawn`'s `shm_space`: the child gets a namespace of its own.
 pub const SHM_SPACE_PRIVATE: usize = usize::MAX;
@@ -207,6 +215,7 @@ impl Sys {
             IrqUnmask,
             VmMapDevice,
             VmIrqPass,
+            DmaAlloc,
         ];
         ALL.get(n).copied()
     }

@@ -154,6 +154,36 @@ impl<'a> FrameAllocator<'a> {
         None
     }
 
+    /// `count` free frames in a row (physically contiguous, page-aligned),
+    /// all marked in use; for memory a device reaches by DMA
+    /// (`dma_alloc`). Each frame is given back on its own with
+    /// [`Self::free`]. `None` if `count` is 0 or no run that long is free.
+    pub fn alloc_run(&mut self, count: usize) -> Option<usize> {
+        if count == 0 || count > self.free {
+            return None;
+        }
+        for region in self.regions.iter_mut().flatten() {
+            let mut frame = 0;
+            while frame + count <= region.frames {
+                match (frame..frame + count)
+                    .rev()
+                    .find(|&f| is_used(region.bitmap, f))
+                {
+                    // Skip past the last used frame of the window.
+                    Some(used) => frame = used + 1,
+                    None => {
+                        for f in frame..frame + count {
+                            region.bitmap[f / 64] |= 1 << (f % 64);
+                        }
+                        self.free -= count;
+                        return Some(region.start + frame * FRAME_SIZE);
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// Gives a frame back.
     pub fn free(&mut self, pa: usize) -> Result<(), FreeError> {
         if !pa.is_multiple_of(FRAME_SIZE) {
@@ -183,6 +213,11 @@ impl<'a> FrameAllocator<'a> {
     pub fn total_frames(&self) -> usize {
         self.total
     }
+}
+
+/// Whether frame `frame`'s bit is set in `bitmap`.
+fn is_used(bitmap: &[u64], frame: usize) -> bool {
+    bitmap[frame / 64] & (1 << (frame % 64)) != 0
 }
 
 /// Whether the `count` frames from `frame` are all clear in `bitmap`,
@@ -291,5 +326,25 @@ mod tests {
         // At 0x40000 the run would pass the region's end.
         assert_eq!(frames.alloc_aligned(16), None);
         assert_eq!(frames.free_frames(), 64 - 1 - 32);
+    }
+
+    #[test]
+    fn contiguous_runs() {
+        // 16 frames at 0x1000; frames 2 and 9 reserved.
+        let mut frames = FrameAllocator::new();
+        assert!(frames.add_region(0x1000, 0x11000, bitmap(0x10000)));
+        frames.reserve(0x3000, 0x4000);
+        frames.reserve(0xa000, 0xb000);
+        assert_eq!(frames.alloc_run(0), None);
+        assert_eq!(frames.alloc_run(7), None, "no 7 free in a row");
+        assert_eq!(frames.alloc_run(6), Some(0x4000));
+        assert_eq!(frames.alloc_run(2), Some(0x1000));
+        assert_eq!(frames.alloc_run(6), Some(0xb000));
+        assert_eq!(frames.free_frames(), 0);
+        assert_eq!(frames.alloc_run(1), None);
+        for f in (0x4000..0xa000).step_by(FRAME_SIZE) {
+            assert_eq!(frames.free(f), Ok(()));
+        }
+        assert_eq!(frames.alloc_run(6), Some(0x4000));
     }
 }

@@ -10,6 +10,7 @@
 //! displays as `FILE:LINE: message` (`<command line>:ARGNO: message` for a
 //! command-line word).
 
+mod blockdev;
 mod context;
 mod devices;
 mod error;
@@ -24,6 +25,7 @@ mod vdev;
 
 use alloc::string::String;
 
+pub use blockdev::{BLOCK_DRIVER_DIR, BlockDevice, Partition, block_device};
 pub use error::{COMMAND_LINE, ConfigError, Origin};
 pub use lexer::{LexError, Token, tokenize};
 pub use loc::{Intr, Location};

@@ -199,6 +199,10 @@ pub fn all() -> Vec<Case> {
     // Pass-through: the PL031 clock in a Linux VM.
     cases.extend(super::passthrough::cases());
 
+    // A persistent disk: a Linux VM's writes on the host virtio-blk
+    // driver's disk survive killing QEMU.
+    cases.extend(super::persist::cases());
+
     cases
 }
 
@@ -493,8 +497,13 @@ pub fn machine(cpu: Cpu, gic: Gic, smp: u32) -> Machine {
         mem: "1G".into(),
         entry: EntryLevel::El2,
         one_thread: false,
+        disk: None,
     }
 }
+
+/// A check of a case's disk file between its boots: what it found (for
+/// the log), or why the case fails.
+pub type DiskCheck = fn(&std::path::Path) -> Result<String, String>;
 
 /// One integration test: boot `buildfile`'s image on `machine` and see the
 /// `expect` lines in order within `timeout`.
@@ -518,9 +527,15 @@ pub struct Case {
     /// Boot the Linux test guest (`target/linux/Image` and its initrd)
     /// bare on QEMU, with this command line, instead of an image.
     pub linux_bare: Option<String>,
-    /// Give QEMU a `virtio-blk-device` (the first virtio-mmio device: slot
-    /// 31, 0xa003e00, INTID 79) on a new zeroed disk of this many MiB.
-    pub scratch_disk_mib: Option<u64>,
+    /// A fresh zeroed raw disk image of this many MiB for the machine
+    /// (`Machine::disk`), `target/test-logs/<name>.disk`.
+    pub disk_mib: Option<u64>,
+    /// Lines of a second boot: once `expect` matched, QEMU is killed
+    /// (SIGKILL, no shutdown) and started again on the same disk.
+    pub reboot: Vec<Expect>,
+    /// Checks the disk file after the first boot's QEMU is gone: what it
+    /// found (for the log), or why the case fails.
+    pub disk_check: Option<DiskCheck>,
 }
 
 impl Case {
@@ -539,7 +554,9 @@ impl Case {
             guest: None,
             powers_off: false,
             linux_bare: None,
-            scratch_disk_mib: None,
+            disk_mib: None,
+            reboot: Vec::new(),
+            disk_check: None,
         }
     }
 
@@ -554,7 +571,9 @@ impl Case {
             guest: None,
             powers_off: false,
             linux_bare: None,
-            scratch_disk_mib: None,
+            disk_mib: None,
+            reboot: Vec::new(),
+            disk_check: None,
         }
     }
 
@@ -604,41 +623,40 @@ impl Case {
         }
     }
 
-    /// Give QEMU a virtio-blk-device on a new zeroed disk of `mib` MiB.
-    pub fn scratch_disk(mut self, mib: u64) -> Case {
-        self.scratch_disk_mib = Some(mib);
+    /// Give the machine a fresh zeroed disk of `mib` MiB.
+    pub fn disk(mut self, mib: u64) -> Case {
+        self.disk_mib = Some(mib);
+        self
+    }
+
+    /// After the first boot, check the disk file with `check`.
+    pub fn disk_check(mut self, check: DiskCheck) -> Case {
+        self.disk_check = Some(check);
+        self
+    }
+
+    /// After the lines so far, kill QEMU and boot again (same disk),
+    /// expecting the kernel banner and then `patterns`.
+    pub fn reboot(mut self, patterns: &[impl AsRef<str>]) -> Case {
+        self.reboot = vec![self.expect[0].clone()];
+        self.reboot
+            .extend(patterns.iter().map(|p| Expect::line(p.as_ref())));
         self
     }
 
     /// QEMU arguments the case adds to the machine's: the bare Linux
-    /// guest's initrd and command line; the scratch disk, made afresh in
-    /// `scratch` (named after the case).
-    pub fn extra_qemu_args(
-        &self,
-        root: &std::path::Path,
-        scratch: &std::path::Path,
-    ) -> std::io::Result<Vec<String>> {
-        let mut args = Vec::new();
-        if let Some(cmdline) = &self.linux_bare {
-            let initrd = crate::linux::dir(root).join("initrd.cpio");
-            args.extend([
-                "-initrd".into(),
-                initrd.display().to_string(),
-                "-append".into(),
-                cmdline.clone(),
-            ]);
-        }
-        if let Some(mib) = self.scratch_disk_mib {
-            let disk = scratch.join(format!("{}.disk", self.name));
-            std::fs::File::create(&disk)?.set_len(mib << 20)?;
-            args.extend([
-                "-drive".into(),
-                format!("file={},if=none,format=raw,id=scratch", disk.display()),
-                "-device".into(),
-                "virtio-blk-device,drive=scratch".into(),
-            ]);
-        }
-        Ok(args)
+    /// guest's initrd and command line.
+    pub fn extra_qemu_args(&self, root: &std::path::Path) -> Vec<String> {
+        let Some(cmdline) = &self.linux_bare else {
+            return Vec::new();
+        };
+        let initrd = crate::linux::dir(root).join("initrd.cpio");
+        vec![
+            "-initrd".into(),
+            initrd.display().to_string(),
+            "-append".into(),
+            cmdline.clone(),
+        ]
     }
 
     /// Allow this many seconds instead of [`DEFAULT_TIMEOUT`].
@@ -658,7 +676,7 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 43);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 44);
         assert_eq!(count(|c| c.guest.is_some()), 24);
         assert_eq!(count(|c| c.linux_bare.is_some()), 1);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();

@@ -9,7 +9,10 @@
 //! ended, a second one gets the clock and the interrupt again. Then
 //! `ktest devpass` puts the GPIO it was granted into one VM
 //! (pass-through's bookkeeping) and is refused it anywhere else; a second
-//! run gets it again after the first process and its VM ended.
+//! run gets it again after the first process and its VM ended. Last,
+//! `ktest dma`, granted the GPIO, gets DMA memory (`dma_alloc`): zeroed,
+//! writable, a 2 MiB run too; refused over a mapped page, past 2 MiB and
+//! unaligned; all back after unmapping.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
 use crate::qemu::{Cpu, Gic};
@@ -84,6 +87,14 @@ fn case(gic: Gic) -> Case {
     for _ in 0..2 {
         lines.extend(DEVPASS);
     }
+    lines.extend([
+        r"^ktest dma: 3 pages at 0x6100000000, zeroed and writable, at a page-aligned physical address$",
+        r"^ktest dma: refused: over a mapped page: EEXIST$",
+        r"^ktest dma: refused: past DMA_SIZE_MAX: EINVAL$",
+        r"^ktest dma: refused: at an unaligned address: EINVAL$",
+        r"^ktest dma: a 2 MiB run$",
+        r"^ktest dma: unmapped, the frames are back$",
+    ]);
     // Reserved RAM: zero for the first holder and, wiped, for the second.
     lines.extend(std::iter::repeat_n(RAMWIPE, 2));
     lines.extend([STARTUP_DONE, INIT_EXIT_0]);

@@ -7,23 +7,21 @@ pub mod devices;
 pub mod hostile;
 pub mod matcher;
 pub mod passthrough;
+pub mod persist;
 pub mod restart;
+mod run_case;
 pub mod stress;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::fs::File;
-use std::io::{LineWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Instant;
 
 use anyhow::{Context, Result};
 use regex_lite::Regex;
 
 use self::cases::{BAD_LINES, Case};
-use self::matcher::{Matcher, Step};
+use self::run_case::run_case;
 use crate::Tally;
-use crate::qemu::{Captured, Event};
 use crate::{build, guests, image};
 
 /// How many console lines a failure report shows.
@@ -157,138 +155,4 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
         }
     }
     Ok(tally)
-}
-
-/// How a QEMU run ended before the matcher decided.
-enum End {
-    Matched,
-    Failed(String),
-    Exited,
-    TimedOut,
-}
-
-/// Boot one case and match its console.
-fn run_case(case: &Case, image: &Path, root: &Path, bad: &[Regex], log_dir: &Path) -> Outcome {
-    let start = Instant::now();
-    let log_path = log_dir.join(format!("{}.log", case.name));
-    let fail = |why: String| Outcome {
-        name: case.name.clone(),
-        failure: Some(why),
-    };
-    let mut log = match File::create(&log_path) {
-        Ok(file) => LineWriter::new(file),
-        Err(e) => return fail(format!("cannot create {}: {e}", log_path.display())),
-    };
-    let extra = match case.extra_qemu_args(root, log_dir) {
-        Ok(args) => args,
-        Err(e) => return fail(format!("cannot make the case's scratch disk: {e}")),
-    };
-    let (mut qemu, command) = match Captured::spawn(&case.machine, image, &extra) {
-        Ok(started) => started,
-        Err(e) => return fail(format!("{e:#}")),
-    };
-    let _ = writeln!(log, "# {command}");
-
-    let mut matcher = Matcher::new(&case.expect, bad);
-    let mut tail = VecDeque::with_capacity(TAIL_LINES);
-    let mut keep = |line: String, log: &mut LineWriter<File>| {
-        let _ = writeln!(log, "{line}");
-        if tail.len() == TAIL_LINES {
-            tail.pop_front();
-        }
-        tail.push_back(line);
-    };
-    let deadline = start + case.timeout;
-    let end = if matcher.is_done() {
-        End::Matched
-    } else {
-        loop {
-            match qemu.next(deadline) {
-                Event::Console(line) => {
-                    let before = matcher.matched();
-                    let step = matcher.feed(&line);
-                    keep(line, &mut log);
-                    if matcher.matched() > before {
-                        let keys = &case.expect[before].send;
-                        if !keys.is_empty() {
-                            qemu.type_keys(keys);
-                        }
-                    }
-                    match step {
-                        Step::Pending => {}
-                        Step::Done => break End::Matched,
-                        Step::Fail(why) => break End::Failed(why),
-                    }
-                }
-                Event::Stderr(line) => keep(format!("[qemu stderr] {line}"), &mut log),
-                Event::Exited => break End::Exited,
-                Event::Timeout => break End::TimedOut,
-            }
-        }
-    };
-    // A case that powers off: QEMU must then exit by itself.
-    let end = match end {
-        End::Matched if case.powers_off => loop {
-            match qemu.next(deadline) {
-                Event::Console(line) => keep(line, &mut log),
-                Event::Stderr(line) => keep(format!("[qemu stderr] {line}"), &mut log),
-                Event::Exited => break End::Matched,
-                Event::Timeout => {
-                    break End::Failed(format!(
-                        "the lines matched, but QEMU did not exit (no power-off) within {} s",
-                        case.timeout.as_secs()
-                    ));
-                }
-            }
-        },
-        end => end,
-    };
-    let (status, rest) = qemu.finish();
-    let end = match (end, status) {
-        (End::Matched, Some(status)) if case.powers_off && !status.success() => {
-            End::Failed(format!("QEMU exited with {status} after the power-off"))
-        }
-        (end, _) => end,
-    };
-    for event in rest {
-        match event {
-            Event::Console(line) => keep(line, &mut log),
-            Event::Stderr(line) => keep(format!("[qemu stderr] {line}"), &mut log),
-            Event::Exited | Event::Timeout => {}
-        }
-    }
-    let secs = start.elapsed().as_secs_f64();
-
-    let reason = match end {
-        End::Matched => {
-            let _ = writeln!(log, "# PASS ({secs:.1} s)");
-            println!("PASS {} ({secs:.1} s)", case.name);
-            return Outcome {
-                name: case.name.clone(),
-                failure: None,
-            };
-        }
-        End::Failed(why) => why,
-        End::Exited => format!(
-            "QEMU exited ({}) after {secs:.1} s, before {}",
-            status.map_or("status unknown".into(), |s| s.to_string()),
-            matcher.describe_pending()
-        ),
-        End::TimedOut => format!(
-            "timed out after {} s waiting for {}",
-            case.timeout.as_secs(),
-            matcher.describe_pending()
-        ),
-    };
-    let _ = writeln!(log, "# FAIL: {reason}");
-    let mut report = format!(
-        "{reason}\n    last {} lines of {}:",
-        tail.len(),
-        log_path.display()
-    );
-    for line in &tail {
-        report.push_str("\n    | ");
-        report.push_str(line);
-    }
-    fail(report)
 }

@@ -38,7 +38,7 @@ fn disk(gic: Gic) -> Case {
         machine(Cpu::CortexA72, gic, 2),
     )
     .buildfile(BLK_BUILDFILE)
-    .scratch_disk(16)
+    .disk(16)
     .timeout(300)
     .lines(&[r"^qhv: RAM 0x68000000\.\.0x78000000 \(256 MiB\) set aside for pass-through$"])
     .lines(&[format!(

@@ -16,6 +16,8 @@
 //! keep a frame address it looked up (the runner's exit record,
 //! `vm::record`) for as long as the generation is the same.
 
+mod dma;
+
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_TOP};
 use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};

@@ -6,6 +6,7 @@
 mod call;
 mod console;
 mod device;
+mod dma;
 mod info;
 mod memory;
 mod pass;
@@ -89,6 +90,7 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::IrqUnmask => device::irq_unmask(k, &c, a[0]).into(),
             Sys::VmMapDevice => pass::vm_map_device(k, &c, a[0], a[1], a[2]).into(),
             Sys::VmIrqPass => pass::vm_irq_pass(k, &c, a[0], a[1], a[2]).into(),
+            Sys::DmaAlloc => dma::alloc(k, &c, a[0], a[1]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
