@@ -7,6 +7,7 @@ extern crate alloc;
 
 pub mod device;
 pub mod heap;
+pub mod info;
 pub mod io;
 pub mod process;
 pub mod rt;

@@ -82,14 +82,15 @@ impl DeviceInfo {
 }
 
 /// The text before the first NUL.
-fn text(bytes: &[u8]) -> &str {
+pub(crate) fn text(bytes: &[u8]) -> &str {
     let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     core::str::from_utf8(&bytes[..len]).unwrap_or("?")
 }
 
 /// What a process may take: device regions by index and interrupts by
-/// INTID, a bit each. `process_spawn`'s last argument points at one (0:
-/// none); it must be a subset of the caller's own.
+/// INTID, a bit each, and its powers (`POWER_*`). `process_spawn`'s last
+/// argument points at one (0: none); it must be a subset of the caller's
+/// own.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Grants {
@@ -97,6 +98,8 @@ pub struct Grants {
     pub devices: [u64; MAX_DEVICES / 64],
     /// Bit `n`: INTID `n`.
     pub irqs: [u64; MAX_INTID.div_ceil(64)],
+    /// `POWER_*` bits ([`crate::POWER_INFO`], [`crate::POWER_SLAY`]).
+    pub powers: u64,
 }
 
 impl Grants {
@@ -104,6 +107,7 @@ impl Grants {
     pub const NONE: Grants = Grants {
         devices: [0; MAX_DEVICES / 64],
         irqs: [0; MAX_INTID.div_ceil(64)],
+        powers: 0,
     };
 
     /// Adds device region `index` (ignored past [`MAX_DEVICES`]).
@@ -146,8 +150,13 @@ impl Grants {
 
     /// Whether every grant of `self` is also in `other`.
     pub fn within(&self, other: &Grants) -> bool {
-        let words = |g: &Grants| g.devices.into_iter().chain(g.irqs);
+        let words = |g: &Grants| g.devices.into_iter().chain(g.irqs).chain([g.powers]);
         words(self).zip(words(other)).all(|(a, b)| a & !b == 0)
+    }
+
+    /// Whether it holds every power in `powers`.
+    pub fn has_power(&self, powers: u64) -> bool {
+        self.powers & powers == powers
     }
 
     /// Whether it grants nothing.
@@ -175,7 +184,11 @@ mod tests {
         assert!(!b.within(&a));
         assert!(Grants::NONE.within(&a));
         assert!(Grants::NONE.is_empty() && !a.is_empty());
-        assert_eq!(core::mem::size_of::<Grants>(), 160);
+        let mut c = a;
+        c.powers = crate::POWER_INFO;
+        assert!(a.within(&c) && !c.within(&a) && c.has_power(crate::POWER_INFO));
+        assert!(!c.has_power(crate::POWERS_ALL));
+        assert_eq!(core::mem::size_of::<Grants>(), 168);
         assert_eq!(core::mem::size_of::<DeviceInfo>(), 136);
     }
 }

@@ -12,8 +12,10 @@
 pub mod aarch64;
 mod device;
 mod guest;
+mod info;
 pub use device::*;
 pub use guest::*;
+pub use info::*;
 
 /// System-call numbers (`x8`).
 #[repr(usize)]
@@ -147,10 +149,28 @@ pub enum Sys {
     /// physical address, for a host driver's DMA buffers; only for a
     /// process that holds a device region grant.
     DmaAlloc = 40,
+    /// `thread_list(ptr, max_rows) -> count`: fills [`ThreadInfo`] rows,
+    /// every live thread of every process; needs [`POWER_INFO`].
+    ThreadList = 41,
+    /// `process_regions(pid, ptr, max_rows) -> count`: fills [`RegionInfo`]
+    /// rows, what process `pid` maps and what its VMs' stage 2 maps, in
+    /// address order; another process's needs [`POWER_INFO`].
+    ProcessRegions = 42,
+    /// `irq_list(ptr, max_rows) -> count`: fills [`IrqInfo`] rows, the
+    /// kernel's interrupts and every attached or passed one; needs
+    /// [`POWER_INFO`].
+    IrqList = 43,
+    /// `phys_map(ptr, max_rows) -> count`: fills [`PhysArea`] rows, the
+    /// physical memory map with who holds what; needs [`POWER_INFO`].
+    PhysMap = 44,
+    /// `process_open(pid, rights) -> handle`: a handle to process `pid`
+    /// with `rights` (a subset of WAIT and KILL): the caller's own child,
+    /// or any process with [`POWER_SLAY`].
+    ProcessOpen = 45,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 41;
+pub const SYS_COUNT: usize = 46;
 
 /// `process_spawn`'s `grants`: the child gets every grant the caller holds
 /// (a supervisor that starts the same program again, `qvm`'s
@@ -216,6 +236,11 @@ impl Sys {
             VmMapDevice,
             VmIrqPass,
             DmaAlloc,
+            ThreadList,
+            ProcessRegions,
+            IrqList,
+            PhysMap,
+            ProcessOpen,
         ];
         ALL.get(n).copied()
     }

@@ -64,9 +64,10 @@ impl Devices {
 
     /// Everything that may be handed out: every region the kernel does not
     /// use, every INTID from 32 up that is not the kernel's (what `init`
-    /// holds).
+    /// holds), and every power.
     pub fn all_grants(&self) -> Grants {
         let mut g = Grants::NONE;
+        g.powers = abi::POWERS_ALL;
         for (i, d) in self.list.iter().enumerate() {
             if !d.kernel {
                 g.add_device(i);

@@ -91,6 +91,10 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::VmMapDevice => pass::vm_map_device(k, &c, a[0], a[1], a[2]).into(),
             Sys::VmIrqPass => pass::vm_irq_pass(k, &c, a[0], a[1], a[2]).into(),
             Sys::DmaAlloc => dma::alloc(k, &c, a[0], a[1]).into(),
+            Sys::ThreadList | Sys::ProcessRegions | Sys::IrqList | Sys::PhysMap => {
+                Err(Error::NoSys).into()
+            }
+            Sys::ProcessOpen => Err(Error::NoSys).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
