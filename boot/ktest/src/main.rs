@@ -26,6 +26,7 @@ mod dmacalls;
 mod faults;
 mod fuzz;
 mod guestcode;
+mod infocalls;
 mod lifecycle;
 mod ramwipe;
 mod shm;
