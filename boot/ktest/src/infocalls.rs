@@ -89,6 +89,11 @@ fn own_child(c: &mut Checks) {
         bad_buffer,
         Err(Error::Fault),
     );
+    c.expect(
+        "its own map without physical addresses",
+        Ok(regions.iter().filter(|r| r.physical != 0).count()),
+        Ok(0),
+    );
     let too_many = sys::call(Sys::ProcessRegions, [me as usize, 0, 1 << 20, 0, 0, 0]);
     c.expect(
         "process_regions of 1M rows",

@@ -58,8 +58,11 @@ pub fn process_regions(
         .find(|(_, p)| p.pid == pid as u64 && p.space.is_some())
         .map(|(id, _)| id)
         .ok_or(Error::NotFound)?;
-    if target != c.process {
-        require_power(k, c, abi::POWER_INFO)?;
+    // Physical addresses only with the power: without it a process learns
+    // nothing of the physical layout (`docs/security.md`, DMA memory).
+    let informed = require_power(k, c, abi::POWER_INFO).is_ok();
+    if target != c.process && !informed {
+        return Err(Error::AccessDenied);
     }
     let mut rows = row_buffer::<RegionInfo>(max_rows)?;
     // Runs first (the walk borrows the frame allocator), rows after.
@@ -81,7 +84,13 @@ pub fn process_regions(
                 .runs(&mut k.frames, |run| keep(run, Some(n as u32)));
         }
     }
-    rows.extend(runs.iter().map(|(run, vm)| region(k, run, *vm)));
+    rows.extend(runs.iter().map(|(run, vm)| {
+        let mut row = region(k, run, *vm);
+        if !informed {
+            row.physical = 0;
+        }
+        row
+    }));
     copy_out_rows(k, c, ptr, &rows)
 }
 
