@@ -41,7 +41,8 @@ pub fn spawn_grants(k: &mut Kernel, c: &Caller, ptr: usize) -> Result<Grants, Er
         .chunks_exact(8)
         .map(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]));
     let mut g = Grants::NONE;
-    for slot in g.devices.iter_mut().chain(g.irqs.iter_mut()) {
+    let slots = g.devices.iter_mut().chain(g.irqs.iter_mut());
+    for slot in slots.chain(core::iter::once(&mut g.powers)) {
         *slot = words.next().unwrap_or(0);
     }
     if !g.within(&grants_of(k, c)?) {
