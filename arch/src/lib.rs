@@ -20,6 +20,6 @@ pub mod virt;
 pub use context::UserContext;
 pub use devices::{IrqChip, Uart, VirtualCpuInterface};
 pub use exit::{GuestExit, Hypercall, MmioAccess, RegisterAccess};
-pub use paging::Perms;
+pub use paging::{Perms, Run};
 pub use platform::{Boot, Cpu, HostTimer, HostTrap, Platform, StartError, Translation, Traps};
 pub use virt::{BadRegisters, Virtualization};

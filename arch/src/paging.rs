@@ -432,6 +432,8 @@ struct Entry<F> {
     pa: usize,
     /// Its frames belong to someone else.
     borrowed: bool,
+    /// Its permissions.
+    perms: Perms,
     _format: core::marker::PhantomData<F>,
 }
 
@@ -444,6 +446,7 @@ impl<F: DescriptorFormat> Entry<F> {
             index,
             pa: F::output_address(desc),
             borrowed: desc & F::BORROWED != 0,
+            perms: F::perms(desc),
             _format: core::marker::PhantomData,
         }
     }
@@ -458,6 +461,8 @@ impl<F: DescriptorFormat> Entry<F> {
 }
 
 mod block;
+mod runs;
+pub use runs::Run;
 
 #[cfg(test)]
 pub(crate) mod tests;

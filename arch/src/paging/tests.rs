@@ -117,8 +117,50 @@ over_formats!(Stage2: stage2, Ept: ept; [
     drain_range_unmaps_and_reports_each_page,
     map_translate_unmap,
     translate_out_of_range_is_none,
-    the_last_page_below_the_limit_works
+    the_last_page_below_the_limit_works,
+    runs_join_what_follows_on
 ]);
+
+fn runs_join_what_follows_on<F: DescriptorFormat>() {
+    let mut mem = Arena::default();
+    let mut pt = PageTable::<F>::new(&mut mem).unwrap();
+    // Three pages in a row, then one whose frame does not follow on, then
+    // one with other permissions, then a block right after a page.
+    for i in 0..3 {
+        pt.map(
+            &mut mem,
+            0x1000 * (i + 1),
+            0x8000_0000 + 0x1000 * i,
+            Perms::RW,
+            false,
+        )
+        .unwrap();
+    }
+    pt.map(&mut mem, 0x4000, 0x9000_0000, Perms::RW, false)
+        .unwrap();
+    pt.map(&mut mem, 0x5000, 0x9000_1000, Perms::RX, false)
+        .unwrap();
+    pt.map(&mut mem, 0x3f_f000, 0xa01f_f000, Perms::R, false)
+        .unwrap();
+    pt.map_block(&mut mem, 0x40_0000, 0xa020_0000, Perms::R, false, false)
+        .unwrap();
+    pt.map_borrowed(&mut mem, 0x60_0000, 0xa040_0000, Perms::R, false)
+        .unwrap();
+    let mut runs = vec![];
+    pt.for_each_run(&mut mem, |r| {
+        runs.push((r.va, r.pa, r.len, r.perms, r.borrowed))
+    });
+    assert_eq!(
+        runs,
+        vec![
+            (0x1000, 0x8000_0000, 0x3000, Perms::RW, false),
+            (0x4000, 0x9000_0000, 0x1000, Perms::RW, false),
+            (0x5000, 0x9000_1000, 0x1000, Perms::RX, false),
+            (0x3f_f000, 0xa01f_f000, 0x20_1000, Perms::R, false),
+            (0x60_0000, 0xa040_0000, 0x1000, Perms::R, true),
+        ]
+    );
+}
 
 fn blocks_map_translate_and_drain_whole<F: DescriptorFormat>() {
     let mut mem = Arena::default();

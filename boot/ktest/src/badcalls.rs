@@ -785,6 +785,7 @@ pub fn run() -> usize {
     vm_calls(&mut c);
     crate::devcalls::check(&mut c);
     crate::dmacalls::check(&mut c);
+    crate::infocalls::check(&mut c);
 
     if c.failed == 0 {
         println!("ktest badcalls: {} checks passed", c.passed);

@@ -11,7 +11,8 @@
 //! `lifecycle loop N` (with `vmcrash`), `devpass SELECTOR` (a granted
 //! device into one VM and nowhere else), `dma` (DMA memory with a grant),
 //! `ramwipe SELECTOR` (reserved RAM mapped here and in a VM, zeroed by the
-//! kernel between holders).
+//! kernel between holders), `introspect` (with `allow=info`: the
+//! introspection calls tell the truth).
 #![no_std]
 #![no_main]
 
@@ -26,6 +27,8 @@ mod dmacalls;
 mod faults;
 mod fuzz;
 mod guestcode;
+mod infocalls;
+mod introspect;
 mod lifecycle;
 mod ramwipe;
 mod shm;
@@ -126,6 +129,7 @@ fn main(args: &[&str]) -> usize {
         ["write-kernel"] => faults::write_kernel(),
         ["undef"] => faults::undefined_instruction(),
         ["kill"] => faults::kill(),
+        ["introspect"] => introspect::run(),
         ["spin"] => loop {
             core::hint::spin_loop();
         },

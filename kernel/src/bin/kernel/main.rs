@@ -18,6 +18,7 @@ mod irq;
 mod klog;
 mod panic;
 mod percpu;
+mod physmap;
 mod process;
 mod quota;
 mod relax;

@@ -89,6 +89,7 @@ pub fn spawn(
         shm_space,
         started,
         grants,
+        threads_made: 0,
     });
     let process = match inserted {
         Ok(id) => id,
@@ -177,13 +178,14 @@ pub fn add_thread(
     affinity: u64,
 ) -> Result<Id, Error> {
     let cpu = this_cpu();
-    let room = k
+    let Some(number) = k
         .processes
         .get_mut(process)
-        .is_some_and(|p| p.threads.try_reserve(1).is_ok());
-    if !room {
+        .and_then(|p| p.threads.try_reserve(1).ok().map(|()| p))
+        .map(|p| p.threads_made.wrapping_add(1))
+    else {
         return Err(Error::NoMemory);
-    }
+    };
     let tid = k.threads.insert(Thread {
         process,
         ctx,
@@ -194,10 +196,12 @@ pub fn add_thread(
         killed: false,
         refs: 0,
         guest: None,
+        number,
     });
     let tid = tid.map_err(|_| Error::NoMemory)?;
     if let Some(p) = k.processes.get_mut(process) {
         p.threads.push(tid);
+        p.threads_made = number;
     }
     sched::make_ready(k, tid);
     Ok(tid)

@@ -113,6 +113,12 @@ impl Space {
         Arch::root(self.table.root(), self.vmid)
     }
 
+    /// Calls `f` for each run of its mappings, in address order
+    /// (`process_regions`).
+    pub fn runs(&self, frames: &mut FrameAllocator, f: impl FnMut(arch::Run)) {
+        self.table.for_each_run(&mut Frames(frames), f);
+    }
+
     /// Table pages in use.
     pub fn table_pages(&self, frames: &mut FrameAllocator) -> usize {
         self.table.table_count(&mut Frames(frames))

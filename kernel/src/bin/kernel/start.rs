@@ -119,6 +119,15 @@ fn __kernel_main(boot: BootInfo) -> ! {
     unsafe { heap::init(heap_start) };
     used[n_used] = (heap_start, heap_start + heap::HEAP_SIZE);
     n_used += 1;
+    let firmware: Vec<(usize, usize)> = board.reserved.iter().map(|r| (r.start, r.end)).collect();
+    let memory_map = crate::physmap::boot_areas(&crate::physmap::BootMemory {
+        ram: &ram[..n_ram],
+        image: used[0],
+        device_tree: used[1],
+        firmware: &firmware,
+        initrd: board.initrd.as_ref().map(|r| (r.start, r.end)),
+        heap: (heap_start, heap_start + heap::HEAP_SIZE),
+    });
 
     let mut frames = FrameAllocator::new();
     for r in board.ram.as_slice() {
@@ -179,6 +188,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         null_root: Arch::root(null_root, 0),
         counter_hz,
         slice_ticks: counter_hz / 100,
+        memory_map,
     };
     kernel.irqs.lr_count = kernel
         .irqs

@@ -102,6 +102,8 @@ pub struct Thread {
     pub refs: usize,
     /// The vCPU it runs in `vcpu_run`, while the guest has the CPU.
     pub guest: Option<Id>,
+    /// Its number within its process, from 1 in creation order (`pidin`).
+    pub number: u32,
 }
 
 /// A host process.
@@ -134,6 +136,9 @@ pub struct Process {
     /// The device regions and interrupts it may take (`device_map`,
     /// `irq_attach`) and hand on to its children.
     pub grants: abi::Grants,
+    /// Threads it has made so far (the next one's [`Thread::number`] is
+    /// one more).
+    pub threads_made: u32,
 }
 
 impl Process {
@@ -242,6 +247,8 @@ pub struct Kernel {
     pub counter_hz: u64,
     /// Ticks per time slice.
     pub slice_ticks: u64,
+    /// The physical memory map as it was after boot (`physmap.rs`).
+    pub memory_map: Vec<abi::PhysArea>,
 }
 
 impl Kernel {

@@ -74,3 +74,20 @@ pub fn copy_out(k: &mut Kernel, c: &Caller, ptr: usize, data: &[u8]) -> Result<(
         .ok_or(Error::Fault)?
         .copy_out(&mut k.frames, ptr, data)
 }
+
+/// Copies `rows`, plain `repr(C)` records of integers, to the caller's
+/// memory at `ptr`, one after the other; how many.
+pub fn copy_out_rows<T: Copy>(
+    k: &mut Kernel,
+    c: &Caller,
+    ptr: usize,
+    rows: &[T],
+) -> Result<usize, Error> {
+    let size = core::mem::size_of_val(rows);
+    // SAFETY: `T` is a `repr(C)` record of integers (the `abi` crate's
+    // rows), every byte of which is initialized; viewing the slice as
+    // bytes is sound.
+    let bytes = unsafe { core::slice::from_raw_parts(rows.as_ptr() as *const u8, size) };
+    copy_out(k, c, ptr, bytes)?;
+    Ok(rows.len())
+}

@@ -8,6 +8,8 @@ mod console;
 mod device;
 mod dma;
 mod info;
+mod introspect;
+mod maps;
 mod memory;
 mod pass;
 mod process;
@@ -91,10 +93,11 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::VmMapDevice => pass::vm_map_device(k, &c, a[0], a[1], a[2]).into(),
             Sys::VmIrqPass => pass::vm_irq_pass(k, &c, a[0], a[1], a[2]).into(),
             Sys::DmaAlloc => dma::alloc(k, &c, a[0], a[1]).into(),
-            Sys::ThreadList | Sys::ProcessRegions | Sys::IrqList | Sys::PhysMap => {
-                Err(Error::NoSys).into()
-            }
-            Sys::ProcessOpen => Err(Error::NoSys).into(),
+            Sys::ThreadList => introspect::thread_list(k, &c, a[0], a[1]).into(),
+            Sys::ProcessRegions => maps::process_regions(k, &c, a[0], a[1], a[2]).into(),
+            Sys::IrqList => introspect::irq_list(k, &c, a[0], a[1]).into(),
+            Sys::PhysMap => maps::phys_map(k, &c, a[0], a[1]).into(),
+            Sys::ProcessOpen => introspect::process_open(k, &c, a[0], a[1]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {
