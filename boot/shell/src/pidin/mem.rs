@@ -1,7 +1,9 @@
 //! `pidin mem`: a process's memory as the kernel maps it, a line per run of
 //! pages: its address range (virtual in the process, guest-physical for a
 //! VM's `vm0`, `vm1`, ...), physical address, size, `rwx` and kind (`ram`,
-//! `shared`, or `device` and the device tree path).
+//! `shared`, or `device` and the device tree path). The physical address
+//! is `-` where the kernel leaves it out (a process without `POWER_INFO`
+//! sees its own map without them).
 
 use abi::{DeviceInfo, REGION_EXEC, REGION_READ, REGION_VM, REGION_WRITE, RegionInfo};
 use alloc::format;
@@ -55,7 +57,12 @@ pub fn block(pid: u64, name: &str, regions: &[RegionInfo], devices: &[DeviceInfo
         };
         let end = r.address.wrapping_add(r.size).wrapping_sub(1);
         let range = format!("{:#012x}-{end:#012x}", r.address);
-        let physical = format!("{:#012x}", r.physical);
+        // 0: the kernel keeps physical addresses from a caller without
+        // POWER_INFO reading its own map.
+        let physical = match r.physical {
+            0 => String::from("-"),
+            p => format!("{p:#012x}"),
+        };
         let _ = writeln!(
             out,
             "{:>8} {space:<5} {range:<25} {physical:<14} {:>7} {:<3} {}",
@@ -139,5 +146,15 @@ mod tests {
         assert_eq!(kind(&dev, &[]), "device ?");
         assert_eq!(kind(&region(0, 0, 4096, 42, 0), &[]), "?42");
         assert_eq!(rwx(0), "---");
+        let hidden = block(
+            2,
+            "shell",
+            &[region(0x20_0000, 0, 4096, abi::REGION_RAM, REGION_READ)],
+            &[],
+        );
+        assert!(
+            hidden.ends_with("-0x0000200fff -                   4K r-- ram\n"),
+            "{hidden}"
+        );
     }
 }
