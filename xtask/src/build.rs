@@ -16,11 +16,11 @@ pub const AARCH64_TARGET: &str = "aarch64-unknown-none-softfloat";
 
 /// The user programs built into boot images (cargo package names; each has a
 /// binary of the same name).
-pub const USER_PACKAGES: &[&str] = &["init", "ktest", "rtc", "vblk", "qvm"];
+pub const USER_PACKAGES: &[&str] = &["init", "ktest", "rtc", "vblk", "qvm", "shell"];
 
 /// Cargo features the user build turns on (`qvm`'s binary needs its VMM
-/// side, which the host-tested library leaves out).
-pub const USER_FEATURES: &str = "qvm/vmm";
+/// side, `shell`'s its runtime, which the host-tested libraries leave out).
+pub const USER_FEATURES: &str = "qvm/vmm,shell/app";
 
 /// The test guests (cargo package names under `guests/`; each has a binary
 /// of the same name).

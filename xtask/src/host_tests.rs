@@ -23,6 +23,7 @@ pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "vdev"],
     &["-p", "qvm"],
     &["-p", "blkchan"],
+    &["-p", "shell", "--lib"],
     // The fuzz targets over their corpus and seeded random inputs
     // (docs/testing.md, "Fuzzing").
     &["-p", "fuzz-harness"],

@@ -19,13 +19,15 @@ const HOST_CRATES: &[&str] = &[
     "vdev",
     "qvm",
     "blkchan",
+    "shell",
     "gsupport",
     "fuzz-harness",
 ];
 /// Crates checked for the aarch64 target.
 const TARGET_CRATES: &[&str] = &[
-    "kernel", "arch", "ulib", "init", "ktest", "rtc", "vblk", "blkchan", "boot", "abi", "vdev",
-    "qvm", "gsupport", "hello", "timer", "smp", "faults", "bench", "virtio", "hostile", "stress",
+    "kernel", "arch", "ulib", "init", "ktest", "rtc", "vblk", "shell", "blkchan", "boot", "abi",
+    "vdev", "qvm", "gsupport", "hello", "timer", "smp", "faults", "bench", "virtio", "hostile",
+    "stress",
 ];
 
 /// Crates whose files may not import each other in a loop beyond the knots

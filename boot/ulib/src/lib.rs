@@ -9,6 +9,7 @@ pub mod device;
 pub mod heap;
 pub mod info;
 pub mod io;
+pub mod launch;
 pub mod process;
 pub mod rt;
 pub mod sync;

@@ -1,0 +1,50 @@
+//! `slay PID|NAME`: which processes a target means. A number is a pid; a
+//! name means every process of that name (as QNX's `slay` does). The
+//! shell then opens each (`process_open` with KILL, which needs
+//! `allow=slay` for another's) and ends it with `STATUS_KILLED`.
+
+use abi::ProcessInfo;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The pids `target` means among `procs`, or the message that none does.
+/// A pid is taken as it is (the kernel says whether there is such a
+/// process).
+pub fn targets(target: &str, procs: &[ProcessInfo]) -> Result<Vec<u64>, String> {
+    if let Ok(pid) = target.parse::<u64>() {
+        return Ok(alloc::vec![pid]);
+    }
+    let pids: Vec<u64> = procs
+        .iter()
+        .filter(|p| crate::text(&p.name) == target)
+        .map(|p| p.pid)
+        .collect();
+    if pids.is_empty() {
+        return Err(format!("slay: {target}: no such process"));
+    }
+    Ok(pids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::process;
+
+    #[test]
+    fn pids_and_names() {
+        let procs = [
+            process(1, 0, "init"),
+            process(5, 1, "ticker1"),
+            process(6, 1, "ticker2"),
+            process(8, 1, "ticker1"),
+        ];
+        assert_eq!(targets("6", &procs), Ok(alloc::vec![6]));
+        assert_eq!(targets("99", &procs), Ok(alloc::vec![99]));
+        assert_eq!(targets("ticker1", &procs), Ok(alloc::vec![5, 8]));
+        assert_eq!(
+            targets("linux", &procs),
+            Err(String::from("slay: linux: no such process"))
+        );
+    }
+}
