@@ -129,15 +129,18 @@ fn show_mem(procs: &[abi::ProcessInfo], only: Option<u64>) {
     }
 }
 
-/// Ends every process `target` names.
+/// Ends every process `target` names and waits until each has ended.
 fn slay_target(target: &str) {
     let pids = match slay::targets(target, &process::list()) {
         Ok(pids) => pids,
         Err(message) => return println!("{message}"),
     };
     for pid in pids {
-        let result = info::process_open(pid, abi::Rights::KILL).and_then(|h| {
-            let killed = process::kill(h, abi::STATUS_KILLED);
+        // Opened to wait as well: `slay` returns once the process is gone
+        // (its memory, devices and interrupts given back).
+        let rights = abi::Rights::KILL | abi::Rights::WAIT;
+        let result = info::process_open(pid, rights).and_then(|h| {
+            let killed = process::kill(h, abi::STATUS_KILLED).and_then(|_| process::wait(h));
             let _ = sys::handle_close(h);
             killed
         });

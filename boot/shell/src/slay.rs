@@ -1,7 +1,8 @@
 //! `slay PID|NAME`: which processes a target means. A number is a pid; a
 //! name means every process of that name (as QNX's `slay` does). The
-//! shell then opens each (`process_open` with KILL, which needs
-//! `allow=slay` for another's) and ends it with `STATUS_KILLED`.
+//! shell then opens each (`process_open` with KILL and WAIT, which needs
+//! `allow=slay` for another's), ends it with `STATUS_KILLED` and waits
+//! until it has ended.
 
 use abi::ProcessInfo;
 use alloc::format;

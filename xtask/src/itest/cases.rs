@@ -198,6 +198,7 @@ pub fn all() -> Vec<Case> {
 
     // Pass-through: the PL031 clock in a Linux VM.
     cases.extend(super::passthrough::cases());
+    cases.extend(super::shell::cases());
 
     // A persistent disk: a Linux VM's writes on the host virtio-blk
     // driver's disk survive killing QEMU.

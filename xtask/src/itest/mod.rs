@@ -10,6 +10,7 @@ pub mod passthrough;
 pub mod persist;
 pub mod restart;
 mod run_case;
+pub mod shell;
 pub mod stress;
 
 use std::collections::{BTreeMap, VecDeque};
