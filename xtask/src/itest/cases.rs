@@ -302,9 +302,11 @@ fn console_switch() -> Case {
     .then(line(INIT_EXIT_0))
 }
 
-/// The `cargo xtask run` demo: a Linux VM beside the `ticker` VM; the
-/// keyboard goes to Linux's shell, a command runs, Linux powers off, then
-/// the ticker.
+/// The `cargo xtask run` demo: the host shell, a Linux VM and the `ticker`
+/// VM. The keyboard goes to Linux's shell and a command runs; then to the
+/// host shell, whose `pidin` shows Linux's two vCPU threads and `pidin
+/// syspage=asinfo` the memory map; Linux powers off, then the ticker, and
+/// `exit` ends the host shell.
 fn demo() -> Case {
     let line = |p: &str| Expect::line(p);
     Case::new(
@@ -314,20 +316,36 @@ fn demo() -> Case {
     .buildfile("boot/boards/qemu-virt.build")
     .timeout(300)
     .then(line("ticker1: ticker: up on 1 CPU"))
-    .then(line("linux: linux-init: a shell on the console").then_type(b"\x140"))
+    .then(line("linux: linux-init: a shell on the console").then_type(b"\x141"))
     .then(
-        line(r"qhv: console input goes to 0: qvm-linux \(pid \d+\)")
+        line(r"qhv: console input goes to 1: qvm-linux \(pid \d+\)")
             .then_type(b"uname -m; grep -c processor /proc/cpuinfo\r"),
     )
     .then(line("^linux: aarch64$"))
-    .then(line("^linux: 2$").then_type(b"poweroff -f\r"))
-    .then(line("qvm: linux: the guest powered off"))
+    .then(line("^linux: 2$").then_type(b"\x140"))
+    .then(line(r"qhv: console input goes to 0: shell \(pid \d+\)").then_type(b"pidin\r"))
+    .then(line(r"^\s+\d+\s+\d+ qvm-linux\s+\d+ [A-Z]+\s+\d+ vcpu0$"))
     .then(
-        line("init: background job 'qvm @/etc/vm/linux-demo.qvmconf' ended with status 0")
-            .then_type(b"\x140"),
+        line(r"^\s+\d+\s+\d+ qvm-linux\s+\d+ [A-Z]+\s+\d+ vcpu1$")
+            .then_type(b"pidin syspage=asinfo\r"),
     )
-    .then(line(r"qhv: console input goes to 0: qvm-ticker1 \(pid \d+\)").then_type(b"q\r"))
-    .then(line("qvm: ticker1: the guest powered off"))
+    .then(line(
+        r"^0x0000000040000000-0x00000000\w+\s+\S+ ram\s+-\s+ram$",
+    ))
+    .then(line(r"^-\s+\S+ pool\s+-\s+frame pool \(\S+ free\)$").then_type(b"\x141"))
+    .then(line(r"qhv: console input goes to 1: qvm-linux \(pid \d+\)").then_type(b"poweroff -f\r"))
+    .then(line("qvm: linux: the guest powered off"))
+    // With Linux gone the ticker is client 1.
+    .then(line(r"qhv: qvm-linux \(pid \d+\): VM ended").then_type(b"\x141"))
+    .then(line(r"qhv: console input goes to 1: qvm-ticker1 \(pid \d+\)").then_type(b"q\r"))
+    .then(line("qvm: ticker1: the guest powered off").then_type(b"\x140"))
+    .then(line(r"qhv: console input goes to 0: shell \(pid \d+\)").then_type(b"exit\r"))
+    .then(line(
+        "init: background job 'allow=info,slay shell' ended with status 0",
+    ))
+    .then(line(
+        "init: background job 'qvm @/etc/vm/linux-demo.qvmconf' ended with status 0",
+    ))
     .then(line(INIT_EXIT_0))
 }
 
