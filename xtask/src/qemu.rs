@@ -198,6 +198,10 @@ pub fn run_interactive(machine: &Machine, image: &Path) -> anyhow::Error {
     cmd.args(machine.args(image)).arg("-nographic");
     eprintln!("xtask: {}", crate::build::describe(&cmd));
     eprintln!("xtask: starting QEMU; press Ctrl-A X to quit (Ctrl-A H for help)");
+    eprintln!(
+        "xtask: Ctrl-T then a number gives the keyboard to the host shell (0) or a VM; \
+         Ctrl-T then another key lists them"
+    );
     let err = cmd.exec();
     anyhow::Error::new(err).context(format!("cannot start {QEMU}"))
 }
