@@ -33,13 +33,18 @@ pub fn table(irqs: &[IrqInfo], procs: &[ProcessInfo]) -> String {
         } else {
             String::from("-")
         };
+        // The kernel does not count its own interrupts.
+        let count = if i.kind == abi::IRQ_KERNEL {
+            String::from("-")
+        } else {
+            format!("{}", i.count)
+        };
         let _ = writeln!(
             out,
-            "{:>5} {:<6} {:<20} {:>10} {:>3} {virq:>5} {:<6} {}",
+            "{:>5} {:<6} {:<20} {count:>10} {:>3} {virq:>5} {:<6} {}",
             i.intid,
             kind(i.kind),
             super::owner(procs, i.owner),
-            i.count,
             i.cpu,
             if i.masked != 0 { "yes" } else { "no" },
             if i.edge != 0 { "edge" } else { "level" }
@@ -81,7 +86,7 @@ mod tests {
         assert_eq!(
             table(&[passed, rtc, timer], &procs),
             "intid kind   owner                     count cpu  virq masked trigger\n\
-             \x20  26 kernel kernel                        0   0     - no     level\n\
+             \x20  26 kernel kernel                        -   0     - no     level\n\
              \x20  34 driver 4 rtc                        12   1     - no     edge\n\
              \x20  79 passed 6 linux                       3   0    40 yes    level\n"
         );
