@@ -3,8 +3,8 @@
 //! (and the guests' reader of the tree that results), the image loaders,
 //! the virtio devices behind the virtio-mmio transport, the shared-memory
 //! `peer` ring, the host block driver's shared-memory channel, the virtual
-//! GIC's register decoder, the bootfs reader and the boot image's reserve
-//! list.
+//! GIC's register decoder, the bootfs reader, the boot image's reserve
+//! list, and the host shell's command lines and `pidin` tables.
 //!
 //! Each target is a `pub fn NAME(data: &[u8])` that must never panic,
 //! whatever `data` is: an error is a clear `Err`, and a panic is a bug. The
@@ -25,6 +25,7 @@ pub mod fdt;
 pub mod input;
 pub mod loader;
 pub mod net_ring;
+pub mod shell;
 pub mod vgic;
 pub mod virtio;
 
@@ -90,6 +91,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "blk_channel",
         run: blk_channel::blk_channel,
+    },
+    Target {
+        name: "shell_line",
+        run: shell::shell_line,
     },
 ];
 

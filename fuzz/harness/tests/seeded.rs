@@ -276,4 +276,5 @@ seeded_tests!(
     bootfs,
     reserve_list,
     blk_channel,
+    shell_line,
 );
