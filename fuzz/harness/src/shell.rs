@@ -75,7 +75,7 @@ fn tables(input: &mut Input) {
             affinity: input.u32(),
         })
         .collect();
-    let only = (input.u8() % 2 == 0).then(|| small_or_any(input));
+    let only = input.bool().then(|| small_or_any(input));
     let _ = shell::pidin::threads::table(&threads, &procs, only);
     let irqs: Vec<IrqInfo> = (0..rows)
         .map(|_| IrqInfo {
