@@ -1,6 +1,7 @@
 //! Host tests of the virtual GIC model, with helpers that play the guest
 //! and the kernel's list-register code.
 
+mod append;
 mod delivery;
 mod hw;
 mod kicks;

@@ -245,7 +245,7 @@ fn set_line(k: &mut Kernel, vm: Id, intid: usize, level: usize) {
         .and_then(|m| m.vgic.as_mut())
         .and_then(|g| g.set_line(intid as u32, level == 1));
     if let Some(target) = target {
-        crate::vm::deliver::kick(k, vm, target);
+        crate::vm::deliver::kick_for(k, vm, target, Some(intid as u32));
     }
 }
 

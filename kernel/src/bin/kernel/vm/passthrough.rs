@@ -19,7 +19,7 @@ pub fn fired(k: &mut Kernel, vm: Id, virq: u32) -> bool {
         return false;
     };
     if let Some(target) = vgic.hw_fired(virq) {
-        super::deliver::kick(k, vm, target);
+        super::deliver::kick_for(k, vm, target, Some(virq));
     }
     true
 }

@@ -225,6 +225,33 @@ pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
     }
 }
 
+/// Lists `intid`, just made pending for `vcpu`, straight into a free list
+/// register if `vcpu` is loaded on this CPU (running, parked or between
+/// the two) with its list registers current (no refill due): the model
+/// picks the slot after those it last wrote (`VGic::append_lr`). Whether
+/// it did; if not, the caller marks the vCPU stale for a full refill.
+pub fn append_loaded(k: &mut Kernel, vcpu: Id, intid: u32) -> bool {
+    if k.cpus[crate::percpu::this_cpu()].loaded_vcpu != Some(vcpu) {
+        return false;
+    }
+    let Some(v) = k.vcpus.get(vcpu).filter(|v| !v.lrs_stale) else {
+        return false;
+    };
+    let (vm, index, n) = (v.vm, v.index, k.irqs.lr_count);
+    let Some(vif) = k.irqs.virt_if.as_ref() else {
+        return false;
+    };
+    let appended = k
+        .vms
+        .get_mut(vm)
+        .and_then(|m| m.vgic.as_mut())
+        .and_then(|vgic| vgic.append_lr(index, intid, n));
+    if let Some((slot, value)) = appended {
+        vif.write_lr(slot, value);
+    }
+    appended.is_some()
+}
+
 /// Just before the loaded guest runs again: if its interrupt state may
 /// have changed since it last ran, takes back the list registers and
 /// refills them with what is pending for it.
