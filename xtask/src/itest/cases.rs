@@ -304,8 +304,9 @@ fn console_switch() -> Case {
 
 /// The `cargo xtask run` demo: the host shell, a Linux VM and the `ticker`
 /// VM. The keyboard goes to Linux's shell and a command runs; then to the
-/// host shell, whose `pidin` shows Linux's two vCPU threads and `pidin
-/// syspage=asinfo` the memory map; Linux powers off, then the ticker, and
+/// host shell, whose `pidin` shows Linux's two vCPU threads, `pidin irqs`
+/// the PL031 clock's interrupt passed to Linux and `pidin syspage=asinfo`
+/// the clock's region held by it; Linux powers off, then the ticker, and
 /// `exit` ends the host shell.
 fn demo() -> Case {
     let line = |p: &str| Expect::line(p);
@@ -327,8 +328,16 @@ fn demo() -> Case {
     .then(line(r"^\s+\d+\s+\d+ qvm-linux\s+\d+ [A-Z]+\s+\d+ vcpu0$"))
     .then(
         line(r"^\s+\d+\s+\d+ qvm-linux\s+\d+ [A-Z]+\s+\d+ vcpu1$")
+            .then_type(b"pidin irqs\r"),
+    )
+    // The clock passed through: host INTID 34 is the guest's 44.
+    .then(
+        line(r"^\s+34 passed \d+ qvm-linux\s+\d+\s+\d+\s+44 (no|yes)\s+level$")
             .then_type(b"pidin syspage=asinfo\r"),
     )
+    .then(line(
+        r"^0x0000000009010000-0x0000000009010fff\s+4K device\s+\d+ qvm-linux \(vm\)\s+/pl031@9010000$",
+    ))
     .then(line(
         r"^0x0000000040000000-0x00000000\w+\s+\S+ ram\s+-\s+ram$",
     ))
@@ -344,7 +353,7 @@ fn demo() -> Case {
         "init: background job 'allow=info,slay shell' ended with status 0",
     ))
     .then(line(
-        "init: background job 'qvm @/etc/vm/linux-demo.qvmconf' ended with status 0",
+        "init: background job 'dev=arm,pl031 irq=34 qvm @/etc/vm/linux-demo.qvmconf' ended with status 0",
     ))
     .then(line(INIT_EXIT_0))
 }
