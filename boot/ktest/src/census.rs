@@ -85,6 +85,29 @@ pub fn settle(before: &Census) -> Census {
     }
 }
 
+/// The numbers once they hold still: two readings [`QUIET_GAP_NS`] apart
+/// agree (what an earlier run started, a grandchild sleeping a few
+/// milliseconds, a process whose memory goes back as its last thread
+/// leaves another CPU, has ended), or as they are after a few seconds. A
+/// baseline taken the moment a run's child was waited for can still
+/// count such leftovers, and then the numbers after look like a gain.
+pub fn quiet() -> Census {
+    let deadline = sys::clock() + SETTLE_NS;
+    let mut last = Census::now();
+    loop {
+        sys::sleep_ns(QUIET_GAP_NS);
+        let now = Census::now();
+        if now == last || sys::clock() > deadline {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// How far apart [`quiet`]'s readings are: longer than the fuzzer's
+/// longest-lived grandchild (`ktest late 30`) sleeps.
+const QUIET_GAP_NS: u64 = 100_000_000;
+
 /// Prints `WHAT: free memory, heap, VMIDs and handles as before` or, for
 /// each number that changed, a `FAIL` line; whether all came back.
 pub fn same(what: &str, before: &Census, after: &Census) -> bool {
