@@ -75,8 +75,9 @@ pub fn copy_out(k: &mut Kernel, c: &Caller, ptr: usize, data: &[u8]) -> Result<(
         .copy_out(&mut k.frames, ptr, data)
 }
 
-/// Copies `rows`, plain `repr(C)` records of integers, to the caller's
-/// memory at `ptr`, one after the other; how many.
+/// Copies `rows`, plain `repr(C)` records of integers (the `abi` crate's
+/// rows and records, laid out with no padding, as its tests check), to the
+/// caller's memory at `ptr`, one after the other; how many.
 pub fn copy_out_rows<T: Copy>(
     k: &mut Kernel,
     c: &Caller,
@@ -84,8 +85,8 @@ pub fn copy_out_rows<T: Copy>(
     rows: &[T],
 ) -> Result<usize, Error> {
     let size = core::mem::size_of_val(rows);
-    // SAFETY: `T` is a `repr(C)` record of integers (the `abi` crate's
-    // rows), every byte of which is initialized; viewing the slice as
+    // SAFETY: `T` is a `repr(C)` record of integers and byte arrays with
+    // no padding, every byte of which is initialized; viewing the slice as
     // bytes is sound.
     let bytes = unsafe { core::slice::from_raw_parts(rows.as_ptr() as *const u8, size) };
     copy_out(k, c, ptr, bytes)?;

@@ -4,7 +4,7 @@
 //! it out as the startup script says); the kernel's own devices and
 //! interrupts are never handed out (`kernel::devices`).
 
-use super::call::{Caller, Outcome, copy_in, copy_out, copy_str};
+use super::call::{Caller, Outcome, copy_in, copy_out_rows, copy_str};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use abi::SysResult;
@@ -14,15 +14,6 @@ use kernel::devices::{Holder, Selector, check_irq};
 /// The caller's grants.
 pub fn grants_of(k: &Kernel, c: &Caller) -> Result<Grants, Error> {
     Ok(k.processes.get(c.process).ok_or(Error::Fault)?.grants)
-}
-
-/// Views a plain `repr(C)` record of integers as bytes.
-fn bytes_of<T: Copy>(value: &T) -> &[u8] {
-    // SAFETY: `T` is a `repr(C)` record of integers and byte arrays with
-    // no padding (`DeviceInfo`: 136 bytes, checked by the abi's tests).
-    unsafe {
-        core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>())
-    }
 }
 
 /// The [`Grants`] at `ptr` in the caller's memory for a child (0: none;
@@ -74,7 +65,7 @@ pub fn list(
         if matched < max_rows
             && let Some(row) = k.devices.info(index, &grants)
         {
-            copy_out(k, c, out.wrapping_add(matched * row_size), bytes_of(&row))?;
+            copy_out_rows(k, c, out.wrapping_add(matched * row_size), &[row])?;
         }
         matched += 1;
     }

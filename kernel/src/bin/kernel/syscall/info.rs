@@ -1,6 +1,6 @@
 //! `sysinfo`, `process_list`, `bootfs_read`.
 
-use super::call::{Caller, copy_out, copy_str};
+use super::call::{Caller, copy_out, copy_out_rows, copy_str};
 use crate::state::Kernel;
 use abi::{Error, ProcessInfo, SysInfo, SysResult};
 use kernel::mem::frames::FRAME_SIZE;
@@ -8,14 +8,6 @@ use kernel::vmid::VmidKind;
 
 /// Most rows one `process_list` returns.
 const MAX_ROWS: usize = 1024;
-
-fn bytes_of<T: Copy>(value: &T) -> &[u8] {
-    // SAFETY: `T` is a plain `repr(C)` record of integers with no padding
-    // holes that matter to the reader; viewing it as bytes is sound.
-    unsafe {
-        core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>())
-    }
-}
 
 pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult {
     if len < core::mem::size_of::<SysInfo>() {
@@ -48,7 +40,7 @@ pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult 
         vms: k.vms.len() as u64,
         shm_objects: k.shms.len() as u64,
     };
-    copy_out(k, c, ptr, bytes_of(&info))?;
+    copy_out_rows(k, c, ptr, &[info])?;
     Ok(core::mem::size_of::<SysInfo>())
 }
 
@@ -74,25 +66,15 @@ pub fn process_list(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> 
             .space
             .as_ref()
             .map_or(0, |s| s.pages + s.table_pages(&mut k.frames));
-        rows.push((pid, parent, threads, name, pages));
-    }
-    let size = core::mem::size_of::<ProcessInfo>();
-    for (i, &(pid, parent, threads, name, pages)) in rows.iter().enumerate() {
-        let row = ProcessInfo {
+        rows.push(ProcessInfo {
             pid,
             parent,
             threads: threads as u64,
             memory: (pages * FRAME_SIZE) as u64,
             name,
-        };
-        copy_out(
-            k,
-            c,
-            ptr.checked_add(i * size).ok_or(Error::Fault)?,
-            bytes_of(&row),
-        )?;
+        });
     }
-    Ok(rows.len())
+    copy_out_rows(k, c, ptr, &rows)
 }
 
 pub fn bootfs_read(

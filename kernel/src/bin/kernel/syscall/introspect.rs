@@ -22,13 +22,14 @@ pub fn require_power(k: &Kernel, c: &Caller, powers: u64) -> Result<(), Error> {
     }
 }
 
-/// A row buffer of at most `max_rows` (checked), reserved fallibly.
-pub fn row_buffer<T>(max_rows: usize) -> Result<Vec<T>, Error> {
+/// A row buffer for `needed` rows of which the caller takes at most
+/// `max_rows` (checked): room for the smaller, reserved fallibly.
+pub fn row_buffer<T>(max_rows: usize, needed: usize) -> Result<Vec<T>, Error> {
     if max_rows > MAX_ROWS {
         return Err(Error::InvalidArgument);
     }
     let mut rows = Vec::new();
-    rows.try_reserve_exact(max_rows)
+    rows.try_reserve_exact(needed.min(max_rows))
         .map_err(|_| Error::NoMemory)?;
     Ok(rows)
 }
@@ -60,7 +61,7 @@ fn vcpu_of(k: &Kernel, thread: Id) -> u32 {
 
 pub fn thread_list(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> SysResult {
     require_power(k, c, abi::POWER_INFO)?;
-    let mut rows = row_buffer::<ThreadInfo>(max_rows)?;
+    let mut rows = row_buffer::<ThreadInfo>(max_rows, k.threads.len())?;
     let live = k.processes.iter().filter(|(_, p)| p.space.is_some());
     'all: for (_, p) in live {
         for &id in &p.threads {
@@ -113,8 +114,9 @@ fn kernel_irqs(k: &Kernel) -> Vec<u32> {
 
 pub fn irq_list(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> SysResult {
     require_power(k, c, abi::POWER_INFO)?;
-    let mut rows = row_buffer::<IrqInfo>(max_rows)?;
-    let own = kernel_irqs(k).into_iter().map(|intid| IrqInfo {
+    let own = kernel_irqs(k);
+    let mut rows = row_buffer::<IrqInfo>(max_rows, own.len() + k.devices.lines.iter().count())?;
+    let own = own.into_iter().map(|intid| IrqInfo {
         intid,
         kind: abi::IRQ_KERNEL,
         owner: abi::OWNER_KERNEL,

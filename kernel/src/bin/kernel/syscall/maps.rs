@@ -64,7 +64,9 @@ pub fn process_regions(
     if target != c.process && !informed {
         return Err(Error::AccessDenied);
     }
-    let mut rows = row_buffer::<RegionInfo>(max_rows)?;
+    if max_rows > super::introspect::MAX_ROWS {
+        return Err(Error::InvalidArgument);
+    }
     // Runs first (the walk borrows the frame allocator), rows after.
     let mut runs: Vec<(Run, Option<u32>)> = Vec::new();
     let p = k.processes.get(target).ok_or(Error::NotFound)?;
@@ -84,6 +86,7 @@ pub fn process_regions(
                 .runs(&mut k.frames, |run| keep(run, Some(n as u32)));
         }
     }
+    let mut rows = row_buffer::<RegionInfo>(max_rows, runs.len())?;
     rows.extend(runs.iter().map(|(run, vm)| {
         let mut row = region(k, run, *vm);
         if !informed {
@@ -105,10 +108,12 @@ fn holder_of(k: &Kernel, index: usize) -> (u64, u32) {
 
 pub fn phys_map(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> SysResult {
     require_power(k, c, abi::POWER_INFO)?;
-    let mut rows = row_buffer::<PhysArea>(max_rows)?;
-    let mut all: Vec<PhysArea> = Vec::new();
-    all.try_reserve(k.memory_map.len() + k.devices.list.len() + 1)
-        .map_err(|_| Error::NoMemory)?;
+    if max_rows > super::introspect::MAX_ROWS {
+        return Err(Error::InvalidArgument);
+    }
+    // Every row first (they are sorted), then as many as the caller takes.
+    let needed = k.memory_map.len() + k.devices.list.len() + 1;
+    let mut all = row_buffer::<PhysArea>(needed, needed)?;
     all.extend_from_slice(&k.memory_map);
     for (index, d) in k.devices.list.iter().enumerate() {
         let kind = if d.ram {
@@ -135,6 +140,6 @@ pub fn phys_map(k: &mut Kernel, c: &Caller, ptr: usize, max_rows: usize) -> SysR
     );
     pool.free = (k.frames.free_frames() * FRAME_SIZE) as u64;
     all.push(pool);
-    rows.extend(all.into_iter().take(max_rows));
-    copy_out_rows(k, c, ptr, &rows)
+    all.truncate(max_rows);
+    copy_out_rows(k, c, ptr, &all)
 }
