@@ -309,9 +309,12 @@ pub struct Guard(SpinMutexGuard<'static, Option<Kernel>, SpinHint>);
 pub static KERNEL: KernelLock = KernelLock(SpinMutex::new(None));
 
 impl KernelLock {
-    /// Takes the lock.
+    /// Takes the lock. The state is checked to be there once here, so
+    /// that a deref (several on every exit path) is a plain load.
     pub fn lock(&'static self) -> Guard {
-        Guard(self.0.lock())
+        let guard = self.0.lock();
+        assert!(guard.is_some(), "kernel state used before boot finished");
+        Guard(guard)
     }
 
     /// Installs the state at boot.
@@ -322,17 +325,19 @@ impl KernelLock {
 
 impl Deref for Guard {
     type Target = Kernel;
+    #[inline(always)]
     fn deref(&self) -> &Kernel {
-        self.0
-            .as_ref()
-            .expect("kernel state used before boot finished")
+        // SAFETY: a guard is made only by `KernelLock::lock`, which checked
+        // that the state is there, and nothing takes it out again (`install`
+        // only puts it in); the guard holds the lock throughout.
+        unsafe { self.0.as_ref().unwrap_unchecked() }
     }
 }
 
 impl DerefMut for Guard {
+    #[inline(always)]
     fn deref_mut(&mut self) -> &mut Kernel {
-        self.0
-            .as_mut()
-            .expect("kernel state used before boot finished")
+        // SAFETY: as in `deref`.
+        unsafe { self.0.as_mut().unwrap_unchecked() }
     }
 }

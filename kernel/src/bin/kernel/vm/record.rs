@@ -70,8 +70,22 @@ pub fn write(
     record: &VcpuExit,
 ) -> Result<(), Error> {
     if let Some(pa) = frame_of(k, process, vcpu, va)? {
-        // SAFETY: as in `read`; the page is writable by the runner.
-        unsafe { core::ptr::write_volatile(pa as *mut VcpuExit, *record) };
+        let to = pa as *mut VcpuExit;
+        // SAFETY: as in `read`; the page is writable by the runner. Field
+        // by field: a whole-record volatile write is a `memcpy` call of all
+        // 120 bytes on every exit to `qvm`.
+        unsafe {
+            (&raw mut (*to).kind).write_volatile(record.kind);
+            (&raw mut (*to).address).write_volatile(record.address);
+            (&raw mut (*to).size).write_volatile(record.size);
+            (&raw mut (*to).write).write_volatile(record.write);
+            (&raw mut (*to).value).write_volatile(record.value);
+            (&raw mut (*to).pc).write_volatile(record.pc);
+            (&raw mut (*to).args).write_volatile(record.args);
+            (&raw mut (*to).response).write_volatile(record.response);
+            (&raw mut (*to).arch).write_volatile(record.arch);
+            (&raw mut (*to).lines).write_volatile(record.lines);
+        }
         return Ok(());
     }
     // SAFETY: `VcpuExit` is `repr(C)` and made only of integers.
