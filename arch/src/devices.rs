@@ -67,6 +67,11 @@ pub trait VirtualCpuInterface {
     /// The maintenance interrupt's causes now asserted (GICv3
     /// ICH_MISR_EL2, GICv2 GICH_MISR); 0: none.
     fn maintenance_status(&self) -> u32;
+    /// The list registers that hold no interrupt: bit n set when list
+    /// register n is in the invalid state and raises no maintenance
+    /// interrupt on its way there (GICv3 ICH_ELRSR_EL2, GICv2
+    /// GICH_ELRSR0; IHI 0069 12.5.10, IHI 0048 5.3.8).
+    fn empty_lrs(&self) -> u64;
     /// Saves the guest's interface state (VMCR, active priorities).
     fn save(&self) -> [u64; 2];
     /// Restores it.

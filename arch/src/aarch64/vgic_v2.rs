@@ -11,6 +11,8 @@ const GICH_VTR: usize = 0x004;
 const GICH_VMCR: usize = 0x008;
 /// GICH_MISR: maintenance interrupt status.
 const GICH_MISR: usize = 0x010;
+/// GICH_ELRSR0: empty list registers 0-31.
+const GICH_ELRSR0: usize = 0x030;
 /// GICH_APR: active priorities.
 const GICH_APR: usize = 0x0f0;
 /// GICH_LR0: the first list register.
@@ -83,6 +85,11 @@ impl crate::VirtualCpuInterface for GichV2 {
     #[inline]
     fn maintenance_status(&self) -> u32 {
         self.read(GICH_MISR)
+    }
+
+    #[inline]
+    fn empty_lrs(&self) -> u64 {
+        u64::from(self.read(GICH_ELRSR0))
     }
 
     #[inline]

@@ -115,6 +115,14 @@ impl crate::VirtualCpuInterface for IchV3 {
     }
 
     #[inline]
+    fn empty_lrs(&self) -> u64 {
+        let elrsr: u64;
+        // SAFETY: reading a status register has no side effects.
+        unsafe { asm!("mrs {0}, ich_elrsr_el2", out(reg) elrsr, options(nomem, nostack)) };
+        elrsr
+    }
+
+    #[inline]
     fn save(&self) -> [u64; 2] {
         let (vmcr, ap1r0): (u64, u64);
         // SAFETY: reading EL2 GIC registers has no side effects.

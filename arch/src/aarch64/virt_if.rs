@@ -65,6 +65,14 @@ impl VirtualCpuInterface for VirtIf {
     }
 
     #[inline]
+    fn empty_lrs(&self) -> u64 {
+        match self {
+            VirtIf::V3(i) => i.empty_lrs(),
+            VirtIf::V2(g) => g.empty_lrs(),
+        }
+    }
+
+    #[inline]
     fn save(&self) -> [u64; 2] {
         match self {
             VirtIf::V3(i) => i.save(),

@@ -2,7 +2,7 @@
 //! after it ran.
 
 use super::lr::Lr;
-use super::{MAX_LRS, PPI_BASE, SPI_BASE, VGic};
+use super::{MAX_LRS, SPI_BASE, VGic};
 
 /// Sort key of a fill candidate: active ones first (they must stay listed
 /// for the guest to deactivate them), then by priority, then by INTID
@@ -82,7 +82,7 @@ impl VGic {
     }
 
     /// Folds the state of a list register of `vcpu` back into the model.
-    fn fold(&mut self, vcpu: usize, intid: u32, lr: &Lr) {
+    pub(super) fn fold(&mut self, vcpu: usize, intid: u32, lr: &Lr) {
         let v2_sgi = self.version == 2 && intid < 16;
         let Some(irq) = self.irq_mut(vcpu, intid) else {
             return;
@@ -158,34 +158,8 @@ impl VGic {
         best.overflow
     }
 
-    /// Lists `intid`, just made pending for `vcpu`, in the list register
-    /// after the last one [`VGic::fill_lrs`] (or this) wrote, with no sync
-    /// and refill: the kernel writes the value returned into that slot of
-    /// the loaded vCPU's registers. It is what a refill would do: a fill
-    /// that had room listed every candidate, and the slots after the ones
-    /// it wrote are still empty (the guest cannot fill a list register).
-    /// `None` (do the full refill instead) when every register is used, or
-    /// `intid` is not to be listed (not pending and forwarded, listed
-    /// already, another vCPU's SPI), or is a GICv2 SGI (one register per
-    /// source), or no heap is left for the record of what was written.
-    pub fn append_lr(&mut self, vcpu: usize, intid: u32, lr_count: usize) -> Option<(usize, u64)> {
-        if self.version == 2 && intid < PPI_BASE {
-            return None;
-        }
-        let slot = self.cpus.get(vcpu)?.written.len();
-        if slot >= lr_count.min(MAX_LRS) {
-            return None;
-        }
-        self.candidate(vcpu, intid)?;
-        self.cpus[vcpu].written.try_reserve(1).ok()?;
-        let lr = self.list(vcpu, intid);
-        let value = self.encode_lr(&lr);
-        self.cpus[vcpu].written.push(value);
-        Some((slot, value))
-    }
-
     /// The sort key of `intid` if `vcpu` should list it.
-    fn candidate(&self, vcpu: usize, intid: u32) -> Option<u64> {
+    pub(super) fn candidate(&self, vcpu: usize, intid: u32) -> Option<u64> {
         let irq = self.irq(vcpu, intid)?;
         if irq.listed.is_some() || !(irq.active || irq.pending()) {
             return None;
@@ -208,7 +182,7 @@ impl VGic {
     /// call it returned its `Lr` through memory, some 40 instructions
     /// more per listed interrupt on every refill (`cargo xtask bench`).
     #[inline(always)]
-    fn list(&mut self, vcpu: usize, intid: u32) -> Lr {
+    pub(super) fn list(&mut self, vcpu: usize, intid: u32) -> Lr {
         let v2_sgi = self.version == 2 && intid < 16;
         let fwd = self
             .irq(vcpu, intid)

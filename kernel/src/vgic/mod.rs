@@ -34,6 +34,7 @@
 //! [`VGic::take_kicks`] to learn which vCPUs must re-evaluate their list
 //! registers (IPI them if running, wake them if waiting in WFI).
 
+mod append;
 mod bank;
 mod distributor;
 mod hw;

@@ -9,7 +9,7 @@
 //! write kicks.
 
 use crate::sched::{self, Wake};
-use crate::state::{Block, Kernel};
+use crate::state::{Block, Kernel, ThreadState};
 use kernel::slab::Id;
 
 use super::{VTIMER_INTID, switch};
@@ -34,21 +34,25 @@ pub fn kick_for(k: &mut Kernel, vm: Id, index: usize, intid: Option<u32>) {
     kick_vcpu(k, vcpu, intid);
 }
 
-/// [`kick_for`] for a vCPU known by its id.
+/// [`kick_for`] for a vCPU known by its id. A vCPU running on another
+/// CPU with its list registers current has `intid` kept for that CPU to
+/// append (`switch::append_remote`) rather than a full refill.
 fn kick_vcpu(k: &mut Kernel, vcpu: Id, intid: Option<u32>) {
-    if !intid.is_some_and(|intid| switch::append_loaded(k, vcpu, intid)) {
+    let here = crate::percpu::this_cpu();
+    let runner = k.vcpus.get(vcpu).and_then(|v| v.runner);
+    let state = runner.and_then(|r| k.threads.get(r)).map(|t| t.state);
+    let listed = intid.is_some_and(|intid| match state {
+        Some(ThreadState::Running(c)) if c != here => switch::append_remote(k, c, vcpu, intid),
+        _ => switch::append_loaded(k, vcpu, intid),
+    });
+    if !listed {
         switch::mark_stale(k, vcpu);
     }
-    let Some(runner) = k.vcpus.get(vcpu).and_then(|v| v.runner) else {
-        return;
-    };
-    match k.threads.get(runner).map(|t| t.state) {
-        Some(crate::state::ThreadState::Blocked(Block::Wfi)) => {
+    match (runner, state) {
+        (Some(runner), Some(ThreadState::Blocked(Block::Wfi))) => {
             sched::wake(k, runner, Wake::Resume)
         }
-        Some(crate::state::ThreadState::Running(c)) if c != crate::percpu::this_cpu() => {
-            k.gic_send_reschedule(c);
-        }
+        (_, Some(ThreadState::Running(c))) if c != here => k.gic_send_reschedule(c),
         // Running here: the refill before its next entry (in this pass
         // through the kernel, or its runner's next `vcpu_run`) sees it.
         _ => {}
@@ -63,11 +67,12 @@ pub fn send_sgi(k: &mut Kernel, vcpu: Id, value: u64) {
         Some(vgic) => vgic.write_sgi1r(from, value),
         None => return,
     };
-    // ICC_SGI1R_EL1.INTID, bits [27:24]. Only the sender is loaded here:
-    // another target's list registers are another CPU's (or saved).
+    // ICC_SGI1R_EL1.INTID, bits [27:24]: the sender gets it in a free
+    // list register now, a target running on another CPU there before its
+    // next entry, any other at its next refill.
     let sgi = ((value >> 24) & 0xf) as u32;
     for index in targets.iter() {
-        kick_for(k, vm, index, (index == from).then_some(sgi));
+        kick_for(k, vm, index, Some(sgi));
     }
 }
 

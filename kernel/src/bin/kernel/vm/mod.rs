@@ -58,6 +58,10 @@ pub struct Vm {
     pub gic: GicWindows,
 }
 
+/// Most interrupts kept for a remote vCPU to append (`Vcpu::appends`);
+/// with more, it is marked for the full refill.
+pub const APPENDS_MAX: usize = 4;
+
 /// A virtual CPU.
 pub struct Vcpu {
     /// Its VM.
@@ -93,6 +97,11 @@ pub struct Vcpu {
     /// The last refill left interrupts out (the underflow maintenance
     /// interrupt is wanted while it runs).
     pub lrs_overflow: bool,
+    /// Interrupts another CPU made pending for it while it was loaded on
+    /// its own CPU with its list registers current: that CPU, kicked,
+    /// appends them before it enters the guest again
+    /// (`switch::prepare_entry`) instead of a full sync and refill.
+    pub appends: heapless::Vec<u32, APPENDS_MAX>,
     /// Its exits by kind (printed when the VM ends).
     pub exits: ExitCounts,
     /// The counter when `vcpu_run` first entered the guest on it (the
@@ -118,6 +127,7 @@ impl Vcpu {
             pending: Pending::None,
             lrs_stale: true,
             lrs_overflow: false,
+            appends: heapless::Vec::new(),
             exits: ExitCounts::default(),
             first_entry: None,
         }

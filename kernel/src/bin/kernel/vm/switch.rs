@@ -218,10 +218,29 @@ pub fn quiesce_maintenance(k: &mut Kernel) {
     }
 }
 
-/// Marks `vcpu`'s list registers for a sync and refill before it runs.
+/// Marks `vcpu`'s list registers for a sync and refill before it runs
+/// (which lists whatever was kept for it to append).
 pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.lrs_stale = true;
+        v.appends.clear();
+    }
+}
+
+/// Keeps `intid`, just made pending for `vcpu`, for the CPU `vcpu` is
+/// loaded on (`cpu_index`, not this one) to append before its next entry
+/// (`prepare_entry`), if its list registers are current and there is room.
+/// Whether it did; if not, the caller marks the vCPU stale. The caller
+/// kicks that CPU either way.
+pub fn append_remote(k: &mut Kernel, cpu_index: usize, vcpu: Id, intid: u32) -> bool {
+    if k.cpus.get(cpu_index).and_then(|c| c.loaded_vcpu) != Some(vcpu) {
+        return false;
+    }
+    match k.vcpus.get_mut(vcpu) {
+        Some(v) if !v.lrs_stale && !v.lrs_overflow => {
+            v.appends.contains(&intid) || v.appends.push(intid).is_ok()
+        }
+        _ => false,
     }
 }
 
@@ -261,7 +280,16 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
         return;
     };
     match k.vcpus.get_mut(vcpu) {
-        Some(v) if v.lrs_stale => v.lrs_stale = false,
+        Some(v) if v.lrs_stale => {
+            v.lrs_stale = false;
+            v.appends.clear();
+        }
+        Some(v) if !v.appends.is_empty() => {
+            let appends = core::mem::take(&mut v.appends);
+            if append_kept(k, vcpu, &appends) {
+                return;
+            }
+        }
         _ => return,
     }
     // One read: `fill_lrs` takes back what the registers hold first.
@@ -280,6 +308,34 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.lrs_overflow = overflow;
     }
+}
+
+/// Lists the interrupts another CPU kept for the loaded `vcpu`
+/// (`append_remote`) in free list registers, or in ones the guest has
+/// emptied (`VGic::append_lr_reusing`). Whether all went in; if not, the
+/// caller does the full sync and refill, which lists the rest.
+fn append_kept(k: &mut Kernel, vcpu: Id, appends: &[u32]) -> bool {
+    let Some(vif) = k.irqs.virt_if.as_ref() else {
+        return false;
+    };
+    let Some(v) = k.vcpus.get(vcpu) else {
+        return false;
+    };
+    let (vm, index, n) = (v.vm, v.index, k.irqs.lr_count);
+    let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) else {
+        return false;
+    };
+    let mut empty = vif.empty_lrs();
+    for &intid in appends {
+        match vgic.append_lr_reusing(index, intid, n, empty) {
+            Some((slot, value)) => {
+                vif.write_lr(slot, value);
+                empty &= !(1 << slot);
+            }
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Deactivates the physical interrupts whose virtual ones the guest
