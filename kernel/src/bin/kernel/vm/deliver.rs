@@ -12,7 +12,7 @@ use crate::sched::{self, Wake};
 use crate::state::{Block, Kernel, ThreadState};
 use kernel::slab::Id;
 
-use super::{VTIMER_INTID, switch};
+use super::{VTIMER_INTID, appends, switch};
 
 /// Makes vCPU `index` of `vm` notice a new pending interrupt: wakes it from
 /// WFI, or interrupts the CPU it runs on.
@@ -22,7 +22,7 @@ pub fn kick(k: &mut Kernel, vm: Id, index: usize) {
 
 /// [`kick`], when the new pending interrupt is known: `intid`. If the
 /// vCPU is loaded on this CPU it goes straight into a free list register
-/// (`switch::append_loaded`), with no refill.
+/// (`appends::append_loaded`), with no refill.
 pub fn kick_for(k: &mut Kernel, vm: Id, index: usize, intid: Option<u32>) {
     let Some(vcpu) = k
         .vms
@@ -36,14 +36,14 @@ pub fn kick_for(k: &mut Kernel, vm: Id, index: usize, intid: Option<u32>) {
 
 /// [`kick_for`] for a vCPU known by its id. A vCPU running on another
 /// CPU with its list registers current has `intid` kept for that CPU to
-/// append (`switch::append_remote`) rather than a full refill.
+/// append (`appends::append_remote`) rather than a full refill.
 fn kick_vcpu(k: &mut Kernel, vcpu: Id, intid: Option<u32>) {
     let here = crate::percpu::this_cpu();
     let runner = k.vcpus.get(vcpu).and_then(|v| v.runner);
     let state = runner.and_then(|r| k.threads.get(r)).map(|t| t.state);
     let listed = intid.is_some_and(|intid| match state {
-        Some(ThreadState::Running(c)) if c != here => switch::append_remote(k, c, vcpu, intid),
-        _ => switch::append_loaded(k, vcpu, intid),
+        Some(ThreadState::Running(c)) if c != here => appends::append_remote(k, c, vcpu, intid),
+        _ => appends::append_loaded(k, vcpu, intid),
     });
     if !listed {
         switch::mark_stale(k, vcpu);

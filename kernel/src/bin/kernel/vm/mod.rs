@@ -5,6 +5,7 @@
 //! interrupt delivery, the virtual timer, WFI, PSCI, the GIC distributor);
 //! everything else goes back to `qvm` as an exit.
 
+pub mod appends;
 pub mod deliver;
 pub mod exit;
 pub mod lifecycle;
@@ -100,7 +101,8 @@ pub struct Vcpu {
     /// Interrupts another CPU made pending for it while it was loaded on
     /// its own CPU with its list registers current: that CPU, kicked,
     /// appends them before it enters the guest again
-    /// (`switch::prepare_entry`) instead of a full sync and refill.
+    /// (`switch::prepare_entry`, `appends::append_remote`) instead of a full
+    /// sync and refill.
     pub appends: heapless::Vec<u32, APPENDS_MAX>,
     /// Its exits by kind (printed when the VM ends).
     pub exits: ExitCounts,
