@@ -1,11 +1,12 @@
 //! `cargo xtask bench`: runs the `bench` guest under QEMU with `-icount`
 //! and prints one table of path lengths in instructions, beside the same
 //! guest with no hypervisor and the published figures of KVM and Xen on
-//! ARM (`shared/ANCHORS.md`). See `docs/benchmarks.md`.
+//! ARM (`shared/ANCHORS.md`), then the exit paths on other machines. See
+//! `docs/benchmarks.md`.
 //!
-//! Two QEMU runs, each `virt` with 2 CPUs, GICv3, `-cpu max` (a 1 GHz
-//! counter) and `-icount shift=0,sleep=off` (one instruction per
-//! nanosecond of virtual time, so a counter tick is one instruction;
+//! Two QEMU runs for the main table, each `virt` with 2 CPUs, GICv3, `-cpu
+//! max` (a 1 GHz counter) and `-icount shift=0,sleep=off` (one instruction
+//! per nanosecond of virtual time, so a counter tick is one instruction;
 //! `sleep=off` keeps idle time from following the host's clock, so every
 //! run is the same):
 //!
@@ -16,24 +17,35 @@
 //!    ([`switch_samples`]), and the VM's memory, which `ktest vm-memory`
 //!    measures last ([`memory`]).
 //!
-//! The rows and their footnotes are in `bench/rows.rs`.
+//! Then the same two runs on each other machine of `bench/machines.rs`
+//! (`-cpu cortex-a57` with its counter set to 1 GHz, GICv3; `-cpu max`,
+//! GICv2), named `bare-a57`, `vm-a57`, `bare-gic2` and `vm-gic2`: a second
+//! table gives each exit path and the VM switch on the three machines.
+//!
+//! The rows and their footnotes are in `bench/rows.rs`, the runs in
+//! `bench/runs.rs`; the Linux rows come after (`bench_linux.rs`).
 //!
 //! Each run is killed with `timeout` if it takes too long; a failed run or
 //! a missing line makes the command fail after printing what it has.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::Args;
 
-use crate::qemu::{self, Cpu, EntryLevel, Gic, Machine};
+use crate::qemu::EntryLevel;
 use crate::{build, guests, image, setup};
 
 pub mod exits;
+mod machines;
 pub mod memory;
 mod rows;
+mod runs;
+
+pub(crate) use runs::{Run, boot, machine};
+use runs::{bare_run, vm_run, vm_switches};
 
 use rows::{BENCHMARKS, NOTES, Published, Source};
 
@@ -87,7 +99,7 @@ impl Row {
 }
 
 /// What one guest printed.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestReport {
     /// Its counter frequency (`bench: CNTFRQ N Hz`).
     pub cntfrq: Option<u64>,
@@ -257,16 +269,21 @@ fn run_cell(
     }
 }
 
-/// The `vm-switch` cell: the median of the switches seen.
-fn switch_cell(results: &Results, problems: &mut Vec<String>) -> String {
-    match (Row::of(&results.switches), results.vm.cntfrq) {
-        (Some(row), Some(hz)) if results.switches.len() >= MIN_SWITCHES && hz > 0 => {
-            format!("{} ({} switches)", cell(&row, hz), results.switches.len())
+/// The `vm-switch` cell of the run `run`: the median of the switches seen.
+fn switch_cell(
+    switches: &[u64],
+    cntfrq: Option<u64>,
+    run: &str,
+    problems: &mut Vec<String>,
+) -> String {
+    match (Row::of(switches), cntfrq) {
+        (Some(row), Some(hz)) if switches.len() >= MIN_SWITCHES && hz > 0 => {
+            format!("{} ({} switches)", cell(&row, hz), switches.len())
         }
         _ => {
             problems.push(format!(
-                "vm: {} VM switches seen, {MIN_SWITCHES} needed",
-                results.switches.len()
+                "{run}: {} VM switches seen, {MIN_SWITCHES} needed",
+                switches.len()
             ));
             "missing".into()
         }
@@ -324,7 +341,9 @@ pub fn table(results: &Results) -> (String, Vec<String>) {
                 results.vm.cntfrq,
                 &mut problems,
             ),
-            Source::Switches => switch_cell(results, &mut problems),
+            Source::Switches => {
+                switch_cell(&results.switches, results.vm.cntfrq, "vm", &mut problems)
+            }
             Source::Memory => memory_cell(results, &mut problems),
         };
         let bare = if bench.bare {
@@ -418,75 +437,6 @@ fn memory_figures(results: &Results) -> String {
     )
 }
 
-/// One QEMU run of the benchmark.
-pub(crate) struct Run {
-    pub(crate) name: &'static str,
-    pub(crate) machine: Machine,
-    pub(crate) image: PathBuf,
-    /// Lines that show the run went to its end.
-    pub(crate) ends: Vec<String>,
-}
-
-/// The machine of every run: `virt`, GICv3, `-cpu max`, 1 GiB.
-pub(crate) fn machine(smp: u32, entry: EntryLevel) -> Machine {
-    Machine {
-        cpu: Cpu::Max,
-        gic: Gic::V3,
-        smp,
-        mem: "1G".into(),
-        entry,
-        one_thread: false,
-        disk: None,
-    }
-}
-
-/// Boots `run` under `timeout`, writes its console to
-/// `target/bench/<name>.log` and returns its lines.
-pub(crate) fn boot(root: &Path, run: &Run, seconds: u64) -> Result<Vec<String>> {
-    let mut cmd = Command::new("timeout");
-    cmd.args(["--kill-after=10", &seconds.to_string(), qemu::QEMU])
-        .args(run.machine.args(&run.image))
-        .args(["-icount", ICOUNT])
-        .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
-        .arg("-no-reboot")
-        .stdin(Stdio::null());
-    eprintln!("xtask: bench {}: {}", run.name, build::describe(&cmd));
-    let output = cmd
-        .output()
-        .with_context(|| format!("cannot start `{}`", build::describe(&cmd)))?;
-    let console = String::from_utf8_lossy(&output.stdout).replace('\r', "");
-    let dir = root.join("target/bench");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let log = dir.join(format!("{}.log", run.name));
-    std::fs::write(&log, &console).with_context(|| format!("cannot write {}", log.display()))?;
-    let lines: Vec<String> = console.lines().map(str::to_string).collect();
-    match output.status.code() {
-        Some(0) => {}
-        Some(124) | Some(137) => bail!(
-            "bench {}: QEMU did not finish within {seconds} s (console in {})",
-            run.name,
-            log.display()
-        ),
-        _ => bail!(
-            "bench {}: QEMU ended with {} (console in {}): {}",
-            run.name,
-            output.status,
-            log.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ),
-    }
-    for end in &run.ends {
-        if !lines.iter().any(|l| l.contains(end.as_str())) {
-            bail!(
-                "bench {}: no line `{end}`: the run did not finish (console in {})",
-                run.name,
-                log.display()
-            );
-        }
-    }
-    Ok(lines)
-}
-
 /// `cargo xtask bench`.
 pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let buildfile = root.join(BUILDFILE);
@@ -496,36 +446,15 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let guest = guests::build(root, &[GUEST])?.remove(0);
     let image = image::make_image(root, "", Some(&buildfile))?;
 
-    let mut vm_ends: Vec<String> = [GUEST, SWITCH_VMS[0], SWITCH_VMS[1]]
-        .iter()
-        .map(|vm| format!("qvm: {vm}: the guest powered off"))
-        .collect();
-    vm_ends.push(format!("{}'{}' ended with", memory::KTEST, memory::COMMAND));
-    vm_ends.push("qhv: init exited with status 0".into());
-    let bare = Run {
-        name: "bare",
-        machine: machine(2, EntryLevel::El1),
-        image: guest,
-        ends: vec![format!("{GUEST}: done, powering off")],
-    };
-    let vm = Run {
-        name: "vm",
-        machine: machine(2, EntryLevel::El2),
-        image,
-        ends: vm_ends,
-    };
+    let bare = bare_run("bare", machine(2, EntryLevel::El1), guest.clone());
+    let vm = vm_run("vm", machine(2, EntryLevel::El2), image.clone());
 
     let mut results = Results::default();
     let lines = boot(root, &bare, args.timeout)?;
     results.bare = parse_console(lines.iter().map(String::as_str), None);
     let lines = boot(root, &vm, args.timeout)?;
     results.vm = parse_console(lines.iter().map(String::as_str), Some(GUEST));
-    let switch_vms: Vec<GuestReport> = SWITCH_VMS
-        .iter()
-        .map(|name| parse_console(lines.iter().map(String::as_str), Some(name)))
-        .collect();
-    let gaps: Vec<&[(u64, u64)]> = switch_vms.iter().map(|r| r.gaps.as_slice()).collect();
-    results.switches = switch_samples(&gaps);
+    results.switches = vm_switches(&lines);
     results.memory = memory::parse(lines.iter().map(String::as_str), memory::VM);
     results.memory_ram = memory::guest_ram(&root.join(memory::CONF))?;
 
@@ -535,6 +464,16 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let (text, mut problems) = table(&results);
     print!("{text}");
     println!();
+    let columns = machines::run(root, &results, &guest, &image, args.timeout);
+    let (text, others) = machines::table(&columns);
+    print!("{text}");
+    println!();
+    // The first column is the main table's: its problems are listed once.
+    for problem in others {
+        if !problems.contains(&problem) {
+            problems.push(problem);
+        }
+    }
     problems.extend(crate::bench_linux::run(root, args.timeout)?);
     if problems.is_empty() {
         return Ok(ExitCode::SUCCESS);

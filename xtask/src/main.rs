@@ -152,6 +152,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Run(args) => {
             let machine = Machine {
                 cpu: args.cpu,
+                cntfrq: None,
                 gic: args.gic,
                 smp: args.smp,
                 mem: args.mem,

@@ -73,6 +73,10 @@ impl fmt::Display for Gic {
 pub struct Machine {
     /// CPU model.
     pub cpu: Cpu,
+    /// The generic timer's counter frequency in Hz (the CPU's `cntfrq`
+    /// property), if not the model's own (QEMU gives `max` 1 GHz and the
+    /// Cortex models 62.5 MHz).
+    pub cntfrq: Option<u64>,
     /// GIC version.
     pub gic: Gic,
     /// Number of CPUs.
@@ -138,7 +142,10 @@ impl Machine {
                 self.gic
             ),
             "-cpu".into(),
-            self.cpu.name().into(),
+            match self.cntfrq {
+                Some(hz) => format!("{},cntfrq={hz}", self.cpu.name()),
+                None => self.cpu.name().into(),
+            },
             "-smp".into(),
             self.smp.to_string(),
             "-m".into(),
@@ -342,6 +349,7 @@ mod tests {
     fn builds_qemu_arguments() {
         let m = Machine {
             cpu: Cpu::Max,
+            cntfrq: None,
             gic: Gic::V2,
             smp: 4,
             mem: "1G".into(),
@@ -363,6 +371,16 @@ mod tests {
             one.args(Path::new("/x/a.img"))
                 .join(" ")
                 .ends_with(" -nic none -accel tcg,thread=single")
+        );
+        let a57 = Machine {
+            cpu: Cpu::CortexA57,
+            cntfrq: Some(1_000_000_000),
+            ..m.clone()
+        };
+        assert!(
+            a57.args(Path::new("/x/a.img"))
+                .join(" ")
+                .contains(" -cpu cortex-a57,cntfrq=1000000000 -smp 4 ")
         );
         m.validate().unwrap();
         let too_many = Machine {

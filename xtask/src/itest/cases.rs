@@ -520,6 +520,7 @@ pub fn kernel_tests(smp: u32) -> Vec<String> {
 pub fn machine(cpu: Cpu, gic: Gic, smp: u32) -> Machine {
     Machine {
         cpu,
+        cntfrq: None,
         gic,
         smp,
         mem: "1G".into(),
