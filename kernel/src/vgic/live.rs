@@ -41,11 +41,11 @@ impl VGic {
     }
 
     /// Drops `intid` from the live set if it is idle: neither pending nor
-    /// active nor listed.
+    /// active nor listed, or not an interrupt the VM has.
     pub(super) fn drop_if_idle(&mut self, vcpu: usize, intid: u32) {
         let idle = self
             .irq(vcpu, intid)
-            .is_some_and(|i| !i.pending() && !i.active && i.listed.is_none());
+            .is_none_or(|i| !i.pending() && !i.active && i.listed.is_none());
         if !idle {
             return;
         }

@@ -184,8 +184,17 @@ impl VGic {
     }
 
     /// The state of `intid` as `vcpu` sees it, to change: it joins the
-    /// live set (`live.rs`).
+    /// live set (`live.rs`). An interrupt the VM does not have (a register
+    /// write's bits past its last SPI, say) does not: nothing would ever
+    /// take it out again, and every refill would look at it.
     fn irq_mut(&mut self, vcpu: usize, intid: u32) -> Option<&mut Irq> {
+        let exists = match intid {
+            0..SPI_BASE => vcpu < self.cpus.len(),
+            _ => ((intid - SPI_BASE) as usize) < self.spis.len(),
+        };
+        if !exists {
+            return None;
+        }
         self.mark_live(vcpu, intid);
         match intid {
             0..SPI_BASE => self

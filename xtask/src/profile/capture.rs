@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, ensure};
 
 use crate::bench::{self, ICOUNT};
 use crate::build;
-use crate::qemu::{self, EntryLevel};
+use crate::qemu::{self, EntryLevel, Gic, Machine};
 
 /// Bytes of the trace read at once.
 const READ_BUFFER: usize = 1 << 20;
@@ -34,10 +34,20 @@ pub fn dfilter(ranges: &[Range<u64>]) -> String {
 /// instruction per translation block and no chaining (so every instruction
 /// executed is one trace line), the trace of `ranges` into `fifo`, the
 /// console on stdout; under `timeout`.
-pub fn command(image: &Path, fifo: &Path, ranges: &[Range<u64>], seconds: u64) -> Command {
+pub fn command(
+    image: &Path,
+    gic: Gic,
+    fifo: &Path,
+    ranges: &[Range<u64>],
+    seconds: u64,
+) -> Command {
+    let machine = Machine {
+        gic,
+        ..bench::machine(2, EntryLevel::El2)
+    };
     let mut cmd = Command::new("timeout");
     cmd.args(["--kill-after=10", &seconds.to_string(), qemu::QEMU])
-        .args(bench::machine(2, EntryLevel::El2).args(image))
+        .args(machine.args(image))
         .args(["-icount", ICOUNT])
         .args(["-accel", "tcg,one-insn-per-tb=on"])
         .args(["-d", "exec,nochain", "-dfilter", &dfilter(ranges)])

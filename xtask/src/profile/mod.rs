@@ -28,6 +28,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use crate::qemu::Gic;
 use crate::{bench, build, image, setup};
 use report::Report;
 use symbols::{Image, Symbols};
@@ -59,6 +60,9 @@ pub struct ProfileArgs {
     /// Seconds QEMU may take before `timeout` ends it.
     #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+    /// The GIC version of the machine (the bench's main machine has 3; its GICv2 machine, 2).
+    #[arg(long, value_name = "VERSION", default_value = "3")]
+    pub gic: Gic,
     /// Report from the counts the last run saved (target/profile/counts.txt), without building or running QEMU.
     #[arg(long)]
     pub saved: bool,
@@ -149,7 +153,7 @@ fn trace_bench(root: &Path, args: &ProfileArgs, dir: &Path) -> Result<(Profile, 
     let ranges: Vec<_> = symbols.images.iter().map(|i| i.code.clone()).collect();
     let mut profile = Profile::new(symbols.images[2].code.clone());
     let fifo = dir.join("trace.fifo");
-    let cmd = capture::command(&image, &fifo, &ranges, args.timeout);
+    let cmd = capture::command(&image, args.gic, &fifo, &ranges, args.timeout);
     let console = dir.join("console.log");
     let outcome = capture::run(cmd, &fifo, &args.until, &console, |r| profile.read(r))?;
     let end = End::of(&outcome, args, &console);

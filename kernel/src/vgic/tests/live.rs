@@ -81,3 +81,24 @@ fn only_state_reads_and_writes_need_a_sync() {
     assert!(g2.gicd_needs_sync(GICD_CPENDSGIR + 4, false));
     assert!(!g2.gicd_needs_sync(GICD_ITARGETSR + 32, false));
 }
+
+#[test]
+fn writes_past_the_last_spi_leave_nothing_live() {
+    // 32 SPIs (INTIDs 32-63): a guest that configures whole register
+    // ranges writes the bits of INTIDs 64-95 too (GICv2 and GICv3).
+    for version in [2, 3] {
+        let mut g = VGic::new(version, 2, 32);
+        for word in 1..4u64 {
+            wd(&mut g, GICD_ICENABLER + 4 * word, u32::MAX);
+            wd(&mut g, GICD_ICPENDR + 4 * word, u32::MAX);
+            wd(&mut g, GICD_ICACTIVER + 4 * word, u32::MAX);
+        }
+        // A fill drops the idle ones; none past the last SPI was added.
+        assert_eq!(fill_ids(&mut g, 0, 4), Vec::<u32>::new());
+        assert!(
+            g.live_spis.iter().all(|&w| w == 0),
+            "GICv{version}: only SPIs 32-63 exist, and they are idle: {:x?}",
+            g.live_spis
+        );
+    }
+}
