@@ -218,9 +218,17 @@ mod tests {
     }
 
     #[test]
+    fn the_gic_version_is_the_one_asked_for() {
+        let cmd = command(Path::new("/i.img"), Gic::V2, Path::new("/f"), &[0..4], 9);
+        let line = build::describe(&cmd);
+        assert!(line.contains("gic-version=2 -cpu max"), "{line}");
+    }
+
+    #[test]
     fn traces_every_instruction_under_timeout() {
         let cmd = command(
             Path::new("/r/target/images/qemu-virt-bench.img"),
+            Gic::V3,
             Path::new("/r/target/profile/trace.fifo"),
             &[0x4020_0000..0x4020_1000, 0x20_0000..0x20_0100],
             600,

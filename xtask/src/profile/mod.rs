@@ -233,6 +233,7 @@ mod tests {
             sites: 8,
             lines: None,
             timeout: 60,
+            gic: Gic::V3,
             saved: false,
         }
     }
