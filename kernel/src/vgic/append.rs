@@ -24,7 +24,19 @@ impl VGic {
     /// listed already, another vCPU's SPI), or is a GICv2 SGI (one register
     /// per source), or no heap is left for the record of what was written.
     pub fn append_lr(&mut self, vcpu: usize, intid: u32, lr_count: usize) -> Option<(usize, u64)> {
-        self.append_lr_reusing(vcpu, intid, lr_count, 0)
+        if self.version == 2 && intid < PPI_BASE {
+            return None;
+        }
+        let slot = self.cpus.get(vcpu)?.written.len();
+        if slot >= lr_count.min(MAX_LRS) {
+            return None;
+        }
+        self.candidate(vcpu, intid)?;
+        self.cpus[vcpu].written.try_reserve(1).ok()?;
+        let lr = self.list(vcpu, intid);
+        let value = self.encode_lr(&lr);
+        self.cpus[vcpu].written.push(value);
+        Some((slot, value))
     }
 
     /// [`VGic::append_lr`], and into a register the guest has emptied: the

@@ -219,7 +219,13 @@ mod tests {
 
     #[test]
     fn the_gic_version_is_the_one_asked_for() {
-        let cmd = command(Path::new("/i.img"), Gic::V2, Path::new("/f"), &[0..4, 8..12], 9);
+        let cmd = command(
+            Path::new("/i.img"),
+            Gic::V2,
+            Path::new("/f"),
+            &[0..4, 8..12],
+            9,
+        );
         let line = build::describe(&cmd);
         assert!(line.contains("gic-version=2 -cpu max"), "{line}");
     }

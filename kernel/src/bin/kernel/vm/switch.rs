@@ -229,24 +229,38 @@ pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
 
 /// Just before the loaded guest runs again: if its interrupt state may
 /// have changed since it last ran, takes back the list registers and
-/// refills them with what is pending for it.
+/// refills them with what is pending for it, or lists what another CPU
+/// kept for it. The check is inlined into every exit path; the work is
+/// not (as one function, every exit paid the work's register saves).
+#[inline]
 pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
     let c = &k.cpus[cpu_index];
     let Some(vcpu) = c.loaded_vcpu.filter(|_| !c.parked) else {
         return;
     };
+    if k.vcpus
+        .get(vcpu)
+        .is_some_and(|v| v.lrs_stale || !v.appends.is_empty())
+    {
+        update_lrs(k, vcpu);
+    }
+}
+
+/// [`prepare_entry`]'s work for the loaded `vcpu`.
+#[inline(never)]
+fn update_lrs(k: &mut Kernel, vcpu: Id) {
     match k.vcpus.get_mut(vcpu) {
         Some(v) if v.lrs_stale => {
             v.lrs_stale = false;
             v.appends.clear();
         }
-        Some(v) if !v.appends.is_empty() => {
+        Some(v) => {
             let appends = core::mem::take(&mut v.appends);
             if super::appends::append_kept(k, vcpu, &appends) {
                 return;
             }
         }
-        _ => return,
+        None => return,
     }
     // One read: `fill_lrs` takes back what the registers hold first.
     let n = k.irqs.lr_count;
