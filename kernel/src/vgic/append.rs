@@ -13,7 +13,7 @@
 //! refill, which is always right.
 
 use super::lr::Lr;
-use super::{MAX_LRS, PPI_BASE, VGic};
+use super::{MAX_LRS, VGic};
 
 impl VGic {
     /// Lists `intid`, just made pending for `vcpu`, in the list register
@@ -21,12 +21,11 @@ impl VGic {
     /// writes the value returned into that slot of the loaded vCPU's
     /// registers. `None` (do the full refill instead) when every register
     /// is used, or `intid` is not to be listed (not pending and forwarded,
-    /// listed already, another vCPU's SPI), or is a GICv2 SGI (one register
-    /// per source), or no heap is left for the record of what was written.
+    /// listed already, another vCPU's SPI), or no heap is left for the
+    /// record of what was written. A GICv2 SGI is listed as a refill lists
+    /// it: one source (the lowest waiting), with the EOI maintenance
+    /// interrupt asked for while more sources wait.
     pub fn append_lr(&mut self, vcpu: usize, intid: u32, lr_count: usize) -> Option<(usize, u64)> {
-        if self.version == 2 && intid < PPI_BASE {
-            return None;
-        }
         let slot = self.cpus.get(vcpu)?.written.len();
         if slot >= lr_count.min(MAX_LRS) {
             return None;
@@ -57,9 +56,6 @@ impl VGic {
         lr_count: usize,
         empty: u64,
     ) -> Option<(usize, u64)> {
-        if self.version == 2 && intid < PPI_BASE {
-            return None;
-        }
         let cap = lr_count.min(MAX_LRS);
         let written = self.cpus.get(vcpu)?.written.len();
         // An emptied register that held `intid` itself first: the model

@@ -79,11 +79,33 @@ fn no_append_when_full_or_not_deliverable() {
     assert_eq!(g.append_lr(0, 27, 4), None);
     // No such vCPU.
     assert_eq!(g.append_lr(3, 27, 4), None);
-    // A GICv2 SGI: one register per source, always by a refill.
-    let mut v2 = VGic::new(2, 2, 32);
+}
+
+#[test]
+fn a_gicv2_sgi_is_listed_one_source_at_a_time() {
+    // SGI 3 to vCPU 0 from vCPUs 1 and 2: listed from the lowest source,
+    // with the EOI bit while the other waits; once that one is ended and
+    // folded back the other comes, as a refill would list them.
+    let mut v2 = VGic::new(2, 3, 32);
     wd(&mut v2, GICD_CTLR, GICD_CTLR_ENABLE_GRP0);
+    wd(&mut v2, GICD_ISENABLER, 1 << 3);
     v2.gicd_write(1, GICD_SGIR, 4, (1 << 16) | 3).unwrap();
-    assert_eq!(v2.append_lr(0, 3, 4), None);
+    v2.gicd_write(2, GICD_SGIR, 4, (1 << 16) | 3).unwrap();
+    let (slot, value) = v2.append_lr(0, 3, 4).expect("a free register");
+    let lr = v2.decode_lr(value);
+    assert_eq!(
+        (slot, lr.intid, lr.source, lr.pending, lr.eoi),
+        (0, 3, 1, true, true)
+    );
+    assert_eq!(v2.append_lr(0, 3, 4), None, "listed already");
+    let mut lrs = vec![0; 4];
+    lrs[slot] = value;
+    handle(&v2, &mut lrs, slot);
+    v2.sync_lrs(0, &mut lrs);
+    let (lrs, _) = fill(&mut v2, 0, 4);
+    let next = valid(&v2, &lrs);
+    assert_eq!(next.len(), 1);
+    assert_eq!((next[0].intid, next[0].source, next[0].eoi), (3, 2, false));
 }
 
 /// SGI `intid` from vCPU 0 to vCPU 1.

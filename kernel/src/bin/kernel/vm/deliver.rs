@@ -1,12 +1,13 @@
 //! Virtual interrupt delivery: making a vCPU notice what the vGIC model
 //! now has pending for it. The model (`kernel::vgic`) decides what is
-//! pending and for whom; this glue marks the vCPU's list registers stale
-//! and wakes it from WFI or interrupts the CPU it runs on. Every source
-//! goes through [`kick`] or, when it knows the interrupt, [`kick_for`]: a
-//! vdev's line (`vm_irq_line`), a passed-through interrupt, an SGI and the
-//! virtual timer name theirs, so that a vCPU loaded on this CPU gets it in
-//! a free list register at once instead of a full refill; a distributor
-//! write kicks.
+//! pending and for whom; this glue lists it or marks the vCPU's list
+//! registers stale, and wakes it from WFI or interrupts the CPU it runs
+//! on. Every source goes through [`kick_for`]: a vdev's line
+//! (`vm_irq_line`), a passed-through interrupt, an SGI (GICv3 ICC_SGI1R,
+//! GICv2 GICD_SGIR) and the virtual timer name their interrupt, so that a
+//! vCPU loaded on this CPU gets it in a free list register at once, and
+//! one running on another CPU before its next entry, instead of a full
+//! refill; a distributor write that enables or sets pending names none.
 
 use crate::sched::{self, Wake};
 use crate::state::{Block, Kernel, ThreadState};
@@ -14,15 +15,12 @@ use kernel::slab::Id;
 
 use super::{VTIMER_INTID, appends, switch};
 
-/// Makes vCPU `index` of `vm` notice a new pending interrupt: wakes it from
-/// WFI, or interrupts the CPU it runs on.
-pub fn kick(k: &mut Kernel, vm: Id, index: usize) {
-    kick_for(k, vm, index, None);
-}
-
-/// [`kick`], when the new pending interrupt is known: `intid`. If the
-/// vCPU is loaded on this CPU it goes straight into a free list register
-/// (`appends::append_loaded`), with no refill.
+/// Makes vCPU `index` of `vm` notice a new pending interrupt, `intid` if
+/// known: wakes it from WFI, or interrupts the CPU it runs on. A known
+/// interrupt for a vCPU loaded on this CPU goes straight into a free list
+/// register (`appends::append_loaded`); one for a vCPU running on another
+/// CPU is kept for that CPU to list (`appends::append_remote`). Otherwise
+/// (or `None`) the vCPU's list registers are refilled before it runs.
 pub fn kick_for(k: &mut Kernel, vm: Id, index: usize, intid: Option<u32>) {
     let Some(vcpu) = k
         .vms

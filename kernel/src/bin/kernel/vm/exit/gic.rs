@@ -6,6 +6,7 @@ use crate::hw::{Arch, Frame};
 use crate::state::Kernel;
 use arch::{MmioAccess, Virtualization};
 use kernel::slab::Id;
+use kernel::vgic::regs::{GICD_SGIR, GICD_SGIR_SGIINTID_MASK};
 
 /// Emulates the access if it is to the virtual GIC, completing it (the PC
 /// stepped past); false otherwise.
@@ -65,13 +66,17 @@ pub fn emulate(
     // Enabling or setting an interrupt pending may have made it deliverable
     // to another vCPU, or to this one (its list registers are refilled
     // before it runs again).
+    // A GICv2 GICD_SGIR write names its SGI (SGIINTID, bits [3:0]): its
+    // targets get it in a free list register instead of a refill.
+    let sgi = (in_gicd && write && offset == GICD_SGIR && vgic.version() == 2)
+        .then_some(value as u32 & GICD_SGIR_SGIINTID_MASK);
     let kicks = vgic.take_kicks();
     super::switch::deactivate_dropped(vgic, &mut k.irqs.chip);
     for target in kicks.iter() {
-        if target == index {
+        if target == index && sgi.is_none() {
             super::switch::mark_stale(k, vcpu);
         } else {
-            crate::vm::deliver::kick(k, vm, target);
+            crate::vm::deliver::kick_for(k, vm, target, sgi);
         }
     }
     true

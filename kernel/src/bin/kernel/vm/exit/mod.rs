@@ -40,7 +40,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             // before the next entry turns it on again if needed), or taking
             // them would take it forever. Other interrupts leave the list
             // registers alone: whatever they make pending marks the vCPU
-            // for a refill itself (`deliver::kick`).
+            // for a refill itself (`deliver::kick_for`).
             if switch::maintenance_pending(k) {
                 switch::sync_live(k, cpu);
                 switch::quiesce_maintenance(k);
