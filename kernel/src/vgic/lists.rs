@@ -12,9 +12,10 @@ const fn key(active: bool, priority: u8, intid: u32) -> u64 {
 }
 
 /// The best (lowest) sort keys offered, up to `cap`, in increasing order.
+/// A `Vec` on the stack, not an array: the array was zeroed with a
+/// `memset` call on every refill.
 struct Best {
-    keys: [u64; MAX_LRS],
-    count: usize,
+    keys: heapless::Vec<u64, MAX_LRS>,
     cap: usize,
     /// A key did not fit.
     overflow: bool,
@@ -23,27 +24,25 @@ struct Best {
 impl Best {
     fn new(cap: usize) -> Best {
         Best {
-            keys: [0; MAX_LRS],
-            count: 0,
-            cap,
+            keys: heapless::Vec::new(),
+            cap: cap.min(MAX_LRS),
             overflow: false,
         }
     }
 
     fn offer(&mut self, key: Option<u64>) {
         let Some(key) = key else { return };
-        let at = self.keys[..self.count].partition_point(|&k| k < key);
+        let at = self.keys.partition_point(|&k| k < key);
         if at >= self.cap {
             self.overflow = true;
             return;
         }
-        if self.count == self.cap {
+        if self.keys.len() == self.cap {
             self.overflow = true;
-        } else {
-            self.count += 1;
+            self.keys.pop();
         }
-        self.keys.copy_within(at..self.count - 1, at + 1);
-        self.keys[at] = key;
+        // Cannot fail: below `cap`, at most MAX_LRS, now.
+        let _ = self.keys.insert(at, key);
     }
 }
 
@@ -149,7 +148,7 @@ impl VGic {
             }
         }
         let mut written = core::mem::take(&mut self.cpus[vcpu].written);
-        for (slot, &key) in best.keys[..best.count].iter().enumerate() {
+        for (slot, &key) in best.keys.iter().enumerate() {
             let lr = self.list(vcpu, (key & 0xFFFF) as u32);
             lrs[slot] = self.encode_lr(&lr);
             written.push(lrs[slot]);

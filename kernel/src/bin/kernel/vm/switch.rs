@@ -14,19 +14,28 @@ use crate::state::Kernel;
 use arch::{Cpu, IrqChip, Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
 
-/// Reads the first `n` list registers.
-fn read_lrs(k: &Kernel) -> [u64; MAX_LRS] {
-    let mut lrs = [0u64; MAX_LRS];
+/// The values of the CPU's list registers (as many as it has): a `Vec`
+/// on the stack, so that taking them fills only those, with no zeroing
+/// or copying of `MAX_LRS` words (a `memset` and a `memcpy` call on every
+/// refill when it was an array returned by value).
+type LrValues = heapless::Vec<u64, MAX_LRS>;
+
+/// Reads the list registers into `lrs` (filled in place: returned by
+/// value, the `Vec` was copied with a `memcpy` call).
+#[inline(always)]
+fn read_lrs(k: &Kernel, lrs: &mut LrValues) {
     if let Some(vif) = k.irqs.virt_if.as_ref() {
-        for (i, lr) in lrs.iter_mut().enumerate().take(k.irqs.lr_count) {
-            *lr = vif.read_lr(i);
+        for i in 0..k.irqs.lr_count.min(MAX_LRS) {
+            // Cannot fail: at most MAX_LRS.
+            let _ = lrs.push(vif.read_lr(i));
         }
     }
-    lrs
 }
 
-/// Writes the first `n` list registers.
-fn write_lrs(k: &Kernel, lrs: &[u64; MAX_LRS]) {
+/// Writes the first list registers with `lrs` (at most as many as the
+/// CPU has).
+#[inline(always)]
+fn write_lrs(k: &Kernel, lrs: &[u64]) {
     if let Some(vif) = k.irqs.virt_if.as_ref() {
         for (i, &lr) in lrs.iter().enumerate().take(k.irqs.lr_count) {
             vif.write_lr(i, lr);
@@ -89,7 +98,8 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
         // Its registers back first, so that they are saved below.
         Arch::unpark(&v.arch);
     }
-    let lrs = read_lrs(k);
+    let mut lrs = LrValues::new();
+    read_lrs(k, &mut lrs);
     write_lrs(k, &[0; MAX_LRS]);
     let cpu_if = k.irqs.virt_if.as_ref().map(|vif| {
         let saved = vif.save();
@@ -99,7 +109,8 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         Arch::save(&mut v.arch);
         v.cpu_if = cpu_if.unwrap_or_default();
-        v.lrs = lrs;
+        v.lrs = [0; MAX_LRS];
+        v.lrs[..lrs.len()].copy_from_slice(&lrs);
     }
     Arch::host_mode();
     sync(k, vcpu);
@@ -163,13 +174,13 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu else {
         return;
     };
-    let n = k.irqs.lr_count;
-    let mut lrs = read_lrs(k);
+    let mut lrs = LrValues::new();
+    read_lrs(k, &mut lrs);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
     let mut line = false;
     if let Some(vgic) = k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
-        vgic.sync_lrs(index, &mut lrs[..n]);
+        vgic.sync_lrs(index, &mut lrs);
         deactivate_dropped(vgic, &mut k.irqs.chip);
         line = vgic.resample_private_line(index, VTIMER_INTID, vtimer_output);
     }
@@ -263,12 +274,12 @@ fn update_lrs(k: &mut Kernel, vcpu: Id) {
         None => return,
     }
     // One read: `fill_lrs` takes back what the registers hold first.
-    let n = k.irqs.lr_count;
-    let mut lrs = read_lrs(k);
+    let mut lrs = LrValues::new();
+    read_lrs(k, &mut lrs);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
     let overflow = match k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
-        Some(vgic) => vgic.fill_lrs(index, &mut lrs[..n]),
+        Some(vgic) => vgic.fill_lrs(index, &mut lrs),
         None => false,
     };
     write_lrs(k, &lrs);
