@@ -1,8 +1,11 @@
 //! A VM's console output: guest bytes from its UART, shown on the host
 //! console line by line with the VM's name in front, so several VMs can
 //! share one console.
+//!
+//! The line is gathered behind the prefix in one buffer, reserved once:
+//! a byte is a push, and a line one `console_write` of the buffer, with no
+//! allocation (a guest's console output is one MMIO exit per byte).
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Most bytes held back waiting for the end of a line.
@@ -10,8 +13,10 @@ const LINE_LIMIT: usize = 512;
 
 /// Line-buffered, name-prefixed output of one guest device.
 pub struct PrefixedOutput {
-    prefix: String,
-    line: Vec<u8>,
+    /// The prefix, then the line so far.
+    buf: Vec<u8>,
+    /// Where the line starts in `buf` (the prefix's length).
+    start: usize,
     /// Whether output is shown at all (`hostdev <-`: input only).
     shown: bool,
 }
@@ -19,9 +24,12 @@ pub struct PrefixedOutput {
 impl PrefixedOutput {
     /// Output shown as `NAME: line`.
     pub fn new(name: &str) -> PrefixedOutput {
+        let prefix = alloc::format!("{name}: ");
+        let mut buf = Vec::with_capacity(prefix.len() + LINE_LIMIT + 1);
+        buf.extend_from_slice(prefix.as_bytes());
         PrefixedOutput {
-            prefix: alloc::format!("{name}: "),
-            line: Vec::new(),
+            start: buf.len(),
+            buf,
             shown: true,
         }
     }
@@ -30,19 +38,17 @@ impl PrefixedOutput {
     /// console's input only).
     pub fn dropped() -> PrefixedOutput {
         PrefixedOutput {
-            prefix: String::new(),
-            line: Vec::new(),
+            buf: Vec::new(),
+            start: 0,
             shown: false,
         }
     }
 
+    /// Writes the prefix and the line so far as one console line.
     fn flush(&mut self) {
-        let mut out = Vec::with_capacity(self.prefix.len() + self.line.len() + 1);
-        out.extend_from_slice(self.prefix.as_bytes());
-        out.extend_from_slice(&self.line);
-        out.push(b'\n');
-        let _ = ulib::sys::console_write(&out);
-        self.line.clear();
+        self.buf.push(b'\n');
+        let _ = ulib::sys::console_write(&self.buf);
+        self.buf.truncate(self.start);
     }
 }
 
@@ -56,8 +62,8 @@ impl vdev::chardev::CharSink for PrefixedOutput {
                 b'\n' => self.flush(),
                 b'\r' => {}
                 _ => {
-                    self.line.push(b);
-                    if self.line.len() >= LINE_LIMIT {
+                    self.buf.push(b);
+                    if self.buf.len() - self.start >= LINE_LIMIT {
                         self.flush();
                     }
                 }
