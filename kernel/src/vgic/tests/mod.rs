@@ -2,6 +2,7 @@
 //! and the kernel's list-register code.
 
 mod append;
+mod append_random;
 mod delivery;
 mod hw;
 mod kicks;
