@@ -16,6 +16,7 @@ pub mod exit;
 pub mod paging;
 pub mod platform;
 pub mod virt;
+pub mod x86_64;
 
 pub use context::UserContext;
 pub use devices::{IrqChip, Uart, VirtualCpuInterface};

@@ -1,8 +1,11 @@
 //! Host tests of the walker over an arena of `Vec`-backed tables, run over
-//! our three-level stage 2 and a four-level, EPT-like test format.
+//! our three-level stage 2 and the four-level x86 formats: EPT, NPT and
+//! supervisor-only long mode.
 
 use super::*;
 use crate::aarch64::stage2::Stage2;
+use crate::x86_64::ept::Ept;
+use crate::x86_64::long_mode::{LongMode, Npt};
 use std::collections::BTreeMap;
 
 /// Tables in a map keyed by fake physical address.
@@ -32,66 +35,22 @@ impl TableMemory for Arena {
     }
 }
 
-/// A four-level, 48-bit format after the Intel SDM's EPT entries (vol. 3C,
-/// "EPT Translation Mechanism"): bits 0-2 read, write, execute (an entry
-/// with none is not present); a table entry has all three; a page has the
-/// memory type in bits 3-5 (6 write-back, 0 uncacheable) and "ignore PAT"
-/// in bit 6; bit 7 would make a PDPTE or PDE a large page; bit 11 is
-/// ignored by the processor in every entry (here: borrowed). For the
-/// walker's tests only: a real EPT format would also need an answer for
-/// pages mapped with no access, which this one cannot make valid.
-struct Ept;
-
-const EPT_READ: u64 = 1 << 0;
-const EPT_WRITE: u64 = 1 << 1;
-const EPT_EXEC: u64 = 1 << 2;
-const EPT_TYPE_WB: u64 = 6 << 3;
-const EPT_TYPE_UC: u64 = 0 << 3;
-const EPT_IGNORE_PAT: u64 = 1 << 6;
-const EPT_LARGE: u64 = 1 << 7;
-const EPT_BORROWED: u64 = 1 << 11;
-const EPT_ADDRESS: u64 = 0x000f_ffff_ffff_f000;
-
-impl DescriptorFormat for Ept {
-    const LEVELS: usize = 4;
-    const ADDRESS_BITS: u32 = 48;
-    const BORROWED: u64 = EPT_BORROWED;
-
-    fn table(pa: usize) -> u64 {
-        (pa as u64 & EPT_ADDRESS) | EPT_READ | EPT_WRITE | EPT_EXEC
-    }
-    fn page(pa: usize, perms: Perms, device: bool) -> u64 {
-        let memory_type = if device { EPT_TYPE_UC } else { EPT_TYPE_WB };
-        let mut desc = (pa as u64 & EPT_ADDRESS) | memory_type | EPT_IGNORE_PAT;
-        for (allowed, bit) in [
-            (perms.read, EPT_READ),
-            (perms.write, EPT_WRITE),
-            (perms.exec && !device, EPT_EXEC),
-        ] {
-            if allowed {
-                desc |= bit;
+impl Arena {
+    /// The entries a walk of `va` in the table of format `F` rooted at
+    /// `root` reads, root first, down to a leaf or an invalid entry.
+    pub fn path<F: DescriptorFormat>(&self, root: usize, va: usize) -> Vec<u64> {
+        let mut table = root;
+        let mut path = vec![];
+        for level in 0..F::LEVELS {
+            let shift = 12 + 9 * (F::LEVELS - 1 - level);
+            let desc = self.tables[&table][(va >> shift) % ENTRIES];
+            path.push(desc);
+            if !F::is_valid(desc) || !F::is_table(desc) {
+                break;
             }
+            table = F::output_address(desc);
         }
-        desc
-    }
-    fn block(pa: usize, perms: Perms, device: bool) -> u64 {
-        Self::page(pa, perms, device) | EPT_LARGE
-    }
-    fn is_valid(desc: u64) -> bool {
-        desc & (EPT_READ | EPT_WRITE | EPT_EXEC) != 0
-    }
-    fn is_table(desc: u64) -> bool {
-        desc & EPT_LARGE == 0
-    }
-    fn output_address(desc: u64) -> usize {
-        (desc & EPT_ADDRESS) as usize
-    }
-    fn perms(desc: u64) -> Perms {
-        Perms {
-            read: desc & EPT_READ != 0,
-            write: desc & EPT_WRITE != 0,
-            exec: desc & EPT_EXEC != 0,
-        }
+        path
     }
 }
 
@@ -111,7 +70,10 @@ macro_rules! over_formats {
     };
 }
 
-over_formats!(Stage2: stage2, Ept: ept; [
+/// Long mode without U/S, as a name the macro takes.
+type Supervisor = LongMode<false>;
+
+over_formats!(Stage2: stage2, Ept: ept, Npt: npt, Supervisor: supervisor; [
     blocks_map_translate_and_drain_whole,
     blocks_and_pages_do_not_mix,
     drain_range_unmaps_and_reports_each_page,
@@ -451,6 +413,7 @@ fn the_last_page_below_the_limit_works<F: DescriptorFormat>() {
 fn limits_follow_the_formats() {
     assert_eq!(PageTable::<Stage2>::ADDRESS_LIMIT, 1 << 39);
     assert_eq!(PageTable::<Ept>::ADDRESS_LIMIT, 1 << 48);
+    assert_eq!(PageTable::<Npt>::ADDRESS_LIMIT, 1 << 48);
 }
 
 /// Four levels translate all 48 bits: addresses that differ only above bit
@@ -497,20 +460,4 @@ fn a_48_bit_address_works_on_four_levels() {
     stage2.drain_range(&mut mem, 0, usize::MAX, |_, _, _, _| {});
     stage2.destroy(&mut mem);
     assert!(mem.tables.is_empty());
-}
-
-#[test]
-fn ept_test_format_encoding() {
-    assert_eq!(Ept::table(0x4000_3000), 0x4000_3007);
-    // Write-back, ignore PAT, read and write.
-    assert_eq!(Ept::page(0x8000_1000, Perms::RW, false), 0x8000_1073);
-    // Uncacheable device memory is never executable.
-    let rwx = Perms {
-        read: true,
-        write: true,
-        exec: true,
-    };
-    assert_eq!(Ept::page(0x0900_0000, rwx, true), 0x0900_0043);
-    assert_eq!(Ept::perms(Ept::page(0, Perms::RX, false)), Perms::RX);
-    assert!(!Ept::is_table(0x4000_0000 | EPT_LARGE | EPT_READ));
 }

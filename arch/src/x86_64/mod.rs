@@ -1,0 +1,16 @@
+//! x86-64 (issue 12). What lives here now is pure logic that builds for
+//! every target and is tested on the build host with `cargo test -p arch`:
+//! the page-table descriptor formats behind the generic walker
+//! ([`crate::paging`]), [`ept`] (Intel's extended page tables, for VMX) and
+//! [`long_mode`] (the 4-level long-mode format: AMD's nested page tables
+//! for SVM, and the host's own tables). No kernel uses them yet.
+//!
+//! What comes with issue 12: a type implementing the arch traits as
+//! `aarch64/` does, with `platform.rs` and `boot.rs` (long mode, GDT and
+//! IDT, the LAPIC timer, INIT-SIPI) and two `Virtualization` backends,
+//! `vmx/` (VMX with EPT) and `svm/` (SVM with NPT), chosen by CPUID at
+//! boot. The parts that execute instructions compile only for x86_64, as
+//! the CPU code of `aarch64/` does only for aarch64.
+
+pub mod ept;
+pub mod long_mode;
