@@ -3,7 +3,9 @@
 //! the page-table descriptor formats behind the generic walker
 //! ([`crate::paging`]), [`ept`] (Intel's extended page tables, for VMX) and
 //! [`long_mode`] (the 4-level long-mode format: AMD's nested page tables
-//! for SVM, and the host's own tables). No kernel uses them yet.
+//! for SVM, and the host's own tables); [`mmio_decode`], the decoder of
+//! the guest instruction behind an EPT or NPT fault. No kernel uses them
+//! yet.
 //!
 //! What comes with issue 12: a type implementing the arch traits as
 //! `aarch64/` does, with `platform.rs` and `boot.rs` (long mode, GDT and
@@ -14,3 +16,4 @@
 
 pub mod ept;
 pub mod long_mode;
+pub mod mmio_decode;

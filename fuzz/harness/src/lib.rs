@@ -28,6 +28,7 @@ pub mod net_ring;
 pub mod shell;
 pub mod vgic;
 pub mod virtio;
+pub mod x86_mmio;
 
 /// One fuzz target: its name (also its `fuzz_targets/<name>.rs` and corpus
 /// folder) and its function.
@@ -95,6 +96,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "shell_line",
         run: shell::shell_line,
+    },
+    Target {
+        name: "x86_mmio_decode",
+        run: x86_mmio::x86_mmio_decode,
     },
 ];
 

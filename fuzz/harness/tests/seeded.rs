@@ -277,4 +277,5 @@ seeded_tests!(
     reserve_list,
     blk_channel,
     shell_line,
+    x86_mmio_decode,
 );
