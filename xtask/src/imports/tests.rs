@@ -548,3 +548,44 @@ fn lint_verdicts() {
         Verdict::Fail(why) if why.contains("IMPORTS_PENDING")
     ));
 }
+
+#[test]
+fn glob_cycles_end_and_still_resolve() {
+    // `msr.rs` re-exports its children by glob and each child globs its
+    // parent back: before the look-up guard, every unknown name branched
+    // through these globs to the depth limit (minutes for a few files).
+    let mut files = vec![
+        ("lib.rs", "mod msr;\nmod user;\n".to_string()),
+        (
+            "msr.rs",
+            "mod a;\nmod b;\nmod c;\nmod d;\npub use a::*;\npub use b::*;\npub use c::*;\npub use d::*;\n"
+                .to_string(),
+        ),
+        (
+            "user.rs",
+            "use crate::msr::*;\npub fn f() -> u32 { d::VALUE + Missing::X }\n".to_string(),
+        ),
+    ];
+    for name in ["msr/a.rs", "msr/b.rs", "msr/c.rs"] {
+        files.push((
+            name,
+            "use super::*;\nuse Kind::*;\npub fn g() { Nope::Z }\n".into(),
+        ));
+    }
+    files.push((
+        "msr/d.rs",
+        "use super::*;\npub const VALUE: u32 = 1;\n".into(),
+    ));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let start = std::time::Instant::now();
+    let c = check(&files);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "glob look-ups branch without end"
+    );
+    assert!(
+        edges(&c).contains(&"user.rs -> msr/d.rs".to_string()),
+        "{:?}",
+        edges(&c)
+    );
+}

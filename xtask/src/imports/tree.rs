@@ -45,7 +45,7 @@
 //!   comments (intra-doc links too) and string literals: the parser drops
 //!   comments, doc comments are attributes, and a string is one token.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use anyhow::{Context, Result, bail};
@@ -182,6 +182,7 @@ pub fn build(sources: &Sources, root: &str, library: Option<&str>) -> Result<Tre
         mods: Vec::new(),
         refs: Vec::new(),
         macros: BTreeMap::new(),
+        looking_up: RefCell::default(),
     };
     let mut queue = VecDeque::new();
     b.tree.files.push(root.to_string());
@@ -220,6 +221,10 @@ struct Builder {
     refs: Vec<RawRef>,
     /// `#[macro_export]` macros → index of the defining file.
     macros: BTreeMap<String, usize>,
+    /// The (module, name) look-ups under way: a glob cycle (`use super::*`
+    /// in a child of a module that globs the child) ends at the first
+    /// repeat instead of branching to `MAX_DEPTH`.
+    looking_up: RefCell<BTreeSet<(ModId, String)>>,
 }
 
 fn dir_of(path: &str) -> &str {
@@ -918,6 +923,17 @@ impl Builder {
         if depth >= MAX_DEPTH {
             return None;
         }
+        let key = (m, name.to_string());
+        if !self.looking_up.borrow_mut().insert(key.clone()) {
+            return None;
+        }
+        let found = self.lookup_globs(m, name, depth);
+        self.looking_up.borrow_mut().remove(&key);
+        found
+    }
+
+    /// `name` through the globs of `m`.
+    fn lookup_globs(&self, m: ModId, name: &str, depth: usize) -> Option<ModId> {
         for g in &self.mods[m].globs {
             if let Some(gm) = self.walk_full_depth(m, g, depth + 1)
                 && gm != m
