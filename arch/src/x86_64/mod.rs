@@ -4,8 +4,10 @@
 //! ([`crate::paging`]), [`ept`] (Intel's extended page tables, for VMX) and
 //! [`long_mode`] (the 4-level long-mode format: AMD's nested page tables
 //! for SVM, and the host's own tables); [`mmio_decode`], the decoder of
-//! the guest instruction behind an EPT or NPT fault. No kernel uses them
-//! yet.
+//! the guest instruction behind an EPT or NPT fault; [`cpuid`], the filter
+//! of what a guest's CPUID sees; [`msr`], the allow-list of the MSRs a
+//! guest may read and write, with their per-vCPU values. No kernel uses
+//! them yet.
 //!
 //! What comes with issue 12: a type implementing the arch traits as
 //! `aarch64/` does, with `platform.rs` and `boot.rs` (long mode, GDT and
@@ -14,6 +16,8 @@
 //! boot. The parts that execute instructions compile only for x86_64, as
 //! the CPU code of `aarch64/` does only for aarch64.
 
+pub mod cpuid;
 pub mod ept;
 pub mod long_mode;
 pub mod mmio_decode;
+pub mod msr;
