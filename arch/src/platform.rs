@@ -105,11 +105,25 @@ pub trait Traps {
     fn saved_frame_pointer(frame: &Self::Frame) -> usize;
 }
 
+/// Which board description the boot loader handed over at
+/// [`BootInfo::firmware_table`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handoff {
+    /// A flattened device tree (ARM).
+    DeviceTree,
+    /// Xen's PVH `hvm_start_info` (x86: QEMU `-kernel`).
+    Pvh,
+    /// The multiboot2 boot information (x86: GRUB).
+    Multiboot2,
+}
+
 /// What the boot code hands the kernel.
 #[derive(Clone, Copy, Debug)]
 pub struct BootInfo {
-    /// Physical address of the firmware's board description (the device
-    /// tree; later the multiboot information or ACPI RSDP).
+    /// What [`BootInfo::firmware_table`] is.
+    pub handoff: Handoff,
+    /// Physical address of the firmware's board description: the device
+    /// tree, the PVH start information or the multiboot2 information.
     pub firmware_table: usize,
     /// Where the image was loaded.
     pub image_start: usize,

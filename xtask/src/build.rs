@@ -14,6 +14,9 @@ use anyhow::{Context, Result, bail};
 /// The target triple of the aarch64 kernel and user programs.
 pub const AARCH64_TARGET: &str = "aarch64-unknown-none-softfloat";
 
+/// The target triple of the x86_64 kernel (issue 12).
+pub const X86_64_TARGET: &str = "x86_64-unknown-none";
+
 /// The user programs built into boot images (cargo package names; each has a
 /// binary of the same name).
 pub const USER_PACKAGES: &[&str] = &["init", "ktest", "rtc", "vblk", "qvm", "shell"];

@@ -166,6 +166,7 @@ extern "C" fn __arch_primary_rust(dtb: usize, base: usize, el: u64) -> ! {
     // SAFETY: the kernel defines `__kernel_main`.
     unsafe {
         __kernel_main(crate::platform::BootInfo {
+            handoff: crate::platform::Handoff::DeviceTree,
             firmware_table: dtb,
             image_start: base,
             kernel_end,

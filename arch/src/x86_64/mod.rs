@@ -21,3 +21,17 @@ pub mod ept;
 pub mod long_mode;
 pub mod mmio_decode;
 pub mod msr;
+pub mod trap_frame;
+
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod entry;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod gdt;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod idt;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod start;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod uart16550;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod vectors;
