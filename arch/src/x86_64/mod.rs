@@ -30,7 +30,11 @@ pub mod gdt;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod idt;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod lapic;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod start;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod tsc;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod uart16550;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
