@@ -186,6 +186,7 @@ __boot_gdt:
     .quad 0
     .quad 0x00AF9A000000FFFF                // 0x08: 64-bit code, DPL 0
     .quad 0x00CF92000000FFFF                // 0x10: data, DPL 0
+.global __boot_gdt_pointer
 __boot_gdt_pointer:
     .short __boot_gdt_pointer - __boot_gdt - 1
     .long __boot_gdt

@@ -24,6 +24,8 @@ pub mod msr;
 pub mod trap_frame;
 
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod ap_start;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod entry;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod gdt;
