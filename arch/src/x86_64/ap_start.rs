@@ -136,7 +136,7 @@ pub unsafe fn start(
     argument: u64,
     efer: u32,
 ) -> Result<(), StartError> {
-    if page % 4096 != 0 || page >= 0x10_0000 || cr3 >= 1 << 32 {
+    if !page.is_multiple_of(4096) || page >= 0x10_0000 || cr3 >= 1 << 32 {
         return Err(BAD_PAGE);
     }
     let code_start = &raw const __x86_trampoline_start as usize;
