@@ -32,6 +32,8 @@ pub mod gdt;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod idt;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod ioapic;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod lapic;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod start;
