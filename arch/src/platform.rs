@@ -200,14 +200,14 @@ pub trait Platform:
     const MAINTENANCE_INTID: u32;
 
     /// Records how to call the firmware (CPU start, power off).
-    fn set_firmware(method: board::PsciMethod);
+    fn set_firmware(firmware: &board::Firmware);
     /// The host interrupt controller the board describes; `cpus` are the
     /// hardware ids of its CPUs in index order.
-    fn irq_chip(info: &board::GicInfo, cpus: &[u64]) -> Option<Self::IrqChip>;
+    fn irq_chip(info: &board::IrqControllerInfo, cpus: &[u64]) -> Option<Self::IrqChip>;
     /// Sets up the controller's shared part (once, on the boot CPU).
     fn init_irq_chip(chip: &mut Self::IrqChip);
     /// The virtual CPU interface, if the controller has one.
-    fn virtual_interface(info: &board::GicInfo) -> Option<Self::VirtIf>;
+    fn virtual_interface(info: &board::IrqControllerInfo) -> Option<Self::VirtIf>;
     /// The console driver for the UART at `base`.
     ///
     /// # Safety

@@ -2,7 +2,7 @@
 //! RAM, reserved ranges, CPUs, the GIC, the console UART, the EL2 timer's
 //! interrupt and the PSCI conduit. One kernel binary serves every board.
 
-pub use arch::board::{GicInfo, PsciMethod};
+pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod};
 use heapless::Vec;
 
 /// Most CPUs the kernel drives.
@@ -50,13 +50,13 @@ pub struct Board {
     /// MPIDR affinity of each CPU, in tree order (CPU index = position).
     pub cpus: Vec<u64, MAX_CPUS>,
     /// The GIC.
-    pub gic: GicInfo,
+    pub gic: IrqControllerInfo,
     /// The console.
     pub uart: Option<UartInfo>,
     /// INTID of the EL2 (hypervisor) physical timer.
     pub hyp_timer_intid: u32,
-    /// PSCI conduit.
-    pub psci: PsciMethod,
+    /// The PSCI conduit (ARM); the start-up page and ACPI power-off (x86).
+    pub firmware: Firmware,
     /// The initrd from `/chosen`, if any.
     pub initrd: Option<Range>,
 }
@@ -167,7 +167,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             .flatten()
             .map(|r| r.starting_address as usize);
         if let (Some(gicd), Some(gicr)) = (regs.next(), regs.next()) {
-            board.gic = GicInfo::V3 { gicd, gicr };
+            board.gic = IrqControllerInfo::V3 { gicd, gicr };
         }
     } else if let Some(gic) = fdt.find_compatible(&[
         "arm,cortex-a15-gic",
@@ -181,7 +181,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             .flatten()
             .map(|r| r.starting_address as usize);
         if let (Some(gicd), Some(gicc)) = (regs.next(), regs.next()) {
-            board.gic = GicInfo::V2 {
+            board.gic = IrqControllerInfo::V2 {
                 gicd,
                 gicc,
                 gich: regs.next(),
@@ -228,7 +228,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     }
 
     if let Some(psci) = fdt.find_compatible(&["arm,psci-1.0", "arm,psci-0.2", "arm,psci"]) {
-        board.psci = match psci.property("method").and_then(|p| p.as_str()) {
+        board.firmware.psci = match psci.property("method").and_then(|p| p.as_str()) {
             Some("smc") => PsciMethod::Smc,
             Some("hvc") => PsciMethod::Hvc,
             _ => PsciMethod::None,
@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(board.cpus.as_slice(), &[0, 1, 2, 3]);
         assert_eq!(
             board.gic,
-            GicInfo::V3 {
+            IrqControllerInfo::V3 {
                 gicd: 0x0800_0000,
                 gicr: 0x080a_0000
             }
@@ -297,7 +297,7 @@ mod tests {
             })
         );
         assert_eq!(board.hyp_timer_intid, 26);
-        assert_eq!(board.psci, PsciMethod::Smc);
+        assert_eq!(board.firmware.psci, PsciMethod::Smc);
         assert_eq!(board.ram_bytes(), 1 << 30);
     }
 
@@ -308,7 +308,7 @@ mod tests {
         assert_eq!(board.cpus.as_slice(), &[0]);
         assert_eq!(
             board.gic,
-            GicInfo::V2 {
+            IrqControllerInfo::V2 {
                 gicd: 0x0800_0000,
                 gicc: 0x0801_0000,
                 gich: Some(0x0803_0000),

@@ -8,7 +8,7 @@ use super::pl011::Pl011;
 use super::trap_frame::TrapFrame;
 use super::virt_if::VirtIf;
 use super::{Aarch64, cpu, stage2, timer};
-use crate::board::{GicInfo, PsciMethod};
+use crate::board::{Firmware, IrqControllerInfo, PsciMethod};
 use crate::platform::{Cpu, HostTimer, HostTrap, Translation, Traps};
 use crate::{Platform, UserContext};
 use core::fmt;
@@ -235,19 +235,19 @@ impl Platform for Aarch64 {
     const GUEST_TIMER_INTID: u32 = 27;
     const MAINTENANCE_INTID: u32 = super::vgic_v3::MAINTENANCE_INTID;
 
-    fn set_firmware(method: PsciMethod) {
+    fn set_firmware(firmware: &Firmware) {
         // Without a PSCI node, SMC is the one conduit EL2 can use.
-        super::boot::set_conduit(method == PsciMethod::Hvc);
+        super::boot::set_conduit(firmware.psci == PsciMethod::Hvc);
     }
 
-    fn irq_chip(info: &GicInfo, cpus: &[u64]) -> Option<Gic> {
+    fn irq_chip(info: &IrqControllerInfo, cpus: &[u64]) -> Option<Gic> {
         match *info {
             // SAFETY: the device tree names these regions; the kernel map
             // covers them as device memory and only this driver uses them.
-            GicInfo::V2 { gicd, gicc, .. } => Some(unsafe { Gic::new_v2(gicd, gicc) }),
+            IrqControllerInfo::V2 { gicd, gicc, .. } => Some(unsafe { Gic::new_v2(gicd, gicc) }),
             // SAFETY: as above.
-            GicInfo::V3 { gicd, gicr } => unsafe { Gic::new_v3(gicd, gicr, cpus) },
-            GicInfo::Missing => None,
+            IrqControllerInfo::V3 { gicd, gicr } => unsafe { Gic::new_v3(gicd, gicr, cpus) },
+            IrqControllerInfo::Missing | IrqControllerInfo::Apic { .. } => None,
         }
     }
 
@@ -255,10 +255,10 @@ impl Platform for Aarch64 {
         chip.init_distributor();
     }
 
-    fn virtual_interface(info: &GicInfo) -> Option<VirtIf> {
+    fn virtual_interface(info: &IrqControllerInfo) -> Option<VirtIf> {
         match *info {
-            GicInfo::V3 { .. } => Some(VirtIf::V3(super::vgic_v3::IchV3)),
-            GicInfo::V2 {
+            IrqControllerInfo::V3 { .. } => Some(VirtIf::V3(super::vgic_v3::IchV3)),
+            IrqControllerInfo::V2 {
                 gich: Some(gich),
                 gicv: Some(gicv),
                 ..

@@ -18,6 +18,8 @@
 
 pub mod cpuid;
 pub mod ept;
+pub mod intid_vector;
+pub mod kernel_map;
 pub mod long_mode;
 pub mod mmio_decode;
 pub mod msr;
@@ -25,6 +27,10 @@ pub mod trap_frame;
 
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod ap_start;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod boot;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod cpu;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod entry;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
@@ -34,7 +40,13 @@ pub mod idt;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod ioapic;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod irq_chip;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod lapic;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod pending;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod platform;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod start;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
@@ -43,3 +55,8 @@ pub mod tsc;
 pub mod uart16550;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod vectors;
+
+/// x86-64 with VMX or SVM: the platform the kernel runs on
+/// (`platform.rs`, `boot.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct X86_64;

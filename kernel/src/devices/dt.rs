@@ -7,7 +7,7 @@
 //! any region sharing a page with one of those.
 
 use super::device::Device;
-use crate::board::{Board, GicInfo};
+use crate::board::{Board, IrqControllerInfo};
 use abi::{DEVICE_IRQS, MAX_DEVICES, PAGE_SIZE};
 use alloc::vec::Vec;
 use fdt::node::FdtNode;
@@ -41,7 +41,7 @@ impl KernelUse {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         ranges.extend(board.uart.map(|u| page(u.base)));
         match board.gic {
-            GicInfo::V2 {
+            IrqControllerInfo::V2 {
                 gicd,
                 gicc,
                 gich,
@@ -50,8 +50,12 @@ impl KernelUse {
                 ranges.extend([page(gicd), page(gicc)]);
                 ranges.extend(gich.map(page).into_iter().chain(gicv.map(page)));
             }
-            GicInfo::V3 { gicd, gicr } => ranges.extend([page(gicd), page(gicr)]),
-            _ => {}
+            IrqControllerInfo::V3 { gicd, gicr } => ranges.extend([page(gicd), page(gicr)]),
+            IrqControllerInfo::Apic { lapic, ioapic } => {
+                ranges.push(page(lapic));
+                ranges.extend(ioapic.map(|io| page(io.base)));
+            }
+            IrqControllerInfo::Missing => {}
         }
         let memory = board.ram.iter().chain(&board.reserved).chain(&board.initrd);
         ranges.extend(memory.map(|r| (r.start, r.end)));

@@ -153,7 +153,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
             kprintln!("qhv: reserved RAM {start:#x}..{end:#x}: no room in the device table");
         }
     }
-    Arch::set_firmware(board.psci);
+    Arch::set_firmware(&board.firmware);
     let null_root = frames.alloc().expect("a frame for the empty table");
     crate::space::zero_frame(null_root);
     let counter_hz = Arch::counter_hz();
