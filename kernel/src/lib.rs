@@ -17,4 +17,7 @@ pub mod shm;
 pub mod slab;
 pub mod timeq;
 pub mod vgic;
+pub mod vioapic;
+pub mod vlapic;
 pub mod vmid;
+pub mod x86_firmware;

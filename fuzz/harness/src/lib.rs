@@ -27,7 +27,10 @@ pub mod loader;
 pub mod net_ring;
 pub mod shell;
 pub mod vgic;
+pub mod vioapic;
 pub mod virtio;
+pub mod vlapic;
+pub mod x86_firmware;
 pub mod x86_mmio;
 
 /// One fuzz target: its name (also its `fuzz_targets/<name>.rs` and corpus
@@ -100,6 +103,18 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "x86_mmio_decode",
         run: x86_mmio::x86_mmio_decode,
+    },
+    Target {
+        name: "x86_firmware",
+        run: x86_firmware::x86_firmware,
+    },
+    Target {
+        name: "vioapic",
+        run: vioapic::vioapic,
+    },
+    Target {
+        name: "vlapic",
+        run: vlapic::vlapic,
     },
 ];
 

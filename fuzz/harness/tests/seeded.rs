@@ -278,4 +278,7 @@ seeded_tests!(
     blk_channel,
     shell_line,
     x86_mmio_decode,
+    x86_firmware,
+    vioapic,
+    vlapic,
 );
