@@ -13,6 +13,9 @@ pub trait UserContext: Default + Clone {
     fn syscall_args(&self) -> [usize; 6];
     /// Sets the value a system call returns.
     fn set_return(&mut self, value: usize);
+    /// Moves the PC back onto the system-call instruction that trapped,
+    /// so that the call runs again when the thread resumes.
+    fn restart_syscall(&mut self);
     /// The program counter.
     fn pc(&self) -> usize;
     /// The stack pointer.

@@ -35,8 +35,8 @@ pub trait IrqChip {
     fn clear_active(&mut self, intid: u32);
     /// Sends the software interrupt `sgi` to CPU `cpu`.
     fn send_ipi(&mut self, cpu: usize, sgi: u32);
-    /// The GIC architecture version, for the banner.
-    fn version(&self) -> u32;
+    /// The controller's name for the banner ("GICv3", "APIC").
+    fn name(&self) -> &'static str;
 }
 
 /// A serial port used as the host console.

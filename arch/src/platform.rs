@@ -17,6 +17,9 @@ pub trait Cpu {
     fn index() -> usize;
     /// Records this CPU's index.
     fn set_index(index: usize);
+    /// This CPU's hardware id, as the board description lists CPUs (ARM:
+    /// MPIDR affinity; x86: APIC ID); readable before [`Boot::init_cpu`].
+    fn hw_id() -> u64;
     /// The free-running counter all CPUs share.
     fn counter() -> u64;
     /// Its frequency in Hz.
@@ -65,6 +68,15 @@ pub trait Translation {
     fn activate(root: u64);
     /// The active space's root.
     fn active() -> u64;
+    /// Makes a new, zeroed process space's table at physical `table` one
+    /// the kernel can run on: x86 puts the kernel's map (supervisor-only)
+    /// in its first PML4 slot, since the kernel runs on the process's
+    /// CR3; ARM needs nothing (the kernel has a translation regime of its
+    /// own). Never for a VM's space.
+    fn prepare_process_space(table: usize);
+    /// Undoes [`Translation::prepare_process_space`] before the table is
+    /// torn down, so that the tear-down leaves the kernel's map alone.
+    fn release_process_space(table: usize);
     /// Drops every TLB entry of the active space, on every CPU.
     fn flush_active();
     /// Drops the TLB entries of the page at `addr` in the active space, on
@@ -199,6 +211,8 @@ pub trait Platform:
     /// (GIC maintenance).
     const MAINTENANCE_INTID: u32;
 
+    /// Where the kernel runs, for the banner ("EL2", "ring 0 with SVM").
+    fn level_name() -> &'static str;
     /// Records how to call the firmware (CPU start, power off).
     fn set_firmware(firmware: &board::Firmware);
     /// The host interrupt controller the board describes; `cpus` are the

@@ -1,9 +1,11 @@
 //! Checks an ELF executable for a host process and lists what to map.
 
-use abi::{PAGE_SIZE, USER_STACK_MIN, USER_STACK_SIZE, USER_STACK_TOP};
+use abi::{
+    PAGE_SIZE, USER_ELF_MACHINE, USER_LOWEST, USER_STACK_MIN, USER_STACK_SIZE, USER_STACK_TOP,
+};
 use alloc::vec::Vec;
 use elf::ElfBytes;
-use elf::abi::{EM_AARCH64, ET_EXEC, PF_W, PF_X, PT_GNU_STACK, PT_LOAD};
+use elf::abi::{ET_EXEC, PF_W, PF_X, PT_GNU_STACK, PT_LOAD};
 use elf::endian::LittleEndian;
 
 /// One loadable segment.
@@ -68,7 +70,7 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
     if file.ehdr.class != elf::file::Class::ELF64 {
         return Err(LoadError::NotElf);
     }
-    if file.ehdr.e_machine != EM_AARCH64 || file.ehdr.e_type != ET_EXEC {
+    if file.ehdr.e_machine != USER_ELF_MACHINE || file.ehdr.e_type != ET_EXEC {
         return Err(LoadError::WrongKind);
     }
     let mut segments: Vec<Segment> = Vec::new();
@@ -101,7 +103,7 @@ pub fn parse(data: &[u8]) -> Result<Executable, LoadError> {
             .vaddr
             .checked_add(seg.mem_size)
             .ok_or(LoadError::BadAddress)?;
-        if seg.vaddr < PAGE_SIZE || end > stack_bottom {
+        if seg.vaddr < USER_LOWEST || end > stack_bottom {
             return Err(LoadError::BadAddress);
         }
         // Segments may share a page (linkers do that) but not bytes.

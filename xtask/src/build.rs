@@ -14,6 +14,18 @@ use anyhow::{Context, Result, bail};
 /// The target triple of the aarch64 kernel and user programs.
 pub const AARCH64_TARGET: &str = "aarch64-unknown-none-softfloat";
 
+/// The architecture a command builds or boots (`--arch`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Arch {
+    /// Armv8-A at EL2 on QEMU `virt` and the boards.
+    #[default]
+    #[value(name = "aarch64")]
+    Aarch64,
+    /// x86-64 with SVM (QEMU `q35`, `-cpu EPYC`) or VMX.
+    #[value(name = "x86_64")]
+    X86_64,
+}
+
 /// The target triple of the x86_64 kernel (issue 12).
 pub const X86_64_TARGET: &str = "x86_64-unknown-none";
 
@@ -153,7 +165,7 @@ pub fn cargo(root: &Path) -> Command {
 /// Pass `flags` (each a `-C key=value` string) to rustc through
 /// `CARGO_ENCODED_RUSTFLAGS`, which keeps paths with spaces in one piece
 /// and takes precedence over a `RUSTFLAGS` in the caller's environment.
-fn set_rustflags(cmd: &mut Command, flags: &[String]) {
+pub fn set_rustflags(cmd: &mut Command, flags: &[String]) {
     let words: Vec<&str> = flags.iter().flat_map(|f| f.splitn(2, ' ')).collect();
     cmd.env("CARGO_ENCODED_RUSTFLAGS", words.join("\x1f"))
         .env_remove("RUSTFLAGS");

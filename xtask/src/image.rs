@@ -174,9 +174,14 @@ pub fn buildfile_path(root: &Path, board: &str, buildfile: Option<&Path>) -> Res
     Ok(path)
 }
 
-/// Make the boot image from the built kernel and the buildfile of `board`
-/// (or `buildfile`), write it to `target/images/` and return its path.
-pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<PathBuf> {
+/// The bootfs the buildfile of `board` (or `buildfile`) lists, with
+/// `${target}` standing for `user_dir`; and the image's name.
+pub fn make_bootfs(
+    root: &Path,
+    board: &str,
+    buildfile: Option<&Path>,
+    user_dir: &Path,
+) -> Result<(String, Vec<u8>)> {
     let path = buildfile_path(root, board, buildfile)?;
     let name = match buildfile {
         Some(_) => path
@@ -192,10 +197,7 @@ pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<
         .with_context(|| format!("cannot read buildfile {}", path.display()))?;
     let vars = HashMap::from([
         ("root".to_string(), root.display().to_string()),
-        (
-            "target".to_string(),
-            build::user_dir(root).display().to_string(),
-        ),
+        ("target".to_string(), user_dir.display().to_string()),
     ]);
     // Relative paths in the buildfile are relative to its folder; errors
     // name it relative to the repository root when it is in there.
@@ -231,7 +233,13 @@ pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<
         })?;
     }
     let bootfs = boot::buildfile::build_image(&parsed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((name, bootfs))
+}
 
+/// Make the boot image from the built kernel and the buildfile of `board`
+/// (or `buildfile`), write it to `target/images/` and return its path.
+pub fn make_image(root: &Path, board: &str, buildfile: Option<&Path>) -> Result<PathBuf> {
+    let (name, bootfs) = make_bootfs(root, board, buildfile, &build::user_dir(root))?;
     let kernel_path = build::kernel_elf(root);
     let kernel = std::fs::read(&kernel_path)
         .with_context(|| format!("cannot read the kernel {}", kernel_path.display()))?;

@@ -19,6 +19,7 @@ mod profile;
 mod qemu;
 mod qvm_check;
 mod setup;
+mod x86;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +27,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
+use crate::build::Arch;
 use crate::qemu::{Cpu, Gic, Machine};
 
 /// Build, run and test the hypervisor.
@@ -40,8 +42,8 @@ struct Cli {
 enum Command {
     /// Install what the build and the tests need (Rust targets, QEMU 10+, dtc), as the other commands do first.
     Setup,
-    /// Build the kernel, the user programs and the test guests for aarch64.
-    Build,
+    /// Build the kernel, the user programs and the test guests (aarch64), or the x86_64 kernel and the host programs ported to it.
+    Build(BuildArgs),
     /// Build, then make the boot image (kernel + bootfs) and print its path.
     Image(ImageArgs),
     /// Make the boot image and boot it on QEMU `virt` with the console on this terminal.
@@ -61,10 +63,20 @@ enum Command {
 }
 
 #[derive(Args)]
+struct BuildArgs {
+    /// The architecture to build for.
+    #[arg(long, value_enum, default_value_t = Arch::Aarch64)]
+    arch: Arch,
+}
+
+#[derive(Args)]
 struct ImageArgs {
-    /// Board whose buildfile `boot/boards/<BOARD>.build` lists the image's files.
-    #[arg(long, default_value = "qemu-virt")]
-    board: String,
+    /// The architecture of the image.
+    #[arg(long, value_enum, default_value_t = Arch::Aarch64)]
+    arch: Arch,
+    /// Board whose buildfile `boot/boards/<BOARD>.build` lists the image's files [default: qemu-virt; qemu-pc with --arch x86_64].
+    #[arg(long)]
+    board: Option<String>,
     /// Use this buildfile instead of the board's; the image is named after its stem.
     #[arg(long, value_name = "PATH")]
     buildfile: Option<PathBuf>,
@@ -75,12 +87,12 @@ struct RunArgs {
     /// Number of CPUs.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=qemu::MAX_SMP as i64))]
     smp: u32,
-    /// GIC version of the `virt` machine.
-    #[arg(long, value_enum, default_value_t = Gic::V3)]
-    gic: Gic,
-    /// CPU model.
-    #[arg(long, value_enum, default_value_t = Cpu::CortexA72)]
-    cpu: Cpu,
+    /// GIC version of the `virt` machine [default: 3] (aarch64 only).
+    #[arg(long, value_enum)]
+    gic: Option<Gic>,
+    /// CPU model [default: cortex-a72; EPYC with --arch x86_64].
+    #[arg(long, value_enum)]
+    cpu: Option<Cpu>,
     /// RAM size: a number of MiB, or a number with an M or G suffix.
     #[arg(long, default_value = "1G", value_parser = qemu::parse_mem)]
     mem: String,
@@ -138,22 +150,36 @@ fn dispatch(command: Command) -> Result<ExitCode> {
     let root = build::root();
     match command {
         Command::Setup => setup::ensure(&root)?,
-        Command::Build => {
+        Command::Build(args) => {
             setup::ensure(&root)?;
-            build::build_all(&root)?;
+            match args.arch {
+                Arch::Aarch64 => build::build_all(&root)?,
+                Arch::X86_64 => x86::build_all(&root)?,
+            }
         }
         Command::Image(args) => {
-            image::buildfile_path(&root, &args.board, args.buildfile.as_deref())?;
-            setup::ensure(&root)?;
-            build::build_all(&root)?;
-            let path = image::make_image(&root, &args.board, args.buildfile.as_deref())?;
+            let path = build_image(&root, &args)?;
             println!("{}", path.display());
         }
         Command::Run(args) => {
+            let x86 = args.image.arch == Arch::X86_64;
+            let cpu = args
+                .cpu
+                .unwrap_or(if x86 { Cpu::Epyc } else { Cpu::CortexA72 });
+            anyhow::ensure!(
+                cpu.is_x86() == x86,
+                "--cpu {} is not a CPU of --arch {}",
+                cpu.name(),
+                if x86 { "x86_64" } else { "aarch64" }
+            );
+            anyhow::ensure!(
+                !(x86 && args.gic.is_some()),
+                "--gic is for aarch64's `virt` machine; the x86 PC has APICs"
+            );
             let machine = Machine {
-                cpu: args.cpu,
+                cpu,
                 cntfrq: None,
-                gic: args.gic,
+                gic: args.gic.unwrap_or(Gic::V3),
                 smp: args.smp,
                 mem: args.mem,
                 entry: crate::qemu::EntryLevel::El2,
@@ -165,11 +191,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 return Err(guests::run(&root, name, args.bare, machine));
             }
             machine.validate()?;
-            image::buildfile_path(&root, &args.image.board, args.image.buildfile.as_deref())?;
-            setup::ensure(&root)?;
-            build::build_all(&root)?;
-            let path =
-                image::make_image(&root, &args.image.board, args.image.buildfile.as_deref())?;
+            let path = build_image(&root, &args.image)?;
             return Err(qemu::run_interactive(&machine, &path));
         }
         Command::Lint => {
@@ -194,6 +216,30 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds what the image of `args` needs and makes it; returns its path
+/// (x86: the kernel ELF, with its bootfs beside it).
+fn build_image(root: &std::path::Path, args: &ImageArgs) -> Result<std::path::PathBuf> {
+    let board = args.board.clone().unwrap_or_else(|| {
+        match args.arch {
+            Arch::Aarch64 => "qemu-virt",
+            Arch::X86_64 => "qemu-pc",
+        }
+        .to_string()
+    });
+    let buildfile = image::buildfile_path(root, &board, args.buildfile.as_deref())?;
+    setup::ensure(root)?;
+    match args.arch {
+        Arch::Aarch64 => {
+            build::build_all(root)?;
+            image::make_image(root, &board, args.buildfile.as_deref())
+        }
+        Arch::X86_64 => {
+            x86::build_all(root)?;
+            x86::make_image(root, &buildfile)
+        }
+    }
 }
 
 /// `cargo xtask test`: host tests, the test image, the QEMU cases, one summary.

@@ -13,6 +13,8 @@ use clap::ValueEnum;
 
 /// The QEMU binary.
 pub const QEMU: &str = "qemu-system-aarch64";
+/// The QEMU program of the x86 PC.
+pub const QEMU_X86: &str = "qemu-system-x86_64";
 /// Most CPUs `--smp` takes (GICv2 allows only 8).
 pub const MAX_SMP: u32 = 64;
 
@@ -28,6 +30,10 @@ pub enum Cpu {
     /// Every feature QEMU emulates.
     #[value(name = "max")]
     Max,
+    /// x86_64: AMD EPYC, with SVM and nested paging under TCG (the x86
+    /// host, `--arch x86_64`).
+    #[value(name = "EPYC")]
+    Epyc,
 }
 
 impl Cpu {
@@ -37,7 +43,18 @@ impl Cpu {
             Cpu::CortexA57 => "cortex-a57",
             Cpu::CortexA72 => "cortex-a72",
             Cpu::Max => "max",
+            Cpu::Epyc => "EPYC",
         }
+    }
+
+    /// The CPU is an x86_64 one (QEMU's `q35` PC), not an Arm one (`virt`).
+    pub fn is_x86(self) -> bool {
+        self == Cpu::Epyc
+    }
+
+    /// The QEMU program that emulates it.
+    pub fn qemu(self) -> &'static str {
+        if self.is_x86() { QEMU_X86 } else { QEMU }
     }
 }
 
@@ -128,8 +145,41 @@ impl Machine {
         Ok(())
     }
 
+    /// The interrupt controller the kernel banner names.
+    pub fn chip_name(&self) -> String {
+        if self.cpu.is_x86() {
+            "APIC".into()
+        } else {
+            format!("GICv{}", self.gic)
+        }
+    }
+
+    /// QEMU's machine options for the x86 PC: `image` is the kernel ELF,
+    /// with its bootfs beside it as the first boot module.
+    fn x86_args(&self, image: &Path) -> Vec<String> {
+        vec![
+            "-M".into(),
+            "q35".into(),
+            "-cpu".into(),
+            self.cpu.name().into(),
+            "-smp".into(),
+            self.smp.to_string(),
+            "-m".into(),
+            self.mem.clone(),
+            "-kernel".into(),
+            image.display().to_string(),
+            "-initrd".into(),
+            crate::x86::bootfs_of(image).display().to_string(),
+            "-nic".into(),
+            "none".into(),
+        ]
+    }
+
     /// QEMU's machine options, without display or console ones.
     pub fn args(&self, image: &Path) -> Vec<String> {
+        if self.cpu.is_x86() {
+            return self.x86_args(image);
+        }
         let mut args = vec![
             "-M".into(),
             format!(
@@ -201,7 +251,7 @@ pub fn parse_mem(text: &str) -> Result<String, String> {
 pub fn run_interactive(machine: &Machine, image: &Path) -> anyhow::Error {
     use std::os::unix::process::CommandExt;
 
-    let mut cmd = Command::new(QEMU);
+    let mut cmd = Command::new(machine.cpu.qemu());
     cmd.args(machine.args(image)).arg("-nographic");
     eprintln!("xtask: {}", crate::build::describe(&cmd));
     eprintln!("xtask: starting QEMU; press Ctrl-A X to quit (Ctrl-A H for help)");
@@ -210,7 +260,7 @@ pub fn run_interactive(machine: &Machine, image: &Path) -> anyhow::Error {
          Ctrl-T then another key lists them"
     );
     let err = cmd.exec();
-    anyhow::Error::new(err).context(format!("cannot start {QEMU}"))
+    anyhow::Error::new(err).context(format!("cannot start {}", machine.cpu.qemu()))
 }
 
 /// What a captured QEMU says.
@@ -237,7 +287,7 @@ pub struct Captured {
 impl Captured {
     /// Start QEMU on `image`, with `extra` arguments after the machine's.
     pub fn spawn(machine: &Machine, image: &Path, extra: &[String]) -> Result<(Captured, String)> {
-        let mut cmd = Command::new(QEMU);
+        let mut cmd = Command::new(machine.cpu.qemu());
         cmd.args(machine.args(image))
             .args(extra)
             .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
@@ -248,7 +298,7 @@ impl Captured {
         let line = crate::build::describe(&cmd);
         let mut child = cmd
             .spawn()
-            .with_context(|| format!("cannot start {QEMU}"))?;
+            .with_context(|| format!("cannot start {}", machine.cpu.qemu()))?;
         let (tx, rx) = mpsc::channel();
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");

@@ -405,10 +405,10 @@ impl IrqChip for Gic {
         }
     }
 
-    fn version(&self) -> u32 {
+    fn name(&self) -> &'static str {
         match self {
-            Gic::V2(_) => 2,
-            Gic::V3(..) => 3,
+            Gic::V2(_) => "GICv2",
+            Gic::V3(..) => "GICv3",
         }
     }
 }

@@ -30,6 +30,10 @@ impl Cpu for Aarch64 {
         cpu::set_per_cpu(index);
     }
 
+    fn hw_id() -> u64 {
+        cpu::mpidr()
+    }
+
     #[inline]
     fn counter() -> u64 {
         cpu::counter()
@@ -92,6 +96,10 @@ impl Translation for Aarch64 {
     fn active() -> u64 {
         cpu::vttbr()
     }
+
+    fn prepare_process_space(_table: usize) {}
+
+    fn release_process_space(_table: usize) {}
 
     fn flush_active() {
         cpu::tlb_flush_current_vmid();
@@ -234,6 +242,10 @@ impl Platform for Aarch64 {
     type Console = Pl011;
     const GUEST_TIMER_INTID: u32 = 27;
     const MAINTENANCE_INTID: u32 = super::vgic_v3::MAINTENANCE_INTID;
+
+    fn level_name() -> &'static str {
+        "EL2"
+    }
 
     fn set_firmware(firmware: &Firmware) {
         // Without a PSCI node, SMC is the one conduit EL2 can use.

@@ -150,6 +150,10 @@ impl UserContext for TrapFrame {
         self.x[0] = value as u64;
     }
 
+    fn restart_syscall(&mut self) {
+        self.elr -= 4; // SVC is 4 bytes
+    }
+
     fn pc(&self) -> usize {
         self.elr as usize
     }

@@ -58,6 +58,14 @@ pub fn mapped_top() -> u64 {
     MAPPED_TOP.load(Ordering::Relaxed)
 }
 
+/// The first PML4 entry of the kernel's map (its first 512 GiB), which
+/// every process space shares.
+pub fn kernel_slot() -> u64 {
+    // SAFETY: written once by the boot CPU in `map_all_memory`, before any
+    // space exists; read-only afterwards.
+    unsafe { (*MAP.0.get())[0][0] }
+}
+
 /// Started without VMX or SVM.
 pub struct NoVirtualization;
 

@@ -23,6 +23,23 @@ const BY_APIC_ID: u8 = 2;
 /// Each index's APIC ID (for [`BY_APIC_ID`]); `u32::MAX`: none.
 static APIC_IDS: [AtomicU32; MAX_CPUS] = [const { AtomicU32::new(u32::MAX) }; MAX_CPUS];
 
+/// This CPU's APIC ID from CPUID (leaf 0xB's x2APIC ID where the CPU
+/// has the leaf, else leaf 1's initial APIC ID): usable before the local
+/// APIC is set up.
+pub fn apic_id_from_cpuid() -> u32 {
+    let cpuid = CpuId::new();
+    if let Some(id) = cpuid
+        .get_extended_topology_info()
+        .and_then(|mut levels| levels.next())
+        .map(|level| level.x2apic_id())
+    {
+        return id;
+    }
+    cpuid
+        .get_feature_info()
+        .map_or(0, |f| u32::from(f.initial_local_apic_id()))
+}
+
 /// Records this CPU's index: in IA32_TSC_AUX and in the APIC ID table.
 pub fn set_index(index: usize) {
     if index == 0 {

@@ -109,7 +109,7 @@ impl IrqChip for ApicChip {
         }
     }
 
-    fn version(&self) -> u32 {
-        0
+    fn name(&self) -> &'static str {
+        if lapic::is_x2apic() { "x2APIC" } else { "APIC" }
     }
 }

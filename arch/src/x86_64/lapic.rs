@@ -87,6 +87,11 @@ pub fn has_x2apic() -> bool {
         .is_some_and(|f| f.has_x2apic())
 }
 
+/// The local APICs run in x2APIC mode.
+pub fn is_x2apic() -> bool {
+    X2APIC.load(Ordering::Relaxed)
+}
+
 /// The CPU offers the TSC-deadline timer mode.
 pub fn has_tsc_deadline() -> bool {
     CpuId::new()

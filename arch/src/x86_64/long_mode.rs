@@ -126,10 +126,16 @@ impl<const USER: bool> DescriptorFormat for LongMode<USER> {
         Self::page(pa & !(BLOCK_SIZE - 1), perms, device) | LongModeEntry::PS.bits()
     }
 
-    /// Present, or a leaf mapped without access.
+    /// Present, or a leaf mapped without access. With U/S in every entry
+    /// (`LongMode<true>`), an entry without it is not this table's own:
+    /// it is the kernel's map in a process space's first PML4 slot
+    /// (`Translation::prepare_process_space`), present to the processor
+    /// but absent to the walker, which never maps, counts, lists or frees
+    /// anything through it.
     fn is_valid(desc: u64) -> bool {
-        LongModeEntry::from_bits_retain(desc)
-            .intersects(LongModeEntry::P | LongModeEntry::AVL_NO_ACCESS)
+        let bits = LongModeEntry::from_bits_retain(desc);
+        bits.intersects(LongModeEntry::P | LongModeEntry::AVL_NO_ACCESS)
+            && (!USER || bits.contains(LongModeEntry::US))
     }
 
     fn is_table(desc: u64) -> bool {

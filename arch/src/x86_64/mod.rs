@@ -55,6 +55,8 @@ pub mod tsc;
 pub mod uart16550;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod vectors;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod virt;
 
 /// x86-64 with VMX or SVM: the platform the kernel runs on
 /// (`platform.rs`, `boot.rs`).

@@ -1,11 +1,14 @@
 //! [`X86_64`] as the kernel's platform: the CPU, the local APIC timer,
 //! the translation of process spaces, and traps from host processes.
 
+use super::irq_chip::ApicChip;
 use super::trap_frame::TrapFrame;
+use super::uart16550::Uart16550;
 use super::{X86_64, cpu, intid_vector, lapic, pending, tsc};
-use crate::board::X86_TIMER_PPI;
+use crate::board::{Firmware, IrqControllerInfo, X86_TIMER_PPI};
 use crate::paging::DescriptorFormat;
 use crate::platform::{Cpu, HostTimer, HostTrap, Translation, Traps};
+use crate::{Platform, VirtualCpuInterface};
 use core::fmt;
 use x86_64::registers::control::Cr2;
 
@@ -27,6 +30,10 @@ impl Cpu for X86_64 {
 
     fn set_index(index: usize) {
         cpu::set_index(index);
+    }
+
+    fn hw_id() -> u64 {
+        u64::from(cpu::apic_id_from_cpuid())
     }
 
     #[inline]
@@ -101,6 +108,17 @@ impl Translation for X86_64 {
         // SAFETY: reads CR3.
         unsafe { core::arch::asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack)) };
         cr3 & !0xFFF
+    }
+
+    fn prepare_process_space(table: usize) {
+        // SAFETY: `table` is a zeroed page-table frame the caller owns,
+        // identity-mapped; slot 0 is outside every user address.
+        unsafe { (table as *mut u64).write_volatile(super::boot::kernel_slot()) };
+    }
+
+    fn release_process_space(table: usize) {
+        // SAFETY: as above; the space is no longer active anywhere.
+        unsafe { (table as *mut u64).write_volatile(0) };
     }
 
     fn flush_active() {
@@ -248,5 +266,98 @@ impl Traps for X86_64 {
 
     fn saved_frame_pointer(frame: &TrapFrame) -> usize {
         frame.rbp as usize
+    }
+}
+
+/// x86 has no hardware virtual CPU interface with list registers: the
+/// virtual local APIC is the kernel's (`kernel/src/vlapic`). The type has
+/// no values; [`crate::Platform::virtual_interface`] is always `None`.
+pub enum NoVirtualInterface {}
+
+impl VirtualCpuInterface for NoVirtualInterface {
+    fn list_registers(&self) -> usize {
+        match *self {}
+    }
+    fn read_lr(&self, _n: usize) -> u64 {
+        match *self {}
+    }
+    fn write_lr(&self, _n: usize, _value: u64) {
+        match *self {}
+    }
+    fn enable(&self, _underflow: bool) {
+        match *self {}
+    }
+    fn disable(&self) {
+        match *self {}
+    }
+    fn maintenance_status(&self) -> u32 {
+        match *self {}
+    }
+    fn empty_lrs(&self) -> u64 {
+        match *self {}
+    }
+    fn save(&self) -> [u64; 2] {
+        match *self {}
+    }
+    fn restore(&self, _state: [u64; 2]) {
+        match *self {}
+    }
+    fn guest_version(&self) -> u32 {
+        match *self {}
+    }
+    fn guest_frame(&self) -> Option<usize> {
+        match *self {}
+    }
+}
+
+impl Platform for X86_64 {
+    type IrqChip = ApicChip;
+    type VirtIf = NoVirtualInterface;
+    type Console = Uart16550;
+    // No hardware guest timer or maintenance interrupt on x86: two
+    // private INTIDs no vector stands for in the x86 chip's use.
+    const GUEST_TIMER_INTID: u32 = 27;
+    const MAINTENANCE_INTID: u32 = 25;
+
+    fn level_name() -> &'static str {
+        let cpuid = raw_cpuid::CpuId::new();
+        if cpuid
+            .get_extended_processor_and_feature_identifiers()
+            .is_some_and(|f| f.has_svm())
+        {
+            "ring 0 (SVM)"
+        } else if cpuid.get_feature_info().is_some_and(|f| f.has_vmx()) {
+            "ring 0 (VMX)"
+        } else {
+            "ring 0"
+        }
+    }
+
+    fn set_firmware(firmware: &Firmware) {
+        super::boot::set_firmware(firmware);
+    }
+
+    fn irq_chip(info: &IrqControllerInfo, cpus: &[u64]) -> Option<ApicChip> {
+        match *info {
+            // SAFETY: the MADT names the I/O APIC; the kernel map covers
+            // it (below 4 GiB, uncached by the MTRRs) and only this driver
+            // uses it.
+            IrqControllerInfo::Apic { ioapic, .. } => Some(unsafe { ApicChip::new(ioapic, cpus) }),
+            _ => None,
+        }
+    }
+
+    fn init_irq_chip(_chip: &mut ApicChip) {
+        // The I/O APIC's pins were masked when the driver was made; each
+        // CPU's local APIC is set up by `IrqChip::init_cpu`.
+    }
+
+    fn virtual_interface(_info: &IrqControllerInfo) -> Option<NoVirtualInterface> {
+        None
+    }
+
+    unsafe fn console(base: usize) -> Uart16550 {
+        // SAFETY: the caller guarantees the UART (an I/O port base here).
+        unsafe { Uart16550::new(base as u16) }
     }
 }

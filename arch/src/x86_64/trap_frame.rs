@@ -17,6 +17,9 @@ pub const USER_CODE_SELECTOR: u64 = 0x20 | 3;
 /// The ring-3 stack selector (`gdt.rs`), with RPL 3.
 pub const USER_DATA_SELECTOR: u64 = 0x18 | 3;
 
+/// Bytes of `int 0x80` (CD 80).
+pub const SYSCALL_INSTRUCTION_LENGTH: u64 = 2;
+
 /// Saved registers; 192 bytes, 16-byte aligned like the stack.
 #[repr(C)]
 #[derive(Clone, Debug, Default)]
@@ -88,6 +91,10 @@ impl UserContext for TrapFrame {
 
     fn set_return(&mut self, value: usize) {
         self.rax = value as u64;
+    }
+
+    fn restart_syscall(&mut self) {
+        self.rip -= SYSCALL_INSTRUCTION_LENGTH;
     }
 
     fn pc(&self) -> usize {

@@ -295,7 +295,7 @@ fn shm_calls(c: &mut Checks) {
         Ok(0),
     );
 
-    let at = 0x20_1000_0000;
+    let at = abi::USER_BASE + 0x20_1000_0000;
     c.expect(
         "shm_map bad handle",
         sys::shm_map(4321, at, rw),
@@ -355,7 +355,7 @@ fn shm_calls(c: &mut Checks) {
     );
     c.expect(
         "shm_map over program text",
-        sys::shm_map(h, 0x20_0000, rw),
+        sys::shm_map(h, abi::USER_BASE + 0x20_0000, rw),
         Err(Error::AlreadyMapped),
     );
     // The second page taken: nothing of the object may stay mapped.
@@ -607,22 +607,34 @@ pub fn run() -> usize {
     let entry = run as *const () as usize;
     c.expect(
         "thread priority 64",
-        call(Sys::ThreadCreate, [entry, 0x1000_0000, 0, 64, 0, 0]),
+        call(
+            Sys::ThreadCreate,
+            [entry, abi::USER_BASE + 0x1000_0000, 0, 64, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
         "thread stack misaligned",
-        call(Sys::ThreadCreate, [entry, 0x1000_0008, 0, 10, 0, 0]),
+        call(
+            Sys::ThreadCreate,
+            [entry, abi::USER_BASE + 0x1000_0008, 0, 10, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
         "thread on no CPU",
-        call(Sys::ThreadCreate, [entry, 0x1000_0000, 0, 10, 1 << 63, 0]),
+        call(
+            Sys::ThreadCreate,
+            [entry, abi::USER_BASE + 0x1000_0000, 0, 10, 1 << 63, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
         "thread entry outside",
-        call(Sys::ThreadCreate, [USER_TOP, 0x1000_0000, 0, 10, 0, 0]),
+        call(
+            Sys::ThreadCreate,
+            [USER_TOP, abi::USER_BASE + 0x1000_0000, 0, 10, 0, 0],
+        ),
         Err(Error::InvalidArgument),
     );
     c.expect(
@@ -663,7 +675,7 @@ pub fn run() -> usize {
 
     // Memory.
     let rw = prot::READ | prot::WRITE;
-    let free = 0x20_0000_0000;
+    let free = abi::USER_BASE + 0x20_0000_0000;
     c.expect(
         "map unaligned",
         sys::mem_map(free + 1, PAGE_SIZE, rw),
@@ -711,7 +723,7 @@ pub fn run() -> usize {
     );
     c.expect(
         "map over program text",
-        sys::mem_map(0x20_0000, PAGE_SIZE, rw),
+        sys::mem_map(abi::USER_BASE + 0x20_0000, PAGE_SIZE, rw),
         Err(Error::AlreadyMapped),
     );
     c.expect("map", sys::mem_map(free, 2 * PAGE_SIZE, rw), Ok(free));

@@ -8,7 +8,7 @@ use abi::{DeviceInfo, Error, Grants, PAGE_SIZE, Sys, USER_TOP};
 use ulib::{device, process, sys};
 
 /// Where a device would be mapped.
-const VA: usize = 0x60_0000_0000;
+const VA: usize = abi::USER_BASE + 0x60_0000_0000;
 
 fn call(n: Sys, args: [usize; 6]) -> abi::SysResult {
     sys::call(n, args)

@@ -12,7 +12,7 @@ use ulib::{device, println, sys};
 /// Where the region goes in the VM.
 const GPA: usize = 0x1000_0000;
 /// Where ktest would map it in its own space.
-const VA: usize = 0x60_0000_0000;
+const VA: usize = abi::USER_BASE + 0x60_0000_0000;
 
 fn expect(what: &str, got: SysResult, want: Error) -> bool {
     match got {

@@ -9,9 +9,9 @@ use abi::{DMA_SIZE_MAX, Error, PAGE_SIZE, prot};
 use ulib::{device, println, sys};
 
 /// Where the DMA memory goes.
-const VA: usize = 0x61_0000_0000;
+const VA: usize = abi::USER_BASE + 0x61_0000_0000;
 /// Where the 2 MiB run goes.
-const BIG_VA: usize = 0x61_1000_0000;
+const BIG_VA: usize = abi::USER_BASE + 0x61_1000_0000;
 
 fn fail(what: &str) -> usize {
     println!("FAIL ktest dma: {what}");

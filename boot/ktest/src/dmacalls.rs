@@ -7,7 +7,7 @@ use abi::{DMA_SIZE_MAX, Error, PAGE_SIZE, Sys, USER_TOP};
 use ulib::sys;
 
 /// Where DMA memory would be mapped.
-const VA: usize = 0x61_0000_0000;
+const VA: usize = abi::USER_BASE + 0x61_0000_0000;
 
 fn dma_alloc(va: usize, len: usize) -> abi::SysResult {
     sys::call(Sys::DmaAlloc, [va, len, 0, 0, 0, 0])

@@ -9,7 +9,12 @@ use ulib::{println, process, sys};
 
 /// Start of RAM on QEMU `virt`, where the kernel lives: never mapped in a
 /// process's space.
+#[cfg(not(target_arch = "x86_64"))]
 const KERNEL_RAM: usize = 0x4000_0000;
+/// The x86 kernel's image (at 2 MiB): in every process's table, but
+/// supervisor-only.
+#[cfg(target_arch = "x86_64")]
+const KERNEL_RAM: usize = 0x20_0000;
 const MAGIC: u64 = 0x5afe_c0de_1234_5678;
 
 static mut VICTIM_WORD: u64 = 0;
@@ -52,6 +57,11 @@ pub fn undefined_instruction() -> usize {
     #[cfg(target_arch = "aarch64")]
     unsafe {
         core::arch::asm!("udf #0")
+    };
+    // SAFETY: as above (UD2 is x86's undefined instruction).
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!("ud2")
     };
     println!("FAIL ktest undef: survived an undefined instruction");
     1

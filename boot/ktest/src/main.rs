@@ -107,11 +107,17 @@ fn memcheck(program: &str, args: &[&str]) -> usize {
     }
 }
 
+/// Where host processes run, as `hello` says.
+#[cfg(not(target_arch = "x86_64"))]
+const USER_LEVEL: &str = "EL0";
+#[cfg(target_arch = "x86_64")]
+const USER_LEVEL: &str = "ring 3";
+
 #[unsafe(no_mangle)]
 fn main(args: &[&str]) -> usize {
     match args.get(1..).unwrap_or(&[]) {
         ["hello", rest @ ..] => {
-            println!("ktest hello: a host process at EL0, args {rest:?}");
+            println!("ktest hello: a host process at {USER_LEVEL}, args {rest:?}");
             0
         }
         ["exit0"] => 0,

@@ -9,7 +9,7 @@ use abi::DEVICE_RAM;
 use ulib::{device, println, sys};
 
 /// Where the RAM goes in ktest's space and in the VM.
-const VA: usize = 0x61_0000_0000;
+const VA: usize = abi::USER_BASE + 0x61_0000_0000;
 const GPA: usize = 0x4000_0000;
 
 /// Runs the check on the region `selector` names; the exit status.

@@ -22,9 +22,9 @@ const NAME: &str = "ktest-shm";
 /// Its size.
 const SIZE: usize = 2 * PAGE_SIZE;
 /// Where the parent maps it.
-const PARENT_VA: usize = 0x20_1000_0000;
+const PARENT_VA: usize = abi::USER_BASE + 0x20_1000_0000;
 /// Where the child maps it.
-const CHILD_VA: usize = 0x20_2000_0000;
+const CHILD_VA: usize = abi::USER_BASE + 0x20_2000_0000;
 /// The 32-bit word (index) the child answers in and the parent waits on:
 /// the first of the second page.
 const REPLY: usize = PAGE_SIZE / 4;
@@ -77,7 +77,7 @@ pub fn child() -> usize {
 }
 
 /// Where the outsider maps its object.
-const OUTSIDER_VA: usize = 0x20_3000_0000;
+const OUTSIDER_VA: usize = abi::USER_BASE + 0x20_3000_0000;
 
 /// Runs `ktest ARGS...` in shared-memory namespace `space`; its status.
 fn run_in(args: &[&str], space: usize) -> Result<usize, Error> {

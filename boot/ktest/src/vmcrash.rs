@@ -15,7 +15,7 @@ const VCPUS: usize = 4;
 /// Guest RAM: where, how much, and where this process sees it.
 const RAM_GPA: usize = 0x4000_0000;
 const RAM_LEN: usize = 64 * 1024;
-const RAM_VA: usize = 0x60_0000_0000;
+const RAM_VA: usize = abi::USER_BASE + 0x60_0000_0000;
 /// A guest-physical address with nothing there: stores to it are MMIO
 /// exits.
 const MMIO_GPA: u64 = 0x0900_0000;

@@ -12,7 +12,7 @@ use linked_list_allocator::Heap;
 use spin::Mutex;
 
 /// Where the heap starts in every program.
-pub const HEAP_BASE: usize = 0x10_0000_0000;
+pub const HEAP_BASE: usize = abi::USER_BASE + 0x10_0000_0000;
 /// The most it may grow to.
 pub const HEAP_LIMIT: usize = 1 << 30;
 /// The smallest growth, and the unit every growth is a multiple of.

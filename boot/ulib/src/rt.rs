@@ -1,6 +1,8 @@
 //! Program start-up and the panic handler. The kernel starts a program at
-//! `_start` with x0/x1 = its NUL-separated argument block; the program
-//! defines `fn main(args: &[&str]) -> usize` with `#[unsafe(no_mangle)]`.
+//! `_start` with its NUL-separated argument block's address and length in
+//! the first two argument registers (x0/x1; RDI/RSI on x86-64) and the
+//! stack 16-byte aligned; the program defines `fn main(args: &[&str]) ->
+//! usize` with `#[unsafe(no_mangle)]`.
 
 use alloc::vec::Vec;
 
@@ -13,6 +15,16 @@ core::arch::global_asm!(
     "    mov x30, #0",
     "    bl __ulib_start",
     "    brk #0",
+);
+
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+core::arch::global_asm!(
+    ".section .text.start, \"ax\"",
+    ".global _start",
+    "_start:",
+    "    xor ebp, ebp",
+    "    call __ulib_start",
+    "    ud2",
 );
 
 unsafe extern "Rust" {
@@ -38,7 +50,7 @@ extern "C" fn __ulib_start(args_ptr: *const u8, args_len: usize) -> ! {
     crate::sys::exit(status)
 }
 
-#[cfg(all(target_arch = "aarch64", target_os = "none"))]
+#[cfg(target_os = "none")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     crate::println!("user program panicked: {}", info);

@@ -1,4 +1,5 @@
-//! Raw system calls: `svc #0` with the number in x8 (see `abi`).
+//! Raw system calls: `svc #0` with the number in x8; `int 0x80` with the
+//! number in RAX on x86-64 (see `abi`).
 
 use abi::{Sys, SysResult, decode_return};
 
@@ -29,7 +30,27 @@ pub fn raw(n: usize, args: [usize; 6]) -> usize {
             options(nostack),
         );
     }
-    #[cfg(not(target_arch = "aarch64"))]
+    #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+    // SAFETY: as on aarch64: the kernel preserves every register but RAX
+    // (`int 0x80`, the number in RAX, arguments in RDI, RSI, RDX, R10, R8,
+    // R9).
+    unsafe {
+        core::arch::asm!(
+            "int 0x80",
+            inlateout("rax") n => ret,
+            in("rdi") args[0],
+            in("rsi") args[1],
+            in("rdx") args[2],
+            in("r10") args[3],
+            in("r8") args[4],
+            in("r9") args[5],
+            options(nostack),
+        );
+    }
+    #[cfg(not(any(
+        target_arch = "aarch64",
+        all(target_arch = "x86_64", target_os = "none")
+    )))]
     {
         let _ = (n, args);
         ret = abi::encode_return(Err(abi::Error::NoSys));

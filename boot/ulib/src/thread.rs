@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Where thread stacks go.
-const STACKS_BASE: usize = 0x30_0000_0000;
+const STACKS_BASE: usize = abi::USER_BASE + 0x30_0000_0000;
 /// Stack bytes per thread unless the caller says ([`spawn_sized`]), and
 /// the most it may say.
 pub const STACK_SIZE: usize = 64 * 1024;

@@ -2,7 +2,9 @@
 //!
 //! Calling convention (aarch64): `svc #0` with the call number in `x8` and up
 //! to six arguments in `x0`..`x5`. The result comes back in `x0`: a value
-//! `>= 0` is success, a negative value is `-(Error as isize)`.
+//! `>= 0` is success, a negative value is `-(Error as isize)`. On x86-64:
+//! `int 0x80` with the number in `rax`, the arguments in `rdi`, `rsi`,
+//! `rdx`, `r10`, `r8`, `r9`, and the result in `rax`.
 //!
 //! Kernel objects are reached through handles: small integers that index the
 //! calling process's handle table. Every handle carries [`Rights`]; a call
@@ -13,6 +15,7 @@ pub mod aarch64;
 mod device;
 mod guest;
 mod info;
+pub mod x86_64;
 pub use device::*;
 pub use guest::*;
 pub use info::*;
@@ -392,10 +395,40 @@ pub const PRIORITY_DEFAULT: usize = 10;
 
 /// Page size of user mappings.
 pub const PAGE_SIZE: usize = 4096;
-/// User addresses are below this (39-bit address spaces).
-pub const USER_TOP: usize = 1 << 39;
+/// The user address window of the target: `[USER_BASE, USER_TOP)`.
+///
+/// On ARM a process's space is a stage-2 table of its own and the kernel
+/// has a translation regime apart: the window is the whole 39-bit space.
+/// On x86-64 every process's table also holds the kernel's identity map
+/// in its first 512 GiB (supervisor-only), so user addresses start at
+/// 512 GiB, in the second PML4 slot.
+#[cfg(not(all(target_arch = "x86_64", target_os = "none")))]
+mod layout {
+    pub const USER_BASE: usize = 0;
+    pub const USER_LOWEST: usize = super::PAGE_SIZE;
+    pub const USER_TOP: usize = 1 << 39;
+    pub const USER_STACK_TOP: usize = 0x7f_0000_0000;
+    pub const USER_ELF_MACHINE: u16 = 183; // EM_AARCH64
+}
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+mod layout {
+    pub const USER_BASE: usize = 1 << 39;
+    pub const USER_LOWEST: usize = USER_BASE;
+    pub const USER_TOP: usize = 1 << 40;
+    pub const USER_STACK_TOP: usize = 0xff_0000_0000;
+    pub const USER_ELF_MACHINE: u16 = 62; // EM_X86_64
+}
+/// User addresses are at or above this.
+pub const USER_BASE: usize = layout::USER_BASE;
+/// User addresses are below this.
+pub const USER_TOP: usize = layout::USER_TOP;
+/// The lowest address a user mapping may start at: [`USER_BASE`], and
+/// never page 0 (a null pointer faults).
+pub const USER_LOWEST: usize = layout::USER_LOWEST;
 /// Top of the first thread's stack.
-pub const USER_STACK_TOP: usize = 0x7f_0000_0000;
+pub const USER_STACK_TOP: usize = layout::USER_STACK_TOP;
+/// The ELF `e_machine` of user programs.
+pub const USER_ELF_MACHINE: u16 = layout::USER_ELF_MACHINE;
 /// Size of the first thread's stack, and the most a program may ask for:
 /// the space below [`USER_STACK_TOP`] kept free of ELF segments.
 pub const USER_STACK_SIZE: usize = 256 * 1024;

@@ -1,8 +1,12 @@
 //! What the kernel learns about the board from the firmware's device tree:
 //! RAM, reserved ranges, CPUs, the GIC, the console UART, the EL2 timer's
 //! interrupt and the PSCI conduit. One kernel binary serves every board.
+//! On x86 the same [`Board`] comes from the boot hand-off and the ACPI
+//! tables ([`x86::from_firmware`]).
 
 pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod};
+
+pub mod x86;
 use heapless::Vec;
 
 /// Most CPUs the kernel drives.
@@ -36,6 +40,8 @@ pub enum UartKind {
     /// Arm PL011.
     #[default]
     Pl011,
+    /// A 16550 at an I/O port base (the PC's COM1).
+    Ns16550,
 }
 
 /// Everything the kernel reads from the device tree.
@@ -59,6 +65,9 @@ pub struct Board {
     pub firmware: Firmware,
     /// The initrd from `/chosen`, if any.
     pub initrd: Option<Range>,
+    /// The bootfs when the loader placed it apart from the kernel (x86:
+    /// the first boot module); on ARM it follows the kernel image.
+    pub bootfs: Option<Range>,
 }
 
 /// Why a device tree cannot be used.

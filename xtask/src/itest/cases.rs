@@ -40,10 +40,9 @@ pub const TEST_BUILDFILE: &str = "boot/boards/qemu-virt-test.build";
 /// machine is a shared 2-core box running QEMU in TCG.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The kernel banner. Its groups `cpus` and `gic` are checked against the
-/// case's machine.
-pub const BANNER: &str =
-    r"qhv: hypervisor kernel at EL2, (?P<cpus>\d+) CPUs?, (?P<mib>\d+) MiB RAM, GICv(?P<gic>\d)";
+/// The kernel banner. Its groups `cpus` and `chip` (the interrupt
+/// controller) are checked against the case's machine.
+pub const BANNER: &str = r"qhv: hypervisor kernel at (EL2|ring 0 \(SVM\)), (?P<cpus>\d+) CPUs?, (?P<mib>\d+) MiB RAM, (?P<chip>GICv\d|x2APIC|APIC)";
 /// `init` starts the startup script.
 pub const STARTUP: &str = r"init: running /etc/startup";
 /// [`Case::image_key`] of the cases booting the Linux guest bare.
@@ -203,6 +202,9 @@ pub fn all() -> Vec<Case> {
     // A persistent disk: a Linux VM's writes on the host virtio-blk
     // driver's disk survive killing QEMU.
     cases.extend(super::persist::cases());
+
+    // The x86_64 host on QEMU's PC with SVM.
+    cases.extend(super::x86::cases());
 
     cases
 }
@@ -573,7 +575,7 @@ impl Case {
     pub fn new(name: impl Into<String>, machine: Machine) -> Case {
         let banner = Expect::line(BANNER)
             .group("cpus", machine.smp)
-            .group("gic", machine.gic);
+            .group("chip", machine.chip_name());
         Case {
             name: name.into(),
             machine,

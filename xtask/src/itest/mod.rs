@@ -12,6 +12,7 @@ pub mod restart;
 mod run_case;
 pub mod shell;
 pub mod stress;
+pub mod x86;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -65,11 +66,15 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     // The images, one per buildfile or test guest; each kind built only
     // if a selected case needs it.
     let mut images: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
-    let built = if cases
-        .iter()
-        .any(|c| c.guest.is_none() && c.linux_bare.is_none())
-    {
+    let arm_image =
+        |c: &Case| c.guest.is_none() && c.linux_bare.is_none() && !c.machine.cpu.is_x86();
+    let built = if cases.iter().any(arm_image) {
         build::build_all(root).map_err(|e| format!("{e:#}"))
+    } else {
+        Ok(())
+    };
+    let x86_built = if cases.iter().any(|c| c.machine.cpu.is_x86()) {
+        crate::x86::build_all(root).map_err(|e| format!("{e:#}"))
     } else {
         Ok(())
     };
@@ -90,8 +95,12 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                 crate::linux::prepare(root).map_err(|e| format!("{e:#}"))?;
                 return Ok(crate::linux::dir(root).join("Image"));
             }
-            built.clone()?;
             let path = root.join(&case.buildfile);
+            if case.machine.cpu.is_x86() {
+                x86_built.clone()?;
+                return crate::x86::make_image(root, &path).map_err(|e| format!("{e:#}"));
+            }
+            built.clone()?;
             image::make_image(root, "", Some(&path)).map_err(|e| format!("{e:#}"))
         });
     }

@@ -34,6 +34,9 @@ pub const MIN_QEMU: QemuVersion = QemuVersion {
 
 /// The Debian package with `qemu-system-aarch64`.
 const QEMU_PACKAGE: &str = "qemu-system-arm";
+/// The Debian package with `qemu-system-x86_64` (the x86_64 host's cases),
+/// from the same QEMU source and suite.
+const QEMU_X86_PACKAGE: &str = "qemu-system-x86";
 /// The Debian package with `dtc`, which reads the generated device trees.
 const DTC_PACKAGE: &str = "device-tree-compiler";
 
@@ -84,8 +87,9 @@ fn missing_targets(installed: &str) -> Vec<&'static str> {
 
 fn ensure_packages() -> Result<()> {
     let qemu = installed_qemu();
+    let qemu_x86 = installed_qemu_of("qemu-system-x86_64");
     let dtc = on_path("dtc");
-    if qemu.is_some_and(|v| v >= MIN_QEMU) && dtc {
+    if qemu.is_some_and(|v| v >= MIN_QEMU) && qemu_x86.is_some_and(|v| v >= MIN_QEMU) && dtc {
         return Ok(());
     }
     let mut wanted = Vec::new();
@@ -98,6 +102,10 @@ fn ensure_packages() -> Result<()> {
     }
     if qemu.is_none_or(|v| v < MIN_QEMU) {
         wanted.push(QEMU_PACKAGE);
+    }
+    if qemu_x86.is_none_or(|v| v < MIN_QEMU) {
+        eprintln!("xtask: qemu-system-x86_64 (QEMU {MIN_QEMU} or newer) is missing");
+        wanted.push(QEMU_X86_PACKAGE);
     }
     if !dtc {
         eprintln!("xtask: dtc (device-tree-compiler) is missing");
@@ -121,6 +129,9 @@ fn ensure_packages() -> Result<()> {
         Some(v) => bail!("after the install qemu-system-aarch64 is still QEMU {v}"),
         None => bail!("after the install there is still no qemu-system-aarch64"),
     }
+    if installed_qemu_of("qemu-system-x86_64").is_none_or(|v| v < MIN_QEMU) {
+        bail!("after the install there is no qemu-system-x86_64 {MIN_QEMU} or newer");
+    }
     if !on_path("dtc") {
         bail!("after the install there is still no dtc");
     }
@@ -133,7 +144,8 @@ fn ensure_packages() -> Result<()> {
 fn install(privilege: &Privilege, wanted: &[&str]) -> Result<()> {
     run(&mut privilege.apt(&["update", "-q"]))?;
     let mut release = None;
-    if wanted.contains(&QEMU_PACKAGE) && !candidate_is_new_enough(None)? {
+    let wants_qemu = wanted.contains(&QEMU_PACKAGE) || wanted.contains(&QEMU_X86_PACKAGE);
+    if wants_qemu && !candidate_is_new_enough(None)? {
         let suite = backports_suite().with_context(|| {
             format!(
                 "this system's apt offers no QEMU {MIN_QEMU} or newer (qemu-system-arm); \
@@ -277,7 +289,12 @@ fn is_downgrade(old: &str, new: &str) -> bool {
 
 /// The QEMU version of `qemu-system-aarch64` on `PATH`, if it runs.
 pub fn installed_qemu() -> Option<QemuVersion> {
-    let out = Command::new("qemu-system-aarch64")
+    installed_qemu_of("qemu-system-aarch64")
+}
+
+/// The version of QEMU's `program`, if it runs.
+fn installed_qemu_of(program: &str) -> Option<QemuVersion> {
+    let out = Command::new(program)
         .arg("--version")
         .stdin(Stdio::null())
         .output()

@@ -232,3 +232,15 @@ fn a_nested_table_maps_48_bit_addresses() {
     pt.destroy(&mut mem);
     assert!(mem.tables.is_empty());
 }
+
+#[test]
+fn a_supervisor_entry_is_not_a_user_tables_own() {
+    // The kernel's map in a process space's first PML4 slot: present to
+    // the processor, absent to the walker of a user table.
+    let kernel_slot = 0x29_e000 | LongModeEntry::P.bits() | LongModeEntry::RW.bits();
+    assert!(!Npt::is_valid(kernel_slot));
+    assert!(LongMode::<false>::is_valid(kernel_slot));
+    for entry in all_entries::<Npt>() {
+        assert!(Npt::is_valid(entry) || entry & LongModeEntry::P.bits() == 0);
+    }
+}

@@ -15,7 +15,7 @@ use ulib::sync::{Mutex, MutexGuard};
 
 /// Scratch memory the kernel reads and writes (shared by all threads; its
 /// contents are junk).
-pub const SCRATCH: usize = 0x60_0000_0000;
+pub const SCRATCH: usize = abi::USER_BASE + 0x60_0000_0000;
 /// Its length.
 pub const SCRATCH_LEN: usize = 16 * PAGE_SIZE;
 /// An unmapped page right after it.
@@ -29,10 +29,10 @@ pub const SPACES: usize = RO_PAGE + 2 * PAGE_SIZE;
 /// Where the fuzzer's program starts: its own memory (program, heap,
 /// thread stacks, scratch) lies in `[PROGRAM, WINDOW)`, and its first
 /// stack below `USER_STACK_TOP`.
-pub const PROGRAM: usize = 0x20_0000;
+pub const PROGRAM: usize = abi::USER_BASE + 0x20_0000;
 /// Where the fuzzer maps and unmaps (`mem_map`, `vm_map_ram`, `shm_map`):
 /// nothing of its own is there, so unmapping in it never hurts it.
-pub const WINDOW: usize = 0x61_0000_0000;
+pub const WINDOW: usize = abi::USER_BASE + 0x61_0000_0000;
 /// The window's length.
 pub const WINDOW_LEN: usize = 4 << 30;
 

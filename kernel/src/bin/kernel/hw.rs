@@ -1,10 +1,12 @@
 //! The one place the kernel picks its architecture. Everything else in the
 //! kernel reaches the CPU, the interrupt controller, address translation
 //! and the virtualization backend through the `arch` traits, on the type
-//! named here; an x86_64 port adds its type below, behind its `cfg`.
+//! named here; x86_64's type is the other one, behind its `cfg`.
 
 #[cfg(target_arch = "aarch64")]
 pub use arch::aarch64::Aarch64 as Arch;
+#[cfg(target_arch = "x86_64")]
+pub use arch::x86_64::X86_64 as Arch;
 
 /// The registers a trap saves.
 pub type Frame = <Arch as arch::Traps>::Frame;

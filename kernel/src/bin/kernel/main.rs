@@ -10,6 +10,7 @@ extern crate alloc;
 
 mod console;
 mod device;
+mod firmware;
 mod heap;
 mod hw;
 mod input;

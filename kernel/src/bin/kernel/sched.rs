@@ -7,7 +7,7 @@
 
 use crate::hw::Arch;
 use crate::state::{Block, Kernel, Object, ThreadState};
-use arch::{HostTimer, IrqChip};
+use arch::{HostTimer, IrqChip, UserContext};
 use kernel::slab::Id;
 
 use crate::percpu::{SGI_RESCHEDULE, this_cpu};
@@ -112,8 +112,8 @@ pub fn wake(k: &mut Kernel, tid: Id, how: Wake) {
     unlink_waiter(k, tid);
     if let Some(t) = k.threads.get_mut(tid) {
         match how {
-            Wake::Return(v) => t.ctx.x[0] = v as u64,
-            Wake::Restart => t.ctx.elr -= 4,
+            Wake::Return(v) => t.ctx.set_return(v),
+            Wake::Restart => t.ctx.restart_syscall(),
             Wake::Resume => {}
         }
     }

@@ -19,7 +19,7 @@
 mod dma;
 
 use crate::hw::Arch;
-use abi::{Error, PAGE_SIZE, USER_TOP};
+use abi::{Error, PAGE_SIZE, USER_LOWEST, USER_TOP};
 use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};
 use arch::{Cpu, Perms, Translation};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -88,6 +88,9 @@ impl Space {
     /// An empty space with `vmid`.
     pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
         let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
+        if VmidKind::of(vmid) != Some(VmidKind::Vm) {
+            Arch::prepare_process_space(table.root());
+        }
         Ok(Space {
             table,
             generation: fresh_generation(),
@@ -130,7 +133,7 @@ impl Space {
             .checked_next_multiple_of(PAGE_SIZE)
             .ok_or(Error::InvalidArgument)?;
         let end = va.checked_add(len).ok_or(Error::InvalidArgument)?;
-        if !va.is_multiple_of(PAGE_SIZE) || len == 0 || va < PAGE_SIZE || end > USER_TOP {
+        if !va.is_multiple_of(PAGE_SIZE) || len == 0 || va < USER_LOWEST || end > USER_TOP {
             return Err(Error::InvalidArgument);
         }
         Ok(len)
@@ -477,6 +480,9 @@ impl Space {
     /// Frees every page and table. The caller has made sure no CPU runs
     /// this space and flushes its VMID.
     pub fn destroy(mut self, frames: &mut FrameAllocator) {
+        if !self.blocks() {
+            Arch::release_process_space(self.table.root());
+        }
         self.table.drain_range(
             &mut Frames(frames),
             0,

@@ -21,16 +21,6 @@ fn round_out(start: usize, end: usize) -> (usize, usize) {
     (start & !(MIB2 - 1), end.next_multiple_of(MIB2))
 }
 
-/// The device tree handed over by the boot loader.
-fn device_tree(dtb: usize) -> &'static [u8] {
-    // SAFETY: the boot map covers the whole device tree (its size is read
-    // the same way there); the firmware leaves it in place.
-    unsafe {
-        let size = u32::from_be(core::ptr::read_volatile((dtb + 4) as *const u32)) as usize;
-        core::slice::from_raw_parts(dtb as *const u8, size)
-    }
-}
-
 /// RAM ranges as pairs, without the heap (which is not up yet).
 fn ram_pairs(board: &Board) -> ([(usize, usize); board::MAX_RANGES], usize) {
     let mut out = [(0, 0); board::MAX_RANGES];
@@ -59,14 +49,20 @@ fn find_free(board: &Board, used: &[(usize, usize)], size: usize) -> Option<usiz
 #[unsafe(no_mangle)]
 fn __kernel_main(boot: BootInfo) -> ! {
     crate::panic::IMAGE_BASE.store(boot.image_start, core::sync::atomic::Ordering::Relaxed);
-    let dtb = device_tree(boot.firmware_table);
-    let board = match board::parse(dtb) {
-        Ok(b) => b,
-        Err(_) => halt(),
+    let crate::firmware::Described { board, dtb, table } = match crate::firmware::read(&boot) {
+        Ok(d) => d,
+        Err(e) => {
+            if let Some(port) = e.fallback_console() {
+                // SAFETY: the PC's COM1, which nothing else uses yet.
+                unsafe { console::init(port) };
+                kprintln!("qhv: {e}");
+            }
+            halt()
+        }
     };
     let fine = [
         round_out(boot.image_start, boot.image_end),
-        round_out(boot.firmware_table, boot.firmware_table + dtb.len()),
+        round_out(table.0, table.1),
     ];
     let (ram, n_ram) = ram_pairs(&board);
     if !boot.hypervisor_level {
@@ -80,9 +76,16 @@ fn __kernel_main(boot: BootInfo) -> ! {
         unsafe { console::init(uart.base) };
     }
     crate::klog::init();
-    kprintln!("qhv: starting on {} at EL2", board.model());
+    kprintln!(
+        "qhv: starting on {} at {}",
+        board.model(),
+        Arch::level_name()
+    );
 
-    let bootfs_bytes = image_tail(&boot);
+    let bootfs_bytes = match board.bootfs {
+        Some(r) => module(r),
+        None => image_tail(&boot),
+    };
     let bootfs = match Bootfs::parse(bootfs_bytes) {
         Ok(b) => b,
         Err(e) => {
@@ -94,7 +97,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
     // Ranges in use, in a fixed array: there is no heap yet.
     let mut used = [(0usize, 0usize); board::MAX_RANGES + 4 + boot::reserve::MAX_RESERVED];
     used[0] = (boot.image_start, boot.image_end);
-    used[1] = (boot.firmware_table, boot.firmware_table + dtb.len());
+    used[1] = table;
     let mut n_used = 2;
     for r in board
         .reserved
@@ -156,6 +159,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
     Arch::set_firmware(&board.firmware);
     let null_root = frames.alloc().expect("a frame for the empty table");
     crate::space::zero_frame(null_root);
+    Arch::prepare_process_space(null_root);
     let counter_hz = Arch::counter_hz();
     let mut cpus: Vec<Cpu> = board.cpus.as_slice().iter().map(|_| Cpu::new()).collect();
     cpus[0].online = true;
@@ -209,11 +213,12 @@ fn __kernel_main(boot: BootInfo) -> ! {
     let mut k = KERNEL.lock();
     let online = k.cpus.iter().filter(|c| c.online).count();
     kprintln!(
-        "qhv: hypervisor kernel at EL2, {} CPU{}, {} MiB RAM, GICv{}",
+        "qhv: hypervisor kernel at {}, {} CPU{}, {} MiB RAM, {}",
+        Arch::level_name(),
         online,
         if online == 1 { "" } else { "s" },
         board.ram_bytes() >> 20,
-        k.irqs.chip.version()
+        k.irqs.chip.name()
     );
     kprintln!(
         "qhv: {} MiB free, {} files in the bootfs, timer {} Hz",
@@ -233,6 +238,13 @@ fn __kernel_main(boot: BootInfo) -> ! {
         }
     }
     crate::resume::run(k, 0)
+}
+
+/// A boot module's bytes (x86: the bootfs the loader placed).
+fn module(r: board::Range) -> &'static [u8] {
+    // SAFETY: the firmware's module list names this RAM, which the board
+    // keeps reserved and nothing writes.
+    unsafe { core::slice::from_raw_parts(r.start as *const u8, r.end - r.start) }
 }
 
 /// The bootfs bytes that follow the kernel in the boot image.

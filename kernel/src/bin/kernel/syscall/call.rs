@@ -75,6 +75,25 @@ pub fn copy_out(k: &mut Kernel, c: &Caller, ptr: usize, data: &[u8]) -> Result<(
         .copy_out(&mut k.frames, ptr, data)
 }
 
+/// Checks that the caller may write all of `[ptr, ptr + len)`, before a
+/// call that writes only part of it (as many rows as there are).
+pub fn check_writable(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> Result<(), Error> {
+    if len == 0 {
+        return Ok(());
+    }
+    let end = ptr.checked_add(len).ok_or(Error::Fault)?;
+    let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+    let space = p.space.as_ref().ok_or(Error::Fault)?;
+    let mut page = ptr & !(abi::PAGE_SIZE - 1);
+    while page < end {
+        space
+            .translate(&mut k.frames, page, true)
+            .ok_or(Error::Fault)?;
+        page += abi::PAGE_SIZE;
+    }
+    Ok(())
+}
+
 /// Copies `rows`, plain `repr(C)` records of integers (the `abi` crate's
 /// rows and records, laid out with no padding, as its tests check), to the
 /// caller's memory at `ptr`, one after the other; how many.

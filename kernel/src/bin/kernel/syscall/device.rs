@@ -4,7 +4,7 @@
 //! it out as the startup script says); the kernel's own devices and
 //! interrupts are never handed out (`kernel::devices`).
 
-use super::call::{Caller, Outcome, copy_in, copy_out_rows, copy_str};
+use super::call::{Caller, Outcome, check_writable, copy_in, copy_out_rows, copy_str};
 use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use abi::SysResult;
@@ -57,6 +57,9 @@ pub fn list(
     let selector = Selector::parse(&text)?;
     let grants = grants_of(k, c)?;
     let row_size = core::mem::size_of::<DeviceInfo>();
+    // The whole buffer, whether or not rows fill it: a bad pointer is an
+    // error on every board, with many devices or none.
+    check_writable(k, c, out, max_rows * row_size)?;
     let mut matched = 0;
     for index in 0..k.devices.list.len() {
         if !selector.matches(&k.devices.list[index]) {

@@ -5,7 +5,7 @@ use crate::hw::Frame;
 use crate::process as proc;
 use crate::sched;
 use crate::state::{Block, Kernel, Object, ThreadState};
-use abi::{Error, PRIORITY_MAX, Rights, SysResult, USER_TOP};
+use abi::{Error, PRIORITY_MAX, Rights, SysResult, USER_LOWEST, USER_TOP};
 use arch::UserContext;
 
 pub fn create(
@@ -17,8 +17,8 @@ pub fn create(
     priority: usize,
     affinity: usize,
 ) -> SysResult {
-    if entry >= USER_TOP
-        || stack_top > USER_TOP
+    if !(USER_LOWEST..USER_TOP).contains(&entry)
+        || !(USER_LOWEST..=USER_TOP).contains(&stack_top)
         || !stack_top.is_multiple_of(16)
         || priority > PRIORITY_MAX
     {

@@ -12,7 +12,7 @@ use super::{Pending, switch};
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel};
-use arch::{Cpu, GuestExit, Translation, Virtualization};
+use arch::{Cpu, GuestExit, Translation, UserContext, Virtualization};
 use kernel::exit_record::{self, Header};
 use kernel::exit_stats::ExitCount;
 use kernel::slab::Id;
@@ -222,5 +222,5 @@ fn exit_to_host(k: &mut Kernel, cpu_index: usize, frame: &mut Frame, record: &ab
         }
         _ => Err(abi::Error::Fault),
     };
-    frame.x[0] = abi::encode_return(result.map(|()| record.kind as usize)) as u64;
+    frame.set_return(abi::encode_return(result.map(|()| record.kind as usize)));
 }

@@ -1,0 +1,59 @@
+//! The x86_64 host's cases (issue 12): the kernel on QEMU's PC with SVM
+//! (`-cpu EPYC`), booted through its PVH note with the bootfs as its boot
+//! module, running the kernel's tests ported so far in ring 3 on 1 and 4
+//! CPUs. VMs on x86 come with the SVM and VMX backends.
+
+use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
+use crate::qemu::{Cpu, Gic};
+
+/// The buildfile of the x86 test image.
+pub const BUILDFILE: &str = "boot/boards/qemu-pc-test.build";
+
+/// The x86 cases.
+pub fn cases() -> Vec<Case> {
+    [1, 4]
+        .into_iter()
+        .map(|smp| {
+            let mut pc = machine(Cpu::Epyc, Gic::V3, smp);
+            pc.mem = "512M".into();
+            Case::new(format!("x86-boot-epyc-smp{smp}"), pc)
+                .buildfile(BUILDFILE)
+                .lines(&kernel_tests(smp))
+        })
+        .collect()
+}
+
+/// What the x86 test image's startup script prints on `smp` CPUs, in
+/// order: the kernel's image at 2 MiB is in every process's table but
+/// supervisor-only, so reading or writing it is a protection fault.
+pub fn kernel_tests(smp: u32) -> Vec<String> {
+    let fault =
+        |what: &str, at: &str| format!(r"qhv: process \d+ \(ktest\) ended: {what}.* at {at}");
+    vec![
+        STARTUP.into(),
+        "ktest hello: a host process at ring 3".into(),
+        format!("ktest threads: pinned threads ran on each of {smp} CPUs"),
+        format!(r"ktest threads: \d+ spinning threads all ran, on {smp} CPUs"),
+        "ktest threads: futex mutex kept 4 threads x 500 increments exact".into(),
+        "ktest threads: ok".into(),
+        fault(r"page fault \(write, protection\)", "0x200000"),
+        "ktest isolate: the scribbler was ended and the victim's memory is intact: ok".into(),
+        fault(r"page fault \(read, protection\)", "0x200000"),
+        "ktest expect-fault: 'read-kernel' was ended by the kernel: ok".into(),
+        fault(r"page fault \(write, protection\)", "0x201000"),
+        "ktest expect-fault: 'write-kernel' was ended by the kernel: ok".into(),
+        fault(r"invalid opcode \(#UD\)", "pc"),
+        "ktest expect-fault: 'undef' was ended by the kernel: ok".into(),
+        "ktest kill: a spinning process was ended with status 42: ok".into(),
+        r"ktest badcalls: \d+ checks passed".into(),
+        "ktest spawnloop: 200 spawn/exit cycles".into(),
+        "ktest shm: another namespace's process opening the same name got its own zeroed object; handles without MAP or WRITE were refused".into(),
+        r"ktest shm: the child read the pattern at 0xa020000000 \(the parent's at 0xa010000000\) and answered through the shared futex word".into(),
+        "ktest shm: the object lives on while a process that mapped it runs".into(),
+        r"ktest shm: parent and child ended, free memory \d+ -> \d+ bytes".into(),
+        "ktest shm: an unmapped object went with its last handle: 8192 bytes back".into(),
+        "ktest shm: ok".into(),
+        STARTUP_DONE.into(),
+        INIT_EXIT_0.into(),
+    ]
+}
