@@ -102,6 +102,7 @@ impl Boot for X86_64 {
             let (_, rate) = tsc::calibrate(|wait| lapic::count_during(wait));
             lapic::set_timer_rate(rate);
         }
+        super::shootdown::online(index);
     }
 
     fn map_all_memory(ram: &[(usize, usize)], _fine: &[(usize, usize)]) -> u64 {

@@ -68,6 +68,13 @@ pub fn set_index(index: usize) {
     }
 }
 
+/// The APIC ID of the CPU with index `index` (recorded as it started).
+pub fn apic_id_of(index: usize) -> u32 {
+    APIC_IDS
+        .get(index)
+        .map_or(u32::MAX, |slot| slot.load(Ordering::Relaxed))
+}
+
 /// This CPU's index.
 #[inline]
 pub fn index() -> usize {

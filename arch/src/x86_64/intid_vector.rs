@@ -10,7 +10,8 @@
 //! | 32 + n | the I/O APIC's GSI n, n < 160, but not 0x80 | 0x30 + n |
 //!
 //! 0x20-0x2F stay unused (the 8259's old range; it stays masked), 0xFF is
-//! the spurious vector, and 0x80 the system-call gate.
+//! the spurious vector, 0xF0 the TLB shootdown request (`shootdown.rs`)
+//! and 0x80 the system-call gate.
 
 use crate::board::FIRST_SPI;
 

@@ -48,6 +48,8 @@ pub mod pending;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod platform;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod shootdown;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod start;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod tsc;

@@ -35,5 +35,10 @@ pub fn take(cpu: usize) -> Option<u8> {
 /// The kernel-mode interrupt path (`vectors.rs`).
 #[unsafe(no_mangle)]
 extern "C" fn __arch_x86_kernel_interrupt(vector: u64) {
-    note(super::cpu::index(), vector as u8);
+    let cpu = super::cpu::index();
+    if vector == u64::from(super::shootdown::SHOOTDOWN_VECTOR) {
+        super::shootdown::handle(cpu);
+    } else {
+        note(cpu, vector as u8);
+    }
 }

@@ -121,15 +121,21 @@ impl Translation for X86_64 {
         unsafe { (table as *mut u64).write_volatile(0) };
     }
 
+    /// This CPU reloads CR3; the others flush through a shootdown.
     fn flush_active() {
-        let cr3 = Self::active();
-        // SAFETY: reloading CR3 with its value drops its non-global TLB
-        // entries on this CPU.
-        unsafe { core::arch::asm!("mov cr3, {}", in(reg) cr3, options(nostack)) };
+        super::shootdown::everywhere(|| {
+            let cr3 = Self::active();
+            // SAFETY: reloading CR3 with its value drops its non-global
+            // TLB entries on this CPU.
+            unsafe { core::arch::asm!("mov cr3, {}", in(reg) cr3, options(nostack)) };
+        });
     }
 
+    /// INVLPG here; the others flush their whole TLB (a shootdown).
     fn flush_page(addr: usize) {
-        x86_64::instructions::tlb::flush(x86_64::VirtAddr::new_truncate(addr as u64));
+        super::shootdown::everywhere(|| {
+            x86_64::instructions::tlb::flush(x86_64::VirtAddr::new_truncate(addr as u64));
+        });
     }
 }
 

@@ -6,7 +6,9 @@
 //! Each stub pushes a zero where the processor pushes no error code (all
 //! but #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC and #SX), then its
 //! vector. From ring 3, the kernel's `__kernel_trap(frame, vector)` runs,
-//! as for a lower exception level on ARM. In ring 0, an exception is a
+//! as for a lower exception level on ARM (a TLB shootdown request is
+//! handled here without it: the kernel may be holding its lock while it
+//! waits for this CPU, `shootdown.rs`). In ring 0, an exception is a
 //! kernel bug (`__kernel_fault(frame, vector)`, which does not return);
 //! an interrupt there can only arrive while the kernel waits for one
 //! (`sti; hlt`), and `__arch_x86_kernel_interrupt(vector)` notes it for
@@ -14,6 +16,7 @@
 //!
 //! [`TrapFrame`]: super::trap_frame::TrapFrame
 
+use super::shootdown;
 use super::trap_frame::TrapFrame;
 
 /// IA32_FS_BASE: a thread's FS base (its thread pointer), switched with
@@ -70,7 +73,7 @@ __x86_trap_common:
     movq    %rsp, %rdi
     movq    136(%rsp), %rsi         // the vector
     xorl    %ebp, %ebp
-    call    __kernel_trap
+    call    __arch_x86_user_trap
     jmp     __x86_restore_frame
 
 2:  cmpq    ${first_interrupt}, 136(%rsp)
@@ -130,6 +133,25 @@ unsafe extern "C" {
     fn __x86_enter_frame(frame: *mut TrapFrame) -> !;
 }
 
+unsafe extern "C" {
+    fn __kernel_trap(frame: &mut TrapFrame, vector: u64);
+}
+
+/// A trap from ring 3: the shootdown bookkeeping around the kernel's
+/// handler.
+#[unsafe(no_mangle)]
+extern "C" fn __arch_x86_user_trap(frame: &mut TrapFrame, vector: u64) {
+    let cpu = super::cpu::index();
+    shootdown::enter_kernel(cpu);
+    if vector == u64::from(shootdown::SHOOTDOWN_VECTOR) {
+        shootdown::handle(cpu);
+    } else {
+        // SAFETY: the kernel defines `__kernel_trap` for exactly this.
+        unsafe { __kernel_trap(frame, vector) };
+    }
+    shootdown::leave_kernel(super::cpu::index());
+}
+
 /// The address of vector `vector`'s stub.
 pub fn stub(vector: u8) -> u64 {
     &raw const __x86_vectors as u64 + (vector as usize * STUB_SIZE) as u64
@@ -141,6 +163,7 @@ pub fn stub(vector: u8) -> u64 {
 /// # Safety
 /// Nothing on the kernel stack is live any more: the stack is reset.
 pub unsafe fn enter(frame: *mut TrapFrame) -> ! {
+    shootdown::leave_kernel(super::cpu::index());
     // SAFETY: the caller guarantees the frame slot is at the stack top and
     // that nothing below it is still needed.
     unsafe { __x86_enter_frame(frame) }
