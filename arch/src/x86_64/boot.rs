@@ -85,8 +85,12 @@ impl Boot for X86_64 {
     fn init_cpu(index: usize) {
         if index == 0 {
             STACK_TOPS[0].store(super::start::boot_stack_top(), Ordering::Relaxed);
-            // SAFETY: the boot CPU, once, before any CPU loads the IDT.
-            unsafe { idt::init(&[intid_vector::SYSCALL_VECTOR]) };
+            // SAFETY: the boot CPU, once, before any CPU loads the IDT;
+            // interrupts are masked.
+            unsafe {
+                idt::init(&[intid_vector::SYSCALL_VECTOR]);
+                super::pic8259::disable();
+            }
         }
         let stack_top = STACK_TOPS
             .get(index)

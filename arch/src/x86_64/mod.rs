@@ -46,6 +46,8 @@ pub mod lapic;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod pending;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod pic8259;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod platform;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod shootdown;
