@@ -173,6 +173,11 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 if x86 { "x86_64" } else { "aarch64" }
             );
             anyhow::ensure!(
+                !cpu.is_bochs(),
+                "--cpu {}: Bochs runs in the test suite only (`cargo xtask test --filter bochs`)",
+                cpu.name()
+            );
+            anyhow::ensure!(
                 !(x86 && args.gic.is_some()),
                 "--gic is for aarch64's `virt` machine; the x86 PC has APICs"
             );

@@ -15,6 +15,8 @@ use clap::ValueEnum;
 pub const QEMU: &str = "qemu-system-aarch64";
 /// The QEMU program of the x86 PC.
 pub const QEMU_X86: &str = "qemu-system-x86_64";
+/// Bochs, the x86 PC with VMX.
+pub const BOCHS: &str = "bochs";
 /// Most CPUs `--smp` takes (GICv2 allows only 8).
 pub const MAX_SMP: u32 = 64;
 
@@ -34,6 +36,10 @@ pub enum Cpu {
     /// host, `--arch x86_64`).
     #[value(name = "EPYC")]
     Epyc,
+    /// x86_64: Intel Skylake-X with VMX and EPT, under Bochs (QEMU's TCG
+    /// has no VMX); boots a GRUB ISO of the image.
+    #[value(name = "corei7_skylake_x")]
+    Skylake,
 }
 
 impl Cpu {
@@ -44,17 +50,27 @@ impl Cpu {
             Cpu::CortexA72 => "cortex-a72",
             Cpu::Max => "max",
             Cpu::Epyc => "EPYC",
+            Cpu::Skylake => "corei7_skylake_x",
         }
     }
 
-    /// The CPU is an x86_64 one (QEMU's `q35` PC), not an Arm one (`virt`).
+    /// The CPU is an x86_64 one (a PC), not an Arm one (`virt`).
     pub fn is_x86(self) -> bool {
-        self == Cpu::Epyc
+        matches!(self, Cpu::Epyc | Cpu::Skylake)
     }
 
-    /// The QEMU program that emulates it.
+    /// Bochs emulates it, not QEMU.
+    pub fn is_bochs(self) -> bool {
+        self == Cpu::Skylake
+    }
+
+    /// The program that emulates it.
     pub fn qemu(self) -> &'static str {
-        if self.is_x86() { QEMU_X86 } else { QEMU }
+        match self {
+            Cpu::Skylake => BOCHS,
+            _ if self.is_x86() => QEMU_X86,
+            _ => QEMU,
+        }
     }
 }
 
@@ -147,7 +163,9 @@ impl Machine {
 
     /// The interrupt controller the kernel banner names.
     pub fn chip_name(&self) -> String {
-        if self.cpu.is_x86() {
+        if self.cpu.is_bochs() {
+            "x2APIC".into()
+        } else if self.cpu.is_x86() {
             "APIC".into()
         } else {
             format!("GICv{}", self.gic)
@@ -175,8 +193,13 @@ impl Machine {
         ]
     }
 
-    /// QEMU's machine options, without display or console ones.
+    /// QEMU's machine options, without display or console ones; Bochs's
+    /// command line (its configuration beside the ISO `image`, written by
+    /// [`crate::x86::write_bochsrc`]).
     pub fn args(&self, image: &Path) -> Vec<String> {
+        if self.cpu.is_bochs() {
+            return crate::x86::bochs_args(image, self.smp);
+        }
         if self.cpu.is_x86() {
             return self.x86_args(image);
         }
@@ -288,11 +311,14 @@ impl Captured {
     /// Start QEMU on `image`, with `extra` arguments after the machine's.
     pub fn spawn(machine: &Machine, image: &Path, extra: &[String]) -> Result<(Captured, String)> {
         let mut cmd = Command::new(machine.cpu.qemu());
-        cmd.args(machine.args(image))
-            .args(extra)
-            .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
-            .arg("-no-reboot")
-            .stdin(Stdio::piped())
+        cmd.args(machine.args(image)).args(extra);
+        if machine.cpu.is_bochs() {
+            crate::x86::write_bochsrc(image, machine)?;
+        } else {
+            cmd.args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
+                .arg("-no-reboot");
+        }
+        cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let line = crate::build::describe(&cmd);

@@ -104,3 +104,93 @@ pub fn make_image(root: &Path, buildfile: &Path) -> Result<PathBuf> {
     );
     Ok(kernel)
 }
+
+/// Makes a GRUB ISO of the x86 image whose kernel is `kernel` (its
+/// bootfs beside it): GRUB loads the kernel through its multiboot2 header
+/// and the bootfs as its module, with the console on COM1. Returns the
+/// ISO's path (`NAME.iso`).
+pub fn make_iso(kernel: &Path) -> Result<PathBuf> {
+    let staging = kernel.with_extension("iso.d");
+    let boot = staging.join("boot");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(boot.join("grub"))
+        .with_context(|| format!("cannot create {}", boot.display()))?;
+    std::fs::copy(kernel, boot.join("qhv.elf"))
+        .with_context(|| format!("cannot copy {}", kernel.display()))?;
+    std::fs::copy(bootfs_of(kernel), boot.join("bootfs"))
+        .with_context(|| format!("cannot copy the bootfs of {}", kernel.display()))?;
+    std::fs::write(boot.join("grub/grub.cfg"), GRUB_CFG)
+        .with_context(|| format!("cannot write {}", boot.display()))?;
+    let iso = kernel.with_extension("iso");
+    let mut cmd = std::process::Command::new("grub-mkrescue");
+    cmd.arg("-o").arg(&iso).arg(&staging);
+    run(&mut cmd)?;
+    Ok(iso)
+}
+
+/// GRUB's configuration on the ISO: no menu delay, console on COM1.
+const GRUB_CFG: &str = "\
+set timeout=0
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+menuentry \"qhv\" {
+    multiboot2 /boot/qhv.elf
+    module2 /boot/bootfs bootfs
+    boot
+}
+";
+
+/// Bochs's configuration of the machine of `smp` CPUs booting `iso`, and
+/// its debugger commands (Debian's Bochs starts in its debugger: `c`
+/// runs). The display is a VNC server that waits for no client, so Bochs
+/// runs without a terminal; COM1 is its standard output.
+fn bochs_files(iso: &Path, smp: u32) -> (PathBuf, PathBuf) {
+    (
+        iso.with_extension(format!("smp{smp}.bochsrc")),
+        iso.with_extension("bochs-commands"),
+    )
+}
+
+/// The command line of Bochs for `iso` on `smp` CPUs.
+pub fn bochs_args(iso: &Path, smp: u32) -> Vec<String> {
+    let (rc, commands) = bochs_files(iso, smp);
+    vec![
+        "-q".into(),
+        "-f".into(),
+        rc.display().to_string(),
+        "-rc".into(),
+        commands.display().to_string(),
+    ]
+}
+
+/// Writes the files [`bochs_args`] names for `machine`.
+pub fn write_bochsrc(iso: &Path, machine: &crate::qemu::Machine) -> Result<()> {
+    let (rc, commands) = bochs_files(iso, machine.smp);
+    let mib = crate::qemu::parse_mem(&machine.mem)
+        .map_err(|e| anyhow::anyhow!("--mem {}: {e}", machine.mem))?;
+    let megs = match mib.strip_suffix('G') {
+        Some(g) => g.parse::<u64>().unwrap_or(1) * 1024,
+        None => mib.trim_end_matches('M').parse::<u64>().unwrap_or(256),
+    };
+    let text = format!(
+        "megs: {megs}\n\
+         cpu: model={}, count={}\n\
+         romimage: file=/usr/share/bochs/BIOS-bochs-latest\n\
+         vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest\n\
+         ata0-master: type=cdrom, path={}, status=inserted\n\
+         boot: cdrom\n\
+         com1: enabled=1, mode=file, dev=/dev/stdout\n\
+         display_library: rfb, options=\"timeout=0\"\n\
+         clock: sync=none\n\
+         log: {}\n\
+         panic: action=fatal\n\
+         error: action=report\n",
+        machine.cpu.name(),
+        machine.smp,
+        iso.display(),
+        iso.with_extension("bochs.log").display()
+    );
+    std::fs::write(&rc, text).with_context(|| format!("cannot write {}", rc.display()))?;
+    std::fs::write(&commands, "c\n").with_context(|| format!("cannot write {}", commands.display()))
+}

@@ -42,7 +42,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The kernel banner. Its groups `cpus` and `chip` (the interrupt
 /// controller) are checked against the case's machine.
-pub const BANNER: &str = r"qhv: hypervisor kernel at (EL2|ring 0 \(SVM\)), (?P<cpus>\d+) CPUs?, (?P<mib>\d+) MiB RAM, (?P<chip>GICv\d|x2APIC|APIC)";
+pub const BANNER: &str = r"qhv: hypervisor kernel at (EL2|ring 0 \((SVM|VMX)\)), (?P<cpus>\d+) CPUs?, (?P<mib>\d+) MiB RAM, (?P<chip>GICv\d|x2APIC|APIC)";
 /// `init` starts the startup script.
 pub const STARTUP: &str = r"init: running /etc/startup";
 /// [`Case::image_key`] of the cases booting the Linux guest bare.
@@ -650,6 +650,8 @@ impl Case {
         match (&self.guest, &self.linux_bare) {
             (Some(name), _) => format!("guest {name}"),
             (None, Some(_)) => LINUX_BARE.into(),
+            // Bochs boots a GRUB ISO of the image, not the ELF.
+            (None, None) if self.machine.cpu.is_bochs() => format!("{} (ISO)", self.buildfile),
             (None, None) => self.buildfile.clone(),
         }
     }
@@ -707,8 +709,8 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 47);
-        assert_eq!(count(|c| c.machine.cpu.is_x86()), 2);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 48);
+        assert_eq!(count(|c| c.machine.cpu.is_x86()), 3);
         assert_eq!(count(|c| c.guest.is_some()), 24);
         assert_eq!(count(|c| c.linux_bare.is_some()), 1);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();

@@ -98,7 +98,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
             let path = root.join(&case.buildfile);
             if case.machine.cpu.is_x86() {
                 x86_built.clone()?;
-                return crate::x86::make_image(root, &path).map_err(|e| format!("{e:#}"));
+                let kernel = crate::x86::make_image(root, &path).map_err(|e| format!("{e:#}"))?;
+                if case.machine.cpu.is_bochs() {
+                    return crate::x86::make_iso(&kernel).map_err(|e| format!("{e:#}"));
+                }
+                return Ok(kernel);
             }
             built.clone()?;
             image::make_image(root, "", Some(&path)).map_err(|e| format!("{e:#}"))

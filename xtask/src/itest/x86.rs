@@ -1,7 +1,8 @@
 //! The x86_64 host's cases (issue 12): the kernel on QEMU's PC with SVM
 //! (`-cpu EPYC`), booted through its PVH note with the bootfs as its boot
-//! module, running the kernel's tests ported so far in ring 3 on 1 and 4
-//! CPUs. VMs on x86 come with the SVM and VMX backends.
+//! module, and on Bochs with VMX (`corei7_skylake_x`) from a GRUB ISO
+//! through its multiboot2 header, running the kernel's tests ported so far
+//! in ring 3. VMs on x86 come with the SVM and VMX backends.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
 use crate::qemu::{Cpu, Gic};
@@ -9,9 +10,10 @@ use crate::qemu::{Cpu, Gic};
 /// The buildfile of the x86 test image.
 pub const BUILDFILE: &str = "boot/boards/qemu-pc-test.build";
 
-/// The x86 cases.
+/// The x86 cases: QEMU with SVM on 1 and 4 CPUs, and Bochs with VMX
+/// (booted from a GRUB ISO, through the multiboot2 header) on one.
 pub fn cases() -> Vec<Case> {
-    [1, 4]
+    let mut cases: Vec<Case> = [1, 4]
         .into_iter()
         .map(|smp| {
             let mut pc = machine(Cpu::Epyc, Gic::V3, smp);
@@ -20,7 +22,16 @@ pub fn cases() -> Vec<Case> {
                 .buildfile(BUILDFILE)
                 .lines(&kernel_tests(smp))
         })
-        .collect()
+        .collect();
+    let mut bochs = machine(Cpu::Skylake, Gic::V3, 1);
+    bochs.mem = "256M".into();
+    cases.push(
+        Case::new("x86-bochs-vmx-smp1", bochs)
+            .buildfile(BUILDFILE)
+            .lines(&kernel_tests(1))
+            .timeout(300),
+    );
+    cases
 }
 
 /// What the x86 test image's startup script prints on `smp` CPUs, in

@@ -39,6 +39,18 @@ const QEMU_PACKAGE: &str = "qemu-system-arm";
 const QEMU_X86_PACKAGE: &str = "qemu-system-x86";
 /// The Debian package with `dtc`, which reads the generated device trees.
 const DTC_PACKAGE: &str = "device-tree-compiler";
+/// What the x86 case on Bochs needs, each a file that says the package is
+/// there: GRUB's ISO maker and its PC modules, `xorriso` and `mtools`
+/// under it, Bochs with its BIOS and VGA BIOS.
+const X86_ISO_AND_BOCHS: &[(&str, &str)] = &[
+    ("/usr/bin/grub-mkrescue", "grub-common"),
+    ("/usr/lib/grub/i386-pc/multiboot2.mod", "grub-pc-bin"),
+    ("/usr/bin/xorriso", "xorriso"),
+    ("/usr/bin/mformat", "mtools"),
+    ("/usr/bin/bochs", "bochs"),
+    ("/usr/share/bochs/BIOS-bochs-latest", "bochsbios"),
+    ("/usr/share/bochs/VGABIOS-lgpl-latest", "vgabios"),
+];
 
 /// Make sure the Rust targets and the packages are installed.
 pub fn ensure(root: &Path) -> Result<()> {
@@ -89,10 +101,26 @@ fn ensure_packages() -> Result<()> {
     let qemu = installed_qemu();
     let qemu_x86 = installed_qemu_of("qemu-system-x86_64");
     let dtc = on_path("dtc");
-    if qemu.is_some_and(|v| v >= MIN_QEMU) && qemu_x86.is_some_and(|v| v >= MIN_QEMU) && dtc {
+    let missing_x86: Vec<&str> = X86_ISO_AND_BOCHS
+        .iter()
+        .filter(|(file, _)| !Path::new(file).exists())
+        .map(|&(_, package)| package)
+        .collect();
+    if qemu.is_some_and(|v| v >= MIN_QEMU)
+        && qemu_x86.is_some_and(|v| v >= MIN_QEMU)
+        && dtc
+        && missing_x86.is_empty()
+    {
         return Ok(());
     }
     let mut wanted = Vec::new();
+    if !missing_x86.is_empty() {
+        eprintln!(
+            "xtask: missing for the x86 cases: {}",
+            missing_x86.join(" ")
+        );
+        wanted.extend(&missing_x86);
+    }
     match qemu {
         Some(v) if v >= MIN_QEMU => {}
         Some(v) => {
@@ -134,6 +162,12 @@ fn ensure_packages() -> Result<()> {
     }
     if !on_path("dtc") {
         bail!("after the install there is still no dtc");
+    }
+    if let Some((file, package)) = X86_ISO_AND_BOCHS
+        .iter()
+        .find(|(file, _)| !Path::new(file).exists())
+    {
+        bail!("after the install there is still no {file} ({package})");
     }
     Ok(())
 }
