@@ -23,6 +23,7 @@ pub mod kernel_map;
 pub mod long_mode;
 pub mod mmio_decode;
 pub mod msr;
+pub mod svm;
 pub mod trap_frame;
 
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
