@@ -25,6 +25,7 @@ pub mod mmio_decode;
 pub mod msr;
 pub mod svm;
 pub mod trap_frame;
+pub mod vmx;
 
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod ap_start;
