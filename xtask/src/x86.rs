@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use crate::build::{X86_64_TARGET, cargo, run, set_rustflags};
 
 /// The host programs built for x86 (the rest follow as they are ported).
-pub const USER_PACKAGES: &[&str] = &["init", "ktest"];
+pub const USER_PACKAGES: &[&str] = &["init", "ktest", "shell"];
 
 /// Where cargo puts the x86 kernel ELF.
 pub fn kernel_elf(root: &Path) -> PathBuf {
@@ -73,6 +73,7 @@ pub fn build_user(root: &Path) -> Result<()> {
     for package in USER_PACKAGES {
         cmd.args(["-p", package]);
     }
+    cmd.args(["--features", "shell/app"]);
     cmd.args(["--target", X86_64_TARGET])
         .env("CARGO_TARGET_DIR", root.join("target/user-x86"));
     set_rustflags(&mut cmd, &flags);

@@ -5,6 +5,7 @@
 //! in ring 3. VMs on x86 come with the SVM and VMX backends.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
+use super::matcher::Expect;
 use crate::qemu::{Cpu, Gic};
 
 /// The buildfile of the x86 test image.
@@ -31,7 +32,38 @@ pub fn cases() -> Vec<Case> {
             .lines(&kernel_tests(1))
             .timeout(300),
     );
+    cases.push(shell());
     cases
+}
+
+/// The default x86 image (`boot/boards/qemu-pc.build`, the `cargo xtask
+/// run --arch x86_64` demo): typed keys reach the host shell through
+/// COM1's interrupt (I/O APIC GSI 4), and `pidin` shows the host; `exit`
+/// ends the shell and `init` with it. The keys go once `ktest threads`,
+/// started after the shell, is done: the shell is reading by then.
+fn shell() -> Case {
+    let line = |p: &str| Expect::line(p);
+    let mut pc = machine(Cpu::Epyc, Gic::V3, 2);
+    pc.mem = "512M".into();
+    Case::new("x86-shell-epyc-smp2", pc)
+        .buildfile("boot/boards/qemu-pc.build")
+        .lines(&[
+            STARTUP,
+            "ktest hello: a host process at ring 3",
+            "ktest threads: ok",
+        ])
+        .then(line(STARTUP_DONE).then_type(b"\x140"))
+        .then(line(r"qhv: console input goes to 0: shell \(pid \d+\)").then_type(b"pidin\r"))
+        .then(line(r"^\s+pid\s+tid name\s+prio STATE\s+cpu$"))
+        .then(line(r"^\s+1\s+1 init\s+10 WAIT\s+\d+$"))
+        .then(line(r"^\s+\d+\s+1 shell\s+10 RUNNING\s+\d+$").then_type(b"pidin irqs\r"))
+        .then(line(
+            r"^intid kind\s+owner\s+count cpu\s+virq masked trigger$",
+        ))
+        .then(line(r"^\s+26 kernel kernel\s+").then_type(b"pidin syspage=asinfo\r"))
+        .then(line(r"^0x0000000000100000-\S+\s+\S+ ram\s+-\s+ram$"))
+        .then(line(r"\s+kernel\s+kernel\s+bootfs \(boot module\)$").then_type(b"exit\r"))
+        .then(line(INIT_EXIT_0))
 }
 
 /// What the x86 test image's startup script prints on `smp` CPUs, in

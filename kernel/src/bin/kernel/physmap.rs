@@ -34,6 +34,11 @@ pub struct BootMemory<'a> {
     pub firmware: &'a [(usize, usize)],
     /// The initial RAM disk the firmware loaded, if any.
     pub initrd: Option<(usize, usize)>,
+    /// The bootfs, when the loader placed it apart from the kernel (x86:
+    /// the first boot module).
+    pub bootfs: Option<(usize, usize)>,
+    /// What `device_tree` is called: "device tree", or the x86 hand-off.
+    pub description: &'a str,
     /// The kernel heap.
     pub heap: (usize, usize),
 }
@@ -56,7 +61,17 @@ pub fn boot_areas(m: &BootMemory) -> Vec<PhysArea> {
         "kernel image and bootfs",
     ));
     let (base, size) = span(m.device_tree);
-    rows.push(area(base, size, abi::AREA_KERNEL, kernel, "device tree"));
+    rows.push(area(base, size, abi::AREA_KERNEL, kernel, m.description));
+    if let Some(r) = m.bootfs {
+        let (base, size) = span(r);
+        rows.push(area(
+            base,
+            size,
+            abi::AREA_KERNEL,
+            kernel,
+            "bootfs (boot module)",
+        ));
+    }
     let (base, size) = span(m.heap);
     rows.push(area(base, size, abi::AREA_KERNEL, kernel, "kernel heap"));
     for &r in m.firmware {

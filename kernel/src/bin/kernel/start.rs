@@ -122,13 +122,25 @@ fn __kernel_main(boot: BootInfo) -> ! {
     unsafe { heap::init(heap_start) };
     used[n_used] = (heap_start, heap_start + heap::HEAP_SIZE);
     n_used += 1;
-    let firmware: Vec<(usize, usize)> = board.reserved.iter().map(|r| (r.start, r.end)).collect();
+    let bootfs_range = board.bootfs.map(|r| (r.start, r.end));
+    let firmware: Vec<(usize, usize)> = board
+        .reserved
+        .iter()
+        .map(|r| (r.start, r.end))
+        .filter(|&r| Some(r) != bootfs_range)
+        .collect();
     let memory_map = crate::physmap::boot_areas(&crate::physmap::BootMemory {
         ram: &ram[..n_ram],
         image: used[0],
         device_tree: used[1],
         firmware: &firmware,
         initrd: board.initrd.as_ref().map(|r| (r.start, r.end)),
+        bootfs: bootfs_range,
+        description: if dtb.is_empty() {
+            "boot hand-off"
+        } else {
+            "device tree"
+        },
         heap: (heap_start, heap_start + heap::HEAP_SIZE),
     });
 
