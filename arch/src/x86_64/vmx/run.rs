@@ -113,6 +113,24 @@ pub unsafe fn enable(vmxon_region: u64) -> Result<(), VmxError> {
     }
 }
 
+/// The current VMCS, through VMREAD and VMWRITE.
+pub struct CurrentVmcs;
+
+impl super::vcpu::VmcsAccess for CurrentVmcs {
+    fn read(&self, field: u32) -> u64 {
+        // SAFETY: a VMCS is current whenever a `CurrentVmcs` is used (the
+        // backend loads it with VMPTRLD first); a field the CPU does not
+        // have reads as 0.
+        unsafe { x86::bits64::vmx::vmread(field) }.unwrap_or(0)
+    }
+
+    fn write(&mut self, field: u32, value: u64) {
+        // SAFETY: as in `read`; a failed write leaves the field, and the
+        // next VM entry's checks report a state they refuse.
+        let _ = unsafe { x86::bits64::vmx::vmwrite(field, value) };
+    }
+}
+
 /// Writes the current VMCS's host-state fields from this CPU's state:
 /// control registers, the kernel's selectors, FS/GS/TR/GDTR/IDTR bases.
 /// (HOST_RSP and HOST_RIP are written by [`run`] itself.)
