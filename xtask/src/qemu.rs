@@ -175,7 +175,7 @@ impl Machine {
     /// QEMU's machine options for the x86 PC: `image` is the kernel ELF,
     /// with its bootfs beside it as the first boot module.
     fn x86_args(&self, image: &Path) -> Vec<String> {
-        vec![
+        let mut args: Vec<String> = vec![
             "-M".into(),
             "q35".into(),
             "-cpu".into(),
@@ -186,11 +186,14 @@ impl Machine {
             self.mem.clone(),
             "-kernel".into(),
             image.display().to_string(),
-            "-initrd".into(),
-            crate::x86::bootfs_of(image).display().to_string(),
             "-nic".into(),
             "none".into(),
-        ]
+        ];
+        let bootfs = crate::x86::bootfs_of(image);
+        if bootfs.is_file() {
+            args.extend(["-initrd".into(), bootfs.display().to_string()]);
+        }
+        args
     }
 
     /// QEMU's machine options, without display or console ones; Bochs's

@@ -80,6 +80,39 @@ pub fn build_user(root: &Path) -> Result<()> {
     run(&mut cmd)
 }
 
+/// The bare-metal check of the SVM and VMX world switches (`arch/hwcheck`).
+pub const HWCHECK: &str = "hwcheck";
+
+/// Builds `arch/hwcheck` as the kernel is built and copies it to
+/// `target/images/hwcheck.elf` (no bootfs); returns that path.
+pub fn build_hwcheck(root: &Path) -> Result<PathBuf> {
+    eprintln!("xtask: building hwcheck for x86_64");
+    let script = root.join("kernel/kernel-x86_64.ld");
+    let flags = [
+        "-C relocation-model=static".to_string(),
+        "-C force-frame-pointers=yes".to_string(),
+        format!("-C link-arg=-T{}", script.display()),
+    ];
+    let mut cmd = cargo(root);
+    cmd.args(["build", "--release", "-p", HWCHECK, "--bin", HWCHECK])
+        .args(["--target", X86_64_TARGET])
+        .env("CARGO_TARGET_DIR", root.join("target/kernel-x86"));
+    set_rustflags(&mut cmd, &flags);
+    run(&mut cmd)?;
+    let built = root
+        .join("target/kernel-x86")
+        .join(X86_64_TARGET)
+        .join("release")
+        .join(HWCHECK);
+    let out_dir = root.join("target/images");
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let out = out_dir.join("hwcheck.elf");
+    std::fs::copy(&built, &out).with_context(|| format!("cannot copy {}", built.display()))?;
+    let _ = std::fs::remove_file(bootfs_of(&out));
+    Ok(out)
+}
+
 /// The bootfs beside an x86 image's kernel (`NAME.elf` → `NAME.bootfs`).
 pub fn bootfs_of(kernel: &Path) -> PathBuf {
     kernel.with_extension("bootfs")
@@ -107,8 +140,9 @@ pub fn make_image(root: &Path, buildfile: &Path) -> Result<PathBuf> {
 }
 
 /// Makes a GRUB ISO of the x86 image whose kernel is `kernel` (its
-/// bootfs beside it): GRUB loads the kernel through its multiboot2 header
-/// and the bootfs as its module, with the console on COM1. Returns the
+/// bootfs beside it, if it has one): GRUB loads the kernel through its
+/// multiboot2 header and the bootfs as its module, with the console on
+/// COM1. Returns the
 /// ISO's path (`NAME.iso`).
 pub fn make_iso(kernel: &Path) -> Result<PathBuf> {
     let staging = kernel.with_extension("iso.d");
@@ -118,9 +152,15 @@ pub fn make_iso(kernel: &Path) -> Result<PathBuf> {
         .with_context(|| format!("cannot create {}", boot.display()))?;
     std::fs::copy(kernel, boot.join("qhv.elf"))
         .with_context(|| format!("cannot copy {}", kernel.display()))?;
-    std::fs::copy(bootfs_of(kernel), boot.join("bootfs"))
-        .with_context(|| format!("cannot copy the bootfs of {}", kernel.display()))?;
-    std::fs::write(boot.join("grub/grub.cfg"), GRUB_CFG)
+    let bootfs = bootfs_of(kernel);
+    let config = if bootfs.is_file() {
+        std::fs::copy(&bootfs, boot.join("bootfs"))
+            .with_context(|| format!("cannot copy the bootfs of {}", kernel.display()))?;
+        GRUB_CFG.to_string()
+    } else {
+        GRUB_CFG.replace("    module2 /boot/bootfs bootfs\n", "")
+    };
+    std::fs::write(boot.join("grub/grub.cfg"), config)
         .with_context(|| format!("cannot write {}", boot.display()))?;
     let iso = kernel.with_extension("iso");
     let mut cmd = std::process::Command::new("grub-mkrescue");

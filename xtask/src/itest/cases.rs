@@ -648,6 +648,7 @@ impl Case {
     /// buildfile.
     pub fn image_key(&self) -> String {
         match (&self.guest, &self.linux_bare) {
+            (Some(name), _) if self.machine.cpu.is_bochs() => format!("guest {name} (ISO)"),
             (Some(name), _) => format!("guest {name}"),
             (None, Some(_)) => LINUX_BARE.into(),
             // Bochs boots a GRUB ISO of the image, not the ELF.
@@ -710,8 +711,8 @@ mod tests {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
         assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 49);
-        assert_eq!(count(|c| c.machine.cpu.is_x86()), 4);
-        assert_eq!(count(|c| c.guest.is_some()), 24);
+        assert_eq!(count(|c| c.machine.cpu.is_x86()), 6);
+        assert_eq!(count(|c| c.guest.is_some()), 26);
         assert_eq!(count(|c| c.linux_bare.is_some()), 1);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
@@ -732,7 +733,21 @@ mod tests {
         assert!(names.contains(&"boot-a72-gic3-smp4"));
         assert!(names.contains(&"boot-max-gic2-smp1"));
         assert!(names.contains(&"bare-smp-gic2-smp4"));
-        for case in cases.iter().filter(|c| c.guest.is_some()) {
+        for case in cases
+            .iter()
+            .filter(|c| c.guest.is_some() && c.machine.cpu.is_x86())
+        {
+            assert_eq!(
+                case.guest.as_deref(),
+                Some(crate::x86::HWCHECK),
+                "{}",
+                case.name
+            );
+        }
+        for case in cases
+            .iter()
+            .filter(|c| c.guest.is_some() && !c.machine.cpu.is_x86())
+        {
             crate::guests::check_name(case.guest.as_deref().unwrap()).unwrap();
             assert!(case.powers_off, "{}", case.name);
             assert_eq!(case.machine.entry, EntryLevel::El1, "{}", case.name);

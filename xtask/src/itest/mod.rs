@@ -78,7 +78,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     } else {
         Ok(())
     };
-    let guests_built = if cases.iter().any(|c| c.guest.is_some()) {
+    let guests_built = if cases
+        .iter()
+        .any(|c| c.guest.is_some() && !c.machine.cpu.is_x86())
+    {
         guests::build_all(root)
             .map(drop)
             .map_err(|e| format!("{e:#}"))
@@ -87,6 +90,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     };
     for case in &cases {
         images.entry(case.image_key()).or_insert_with(|| {
+            if case.guest.as_deref() == Some(crate::x86::HWCHECK) {
+                let elf = crate::x86::build_hwcheck(root).map_err(|e| format!("{e:#}"))?;
+                if case.machine.cpu.is_bochs() {
+                    return crate::x86::make_iso(&elf).map_err(|e| format!("{e:#}"));
+                }
+                return Ok(elf);
+            }
             if let Some(name) = &case.guest {
                 guests_built.clone()?;
                 return Ok(guests::image_path(root, name));

@@ -33,6 +33,44 @@ pub fn cases() -> Vec<Case> {
             .timeout(300),
     );
     cases.push(shell());
+    cases.extend(hwcheck());
+    cases
+}
+
+/// `arch/hwcheck` bare: a 32-bit guest under nested paging through the
+/// arch crate's SVM world switch on QEMU (`-cpu EPYC`) and its VMX world
+/// switch on Bochs, each exit decoded.
+fn hwcheck() -> Vec<Case> {
+    let lines = |kind: &str, hypercall: &str| {
+        vec![
+            "hwcheck: starting".to_string(),
+            format!("hwcheck: {kind}: OUT to port 0x3f8, 1 byte: 'G'"),
+            format!("hwcheck: {kind}: {hypercall} with RAX 0x1234"),
+            format!("hwcheck: {kind}: HLT at 0x100f"),
+            "hwcheck: done".to_string(),
+        ]
+    };
+    let mut cases = Vec::new();
+    for (name, cpu, mem, kind, hypercall) in [
+        ("x86-hwcheck-svm-epyc", Cpu::Epyc, "512M", "SVM", "VMMCALL"),
+        (
+            "x86-hwcheck-vmx-bochs",
+            Cpu::Skylake,
+            "256M",
+            "VMX",
+            "VMCALL",
+        ),
+    ] {
+        let mut m = machine(cpu, Gic::V3, 1);
+        m.mem = mem.into();
+        let mut case = Case::bare(name, m)
+            .guest(crate::x86::HWCHECK)
+            .lines(&lines(kind, hypercall))
+            .timeout(120);
+        // It halts when done; the case ends with its last line.
+        case.powers_off = false;
+        cases.push(case);
+    }
     cases
 }
 
