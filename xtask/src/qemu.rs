@@ -40,6 +40,10 @@ pub enum Cpu {
     /// has no VMX); boots a GRUB ISO of the image.
     #[value(name = "corei7_skylake_x")]
     Skylake,
+    /// x86_64: QEMU's basic 64-bit CPU: SVM without nested paging, which
+    /// the kernel must refuse.
+    #[value(name = "qemu64")]
+    Qemu64,
 }
 
 impl Cpu {
@@ -51,12 +55,13 @@ impl Cpu {
             Cpu::Max => "max",
             Cpu::Epyc => "EPYC",
             Cpu::Skylake => "corei7_skylake_x",
+            Cpu::Qemu64 => "qemu64",
         }
     }
 
     /// The CPU is an x86_64 one (a PC), not an Arm one (`virt`).
     pub fn is_x86(self) -> bool {
-        matches!(self, Cpu::Epyc | Cpu::Skylake)
+        matches!(self, Cpu::Epyc | Cpu::Skylake | Cpu::Qemu64)
     }
 
     /// Bochs emulates it, not QEMU.

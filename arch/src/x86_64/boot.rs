@@ -72,9 +72,10 @@ pub struct NoVirtualization;
 impl core::fmt::Display for NoVirtualization {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(
-            "this CPU offers neither VMX nor SVM: enable virtualization (VT-x or AMD-V) in the \
-             firmware's settings; under QEMU use a CPU model with SVM and NPT (-cpu EPYC), under \
-             Bochs one with VMX and EPT (cpu: model=corei7_skylake_x)",
+            "this CPU offers neither SVM with nested paging nor VMX with EPT and unrestricted \
+             guest: enable virtualization (AMD-V, VT-x) in the firmware's settings; under QEMU \
+             use a CPU model with SVM and NPT (-cpu EPYC), under Bochs one with VMX and EPT \
+             (cpu: model=corei7_skylake_x)",
         )
     }
 }

@@ -326,13 +326,9 @@ impl Platform for X86_64 {
     const MAINTENANCE_INTID: u32 = 25;
 
     fn level_name() -> &'static str {
-        let cpuid = raw_cpuid::CpuId::new();
-        if cpuid
-            .get_extended_processor_and_feature_identifiers()
-            .is_some_and(|f| f.has_svm())
-        {
+        if super::svm::run::available() {
             "ring 0 (SVM)"
-        } else if cpuid.get_feature_info().is_some_and(|f| f.has_vmx()) {
+        } else if super::vmx::run::available() {
             "ring 0 (VMX)"
         } else {
             "ring 0"

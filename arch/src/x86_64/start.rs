@@ -5,7 +5,6 @@
 
 use super::entry::HANDOFF_PVH;
 use crate::platform::{BootInfo, Handoff};
-use raw_cpuid::CpuId;
 
 unsafe extern "C" {
     static __image_start: u8;
@@ -22,14 +21,10 @@ pub fn boot_stack_top() -> usize {
     &raw const __boot_stack_top as usize
 }
 
-/// The CPU offers VMX (Intel) or SVM (AMD): what running VMs needs.
+/// The CPU can run VMs as the backends need: SVM with nested paging, or
+/// VMX with EPT and unrestricted guest.
 pub fn has_virtualization() -> bool {
-    let cpuid = CpuId::new();
-    let vmx = cpuid.get_feature_info().is_some_and(|f| f.has_vmx());
-    let svm = cpuid
-        .get_extended_processor_and_feature_identifiers()
-        .is_some_and(|f| f.has_svm());
-    vmx || svm
+    super::svm::run::available() || super::vmx::run::available()
 }
 
 /// Called in long mode, on the boot map and stack, with the hand-off kind

@@ -34,6 +34,17 @@ pub fn cases() -> Vec<Case> {
     );
     cases.push(shell());
     cases.extend(hwcheck());
+    // SVM without nested paging is no hypervisor: the kernel says so and
+    // stops.
+    let mut plain = machine(Cpu::Qemu64, Gic::V3, 1);
+    plain.mem = "256M".into();
+    cases.push(
+        Case::bare("x86-no-npt-refused", plain)
+            .buildfile(BUILDFILE)
+            .lines(&[
+                r"^qhv: this CPU offers neither SVM with nested paging nor VMX with EPT and unrestricted guest: enable virtualization",
+            ]),
+    );
     cases
 }
 
