@@ -19,9 +19,15 @@ pub const USER_PACKAGES: &[&str] = &["init", "ktest", "shell"];
 
 /// Where cargo puts the x86 kernel ELF.
 pub fn kernel_elf(root: &Path) -> PathBuf {
+    bare_elf(root, "kernel")
+}
+
+/// Where cargo puts a program [`build_bare`] built.
+fn bare_elf(root: &Path, name: &str) -> PathBuf {
     root.join("target/kernel-x86")
         .join(X86_64_TARGET)
-        .join("release/kernel")
+        .join("release")
+        .join(name)
 }
 
 /// Where cargo puts the x86 host programs (`${target}` of x86 buildfiles).
@@ -41,6 +47,13 @@ pub fn build_all(root: &Path) -> Result<()> {
 /// it runs (2 MiB) with `kernel/kernel-x86_64.ld`.
 pub fn build_kernel(root: &Path) -> Result<()> {
     eprintln!("xtask: building the x86_64 kernel");
+    build_bare(root, "kernel")
+}
+
+/// `cargo build --release -p NAME --bin NAME` for x86_64 as the kernel is
+/// built (static, at 2 MiB, `kernel/kernel-x86_64.ld`), in
+/// `target/kernel-x86`.
+fn build_bare(root: &Path, name: &str) -> Result<()> {
     let script = root.join("kernel/kernel-x86_64.ld");
     let flags = [
         "-C relocation-model=static".to_string(),
@@ -48,7 +61,7 @@ pub fn build_kernel(root: &Path) -> Result<()> {
         format!("-C link-arg=-T{}", script.display()),
     ];
     let mut cmd = cargo(root);
-    cmd.args(["build", "--release", "-p", "kernel", "--bin", "kernel"])
+    cmd.args(["build", "--release", "-p", name, "--bin", name])
         .args(["--target", X86_64_TARGET])
         .env("CARGO_TARGET_DIR", root.join("target/kernel-x86"));
     set_rustflags(&mut cmd, &flags);
@@ -87,23 +100,8 @@ pub const HWCHECK: &str = "hwcheck";
 /// `target/images/hwcheck.elf` (no bootfs); returns that path.
 pub fn build_hwcheck(root: &Path) -> Result<PathBuf> {
     eprintln!("xtask: building hwcheck for x86_64");
-    let script = root.join("kernel/kernel-x86_64.ld");
-    let flags = [
-        "-C relocation-model=static".to_string(),
-        "-C force-frame-pointers=yes".to_string(),
-        format!("-C link-arg=-T{}", script.display()),
-    ];
-    let mut cmd = cargo(root);
-    cmd.args(["build", "--release", "-p", HWCHECK, "--bin", HWCHECK])
-        .args(["--target", X86_64_TARGET])
-        .env("CARGO_TARGET_DIR", root.join("target/kernel-x86"));
-    set_rustflags(&mut cmd, &flags);
-    run(&mut cmd)?;
-    let built = root
-        .join("target/kernel-x86")
-        .join(X86_64_TARGET)
-        .join("release")
-        .join(HWCHECK);
+    build_bare(root, HWCHECK)?;
+    let built = bare_elf(root, HWCHECK);
     let out_dir = root.join("target/images");
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;

@@ -8,6 +8,36 @@ use crate::x86_64::ept::Ept;
 use crate::x86_64::long_mode::{LongMode, Npt};
 use std::collections::BTreeMap;
 
+/// Every `Perms`, with read and without (for the format tests).
+pub fn all_perms() -> impl Iterator<Item = Perms> {
+    (0..8).map(|n| Perms {
+        read: n & 1 != 0,
+        write: n & 2 != 0,
+        exec: n & 4 != 0,
+    })
+}
+
+/// A readable page and block of format `F` keep their address and give
+/// what was asked, but never execute device memory.
+pub fn readable_mappings_round_trip<F: DescriptorFormat>() {
+    for perms in all_perms().filter(|p| p.read) {
+        for device in [false, true] {
+            let want = Perms {
+                exec: perms.exec && !device,
+                ..perms
+            };
+            let page = F::page(0x1234_5000, perms, device);
+            let block = F::block(0x1240_0000, perms, device);
+            assert!(F::is_valid(page) && F::is_valid(block));
+            assert!(!F::is_table(block));
+            assert_eq!(F::perms(page), want);
+            assert_eq!(F::perms(block), want);
+            assert_eq!(F::output_address(page), 0x1234_5000);
+            assert_eq!(F::output_address(block), 0x1240_0000);
+        }
+    }
+}
+
 /// Tables in a map keyed by fake physical address.
 #[derive(Default)]
 pub struct Arena {

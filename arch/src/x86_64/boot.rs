@@ -6,7 +6,7 @@
 use super::trap_frame::TrapFrame;
 use super::{X86_64, ap_start, cpu, entry, gdt, idt, intid_vector, kernel_map, lapic, tsc};
 use crate::board::Firmware;
-use crate::platform::{Boot, StartError};
+use crate::platform::{Boot, StartError, Translation};
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use x86_64::instructions::port::Port;
@@ -122,9 +122,9 @@ impl Boot for X86_64 {
         let mapped = kernel_map::build(&mut pml4[0], &mut pdpt[0], pds, top, |t| t.as_ptr() as u64);
         MAPPED_TOP.store(mapped, Ordering::Relaxed);
         let root = pml4[0].as_ptr() as u64;
-        // SAFETY: the new map covers everything the boot map did (the
-        // first 4 GiB) and more, identity-mapped.
-        unsafe { core::arch::asm!("mov cr3, {}", in(reg) root, options(nostack)) };
+        // The new map covers everything the boot map did (the first 4 GiB)
+        // and more, identity-mapped.
+        Self::activate(root);
         root
     }
 

@@ -10,7 +10,9 @@ use crate::paging::DescriptorFormat;
 use crate::platform::{Cpu, HostTimer, HostTrap, Translation, Traps};
 use crate::{Platform, VirtualCpuInterface};
 use core::fmt;
-use x86_64::registers::control::Cr2;
+use x86_64::PhysAddr;
+use x86_64::registers::control::{Cr2, Cr3, Cr3Flags};
+use x86_64::structures::paging::PhysFrame;
 
 /// Exception vectors (Intel SDM Vol. 3A table 7-1).
 const VECTOR_PAGE_FAULT: u64 = 14;
@@ -97,17 +99,15 @@ impl Translation for X86_64 {
 
     fn activate(root: u64) {
         if Self::active() != root {
+            let frame = PhysFrame::containing_address(PhysAddr::new(root));
             // SAFETY: `root` is a space's PML4, which maps the kernel in
             // its first slot (the kernel's map, shared).
-            unsafe { core::arch::asm!("mov cr3, {}", in(reg) root, options(nostack)) };
+            unsafe { Cr3::write(frame, Cr3Flags::empty()) };
         }
     }
 
     fn active() -> u64 {
-        let cr3: u64;
-        // SAFETY: reads CR3.
-        unsafe { core::arch::asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack)) };
-        cr3 & !0xFFF
+        Cr3::read_raw().0.start_address().as_u64()
     }
 
     fn prepare_process_space(table: usize) {
@@ -123,12 +123,7 @@ impl Translation for X86_64 {
 
     /// This CPU reloads CR3; the others flush through a shootdown.
     fn flush_active() {
-        super::shootdown::everywhere(|| {
-            let cr3 = Self::active();
-            // SAFETY: reloading CR3 with its value drops its non-global
-            // TLB entries on this CPU.
-            unsafe { core::arch::asm!("mov cr3, {}", in(reg) cr3, options(nostack)) };
-        });
+        super::shootdown::everywhere(super::shootdown::flush_local);
     }
 
     /// INVLPG here; the others flush their whole TLB (a shootdown).

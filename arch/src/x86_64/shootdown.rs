@@ -25,13 +25,8 @@ static IN_KERNEL: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(true) }; MAX
 static ONLINE: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
 
 /// Drops this CPU's TLB entries of non-global pages (a CR3 reload).
-fn flush_local() {
-    let cr3: u64;
-    // SAFETY: reloading CR3 with its own value changes no mapping.
-    unsafe {
-        core::arch::asm!("mov {0}, cr3", "mov cr3, {0}", out(reg) cr3, options(nostack));
-    }
-    let _ = cr3;
+pub fn flush_local() {
+    x86_64::instructions::tlb::flush_all();
 }
 
 /// Marks CPU `cpu` as one that takes shootdowns (as it starts).

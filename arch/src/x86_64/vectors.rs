@@ -149,7 +149,9 @@ extern "C" fn __arch_x86_user_trap(frame: &mut TrapFrame, vector: u64) {
         // SAFETY: the kernel defines `__kernel_trap` for exactly this.
         unsafe { __kernel_trap(frame, vector) };
     }
-    shootdown::leave_kernel(super::cpu::index());
+    // The kernel stack is this CPU's: the trap returns on the CPU it
+    // came in on.
+    shootdown::leave_kernel(cpu);
 }
 
 /// The address of vector `vector`'s stub.

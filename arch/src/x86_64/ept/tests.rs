@@ -1,7 +1,7 @@
 //! The EPT format against the SDM's layout, and a walker over it.
 
 use super::*;
-use crate::paging::tests::Arena;
+use crate::paging::tests::{Arena, all_perms, readable_mappings_round_trip};
 use crate::paging::{MapError, PAGE_SIZE, PageTable};
 
 const RWX: Perms = Perms {
@@ -9,15 +9,6 @@ const RWX: Perms = Perms {
     write: true,
     exec: true,
 };
-
-/// Every `Perms`, with read and without.
-fn all_perms() -> impl Iterator<Item = Perms> {
-    (0..8).map(|n| Perms {
-        read: n & 1 != 0,
-        write: n & 2 != 0,
-        exec: n & 4 != 0,
-    })
-}
 
 /// Bits 5:3.
 fn memory_type(desc: u64) -> u64 {
@@ -89,23 +80,8 @@ fn device_memory_is_uncacheable_and_ignores_pat() {
 }
 
 #[test]
-fn readable_mappings_round_trip() {
-    for perms in all_perms().filter(|p| p.read) {
-        for device in [false, true] {
-            let want = Perms {
-                exec: perms.exec && !device,
-                ..perms
-            };
-            let page = Ept::page(0x1234_5000, perms, device);
-            let block = Ept::block(0x1240_0000, perms, device);
-            assert!(Ept::is_valid(page) && Ept::is_valid(block));
-            assert!(!Ept::is_table(block));
-            assert_eq!(Ept::perms(page), want);
-            assert_eq!(Ept::perms(block), want);
-            assert_eq!(Ept::output_address(page), 0x1234_5000);
-            assert_eq!(Ept::output_address(block), 0x1240_0000);
-        }
-    }
+fn readable_mappings_round_trip_in_ept() {
+    readable_mappings_round_trip::<Ept>();
 }
 
 /// Without read the entry is not present (bits 2:0 = 0: never the

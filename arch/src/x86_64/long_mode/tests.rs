@@ -1,7 +1,7 @@
 //! The long-mode format against the manuals' layout, and a walker over it.
 
 use super::*;
-use crate::paging::tests::Arena;
+use crate::paging::tests::{Arena, all_perms, readable_mappings_round_trip};
 use crate::paging::{MapError, PAGE_SIZE, PageTable};
 
 type Supervisor = LongMode<false>;
@@ -11,15 +11,6 @@ const RWX: Perms = Perms {
     write: true,
     exec: true,
 };
-
-/// Every `Perms`, with read and without.
-fn all_perms() -> impl Iterator<Item = Perms> {
-    (0..8).map(|n| Perms {
-        read: n & 1 != 0,
-        write: n & 2 != 0,
-        exec: n & 4 != 0,
-    })
-}
 
 /// Every page, block and table entry of format `F` this test makes.
 fn all_entries<F: DescriptorFormat>() -> Vec<u64> {
@@ -106,23 +97,9 @@ fn device_memory_is_uncached() {
 }
 
 #[test]
-fn readable_mappings_round_trip() {
-    for perms in all_perms().filter(|p| p.read) {
-        for device in [false, true] {
-            let want = Perms {
-                exec: perms.exec && !device,
-                ..perms
-            };
-            let page = Npt::page(0x1234_5000, perms, device);
-            let block = Supervisor::block(0x1240_0000, perms, device);
-            assert!(Npt::is_valid(page) && Supervisor::is_valid(block));
-            assert!(!Supervisor::is_table(block));
-            assert_eq!(Npt::perms(page), want);
-            assert_eq!(Supervisor::perms(block), want);
-            assert_eq!(Npt::output_address(page), 0x1234_5000);
-            assert_eq!(Supervisor::output_address(block), 0x1240_0000);
-        }
-    }
+fn readable_mappings_round_trip_in_both() {
+    readable_mappings_round_trip::<Npt>();
+    readable_mappings_round_trip::<Supervisor>();
 }
 
 /// Without read the entry is not present (P clear), but valid to the

@@ -14,6 +14,7 @@ use x86::msr::{
     IA32_VMX_CR4_FIXED0, IA32_VMX_CR4_FIXED1, IA32_VMX_PROCBASED_CTLS2,
 };
 use x86::vmx::vmcs::host;
+use x86_64::registers::control::{Cr0, Cr3, Cr4};
 use x86_64::registers::model_specific::Msr;
 
 /// IA32_FEATURE_CONTROL: lock (bit 0), VMX outside SMX (bit 2).
@@ -144,16 +145,9 @@ pub unsafe fn write_host_state() {
         // host-state fields.
         let _ = unsafe { x86::bits64::vmx::vmwrite(field, value) };
     };
-    let (cr0, cr3, cr4): (u64, u64, u64);
-    // SAFETY: reads of control registers.
-    unsafe {
-        core::arch::asm!("mov {}, cr0", out(reg) cr0, options(nomem, nostack));
-        core::arch::asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack));
-        core::arch::asm!("mov {}, cr4", out(reg) cr4, options(nomem, nostack));
-    }
-    write(host::CR0, cr0);
-    write(host::CR3, cr3);
-    write(host::CR4, cr4);
+    write(host::CR0, Cr0::read_raw());
+    write(host::CR3, Cr3::read_raw().0.start_address().as_u64());
+    write(host::CR4, Cr4::read_raw());
     let code = u64::from(super::super::entry::KERNEL_CODE_SELECTOR);
     let data = u64::from(super::super::entry::KERNEL_DATA_SELECTOR);
     write(host::CS_SELECTOR, code);
