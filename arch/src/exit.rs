@@ -94,6 +94,8 @@ pub enum GuestExit {
     Interrupt,
     /// An access to unbacked guest-physical memory.
     Mmio(MmioAccess),
+    /// An x86 IN or OUT, for `qvm`: an access whose `gpa` is the port.
+    PortIo(MmioAccess),
     /// A hypervisor call.
     Hypercall(Hypercall),
     /// The guest waits for an interrupt (WFI; HLT); already stepped past.
@@ -107,6 +109,9 @@ pub enum GuestExit {
     SendIpi(u64),
     /// A system register access for `qvm`.
     Register(RegisterAccess),
+    /// The guest reset itself the way the architecture defines (an x86
+    /// triple fault, which shuts the processor down).
+    Reset,
     /// A data access the hardware could not describe (no instruction
     /// syndrome) to this guest-physical address.
     UndecodedAccess(u64),

@@ -64,6 +64,10 @@ pub trait Translation {
     /// The root value selecting the table at physical `table` with TLB tag
     /// `tag` (VTTBR_EL2 on ARM).
     fn root(table: usize, tag: u16) -> u64;
+    /// The root value selecting a VM's table at physical `table` with TLB
+    /// tag `tag` (ARM: as [`Translation::root`]; x86: a root the next
+    /// guest entry takes as its nested CR3 or EPTP, leaving CR3 alone).
+    fn guest_root(table: usize, tag: u16) -> u64;
     /// Makes `root` the active space.
     fn activate(root: u64);
     /// The active space's root.

@@ -20,8 +20,19 @@ pub trait Virtualization {
     /// The register set `vcpu_set_regs` takes (`abi::<arch>::VcpuRegs`).
     type Regs: Copy + Default;
 
-    /// A vCPU that has not run yet.
-    fn new_state() -> Self::VcpuState;
+    /// Whether the guest's hypervisor calls carry the platform's firmware
+    /// interface, which the kernel answers (ARM: PSCI over HVC and SMC);
+    /// otherwise (x86) every hypercall goes to `qvm`.
+    const FIRMWARE_CALLS: bool;
+
+    /// vCPU `index` of a VM with `vcpus` of them, not run yet.
+    fn new_state(index: usize, vcpus: usize) -> Self::VcpuState;
+    /// The interrupt controller guests get when the host's has no
+    /// hardware virtual CPU interface, which the kernel then emulates in
+    /// full (x86: the local APIC and I/O APIC, [`abi::IRQ_CHIP_APIC`]), if
+    /// this CPU can run guests at all; ARM's guests get the GIC the
+    /// virtual CPU interface serves (`None` here).
+    fn emulated_irq_chip() -> Option<u64>;
     /// Resets a vCPU to start at `pc` with `arg` in the first argument
     /// register, in the state the boot protocol expects (ARM: EL1h,
     /// interrupts masked, MMU off).
@@ -51,17 +62,17 @@ pub trait Virtualization {
     /// Completes an MMIO load with `value` and steps past it.
     fn complete_load(
         frame: &mut Self::Frame,
-        state: &Self::VcpuState,
+        state: &mut Self::VcpuState,
         access: &MmioAccess,
         value: u64,
     );
     /// Steps past the instruction of the last exit (a store, a register
     /// write).
-    fn step(frame: &mut Self::Frame, state: &Self::VcpuState);
+    fn step(frame: &mut Self::Frame, state: &mut Self::VcpuState);
     /// Completes a register read with `value` and steps past it.
     fn complete_register_read(
         frame: &mut Self::Frame,
-        state: &Self::VcpuState,
+        state: &mut Self::VcpuState,
         access: &RegisterAccess,
         value: u64,
     );
@@ -77,7 +88,7 @@ pub trait Virtualization {
 
     /// Loads a vCPU's state onto this CPU for vCPU number `index` of its VM;
     /// `fp_live` says its FP/SIMD values are still in the registers.
-    fn load(state: &Self::VcpuState, index: usize, fp_live: bool);
+    fn load(state: &mut Self::VcpuState, index: usize, fp_live: bool);
     /// Saves the loaded vCPU's state (before [`Virtualization::host_mode`]).
     fn save(state: &mut Self::VcpuState);
     /// Sets the CPU up for host processes again after a guest was loaded.

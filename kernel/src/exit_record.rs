@@ -95,6 +95,18 @@ pub fn mmio(access: &MmioAccess) -> (Header, Pending) {
     (header, pending)
 }
 
+/// An I/O port access (x86 IN or OUT; `access.gpa` is the port) for
+/// `qvm`: its header and what stays pending.
+#[inline]
+pub fn port_io(access: &MmioAccess) -> (Header, Pending) {
+    let (header, pending) = mmio(access);
+    let header = Header {
+        kind: ExitKind::PortIo,
+        ..header
+    };
+    (header, pending)
+}
+
 /// A hypercall the kernel does not answer, for `qvm`.
 pub fn hypercall(call: &Hypercall) -> (Header, Pending) {
     let header = Header {

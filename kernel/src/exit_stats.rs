@@ -14,6 +14,8 @@ pub enum ExitCount {
     /// An MMIO access: to the virtual GIC (emulated in the kernel) or to
     /// a device in `qvm`.
     Mmio,
+    /// An x86 I/O port access (IN, OUT), for a device in `qvm`.
+    PortIo,
     /// A hypercall: PSCI (in the kernel) or one `qvm` may know.
     Hypercall,
     /// WFI or WFE: the vCPU waited or yielded.
@@ -28,9 +30,10 @@ pub enum ExitCount {
 
 impl ExitCount {
     /// Every kind, in the order they are printed.
-    pub const ALL: [ExitCount; 7] = [
+    pub const ALL: [ExitCount; 8] = [
         ExitCount::Interrupt,
         ExitCount::Mmio,
+        ExitCount::PortIo,
         ExitCount::Hypercall,
         ExitCount::Wait,
         ExitCount::Ipi,
@@ -43,6 +46,7 @@ impl ExitCount {
         match self {
             ExitCount::Interrupt => "irq",
             ExitCount::Mmio => "mmio",
+            ExitCount::PortIo => "pio",
             ExitCount::Hypercall => "hvc",
             ExitCount::Wait => "wait",
             ExitCount::Ipi => "ipi",

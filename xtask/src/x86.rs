@@ -203,7 +203,9 @@ pub fn bochs_args(iso: &Path, smp: u32) -> Vec<String> {
     ]
 }
 
-/// Writes the files [`bochs_args`] names for `machine`.
+/// Writes the files [`bochs_args`] names for `machine`. Sound goes to
+/// Bochs's dummy drivers: where ALSA has no card (a CI machine), Debian's
+/// Bochs 2.7 aborts in its mixer thread ("buffer overflow detected").
 pub fn write_bochsrc(iso: &Path, machine: &crate::qemu::Machine) -> Result<()> {
     let (rc, commands) = bochs_files(iso, machine.smp);
     let mib = crate::qemu::parse_mem(&machine.mem)
@@ -221,6 +223,7 @@ pub fn write_bochsrc(iso: &Path, machine: &crate::qemu::Machine) -> Result<()> {
          boot: cdrom\n\
          com1: enabled=1, mode=file, dev=/dev/stdout\n\
          display_library: rfb, options=\"timeout=0\"\n\
+         sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n\
          clock: sync=none\n\
          log: {}\n\
          panic: action=fatal\n\

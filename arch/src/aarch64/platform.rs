@@ -88,6 +88,10 @@ impl Translation for Aarch64 {
         stage2::vttbr(table, tag)
     }
 
+    fn guest_root(table: usize, tag: u16) -> u64 {
+        stage2::vttbr(table, tag)
+    }
+
     #[inline]
     fn activate(root: u64) {
         cpu::set_vttbr(root);

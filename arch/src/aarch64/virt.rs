@@ -44,8 +44,13 @@ impl Virtualization for Aarch64 {
     type Frame = TrapFrame;
     type VcpuState = VcpuState;
     type Regs = VcpuRegs;
+    const FIRMWARE_CALLS: bool = true;
 
-    fn new_state() -> VcpuState {
+    fn emulated_irq_chip() -> Option<u64> {
+        None
+    }
+
+    fn new_state(_index: usize, _vcpus: usize) -> VcpuState {
         VcpuState {
             el1: El1State::reset(),
             fp: FpState::default(),
@@ -125,18 +130,23 @@ impl Virtualization for Aarch64 {
     }
 
     #[inline]
-    fn complete_load(frame: &mut TrapFrame, state: &VcpuState, access: &MmioAccess, value: u64) {
+    fn complete_load(
+        frame: &mut TrapFrame,
+        state: &mut VcpuState,
+        access: &MmioAccess,
+        value: u64,
+    ) {
         exit_decode::complete_load(frame, &state.last, access, value);
     }
 
     #[inline]
-    fn step(frame: &mut TrapFrame, state: &VcpuState) {
+    fn step(frame: &mut TrapFrame, state: &mut VcpuState) {
         frame.elr += state.last.instruction_length();
     }
 
     fn complete_register_read(
         frame: &mut TrapFrame,
-        state: &VcpuState,
+        state: &mut VcpuState,
         access: &RegisterAccess,
         value: u64,
     ) {
@@ -160,7 +170,7 @@ impl Virtualization for Aarch64 {
     }
 
     #[inline]
-    fn load(state: &VcpuState, index: usize, fp_live: bool) {
+    fn load(state: &mut VcpuState, index: usize, fp_live: bool) {
         state.el1.restore();
         el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);
         if !fp_live {

@@ -66,6 +66,31 @@ pub fn kernel_slot() -> u64 {
     unsafe { (*MAP.0.get())[0][0] }
 }
 
+/// Lets FXSAVE and FXRSTOR move the SSE registers with the x87 ones
+/// (CR4.OSFXSR, OSXMMEXCPT; CR0.MP set, EM and TS clear: SDM Vol. 3A
+/// 14.1.3): guests' FP/SSE state is switched with them. The kernel and
+/// host programs are built without x87 and SSE.
+fn enable_fxsave() {
+    use x86_64::registers::control::{Cr0, Cr0Flags, Cr4, Cr4Flags};
+    // SAFETY: setting these bits changes only what FP/SSE instructions
+    // do, which nothing in the host uses.
+    unsafe {
+        Cr4::update(|f| *f |= Cr4Flags::OSFXSR | Cr4Flags::OSXMMEXCPT_ENABLE);
+        Cr0::update(|f| {
+            *f |= Cr0Flags::MONITOR_COPROCESSOR;
+            *f &= !(Cr0Flags::EMULATE_COPROCESSOR | Cr0Flags::TASK_SWITCHED);
+        });
+    }
+}
+
+/// The kernel's own PML4 (its map and nothing else): CR3 while a guest's
+/// space is the active one, so that no process's table stays in use
+/// underneath (it may be torn down meanwhile).
+pub fn kernel_root() -> u64 {
+    // SAFETY: only the address of the static is taken.
+    unsafe { (*MAP.0.get())[0].as_ptr() as u64 }
+}
+
 /// Started without VMX or SVM.
 pub struct NoVirtualization;
 
@@ -108,6 +133,8 @@ impl Boot for X86_64 {
             lapic::set_timer_rate(rate);
         }
         super::shootdown::online(index);
+        enable_fxsave();
+        super::guest_entry::init_cpu(index);
     }
 
     fn map_all_memory(ram: &[(usize, usize)], _fine: &[(usize, usize)]) -> u64 {
@@ -154,6 +181,11 @@ impl Boot for X86_64 {
     }
 
     unsafe fn enter(frame: *mut TrapFrame) -> ! {
+        if super::guest_cpu::guest_next() {
+            // SAFETY: the caller's promise (the frame slot at the stack
+            // top); a vCPU is loaded and runs.
+            unsafe { super::guest_entry::__x86_enter_guest(frame) }
+        }
         // SAFETY: the caller's promise (the frame slot at the stack top).
         unsafe { super::vectors::enter(frame) }
     }

@@ -18,6 +18,7 @@
 
 pub mod cpuid;
 pub mod ept;
+pub mod guest_paging;
 pub mod intid_vector;
 pub mod kernel_map;
 pub mod long_mode;
@@ -37,6 +38,10 @@ pub mod cpu;
 pub mod entry;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod gdt;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod guest_cpu;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod guest_entry;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod idt;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]

@@ -1,18 +1,23 @@
 //! [`X86_64`] as the kernel's platform: the CPU, the local APIC timer,
 //! the translation of process spaces, and traps from host processes.
 
+use super::gdt::MAX_CPUS;
 use super::irq_chip::ApicChip;
 use super::trap_frame::TrapFrame;
 use super::uart16550::Uart16550;
-use super::{X86_64, cpu, intid_vector, lapic, pending, tsc};
+use super::{X86_64, cpu, guest_cpu, guest_entry, intid_vector, lapic, pending, tsc};
 use crate::board::{Firmware, IrqControllerInfo, X86_TIMER_PPI};
 use crate::paging::DescriptorFormat;
 use crate::platform::{Cpu, HostTimer, HostTrap, Translation, Traps};
 use crate::{Platform, VirtualCpuInterface};
 use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
 use x86_64::PhysAddr;
 use x86_64::registers::control::{Cr2, Cr3, Cr3Flags};
 use x86_64::structures::paging::PhysFrame;
+
+/// Whether each CPU's active space is a VM's (`Translation::activate`).
+static GUEST_ACTIVE: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
 
 /// Exception vectors (Intel SDM Vol. 3A table 7-1).
 const VECTOR_PAGE_FAULT: u64 = 14;
@@ -97,16 +102,38 @@ impl Translation for X86_64 {
         table as u64
     }
 
+    /// The nested table with its tag in the low 12 bits, marked
+    /// [`guest_entry::GUEST_ROOT`].
+    fn guest_root(table: usize, tag: u16) -> u64 {
+        guest_entry::GUEST_ROOT | table as u64 | u64::from(tag & 0xFFF)
+    }
+
+    /// A process's root goes into CR3; a VM's is the nested table of the
+    /// CPU's next guest entry, and CR3 gets the kernel's own map, so that
+    /// the process table it held is no longer in use (ARM's VTTBR_EL2
+    /// likewise selects one space at a time).
     fn activate(root: u64) {
-        if Self::active() != root {
+        let mut root = root;
+        if root & guest_entry::GUEST_ROOT != 0 {
+            guest_cpu::set_nested_root(root);
+            GUEST_ACTIVE[super::cpu::index()].store(true, Ordering::Relaxed);
+            root = super::boot::kernel_root();
+        } else {
+            GUEST_ACTIVE[super::cpu::index()].store(false, Ordering::Relaxed);
+        }
+        if Cr3::read_raw().0.start_address().as_u64() != root {
             let frame = PhysFrame::containing_address(PhysAddr::new(root));
-            // SAFETY: `root` is a space's PML4, which maps the kernel in
-            // its first slot (the kernel's map, shared).
+            // SAFETY: `root` is a process space's PML4, which maps the
+            // kernel in its first slot (the kernel's map, shared), or the
+            // kernel's own.
             unsafe { Cr3::write(frame, Cr3Flags::empty()) };
         }
     }
 
     fn active() -> u64 {
+        if GUEST_ACTIVE[super::cpu::index()].load(Ordering::Relaxed) {
+            return guest_cpu::nested_root();
+        }
         Cr3::read_raw().0.start_address().as_u64()
     }
 
@@ -126,10 +153,13 @@ impl Translation for X86_64 {
         super::shootdown::everywhere(super::shootdown::flush_local);
     }
 
-    /// INVLPG here; the others flush their whole TLB (a shootdown).
+    /// INVLPG here; the others flush their whole TLB (a shootdown). Every
+    /// CPU flushes its guests' TLB before its next guest entry too: the
+    /// page may be a VM's.
     fn flush_page(addr: usize) {
         super::shootdown::everywhere(|| {
             x86_64::instructions::tlb::flush(x86_64::VirtAddr::new_truncate(addr as u64));
+            guest_cpu::mark_tlb_stale(super::cpu::index());
         });
     }
 }

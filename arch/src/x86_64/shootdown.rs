@@ -24,9 +24,11 @@ static PENDING: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_
 static IN_KERNEL: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(true) }; MAX_CPUS];
 static ONLINE: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
 
-/// Drops this CPU's TLB entries of non-global pages (a CR3 reload).
+/// Drops this CPU's TLB entries of non-global pages (a CR3 reload), and
+/// has its guests' TLB flushed before its next guest entry.
 pub fn flush_local() {
     x86_64::instructions::tlb::flush_all();
+    super::guest_cpu::mark_tlb_stale(cpu::index());
 }
 
 /// Marks CPU `cpu` as one that takes shootdowns (as it starts).

@@ -12,7 +12,9 @@
 //! kernel bug (`__kernel_fault(frame, vector)`, which does not return);
 //! an interrupt there can only arrive while the kernel waits for one
 //! (`sti; hlt`), and `__arch_x86_kernel_interrupt(vector)` notes it for
-//! the kernel to take on its way out.
+//! the kernel to take on its way out. When the kernel has loaded a vCPU
+//! to run (`vcpu_run`), the frame is its guest's and the CPU goes on into
+//! the guest (`guest_entry.rs`) instead of back to ring 3.
 //!
 //! [`TrapFrame`]: super::trap_frame::TrapFrame
 
@@ -135,6 +137,8 @@ unsafe extern "C" {
 
 unsafe extern "C" {
     fn __kernel_trap(frame: &mut TrapFrame, vector: u64);
+    /// The guest loop's entry (`guest_entry.rs`).
+    fn __x86_enter_guest(frame: *mut TrapFrame) -> !;
 }
 
 /// A trap from ring 3: the shootdown bookkeeping around the kernel's
@@ -148,6 +152,13 @@ extern "C" fn __arch_x86_user_trap(frame: &mut TrapFrame, vector: u64) {
     } else {
         // SAFETY: the kernel defines `__kernel_trap` for exactly this.
         unsafe { __kernel_trap(frame, vector) };
+    }
+    // `vcpu_run` loaded a vCPU: the frame is now its guest's, which runs
+    // instead of going back to ring 3.
+    if super::guest_cpu::guest_next() {
+        // SAFETY: a trap from ring 3 left the frame in the slot at the top
+        // of this CPU's stack; nothing below it is needed any more.
+        unsafe { __x86_enter_guest(frame) }
     }
     // The kernel stack is this CPU's: the trap returns on the CPU it
     // came in on.

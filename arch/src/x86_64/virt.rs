@@ -1,131 +1,228 @@
-//! The virtualization half of [`X86_64`] until the VMX and SVM backends
-//! (`vmx/`, `svm/`, issue 12) land: the platform has no virtual CPU
-//! interface (`Platform::virtual_interface` is `None`), so the kernel
-//! refuses `vm_create` and no vCPU exists. What is here is what a vCPU's
-//! frame already says (its RIP, its registers); every exit would end the
-//! VM ([`GuestExit::Unhandled`]), never the host.
+//! The virtualization half of [`X86_64`]: AMD SVM with nested paging.
+//! A vCPU's state is its VMCB with its FP/SSE area and emulated MSRs
+//! (`svm/state.rs`); its exits are decoded in `svm/decode.rs`; loading
+//! it onto a CPU makes `Boot::enter` run the guest (`guest_entry.rs`).
+//! VMX (`vmx/`) has its world switch checked by `arch/hwcheck` and is
+//! not a backend yet: on a VMX CPU [`Virtualization::emulated_irq_chip`]
+//! is `None` and the kernel refuses to create VMs.
 
 use super::X86_64;
+use super::guest_paging::walk_four_level;
+use super::svm::decode::{self, ExitEnv, VECTOR_GP, VECTOR_UD, VMMCALL_LEN};
+use super::svm::state::SvmVcpu;
+use super::svm::vcpu::inject_exception;
 use super::trap_frame::TrapFrame;
+use super::{guest_cpu, guest_entry};
 use crate::exit::{GuestExit, MmioAccess, RegisterAccess};
 use crate::virt::{BadRegisters, Virtualization};
 use abi::x86_64::VcpuRegs;
+use core::arch::x86_64::{__cpuid_count, _rdtsc};
+use x86_64::registers::model_specific::Msr;
 
-/// A vCPU's state beyond its frame (the VMCB or VMCS comes with the
-/// backends).
-#[derive(Debug, Default)]
-pub struct VcpuState {
-    /// The reason of the last exit.
-    pub last_reason: u64,
+/// A vCPU's state beyond its frame.
+pub type VcpuState = SvmVcpu;
+
+/// IA32_PRED_CMD and its IBPB bit.
+const IA32_PRED_CMD: u32 = 0x49;
+/// CPUID 8000_0008 EAX bits 7:0: the physical address width.
+const LEAF_ADDRESS_SIZES: u32 = 0x8000_0008;
+
+/// The host as the exit path sees it.
+struct Host;
+
+impl ExitEnv for Host {
+    fn host_cpuid(&self, leaf: u32, subleaf: u32) -> super::cpuid::CpuidResult {
+        let r = __cpuid_count(leaf, subleaf);
+        super::cpuid::CpuidResult {
+            eax: r.eax,
+            ebx: r.ebx,
+            ecx: r.ecx,
+            edx: r.edx,
+        }
+    }
+
+    fn tsc(&self) -> u64 {
+        // SAFETY: RDTSC exists on every x86-64 CPU (CR4.TSD only limits ring 3).
+        unsafe { _rdtsc() }
+    }
+
+    fn read_guest(&self, gpa: u64, buf: &mut [u8]) -> bool {
+        read_guest(guest_cpu::nested_root(), gpa, buf)
+    }
+
+    fn ibpb(&self) {
+        // The guest sees IBPB only where the host has it (`cpuid.rs`).
+        let ibpb = self.host_cpuid(0x8000_0008, 0).ebx & (1 << 12) != 0
+            || self.host_cpuid(7, 0).edx & (1 << 26) != 0;
+        if ibpb {
+            // SAFETY: the CPU has IA32_PRED_CMD; bit 0 is a barrier only.
+            unsafe { Msr::new(IA32_PRED_CMD).write(1) };
+        }
+    }
 }
 
-/// The frame's general-purpose register `reg`, in the instruction
-/// encoding's numbering (0 RAX .. 15 R15; 4 is RSP).
-fn gpr(frame: &mut TrapFrame, reg: u8) -> Option<&mut u64> {
-    Some(match reg {
-        0 => &mut frame.rax,
-        1 => &mut frame.rcx,
-        2 => &mut frame.rdx,
-        3 => &mut frame.rbx,
-        4 => &mut frame.rsp,
-        5 => &mut frame.rbp,
-        6 => &mut frame.rsi,
-        7 => &mut frame.rdi,
-        8 => &mut frame.r8,
-        9 => &mut frame.r9,
-        10 => &mut frame.r10,
-        11 => &mut frame.r11,
-        12 => &mut frame.r12,
-        13 => &mut frame.r13,
-        14 => &mut frame.r14,
-        15 => &mut frame.r15,
-        _ => return None,
-    })
+/// Reads 8 bytes of host RAM at `pa` through the kernel's identity map.
+fn read_host(pa: u64) -> Option<u64> {
+    let end = pa.checked_add(8)?;
+    if !pa.is_multiple_of(8) || end > super::boot::mapped_top() {
+        return None;
+    }
+    // SAFETY: aligned, and inside the RAM the kernel's map covers.
+    Some(unsafe { (pa as *const u64).read_volatile() })
+}
+
+/// Copies guest-physical `gpa..gpa + buf.len()` of the VM whose nested
+/// table `root` is into `buf`, page by page; false if any page is not RAM
+/// the kernel maps.
+fn read_guest(root: u64, gpa: u64, buf: &mut [u8]) -> bool {
+    let mut done = 0;
+    while done < buf.len() {
+        let addr = gpa.wrapping_add(done as u64);
+        let chunk = (0x1000 - (addr & 0xFFF) as usize).min(buf.len() - done);
+        let Some(pa) = walk_four_level(root, addr, &mut read_host) else {
+            return false;
+        };
+        if pa.saturating_add(chunk as u64) > super::boot::mapped_top() {
+            return false;
+        }
+        // SAFETY: RAM the kernel maps (checked), the VM's own page.
+        unsafe {
+            core::ptr::copy_nonoverlapping(pa as *const u8, buf[done..].as_mut_ptr(), chunk);
+        }
+        done += chunk;
+    }
+    true
+}
+
+/// The host's physical address width.
+fn phys_bits() -> u8 {
+    let max = __cpuid_count(0x8000_0000, 0).eax;
+    if max < LEAF_ADDRESS_SIZES {
+        return 36;
+    }
+    (__cpuid_count(LEAF_ADDRESS_SIZES, 0).eax & 0xFF) as u8
 }
 
 impl Virtualization for X86_64 {
     type Frame = TrapFrame;
     type VcpuState = VcpuState;
     type Regs = VcpuRegs;
+    const FIRMWARE_CALLS: bool = false;
 
-    fn new_state() -> VcpuState {
-        VcpuState::default()
+    fn new_state(index: usize, vcpus: usize) -> VcpuState {
+        SvmVcpu::new(index as u32, vcpus as u32, phys_bits())
+    }
+
+    fn emulated_irq_chip() -> Option<u64> {
+        guest_entry::can_run_guests().then_some(abi::IRQ_CHIP_APIC)
     }
 
     fn power_on(frame: &mut TrapFrame, state: &mut VcpuState, pc: u64, arg: u64) {
-        *frame = TrapFrame {
-            rip: pc,
-            rdi: arg,
-            ..Default::default()
-        };
-        *state = VcpuState::default();
+        state.power_on(frame, pc, arg);
     }
 
     fn set_regs(
-        _frame: &mut TrapFrame,
-        _state: &mut VcpuState,
-        _regs: &VcpuRegs,
+        frame: &mut TrapFrame,
+        state: &mut VcpuState,
+        regs: &VcpuRegs,
     ) -> Result<(), BadRegisters> {
-        // No backend to check a guest state against: refuse them all.
-        Err(BadRegisters)
+        state.set_regs(frame, regs).map_err(|_| BadRegisters)
     }
 
     fn pc(frame: &TrapFrame) -> u64 {
         frame.rip
     }
 
-    fn decode_exit(_frame: &mut TrapFrame, state: &mut VcpuState, kind: u64) -> GuestExit {
-        state.last_reason = kind;
-        GuestExit::Unhandled(kind)
+    fn decode_exit(frame: &mut TrapFrame, state: &mut VcpuState, _kind: u64) -> GuestExit {
+        decode::decode_exit(frame, state, &Host)
     }
 
     fn exit_detail(state: &VcpuState) -> [u64; 2] {
-        [state.last_reason, 0]
+        [state.last.code, state.last.info1]
     }
 
     fn read_reg(frame: &TrapFrame, reg: u8) -> u64 {
-        let mut copy = frame.clone();
-        gpr(&mut copy, reg).map_or(0, |r| *r)
+        decode::gprs(frame)[usize::from(reg & 15)]
     }
 
-    fn complete_load(frame: &mut TrapFrame, _state: &VcpuState, access: &MmioAccess, value: u64) {
-        if let Some(r) = gpr(frame, access.reg) {
-            *r = access.load_result(value);
-        }
+    fn complete_load(
+        frame: &mut TrapFrame,
+        state: &mut VcpuState,
+        _access: &MmioAccess,
+        value: u64,
+    ) {
+        decode::complete_load(frame, state, value);
     }
 
-    fn step(_frame: &mut TrapFrame, _state: &VcpuState) {}
+    fn step(frame: &mut TrapFrame, state: &mut VcpuState) {
+        decode::step(frame, state);
+    }
 
     fn complete_register_read(
         frame: &mut TrapFrame,
-        _state: &VcpuState,
-        access: &RegisterAccess,
+        state: &mut VcpuState,
+        _access: &RegisterAccess,
         value: u64,
     ) {
-        if let Some(r) = gpr(frame, access.reg) {
-            *r = value;
-        }
+        frame.rax = value & 0xFFFF_FFFF;
+        frame.rdx = value >> 32;
+        decode::step(frame, state);
     }
 
     fn complete_hypercall(frame: &mut TrapFrame, results: [u64; 4]) {
         [frame.rax, frame.rbx, frame.rcx, frame.rdx] = results;
+        frame.rip = frame.rip.wrapping_add(VMMCALL_LEN);
     }
 
-    fn inject_data_abort(_frame: &mut TrapFrame, _state: &mut VcpuState, _write: bool) {}
+    fn inject_data_abort(_frame: &mut TrapFrame, state: &mut VcpuState, _write: bool) {
+        // x86 has no synchronous bus error: a refused access is #GP(0).
+        state.last.next_rip = None;
+        inject_exception(&mut state.vmcb, VECTOR_GP, Some(0));
+    }
 
-    fn inject_undefined(_frame: &mut TrapFrame, _state: &mut VcpuState) {}
+    fn inject_undefined(_frame: &mut TrapFrame, state: &mut VcpuState) {
+        // A refused RDMSR or WRMSR faults as hardware's does: #GP(0).
+        state.last.next_rip = None;
+        if state.last.msr {
+            inject_exception(&mut state.vmcb, VECTOR_GP, Some(0));
+        } else {
+            inject_exception(&mut state.vmcb, VECTOR_UD, None);
+        }
+    }
 
-    fn load(_state: &VcpuState, _index: usize, _fp_live: bool) {}
+    fn load(state: &mut VcpuState, _index: usize, fp_live: bool) {
+        if !fp_live {
+            // SAFETY: a 512-byte, 16-aligned FXSAVE image (CR4.OSFXSR is
+            // set at boot); host code never uses x87 or SSE.
+            unsafe {
+                core::arch::asm!("fxrstor64 [{}]", in(reg) state.fx.0.as_ptr(), options(nostack, readonly))
+            };
+        }
+        guest_cpu::set_loaded(state, true);
+    }
 
-    fn save(_state: &mut VcpuState) {}
+    fn save(state: &mut VcpuState) {
+        // SAFETY: as in `load`.
+        unsafe {
+            core::arch::asm!("fxsave64 [{}]", in(reg) state.fx.0.as_mut_ptr(), options(nostack))
+        };
+        guest_cpu::set_loaded(core::ptr::null_mut(), false);
+    }
 
-    fn host_mode() {}
+    fn host_mode() {
+        guest_cpu::set_loaded(core::ptr::null_mut(), false);
+    }
 
-    fn park(_state: &mut VcpuState) {}
+    fn park(_state: &mut VcpuState) {
+        guest_cpu::set_running(false);
+    }
 
-    fn unpark(_state: &VcpuState) {}
+    fn unpark(_state: &VcpuState) {
+        guest_cpu::set_running(true);
+    }
 
     fn guest_timer_deadline() -> Option<u64> {
+        // The virtual LAPIC's timer comes with it (not yet in the kernel).
         None
     }
 }

@@ -54,7 +54,7 @@ fn vm_calls(c: &mut Checks) {
         Err(Error::InvalidArgument),
     );
     let mut config = abi::VmConfig {
-        gic_version: 5 - gic,
+        gic_version: gic ^ 1,
         gicd: 0x2f00_0000,
         gicr_or_gicc: 0x2f10_0000,
         vcpus: 1,
@@ -62,7 +62,7 @@ fn vm_calls(c: &mut Checks) {
     };
     let size = core::mem::size_of::<abi::VmConfig>();
     c.expect(
-        "configure the other GIC version",
+        "configure another interrupt controller",
         call(
             Sys::VmConfigure,
             [vm, &raw const config as usize, size, 0, 0, 0],
@@ -123,7 +123,14 @@ fn vm_calls(c: &mut Checks) {
         "map_ram 15 GiB, more than free",
         call(
             Sys::VmMapRam,
-            [vm, 0x40_0000_0000, 15 << 30, 0x10_0000_0000, prot::READ, 0],
+            [
+                vm,
+                0x40_0000_0000,
+                15 << 30,
+                abi::USER_BASE + 0x10_0000_0000,
+                prot::READ,
+                0,
+            ],
         ),
         Err(Error::NoMemory),
     );
@@ -171,29 +178,19 @@ fn vm_calls(c: &mut Checks) {
         call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]),
         Err(Error::AlreadyMapped),
     );
-    let mut regs = abi::aarch64::VcpuRegs {
-        pc: 0x8000_0000,
-        pstate: 0b1001,
-        ..Default::default()
-    };
-    let regs_size = core::mem::size_of::<abi::aarch64::VcpuRegs>();
-    c.expect(
-        "vcpu at EL2h",
-        call(
-            Sys::VcpuSetRegs,
-            [vcpu, &raw const regs as usize, regs_size, 0, 0, 0],
-        ),
-        Err(Error::InvalidArgument),
-    );
-    regs.pstate = 0b1_0011;
-    c.expect(
-        "vcpu in AArch32",
-        call(
-            Sys::VcpuSetRegs,
-            [vcpu, &raw const regs as usize, regs_size, 0, 0, 0],
-        ),
-        Err(Error::InvalidArgument),
-    );
+    let regs_size = core::mem::size_of::<crate::guestcode::Regs>();
+    let [first, second] = crate::guestcode::bad_regs(0x8000_0000);
+    for (what, regs) in [first, second] {
+        c.expect(
+            what,
+            call(
+                Sys::VcpuSetRegs,
+                [vcpu, &raw const regs as usize, regs_size, 0, 0, 0],
+            ),
+            Err(Error::InvalidArgument),
+        );
+    }
+    let regs = first.1;
     c.expect(
         "vcpu_set_regs on a VM handle",
         call(

@@ -4,75 +4,18 @@
 //! exit to the VMM within a few thousand instructions.
 
 #[cfg(target_arch = "aarch64")]
-core::arch::global_asm!(
-    ".section .rodata.ktest_guests, \"a\"",
-    ".balign 4",
-    // Spins 2000 times, then stores to x1 (an address with nothing
-    // there: an MMIO exit), and again.
-    ".global ktest_spin_guest",
-    "ktest_spin_guest:",
-    "1: mov x2, #2000",
-    "2: subs x2, x2, #1",
-    "   b.ne 2b",
-    "   str w2, [x1]",
-    "   b 1b",
-    ".global ktest_spin_guest_end",
-    "ktest_spin_guest_end:",
-    // An HVC with the caller's x0 (an HVC exit, or a PSCI call the kernel
-    // answers), a load and a store at x10 (MMIO exits unless x10 is RAM),
-    // x11 times; then PSCI SYSTEM_OFF (a power-off exit) and again 16
-    // times.
-    ".global ktest_exit_guest",
-    "ktest_exit_guest:",
-    "1: hvc #0",
-    "   ldr w2, [x10]",
-    "   str w2, [x10]",
-    "   subs x11, x11, #1",
-    "   b.hi 1b",
-    "   movz x0, #0x0008",
-    "   movk x0, #0x8400, lsl #16",
-    "   hvc #0",
-    "   mov x11, #16",
-    "   b 1b",
-    ".global ktest_exit_guest_end",
-    "ktest_exit_guest_end:",
-);
-
+mod aarch64;
 #[cfg(target_arch = "aarch64")]
-unsafe extern "C" {
-    static ktest_spin_guest: u8;
-    static ktest_spin_guest_end: u8;
-    static ktest_exit_guest: u8;
-    static ktest_exit_guest_end: u8;
-}
+pub use aarch64::*;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+#[cfg(target_arch = "x86_64")]
+pub use x86_64::*;
 
-#[cfg(target_arch = "aarch64")]
+/// The bytes from `start` to `end`: a program assembled into the
+/// read-only section.
 fn between(start: *const u8, end: *const u8) -> &'static [u8] {
-    // SAFETY: both symbols are in the read-only section above, `end`
-    // after `start`, and the bytes between them never change.
+    // SAFETY: both symbols are in the read-only section, `end` after
+    // `start`, and the bytes between them never change.
     unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
-}
-
-/// Spins, then an MMIO store to x1; forever.
-pub fn spin_guest() -> &'static [u8] {
-    #[cfg(target_arch = "aarch64")]
-    {
-        between(&raw const ktest_spin_guest, &raw const ktest_spin_guest_end)
-    }
-    #[cfg(not(target_arch = "aarch64"))]
-    {
-        &[]
-    }
-}
-
-/// HVC with x0, MMIO at x10, x11 times; then SYSTEM_OFF; forever.
-pub fn exit_guest() -> &'static [u8] {
-    #[cfg(target_arch = "aarch64")]
-    {
-        between(&raw const ktest_exit_guest, &raw const ktest_exit_guest_end)
-    }
-    #[cfg(not(target_arch = "aarch64"))]
-    {
-        &[]
-    }
 }

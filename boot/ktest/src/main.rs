@@ -34,6 +34,8 @@ mod ramwipe;
 mod shm;
 mod threads;
 mod vmcrash;
+#[cfg(target_arch = "x86_64")]
+mod vmexits;
 mod vmmem;
 
 use ulib::{println, process, sys};
@@ -153,6 +155,8 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "kill"] => lifecycle::kill(),
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
+        #[cfg(target_arch = "x86_64")]
+        ["vmexits"] => vmexits::run(),
         ["devpass", selector] => devpass::run(selector),
         ["dma"] => dma::run(),
         ["ramwipe", selector] => ramwipe::run(selector),

@@ -5,7 +5,6 @@
 //! ends the process (status 0x100) with its vCPUs running. `ktest
 //! lifecycle` checks that the VM's memory, VMID and handles come back.
 
-use abi::aarch64::VcpuRegs;
 use abi::{Error, Sys, SysResult, VcpuExit, VmConfig, prot, response};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use ulib::{println, sys, thread};
@@ -27,18 +26,20 @@ const WAIT_NS: u64 = 10_000_000_000;
 /// Exits each vCPU thread has taken.
 static EXITS: [AtomicUsize; VCPUS] = [const { AtomicUsize::new(0) }; VCPUS];
 
-/// The GIC layout `qvm` gives a VM by default (`qvm/src/layout/defaults.rs`).
+/// The interrupt controller layout `qvm` gives a VM by default
+/// (`qvm/src/layout/defaults.rs`; on x86 the PC's APIC addresses).
 pub fn vm_config(gic_version: u64, vcpus: u64) -> VmConfig {
-    let (gicd, gicr_or_gicc) = match gic_version {
-        2 => (0x2c00_1000, 0x2c00_2000),
-        _ => (0x2f00_0000, 0x2f10_0000),
+    let (gicd, gicr_or_gicc, spis) = match gic_version {
+        2 => (0x2c00_1000, 0x2c00_2000, 32),
+        abi::IRQ_CHIP_APIC => (0xfec0_0000, 0xfee0_0000, 24),
+        _ => (0x2f00_0000, 0x2f10_0000, 32),
     };
     VmConfig {
         gic_version,
         gicd,
         gicr_or_gicc,
         vcpus,
-        spis: 32,
+        spis,
     }
 }
 
@@ -67,12 +68,8 @@ fn build() -> Result<[usize; VCPUS], (&'static str, Error)> {
     let mut vcpus = [0; VCPUS];
     for (i, vcpu) in vcpus.iter_mut().enumerate() {
         *vcpu = call(Sys::VcpuCreate, [vm, i, 0, 0, 0, 0]).map_err(|e| ("vcpu_create", e))?;
-        let mut regs = VcpuRegs {
-            pc: RAM_GPA as u64,
-            ..VcpuRegs::default()
-        };
-        regs.x[1] = MMIO_GPA;
-        let len = core::mem::size_of::<VcpuRegs>();
+        let regs = crate::guestcode::spin_regs(RAM_GPA as u64, MMIO_GPA);
+        let len = core::mem::size_of_val(&regs);
         call(
             Sys::VcpuSetRegs,
             [*vcpu, &raw const regs as usize, len, 0, 0, 0],

@@ -49,6 +49,16 @@ pub const GICV3_GICD_SIZE: u64 = 0x1_0000;
 /// emulates `vcpus` of them from `gicr_or_gicc`.
 pub const GICV3_GICR_STRIDE: u64 = 0x2_0000;
 
+/// `VmConfig::gic_version` of an x86 VM: the kernel emulates a local
+/// APIC per vCPU (its xAPIC window at `gicr_or_gicc`, one page every vCPU
+/// sees at the same address) and an I/O APIC (its window at `gicd`) with
+/// `spis` pins, rather than a GIC.
+pub const IRQ_CHIP_APIC: u64 = 0x100;
+/// The local APIC's and the I/O APIC's windows.
+pub const APIC_WINDOW_SIZE: u64 = 0x1000;
+/// Most I/O APIC pins of one VM (`spis` of an [`IRQ_CHIP_APIC`] VM).
+pub const VM_IOAPIC_PINS_MAX: u64 = 240;
+
 /// Whether `[base, base + size)` is a range of whole pages the kernel may
 /// map or trap for a VM: page aligned, not empty, at or above
 /// [`GUEST_PA_MIN`], ending at or below [`GUEST_PA_TOP`].

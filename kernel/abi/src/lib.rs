@@ -622,19 +622,22 @@ pub struct VcpuExit {
     pub lines: [u32; EXIT_LINES],
 }
 
-/// Where the virtual GIC sits and how many vCPUs the VM has.
+/// Where the virtual interrupt controller sits and how many vCPUs the VM
+/// has.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct VmConfig {
-    /// GIC architecture version, 2 or 3.
+    /// GIC architecture version, 2 or 3; on x86 [`IRQ_CHIP_APIC`].
     pub gic_version: u64,
-    /// Distributor base (guest-physical).
+    /// Distributor base (guest-physical); the I/O APIC's.
     pub gicd: u64,
-    /// GICv3: first redistributor; GICv2: CPU interface.
+    /// GICv3: first redistributor; GICv2: CPU interface; the local
+    /// APIC's.
     pub gicr_or_gicc: u64,
     /// vCPUs.
     pub vcpus: u64,
-    /// Shared interrupts (SPIs) the distributor offers, a multiple of 32.
+    /// Shared interrupts (SPIs) the distributor offers, a multiple of 32;
+    /// the I/O APIC's pins.
     pub spis: u64,
 }
 

@@ -27,8 +27,13 @@ impl Virtualization for Mock {
     type Frame = MockFrame;
     type VcpuState = MockState;
     type Regs = [u64; 8];
+    const FIRMWARE_CALLS: bool = true;
 
-    fn new_state() -> MockState {
+    fn emulated_irq_chip() -> Option<u64> {
+        None
+    }
+
+    fn new_state(_: usize, _: usize) -> MockState {
         MockState {
             next: GuestExit::Handled,
             len: 4,
@@ -71,20 +76,25 @@ impl Virtualization for Mock {
         frame.regs.get(reg as usize).copied().unwrap_or(0)
     }
 
-    fn complete_load(frame: &mut MockFrame, state: &MockState, access: &MmioAccess, value: u64) {
+    fn complete_load(
+        frame: &mut MockFrame,
+        state: &mut MockState,
+        access: &MmioAccess,
+        value: u64,
+    ) {
         frame.regs[access.reg as usize] = access.load_result(value);
         frame.pc += state.len;
         frame.log.push("load");
     }
 
-    fn step(frame: &mut MockFrame, state: &MockState) {
+    fn step(frame: &mut MockFrame, state: &mut MockState) {
         frame.pc += state.len;
         frame.log.push("step");
     }
 
     fn complete_register_read(
         frame: &mut MockFrame,
-        state: &MockState,
+        state: &mut MockState,
         access: &RegisterAccess,
         value: u64,
     ) {
@@ -108,7 +118,7 @@ impl Virtualization for Mock {
         frame.log.push("undefined");
     }
 
-    fn load(_: &MockState, _: usize, _: bool) {}
+    fn load(_: &mut MockState, _: usize, _: bool) {}
     fn save(_: &mut MockState) {}
     fn host_mode() {}
     fn park(_: &mut MockState) {}
@@ -124,7 +134,7 @@ fn at(pc: u64) -> (MockFrame, MockState) {
         pc,
         ..Default::default()
     };
-    (frame, Mock::new_state())
+    (frame, Mock::new_state(0, 1))
 }
 
 fn answer(value: u64, response: u64) -> VcpuExit {

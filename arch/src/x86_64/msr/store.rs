@@ -206,6 +206,11 @@ impl MsrStore {
         Ok(())
     }
 
+    /// The guest's physical address width this store checks against.
+    pub fn phys_bits(&self) -> u8 {
+        self.config.phys_bits
+    }
+
     /// EFER.LMA, which the backend sets as the guest enters or leaves long
     /// mode (CR0.PG with EFER.LME).
     pub fn set_lma(&mut self, on: bool) {

@@ -74,7 +74,7 @@ pub unsafe fn enable(host_save: u64) {
 /// # Safety
 /// SVM is on ([`enable`]); both pages are VMCBs only this CPU uses now;
 /// the guest VMCB's state passes VMRUN's checks or VMRUN exits with
-/// VMEXIT_INVALID; interrupts are masked.
+/// VMEXIT_INVALID; interrupts are masked (and are again on return).
 pub unsafe fn run(vmcb: u64, host_vmcb: u64, regs: &mut GuestRegisters) {
     // SAFETY: the caller's promise; RBX and RBP are saved and restored
     // around the switch, the other registers are declared clobbered, and
@@ -107,6 +107,10 @@ pub unsafe fn run(vmcb: u64, host_vmcb: u64, regs: &mut GuestRegisters) {
             "mov r15, [rax + 104]",
             "mov rax, [rsp + 8]",
             "vmload rax",
+            // IF set with GIF clear: no interrupt is taken here, and with
+            // V_INTR_MASKING one arriving while the guest runs ends its
+            // run (APM 15.21.1).
+            "sti",
             "vmrun rax",
             "vmsave rax",
             "mov rax, [rsp + 16]",
@@ -126,6 +130,7 @@ pub unsafe fn run(vmcb: u64, host_vmcb: u64, regs: &mut GuestRegisters) {
             "mov [rax + 104], r15",
             "mov rax, [rsp]",
             "vmload rax",
+            "cli",
             "stgi",
             "pop rdx",
             "pop rsi",

@@ -89,6 +89,10 @@ pub const LSTAR: usize = SAVE + 0x208;
 pub const CSTAR: usize = SAVE + 0x210;
 pub const SFMASK: usize = SAVE + 0x218;
 pub const KERNEL_GS_BASE: usize = SAVE + 0x220;
+/// The SYSENTER MSRs (APM table B-2: 0x228 to 0x238).
+pub const SYSENTER_CS: usize = SAVE + 0x228;
+pub const SYSENTER_ESP: usize = SAVE + 0x230;
+pub const SYSENTER_EIP: usize = SAVE + 0x238;
 /// Save area: CR2.
 pub const CR2: usize = SAVE + 0x240;
 /// Save area: the guest's PAT (with nested paging).

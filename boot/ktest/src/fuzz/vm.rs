@@ -11,7 +11,7 @@
 use super::ctx::Ctx;
 use super::pick;
 use super::state::{self, Kind, WINDOW, WINDOW_LEN};
-use abi::aarch64::VcpuRegs;
+use crate::guestcode::Regs;
 use abi::{PAGE_SIZE, Sys, VmConfig};
 use core::mem::size_of;
 
@@ -27,6 +27,8 @@ fn gpa(c: &mut Ctx) -> usize {
             0x2c00_1000,
             0x2f00_0000,
             0x2f10_0000,
+            0xfec0_0000,
+            0xfee0_0000,
             0x4000_0001,
             (1 << 39) - PAGE_SIZE,
             1 << 39,
@@ -128,7 +130,6 @@ fn vcpu_set_regs(c: &mut Ctx) {
         },
         _ => 0,
     };
-    let mut x = [0u64; 31];
     let pc = if program != 0 && !c.r.one_in(6) {
         program as u64
     } else {
@@ -137,6 +138,32 @@ fn vcpu_set_regs(c: &mut Ctx) {
             c.r.pick(&v)
         }
     };
+    let regs = random_regs(c, pc, program as u64);
+    let (ptr, len) = if c.r.one_in(6) {
+        (c.in_ptr(), c.len())
+    } else {
+        let len = if c.r.one_in(10) {
+            c.len()
+        } else {
+            size_of::<Regs>()
+        };
+        (&raw const regs as usize, len)
+    };
+    let mut handles = state::handles();
+    if c.call(Sys::VcpuSetRegs as usize, [vcpu, ptr, len, 0, 0, 0])
+        .is_ok()
+        && let Some(Kind::Vcpu { vm, .. }) = handles.get(vcpu).map(|e| e.kind)
+    {
+        handles.set(vcpu, Kind::Vcpu { vm, powered: true });
+    }
+}
+
+/// Registers for the exit guest at `pc` (`program` where it was copied),
+/// in states valid and not: any PSTATE, x0 a PSCI call or not (x1 the
+/// target, x2 the entry of a CPU_ON), x10 RAM or not, x11 the count.
+#[cfg(target_arch = "aarch64")]
+fn random_regs(c: &mut Ctx, pc: u64, program: u64) -> Regs {
+    let mut x = [0u64; 31];
     let pstate = {
         let v = [
             0,
@@ -158,34 +185,44 @@ fn vcpu_set_regs(c: &mut Ctx) {
     x[0] =
         c.r.pick(&[0x1234, 0x8400_0000, 0x8400_0008, 0xc400_0003, 0x8400_0009]);
     x[1] = c.r.below(5) as u64;
-    x[2] = program as u64;
+    x[2] = program;
     x[3] = 0x1234;
     x[10] =
         c.r.pick(&[0x100, 0x0900_0000, 0x2f00_0000, 0x2c00_0000, 0x1c09_0000]);
     x[11] = c.r.below(17) as u64;
-    let regs = VcpuRegs {
+    Regs {
         x,
         pc,
         pstate,
         sp_el1: c.r.next(),
-    };
-    let (ptr, len) = if c.r.one_in(6) {
-        (c.in_ptr(), c.len())
-    } else {
-        let len = if c.r.one_in(10) {
-            c.len()
-        } else {
-            size_of::<VcpuRegs>()
-        };
-        (&raw const regs as usize, len)
-    };
-    let mut handles = state::handles();
-    if c.call(Sys::VcpuSetRegs as usize, [vcpu, ptr, len, 0, 0, 0])
-        .is_ok()
-        && let Some(Kind::Vcpu { vm, .. }) = handles.get(vcpu).map(|e| e.kind)
-    {
-        handles.set(vcpu, Kind::Vcpu { vm, powered: true });
     }
+}
+
+/// Registers for the exit guest at `pc`, in modes valid and not:
+/// protected or long mode (with or without what it needs), CR0, CR4,
+/// EFER and RFLAGS with reserved bits, segment bases above 4 GiB; EAX
+/// for the VMMCALL, ESI RAM, an APIC window or nothing, EDI the count.
+/// Never real mode (see below).
+#[cfg(target_arch = "x86_64")]
+fn random_regs(c: &mut Ctx, pc: u64, _program: u64) -> Regs {
+    let any: [u64; 8] = core::array::from_fn(|_| c.r.next());
+    let mut gpr = [0u64; 16];
+    gpr[0] = c.r.pick(&[0x1234, 0, u64::MAX]);
+    gpr[6] =
+        c.r.pick(&[0x4000_0100, 0xfee0_0000, 0xfec0_0000, 0x0900_0000, any[0]]);
+    gpr[7] = c.r.below(17) as u64;
+    let mut regs = crate::guestcode::protected_mode(pc, gpr);
+    // Never real mode: 16-bit code would decode the program differently,
+    // into loops that may never exit.
+    regs.cr0 =
+        c.r.pick(&[1, 1, 1, 0x8000_0001, 0x2000_0001, 1 << 32, any[1] | 1]);
+    regs.cr4 = c.r.pick(&[0, 0, 0x20, 1 << 13, 1 << 18, any[2]]);
+    regs.efer = c.r.pick(&[0, 0, 0x100, 0x500, 1 << 12, any[3]]);
+    regs.rflags = c.r.pick(&[2, 2, 0x202, 1 << 17, 1 << 22, any[4]]);
+    regs.code64 = c.r.pick(&[0, 0, 0, 1]);
+    regs.cr3 = c.r.pick(&[0, 0x4000_0000, any[5]]);
+    regs.segment_base[c.r.below(6)] = c.r.pick(&[0, 0x4000_0000, 1 << 32, any[6]]);
+    regs
 }
 
 fn vcpu_run(c: &mut Ctx) {

@@ -21,11 +21,18 @@ pub struct Interrupts {
 }
 
 impl Interrupts {
-    /// The interrupt controller version VMs get (that of the hardware's
-    /// virtual CPU interface); 0 when there is none.
+    /// The interrupt controller VMs get: the GIC version of the
+    /// hardware's virtual CPU interface, else the one the kernel emulates
+    /// in full (`abi::IRQ_CHIP_APIC`); 0 when the CPU runs no VMs.
     pub fn guest_version(&self) -> u64 {
-        self.virt_if
-            .as_ref()
-            .map_or(0, |v| u64::from(v.guest_version()))
+        match self.virt_if.as_ref() {
+            Some(v) => u64::from(v.guest_version()),
+            None => <crate::hw::Arch as arch::Virtualization>::emulated_irq_chip().unwrap_or(0),
+        }
+    }
+
+    /// VMs get a GIC served by the hardware's virtual CPU interface.
+    pub fn guest_gic(&self) -> bool {
+        self.virt_if.is_some() && self.lr_count != 0
     }
 }

@@ -18,7 +18,7 @@ pub fn init_this_cpu(k: &mut Kernel, index: usize) {
     k.irqs.chip.init_cpu(index);
     k.irqs.chip.enable(k.irqs.timer, index, false);
     k.irqs.chip.enable(SGI_RESCHEDULE, index, true);
-    if k.irqs.guest_version() != 0 {
+    if k.irqs.guest_gic() {
         k.irqs.chip.enable(crate::vm::VTIMER_INTID, index, false);
         k.irqs
             .chip

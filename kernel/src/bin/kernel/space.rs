@@ -99,9 +99,29 @@ impl Space {
         })
     }
 
+    /// A VM's space (else a process's).
+    fn is_vm(&self) -> bool {
+        VmidKind::of(self.vmid) == Some(VmidKind::Vm)
+    }
+
     /// Whether fresh memory may be mapped in blocks: in a VM's space.
     fn blocks(&self) -> bool {
-        VmidKind::of(self.vmid) == Some(VmidKind::Vm)
+        self.is_vm()
+    }
+
+    /// [`Space::check_range`] for this space's own addresses: a VM's are
+    /// guest-physical (`abi::guest_range_ok`), a process's its window.
+    fn check_own_range(&self, addr: usize, len: usize) -> Result<usize, Error> {
+        if !self.is_vm() {
+            return Self::check_range(addr, len);
+        }
+        let len = len
+            .checked_next_multiple_of(PAGE_SIZE)
+            .ok_or(Error::InvalidArgument)?;
+        if !addr.is_multiple_of(PAGE_SIZE) || !abi::guest_range_ok(addr as u64, len as u64) {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(len)
     }
 
     /// The space's generation: the same as long as no mapping went or
@@ -113,7 +133,11 @@ impl Space {
 
     /// The root value that makes this space active (VTTBR_EL2 on ARM).
     pub fn root(&self) -> u64 {
-        Arch::root(self.table.root(), self.vmid)
+        if self.is_vm() {
+            Arch::guest_root(self.table.root(), self.vmid)
+        } else {
+            Arch::root(self.table.root(), self.vmid)
+        }
     }
 
     /// Calls `f` for each run of its mappings, in address order
@@ -160,7 +184,7 @@ impl Space {
         perms: Perms,
         mut fill: impl FnMut(usize, usize),
     ) -> Result<(), Error> {
-        let len = Self::check_range(va, len)?;
+        let len = self.check_own_range(va, len)?;
         if len / PAGE_SIZE > frames.free_frames() {
             return Err(Error::NoMemory);
         }
@@ -256,7 +280,7 @@ impl Space {
         len: usize,
         live: bool,
     ) -> Result<(), Error> {
-        let len = Self::check_range(va, len)?;
+        let len = self.check_own_range(va, len)?;
         if self.table.cuts_block(&mut Frames(frames), va, va + len) {
             return Err(Error::InvalidArgument);
         }
@@ -292,7 +316,7 @@ impl Space {
         perms: Perms,
         device: bool,
     ) -> Result<(), Error> {
-        Self::check_range(va, owned.len() * PAGE_SIZE)?;
+        self.check_own_range(va, owned.len() * PAGE_SIZE)?;
         for (n, &pa) in owned.iter().enumerate() {
             let mapped =
                 self.table

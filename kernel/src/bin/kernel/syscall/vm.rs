@@ -7,9 +7,10 @@ use crate::sched;
 use crate::state::{Block, Kernel, Object};
 use crate::vm::{self, Vcpu, switch};
 use abi::{
-    EXIT_LINES, Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE,
-    GUEST_PA_BITS, LINE_INTID_MASK, LINE_LEVEL, PAGE_SIZE, Rights, SysResult, VM_RAM_MAX,
-    VM_SPIS_MAX, VM_VCPUS_MAX, VmConfig, guest_range_ok, prot, response,
+    APIC_WINDOW_SIZE, EXIT_LINES, Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE,
+    GICV3_GICR_STRIDE, GUEST_PA_BITS, IRQ_CHIP_APIC, LINE_INTID_MASK, LINE_LEVEL, PAGE_SIZE,
+    Rights, SysResult, VM_IOAPIC_PINS_MAX, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VmConfig,
+    guest_range_ok, prot, response,
 };
 use arch::{Cpu, Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::exit_record;
@@ -74,11 +75,57 @@ pub fn create(k: &mut Kernel, c: &Caller) -> SysResult {
 pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usize) -> SysResult {
     let vm = vm_of(k, c, handle)?;
     let config: VmConfig = read_struct(k, c, ptr, len)?;
-    // The guest's GIC is the host's kind: the virtual CPU interface is
-    // hardware.
-    if config.gic_version != k.irqs.guest_version() || k.irqs.lr_count == 0 {
+    // The guest's interrupt controller is the one the host offers VMs: a
+    // GIC of the hardware's virtual CPU interface's kind, or the APICs
+    // the kernel emulates.
+    if config.gic_version == 0 || config.gic_version != k.irqs.guest_version() {
         return Err(Error::InvalidArgument);
     }
+    if !(1..=VM_VCPUS_MAX).contains(&config.vcpus) {
+        return Err(Error::InvalidArgument);
+    }
+    if config.gic_version == IRQ_CHIP_APIC {
+        check_apic_config(&config)?;
+    } else if k.irqs.guest_gic() {
+        check_gic_config(&config)?;
+    } else {
+        return Err(Error::InvalidArgument);
+    }
+    if k.vms.get(vm).ok_or(Error::BadHandle)?.config.is_some() {
+        return Err(Error::Busy);
+    }
+    crate::quota::vcpus(k, c.process, config.vcpus as usize)?;
+    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
+    if config.gic_version != IRQ_CHIP_APIC {
+        let vgic = VGic::try_new(
+            config.gic_version as u32,
+            config.vcpus as usize,
+            config.spis as usize,
+        )
+        .ok_or(Error::InvalidArgument)?;
+        if let Some(gicv) = k.irqs.virt_if.as_ref().and_then(|v| v.guest_frame()) {
+            // The guest's GICC is the hardware's virtual CPU interface (GICV).
+            let pages: alloc::vec::Vec<usize> = (0..GICV2_GICC_SIZE as usize / PAGE_SIZE)
+                .map(|i| gicv + i * PAGE_SIZE)
+                .collect();
+            m.space.map_borrowed(
+                &mut k.frames,
+                config.gicr_or_gicc as usize,
+                &pages,
+                Perms::RW,
+                true,
+            )?;
+        }
+        m.vgic = Some(vgic);
+        m.gic = kernel::vgic::GicWindows::new(&config);
+    }
+    m.vcpus = alloc::vec![None; config.vcpus as usize];
+    m.config = Some(config);
+    Ok(0)
+}
+
+/// A GIC layout: SPIs in whole groups of 32, the windows in range.
+fn check_gic_config(config: &VmConfig) -> Result<(), Error> {
     // The windows the kernel traps or maps for the GIC (`abi::guest`).
     let (gicd_size, cpu_if_size) = match config.gic_version {
         2 => (GICV2_GICD_SIZE, GICV2_GICC_SIZE),
@@ -87,43 +134,28 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
             GICV3_GICR_STRIDE.saturating_mul(config.vcpus),
         ),
     };
-    if !(1..=VM_VCPUS_MAX).contains(&config.vcpus)
-        || !config.spis.is_multiple_of(32)
+    if !config.spis.is_multiple_of(32)
         || config.spis > VM_SPIS_MAX
         || !guest_range_ok(config.gicd, gicd_size)
         || !guest_range_ok(config.gicr_or_gicc, cpu_if_size)
     {
         return Err(Error::InvalidArgument);
     }
-    if k.vms.get(vm).ok_or(Error::BadHandle)?.config.is_some() {
-        return Err(Error::Busy);
+    Ok(())
+}
+
+/// An APIC layout: the I/O APIC's pins, and its window and the local
+/// APIC's in range and apart.
+fn check_apic_config(config: &VmConfig) -> Result<(), Error> {
+    let apart = config.gicd.abs_diff(config.gicr_or_gicc) >= APIC_WINDOW_SIZE;
+    if config.spis > VM_IOAPIC_PINS_MAX
+        || !guest_range_ok(config.gicd, APIC_WINDOW_SIZE)
+        || !guest_range_ok(config.gicr_or_gicc, APIC_WINDOW_SIZE)
+        || !apart
+    {
+        return Err(Error::InvalidArgument);
     }
-    crate::quota::vcpus(k, c.process, config.vcpus as usize)?;
-    let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
-    let vgic = VGic::try_new(
-        config.gic_version as u32,
-        config.vcpus as usize,
-        config.spis as usize,
-    )
-    .ok_or(Error::InvalidArgument)?;
-    if let Some(gicv) = k.irqs.virt_if.as_ref().and_then(|v| v.guest_frame()) {
-        // The guest's GICC is the hardware's virtual CPU interface (GICV).
-        let pages: alloc::vec::Vec<usize> = (0..GICV2_GICC_SIZE as usize / PAGE_SIZE)
-            .map(|i| gicv + i * PAGE_SIZE)
-            .collect();
-        m.space.map_borrowed(
-            &mut k.frames,
-            config.gicr_or_gicc as usize,
-            &pages,
-            Perms::RW,
-            true,
-        )?;
-    }
-    m.vgic = Some(vgic);
-    m.gic = kernel::vgic::GicWindows::new(&config);
-    m.vcpus = alloc::vec![None; config.vcpus as usize];
-    m.config = Some(config);
-    Ok(0)
+    Ok(())
 }
 
 pub fn map_ram(
@@ -188,9 +220,10 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
         Some(Some(_)) => return Err(Error::AlreadyMapped),
         Some(None) => {}
     }
+    let vcpus = m.vcpus.len();
     let vcpu = k
         .vcpus
-        .insert(Vcpu::new(vm, index))
+        .insert(Vcpu::new(vm, index, vcpus))
         .map_err(|_| Error::NoMemory)?;
     if let Some(slot) = k.vms.get_mut(vm).and_then(|m| m.vcpus.get_mut(index)) {
         *slot = Some(vcpu);
@@ -205,10 +238,11 @@ pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usiz
     if v.runner.is_some_and(|r| r != c.thread) {
         return Err(Error::Busy);
     }
+    let vcpus = k.vms.get(v.vm).map_or(1, |m| m.vcpus.len());
     // The backend refuses a state the guest must never run in; nothing
     // changes then.
     let mut frame = Frame::default();
-    let mut state = <Arch as Virtualization>::new_state();
+    let mut state = alloc::boxed::Box::new(<Arch as Virtualization>::new_state(v.index, vcpus));
     Arch::set_regs(&mut frame, &mut state, &regs).map_err(|_| Error::InvalidArgument)?;
     // Parked here since its last exit: its registers go back to the vCPU
     // first, so that the new ones replace them.
@@ -300,7 +334,7 @@ pub fn run(
         let answer = vm::record::read(k, c.process, vcpu, exit_ptr)?;
         let v = k.vcpus.get(vcpu).ok_or(Error::BadHandle)?;
         let vm = v.vm;
-        if k.vms.get(vm).is_none_or(|m| m.vgic.is_none()) {
+        if k.vms.get(vm).is_none_or(|m| m.config.is_none()) {
             return Err(Error::InvalidArgument);
         }
         // Checked before anything changes: a refused one applies none.

@@ -17,6 +17,7 @@ pub mod switch;
 use crate::hw::{Arch, Frame, VcpuState};
 use crate::space::Space;
 use abi::VmConfig;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use arch::{Platform, Virtualization};
 use kernel::exit_stats::ExitCounts;
@@ -72,8 +73,10 @@ pub struct Vcpu {
     /// Guest registers while `qvm` holds the CPU.
     pub frame: Frame,
     /// The rest of its architectural state while off the CPU, and what
-    /// its last exit needs to be completed.
-    pub arch: VcpuState,
+    /// its last exit needs to be completed; boxed, so that it stays where
+    /// it is while loaded (x86 runs the guest from it) whatever the slab
+    /// of vCPUs does.
+    pub arch: Box<VcpuState>,
     /// Guest virtual CPU interface registers while off the CPU (VMCR and
     /// active priorities).
     pub cpu_if: [u64; 2],
@@ -112,13 +115,13 @@ pub struct Vcpu {
 }
 
 impl Vcpu {
-    /// A powered-off vCPU.
-    pub fn new(vm: Id, index: usize) -> Vcpu {
+    /// A powered-off vCPU, number `index` of `vcpus`.
+    pub fn new(vm: Id, index: usize, vcpus: usize) -> Vcpu {
         Vcpu {
             vm,
             index,
             frame: Frame::default(),
-            arch: Arch::new_state(),
+            arch: Box::new(Arch::new_state(index, vcpus)),
             cpu_if: [0; 2],
             lrs: [0; MAX_LRS],
             on: false,

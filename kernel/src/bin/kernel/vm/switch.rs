@@ -52,11 +52,15 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
         return;
     }
     unload(k, cpu_index);
-    let Some(v) = k.vcpus.get(vcpu) else { return };
-    let Some(vm) = k.vms.get(v.vm) else { return };
     // The registers still hold this vCPU's FP values if no other guest used
     // this CPU since it left.
-    Arch::load(&v.arch, v.index, k.cpus[cpu_index].fp_owner == Some(vcpu));
+    let fp_live = k.cpus[cpu_index].fp_owner == Some(vcpu);
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    Arch::load(&mut v.arch, v.index, fp_live);
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let Some(vm) = k.vms.get(v.vm) else { return };
     if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.restore(v.cpu_if);
         vif.enable(false);

@@ -46,7 +46,7 @@ pub fn emulate(
     // Disjoint fields: the model (in the VM) and the vCPU's state.
     let (Some(vgic), Some(v)) = (
         k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()),
-        k.vcpus.get(vcpu),
+        k.vcpus.get_mut(vcpu),
     ) else {
         return false;
     };
@@ -59,9 +59,9 @@ pub fn emulate(
     };
     // An access the GIC does not support reads as zero and writes nothing.
     if access.write {
-        Arch::step(frame, &v.arch);
+        Arch::step(frame, &mut v.arch);
     } else {
-        Arch::complete_load(frame, &v.arch, access, result.unwrap_or(0));
+        Arch::complete_load(frame, &mut v.arch, access, result.unwrap_or(0));
     }
     // Enabling or setting an interrupt pending may have made it deliverable
     // to another vCPU, or to this one (its list registers are refilled

@@ -55,6 +55,18 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             let (header, pending) = exit_record::mmio(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
         }
+        GuestExit::PortIo(access) => {
+            let (header, pending) = exit_record::port_io(access);
+            to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
+        }
+        GuestExit::Reset => {
+            let header = Header::bare(abi::ExitKind::Reset, 0);
+            to_qvm(k, cpu, vcpu, frame, pc, &header, Pending::None);
+        }
+        GuestExit::Hypercall(call) if !Arch::FIRMWARE_CALLS => {
+            let (header, pending) = exit_record::hypercall(call);
+            to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
+        }
         GuestExit::Hypercall(call) => match super::psci::call(k, vcpu, &call.args) {
             Outcome::Return(value) => {
                 let [_, a1, a2, a3] = call.args;
@@ -98,13 +110,15 @@ fn count_as(exit: &GuestExit) -> ExitCount {
     match exit {
         GuestExit::Interrupt => ExitCount::Interrupt,
         GuestExit::Mmio(_) => ExitCount::Mmio,
+        GuestExit::PortIo(_) => ExitCount::PortIo,
         GuestExit::Hypercall(_) => ExitCount::Hypercall,
         GuestExit::Halt | GuestExit::Pause => ExitCount::Wait,
         GuestExit::SendIpi(_) => ExitCount::Ipi,
         GuestExit::Register(_) => ExitCount::Register,
-        GuestExit::Handled | GuestExit::UndecodedAccess(_) | GuestExit::Unhandled(_) => {
-            ExitCount::Other
-        }
+        GuestExit::Handled
+        | GuestExit::Reset
+        | GuestExit::UndecodedAccess(_)
+        | GuestExit::Unhandled(_) => ExitCount::Other,
     }
 }
 

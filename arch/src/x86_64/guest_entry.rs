@@ -1,0 +1,204 @@
+//! Running the loaded vCPU on this CPU (the SVM backend): SVM turned on
+//! per CPU, and the loop [`crate::Boot::enter`] jumps into for a guest
+//! (which vCPU, and its nested table, `guest_cpu.rs` keeps):
+//! copy the frame into the VMCB, VMRUN, copy it back, take a physical
+//! interrupt that ended the run, and call the kernel's trap handler, as a
+//! trap from ring 3 does (`vectors.rs`).
+//!
+//! AMD64 APM Vol. 2: 15.5 (VMRUN and #VMEXIT), 15.16 (TLB control: an
+//! ASID's entries survive VMRUN unless TLB_CONTROL flushes them; a
+//! flush is asked for after any change to a nested table, `shootdown.rs`,
+//! and when this CPU last ran another VM, which may have had the same
+//! ASID), 15.21.1 (with V_INTR_MASKING the host's RFLAGS.IF at VMRUN
+//! decides whether physical interrupts end the guest's run: VMRUN runs
+//! with IF set and GIF clear, so none is taken before the guest runs).
+
+use super::gdt::MAX_CPUS;
+use super::svm::run::{self, GuestRegisters};
+use super::svm::state::SvmVcpu;
+use super::svm::{exit, vcpu, vmcb::*};
+use super::trap_frame::TrapFrame;
+use super::{cpu, guest_cpu, shootdown, vectors};
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// Bit 63 of a root value: a VM's nested table (process roots are a
+/// PML4's physical address; tags sit in the low 12 bits).
+pub const GUEST_ROOT: u64 = 1 << 63;
+/// The table address bits of a root.
+const ROOT_TABLE: u64 = 0x000f_ffff_ffff_f000;
+/// TLB_CONTROL: flush the whole TLB, every ASID.
+const TLB_FLUSH_ALL: u8 = 1;
+
+/// One 4 KiB page the processor writes (VM_HSAVE_PA, the host's VMSAVE).
+#[repr(C, align(4096))]
+struct Page(UnsafeCell<[u8; 4096]>);
+// SAFETY: each CPU uses only its own pages, and only the processor writes
+// them.
+unsafe impl Sync for Page {}
+
+static HOST_SAVE: [Page; MAX_CPUS] = [const { Page(UnsafeCell::new([0; 4096])) }; MAX_CPUS];
+static HOST_VMCB: [Page; MAX_CPUS] = [const { Page(UnsafeCell::new([0; 4096])) }; MAX_CPUS];
+
+/// The permission maps every guest runs with: all ones, every port (12
+/// KiB, APM 15.10.1) and every MSR (8 KiB, 15.11) intercepted.
+#[repr(C, align(4096))]
+struct Maps {
+    io: [u8; 3 * 4096],
+    msr: [u8; 2 * 4096],
+}
+static MAPS: Maps = Maps {
+    io: [0xFF; 3 * 4096],
+    msr: [0xFF; 2 * 4096],
+};
+
+/// The nested table each CPU last ran a guest on.
+static LAST_RUN_ROOT: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+/// ASIDs the processor has (CPUID 8000_000A EBX), read once.
+static ASIDS: AtomicU32 = AtomicU32::new(0);
+
+/// Turns SVM on for CPU `index` as it starts, if the CPU has it.
+pub fn init_cpu(index: usize) {
+    if !run::available() {
+        return;
+    }
+    let Some(page) = HOST_SAVE.get(index) else {
+        return;
+    };
+    if index == 0 {
+        let asids = raw_cpuid::CpuId::new()
+            .get_svm_info()
+            .map_or(0, |s| s.supported_asids());
+        ASIDS.store(asids, Ordering::Relaxed);
+    }
+    // SAFETY: `available` says SVM is there and not disabled; the page is
+    // this CPU's alone.
+    unsafe { run::enable(page.0.get() as u64) };
+}
+
+/// The CPU can run guests: SVM was turned on.
+pub fn can_run_guests() -> bool {
+    ASIDS.load(Ordering::Relaxed) > 1
+}
+
+/// The ASID of a guest root's tag: never 0 (the host's), within what the
+/// processor has (two VMs may share one: a CPU flushes when it switches
+/// VMs).
+fn asid_of(root: u64) -> u32 {
+    let asids = ASIDS.load(Ordering::Relaxed).max(2);
+    1 + ((root & 0xFFF) as u32) % (asids - 1)
+}
+
+core::arch::global_asm!(
+    ".global __x86_enter_guest",
+    "__x86_enter_guest:",
+    "mov rsp, rdi",
+    "call __arch_x86_guest_run",
+    "ud2",
+);
+
+unsafe extern "C" {
+    /// Resets the stack to the frame slot (`rdi`) and runs the loop.
+    pub fn __x86_enter_guest(frame: *mut TrapFrame) -> !;
+    fn __kernel_trap(frame: &mut TrapFrame, vector: u64);
+}
+
+/// The loop on a CPU whose loaded vCPU runs: one VMRUN and the kernel's
+/// handling of its exit per turn, until the kernel parks or unloads the
+/// vCPU, when the frame (then a ring-3 thread's) is entered instead.
+#[unsafe(no_mangle)]
+extern "C" fn __arch_x86_guest_run(frame: &mut TrapFrame) -> ! {
+    loop {
+        let cpu = cpu::index();
+        let Some(vcpu) = guest_cpu::running_vcpu(cpu) else {
+            // SAFETY: `frame` is the slot at the top of this CPU's stack
+            // (`__x86_enter_guest` put the stack right below it).
+            unsafe { vectors::enter(frame) }
+        };
+        // SAFETY: a loaded vCPU's state stays where it is until it is
+        // unloaded (`guest_cpu::set_loaded`), which only this CPU does, in
+        // the kernel.
+        let interrupted = run_once(cpu, frame, unsafe { &mut *vcpu });
+        if interrupted {
+            // The interrupt that ended the run is pending at the local
+            // APIC: let it in, to be noted (`pending.rs`) and handled.
+            // SAFETY: the kernel's interrupt path runs in ring 0 on this
+            // stack and returns.
+            unsafe { core::arch::asm!("sti", "nop", "cli", options(nomem, nostack)) };
+        }
+        // SAFETY: the kernel defines `__kernel_trap` for exactly this.
+        unsafe { __kernel_trap(frame, 0) };
+    }
+}
+
+/// Runs the guest once with `frame`'s registers; whether a physical
+/// interrupt ended the run.
+fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut SvmVcpu) -> bool {
+    let root = guest_cpu::nested_root_of(cpu);
+    let v = &mut s.vmcb;
+    v.set_u64(RIP, frame.rip);
+    v.set_u64(RSP, frame.rsp);
+    v.set_u64(RFLAGS, frame.rflags);
+    v.set_u64(RAX, frame.rax);
+    vcpu::set_intercepts(v, MAPS.io.as_ptr() as u64, MAPS.msr.as_ptr() as u64);
+    // Physical interrupts stay the host's whatever the guest's IF says.
+    v.set_u32(V_INTR, v.u32(V_INTR) | super::svm::state::V_INTR_MASKING);
+    v.set_u64(NP_ENABLE, 1);
+    v.set_u64(N_CR3, root & ROOT_TABLE);
+    v.set_u32(GUEST_ASID, asid_of(root));
+    v.set_u32(VMCB_CLEAN, 0);
+    // Shootdowns asked for while in the kernel are done here, and may
+    // mark the TLB stale: read it after.
+    shootdown::leave_kernel(cpu);
+    let other_vm = LAST_RUN_ROOT[cpu].swap(root, Ordering::Relaxed) != root;
+    let stale = guest_cpu::take_tlb_stale(cpu);
+    v.set_u8(
+        TLB_CONTROL,
+        if stale || other_vm { TLB_FLUSH_ALL } else { 0 },
+    );
+    let mut regs = GuestRegisters {
+        rbx: frame.rbx,
+        rcx: frame.rcx,
+        rdx: frame.rdx,
+        rsi: frame.rsi,
+        rdi: frame.rdi,
+        rbp: frame.rbp,
+        r8: frame.r8,
+        r9: frame.r9,
+        r10: frame.r10,
+        r11: frame.r11,
+        r12: frame.r12,
+        r13: frame.r13,
+        r14: frame.r14,
+        r15: frame.r15,
+    };
+    let host = HOST_VMCB[cpu].0.get() as u64;
+    // SAFETY: SVM is on (`init_cpu`); the VMCB is this vCPU's, loaded
+    // only here, and the host page this CPU's; the kernel runs with
+    // interrupts masked.
+    unsafe { run::run(&raw const s.vmcb as u64, host, &mut regs) };
+    shootdown::enter_kernel(cpu);
+    let v = &s.vmcb;
+    *frame = TrapFrame {
+        rax: v.u64(RAX),
+        rbx: regs.rbx,
+        rcx: regs.rcx,
+        rdx: regs.rdx,
+        rsi: regs.rsi,
+        rdi: regs.rdi,
+        rbp: regs.rbp,
+        r8: regs.r8,
+        r9: regs.r9,
+        r10: regs.r10,
+        r11: regs.r11,
+        r12: regs.r12,
+        r13: regs.r13,
+        r14: regs.r14,
+        r15: regs.r15,
+        rip: v.u64(RIP),
+        rsp: v.u64(RSP),
+        rflags: v.u64(RFLAGS),
+        ..Default::default()
+    };
+    v.u64(EXITCODE) == exit::VMEXIT_INTR
+}

@@ -1,0 +1,147 @@
+//! The x86 guest programs (32-bit protected-mode code, flat segments,
+//! paging off) and the registers they start with.
+
+use abi::x86_64::VcpuRegs;
+
+/// The register set `vcpu_set_regs` takes here.
+pub type Regs = VcpuRegs;
+
+core::arch::global_asm!(
+    ".section .rodata.ktest_guests, \"a\"",
+    ".code32",
+    // Spins 2000 times, then stores to [ebx] (nothing there: an MMIO
+    // exit), and again.
+    ".global ktest_spin_guest",
+    "ktest_spin_guest:",
+    "1: mov ecx, 2000",
+    "2: dec ecx",
+    "   jnz 2b",
+    "   mov [ebx], ecx",
+    "   jmp 1b",
+    ".global ktest_spin_guest_end",
+    "ktest_spin_guest_end:",
+    // A VMMCALL with the caller's EAX (an exit for the VMM), a load and a
+    // store at [esi] (MMIO exits unless ESI is RAM), EDI times; then an
+    // OUT to port 0x604 (an I/O exit) and again 16 times.
+    ".global ktest_exit_guest",
+    "ktest_exit_guest:",
+    "1: vmmcall",
+    "   mov ecx, [esi]",
+    "   mov [esi], ecx",
+    "   sub edi, 1",
+    "   ja 1b",
+    "   mov dx, 0x604",
+    "   mov ax, 0x2000",
+    "   out dx, ax",
+    "   mov edi, 16",
+    "   jmp 1b",
+    ".global ktest_exit_guest_end",
+    "ktest_exit_guest_end:",
+    // One of each exit (`ktest vmexits`): OUT and IN at port 0x3f8, an
+    // MMIO store and load, CPUID (answered in the kernel), VMMCALL, an
+    // RDMSR the kernel does not know, VMMCALL again with what it read;
+    // then an empty IDT (the 6 zero bytes at [esi]) and INT3: a triple
+    // fault.
+    ".global ktest_exits_guest",
+    "ktest_exits_guest:",
+    "   mov al, 0x41",
+    "   mov dx, 0x3f8",
+    "   out dx, al",
+    "   in al, dx",
+    "   mov dword ptr [0xd0000000], eax",
+    "   mov ecx, dword ptr [0xd0000010]",
+    "   mov eax, 0x40000000",
+    "   mov ebp, ecx",
+    "   cpuid",
+    "   mov eax, ebp",
+    "   vmmcall",
+    "   mov ecx, 0x1234",
+    "   rdmsr",
+    "   vmmcall",
+    "   lidt [esi]",
+    "   int3",
+    "   hlt",
+    ".global ktest_exits_guest_idt",
+    "ktest_exits_guest_idt:",
+    "   .byte 0, 0, 0, 0, 0, 0",
+    ".global ktest_exits_guest_end",
+    "ktest_exits_guest_end:",
+    ".code64",
+);
+
+unsafe extern "C" {
+    static ktest_spin_guest: u8;
+    static ktest_spin_guest_end: u8;
+    static ktest_exit_guest: u8;
+    static ktest_exit_guest_end: u8;
+    static ktest_exits_guest: u8;
+    static ktest_exits_guest_idt: u8;
+    static ktest_exits_guest_end: u8;
+}
+
+/// Spins, then an MMIO store to [ebx]; forever.
+pub fn spin_guest() -> &'static [u8] {
+    super::between(&raw const ktest_spin_guest, &raw const ktest_spin_guest_end)
+}
+
+/// VMMCALL with EAX, MMIO at [esi], EDI times; then OUT; forever.
+pub fn exit_guest() -> &'static [u8] {
+    super::between(&raw const ktest_exit_guest, &raw const ktest_exit_guest_end)
+}
+
+/// One exit of each kind, ending in a triple fault.
+pub fn exits_guest() -> &'static [u8] {
+    super::between(
+        &raw const ktest_exits_guest,
+        &raw const ktest_exits_guest_end,
+    )
+}
+
+/// Where the exits guest's empty IDT descriptor is, from its start.
+pub fn exits_guest_idt_offset() -> u64 {
+    (&raw const ktest_exits_guest_idt as usize - &raw const ktest_exits_guest as usize) as u64
+}
+
+/// CR0.PE: protected mode, paging off.
+const CR0_PE: u64 = 1;
+/// RFLAGS with only its always-one bit 1 set.
+const RFLAGS_FIXED: u64 = 2;
+
+/// 32-bit flat protected mode at `pc` with general-purpose registers
+/// `gpr` (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15).
+pub fn protected_mode(pc: u64, gpr: [u64; 16]) -> VcpuRegs {
+    VcpuRegs {
+        gpr,
+        rip: pc,
+        rflags: RFLAGS_FIXED,
+        cr0: CR0_PE,
+        ..Default::default()
+    }
+}
+
+/// The spin guest's registers: at `pc`, storing to `mmio` (EBX).
+pub fn spin_regs(pc: u64, mmio: u64) -> VcpuRegs {
+    let mut gpr = [0; 16];
+    gpr[3] = mmio;
+    protected_mode(pc, gpr)
+}
+
+/// Register sets `vcpu_set_regs` must refuse, each with what is wrong.
+pub fn bad_regs(pc: u64) -> [(&'static str, VcpuRegs); 2] {
+    let long = VcpuRegs {
+        cr0: CR0_PE | 1 << 31,
+        efer: 1 << 8,
+        code64: 1,
+        ..protected_mode(pc, [0; 16])
+    };
+    [
+        ("vcpu in long mode without CR4.PAE", long),
+        (
+            "vcpu with CR4.VMXE",
+            VcpuRegs {
+                cr4: 1 << 13,
+                ..protected_mode(pc, [0; 16])
+            },
+        ),
+    ]
+}
