@@ -86,6 +86,21 @@ pub trait Virtualization {
     /// on the instruction of the last exit.
     fn inject_undefined(frame: &mut Self::Frame, state: &mut Self::VcpuState);
 
+    /// Whether the guest can take an external interrupt at its next entry
+    /// (x86: RFLAGS.IF set, no interrupt shadow, no event already being
+    /// injected). For interrupt controllers the kernel emulates in full
+    /// ([`Virtualization::emulated_irq_chip`]); ARM's list registers need
+    /// none of these three.
+    fn interrupt_window_open(frame: &Self::Frame, state: &Self::VcpuState) -> bool;
+    /// The guest takes external interrupt `vector` at its next entry.
+    fn inject_interrupt(state: &mut Self::VcpuState, vector: u8);
+    /// Whether the guest exits as soon as it can take an interrupt (while
+    /// one waits that it cannot take yet).
+    fn want_interrupt_window(state: &mut Self::VcpuState, on: bool);
+    /// What the guest's counter adds to the host's (x86: the TSC offset),
+    /// for the timers the kernel emulates.
+    fn guest_counter_offset(state: &Self::VcpuState) -> u64;
+
     /// Loads a vCPU's state onto this CPU for vCPU number `index` of its VM;
     /// `fp_live` says its FP/SIMD values are still in the registers.
     fn load(state: &mut Self::VcpuState, index: usize, fp_live: bool);

@@ -16,6 +16,7 @@ pub mod runqueue;
 pub mod shm;
 pub mod slab;
 pub mod timeq;
+pub mod vapic;
 pub mod vgic;
 pub mod vioapic;
 pub mod vlapic;

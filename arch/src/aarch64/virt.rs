@@ -170,6 +170,18 @@ impl Virtualization for Aarch64 {
     }
 
     #[inline]
+    fn interrupt_window_open(_frame: &TrapFrame, _state: &VcpuState) -> bool {
+        false
+    }
+
+    fn inject_interrupt(_state: &mut VcpuState, _vector: u8) {}
+
+    fn want_interrupt_window(_state: &mut VcpuState, _on: bool) {}
+
+    fn guest_counter_offset(_state: &VcpuState) -> u64 {
+        0
+    }
+
     fn load(state: &mut VcpuState, index: usize, fp_live: bool) {
         state.el1.restore();
         el1::set_traps(cpu::HCR_GUEST, cpu::CPTR_GUEST);

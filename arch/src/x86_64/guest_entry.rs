@@ -15,7 +15,7 @@
 
 use super::gdt::MAX_CPUS;
 use super::svm::run::{self, GuestRegisters};
-use super::svm::state::SvmVcpu;
+use super::svm::state::{SvmVcpu, V_IGN_TPR, V_INTR_MASKING, V_INTR_PRIO_MAX, V_IRQ};
 use super::svm::{exit, vcpu, vmcb::*};
 use super::trap_frame::TrapFrame;
 use super::{cpu, guest_cpu, shootdown, vectors};
@@ -141,8 +141,15 @@ fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut SvmVcpu) -> bool {
     v.set_u64(RFLAGS, frame.rflags);
     v.set_u64(RAX, frame.rax);
     vcpu::set_intercepts(v, MAPS.io.as_ptr() as u64, MAPS.msr.as_ptr() as u64);
-    // Physical interrupts stay the host's whatever the guest's IF says.
-    v.set_u32(V_INTR, v.u32(V_INTR) | super::svm::state::V_INTR_MASKING);
+    // Physical interrupts stay the host's whatever the guest's IF says; a
+    // virtual interrupt with the VINTR intercept asks for an exit when the
+    // guest can take one.
+    let virq = V_IRQ | V_IGN_TPR | V_INTR_PRIO_MAX;
+    let v_intr = (v.u32(V_INTR) & !virq) | V_INTR_MASKING | if s.window { virq } else { 0 };
+    v.set_u32(V_INTR, v_intr);
+    if s.window {
+        v.set_u32(INTERCEPT_MISC1, v.u32(INTERCEPT_MISC1) | INTERCEPT_VINTR);
+    }
     v.set_u64(NP_ENABLE, 1);
     v.set_u64(N_CR3, root & ROOT_TABLE);
     v.set_u32(GUEST_ASID, asid_of(root));

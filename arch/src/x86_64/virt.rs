@@ -190,6 +190,22 @@ impl Virtualization for X86_64 {
         }
     }
 
+    fn interrupt_window_open(frame: &TrapFrame, state: &VcpuState) -> bool {
+        state.interrupt_window_open(frame.rflags)
+    }
+
+    fn inject_interrupt(state: &mut VcpuState, vector: u8) {
+        state.inject_interrupt(vector);
+    }
+
+    fn want_interrupt_window(state: &mut VcpuState, on: bool) {
+        state.window = on;
+    }
+
+    fn guest_counter_offset(state: &VcpuState) -> u64 {
+        state.vmcb.u64(super::svm::vmcb::TSC_OFFSET)
+    }
+
     fn load(state: &mut VcpuState, _index: usize, fp_live: bool) {
         if !fp_live {
             // SAFETY: a 512-byte, 16-aligned FXSAVE image (CR4.OSFXSR is

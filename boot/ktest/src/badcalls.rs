@@ -55,10 +55,7 @@ fn vm_calls(c: &mut Checks) {
     );
     let mut config = abi::VmConfig {
         gic_version: gic ^ 1,
-        gicd: 0x2f00_0000,
-        gicr_or_gicc: 0x2f10_0000,
-        vcpus: 1,
-        spis: 32,
+        ..crate::vmcrash::vm_config(gic, 1)
     };
     let size = core::mem::size_of::<abi::VmConfig>();
     c.expect(

@@ -36,6 +36,8 @@ mod threads;
 mod vmcrash;
 #[cfg(target_arch = "x86_64")]
 mod vmexits;
+#[cfg(target_arch = "x86_64")]
+mod vmirq;
 mod vmmem;
 
 use ulib::{println, process, sys};
@@ -157,6 +159,8 @@ fn main(args: &[&str]) -> usize {
         ["vmcrash"] => vmcrash::run(),
         #[cfg(target_arch = "x86_64")]
         ["vmexits"] => vmexits::run(),
+        #[cfg(target_arch = "x86_64")]
+        ["vmirq"] => vmirq::run(),
         ["devpass", selector] => devpass::run(selector),
         ["dma"] => dma::run(),
         ["ramwipe", selector] => ramwipe::run(selector),

@@ -52,8 +52,12 @@ pub const GICV3_GICR_STRIDE: u64 = 0x2_0000;
 /// `VmConfig::gic_version` of an x86 VM: the kernel emulates a local
 /// APIC per vCPU (its xAPIC window at `gicr_or_gicc`, one page every vCPU
 /// sees at the same address) and an I/O APIC (its window at `gicd`) with
-/// `spis` pins, rather than a GIC.
+/// `spis` pins, rather than a GIC. Its `vm_irq_line` lines are the I/O
+/// APIC's pins, 0 to `spis - 1`.
 pub const IRQ_CHIP_APIC: u64 = 0x100;
+/// Where the local APIC's window is (IA32_APIC_BASE at reset): an
+/// [`IRQ_CHIP_APIC`] VM's `gicr_or_gicc` must say so.
+pub const LAPIC_DEFAULT_BASE: u64 = 0xFEE0_0000;
 /// The local APIC's and the I/O APIC's windows.
 pub const APIC_WINDOW_SIZE: u64 = 0x1000;
 /// Most I/O APIC pins of one VM (`spis` of an [`IRQ_CHIP_APIC`] VM).

@@ -118,6 +118,18 @@ impl Virtualization for Mock {
         frame.log.push("undefined");
     }
 
+    fn interrupt_window_open(_frame: &MockFrame, _state: &MockState) -> bool {
+        false
+    }
+
+    fn inject_interrupt(_state: &mut MockState, _vector: u8) {}
+
+    fn want_interrupt_window(_state: &mut MockState, _on: bool) {}
+
+    fn guest_counter_offset(_state: &MockState) -> u64 {
+        0
+    }
+
     fn load(_: &mut MockState, _: usize, _: bool) {}
     fn save(_: &mut MockState) {}
     fn host_mode() {}

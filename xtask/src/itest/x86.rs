@@ -121,7 +121,8 @@ fn shell() -> Case {
 /// order: the kernel's image at 2 MiB is in every process's table but
 /// supervisor-only, so reading or writing it is a protection fault. With
 /// `vms` (SVM), VMs that `ktest` builds itself: one exit of each kind,
-/// and a VMM crashing with 4 vCPUs running; all their memory comes back.
+/// interrupts from the emulated local APIC timer and I/O APIC, and a VMM
+/// crashing with 4 vCPUs running; all their memory comes back.
 pub fn kernel_tests(smp: u32, vms: bool) -> Vec<String> {
     let fault =
         |what: &str, at: &str| format!(r"qhv: process \d+ \(ktest\) ended: {what}.* at {at}");
@@ -162,6 +163,8 @@ pub fn kernel_tests(smp: u32, vms: bool) -> Vec<String> {
             // Interrupts that came while the guest ran are counted too.
             r"qhv: ktest \(pid \d+\): VM ended after \d+ exits: (\d+ irq, )?2 mmio, 2 pio, 2 hvc, 1 sysreg, 2 other; 8 to qvm".into(),
             memcheck("ktest vmexits", 0),
+            "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin 5's vector 0x31: ok".into(),
+            memcheck("ktest vmirq", 0),
             r"qhv: ktest \(pid \d+\): VM ended after \d+ exits: .*\d+ mmio; \d+ to qvm".into(),
             memcheck("ktest vmcrash", 256),
         ]);

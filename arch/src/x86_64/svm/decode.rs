@@ -120,6 +120,11 @@ pub fn decode_exit(frame: &mut TrapFrame, s: &mut SvmVcpu, env: &impl ExitEnv) -
     let rip = frame.rip;
     match exit::decode(code, info1, info2) {
         SvmExit::Interrupt | SvmExit::Nmi | SvmExit::Init => GuestExit::Interrupt,
+        // The window is open: the kernel injects before the next entry.
+        SvmExit::Vintr => {
+            s.window = false;
+            GuestExit::Handled
+        }
         SvmExit::Cpuid => {
             emulate_cpuid(frame, s, env);
             step_to(frame, &mut s.vmcb, rip.wrapping_add(CPUID_LEN));

@@ -6,6 +6,7 @@
 pub const VMEXIT_INTR: u64 = 0x60;
 pub const VMEXIT_NMI: u64 = 0x61;
 pub const VMEXIT_INIT: u64 = 0x63;
+pub const VMEXIT_VINTR: u64 = 0x64;
 pub const VMEXIT_CPUID: u64 = 0x72;
 pub const VMEXIT_HLT: u64 = 0x78;
 pub const VMEXIT_IOIO: u64 = 0x7B;
@@ -50,6 +51,9 @@ pub enum SvmExit {
     Interrupt,
     Nmi,
     Init,
+    /// The guest can take the virtual interrupt it was given (V_IRQ with
+    /// the VINTR intercept: an interrupt window).
+    Vintr,
     Cpuid,
     Hlt,
     Vmmcall,
@@ -80,6 +84,7 @@ pub fn decode(code: u64, info1: u64, info2: u64) -> SvmExit {
         VMEXIT_INTR => SvmExit::Interrupt,
         VMEXIT_NMI => SvmExit::Nmi,
         VMEXIT_INIT => SvmExit::Init,
+        VMEXIT_VINTR => SvmExit::Vintr,
         VMEXIT_CPUID => SvmExit::Cpuid,
         VMEXIT_HLT => SvmExit::Hlt,
         VMEXIT_VMMCALL => SvmExit::Vmmcall,

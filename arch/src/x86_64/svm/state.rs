@@ -56,9 +56,18 @@ const CODE64: u16 = 0xA9B;
 const DATA32: u16 = 0xC93;
 const CODE16: u16 = 0x9B;
 const DATA16: u16 = 0x93;
+/// RFLAGS.IF.
+const RFLAGS_IF: u64 = 1 << 9;
+/// EVENTINJ.V (bit 31): an event is to be injected.
+const EVENTINJ_VALID: u64 = 1 << 31;
 /// V_INTR_MASKING (VMCB 0x60 bit 24): the guest's RFLAGS.IF masks only
 /// virtual interrupts; physical ones stay the host's (15.21.1).
 pub const V_INTR_MASKING: u32 = 1 << 24;
+/// V_IRQ (bit 8): a virtual interrupt is pending; V_INTR_PRIO (19:16);
+/// V_IGN_TPR (bit 20): its priority is not checked against V_TPR.
+pub const V_IRQ: u32 = 1 << 8;
+pub const V_INTR_PRIO_MAX: u32 = 0xF << 16;
+pub const V_IGN_TPR: u32 = 1 << 20;
 
 /// The 512-byte FXSAVE image of a vCPU's x87 and SSE registers.
 #[repr(C, align(16))]
@@ -88,6 +97,9 @@ pub struct SvmVcpu {
     pub index: u32,
     pub vcpus: u32,
     pub last: LastExit,
+    /// An interrupt waits that the guest cannot take yet: exit as soon as
+    /// it can (a virtual interrupt with the VINTR intercept, 15.21.4).
+    pub window: bool,
 }
 
 /// Why a register set was refused.
@@ -113,7 +125,24 @@ impl SvmVcpu {
             index,
             vcpus,
             last: LastExit::default(),
+            window: false,
         }
+    }
+
+    /// Whether the guest can take an external interrupt at its next
+    /// entry: RFLAGS.IF set, not in an interrupt shadow (after STI or MOV
+    /// SS), no event already being injected.
+    pub fn interrupt_window_open(&self, rflags: u64) -> bool {
+        rflags & RFLAGS_IF != 0
+            && self.vmcb.u64(INTERRUPT_SHADOW) & 1 == 0
+            && self.vmcb.u64(EVENTINJ) & EVENTINJ_VALID == 0
+    }
+
+    /// Injects external interrupt `vector` at the next entry (EVENTINJ
+    /// type 0, 15.20).
+    pub fn inject_interrupt(&mut self, vector: u8) {
+        self.vmcb
+            .set_u64(EVENTINJ, u64::from(vector) | EVENTINJ_VALID);
     }
 
     /// Powers on in the state a multiboot kernel starts in (32-bit flat

@@ -109,6 +109,7 @@ pub const INTERCEPT_INTR: u32 = 1 << 0;
 pub const INTERCEPT_NMI: u32 = 1 << 1;
 pub const INTERCEPT_SMI: u32 = 1 << 2;
 pub const INTERCEPT_INIT: u32 = 1 << 3;
+pub const INTERCEPT_VINTR: u32 = 1 << 4;
 pub const INTERCEPT_CPUID: u32 = 1 << 18;
 pub const INTERCEPT_INVD: u32 = 1 << 22;
 pub const INTERCEPT_HLT: u32 = 1 << 24;

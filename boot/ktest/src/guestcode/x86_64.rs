@@ -66,6 +66,51 @@ core::arch::global_asm!(
     "   .byte 0, 0, 0, 0, 0, 0",
     ".global ktest_exits_guest_end",
     "ktest_exits_guest_end:",
+    // Interrupts (`ktest vmirq`): its own GDT and IDT (descriptors at
+    // [esi] and [esi + 8], which ktest fills in), the local APIC on, its
+    // timer one-shot at vector 0x30 in 1 ms, then HLT until the handler
+    // saw 0x30; I/O APIC pin 5 to vector 0x31, a VMMCALL (ktest raises
+    // the pin), HLT until the handler saw 0x31; VMMCALL with 0x600d.
+    ".global ktest_irq_guest",
+    "ktest_irq_guest:",
+    "   lgdt [esi]",
+    "   lidt [esi + 8]",
+    "   mov dword ptr [0xfee000f0], 0x1ff",
+    "   mov dword ptr [0xfee003e0], 0xb",
+    "   mov dword ptr [0xfee00320], 0x30",
+    "   mov dword ptr [0xfee00380], 1000000",
+    "1: sti",
+    "   hlt",
+    "   cli",
+    "   cmp ebx, 0x30",
+    "   jne 1b",
+    "   mov dword ptr [0xfec00000], 0x1a",
+    "   mov dword ptr [0xfec00010], 0x31",
+    "   mov dword ptr [0xfec00000], 0x1b",
+    "   mov dword ptr [0xfec00010], 0",
+    "   mov eax, 5",
+    "   vmmcall",
+    "2: sti",
+    "   hlt",
+    "   cli",
+    "   cmp ebx, 0x31",
+    "   jne 2b",
+    "   mov eax, 0x600d",
+    "   vmmcall",
+    "3: hlt",
+    "   jmp 3b",
+    ".global ktest_irq_guest_vector30",
+    "ktest_irq_guest_vector30:",
+    "   mov ebx, 0x30",
+    "   mov dword ptr [0xfee000b0], 0",
+    "   iretd",
+    ".global ktest_irq_guest_vector31",
+    "ktest_irq_guest_vector31:",
+    "   mov ebx, 0x31",
+    "   mov dword ptr [0xfee000b0], 0",
+    "   iretd",
+    ".global ktest_irq_guest_end",
+    "ktest_irq_guest_end:",
     ".code64",
 );
 
@@ -77,6 +122,10 @@ unsafe extern "C" {
     static ktest_exits_guest: u8;
     static ktest_exits_guest_idt: u8;
     static ktest_exits_guest_end: u8;
+    static ktest_irq_guest: u8;
+    static ktest_irq_guest_vector30: u8;
+    static ktest_irq_guest_vector31: u8;
+    static ktest_irq_guest_end: u8;
 }
 
 /// Spins, then an MMIO store to [ebx]; forever.
@@ -100,6 +149,21 @@ pub fn exits_guest() -> &'static [u8] {
 /// Where the exits guest's empty IDT descriptor is, from its start.
 pub fn exits_guest_idt_offset() -> u64 {
     (&raw const ktest_exits_guest_idt as usize - &raw const ktest_exits_guest as usize) as u64
+}
+
+/// Takes interrupts from the local APIC's timer and an I/O APIC pin.
+pub fn irq_guest() -> &'static [u8] {
+    super::between(&raw const ktest_irq_guest, &raw const ktest_irq_guest_end)
+}
+
+/// Where the irq guest's handlers of vectors 0x30 and 0x31 are, from its
+/// start.
+pub fn irq_guest_handlers() -> [u64; 2] {
+    let start = &raw const ktest_irq_guest as usize;
+    [
+        (&raw const ktest_irq_guest_vector30 as usize - start) as u64,
+        (&raw const ktest_irq_guest_vector31 as usize - start) as u64,
+    ]
 }
 
 /// CR0.PE: protected mode, paging off.

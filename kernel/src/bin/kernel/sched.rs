@@ -152,6 +152,10 @@ pub fn program_timer(k: &Kernel, cpu: usize) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    let next = match (next, c.guest_deadline) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     match next {
         Some(deadline) => Arch::set_deadline(deadline),
         None => Arch::stop(),

@@ -182,6 +182,9 @@ pub struct Cpu {
     /// the loaded vCPU's timer interrupt line is high in its virtual GIC
     /// (`vm::switch::mask_vtimer`).
     pub vtimer_masked: bool,
+    /// The loaded vCPU's emulated timer (an x86 local APIC's), as a
+    /// counter deadline the host timer is programmed for too.
+    pub guest_deadline: Option<u64>,
 }
 
 impl Cpu {
@@ -199,6 +202,7 @@ impl Cpu {
             parked: false,
             fp_owner: None,
             vtimer_masked: false,
+            guest_deadline: None,
         }
     }
 }

@@ -8,13 +8,14 @@ use crate::state::{Block, Kernel, Object};
 use crate::vm::{self, Vcpu, switch};
 use abi::{
     APIC_WINDOW_SIZE, EXIT_LINES, Error, GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE,
-    GICV3_GICR_STRIDE, GUEST_PA_BITS, IRQ_CHIP_APIC, LINE_INTID_MASK, LINE_LEVEL, PAGE_SIZE,
-    Rights, SysResult, VM_IOAPIC_PINS_MAX, VM_RAM_MAX, VM_SPIS_MAX, VM_VCPUS_MAX, VmConfig,
-    guest_range_ok, prot, response,
+    GICV3_GICR_STRIDE, GUEST_PA_BITS, IRQ_CHIP_APIC, LAPIC_DEFAULT_BASE, LINE_INTID_MASK,
+    LINE_LEVEL, PAGE_SIZE, Rights, SysResult, VM_IOAPIC_PINS_MAX, VM_RAM_MAX, VM_SPIS_MAX,
+    VM_VCPUS_MAX, VmConfig, guest_range_ok, prot, response,
 };
 use arch::{Cpu, Perms, Translation, VirtualCpuInterface, Virtualization};
 use kernel::exit_record;
 use kernel::slab::Id;
+use kernel::vapic::VmApic;
 use kernel::vgic::VGic;
 
 // The limits VMs are told about (`abi::guest`) are those of the VM's
@@ -119,6 +120,16 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
         m.vgic = Some(vgic);
         m.gic = kernel::vgic::GicWindows::new(&config);
     }
+    if config.gic_version == IRQ_CHIP_APIC {
+        let apic = VmApic::new(
+            config.vcpus as usize,
+            config.spis as usize,
+            config.gicd,
+            k.counter_hz,
+        )
+        .ok_or(Error::InvalidArgument)?;
+        m.apic = Some(apic);
+    }
     m.vcpus = alloc::vec![None; config.vcpus as usize];
     m.config = Some(config);
     Ok(0)
@@ -144,11 +155,13 @@ fn check_gic_config(config: &VmConfig) -> Result<(), Error> {
     Ok(())
 }
 
-/// An APIC layout: the I/O APIC's pins, and its window and the local
-/// APIC's in range and apart.
+/// An APIC layout: the I/O APIC's pins, its window in range and apart
+/// from the local APIC's, which is where IA32_APIC_BASE puts it at reset.
 fn check_apic_config(config: &VmConfig) -> Result<(), Error> {
     let apart = config.gicd.abs_diff(config.gicr_or_gicc) >= APIC_WINDOW_SIZE;
-    if config.spis > VM_IOAPIC_PINS_MAX
+    if config.spis == 0
+        || config.spis > VM_IOAPIC_PINS_MAX
+        || config.gicr_or_gicc != LAPIC_DEFAULT_BASE
         || !guest_range_ok(config.gicd, APIC_WINDOW_SIZE)
         || !guest_range_ok(config.gicr_or_gicc, APIC_WINDOW_SIZE)
         || !apart
@@ -221,10 +234,9 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
         Some(None) => {}
     }
     let vcpus = m.vcpus.len();
-    let vcpu = k
-        .vcpus
-        .insert(Vcpu::new(vm, index, vcpus))
-        .map_err(|_| Error::NoMemory)?;
+    let mut new = Vcpu::new(vm, index, vcpus);
+    new.apic = m.apic.is_some();
+    let vcpu = k.vcpus.insert(new).map_err(|_| Error::NoMemory)?;
     if let Some(slot) = k.vms.get_mut(vm).and_then(|m| m.vcpus.get_mut(index)) {
         *slot = Some(vcpu);
     }
@@ -256,10 +268,18 @@ pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usiz
     Ok(0)
 }
 
-/// Checks a device line change of `vm`: an SPI the VM has, a level of
-/// 0 or 1.
+/// Checks a device line change of `vm`: an SPI the VM has (an I/O APIC
+/// pin of an APIC VM), a level of 0 or 1.
 fn check_line(k: &Kernel, vm: Id, intid: usize, level: usize) -> Result<(), Error> {
     let m = k.vms.get(vm).ok_or(Error::BadHandle)?;
+    if m.apic.is_some() {
+        // An APIC VM's lines are its I/O APIC's pins.
+        return if vm::apic::pin_ok(k, vm, intid) && level <= 1 {
+            Ok(())
+        } else {
+            Err(Error::InvalidArgument)
+        };
+    }
     if m.vgic.is_none() {
         return Err(Error::InvalidArgument);
     }
@@ -273,6 +293,10 @@ fn check_line(k: &Kernel, vm: Id, intid: usize, level: usize) -> Result<(), Erro
 /// Applies a checked line change: the vCPU it made the interrupt
 /// deliverable to notices.
 fn set_line(k: &mut Kernel, vm: Id, intid: usize, level: usize) {
+    if k.vms.get(vm).is_some_and(|m| m.apic.is_some()) {
+        vm::apic::set_line(k, vm, intid, level == 1);
+        return;
+    }
     let target = k
         .vms
         .get_mut(vm)

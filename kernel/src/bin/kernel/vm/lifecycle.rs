@@ -31,6 +31,7 @@ pub fn create(k: &mut Kernel, owner: Id) -> Result<Id, Error> {
         config: None,
         vgic: None,
         gic: Default::default(),
+        apic: None,
     };
     let no_room = |k: &mut Kernel, vm: Vm| {
         k.vmids.free(vmid);

@@ -5,6 +5,7 @@
 //! interrupt delivery, the virtual timer, WFI, PSCI, the GIC distributor);
 //! everything else goes back to `qvm` as an exit.
 
+pub mod apic;
 pub mod appends;
 pub mod deliver;
 pub mod exit;
@@ -22,6 +23,7 @@ use alloc::vec::Vec;
 use arch::{Platform, Virtualization};
 use kernel::exit_stats::ExitCounts;
 use kernel::slab::Id;
+use kernel::vapic::VmApic;
 use kernel::vgic::{GicWindows, VGic};
 
 pub use kernel::exit_record::Pending;
@@ -58,6 +60,9 @@ pub struct Vm {
     /// Where the guest finds the GIC the kernel emulates (set with
     /// `config`).
     pub gic: GicWindows,
+    /// The local APICs and I/O APIC the kernel emulates (an x86 VM's,
+    /// `abi::IRQ_CHIP_APIC`), once configured.
+    pub apic: Option<VmApic>,
 }
 
 /// Most interrupts kept for a remote vCPU to append (`Vcpu::appends`);
@@ -112,6 +117,10 @@ pub struct Vcpu {
     /// The counter when `vcpu_run` first entered the guest on it (the
     /// VM's earliest is printed when the VM ends).
     pub first_entry: Option<u64>,
+    /// Its VM's interrupt controllers are the emulated APICs: interrupts
+    /// are injected before each entry (`apic::prepare_entry`) rather than
+    /// listed.
+    pub apic: bool,
 }
 
 impl Vcpu {
@@ -135,6 +144,7 @@ impl Vcpu {
             appends: heapless::Vec::new(),
             exits: ExitCounts::default(),
             first_entry: None,
+            apic: false,
         }
     }
 

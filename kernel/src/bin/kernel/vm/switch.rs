@@ -9,7 +9,7 @@
 //! unloads it first.
 
 use super::{MAX_LRS, VTIMER_INTID};
-use crate::hw::Arch;
+use crate::hw::{Arch, Frame};
 use crate::state::Kernel;
 use arch::{Cpu, IrqChip, Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
@@ -96,6 +96,7 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
     let Some(vcpu) = k.cpus[cpu_index].loaded_vcpu.take() else {
         return;
     };
+    k.cpus[cpu_index].guest_deadline = None;
     if core::mem::take(&mut k.cpus[cpu_index].parked)
         && let Some(v) = k.vcpus.get(vcpu)
     {
@@ -242,22 +243,22 @@ pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
     }
 }
 
-/// Just before the loaded guest runs again: if its interrupt state may
-/// have changed since it last ran, takes back the list registers and
-/// refills them with what is pending for it, or lists what another CPU
-/// kept for it. The check is inlined into every exit path; the work is
+/// Just before the loaded guest (its registers in `frame`) runs again: if
+/// its interrupt state may have changed since it last ran, takes back the
+/// list registers and refills them with what is pending for it, or lists
+/// what another CPU kept for it; with emulated APICs, injects
+/// (`apic::prepare_entry`). The check is inlined into every exit path; the work is
 /// not (as one function, every exit paid the work's register saves).
 #[inline]
-pub fn prepare_entry(k: &mut Kernel, cpu_index: usize) {
+pub fn prepare_entry(k: &mut Kernel, cpu_index: usize, frame: &Frame) {
     let c = &k.cpus[cpu_index];
     let Some(vcpu) = c.loaded_vcpu.filter(|_| !c.parked) else {
         return;
     };
-    if k.vcpus
-        .get(vcpu)
-        .is_some_and(|v| v.lrs_stale || !v.appends.is_empty())
-    {
-        update_lrs(k, vcpu);
+    match k.vcpus.get(vcpu) {
+        Some(v) if v.apic => super::apic::prepare_entry(k, cpu_index, vcpu, frame),
+        Some(v) if v.lrs_stale || !v.appends.is_empty() => update_lrs(k, vcpu),
+        _ => {}
     }
 }
 

@@ -1,0 +1,155 @@
+//! Interrupts of a VM whose interrupt controllers the kernel emulates in
+//! full (x86: `abi::IRQ_CHIP_APIC`, the model in `kernel::vapic`): guest
+//! accesses to the local and I/O APIC windows, device lines, the local
+//! APIC timer, and injection. Before each entry [`prepare_entry`] fires a
+//! due timer and injects the highest deliverable vector if the guest can
+//! take it now, or asks the backend for an exit as soon as it can; HLT
+//! sleeps until an interrupt is deliverable or the timer is due
+//! ([`halt`]). A vCPU another source made an interrupt pending for is
+//! kicked as on ARM (`deliver::kick_for`).
+
+use crate::hw::{Arch, Frame};
+use crate::sched;
+use crate::state::{Block, Kernel};
+use arch::{Cpu, MmioAccess, Virtualization};
+use kernel::slab::Id;
+use kernel::vapic::Targets;
+
+/// The guest's counter now (the host's plus the vCPU's offset), and the
+/// offset.
+fn guest_now(k: &Kernel, vcpu: Id) -> (u64, u64) {
+    let offset = k
+        .vcpus
+        .get(vcpu)
+        .map_or(0, |v| Arch::guest_counter_offset(&v.arch));
+    (Arch::counter().wrapping_add(offset), offset)
+}
+
+/// Kicks the vCPUs of `vm` in `targets` but `except` (the one on its way
+/// into the guest already checks).
+fn kick(k: &mut Kernel, vm: Id, targets: Targets, except: Option<usize>) {
+    for index in targets.iter().filter(|&i| Some(i) != except) {
+        super::deliver::kick_for(k, vm, index, None);
+    }
+}
+
+/// Emulates a guest access to the local or I/O APIC window, if `access`
+/// is one; steps past it.
+pub fn emulate(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame) -> bool {
+    let Some(v) = k.vcpus.get(vcpu) else {
+        return false;
+    };
+    let (vm, index) = (v.vm, v.index);
+    let (now, _) = guest_now(k, vcpu);
+    let Some(apic) = k.vms.get_mut(vm).and_then(|m| m.apic.as_mut()) else {
+        return false;
+    };
+    let write = access.write.then_some(access.value);
+    let result = if let Some(offset) = apic.lapic_offset(index, access.gpa) {
+        apic.lapic_access(index, offset, access.width, write, now)
+    } else if let Some(offset) = apic.ioapic_offset(access.gpa) {
+        apic.ioapic_access(offset, access.width, write)
+    } else {
+        return false;
+    };
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        if access.write {
+            Arch::step(frame, &mut v.arch);
+        } else {
+            Arch::complete_load(frame, &mut v.arch, access, result.value);
+        }
+    }
+    kick(k, vm, result.targets, Some(index));
+    true
+}
+
+/// A device of `vm` drives I/O APIC pin `pin` to `level` (checked by
+/// [`pin_ok`]).
+pub fn set_line(k: &mut Kernel, vm: Id, pin: usize, level: bool) {
+    let targets = k
+        .vms
+        .get_mut(vm)
+        .and_then(|m| m.apic.as_mut())
+        .and_then(|a| a.set_line(pin, level));
+    if let Some(targets) = targets {
+        kick(k, vm, targets, None);
+    }
+}
+
+/// Whether `vm` has I/O APIC pin `pin`.
+pub fn pin_ok(k: &Kernel, vm: Id, pin: usize) -> bool {
+    k.vms
+        .get(vm)
+        .and_then(|m| m.apic.as_ref())
+        .is_some_and(|a| pin < a.ioapic.pins())
+}
+
+/// Before `vcpu` (loaded on `cpu`, its registers in `frame`) enters the
+/// guest: its timer fired if due, this CPU's host timer told of its next
+/// deadline, and the highest deliverable interrupt injected if the guest
+/// can take it, else an exit asked for when it can.
+pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
+    let (now, offset) = guest_now(k, vcpu);
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    let Some(lapic) = k
+        .vms
+        .get_mut(v.vm)
+        .and_then(|m| m.apic.as_mut())
+        .and_then(|a| a.lapics.get_mut(v.index))
+    else {
+        return;
+    };
+    if lapic.timer_deadline().is_some_and(|d| d <= now) {
+        lapic.timer_fire(now);
+    }
+    k.cpus[cpu].guest_deadline = lapic.timer_deadline().map(|d| d.wrapping_sub(offset));
+    match lapic.pending() {
+        Some(_) if Arch::interrupt_window_open(frame, &v.arch) => {
+            if let Some(vector) = lapic.acknowledge() {
+                Arch::inject_interrupt(&mut v.arch, vector);
+            }
+            Arch::want_interrupt_window(&mut v.arch, false);
+        }
+        Some(_) => Arch::want_interrupt_window(&mut v.arch, true),
+        None => Arch::want_interrupt_window(&mut v.arch, false),
+    }
+}
+
+/// HLT: the vCPU runs on if an interrupt is pending that the guest takes
+/// (RFLAGS.IF set), else sleeps until one is made pending for it
+/// (`deliver::kick_for` wakes it) or its timer is due. With interrupts
+/// off, only a kick wakes it (the architecture's HLT waits for an NMI or
+/// INIT then).
+pub fn halt(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
+    let (now, offset) = guest_now(k, vcpu);
+    let Some(v) = k.vcpus.get(vcpu) else { return };
+    let interruptible = Arch::interrupt_window_open(frame, &v.arch);
+    let Some(lapic) = k
+        .vms
+        .get_mut(v.vm)
+        .and_then(|m| m.apic.as_mut())
+        .and_then(|a| a.lapics.get_mut(v.index))
+    else {
+        return;
+    };
+    if lapic.timer_deadline().is_some_and(|d| d <= now) {
+        lapic.timer_fire(now);
+    }
+    if interruptible && lapic.pending().is_some() {
+        return;
+    }
+    let deadline = lapic.timer_deadline().map(|d| d.wrapping_sub(offset));
+    let Some(tid) = k.cpus[cpu].current else {
+        return;
+    };
+    if let Some(deadline) = deadline.filter(|_| interruptible)
+        && k.sleepers.insert(deadline, tid).is_err()
+    {
+        // No room to queue the wake-up: let the guest spin instead of
+        // blocking it past its deadline.
+        return;
+    }
+    sched::block_current(k, cpu, Block::Wfi);
+}
