@@ -35,6 +35,7 @@ pub fn cases() -> Vec<Case> {
             .timeout(300),
     );
     cases.push(shell());
+    cases.push(fuzz());
     cases.extend(hwcheck());
     // SVM without nested paging is no hypervisor: the kernel says so and
     // stops.
@@ -48,6 +49,25 @@ pub fn cases() -> Vec<Case> {
             ]),
     );
     cases
+}
+
+/// `ktest fuzz` on 4 CPUs with SVM: random system calls from 4 threads of
+/// a child (VMs of random register states on the SVM backend too), then
+/// free memory, kernel heap, VMIDs and handles as before, the host up.
+fn fuzz() -> Case {
+    let mut pc = machine(Cpu::Epyc, Gic::V3, 4);
+    pc.mem = "512M".into();
+    Case::new("x86-fuzz-epyc-smp4", pc)
+        .buildfile("boot/boards/qemu-pc-fuzz.build")
+        .timeout(600)
+        .lines(&[
+            STARTUP,
+            r"ktest fuzz: seed 0x[0-9a-f]+, \d+ calls, 4 rounds of 4 threads",
+            r"ktest fuzz: after \d+ calls: free memory \(\d+ bytes\), VMIDs .* and handles \(\d+\) as before, kernel heap",
+            r"ktest fuzz: \d+ calls, seed 0x[0-9a-f]+, host still up",
+            STARTUP_DONE,
+            INIT_EXIT_0,
+        ])
 }
 
 /// `arch/hwcheck` bare: a 32-bit guest under nested paging through the

@@ -29,20 +29,30 @@ core::arch::global_asm!(
     "   brk #0",
 );
 
-#[cfg(target_arch = "aarch64")]
+#[cfg(target_arch = "x86_64")]
+core::arch::global_asm!(
+    ".text",
+    // The same on x86: the count in R12 (the kernel keeps every register
+    // but RAX across `int 0x80`).
+    ".global ktest_fuzz_tiny_thread",
+    "ktest_fuzz_tiny_thread:",
+    "   mov r12, rdi",
+    "   and r12, 63",
+    "1: mov eax, 10",
+    "   int 0x80",
+    "   sub r12, 1",
+    "   ja 1b",
+    "   mov eax, 6",
+    "   int 0x80",
+    "   ud2",
+);
+
 unsafe extern "C" {
     fn ktest_fuzz_tiny_thread();
 }
 
 fn tiny_thread() -> usize {
-    #[cfg(target_arch = "aarch64")]
-    {
-        ktest_fuzz_tiny_thread as *const () as usize
-    }
-    #[cfg(not(target_arch = "aarch64"))]
-    {
-        0
-    }
+    ktest_fuzz_tiny_thread as *const () as usize
 }
 
 /// Paths and names: valid, missing, not a program, empty, too long, not
