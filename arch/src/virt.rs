@@ -37,6 +37,10 @@ pub trait Virtualization {
     /// register, in the state the boot protocol expects (ARM: EL1h,
     /// interrupts masked, MMU off).
     fn power_on(frame: &mut Self::Frame, state: &mut Self::VcpuState, pc: u64, arg: u64);
+    /// Resets a vCPU as an x86 start-up IPI starts an application
+    /// processor after INIT: real mode at `page` (CS = `page >> 4`, IP 0).
+    /// ARM's CPUs start through PSCI CPU_ON ([`Virtualization::power_on`]).
+    fn start_up(frame: &mut Self::Frame, state: &mut Self::VcpuState, page: u64);
     /// Sets the registers from `vcpu_set_regs`; refuses a state the guest
     /// must never run in (a higher privilege level, another instruction
     /// set than the backend runs).

@@ -8,8 +8,10 @@
 //! Pure: the VM layer (`vm/apic.rs` in the kernel binary) calls it on the
 //! exit path and kicks the vCPUs it names; tested on the build host.
 //!
-//! Not delivered yet (the VM layer's to add): NMI, SMI, INIT, start-up
-//! and ExtINT messages, which bypass the IRR; they are counted in
+//! INIT and start-up IPIs are handed to the VM layer, which starts
+//! application processors with them ([`Access::inits`],
+//! [`Access::startup`]). Not delivered yet: NMI, SMI and ExtINT messages
+//! and I/O APIC INIT messages, which bypass the IRR; they are counted in
 //! [`VmApic::dropped`].
 
 use crate::vioapic::{self, DeliveryMode, VIoApic};
@@ -51,6 +53,12 @@ pub struct Access {
     pub targets: Targets,
     /// The accessing vCPU's timer changed.
     pub timer_changed: bool,
+    /// vCPUs an INIT IPI reached (their local APICs are reset already):
+    /// they wait for a start-up IPI.
+    pub inits: Targets,
+    /// vCPUs a start-up IPI reached, and its vector (the start page
+    /// number: real mode at `vector << 12`).
+    pub startup: Option<(Targets, u8)>,
 }
 
 /// The interrupt controllers of one VM.
@@ -128,6 +136,19 @@ impl VmApic {
         match lapic.write(offset, value as u32, now) {
             Effect::None => {}
             Effect::Timer => out.timer_changed = true,
+            Effect::Ipi(ipi) if ipi.delivery == Delivery::Init => {
+                // INIT de-assert (level, de-assert) does nothing on the
+                // processors since the Pentium 4 (10.6.1).
+                if !ipi.is_init_deassert() {
+                    out.inits = self.ipi_targets(index, &ipi);
+                    for i in out.inits.iter() {
+                        self.lapics[i].reset();
+                    }
+                }
+            }
+            Effect::Ipi(ipi) if ipi.delivery == Delivery::StartUp => {
+                out.startup = Some((self.ipi_targets(index, &ipi), ipi.vector));
+            }
             Effect::Ipi(ipi) => out.targets = self.send_ipi(index, &ipi),
             Effect::Eoi {
                 vector, broadcast, ..
@@ -208,6 +229,18 @@ impl VmApic {
                 Targets::default()
             }
         }
+    }
+
+    /// The vCPUs `ipi` from vCPU `from` reaches (for INIT and start-up,
+    /// which bypass the IRR).
+    fn ipi_targets(&self, from: usize, ipi: &Ipi) -> Targets {
+        let mut targets = Targets::default();
+        for (i, l) in self.lapics.iter().enumerate() {
+            if l.is_ipi_target(ipi, i == from) {
+                targets.add(i);
+            }
+        }
+        targets
     }
 
     fn accept_all(

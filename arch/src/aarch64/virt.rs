@@ -71,6 +71,10 @@ impl Virtualization for Aarch64 {
         state.el1 = El1State::reset();
     }
 
+    fn start_up(frame: &mut TrapFrame, state: &mut VcpuState, page: u64) {
+        Self::power_on(frame, state, page, 0);
+    }
+
     fn set_regs(
         frame: &mut TrapFrame,
         state: &mut VcpuState,

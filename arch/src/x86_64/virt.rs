@@ -121,6 +121,10 @@ impl Virtualization for X86_64 {
         state.power_on(frame, pc, arg);
     }
 
+    fn start_up(frame: &mut TrapFrame, state: &mut VcpuState, page: u64) {
+        state.start_up(frame, page);
+    }
+
     fn set_regs(
         frame: &mut TrapFrame,
         state: &mut VcpuState,

@@ -39,6 +39,8 @@ mod vmexits;
 #[cfg(target_arch = "x86_64")]
 mod vmirq;
 mod vmmem;
+#[cfg(target_arch = "x86_64")]
+mod vmsmp;
 
 use ulib::{println, process, sys};
 
@@ -161,6 +163,8 @@ fn main(args: &[&str]) -> usize {
         ["vmexits"] => vmexits::run(),
         #[cfg(target_arch = "x86_64")]
         ["vmirq"] => vmirq::run(),
+        #[cfg(target_arch = "x86_64")]
+        ["vmsmp"] => vmsmp::run(),
         ["devpass", selector] => devpass::run(selector),
         ["dma"] => dma::run(),
         ["ramwipe", selector] => ramwipe::run(selector),

@@ -48,6 +48,8 @@ impl Virtualization for Mock {
         frame.regs[0] = arg;
     }
 
+    fn start_up(_: &mut MockFrame, _: &mut MockState, _: u64) {}
+
     fn set_regs(
         frame: &mut MockFrame,
         _: &mut MockState,

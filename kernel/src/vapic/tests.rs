@@ -89,11 +89,29 @@ fn lowest_priority_picks_the_lowest_ppr() {
 }
 
 #[test]
-fn init_and_nmi_are_counted_not_delivered_and_odd_widths_read_zero() {
+fn init_resets_its_targets_and_startup_names_them_with_the_page() {
     let mut v = vm();
+    v.lapic_access(1, 0x80, 4, Some(0x40), 0);
     v.lapic_access(0, ICR_HIGH, 4, Some(1 << 24), 0);
     let init = v.lapic_access(0, ICR_LOW, 4, Some(5 << 8 | 1 << 14), 0);
+    assert_eq!(init.inits, Targets(0b10));
     assert_eq!(init.targets, Targets(0b1), "only the sender re-checked");
+    assert_eq!(v.lapics[1].tpr(), 0, "reset");
+    assert!(!v.lapics[1].software_enabled(), "reset");
+    // The de-assert INIT (level, de-assert) does nothing.
+    let deassert = v.lapic_access(0, ICR_LOW, 4, Some(5 << 8 | 1 << 15), 0);
+    assert_eq!(deassert.inits, Targets(0));
+    let sipi = v.lapic_access(0, ICR_LOW, 4, Some(6 << 8 | 0x9a), 0);
+    assert_eq!(sipi.startup, Some((Targets(0b10), 0x9a)));
+    assert_eq!(v.dropped, 0);
+}
+
+#[test]
+fn nmi_is_counted_not_delivered_and_odd_widths_read_zero() {
+    let mut v = vm();
+    v.lapic_access(0, ICR_HIGH, 4, Some(1 << 24), 0);
+    let nmi = v.lapic_access(0, ICR_LOW, 4, Some(4 << 8 | 1 << 14), 0);
+    assert_eq!(nmi.targets, Targets(0b1), "only the sender re-checked");
     assert_eq!(v.dropped, 1);
     assert_eq!(v.lapic_access(0, 0x30, 2, None, 0).value, 0);
     assert_eq!(

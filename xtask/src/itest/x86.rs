@@ -141,8 +141,9 @@ fn shell() -> Case {
 /// order: the kernel's image at 2 MiB is in every process's table but
 /// supervisor-only, so reading or writing it is a protection fault. With
 /// `vms` (SVM), VMs that `ktest` builds itself: one exit of each kind,
-/// interrupts from the emulated local APIC timer and I/O APIC, and a VMM
-/// crashing with 4 vCPUs running; all their memory comes back.
+/// interrupts from the emulated local APIC timer and I/O APIC, a second
+/// vCPU started by INIT and start-up IPIs, and a VMM crashing with 4 vCPUs
+/// running; all their memory comes back.
 pub fn kernel_tests(smp: u32, vms: bool) -> Vec<String> {
     let fault =
         |what: &str, at: &str| format!(r"qhv: process \d+ \(ktest\) ended: {what}.* at {at}");
@@ -185,6 +186,8 @@ pub fn kernel_tests(smp: u32, vms: bool) -> Vec<String> {
             memcheck("ktest vmexits", 0),
             "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin 5's vector 0x31: ok".into(),
             memcheck("ktest vmirq", 0),
+            "ktest vmsmp: vCPU 0's INIT and start-up IPI started vCPU 1 in real mode at 0x8000: ok".into(),
+            memcheck("ktest vmsmp", 0),
             r"qhv: ktest \(pid \d+\): VM ended after \d+ exits: .*\d+ mmio; \d+ to qvm".into(),
             memcheck("ktest vmcrash", 256),
         ]);

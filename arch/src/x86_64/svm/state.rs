@@ -166,6 +166,20 @@ impl SvmVcpu {
         self.msrs.phys_bits()
     }
 
+    /// The state INIT then a start-up IPI leave (SDM Vol. 3A 9.1.1, table
+    /// 9-1, and 9.4.3: CR0 60000010H, real mode at `page`: CS selector
+    /// `page >> 4`, base `page`, IP 0; the other segments at 0).
+    pub fn start_up(&mut self, frame: &mut TrapFrame, page: u64) {
+        let regs = VcpuRegs {
+            cr0: CR0_CD | CR0_NW | CR0_ET,
+            rflags: RFLAGS_FIXED,
+            segment_base: [page & 0xF_F000, 0, 0, 0, 0, 0],
+            ..Default::default()
+        };
+        // Cannot fail: a real-mode state with a base below 1 MiB.
+        let _ = self.set_regs(frame, &regs);
+    }
+
     /// Takes `regs` from `vcpu_set_regs`, or refuses them with nothing
     /// changed.
     pub fn set_regs(&mut self, frame: &mut TrapFrame, regs: &VcpuRegs) -> Result<(), Refused> {

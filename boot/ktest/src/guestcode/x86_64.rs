@@ -111,6 +111,30 @@ core::arch::global_asm!(
     "   iretd",
     ".global ktest_irq_guest_end",
     "ktest_irq_guest_end:",
+    // Guest SMP (`ktest vmsmp`): the bootstrap vCPU sends INIT and a
+    // start-up IPI for page 0x8000 to APIC ID 1, then VMMCALL with 1; the
+    // other vCPU starts in real mode at the 16-bit code after it, which
+    // makes a VMMCALL with 0xa9.
+    ".global ktest_smp_guest",
+    "ktest_smp_guest:",
+    "   mov dword ptr [0xfee00310], 0x01000000",
+    "   mov dword ptr [0xfee00300], 0x00004500",
+    "   mov dword ptr [0xfee00300], 0x00004608",
+    "   mov eax, 1",
+    "   vmmcall",
+    "1: hlt",
+    "   jmp 1b",
+    ".global ktest_smp_guest_end",
+    "ktest_smp_guest_end:",
+    ".code16",
+    ".global ktest_smp_ap",
+    "ktest_smp_ap:",
+    "   mov eax, 0xa9",
+    "   vmmcall",
+    "2: hlt",
+    "   jmp 2b",
+    ".global ktest_smp_ap_end",
+    "ktest_smp_ap_end:",
     ".code64",
 );
 
@@ -126,6 +150,10 @@ unsafe extern "C" {
     static ktest_irq_guest_vector30: u8;
     static ktest_irq_guest_vector31: u8;
     static ktest_irq_guest_end: u8;
+    static ktest_smp_guest: u8;
+    static ktest_smp_guest_end: u8;
+    static ktest_smp_ap: u8;
+    static ktest_smp_ap_end: u8;
 }
 
 /// Spins, then an MMIO store to [ebx]; forever.
@@ -164,6 +192,16 @@ pub fn irq_guest_handlers() -> [u64; 2] {
         (&raw const ktest_irq_guest_vector30 as usize - start) as u64,
         (&raw const ktest_irq_guest_vector31 as usize - start) as u64,
     ]
+}
+
+/// The bootstrap vCPU's program of `ktest vmsmp` (32-bit).
+pub fn smp_guest() -> &'static [u8] {
+    super::between(&raw const ktest_smp_guest, &raw const ktest_smp_guest_end)
+}
+
+/// The other vCPU's program of `ktest vmsmp` (16-bit real mode).
+pub fn smp_ap() -> &'static [u8] {
+    super::between(&raw const ktest_smp_ap, &raw const ktest_smp_ap_end)
 }
 
 /// CR0.PE: protected mode, paging off.

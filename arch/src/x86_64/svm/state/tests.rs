@@ -106,3 +106,13 @@ fn impossible_states_are_refused_and_change_nothing() {
         assert_eq!(f.rip, 0x1234, "unchanged by {regs:?}");
     }
 }
+
+#[test]
+fn a_start_up_ipi_starts_real_mode_at_its_page() {
+    let (mut s, mut f) = vcpu();
+    s.start_up(&mut f, 0x9a000);
+    assert_eq!(s.vmcb.u16(CS + SEGMENT_SELECTOR), 0x9a00);
+    assert_eq!(s.vmcb.u64(CS + SEGMENT_BASE), 0x9a000);
+    assert_eq!(f.rip, 0);
+    assert_eq!(s.vmcb.u64(CR0), CR0_CD | CR0_NW | CR0_ET);
+}

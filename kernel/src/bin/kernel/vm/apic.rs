@@ -6,11 +6,13 @@
 //! take it now, or asks the backend for an exit as soon as it can; HLT
 //! sleeps until an interrupt is deliverable or the timer is due
 //! ([`halt`]). A vCPU another source made an interrupt pending for is
-//! kicked as on ARM (`deliver::kick_for`).
+//! kicked as on ARM (`deliver::kick_for`). A start-up IPI starts a vCPU
+//! that is off, as PSCI CPU_ON does on ARM; INIT to a running vCPU is not
+//! carried out yet (its local APIC is reset; the vCPU runs on).
 
 use crate::hw::{Arch, Frame};
 use crate::sched;
-use crate::state::{Block, Kernel};
+use crate::state::{Block, Kernel, ThreadState};
 use arch::{Cpu, MmioAccess, Virtualization};
 use kernel::slab::Id;
 use kernel::vapic::Targets;
@@ -60,7 +62,40 @@ pub fn emulate(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame)
         }
     }
     kick(k, vm, result.targets, Some(index));
+    if let Some((targets, vector)) = result.startup {
+        start_up(k, vm, targets, u64::from(vector) << 12);
+    }
     true
+}
+
+/// A start-up IPI: each target that is off (never started, or INIT'ed
+/// since its runner last ran it) starts in real mode at `page`, and its
+/// runner, waiting in `vcpu_run`, is woken. A running target ignores it,
+/// as a processor not waiting for SIPI does (SDM Vol. 3A 9.4.4).
+fn start_up(k: &mut Kernel, vm: Id, targets: Targets, page: u64) {
+    for index in targets.iter() {
+        let Some(vcpu) = k
+            .vms
+            .get(vm)
+            .and_then(|m| m.vcpus.get(index).copied().flatten())
+        else {
+            continue;
+        };
+        let Some(v) = k.vcpus.get_mut(vcpu) else {
+            continue;
+        };
+        if v.on {
+            continue;
+        }
+        v.start_up(page);
+        if let Some(runner) = v.runner
+            && k.threads
+                .get(runner)
+                .is_some_and(|t| t.state == ThreadState::Blocked(Block::VcpuOff))
+        {
+            sched::wake(k, runner, sched::Wake::Restart);
+        }
+    }
 }
 
 /// A device of `vm` drives I/O APIC pin `pin` to `level` (checked by

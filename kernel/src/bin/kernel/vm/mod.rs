@@ -148,6 +148,14 @@ impl Vcpu {
         }
     }
 
+    /// Powers on as an x86 start-up IPI starts a processor: real mode at
+    /// `page`.
+    pub fn start_up(&mut self, page: u64) {
+        Arch::start_up(&mut self.frame, &mut self.arch, page);
+        self.pending = Pending::None;
+        self.on = true;
+    }
+
     /// Powers on at `pc` with `arg` in the first argument register, in
     /// the state the boot protocol requires (PSCI CPU_ON, Linux).
     pub fn power_on(&mut self, pc: u64, arg: u64) {
