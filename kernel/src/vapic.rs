@@ -231,31 +231,37 @@ impl VmApic {
         }
     }
 
-    /// The vCPUs `ipi` from vCPU `from` reaches (for INIT and start-up,
-    /// which bypass the IRR).
-    fn ipi_targets(&self, from: usize, ipi: &Ipi) -> Targets {
+    /// The vCPUs whose local APIC `matches` names.
+    fn matching(&self, matches: impl Fn(&VLapic, usize) -> bool) -> Targets {
         let mut targets = Targets::default();
         for (i, l) in self.lapics.iter().enumerate() {
-            if l.is_ipi_target(ipi, i == from) {
+            if matches(l, i) {
                 targets.add(i);
             }
         }
         targets
     }
 
+    /// The vCPUs `ipi` from vCPU `from` reaches (for INIT and start-up,
+    /// which bypass the IRR).
+    fn ipi_targets(&self, from: usize, ipi: &Ipi) -> Targets {
+        self.matching(|l, i| l.is_ipi_target(ipi, i == from))
+    }
+
+    /// Every local APIC `matches` names takes `vector`; those that did.
     fn accept_all(
         &mut self,
         matches: impl Fn(&VLapic, usize) -> bool,
         vector: u8,
         level: bool,
     ) -> Targets {
-        let mut targets = Targets::default();
-        for (i, l) in self.lapics.iter_mut().enumerate() {
-            if matches(l, i) && l.accept(vector, level) {
-                targets.add(i);
+        let mut accepted = Targets::default();
+        for i in self.matching(matches).iter() {
+            if self.lapics[i].accept(vector, level) {
+                accepted.add(i);
             }
         }
-        targets
+        accepted
     }
 
     fn accept_lowest(

@@ -32,6 +32,7 @@ mod introspect;
 mod lifecycle;
 mod ramwipe;
 mod shm;
+mod testvm;
 mod threads;
 mod vmcrash;
 #[cfg(target_arch = "x86_64")]

@@ -5,16 +5,13 @@
 //! ends the process (status 0x100) with its vCPUs running. `ktest
 //! lifecycle` checks that the VM's memory, VMID and handles come back.
 
-use abi::{Error, Sys, SysResult, VcpuExit, VmConfig, prot, response};
+use crate::testvm::{self, RAM_GPA, RAM_VA};
+use abi::{Error, Sys, SysResult, VcpuExit, VmConfig, response};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use ulib::{println, sys, thread};
 
 /// vCPUs of the VM.
 const VCPUS: usize = 4;
-/// Guest RAM: where, how much, and where this process sees it.
-const RAM_GPA: usize = 0x4000_0000;
-const RAM_LEN: usize = 64 * 1024;
-const RAM_VA: usize = abi::USER_BASE + 0x60_0000_0000;
 /// A guest-physical address with nothing there: stores to it are MMIO
 /// exits.
 const MMIO_GPA: u64 = 0x0900_0000;
@@ -50,31 +47,12 @@ fn call(n: Sys, args: [usize; 6]) -> SysResult {
 /// Builds the VM and powers every vCPU on at the guest program; the vCPU
 /// handles.
 fn build() -> Result<[usize; VCPUS], (&'static str, Error)> {
-    let gic = sys::sysinfo().vm_gic_version;
-    let vm = call(Sys::VmCreate, [0; 6]).map_err(|e| ("vm_create", e))?;
-    let config = vm_config(gic, VCPUS as u64);
-    let size = core::mem::size_of::<VmConfig>();
-    call(
-        Sys::VmConfigure,
-        [vm, &raw const config as usize, size, 0, 0, 0],
-    )
-    .map_err(|e| ("vm_configure", e))?;
-    let rwx = prot::READ | prot::WRITE | prot::EXEC;
-    call(Sys::VmMapRam, [vm, RAM_GPA, RAM_LEN, RAM_VA, rwx, 0]).map_err(|e| ("vm_map_ram", e))?;
-    let code = crate::guestcode::spin_guest();
-    // SAFETY: `vm_map_ram` just mapped RAM_LEN bytes read-write at RAM_VA
-    // for this process alone, and the program is much shorter.
-    unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), RAM_VA as *mut u8, code.len()) };
+    let vm = testvm::create(VCPUS as u64)?;
+    testvm::put(RAM_VA, crate::guestcode::spin_guest());
+    let regs = crate::guestcode::spin_regs(RAM_GPA as u64, MMIO_GPA);
     let mut vcpus = [0; VCPUS];
     for (i, vcpu) in vcpus.iter_mut().enumerate() {
-        *vcpu = call(Sys::VcpuCreate, [vm, i, 0, 0, 0, 0]).map_err(|e| ("vcpu_create", e))?;
-        let regs = crate::guestcode::spin_regs(RAM_GPA as u64, MMIO_GPA);
-        let len = core::mem::size_of_val(&regs);
-        call(
-            Sys::VcpuSetRegs,
-            [*vcpu, &raw const regs as usize, len, 0, 0, 0],
-        )
-        .map_err(|e| ("vcpu_set_regs", e))?;
+        *vcpu = testvm::vcpu(vm, i, Some(&regs))?;
     }
     Ok(vcpus)
 }

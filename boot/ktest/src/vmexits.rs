@@ -5,12 +5,10 @@
 //! hypervisor leaf's signature), an RDMSR of an MSR the kernel does not
 //! know, and a triple fault as a reset. The first wrong exit fails it.
 
-use abi::{Error, ExitKind, Sys, SysResult, VcpuExit, prot, response};
+use crate::testvm::{self, RAM_GPA, RAM_VA};
+use abi::{ExitKind, Sys, SysResult, VcpuExit, response};
 use ulib::{println, sys};
 
-const RAM_GPA: usize = 0x4000_0000;
-const RAM_LEN: usize = 64 * 1024;
-const RAM_VA: usize = abi::USER_BASE + 0x60_0000_0000;
 /// What the VMM answers: the IN, the MMIO load, the RDMSR.
 const IN_VALUE: u64 = 0x5a;
 const LOAD_VALUE: u64 = 0x1234_5678;
@@ -23,32 +21,16 @@ fn call(n: Sys, args: [usize; 6]) -> SysResult {
 }
 
 /// The VM with the program in its RAM and its vCPU set to run it.
-fn build() -> Result<usize, (&'static str, Error)> {
-    let vm = call(Sys::VmCreate, [0; 6]).map_err(|e| ("vm_create", e))?;
-    let config = crate::vmcrash::vm_config(sys::sysinfo().vm_gic_version, 1);
-    let size = core::mem::size_of_val(&config);
-    call(
-        Sys::VmConfigure,
-        [vm, &raw const config as usize, size, 0, 0, 0],
-    )
-    .map_err(|e| ("vm_configure", e))?;
-    let rwx = prot::READ | prot::WRITE | prot::EXEC;
-    call(Sys::VmMapRam, [vm, RAM_GPA, RAM_LEN, RAM_VA, rwx, 0]).map_err(|e| ("vm_map_ram", e))?;
-    let code = crate::guestcode::exits_guest();
-    // SAFETY: `vm_map_ram` just mapped RAM_LEN bytes read-write at RAM_VA
-    // for this process alone, and the program is much shorter.
-    unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), RAM_VA as *mut u8, code.len()) };
-    let vcpu = call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]).map_err(|e| ("vcpu_create", e))?;
+fn build() -> Result<usize, testvm::Failure> {
+    let vm = testvm::create(1)?;
+    testvm::put(RAM_VA, crate::guestcode::exits_guest());
     let mut gpr = [0; 16];
     gpr[6] = RAM_GPA as u64 + crate::guestcode::exits_guest_idt_offset();
-    let regs = crate::guestcode::protected_mode(RAM_GPA as u64, gpr);
-    let len = core::mem::size_of_val(&regs);
-    call(
-        Sys::VcpuSetRegs,
-        [vcpu, &raw const regs as usize, len, 0, 0, 0],
+    testvm::vcpu(
+        vm,
+        0,
+        Some(&crate::guestcode::protected_mode(RAM_GPA as u64, gpr)),
     )
-    .map_err(|e| ("vcpu_set_regs", e))?;
-    Ok(vcpu)
 }
 
 /// One expected exit: its kind, and a check of the record.

@@ -7,12 +7,10 @@
 //! vector arrives and reports with a last VMMCALL. No access to the APIC
 //! windows comes here: the kernel emulates them.
 
-use abi::{Error, ExitKind, Sys, SysResult, VcpuExit, prot, response};
+use crate::testvm::{self, RAM_GPA, RAM_LEN, RAM_VA};
+use abi::{ExitKind, Sys, SysResult, VcpuExit, response};
 use ulib::{println, sys};
 
-const RAM_GPA: usize = 0x4000_0000;
-const RAM_LEN: usize = 64 * 1024;
-const RAM_VA: usize = abi::USER_BASE + 0x60_0000_0000;
 /// Where the tables go in guest RAM: the GDT, the IDT, and their two
 /// descriptors (GDTR at +0, IDTR at +8), which the guest finds at ESI.
 const GDT: usize = 0x8000;
@@ -47,17 +45,8 @@ fn gate(handler: u64) -> u64 {
 
 /// The VM with the program and its tables in RAM, and its vCPU; the VM's
 /// handle too.
-fn build() -> Result<(usize, usize), (&'static str, Error)> {
-    let vm = call(Sys::VmCreate, [0; 6]).map_err(|e| ("vm_create", e))?;
-    let config = crate::vmcrash::vm_config(sys::sysinfo().vm_gic_version, 1);
-    let size = core::mem::size_of_val(&config);
-    call(
-        Sys::VmConfigure,
-        [vm, &raw const config as usize, size, 0, 0, 0],
-    )
-    .map_err(|e| ("vm_configure", e))?;
-    let rwx = prot::READ | prot::WRITE | prot::EXEC;
-    call(Sys::VmMapRam, [vm, RAM_GPA, RAM_LEN, RAM_VA, rwx, 0]).map_err(|e| ("vm_map_ram", e))?;
+fn build() -> Result<(usize, usize), testvm::Failure> {
+    let vm = testvm::create(1)?;
     put(0, crate::guestcode::irq_guest());
     for (i, entry) in GDT_ENTRIES.iter().enumerate() {
         put(GDT + 8 * i, &entry.to_le_bytes());
@@ -73,17 +62,11 @@ fn build() -> Result<(usize, usize), (&'static str, Error)> {
     };
     put(DESCRIPTORS, &descriptor(23, RAM_GPA + GDT));
     put(DESCRIPTORS + 8, &descriptor(0x7FF, RAM_GPA + IDT));
-    let vcpu = call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]).map_err(|e| ("vcpu_create", e))?;
     let mut gpr = [0; 16];
     gpr[4] = (RAM_GPA + RAM_LEN) as u64;
     gpr[6] = (RAM_GPA + DESCRIPTORS) as u64;
     let regs = crate::guestcode::protected_mode(RAM_GPA as u64, gpr);
-    let len = core::mem::size_of_val(&regs);
-    call(
-        Sys::VcpuSetRegs,
-        [vcpu, &raw const regs as usize, len, 0, 0, 0],
-    )
-    .map_err(|e| ("vcpu_set_regs", e))?;
+    let vcpu = testvm::vcpu(vm, 0, Some(&regs))?;
     Ok((vm, vcpu))
 }
 

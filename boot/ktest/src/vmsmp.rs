@@ -5,13 +5,11 @@
 //! mode at 0x8000 (its runner thread waits in `vcpu_run` until then) and
 //! report with a VMMCALL of its own.
 
-use abi::{Error, ExitKind, Sys, SysResult, VcpuExit, prot, response};
+use crate::testvm::{self, RAM_GPA, RAM_VA};
+use abi::{ExitKind, Sys, SysResult, VcpuExit, response};
 use core::sync::atomic::{AtomicU64, Ordering};
 use ulib::{println, sys, thread};
 
-const RAM_GPA: usize = 0x4000_0000;
-const RAM_LEN: usize = 64 * 1024;
-const RAM_VA: usize = abi::USER_BASE + 0x60_0000_0000;
 /// The start-up page (vector 0x08) and where this process sees it.
 const AP_GPA: usize = 0x8000;
 const AP_VA: usize = abi::USER_BASE + 0x61_0000_0000;
@@ -28,38 +26,15 @@ fn call(n: Sys, args: [usize; 6]) -> SysResult {
     sys::call(n, args)
 }
 
-/// Copies `code` to `va`, which `vm_map_ram` mapped for this process.
-fn put(va: usize, code: &[u8]) {
-    // SAFETY: `vm_map_ram` mapped at least a page read-write at `va` for
-    // this process alone; the programs are much shorter.
-    unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), va as *mut u8, code.len()) };
-}
-
 /// The VM and its two vCPUs, vCPU 0 set to run the bootstrap program.
-fn build() -> Result<[usize; 2], (&'static str, Error)> {
-    let vm = call(Sys::VmCreate, [0; 6]).map_err(|e| ("vm_create", e))?;
-    let config = crate::vmcrash::vm_config(sys::sysinfo().vm_gic_version, 2);
-    let size = core::mem::size_of_val(&config);
-    call(
-        Sys::VmConfigure,
-        [vm, &raw const config as usize, size, 0, 0, 0],
-    )
-    .map_err(|e| ("vm_configure", e))?;
-    let rwx = prot::READ | prot::WRITE | prot::EXEC;
-    call(Sys::VmMapRam, [vm, RAM_GPA, RAM_LEN, RAM_VA, rwx, 0]).map_err(|e| ("vm_map_ram", e))?;
-    call(Sys::VmMapRam, [vm, AP_GPA, abi::PAGE_SIZE, AP_VA, rwx, 0])
-        .map_err(|e| ("vm_map_ram", e))?;
-    put(RAM_VA, crate::guestcode::smp_guest());
-    put(AP_VA, crate::guestcode::smp_ap());
-    let bsp = call(Sys::VcpuCreate, [vm, 0, 0, 0, 0, 0]).map_err(|e| ("vcpu_create", e))?;
-    let ap = call(Sys::VcpuCreate, [vm, 1, 0, 0, 0, 0]).map_err(|e| ("vcpu_create", e))?;
+fn build() -> Result<[usize; 2], testvm::Failure> {
+    let vm = testvm::create(2)?;
+    testvm::map(vm, AP_GPA, abi::PAGE_SIZE, AP_VA)?;
+    testvm::put(RAM_VA, crate::guestcode::smp_guest());
+    testvm::put(AP_VA, crate::guestcode::smp_ap());
     let regs = crate::guestcode::protected_mode(RAM_GPA as u64, [0; 16]);
-    let len = core::mem::size_of_val(&regs);
-    call(
-        Sys::VcpuSetRegs,
-        [bsp, &raw const regs as usize, len, 0, 0, 0],
-    )
-    .map_err(|e| ("vcpu_set_regs", e))?;
+    let bsp = testvm::vcpu(vm, 0, Some(&regs))?;
+    let ap = testvm::vcpu(vm, 1, None)?;
     Ok([bsp, ap])
 }
 

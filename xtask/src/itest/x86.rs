@@ -60,14 +60,7 @@ fn fuzz() -> Case {
     Case::new("x86-fuzz-epyc-smp4", pc)
         .buildfile("boot/boards/qemu-pc-fuzz.build")
         .timeout(600)
-        .lines(&[
-            STARTUP,
-            r"ktest fuzz: seed 0x[0-9a-f]+, \d+ calls, 4 rounds of 4 threads",
-            r"ktest fuzz: after \d+ calls: free memory \(\d+ bytes\), VMIDs .* and handles \(\d+\) as before, kernel heap",
-            r"ktest fuzz: \d+ calls, seed 0x[0-9a-f]+, host still up",
-            STARTUP_DONE,
-            INIT_EXIT_0,
-        ])
+        .lines(&super::cases::FUZZ_LINES)
 }
 
 /// `arch/hwcheck` bare: a 32-bit guest under nested paging through the

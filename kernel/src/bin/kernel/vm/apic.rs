@@ -10,12 +10,14 @@
 //! that is off, as PSCI CPU_ON does on ARM; INIT to a running vCPU is not
 //! carried out yet (its local APIC is reset; the vCPU runs on).
 
+use super::Vcpu;
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel, ThreadState};
 use arch::{Cpu, MmioAccess, Virtualization};
 use kernel::slab::Id;
 use kernel::vapic::Targets;
+use kernel::vlapic::VLapic;
 
 /// The guest's counter now (the host's plus the vCPU's offset), and the
 /// offset.
@@ -119,27 +121,31 @@ pub fn pin_ok(k: &Kernel, vm: Id, pin: usize) -> bool {
         .is_some_and(|a| pin < a.ioapic.pins())
 }
 
+/// `vcpu` with its local APIC, the APIC's timer fired if it is due, and
+/// when that timer next fires on the host's counter.
+fn timed_lapic(k: &mut Kernel, vcpu: Id) -> Option<(&mut Vcpu, &mut VLapic, Option<u64>)> {
+    let (now, offset) = guest_now(k, vcpu);
+    let v = k.vcpus.get_mut(vcpu)?;
+    let lapic = k
+        .vms
+        .get_mut(v.vm)
+        .and_then(|m| m.apic.as_mut())
+        .and_then(|a| a.lapics.get_mut(v.index))?;
+    if lapic.timer_deadline().is_some_and(|d| d <= now) {
+        lapic.timer_fire(now);
+    }
+    let deadline = lapic.timer_deadline().map(|d| d.wrapping_sub(offset));
+    Some((v, lapic, deadline))
+}
+
 /// Before `vcpu` (loaded on `cpu`, its registers in `frame`) enters the
 /// guest: its timer fired if due, this CPU's host timer told of its next
 /// deadline, and the highest deliverable interrupt injected if the guest
 /// can take it, else an exit asked for when it can.
 pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
-    let (now, offset) = guest_now(k, vcpu);
-    let Some(v) = k.vcpus.get_mut(vcpu) else {
+    let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
         return;
     };
-    let Some(lapic) = k
-        .vms
-        .get_mut(v.vm)
-        .and_then(|m| m.apic.as_mut())
-        .and_then(|a| a.lapics.get_mut(v.index))
-    else {
-        return;
-    };
-    if lapic.timer_deadline().is_some_and(|d| d <= now) {
-        lapic.timer_fire(now);
-    }
-    k.cpus[cpu].guest_deadline = lapic.timer_deadline().map(|d| d.wrapping_sub(offset));
     match lapic.pending() {
         Some(_) if Arch::interrupt_window_open(frame, &v.arch) => {
             if let Some(vector) = lapic.acknowledge() {
@@ -150,6 +156,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
         Some(_) => Arch::want_interrupt_window(&mut v.arch, true),
         None => Arch::want_interrupt_window(&mut v.arch, false),
     }
+    k.cpus[cpu].guest_deadline = deadline;
 }
 
 /// HLT: the vCPU runs on if an interrupt is pending that the guest takes
@@ -158,24 +165,13 @@ pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
 /// off, only a kick wakes it (the architecture's HLT waits for an NMI or
 /// INIT then).
 pub fn halt(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
-    let (now, offset) = guest_now(k, vcpu);
-    let Some(v) = k.vcpus.get(vcpu) else { return };
-    let interruptible = Arch::interrupt_window_open(frame, &v.arch);
-    let Some(lapic) = k
-        .vms
-        .get_mut(v.vm)
-        .and_then(|m| m.apic.as_mut())
-        .and_then(|a| a.lapics.get_mut(v.index))
-    else {
+    let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
         return;
     };
-    if lapic.timer_deadline().is_some_and(|d| d <= now) {
-        lapic.timer_fire(now);
-    }
+    let interruptible = Arch::interrupt_window_open(frame, &v.arch);
     if interruptible && lapic.pending().is_some() {
         return;
     }
-    let deadline = lapic.timer_deadline().map(|d| d.wrapping_sub(offset));
     let Some(tid) = k.cpus[cpu].current else {
         return;
     };
