@@ -70,6 +70,8 @@ pub struct Space {
     pub vmid: u16,
     /// Pages mapped.
     pub pages: usize,
+    /// The root value that makes it active, worked out once.
+    root: u64,
 }
 
 /// Frames in a block.
@@ -88,14 +90,18 @@ impl Space {
     /// An empty space with `vmid`.
     pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
         let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
-        if VmidKind::of(vmid) != Some(VmidKind::Vm) {
+        let root = if VmidKind::of(vmid) == Some(VmidKind::Vm) {
+            Arch::guest_root(table.root(), vmid)
+        } else {
             Arch::prepare_process_space(table.root());
-        }
+            Arch::root(table.root(), vmid)
+        };
         Ok(Space {
             table,
             generation: fresh_generation(),
             vmid,
             pages: 0,
+            root,
         })
     }
 
@@ -131,13 +137,11 @@ impl Space {
         self.generation
     }
 
-    /// The root value that makes this space active (VTTBR_EL2 on ARM).
+    /// The root value that makes this space active (VTTBR_EL2 on ARM; a
+    /// process's CR3 or a VM's nested root on x86).
+    #[inline]
     pub fn root(&self) -> u64 {
-        if self.is_vm() {
-            Arch::guest_root(self.table.root(), self.vmid)
-        } else {
-            Arch::root(self.table.root(), self.vmid)
-        }
+        self.root
     }
 
     /// Calls `f` for each run of its mappings, in address order

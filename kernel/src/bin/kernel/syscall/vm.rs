@@ -293,14 +293,16 @@ fn check_line(k: &Kernel, vm: Id, intid: usize, level: usize) -> Result<(), Erro
 /// Applies a checked line change: the vCPU it made the interrupt
 /// deliverable to notices.
 fn set_line(k: &mut Kernel, vm: Id, intid: usize, level: usize) {
-    if k.vms.get(vm).is_some_and(|m| m.apic.is_some()) {
+    let Some(m) = k.vms.get_mut(vm) else {
+        return;
+    };
+    if m.apic.is_some() {
         vm::apic::set_line(k, vm, intid, level == 1);
         return;
     }
-    let target = k
-        .vms
-        .get_mut(vm)
-        .and_then(|m| m.vgic.as_mut())
+    let target = m
+        .vgic
+        .as_mut()
         .and_then(|g| g.set_line(intid as u32, level == 1));
     if let Some(target) = target {
         crate::vm::deliver::kick_for(k, vm, target, Some(intid as u32));

@@ -10,6 +10,7 @@
 
 use super::{MAX_LRS, VTIMER_INTID};
 use crate::hw::{Arch, Frame};
+use crate::interrupts::Interrupts;
 use crate::state::Kernel;
 use arch::{Cpu, IrqChip, Translation, VirtualCpuInterface, Virtualization};
 use kernel::slab::Id;
@@ -23,9 +24,9 @@ type LrValues = heapless::Vec<u64, MAX_LRS>;
 /// Reads the list registers into `lrs` (filled in place: returned by
 /// value, the `Vec` was copied with a `memcpy` call).
 #[inline(always)]
-fn read_lrs(k: &Kernel, lrs: &mut LrValues) {
-    if let Some(vif) = k.irqs.virt_if.as_ref() {
-        for i in 0..k.irqs.lr_count.min(MAX_LRS) {
+fn read_lrs(irqs: &Interrupts, lrs: &mut LrValues) {
+    if let Some(vif) = irqs.virt_if.as_ref() {
+        for i in 0..irqs.lr_count.min(MAX_LRS) {
             // Cannot fail: at most MAX_LRS.
             let _ = lrs.push(vif.read_lr(i));
         }
@@ -35,9 +36,9 @@ fn read_lrs(k: &Kernel, lrs: &mut LrValues) {
 /// Writes the first list registers with `lrs` (at most as many as the
 /// CPU has).
 #[inline(always)]
-fn write_lrs(k: &Kernel, lrs: &[u64]) {
-    if let Some(vif) = k.irqs.virt_if.as_ref() {
-        for (i, &lr) in lrs.iter().enumerate().take(k.irqs.lr_count) {
+fn write_lrs(irqs: &Interrupts, lrs: &[u64]) {
+    if let Some(vif) = irqs.virt_if.as_ref() {
+        for (i, &lr) in lrs.iter().enumerate().take(irqs.lr_count) {
             vif.write_lr(i, lr);
         }
     }
@@ -58,14 +59,13 @@ pub fn load(k: &mut Kernel, cpu_index: usize, vcpu: Id) {
     let Some(v) = k.vcpus.get_mut(vcpu) else {
         return;
     };
-    Arch::load(&mut v.arch, v.index, fp_live);
-    let Some(v) = k.vcpus.get(vcpu) else { return };
     let Some(vm) = k.vms.get(v.vm) else { return };
+    Arch::load(&mut v.arch, v.index, fp_live);
     if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.restore(v.cpu_if);
         vif.enable(false);
     }
-    write_lrs(k, &v.lrs);
+    write_lrs(&k.irqs, &v.lrs);
     Arch::activate(vm.space.root());
     let (vm_id, index) = (v.vm, v.index);
     let timer_high = vm
@@ -104,8 +104,8 @@ pub fn unload(k: &mut Kernel, cpu_index: usize) {
         Arch::unpark(&v.arch);
     }
     let mut lrs = LrValues::new();
-    read_lrs(k, &mut lrs);
-    write_lrs(k, &[0; MAX_LRS]);
+    read_lrs(&k.irqs, &mut lrs);
+    write_lrs(&k.irqs, &[0; MAX_LRS]);
     let cpu_if = k.irqs.virt_if.as_ref().map(|vif| {
         let saved = vif.save();
         vif.disable();
@@ -180,7 +180,7 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
         return;
     };
     let mut lrs = LrValues::new();
-    read_lrs(k, &mut lrs);
+    read_lrs(&k.irqs, &mut lrs);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
     let mut line = false;
@@ -189,7 +189,7 @@ pub fn sync_live(k: &mut Kernel, cpu_index: usize) {
         deactivate_dropped(vgic, &mut k.irqs.chip);
         line = vgic.resample_private_line(index, VTIMER_INTID, vtimer_output);
     }
-    write_lrs(k, &lrs);
+    write_lrs(&k.irqs, &lrs);
     mask_vtimer(k, cpu_index, line);
 }
 
@@ -280,14 +280,14 @@ fn update_lrs(k: &mut Kernel, vcpu: Id) {
     }
     // One read: `fill_lrs` takes back what the registers hold first.
     let mut lrs = LrValues::new();
-    read_lrs(k, &mut lrs);
+    read_lrs(&k.irqs, &mut lrs);
     let Some(v) = k.vcpus.get(vcpu) else { return };
     let (index, vm) = (v.index, v.vm);
     let overflow = match k.vms.get_mut(vm).and_then(|m| m.vgic.as_mut()) {
         Some(vgic) => vgic.fill_lrs(index, &mut lrs),
         None => false,
     };
-    write_lrs(k, &lrs);
+    write_lrs(&k.irqs, &lrs);
     if let Some(vif) = k.irqs.virt_if.as_ref() {
         vif.enable(overflow);
     }

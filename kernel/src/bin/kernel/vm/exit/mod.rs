@@ -29,6 +29,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     };
     let exit = Arch::decode_exit(frame, &mut v.arch, kind);
     v.exits.add(count_as(&exit));
+    let apic = v.apic;
     match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
@@ -49,9 +50,12 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             crate::irq::handle_pending(k, cpu);
         }
         GuestExit::Mmio(access) => {
-            if gic::emulate(k, cpu, vcpu, access, frame)
-                || super::apic::emulate(k, vcpu, access, frame)
-            {
+            let emulated = if apic {
+                super::apic::emulate(k, vcpu, access, frame)
+            } else {
+                gic::emulate(k, cpu, vcpu, access, frame)
+            };
+            if emulated {
                 return;
             }
             let (header, pending) = exit_record::mmio(access);
@@ -91,7 +95,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
                 to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
             }
         },
-        GuestExit::Halt if v_apic(k, vcpu) => super::apic::halt(k, cpu, vcpu, frame),
+        GuestExit::Halt if apic => super::apic::halt(k, cpu, vcpu, frame),
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
         GuestExit::Pause => k.cpus[cpu].need_resched = true,
         GuestExit::SendIpi(value) => super::deliver::send_sgi(k, vcpu, *value),
@@ -105,11 +109,6 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             }
         }
     }
-}
-
-/// Whether `vcpu`'s VM has the emulated APICs.
-fn v_apic(k: &Kernel, vcpu: Id) -> bool {
-    k.vcpus.get(vcpu).is_some_and(|v| v.apic)
 }
 
 /// The kind an exit is counted as.
