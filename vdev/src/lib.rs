@@ -11,6 +11,11 @@
 //! - [`chardev`]: the output sink and receive FIFO of character devices.
 //! - [`mmio`]: helpers for devices built of 32-bit registers.
 //! - [`pl011`]: the ARM PL011 UART.
+//! - [`clock`]: [`Clock`], the time the counting models ask for.
+//! - The PC's devices, for x86 VMs (on the I/O port bus, offsets from the
+//!   base port): [`ser8250`] (the 16550A COM port), [`pit8254`] (the
+//!   interval timer and port 0x61), [`pc`] (the MC146818 RTC and CMOS, the
+//!   i8042 keyboard controller with its reset line, the 8259A).
 //! - [`virtio`]: the virtio-mmio transport, split virtqueues and the
 //!   virtio-blk, -console, -entropy and -net devices.
 //!
@@ -38,15 +43,23 @@ extern crate alloc;
 
 pub mod bus;
 pub mod chardev;
+pub mod clock;
 pub mod mmio;
+pub mod pc;
+pub mod pit8254;
 pub mod pl011;
+pub mod ser8250;
 pub mod virtio;
 
 use core::any::Any;
 
 pub use bus::{AccessError, Bus, DeviceId, OverlapError};
 pub use chardev::CharSink;
+pub use clock::Clock;
+pub use pc::{I8042, Mc146818, Pic8259};
+pub use pit8254::Pit8254;
 pub use pl011::Pl011;
+pub use ser8250::Ser8250;
 pub use virtio::VirtioMmio;
 
 /// One MMIO device model, as `qvm` sees it after the kernel decoded a guest

@@ -3,7 +3,7 @@
 //! (and the guests' reader of the tree that results), the image loaders,
 //! the virtio devices behind the virtio-mmio transport, the shared-memory
 //! `peer` ring, the host block driver's shared-memory channel, the virtual
-//! GIC's register decoder, the bootfs reader, the boot image's reserve
+//! GIC's register decoder, the PC's device models, the bootfs reader, the boot image's reserve
 //! list, and the host shell's command lines and `pidin` tables.
 //!
 //! Each target is a `pub fn NAME(data: &[u8])` that must never panic,
@@ -25,6 +25,7 @@ pub mod fdt;
 pub mod input;
 pub mod loader;
 pub mod net_ring;
+pub mod pc_devices;
 pub mod shell;
 pub mod vgic;
 pub mod vioapic;
@@ -111,6 +112,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "vioapic",
         run: vioapic::vioapic,
+    },
+    Target {
+        name: "pc_devices",
+        run: pc_devices::pc_devices,
     },
     Target {
         name: "vlapic",

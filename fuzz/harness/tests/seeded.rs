@@ -281,4 +281,5 @@ seeded_tests!(
     x86_firmware,
     vioapic,
     vlapic,
+    pc_devices,
 );
