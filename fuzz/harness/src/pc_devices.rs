@@ -114,10 +114,9 @@ pub fn pc_devices(data: &[u8]) {
                 let t = now.load(Ordering::Relaxed).saturating_add(step);
                 now.store(t, Ordering::Relaxed);
                 let _ = pit.take_irq_edges();
-                for next in [pit.next_edge_ns(), pit.next_event_ns(), rtc.next_irq_ns()] {
-                    if let Some(next) = next {
-                        assert!(next >= t, "an event at {next} before now ({t})");
-                    }
+                let events = [pit.next_edge_ns(), pit.next_event_ns(), rtc.next_irq_ns()];
+                for next in events.into_iter().flatten() {
+                    assert!(next >= t, "an event at {next} before now ({t})");
                 }
             }
         }
