@@ -39,7 +39,6 @@ fn kick(k: &mut Kernel, vm: Id, targets: Targets, except: Option<usize>) {
 
 /// Emulates a guest access to the local or I/O APIC window, if `access`
 /// is one; steps past it.
-#[inline(never)]
 pub fn emulate(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame) -> bool {
     let Some(v) = k.vcpus.get(vcpu) else {
         return false;
@@ -103,7 +102,6 @@ fn start_up(k: &mut Kernel, vm: Id, targets: Targets, page: u64) {
 
 /// A device of `vm` drives I/O APIC pin `pin` to `level` (checked by
 /// [`pin_ok`]).
-#[inline(never)]
 pub fn set_line(k: &mut Kernel, vm: Id, pin: usize, level: bool) {
     let targets = k
         .vms
@@ -144,7 +142,6 @@ fn timed_lapic(k: &mut Kernel, vcpu: Id) -> Option<(&mut Vcpu, &mut VLapic, Opti
 /// guest: its timer fired if due, this CPU's host timer told of its next
 /// deadline, and the highest deliverable interrupt injected if the guest
 /// can take it, else an exit asked for when it can.
-#[inline(never)]
 pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
     let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
         return;
@@ -167,7 +164,6 @@ pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
 /// (`deliver::kick_for` wakes it) or its timer is due. With interrupts
 /// off, only a kick wakes it (the architecture's HLT waits for an NMI or
 /// INIT then).
-#[inline(never)]
 pub fn halt(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
     let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
         return;
