@@ -43,6 +43,7 @@ mod machines;
 pub mod memory;
 mod rows;
 mod runs;
+mod x86;
 
 pub(crate) use runs::{Run, boot, machine};
 use runs::{bare_run, vm_run, vm_switches};
@@ -69,6 +70,10 @@ pub struct BenchArgs {
     /// Seconds each QEMU run may take before `timeout` ends it.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+    /// The architecture whose exit paths to measure (x86_64: the SVM
+    /// backend on QEMU's PC, `bench/x86.rs`).
+    #[arg(long, value_enum, default_value_t)]
+    pub arch: crate::build::Arch,
 }
 
 /// One result line: counter ticks.
@@ -439,6 +444,9 @@ fn memory_figures(results: &Results) -> String {
 
 /// `cargo xtask bench`.
 pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
+    if args.arch == crate::build::Arch::X86_64 {
+        return x86::run(root, args.timeout);
+    }
     let buildfile = root.join(BUILDFILE);
     image::buildfile_path(root, "", Some(&buildfile))?;
     setup::ensure(root)?;

@@ -36,6 +36,8 @@ mod testvm;
 mod threads;
 mod vmcrash;
 #[cfg(target_arch = "x86_64")]
+mod vmbench;
+#[cfg(target_arch = "x86_64")]
 mod vmexits;
 #[cfg(target_arch = "x86_64")]
 mod vmirq;
@@ -160,6 +162,8 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "kill"] => lifecycle::kill(),
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
+        #[cfg(target_arch = "x86_64")]
+        ["vmbench"] => vmbench::run(),
         #[cfg(target_arch = "x86_64")]
         ["vmexits"] => vmexits::run(),
         #[cfg(target_arch = "x86_64")]

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{GUEST, GuestReport, ICOUNT, SWITCH_VMS, memory, parse_console, switch_samples};
 use crate::build;
-use crate::qemu::{self, Cpu, EntryLevel, Gic, Machine};
+use crate::qemu::{Cpu, EntryLevel, Gic, Machine};
 
 /// One QEMU run of the benchmark.
 pub(crate) struct Run {
@@ -76,7 +76,11 @@ pub(crate) fn vm_switches(lines: &[String]) -> Vec<u64> {
 /// `target/bench/<name>.log` and returns its lines.
 pub(crate) fn boot(root: &Path, run: &Run, seconds: u64) -> Result<Vec<String>> {
     let mut cmd = Command::new("timeout");
-    cmd.args(["--kill-after=10", &seconds.to_string(), qemu::QEMU])
+    cmd.args([
+        "--kill-after=10",
+        &seconds.to_string(),
+        run.machine.cpu.qemu(),
+    ])
         .args(run.machine.args(&run.image))
         .args(["-icount", ICOUNT])
         .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])

@@ -135,6 +135,68 @@ core::arch::global_asm!(
     "   jmp 2b",
     ".global ktest_smp_ap_end",
     "ktest_smp_ap_end:",
+    ".code32",
+    // Exit paths timed with RDTSC (`ktest vmbench`): 64 samples each of
+    // nothing, CPUID (the backend answers), a local APIC read (the kernel
+    // emulates it), OUT and VMMCALL (both to the VMM and back), stored as
+    // 32-bit deltas from [esi] on; then OUT to port 0xf4: done.
+    ".global ktest_bench_guest",
+    "ktest_bench_guest:",
+    "   mov edi, 64",
+    "1: rdtsc",
+    "   mov ebp, eax",
+    "   rdtsc",
+    "   sub eax, ebp",
+    "   mov [esi], eax",
+    "   add esi, 4",
+    "   dec edi",
+    "   jnz 1b",
+    "   mov edi, 64",
+    "2: rdtsc",
+    "   mov ebp, eax",
+    "   xor eax, eax",
+    "   cpuid",
+    "   rdtsc",
+    "   sub eax, ebp",
+    "   mov [esi], eax",
+    "   add esi, 4",
+    "   dec edi",
+    "   jnz 2b",
+    "   mov edi, 64",
+    "3: rdtsc",
+    "   mov ebp, eax",
+    "   mov ecx, dword ptr [0xfee00030]",
+    "   rdtsc",
+    "   sub eax, ebp",
+    "   mov [esi], eax",
+    "   add esi, 4",
+    "   dec edi",
+    "   jnz 3b",
+    "   mov edi, 64",
+    "4: rdtsc",
+    "   mov ebp, eax",
+    "   out 0x80, al",
+    "   rdtsc",
+    "   sub eax, ebp",
+    "   mov [esi], eax",
+    "   add esi, 4",
+    "   dec edi",
+    "   jnz 4b",
+    "   mov edi, 64",
+    "5: rdtsc",
+    "   mov ebp, eax",
+    "   vmmcall",
+    "   rdtsc",
+    "   sub eax, ebp",
+    "   mov [esi], eax",
+    "   add esi, 4",
+    "   dec edi",
+    "   jnz 5b",
+    "   out 0xf4, al",
+    "6: hlt",
+    "   jmp 6b",
+    ".global ktest_bench_guest_end",
+    "ktest_bench_guest_end:",
     ".code64",
 );
 
@@ -154,6 +216,8 @@ unsafe extern "C" {
     static ktest_smp_guest_end: u8;
     static ktest_smp_ap: u8;
     static ktest_smp_ap_end: u8;
+    static ktest_bench_guest: u8;
+    static ktest_bench_guest_end: u8;
 }
 
 /// Spins, then an MMIO store to [ebx]; forever.
@@ -202,6 +266,11 @@ pub fn smp_guest() -> &'static [u8] {
 /// The other vCPU's program of `ktest vmsmp` (16-bit real mode).
 pub fn smp_ap() -> &'static [u8] {
     super::between(&raw const ktest_smp_ap, &raw const ktest_smp_ap_end)
+}
+
+/// The exit paths `ktest vmbench` times.
+pub fn bench_guest() -> &'static [u8] {
+    super::between(&raw const ktest_bench_guest, &raw const ktest_bench_guest_end)
 }
 
 /// CR0.PE: protected mode, paging off.
