@@ -15,7 +15,7 @@
 //! [`VmApic::dropped`].
 
 use crate::vioapic::{self, DeliveryMode, VIoApic};
-use crate::vlapic::{Delivery, DestMode, Effect, Ipi, LapicConfig, TimerClock, VLapic};
+use crate::vlapic::{Delivery, DestMode, Effect, Gp, Ipi, LapicConfig, TimerClock, VLapic};
 use alloc::vec::Vec;
 
 /// The APIC bus clock the VM's local APIC timers count (1 GHz: one tick
@@ -82,13 +82,9 @@ impl VmApic {
         let ioapic = VIoApic::new((vcpus & 0xF) as u8, pins).ok()?;
         let lapics = (0..vcpus)
             .map(|i| {
-                VLapic::with_config(LapicConfig {
-                    // x2APIC and TSC-deadline mode need the MSR path, not
-                    // offered yet (CPUID hides them).
-                    x2apic: false,
-                    tsc_deadline: false,
-                    ..LapicConfig::new(i as u32, i == 0, clock)
-                })
+                // x2APIC, TSC-deadline mode and EOI-broadcast suppression
+                // (the I/O APIC has its EOI register) are all offered.
+                VLapic::with_config(LapicConfig::new(i as u32, i == 0, clock))
             })
             .collect();
         Some(VmApic {
@@ -133,7 +129,40 @@ impl VmApic {
             out.value = lapic.read(offset, now).into();
             return out;
         };
-        match lapic.write(offset, value as u32, now) {
+        let effect = lapic.write(offset, value as u32, now);
+        self.apply(index, effect, &mut out);
+        // A write of the TPR or an EOI may let a pending one through.
+        out.targets.add(index);
+        out
+    }
+
+    /// A guest RDMSR (`write` `None`) or WRMSR by vCPU `index` of its
+    /// local APIC's MSRs (IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC
+    /// registers) at guest TSC `now`; `Err` is the #GP the guest takes,
+    /// with nothing changed.
+    pub fn msr_access(
+        &mut self,
+        index: usize,
+        msr: u32,
+        write: Option<u64>,
+        now: u64,
+    ) -> Result<Access, Gp> {
+        let mut out = Access::default();
+        let lapic = self.lapics.get_mut(index).ok_or(Gp)?;
+        match write {
+            None => out.value = lapic.read_msr(msr, now)?,
+            Some(value) => {
+                let effect = lapic.write_msr(msr, value, now)?;
+                self.apply(index, effect, &mut out);
+                out.targets.add(index);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Carries out what a write to vCPU `index`'s local APIC asked for.
+    fn apply(&mut self, index: usize, effect: Effect, out: &mut Access) {
+        match effect {
             Effect::None => {}
             Effect::Timer => out.timer_changed = true,
             Effect::Ipi(ipi) if ipi.delivery == Delivery::Init => {
@@ -161,9 +190,6 @@ impl VmApic {
                 }
             }
         }
-        // A write of the TPR or an EOI may let a pending one through.
-        out.targets.add(index);
-        out
     }
 
     /// A guest access at `offset` of the I/O APIC's window.

@@ -35,7 +35,8 @@ pub enum Emulator {
     /// ones the processor uses (EFER, the SYSCALL and segment-base MSRs,
     /// PAT, SPEC_CTRL, TSC_AUX) into the VMCS or VMCB or the CPU on entry.
     Store,
-    /// The virtual LAPIC: the x2APIC registers and IA32_TSC_DEADLINE.
+    /// The virtual LAPIC: IA32_APIC_BASE, the x2APIC registers and
+    /// IA32_TSC_DEADLINE (the kernel's, `kernel::vapic`).
     Lapic,
     /// The guest's TSC, the host's plus a per-vCPU offset: a read adds it,
     /// a write sets it.
@@ -64,12 +65,11 @@ pub fn classify(msr: u32, write: bool) -> MsrAction {
     use MsrAction::*;
     let var_last = IA32_MTRR_PHYSBASE0 + 2 * MTRR_VARIABLE_RANGES - 1;
     match (msr, write) {
-        (X2APIC_FIRST..=X2APIC_LAST | IA32_TSC_DEADLINE, _) => Emulate(Lapic),
+        (X2APIC_FIRST..=X2APIC_LAST | IA32_TSC_DEADLINE | IA32_APIC_BASE, _) => Emulate(Lapic),
         (IA32_TSC, _) => Emulate(Tsc),
         (IA32_PRED_CMD, true) => Emulate(Ibpb),
         (
-            IA32_APIC_BASE
-            | IA32_SPEC_CTRL
+            IA32_SPEC_CTRL
             | IA32_SYSENTER_CS..=IA32_SYSENTER_EIP
             | IA32_PAT
             | IA32_MTRR_DEF_TYPE

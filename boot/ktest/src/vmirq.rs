@@ -4,8 +4,10 @@
 //! in its RAM: it arms its local APIC timer and halts until the timer's
 //! vector arrives, then routes I/O APIC pin 5 and makes a VMMCALL, on
 //! which this program raises the pin (`vm_irq_line`); it halts until that
-//! vector arrives and reports with a last VMMCALL. No access to the APIC
-//! windows comes here: the kernel emulates them.
+//! vector arrives; it then enters x2APIC mode and arms its timer in
+//! TSC-deadline mode through the MSRs, halts until that vector arrives,
+//! and reports with a last VMMCALL. No access to the APIC windows or MSRs
+//! comes here: the kernel emulates them.
 
 use crate::testvm::{self, RAM_GPA, RAM_LEN, RAM_VA};
 use abi::{ExitKind, Sys, SysResult, VcpuExit, response};
@@ -51,9 +53,9 @@ fn build() -> Result<(usize, usize), testvm::Failure> {
     for (i, entry) in GDT_ENTRIES.iter().enumerate() {
         put(GDT + 8 * i, &entry.to_le_bytes());
     }
-    let [h30, h31] = crate::guestcode::irq_guest_handlers();
-    put(IDT + 8 * 0x30, &gate(RAM_GPA as u64 + h30).to_le_bytes());
-    put(IDT + 8 * 0x31, &gate(RAM_GPA as u64 + h31).to_le_bytes());
+    for (vector, handler) in (0x30..).zip(crate::guestcode::irq_guest_handlers()) {
+        put(IDT + 8 * vector, &gate(RAM_GPA as u64 + handler).to_le_bytes());
+    }
     let descriptor = |limit: u16, base: usize| {
         let mut d = [0u8; 8];
         d[..2].copy_from_slice(&limit.to_le_bytes());
@@ -109,7 +111,7 @@ pub fn run() -> usize {
     match result {
         Ok(()) => {
             println!(
-                "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin {PIN}'s vector 0x31: ok"
+                "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin {PIN}'s vector 0x31, then in x2APIC mode the TSC-deadline timer's 0x32: ok"
             );
             0
         }

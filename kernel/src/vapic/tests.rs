@@ -123,3 +123,35 @@ fn nmi_is_counted_not_delivered_and_odd_widths_read_zero() {
     assert_eq!(v.lapic_offset(0, 0xFEE0_1000), None);
     assert_eq!(v.ioapic_offset(0xFEC0_0010), Some(0x10));
 }
+
+#[test]
+fn the_msr_path_enters_x2apic_mode_sends_ipis_and_arms_the_deadline_timer() {
+    let mut v = vm();
+    // IA32_APIC_BASE: EN and EXTD (x2APIC mode), BSP read-only.
+    let base = v.msr_access(0, 0x1B, None, 0).unwrap().value;
+    assert_eq!(base, 0xFEE0_0900);
+    v.msr_access(0, 0x1B, Some(0xFEE0_0C00), 0).unwrap();
+    v.msr_access(1, 0x1B, Some(0xFEE0_0C00), 0).unwrap();
+    assert_eq!(
+        v.msr_access(0, 0x802, None, 0).unwrap().value,
+        0,
+        "x2APIC ID"
+    );
+    assert_eq!(v.msr_access(1, 0x802, None, 0).unwrap().value, 1);
+    // ICR (0x830): fixed vector 0x55 to x2APIC ID 1.
+    let sent = v.msr_access(0, 0x830, Some(1 << 32 | 0x55), 0).unwrap();
+    assert_eq!(sent.targets, Targets(0b11));
+    assert_eq!(v.lapics[1].pending(), Some(0x55));
+    // TSC-deadline mode (LVT timer bits 18:17 = 10) at vector 0x40.
+    v.msr_access(0, 0x832, Some(0x40 | 2 << 17), 0).unwrap();
+    let armed = v.msr_access(0, 0x6E0, Some(5_000), 100).unwrap();
+    assert!(armed.timer_changed);
+    assert_eq!(v.lapics[0].timer_deadline(), Some(5_000));
+    // A reserved x2APIC register and an xAPIC-only write fault.
+    assert_eq!(v.msr_access(0, 0x801, None, 0), Err(Gp));
+    assert_eq!(
+        v.msr_access(0, 0x1B, Some(0xFEE0_0800), 0),
+        Err(Gp),
+        "x2APIC to xAPIC"
+    );
+}

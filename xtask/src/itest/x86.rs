@@ -177,7 +177,7 @@ pub fn kernel_tests(smp: u32, vms: bool) -> Vec<String> {
             // Interrupts that came while the guest ran are counted too.
             r"qhv: ktest \(pid \d+\): VM ended after \d+ exits: (\d+ irq, )?2 mmio, 2 pio, 2 hvc, 1 sysreg, 2 other; 8 to qvm".into(),
             memcheck("ktest vmexits", 0),
-            "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin 5's vector 0x31: ok".into(),
+            "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin 5's vector 0x31, then in x2APIC mode the TSC-deadline timer's 0x32: ok".into(),
             memcheck("ktest vmirq", 0),
             "ktest vmsmp: vCPU 0's INIT and start-up IPI started vCPU 1 in real mode at 0x8000: ok".into(),
             memcheck("ktest vmsmp", 0),

@@ -4,8 +4,8 @@
 //! address in IA32_FS_BASE, IA32_GS_BASE, IA32_KERNEL_GS_BASE, IA32_LSTAR,
 //! IA32_SYSENTER_EIP and IA32_SYSENTER_ESP; IA32_CSTAR is not in that
 //! list and takes any value). Field layouts: SDM Vol. 3A 11.11 (MTRRs),
-//! 11.12.2 (PAT), 10.4.4 and 10.12.5 (APIC base and x2APIC mode
-//! transitions), and Vol. 4 Table 2-2 (EFER, SPEC_CTRL, FMASK, TSC_AUX).
+//! 11.12.2 (PAT), and Vol. 4 Table 2-2 (EFER, SPEC_CTRL, FMASK, TSC_AUX).
+//! IA32_APIC_BASE belongs to the local APIC model (`kernel::vlapic`).
 //! Canonical means 48-bit: CPUID hides LA57.
 
 use super::numbers::*;
@@ -18,11 +18,6 @@ pub const EFER_SCE: u64 = 1 << 0;
 pub const EFER_LME: u64 = 1 << 8;
 pub const EFER_LMA: u64 = 1 << 10;
 pub const EFER_NXE: u64 = 1 << 11;
-pub const APIC_BASE_BSP: u64 = 1 << 8;
-pub const APIC_BASE_EXTD: u64 = 1 << 10;
-pub const APIC_BASE_EN: u64 = 1 << 11;
-/// The xAPIC's power-up base, 0xFEE0_0000.
-pub const APIC_BASE_DEFAULT: u64 = 0xFEE0_0000;
 /// Power-up PAT: WB, WT, UC-, UC, repeated.
 pub const PAT_DEFAULT: u64 = 0x0007_0406_0007_0406;
 /// IA32_MTRRCAP: VCNT = 8 variable ranges, FIX and WC; no SMRR.
@@ -58,12 +53,8 @@ pub const ARCH_CAPABILITIES_KEEP: u64 = 1 << 0
 /// What a vCPU's store starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MsrConfig {
-    /// The bootstrap processor (vCPU 0): APIC_BASE.BSP.
-    pub bsp: bool,
     /// Guest-physical address width (CPUID 0x8000_0008 EAX bits 7:0).
     pub phys_bits: u8,
-    /// The virtual LAPIC offers x2APIC mode.
-    pub x2apic: bool,
     /// The host's IA32_ARCH_CAPABILITIES (0 if absent); masked here.
     pub host_arch_capabilities: u64,
 }
@@ -76,10 +67,9 @@ pub struct MsrStore {
     values: [u64; SLOTS],
 }
 
-const APIC_BASE_SLOT: usize = 0;
-const EFER_SLOT: usize = 1;
-const PAT_SLOT: usize = 13;
-const FIXED: usize = 16;
+const EFER_SLOT: usize = 0;
+const PAT_SLOT: usize = 12;
+const FIXED: usize = 15;
 const VARIABLE: usize = FIXED + 11;
 const SLOTS: usize = VARIABLE + 2 * MTRR_VARIABLE_RANGES as usize;
 
@@ -87,13 +77,12 @@ const SLOTS: usize = VARIABLE + 2 * MTRR_VARIABLE_RANGES as usize;
 pub fn slot(msr: u32) -> Option<usize> {
     let var = msr.wrapping_sub(IA32_MTRR_PHYSBASE0) as usize;
     Some(match msr {
-        IA32_APIC_BASE => APIC_BASE_SLOT,
         IA32_EFER..=IA32_FMASK => EFER_SLOT + (msr - IA32_EFER) as usize,
-        IA32_FS_BASE..=IA32_TSC_AUX => 6 + (msr - IA32_FS_BASE) as usize,
-        IA32_SYSENTER_CS..=IA32_SYSENTER_EIP => 10 + (msr - IA32_SYSENTER_CS) as usize,
+        IA32_FS_BASE..=IA32_TSC_AUX => 5 + (msr - IA32_FS_BASE) as usize,
+        IA32_SYSENTER_CS..=IA32_SYSENTER_EIP => 9 + (msr - IA32_SYSENTER_CS) as usize,
         IA32_PAT => PAT_SLOT,
-        IA32_SPEC_CTRL => 14,
-        IA32_MTRR_DEF_TYPE => 15,
+        IA32_SPEC_CTRL => 13,
+        IA32_MTRR_DEF_TYPE => 14,
         _ if var < 2 * MTRR_VARIABLE_RANGES as usize => VARIABLE + var,
         _ => FIXED + fixed_mtrr_index(msr)?,
     })
@@ -121,12 +110,11 @@ fn check(ok: bool) -> Result<(), Fault> {
 }
 
 impl MsrStore {
-    /// The power-up values (SDM Vol. 3A Table 9-1): LAPIC enabled at its
-    /// default base, PAT at its default, EFER and the MTRRs clear.
+    /// The power-up values (SDM Vol. 3A Table 9-1): PAT at its default,
+    /// EFER and the MTRRs clear. (IA32_APIC_BASE is the local APIC
+    /// model's, in the kernel.)
     pub fn new(config: MsrConfig) -> Self {
-        let bsp = if config.bsp { APIC_BASE_BSP } else { 0 };
         let mut values = [0; SLOTS];
-        values[APIC_BASE_SLOT] = APIC_BASE_DEFAULT | APIC_BASE_EN | bsp;
         values[PAT_SLOT] = PAT_DEFAULT;
         MsrStore { config, values }
     }
@@ -161,7 +149,6 @@ impl MsrStore {
                 self.values[EFER_SLOT] = (value & !EFER_LMA) | (self.values[EFER_SLOT] & EFER_LMA);
                 return Ok(());
             }
-            IA32_APIC_BASE => return self.write_apic_base(value),
             IA32_FS_BASE | IA32_GS_BASE | IA32_KERNEL_GS_BASE | IA32_LSTAR => {
                 check(canonical(value))?
             }
@@ -186,23 +173,6 @@ impl MsrStore {
             _ => {}
         }
         self.values[slot(msr).ok_or(Fault)?] = value;
-        Ok(())
-    }
-
-    /// APIC_BASE: BSP is read-only; EXTD needs x2APIC offered and EN set;
-    /// x2APIC mode is left only by disabling, and entered only from xAPIC
-    /// mode (SDM 10.12.5.1).
-    fn write_apic_base(&mut self, value: u64) -> Result<(), Fault> {
-        let mode = |v: u64| v & (APIC_BASE_EN | APIC_BASE_EXTD);
-        const X2: u64 = APIC_BASE_EN | APIC_BASE_EXTD;
-        let (old, new) = (mode(self.values[APIC_BASE_SLOT]), mode(value));
-        check(value & (0xFF | 1 << 9 | self.above_phys()) == 0)?;
-        check(new != APIC_BASE_EXTD)?;
-        check(self.config.x2apic || new != X2)?;
-        let invalid = matches!((old, new), (X2, APIC_BASE_EN) | (0, X2));
-        check(!invalid)?;
-        self.values[APIC_BASE_SLOT] =
-            (value & !APIC_BASE_BSP) | (self.values[APIC_BASE_SLOT] & APIC_BASE_BSP);
         Ok(())
     }
 

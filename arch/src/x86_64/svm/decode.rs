@@ -162,8 +162,9 @@ fn emulate_cpuid(frame: &mut TrapFrame, s: &SvmVcpu, env: &impl ExitEnv) {
     let (leaf, subleaf) = (frame.rax as u32, frame.rcx as u32);
     let vm = VmCpuid {
         vcpus: s.vcpus.max(1),
-        x2apic: false,
-        tsc_deadline: false,
+        // The kernel's local APIC model has both (`kernel::vapic`).
+        x2apic: true,
+        tsc_deadline: true,
         switched: Default::default(),
         host_max_basic: env.host_cpuid(0, 0).eax,
         host_max_extended: env.host_cpuid(0x8000_0000, 0).eax,
@@ -263,8 +264,9 @@ fn msr_access(
         MsrAction::Emulate(Emulator::Ibpb) => Err(msr::Fault),
         MsrAction::ReadZero => Ok(Some(0)),
         MsrAction::Ignore => Ok(None),
-        // The virtual LAPIC's registers go with it (not yet in the kernel):
-        // like any MSR not emulated, the VM's policy in `qvm` decides.
+        // The virtual local APIC's MSRs go to the kernel's model, which
+        // takes them from this `Register` exit (`vm/apic.rs`); any other
+        // MSR not emulated goes on to the VM's policy in `qvm`.
         MsrAction::Emulate(Emulator::Lapic) | MsrAction::Unsupported => {
             return GuestExit::Register(RegisterAccess {
                 id: id.into(),

@@ -117,9 +117,7 @@ impl SvmVcpu {
             vmcb: Vmcb::default(),
             fx,
             msrs: MsrStore::new(MsrConfig {
-                bsp: index == 0,
                 phys_bits,
-                x2apic: false,
                 host_arch_capabilities: 0,
             }),
             index,

@@ -70,7 +70,9 @@ core::arch::global_asm!(
     // [esi] and [esi + 8], which ktest fills in), the local APIC on, its
     // timer one-shot at vector 0x30 in 1 ms, then HLT until the handler
     // saw 0x30; I/O APIC pin 5 to vector 0x31, a VMMCALL (ktest raises
-    // the pin), HLT until the handler saw 0x31; VMMCALL with 0x600d.
+    // the pin), HLT until the handler saw 0x31; then x2APIC mode and a
+    // TSC-deadline timer at 0x32 through the MSRs, HLT until it came;
+    // VMMCALL with 0x600d.
     ".global ktest_irq_guest",
     "ktest_irq_guest:",
     "   lgdt [esi]",
@@ -95,6 +97,26 @@ core::arch::global_asm!(
     "   cli",
     "   cmp ebx, 0x31",
     "   jne 2b",
+    // x2APIC mode (IA32_APIC_BASE.EXTD), the timer in TSC-deadline mode
+    // at vector 0x32 through the MSRs, due 1 ms of TSC ticks from now.
+    "   mov ecx, 0x1b",
+    "   rdmsr",
+    "   or eax, 0xc00",
+    "   wrmsr",
+    "   mov ecx, 0x832",
+    "   mov eax, 0x40032",
+    "   xor edx, edx",
+    "   wrmsr",
+    "   rdtsc",
+    "   add eax, 1000000",
+    "   adc edx, 0",
+    "   mov ecx, 0x6e0",
+    "   wrmsr",
+    "4: sti",
+    "   hlt",
+    "   cli",
+    "   cmp ebx, 0x32",
+    "   jne 4b",
     "   mov eax, 0x600d",
     "   vmmcall",
     "3: hlt",
@@ -108,6 +130,14 @@ core::arch::global_asm!(
     "ktest_irq_guest_vector31:",
     "   mov ebx, 0x31",
     "   mov dword ptr [0xfee000b0], 0",
+    "   iretd",
+    ".global ktest_irq_guest_vector32",
+    "ktest_irq_guest_vector32:",
+    "   mov ebx, 0x32",
+    "   mov ecx, 0x80b",
+    "   xor eax, eax",
+    "   xor edx, edx",
+    "   wrmsr",
     "   iretd",
     ".global ktest_irq_guest_end",
     "ktest_irq_guest_end:",
@@ -211,6 +241,7 @@ unsafe extern "C" {
     static ktest_irq_guest: u8;
     static ktest_irq_guest_vector30: u8;
     static ktest_irq_guest_vector31: u8;
+    static ktest_irq_guest_vector32: u8;
     static ktest_irq_guest_end: u8;
     static ktest_smp_guest: u8;
     static ktest_smp_guest_end: u8;
@@ -248,13 +279,14 @@ pub fn irq_guest() -> &'static [u8] {
     super::between(&raw const ktest_irq_guest, &raw const ktest_irq_guest_end)
 }
 
-/// Where the irq guest's handlers of vectors 0x30 and 0x31 are, from its
-/// start.
-pub fn irq_guest_handlers() -> [u64; 2] {
+/// Where the irq guest's handlers of vectors 0x30, 0x31 and 0x32 are,
+/// from its start.
+pub fn irq_guest_handlers() -> [u64; 3] {
     let start = &raw const ktest_irq_guest as usize;
     [
         (&raw const ktest_irq_guest_vector30 as usize - start) as u64,
         (&raw const ktest_irq_guest_vector31 as usize - start) as u64,
+        (&raw const ktest_irq_guest_vector32 as usize - start) as u64,
     ]
 }
 

@@ -26,7 +26,6 @@ fn storage_round_trips() {
         (IA32_MTRR_FIX4K_F8000, 0x0505_0505_0505_0505),
         (IA32_MTRR_PHYSBASE0 + 6, 0xFF_FFFF_F006),
         (IA32_MTRR_PHYSBASE0 + 7, 0xFF_F000_0800),
-        (IA32_APIC_BASE, 0xFEE0_0D00),
     ];
     for (msr, value) in values {
         assert_eq!(s.write(msr, value), Ok(()), "{msr:#x}");
@@ -143,50 +142,4 @@ fn other_reserved_bits_fault() {
     ] {
         faults(&mut s, msr, 0);
     }
-}
-
-#[test]
-fn apic_base_checks_bits_and_mode_transitions() {
-    let mut s = store();
-    let x2 = APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_EXTD;
-    for bit in (0..8).chain([9]).chain(40..64) {
-        faults(
-            &mut s,
-            IA32_APIC_BASE,
-            APIC_BASE_DEFAULT | APIC_BASE_EN | 1 << bit,
-        );
-    }
-    faults(&mut s, IA32_APIC_BASE, APIC_BASE_DEFAULT | APIC_BASE_EXTD); // EXTD without EN
-    // xAPIC -> x2APIC -> (not xAPIC) -> disabled -> (not x2APIC) -> xAPIC.
-    assert_eq!(s.write(IA32_APIC_BASE, x2), Ok(()));
-    assert_eq!(s.read(IA32_APIC_BASE), Ok(x2 | APIC_BASE_BSP));
-    faults(&mut s, IA32_APIC_BASE, APIC_BASE_DEFAULT | APIC_BASE_EN);
-    assert_eq!(s.write(IA32_APIC_BASE, APIC_BASE_DEFAULT), Ok(()));
-    faults(&mut s, IA32_APIC_BASE, x2);
-    assert_eq!(s.write(IA32_APIC_BASE, 0xFEC0_0000 | APIC_BASE_EN), Ok(()));
-    assert_eq!(
-        s.read(IA32_APIC_BASE),
-        Ok(0xFEC0_0000 | APIC_BASE_EN | APIC_BASE_BSP),
-        "BSP kept"
-    );
-    // x2APIC mode needs x2APIC offered.
-    let mut no_x2 = MsrStore::new(MsrConfig {
-        x2apic: false,
-        bsp: false,
-        phys_bits: 40,
-        host_arch_capabilities: 0,
-    });
-    faults(&mut no_x2, IA32_APIC_BASE, x2);
-    assert_eq!(
-        no_x2.write(
-            IA32_APIC_BASE,
-            APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_BSP
-        ),
-        Ok(())
-    );
-    assert_eq!(
-        no_x2.read(IA32_APIC_BASE),
-        Ok(APIC_BASE_DEFAULT | APIC_BASE_EN),
-        "BSP not writable"
-    );
 }

@@ -1,7 +1,8 @@
 //! Interrupts of a VM whose interrupt controllers the kernel emulates in
 //! full (x86: `abi::IRQ_CHIP_APIC`, the model in `kernel::vapic`): guest
-//! accesses to the local and I/O APIC windows, device lines, the local
-//! APIC timer, and injection. Before each entry [`prepare_entry`] fires a
+//! accesses to the local and I/O APIC windows and to the local APIC's
+//! MSRs (x2APIC mode, TSC-deadline mode), device lines, the local APIC
+//! timer, and injection. Before each entry [`prepare_entry`] fires a
 //! due timer and injects the highest deliverable vector if the guest can
 //! take it now, or asks the backend for an exit as soon as it can; HLT
 //! sleeps until an interrupt is deliverable or the timer is due
@@ -14,10 +15,10 @@ use super::Vcpu;
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel, ThreadState};
-use arch::{Cpu, MmioAccess, Virtualization};
+use arch::{Cpu, MmioAccess, RegisterAccess, Virtualization};
 use kernel::slab::Id;
-use kernel::vapic::Targets;
-use kernel::vlapic::VLapic;
+use kernel::vapic::{Access, Targets};
+use kernel::vlapic::{Gp, VLapic};
 
 /// The guest's counter now (the host's plus the vCPU's offset), and the
 /// offset.
@@ -63,11 +64,52 @@ pub fn emulate(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame)
             Arch::complete_load(frame, &mut v.arch, access, result.value);
         }
     }
+    carry_out(k, vm, index, &result);
+    true
+}
+
+/// The MSRs of the local APIC model: IA32_APIC_BASE, IA32_TSC_DEADLINE
+/// and the x2APIC registers.
+fn lapic_msr(msr: u64) -> bool {
+    matches!(msr, 0x1B | 0x6E0 | 0x800..=0x8FF)
+}
+
+/// Emulates a guest RDMSR or WRMSR of its local APIC's MSRs, if `access`
+/// is one: completes it, or makes the guest take the #GP the model says.
+pub fn emulate_msr(k: &mut Kernel, vcpu: Id, access: &RegisterAccess, frame: &mut Frame) -> bool {
+    if !lapic_msr(access.id) {
+        return false;
+    }
+    let Some(v) = k.vcpus.get(vcpu) else {
+        return false;
+    };
+    let (vm, index) = (v.vm, v.index);
+    let (now, _) = guest_now(k, vcpu);
+    let Some(apic) = k.vms.get_mut(vm).and_then(|m| m.apic.as_mut()) else {
+        return false;
+    };
+    let write = access.write.then_some(access.value);
+    let result = apic.msr_access(index, access.id as u32, write, now);
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        match result {
+            Ok(_) if access.write => Arch::step(frame, &mut v.arch),
+            Ok(r) => Arch::complete_register_read(frame, &mut v.arch, access, r.value),
+            Err(Gp) => Arch::inject_undefined(frame, &mut v.arch),
+        }
+    }
+    if let Ok(result) = result {
+        carry_out(k, vm, index, &result);
+    }
+    true
+}
+
+/// What an access by vCPU `index` of `vm` made happen elsewhere: vCPUs
+/// with a new interrupt kicked, vCPUs a start-up IPI named started.
+fn carry_out(k: &mut Kernel, vm: Id, index: usize, result: &Access) {
     kick(k, vm, result.targets, Some(index));
     if let Some((targets, vector)) = result.startup {
         start_up(k, vm, targets, u64::from(vector) << 12);
     }
-    true
 }
 
 /// A start-up IPI: each target that is off (never started, or INIT'ed

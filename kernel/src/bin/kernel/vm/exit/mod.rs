@@ -99,6 +99,8 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
         GuestExit::Pause => k.cpus[cpu].need_resched = true,
         GuestExit::SendIpi(value) => super::deliver::send_sgi(k, vcpu, *value),
+        GuestExit::Register(access) if apic && super::apic::emulate_msr(k, vcpu, access, frame) => {
+        }
         GuestExit::Register(access) => {
             let (header, pending) = exit_record::register(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
