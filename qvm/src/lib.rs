@@ -23,6 +23,7 @@ pub mod honour;
 pub mod layout;
 pub mod loader;
 pub mod logfilter;
+pub mod multiboot;
 pub mod passthrough;
 pub mod report;
 pub mod restarts;

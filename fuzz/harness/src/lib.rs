@@ -24,6 +24,7 @@ pub mod config;
 pub mod fdt;
 pub mod input;
 pub mod loader;
+pub mod multiboot;
 pub mod net_ring;
 pub mod pc_devices;
 pub mod shell;
@@ -112,6 +113,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "vioapic",
         run: vioapic::vioapic,
+    },
+    Target {
+        name: "multiboot",
+        run: multiboot::multiboot,
     },
     Target {
         name: "pc_devices",

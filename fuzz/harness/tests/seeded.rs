@@ -282,4 +282,5 @@ seeded_tests!(
     vioapic,
     vlapic,
     pc_devices,
+    multiboot,
 );
