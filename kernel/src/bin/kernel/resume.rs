@@ -22,7 +22,7 @@ fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut Frame) {
     match t.guest {
         Some(vcpu) => {
             crate::vm::switch::load(k, cpu, vcpu);
-            crate::vm::switch::prepare_entry(k, cpu, frame);
+            crate::vm::entry::prepare_entry(k, cpu, frame);
         }
         None => {
             let process = t.process;
@@ -56,7 +56,7 @@ pub fn finish(mut k: Guard, cpu: usize, frame: &mut Frame) {
                     let c = &mut k.cpus[cpu];
                     if !c.need_resched || c.queue.top_priority().is_none_or(|p| p < prio) {
                         c.need_resched = false;
-                        crate::vm::switch::prepare_entry(&mut k, cpu, frame);
+                        crate::vm::entry::prepare_entry(&mut k, cpu, frame);
                         program_timer(&k, cpu);
                         return;
                     }

@@ -38,14 +38,18 @@ fn kick(k: &mut Kernel, vm: Id, targets: Targets, except: Option<usize>) {
     }
 }
 
+/// `vcpu`'s VM, its index there, and the guest's counter now.
+fn placed(k: &Kernel, vcpu: Id) -> Option<(Id, usize, u64)> {
+    let v = k.vcpus.get(vcpu)?;
+    Some((v.vm, v.index, guest_now(k, vcpu).0))
+}
+
 /// Emulates a guest access to the local or I/O APIC window, if `access`
 /// is one; steps past it.
 pub fn emulate(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame) -> bool {
-    let Some(v) = k.vcpus.get(vcpu) else {
+    let Some((vm, index, now)) = placed(k, vcpu) else {
         return false;
     };
-    let (vm, index) = (v.vm, v.index);
-    let (now, _) = guest_now(k, vcpu);
     let Some(apic) = k.vms.get_mut(vm).and_then(|m| m.apic.as_mut()) else {
         return false;
     };
@@ -80,11 +84,9 @@ pub fn emulate_msr(k: &mut Kernel, vcpu: Id, access: &RegisterAccess, frame: &mu
     if !lapic_msr(access.id) {
         return false;
     }
-    let Some(v) = k.vcpus.get(vcpu) else {
+    let Some((vm, index, now)) = placed(k, vcpu) else {
         return false;
     };
-    let (vm, index) = (v.vm, v.index);
-    let (now, _) = guest_now(k, vcpu);
     let Some(apic) = k.vms.get_mut(vm).and_then(|m| m.apic.as_mut()) else {
         return false;
     };

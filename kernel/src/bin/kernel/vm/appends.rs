@@ -1,7 +1,7 @@
 //! Listing a newly pending interrupt without a full sync and refill of
 //! the list registers (`kernel::vgic::append`): into the registers of a
 //! vCPU loaded on this CPU at once, or kept for the CPU another vCPU runs
-//! on, which lists it before its next entry (`switch::prepare_entry`).
+//! on, which lists it before its next entry (`entry::prepare_entry`).
 
 use crate::state::Kernel;
 use arch::VirtualCpuInterface;
@@ -9,7 +9,7 @@ use kernel::slab::Id;
 
 /// Keeps `intid`, just made pending for `vcpu`, for the CPU `vcpu` is
 /// loaded on (`cpu_index`, not this one) to append before its next entry
-/// (`switch::prepare_entry`), if its list registers are current and there is room.
+/// (`entry::prepare_entry`), if its list registers are current and there is room.
 /// Whether it did; if not, the caller marks the vCPU stale. The caller
 /// kicks that CPU either way.
 pub fn append_remote(k: &mut Kernel, cpu_index: usize, vcpu: Id, intid: u32) -> bool {

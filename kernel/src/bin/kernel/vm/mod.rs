@@ -8,6 +8,7 @@
 pub mod apic;
 pub mod appends;
 pub mod deliver;
+pub mod entry;
 pub mod exit;
 pub mod lifecycle;
 pub mod passthrough;
@@ -109,7 +110,7 @@ pub struct Vcpu {
     /// Interrupts another CPU made pending for it while it was loaded on
     /// its own CPU with its list registers current: that CPU, kicked,
     /// appends them before it enters the guest again
-    /// (`switch::prepare_entry`, `appends::append_remote`) instead of a full
+    /// (`entry::prepare_entry`, `appends::append_remote`) instead of a full
     /// sync and refill.
     pub appends: heapless::Vec<u32, APPENDS_MAX>,
     /// Its exits by kind (printed when the VM ends).

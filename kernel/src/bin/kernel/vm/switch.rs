@@ -9,7 +9,7 @@
 //! unloads it first.
 
 use super::{MAX_LRS, VTIMER_INTID};
-use crate::hw::{Arch, Frame};
+use crate::hw::Arch;
 use crate::interrupts::Interrupts;
 use crate::state::Kernel;
 use arch::{Cpu, IrqChip, Translation, VirtualCpuInterface, Virtualization};
@@ -226,7 +226,7 @@ pub fn maintenance_pending(k: &Kernel) -> bool {
 }
 
 /// Turns off the maintenance interrupt's underflow condition while the
-/// kernel handles interrupts; [`prepare_entry`] sets it again with the next
+/// kernel handles interrupts; `entry::prepare_entry` sets it again with the next
 /// refill if more is pending than the list registers hold.
 pub fn quiesce_maintenance(k: &mut Kernel) {
     if let Some(vif) = k.irqs.virt_if.as_ref() {
@@ -243,28 +243,13 @@ pub fn mark_stale(k: &mut Kernel, vcpu: Id) {
     }
 }
 
-/// Just before the loaded guest (its registers in `frame`) runs again: if
-/// its interrupt state may have changed since it last ran, takes back the
-/// list registers and refills them with what is pending for it, or lists
-/// what another CPU kept for it; with emulated APICs, injects
-/// (`apic::prepare_entry`). The check is inlined into every exit path; the work is
-/// not (as one function, every exit paid the work's register saves).
-#[inline]
-pub fn prepare_entry(k: &mut Kernel, cpu_index: usize, frame: &Frame) {
-    let c = &k.cpus[cpu_index];
-    let Some(vcpu) = c.loaded_vcpu.filter(|_| !c.parked) else {
-        return;
-    };
-    match k.vcpus.get(vcpu) {
-        Some(v) if v.apic => super::apic::prepare_entry(k, cpu_index, vcpu, frame),
-        Some(v) if v.lrs_stale || !v.appends.is_empty() => update_lrs(k, vcpu),
-        _ => {}
-    }
-}
-
-/// [`prepare_entry`]'s work for the loaded `vcpu`.
+/// Takes back the loaded `vcpu`'s list registers and refills them with
+/// what is pending for it, or lists what another CPU kept for it
+/// (`entry::prepare_entry`'s work for a vCPU of a GIC VM). Not inlined:
+/// as one function with the check, every exit paid the work's register
+/// saves.
 #[inline(never)]
-fn update_lrs(k: &mut Kernel, vcpu: Id) {
+pub fn update_lrs(k: &mut Kernel, vcpu: Id) {
     match k.vcpus.get_mut(vcpu) {
         Some(v) if v.lrs_stale => {
             v.lrs_stale = false;
