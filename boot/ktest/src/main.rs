@@ -34,9 +34,9 @@ mod ramwipe;
 mod shm;
 mod testvm;
 mod threads;
-mod vmcrash;
 #[cfg(target_arch = "x86_64")]
 mod vmbench;
+mod vmcrash;
 #[cfg(target_arch = "x86_64")]
 mod vmexits;
 #[cfg(target_arch = "x86_64")]

@@ -54,7 +54,10 @@ fn build() -> Result<(usize, usize), testvm::Failure> {
         put(GDT + 8 * i, &entry.to_le_bytes());
     }
     for (vector, handler) in (0x30..).zip(crate::guestcode::irq_guest_handlers()) {
-        put(IDT + 8 * vector, &gate(RAM_GPA as u64 + handler).to_le_bytes());
+        put(
+            IDT + 8 * vector,
+            &gate(RAM_GPA as u64 + handler).to_le_bytes(),
+        );
     }
     let descriptor = |limit: u16, base: usize| {
         let mut d = [0u8; 8];

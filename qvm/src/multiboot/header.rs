@@ -6,8 +6,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::bytes::u32_at;
 use super::spec::MULTIBOOT_MOD_ALIGN;
-use super::{Module, Version, header_v1, header_v2};
+use super::{Module, Version};
 
 /// The address fields of a header: Multiboot 3.1.3 "The address fields of
 /// Multiboot header" (flags bit 16) or Multiboot2 3.1.5 "The address tag
@@ -102,40 +103,6 @@ impl Header {
             None => Ok(()),
         }
     }
-}
-
-/// Looks for a Multiboot2 header in the first 32768 bytes of `image`, then
-/// for a Multiboot header in the first 8192, and checks the one found.
-///
-/// `Ok(None)`: neither is there, so the image is not a multiboot kernel.
-/// `Err`: a header is there but cannot be used (bad checksum, a required
-/// feature qvm does not provide, inconsistent fields), as a sentence for
-/// the user. An image with both headers is booted with Multiboot2 (its
-/// information can carry the ACPI RSDP); if its Multiboot2 header is
-/// refused but its Multiboot header is fine, that one is used.
-pub fn find_header(image: &[u8]) -> Result<Option<Header>, String> {
-    match header_v2::find(image) {
-        Ok(Some(h)) => Ok(Some(h)),
-        Ok(None) => header_v1::find(image),
-        Err(e2) => match header_v1::find(image) {
-            Ok(Some(h)) => Ok(Some(h)),
-            _ => Err(e2),
-        },
-    }
-}
-
-/// Reads the little-endian `u32` at `off`, if the bytes are there.
-pub(super) fn u32_at(data: &[u8], off: usize) -> Option<u32> {
-    let end = off.checked_add(4)?;
-    let b = data.get(off..end)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-/// Reads the little-endian `u16` at `off`, if the bytes are there.
-pub(super) fn u16_at(data: &[u8], off: usize) -> Option<u16> {
-    let end = off.checked_add(2)?;
-    let b = data.get(off..end)?;
-    Some(u16::from_le_bytes([b[0], b[1]]))
 }
 
 /// Offsets, `align` apart, below `limit` (and within `image`) where the

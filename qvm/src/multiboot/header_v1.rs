@@ -5,7 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Version;
-use super::header::{AddressFields, Header, magic_offsets, u32_at};
+use super::bytes::u32_at;
+use super::header::{AddressFields, Header, magic_offsets};
 use super::spec::*;
 
 /// The requirement bits (0-15) qvm fulfils: module page alignment and

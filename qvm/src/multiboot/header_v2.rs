@@ -6,7 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Version;
-use super::header::{AddressFields, Header, Relocatable, magic_offsets, u16_at, u32_at};
+use super::bytes::{u16_at, u32_at};
+use super::header::{AddressFields, Header, Relocatable, magic_offsets};
 use super::requests::check_requests;
 use super::spec::*;
 

@@ -209,7 +209,7 @@ pub(super) fn rsdp_copies(rsdp: &[u8]) -> Result<(&[u8], Option<&[u8]>), String>
     if rsdp[15] < 2 {
         return Ok((old, None));
     }
-    let length = super::header::u32_at(rsdp, 20).unwrap_or(0) as usize;
+    let length = super::bytes::u32_at(rsdp, 20).unwrap_or(0) as usize;
     match rsdp.get(..length).filter(|_| length >= 36) {
         Some(new) => Ok((old, Some(new))),
         None => Err(format!(

@@ -75,6 +75,8 @@
 //!   described at [`EntryState`].
 //! - [`spec`]: every number of both specifications used here, by name.
 
+mod bytes;
+mod find;
 mod header;
 mod header_v1;
 mod header_v2;
@@ -90,7 +92,8 @@ mod tests;
 use alloc::format;
 use alloc::string::String;
 
-pub use header::{AddressFields, Header, Relocatable, find_header};
+pub use find::find_header;
+pub use header::{AddressFields, Header, Relocatable};
 pub use info::{BootInfo, LOADER_NAME, MemoryKind, MemoryRegion, Module, mem_lower_upper};
 pub use info_v1::build_v1;
 pub use info_v2::build_v2;

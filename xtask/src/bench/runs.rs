@@ -81,11 +81,11 @@ pub(crate) fn boot(root: &Path, run: &Run, seconds: u64) -> Result<Vec<String>> 
         &seconds.to_string(),
         run.machine.cpu.qemu(),
     ])
-        .args(run.machine.args(&run.image))
-        .args(["-icount", ICOUNT])
-        .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
-        .arg("-no-reboot")
-        .stdin(Stdio::null());
+    .args(run.machine.args(&run.image))
+    .args(["-icount", ICOUNT])
+    .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
+    .arg("-no-reboot")
+    .stdin(Stdio::null());
     eprintln!("xtask: bench {}: {}", run.name, build::describe(&cmd));
     let output = cmd
         .output()

@@ -21,13 +21,22 @@ pub const BUILDFILE: &str = "boot/boards/qemu-pc-bench.build";
 /// The rows, in order, with what each measures.
 const ROWS: [(&str, &str); 5] = [
     ("empty", "two RDTSCs, nothing between (the floor)"),
-    ("cpuid", "CPUID: an exit the SVM backend answers (the filter)"),
+    (
+        "cpuid",
+        "CPUID: an exit the SVM backend answers (the filter)",
+    ),
     (
         "apic-read",
         "a local APIC register read: an NPT fault, the instruction fetched through the guest's tables and decoded, the kernel's emulated APIC",
     ),
-    ("pio", "OUT to a port: an exit to the VMM's `vcpu_run` loop and back"),
-    ("vmmcall", "VMMCALL: an exit to the VMM's `vcpu_run` loop and back"),
+    (
+        "pio",
+        "OUT to a port: an exit to the VMM's `vcpu_run` loop and back",
+    ),
+    (
+        "vmmcall",
+        "VMMCALL: an exit to the VMM's `vcpu_run` loop and back",
+    ),
 ];
 
 /// Runs the x86 benchmark and prints its table.

@@ -302,7 +302,10 @@ pub fn smp_ap() -> &'static [u8] {
 
 /// The exit paths `ktest vmbench` times.
 pub fn bench_guest() -> &'static [u8] {
-    super::between(&raw const ktest_bench_guest, &raw const ktest_bench_guest_end)
+    super::between(
+        &raw const ktest_bench_guest,
+        &raw const ktest_bench_guest_end,
+    )
 }
 
 /// CR0.PE: protected mode, paging off.
