@@ -17,6 +17,7 @@ use crate::exit::{GuestExit, MmioAccess, RegisterAccess};
 use crate::virt::{BadRegisters, Virtualization};
 use abi::x86_64::VcpuRegs;
 use core::arch::x86_64::{__cpuid_count, _rdtsc};
+use core::sync::atomic::{AtomicU32, Ordering};
 use x86_64::registers::model_specific::Msr;
 
 /// A vCPU's state beyond its frame.
@@ -26,6 +27,10 @@ pub type VcpuState = SvmVcpu;
 const IA32_PRED_CMD: u32 = 0x49;
 /// CPUID 8000_0008 EAX bits 7:0: the physical address width.
 const LEAF_ADDRESS_SIZES: u32 = 0x8000_0008;
+
+/// The host's highest CPUID leaves, basic and extended (0: not read yet).
+static MAX_BASIC: AtomicU32 = AtomicU32::new(0);
+static MAX_EXTENDED: AtomicU32 = AtomicU32::new(0);
 
 /// The host as the exit path sees it.
 struct Host;
@@ -39,6 +44,21 @@ impl ExitEnv for Host {
             ecx: r.ecx,
             edx: r.edx,
         }
+    }
+
+    fn host_max_leaves(&self) -> (u32, u32) {
+        // Read once (0 until then: no CPU has a maximum leaf of 0).
+        let (mut basic, mut extended) = (
+            MAX_BASIC.load(Ordering::Acquire),
+            MAX_EXTENDED.load(Ordering::Relaxed),
+        );
+        if basic == 0 {
+            basic = __cpuid_count(0, 0).eax;
+            extended = __cpuid_count(0x8000_0000, 0).eax;
+            MAX_EXTENDED.store(extended, Ordering::Relaxed);
+            MAX_BASIC.store(basic, Ordering::Release);
+        }
+        (basic, extended)
     }
 
     fn tsc(&self) -> u64 {

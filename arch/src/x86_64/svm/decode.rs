@@ -48,6 +48,15 @@ const CR4_OSXSAVE: u64 = 1 << 18;
 pub trait ExitEnv {
     /// CPUID on the host.
     fn host_cpuid(&self, leaf: u32, subleaf: u32) -> CpuidResult;
+    /// The host's highest basic and extended CPUID leaves (leaf 0 and
+    /// leaf 0x8000_0000 EAX), which never change: a host may read them
+    /// once rather than on every CPUID exit.
+    fn host_max_leaves(&self) -> (u32, u32) {
+        (
+            self.host_cpuid(0, 0).eax,
+            self.host_cpuid(0x8000_0000, 0).eax,
+        )
+    }
     /// The host's time-stamp counter now.
     fn tsc(&self) -> u64;
     /// Reads `buf.len()` bytes of the guest's physical memory at `gpa`
@@ -160,14 +169,15 @@ pub fn decode_exit(frame: &mut TrapFrame, s: &mut SvmVcpu, env: &impl ExitEnv) -
 /// CPUID through the filter.
 fn emulate_cpuid(frame: &mut TrapFrame, s: &SvmVcpu, env: &impl ExitEnv) {
     let (leaf, subleaf) = (frame.rax as u32, frame.rcx as u32);
+    let (host_max_basic, host_max_extended) = env.host_max_leaves();
     let vm = VmCpuid {
         vcpus: s.vcpus.max(1),
         // The kernel's local APIC model has both (`kernel::vapic`).
         x2apic: true,
         tsc_deadline: true,
         switched: Default::default(),
-        host_max_basic: env.host_cpuid(0, 0).eax,
-        host_max_extended: env.host_cpuid(0x8000_0000, 0).eax,
+        host_max_basic,
+        host_max_extended,
     };
     let vcpu = VcpuIdentity {
         index: s.index,
