@@ -13,7 +13,7 @@ use crate::config::{
     Config, DeviceOptions, HostDev, HostDir, HostPath, LoadKind, PassKind, SchedPolicy,
     UnsupportedAction,
 };
-use crate::layout::{VmLayout, range};
+use crate::layout::{AddressSpace, VmLayout, range};
 
 pub use crate::units::size;
 
@@ -79,7 +79,13 @@ pub fn render(config: &Config, layout: &VmLayout) -> String {
         line(label, d, origin);
     }
     for v in &layout.vdevs {
-        let mut d = format!("{}  intid {}", range(v.slot.base, v.reg_size), v.intid);
+        let mut d = match v.space {
+            AddressSpace::Memory => range(v.slot.base, v.reg_size),
+            AddressSpace::Io => format!("io {}", range(v.slot.base, v.slot.size)),
+        };
+        if let Some(line) = v.intid {
+            let _ = write!(d, "  {} {line}", guest::LINE_NAME);
+        }
         match &v.config.options {
             DeviceOptions::Serial { hostdev: Some(h) }
             | DeviceOptions::Block { hostdev: Some(h) } => {

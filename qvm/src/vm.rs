@@ -14,8 +14,9 @@ use vdev::bus::Bus;
 pub struct Shared {
     /// The device models by guest-physical address.
     pub bus: Bus,
-    /// The interrupt line of each device, by bus index.
-    pub intids: Vec<u32>,
+    /// The interrupt line of each device, by bus index (`None`: it has
+    /// none).
+    pub intids: Vec<Option<u32>>,
     /// The UART that is the VM's console (`hostdev -`, or the first serial
     /// when none says), which gets the host console's input.
     pub console: Option<vdev::bus::DeviceId>,
@@ -49,7 +50,7 @@ pub struct Vm {
 pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
     let Shared { bus, intids, .. } = shared;
     bus.poll_irqs(|id, level| {
-        if let Some(&intid) = intids.get(id.index()) {
+        if let Some(&Some(intid)) = intids.get(id.index()) {
             irq_line(vm, intid, level);
         }
     });

@@ -1,5 +1,8 @@
 //! The guest device tree, read back with the `fdt` crate and `dtc`.
 
+// The AArch64 guest's layout (`qvm::arch::aarch64`): not with feature `guest-x86_64`.
+#![cfg(not(feature = "guest-x86_64"))]
+
 mod common;
 
 use std::process::Command;

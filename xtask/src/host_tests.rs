@@ -22,6 +22,8 @@ pub const HOST_TESTS: &[&[&str]] = &[
     &["-p", "gsupport"],
     &["-p", "vdev"],
     &["-p", "qvm"],
+    // The same library with x86 guests (`qvm::arch`).
+    &["-p", "qvm", "--features", "guest-x86_64"],
     &["-p", "blkchan"],
     &["-p", "shell", "--lib"],
     // The fuzz targets over their corpus and seeded random inputs

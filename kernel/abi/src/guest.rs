@@ -16,9 +16,10 @@ pub const GUEST_PA_BITS: u32 = 39;
 /// for a VM reaches past it.
 pub const GUEST_PA_TOP: u64 = 1 << GUEST_PA_BITS;
 /// The lowest guest-physical address the kernel maps or traps for a VM:
-/// page 0 is never guest memory or a device, so a guest's null pointer
-/// faults.
-pub const GUEST_PA_MIN: u64 = PAGE_SIZE as u64;
+/// 0. On a PC page 0 is RAM (the real-mode interrupt table and the BIOS
+/// data area a guest reads), and boards such as the ZCU102 have RAM from
+/// 0; a guest's null pointer is for its own page tables to catch.
+pub const GUEST_PA_MIN: u64 = 0;
 
 /// The most guest memory (RAM and ROM together) one `vm_map_ram` call maps,
 /// and so one VM may have. The mapped-bytes quota of its `qvm`
@@ -64,8 +65,8 @@ pub const APIC_WINDOW_SIZE: u64 = 0x1000;
 pub const VM_IOAPIC_PINS_MAX: u64 = 240;
 
 /// Whether `[base, base + size)` is a range of whole pages the kernel may
-/// map or trap for a VM: page aligned, not empty, at or above
-/// [`GUEST_PA_MIN`], ending at or below [`GUEST_PA_TOP`].
+/// map or trap for a VM: page aligned, not empty, ending at or below
+/// [`GUEST_PA_TOP`] (every base is at or above [`GUEST_PA_MIN`], 0).
 pub const fn guest_range_ok(base: u64, size: u64) -> bool {
     let page = PAGE_SIZE as u64;
     let end = match base.checked_add(size) {
@@ -75,7 +76,6 @@ pub const fn guest_range_ok(base: u64, size: u64) -> bool {
     base.is_multiple_of(page)
         && size.is_multiple_of(page)
         && size != 0
-        && base >= GUEST_PA_MIN
         && end <= GUEST_PA_TOP
 }
 
@@ -87,7 +87,7 @@ mod tests {
     fn guest_ranges() {
         assert!(guest_range_ok(0x1000, 0x1000));
         assert!(guest_range_ok(GUEST_PA_TOP - 0x1000, 0x1000));
-        assert!(!guest_range_ok(0, 0x1000), "page 0");
+        assert!(guest_range_ok(0, 0x1000), "page 0 (PC RAM)");
         assert!(!guest_range_ok(GUEST_PA_TOP, 0x1000), "above the top");
         assert!(!guest_range_ok(GUEST_PA_TOP - 0x1000, 0x2000), "ends above");
         assert!(!guest_range_ok(0x1800, 0x1000), "unaligned");

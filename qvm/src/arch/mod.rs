@@ -28,8 +28,13 @@
 //! (`cargo xtask qvm-check`, `cargo test -p qvm`).
 
 pub mod aarch64;
+pub mod x86_64;
 
-/// The guest architecture. An x86_64 `qvm` adds `x86_64/` exporting the
-/// same names (an x86 layout, ACPI or its boot parameters, the bzImage,
-/// its register set) and selects it here instead.
+/// The guest architecture: AArch64, or x86-64 with feature `guest-x86_64`
+/// (the `qvm` of an x86 host). Both modules build and are tested on the
+/// build host whichever is chosen; the device tree (`crate::fdt`) exists
+/// only for AArch64 guests.
+#[cfg(not(feature = "guest-x86_64"))]
 pub use aarch64 as guest;
+#[cfg(feature = "guest-x86_64")]
+pub use x86_64 as guest;

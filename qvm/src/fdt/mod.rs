@@ -1,4 +1,5 @@
-//! The guest device tree: memory, every vdev, `/chosen`, and what the
+//! The device tree of AArch64 guests (x86 guests have none): memory, every
+//! vdev, `/chosen`, and what the
 //! guest's architecture adds (`crate::arch`; on AArch64 vCPUs with PSCI,
 //! the GIC, the generic timer); then the `fdt load` trees merged in (rules
 //! in `docs/qvmconf.md`).
@@ -19,6 +20,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::arch::aarch64::gic::GicLayout;
 use crate::config::Origin;
 use crate::layout::VmLayout;
 pub use chosen::{Chosen, PassedDevice, PassedIrq};
@@ -86,7 +88,7 @@ impl From<vm_fdt::Error> for FdtError {
 }
 
 /// The guest's DTB for `layout`.
-pub fn build(layout: &VmLayout, chosen: &Chosen) -> Result<Vec<u8>, FdtError> {
+pub fn build(layout: &VmLayout<GicLayout>, chosen: &Chosen) -> Result<Vec<u8>, FdtError> {
     build_with_overlays(layout, chosen, &[])
 }
 
@@ -97,7 +99,7 @@ pub const MAX_OVERLAY_PHANDLE: u32 = 0xfff0_0000;
 
 /// The guest's DTB for `layout`, with `overlays` merged in, in order.
 pub fn build_with_overlays(
-    layout: &VmLayout,
+    layout: &VmLayout<GicLayout>,
     chosen: &Chosen,
     overlays: &[Overlay],
 ) -> Result<Vec<u8>, FdtError> {

@@ -9,13 +9,14 @@ use alloc::string::String;
 use super::chosen::Chosen;
 use super::common::{Phandles, reg};
 use super::tree::{Node, cells64};
-use crate::arch::guest;
+use crate::arch::aarch64 as guest;
+use crate::arch::aarch64::gic::GicLayout;
 use crate::config::{DeviceOptions, MemKind, PassKind, VdevKind};
 use crate::layout::{Region, VdevLayout, VmLayout};
 
 /// Builds the tree of `layout` and `chosen`; phandles start at
 /// `first_phandle` (1 when there is no overlay).
-pub fn generate(layout: &VmLayout, chosen: &Chosen, first_phandle: u32) -> Node {
+pub fn generate(layout: &VmLayout<GicLayout>, chosen: &Chosen, first_phandle: u32) -> Node {
     let mut ph = Phandles::new(first_phandle);
     let arch = guest::DeviceTree::new(layout, &chosen.passed, &mut ph);
     let mut root = Node::new("");
@@ -97,8 +98,10 @@ fn device(
         Some(n) => n,
         None => common_device(d),
     };
-    n.set("reg", reg(&[window]))
-        .set("interrupts", arch.interrupts(d.intid));
+    n.set("reg", reg(&[window]));
+    if let Some(intid) = d.intid {
+        n.set("interrupts", arch.interrupts(intid));
+    }
     if let Some(name) = &d.config.name {
         n.set_str("label", name);
     }

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::limits::PAGE_SIZE;
 use super::space::Space;
-use super::types::{Region, VdevLayout};
+use super::types::{AddressSpace, Region, VdevLayout};
 use crate::arch::guest;
 use crate::config::{Config, ConfigError, PassKind, ReserveKind, VdevConfig};
 
@@ -41,16 +41,18 @@ pub(super) fn place_vdevs(
         .iter()
         .filter(|d| !guest::is_irq_chip(d.kind))
         .collect();
-    let mut slots: Vec<Option<u64>> = Vec::new();
+    let mut slots: Vec<Option<(AddressSpace, u64)>> = Vec::new();
     let mut intids: Vec<Option<u32>> = Vec::new();
     for dev in &devs {
         let what = dev.describe();
         guest::check_vdev_kind(dev, &what)?;
         let slot = match &dev.loc {
             Some((loc, at)) => {
-                let base = guest::device_address(loc, &what, at)?;
-                space.claim(base, guest::VDEV_SLOT, &what, at)?;
-                Some(base)
+                let (kind, base) = guest::device_address(loc, &what, at)?;
+                guest::check_device_space(dev, kind, &what, at)?;
+                space.claim_in(kind, base, guest::slot_size(dev.kind), &what, at)?;
+                guest::claim_companions(dev, base, space)?;
+                Some((kind, base))
             }
             None => None,
         };
@@ -93,36 +95,34 @@ pub(super) fn place_vdevs(
     let mut out = Vec::new();
     for ((dev, slot), intid) in devs.into_iter().zip(slots).zip(intids) {
         let what = dev.describe();
-        let (default_base, default_intid) = guest::default_place(dev.kind);
-        let base = match slot {
-            Some(base) => base,
+        let (default_space, default_base, default_intid) = guest::default_place(dev.kind);
+        let size = guest::slot_size(dev.kind);
+        let (kind, base) = match slot {
+            Some(placed) => placed,
             None => {
                 let base = space
-                    .free_slot(default_base, guest::VDEV_SLOT)
-                    .ok_or_else(|| {
-                        dev.origin
-                            .error(format!("{what}: no free guest-physical slot"))
-                    })?;
-                space.claim(base, guest::VDEV_SLOT, &what, &dev.origin)?;
-                base
+                    .free_slot_in(default_space, default_base, size)
+                    .ok_or_else(|| dev.origin.error(format!("{what}: no free slot")))?;
+                space.claim_in(default_space, base, size, &what, &dev.origin)?;
+                guest::claim_companions(dev, base, space)?;
+                (default_space, base)
             }
         };
-        let intid = match intid {
-            Some(i) => i,
-            None => {
+        let intid = match (intid, default_intid) {
+            (Some(i), _) => Some(i),
+            (None, Some(first)) => {
                 let i = space
-                    .free_intid(default_intid)
+                    .free_intid(first)
                     .ok_or_else(|| dev.origin.error(format!("{what}: no free INTID")))?;
                 space.claim_intid(i, &what, &dev.origin)?;
-                i
+                Some(i)
             }
+            (None, None) => None,
         };
         out.push(VdevLayout {
             config: (*dev).clone(),
-            slot: Region {
-                base,
-                size: guest::VDEV_SLOT,
-            },
+            space: kind,
+            slot: Region { base, size },
             reg_size: guest::reg_size(dev.kind),
             intid,
         });

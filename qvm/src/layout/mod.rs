@@ -25,12 +25,16 @@ use space::Space;
 
 pub use crate::arch::guest::PlaceOptions;
 pub use space::range;
-pub use types::{MemRegion, Region, Vcpu, VdevLayout};
+pub use types::{AddressSpace, MemRegion, Region, Vcpu, VdevLayout};
 
 /// The guest machine after placement: what the VM is assembled from and what
 /// the device tree describes.
+///
+/// `Chip` is the guest architecture's interrupt controller layout; code for
+/// one architecture names it (`VmLayout<GicLayout>`), the rest takes the
+/// chosen architecture's.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VmLayout {
+pub struct VmLayout<Chip = guest::IrqChipLayout> {
     /// `system` name, if given.
     pub name: Option<String>,
     /// RAM and ROM, in config order.
@@ -39,14 +43,14 @@ pub struct VmLayout {
     pub cpus: Vec<Vcpu>,
     /// The interrupt controller, as the guest architecture places it (on
     /// AArch64 the GIC: the name of the field, which tools read).
-    pub gic: guest::IrqChipLayout,
+    pub gic: Chip,
     /// The other devices, in config order.
     pub vdevs: Vec<VdevLayout>,
     /// Pass-through entries, in config order (checked, unchanged).
     pub passes: Vec<Pass>,
 }
 
-impl VmLayout {
+impl<Chip> VmLayout<Chip> {
     /// The RAM regions.
     pub fn ram(&self) -> impl Iterator<Item = &MemRegion> {
         self.memory.iter().filter(|m| m.kind == MemKind::Ram)

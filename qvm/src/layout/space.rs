@@ -6,7 +6,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::limits::{GUEST_PA_BITS, GUEST_PA_MIN, GUEST_PA_TOP, PAGE_SIZE};
+use super::limits::{GUEST_PA_BITS, GUEST_PA_TOP, PAGE_SIZE};
+use super::types::AddressSpace;
 use crate::arch::guest;
 use crate::config::{ConfigError, Origin};
 
@@ -25,17 +26,21 @@ struct Used {
     origin: Origin,
 }
 
+/// The I/O port space (x86): 64 Ki ports.
+pub const PORT_SPACE_END: u64 = 0x1_0000;
+
 /// What is taken so far.
 #[derive(Default)]
 pub struct Space {
     regions: Vec<Used>,
+    ports: Vec<Used>,
     intids: Vec<(u32, String, Origin)>,
 }
 
 impl Space {
     /// Takes `[base, base + size)` for `what`, written at `origin`: page
-    /// aligned, inside the guest-physical space the kernel gives a VM (above
-    /// page 0, below the IPA top), overlapping nothing taken.
+    /// aligned, inside the guest-physical space the kernel gives a VM (below
+    /// the IPA top), overlapping nothing taken.
     pub fn claim(
         &mut self,
         base: u64,
@@ -43,18 +48,99 @@ impl Space {
         what: &str,
         origin: &Origin,
     ) -> Result<(), ConfigError> {
-        self.take(base, size, what, origin, GUEST_PA_MIN)
+        self.take(base, size, what, origin)
     }
 
-    /// As [`Space::claim`], for a `reserve` range: it maps nothing, so it
-    /// may cover page 0.
+    /// Takes `[base, base + size)` of `space`: memory as [`Space::claim`]
+    /// does, I/O ports as [`Space::claim_ports`].
+    pub fn claim_in(
+        &mut self,
+        space: AddressSpace,
+        base: u64,
+        size: u64,
+        what: &str,
+        origin: &Origin,
+    ) -> Result<(), ConfigError> {
+        match space {
+            AddressSpace::Memory => self.claim(base, size, what, origin),
+            AddressSpace::Io => self.claim_ports(base, size, what, origin),
+        }
+    }
+
+    /// Takes the I/O ports `[base, base + size)` for `what`: inside the
+    /// 64 Ki ports, overlapping no port taken.
+    pub fn claim_ports(
+        &mut self,
+        base: u64,
+        size: u64,
+        what: &str,
+        origin: &Origin,
+    ) -> Result<(), ConfigError> {
+        if size == 0
+            || base
+                .checked_add(size)
+                .is_none_or(|end| end > PORT_SPACE_END)
+        {
+            return Err(origin.error(format!(
+                "{what}: I/O ports {}: outside the port space (0x0-0xffff)",
+                range(base, size)
+            )));
+        }
+        if let Some(u) = self
+            .ports
+            .iter()
+            .find(|u| base < u.base + u.size && u.base < base + size)
+        {
+            return Err(origin.error(format!(
+                "{what} at I/O ports {} overlaps {} at ports {} ({})",
+                range(base, size),
+                u.what,
+                range(u.base, u.size),
+                u.origin
+            )));
+        }
+        self.ports.push(Used {
+            base,
+            size,
+            what: String::from(what),
+            origin: origin.clone(),
+        });
+        Ok(())
+    }
+
+    /// The first free `size` ports at `start` or above, in steps of
+    /// `size` (each port block of a PC device is aligned to its size).
+    fn free_ports(&self, start: u64, size: u64) -> Option<u64> {
+        let mut base = start;
+        while base.checked_add(size)? <= PORT_SPACE_END {
+            if !self
+                .ports
+                .iter()
+                .any(|u| base < u.base + u.size && u.base < base + size)
+            {
+                return Some(base);
+            }
+            base += size.max(1);
+        }
+        None
+    }
+
+    /// The first free slot of `size` at `start` or above in `space`.
+    pub fn free_slot_in(&self, space: AddressSpace, start: u64, size: u64) -> Option<u64> {
+        match space {
+            AddressSpace::Memory => self.free_slot(start, size),
+            AddressSpace::Io => self.free_ports(start, size),
+        }
+    }
+
+    /// As [`Space::claim`], for a `reserve` range.
     pub fn claim_reserve(
         &mut self,
         base: u64,
         size: u64,
         origin: &Origin,
     ) -> Result<(), ConfigError> {
-        self.take(base, size, "reserve", origin, 0)
+        self.claim(base, size, "reserve", origin)
     }
 
     fn take(
@@ -63,7 +149,6 @@ impl Space {
         size: u64,
         what: &str,
         origin: &Origin,
-        lowest: u64,
     ) -> Result<(), ConfigError> {
         if !base.is_multiple_of(PAGE_SIZE) {
             return Err(origin.error(format!(
@@ -78,12 +163,6 @@ impl Space {
         if base.checked_add(size).is_none_or(|end| end > GUEST_PA_TOP) {
             return Err(origin.error(format!(
                 "{what} {}: ends above the guest-physical space ({GUEST_PA_BITS}-bit addresses, below {GUEST_PA_TOP:#x})",
-                range(base, size)
-            )));
-        }
-        if base < lowest {
-            return Err(origin.error(format!(
-                "{what} {}: page 0 is never guest memory or a device (guest-physical addresses start at {lowest:#x})",
                 range(base, size)
             )));
         }
@@ -114,7 +193,7 @@ impl Space {
     /// The first free `size` bytes at `start` or above, going up past
     /// whatever is in the way.
     pub fn free_slot(&self, start: u64, size: u64) -> Option<u64> {
-        let mut base = start.max(GUEST_PA_MIN);
+        let mut base = start;
         loop {
             if base.checked_add(size)? > GUEST_PA_TOP {
                 return None;

@@ -41,16 +41,29 @@ pub struct Vcpu {
     pub config: CpuConfig,
 }
 
+/// Which address space a device's registers are in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressSpace {
+    /// Guest-physical memory (MMIO, trapped by stage 2).
+    Memory,
+    /// x86 I/O ports (`loc io:PORT`, trapped by IN and OUT).
+    Io,
+}
+
 /// A placed device (anything but the interrupt controller).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VdevLayout {
     /// Its `vdev` options.
     pub config: VdevConfig,
-    /// Its slot: a 4 KiB page, all trapped to `qvm`.
+    /// The address space of its slot.
+    pub space: AddressSpace,
+    /// Its slot: in memory a 4 KiB page, all trapped to `qvm`; in the I/O
+    /// space its ports (first port, count).
     pub slot: Region,
     /// The register window the guest is told about (0x200 for virtio-mmio,
     /// else the slot's size).
     pub reg_size: u64,
-    /// Its interrupt line (on AArch64 its SPI's INTID).
-    pub intid: u32,
+    /// Its interrupt line (on AArch64 its SPI's INTID, on x86 its I/O APIC
+    /// pin), if it has one.
+    pub intid: Option<u32>,
 }

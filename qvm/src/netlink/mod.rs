@@ -128,7 +128,7 @@ pub fn net_model(
             0x00,
             0x00,
             (dev.slot.base >> 12) as u8,
-            dev.intid as u8,
+            dev.intid.unwrap_or(0) as u8,
         ],
     };
     // `links::check` made sure a card with a peer has a name and the VM

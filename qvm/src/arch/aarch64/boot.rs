@@ -5,7 +5,7 @@
 
 use alloc::string::String;
 
-use super::gic::PlaceOptions;
+use super::gic::{GicLayout, PlaceOptions};
 use crate::config::GicVersion;
 use crate::layout::VmLayout;
 
@@ -16,7 +16,7 @@ pub const VM_CONFIG_REFUSED: &str =
     "cannot set up the virtual GIC (it must be the host GIC's version)";
 
 /// The kernel's settings of the VM: GIC version and windows, vCPUs, SPIs.
-pub fn vm_config(layout: &VmLayout) -> Result<abi::VmConfig, String> {
+pub fn vm_config(layout: &VmLayout<GicLayout>) -> Result<abi::VmConfig, String> {
     let gic = &layout.gic;
     let (gic_version, cpu_if) = match (gic.version, gic.gicr, gic.gicc) {
         (GicVersion::V3, Some(gicr), _) => (3, gicr),

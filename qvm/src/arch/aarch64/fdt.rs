@@ -6,6 +6,7 @@
 use alloc::format;
 use alloc::vec::Vec;
 
+use super::gic::GicLayout;
 use super::irq::{GIC_PPI, IRQ_EDGE_RISING, IRQ_LEVEL_HIGH, TIMER_PPIS, device_interrupt};
 use crate::config::{DeviceOptions, GicVersion, VdevKind};
 use crate::fdt::PassedDevice;
@@ -31,7 +32,7 @@ pub struct DeviceTree {
 impl DeviceTree {
     /// Takes the GIC's phandle, then the clock's if a device needs it (a
     /// PL011 or SP805, or a primecell passed through).
-    pub fn new(layout: &VmLayout, passed: &[PassedDevice], ph: &mut Phandles) -> Self {
+    pub fn new(layout: &VmLayout<GicLayout>, passed: &[PassedDevice], ph: &mut Phandles) -> Self {
         let gic = ph.next();
         let needs_clock = layout
             .vdevs
@@ -55,7 +56,7 @@ impl DeviceTree {
     }
 
     /// After memory: the CPUs, the GIC, the timer, the clock.
-    pub fn machine(&self, layout: &VmLayout, root: &mut Node) {
+    pub fn machine(&self, layout: &VmLayout<GicLayout>, root: &mut Node) {
         let mut cpus = Node::new("cpus");
         cpus.set_u32("#address-cells", 1).set_u32("#size-cells", 0);
         for c in &layout.cpus {

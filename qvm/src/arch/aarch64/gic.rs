@@ -85,7 +85,7 @@ pub fn place_irq_chip(
         return Err(at.error("vdev gic: takes no 'intr'"));
     }
     let (base, at) = match &gic.loc {
-        Some((loc, at)) => (Some(device_address(loc, "vdev gic", at)?), at),
+        Some((loc, at)) => (Some(device_address(loc, "vdev gic", at)?.1), at),
         None => (None, &gic.origin),
     };
     let mut layout = GicLayout {

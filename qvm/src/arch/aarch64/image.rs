@@ -103,7 +103,8 @@ pub fn place_kernel_image(
     })
 }
 
-#[cfg(test)]
+// Through the loader, which loads the chosen guest architecture's images.
+#[cfg(all(test, not(feature = "guest-x86_64")))]
 mod tests {
     use super::*;
     use crate::loader::place;

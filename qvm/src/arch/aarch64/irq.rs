@@ -15,6 +15,9 @@ pub const SPI_LAST: u32 = abi::VM_INTID_MAX;
 /// The lines a device, `pass` or `reserve` may take: the SPIs.
 pub const DEVICE_LINES: RangeInclusive<u32> = SPI_FIRST..=SPI_LAST;
 
+/// What the report calls a device's line.
+pub const LINE_NAME: &str = "intid";
+
 /// Generic timer PPIs: secure physical, non-secure physical, virtual,
 /// hypervisor physical, in the order of the `arm,armv8-timer` binding.
 pub const TIMER_PPIS: [u32; 4] = [13, 14, 11, 10];

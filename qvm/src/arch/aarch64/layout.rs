@@ -4,7 +4,7 @@
 //! MPIDR.
 
 use crate::config::VdevKind;
-use crate::layout::Vcpu;
+use crate::layout::{AddressSpace, Vcpu};
 
 pub use abi::{GICV2_GICC_SIZE, GICV2_GICD_SIZE, GICV3_GICD_SIZE, GICV3_GICR_STRIDE};
 
@@ -44,9 +44,10 @@ pub const MISC_BASE: u64 = 0x1c10_0000;
 /// First INTID for devices without a default.
 pub const MISC_INTID: u32 = 45;
 
-/// Default (address, INTID) of a device type on ARM.
-pub fn default_place(kind: VdevKind) -> (u64, u32) {
-    match kind {
+/// Default address space, address and INTID of a device type on ARM:
+/// every device in memory, with an interrupt.
+pub fn default_place(kind: VdevKind) -> (AddressSpace, u64, Option<u32>) {
+    let (base, intid) = match kind {
         VdevKind::Pl011 => (0x1c09_0000, 37),
         VdevKind::VirtioNet => (0x1c0c_0000, 40),
         VdevKind::VirtioBlk => (0x1c0d_0000, 41),
@@ -54,7 +55,13 @@ pub fn default_place(kind: VdevKind) -> (u64, u32) {
         VdevKind::VirtioEntropy => (0x1c0e_0000, 43),
         VdevKind::WdtSp805 => (0x1c0f_0000, 44),
         _ => (MISC_BASE, MISC_INTID),
-    }
+    };
+    (AddressSpace::Memory, base, Some(intid))
+}
+
+/// The slot a device takes: one page, whatever its type.
+pub fn slot_size(_kind: VdevKind) -> u64 {
+    VDEV_SLOT
 }
 
 /// The size of the register window the guest is told about (device tree

@@ -26,12 +26,12 @@ pub use exit::{UNKNOWN_HYPERCALL, syndrome};
 pub use fdt::{CONSOLE_KINDS, DeviceTree};
 pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
 pub use image::{ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image};
-pub use irq::{DEVICE_LINES, check_device_line};
-pub use layout::{RAM_BASE, VDEV_SLOT, default_place, reg_size};
+pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
+pub use layout::{RAM_BASE, default_place, reg_size, slot_size};
 #[cfg(feature = "vmm")]
 pub use models::Uart;
 pub use report::{cpu_detail, report_lines};
 pub use rules::{
-    MODELLED, UART, check_pass_io, check_vdev_kind, device_address, find_irq_chip, irq_line,
-    is_irq_chip,
+    MODELLED, UART, check_device_space, check_pass_io, check_vdev_kind, claim_companions,
+    device_address, find_irq_chip, irq_line, is_irq_chip,
 };

@@ -6,6 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
+use super::gic::GicLayout;
 use super::irq::TIMER_PPIS;
 use crate::layout::space::range;
 use crate::layout::{Vcpu, VmLayout};
@@ -17,7 +18,7 @@ pub fn cpu_detail(c: &Vcpu) -> String {
 
 /// The lines after the vCPUs, as (label, detail, origin): the GIC, the
 /// timer.
-pub fn report_lines(layout: &VmLayout) -> Vec<(&'static str, String, String)> {
+pub fn report_lines(layout: &VmLayout<GicLayout>) -> Vec<(&'static str, String, String)> {
     let g = &layout.gic;
     let mut d = format!(
         "v{}  gicd {}",

@@ -5,6 +5,8 @@
 use alloc::format;
 
 use crate::config::{Config, ConfigError, Intr, Location, Origin, VdevConfig, VdevKind};
+use crate::layout::AddressSpace;
+use crate::layout::space::Space;
 
 /// The UART the guest's console is (the first serial with `hostdev -`).
 pub const UART: VdevKind = VdevKind::Pl011;
@@ -58,9 +60,13 @@ pub fn irq_line(
 }
 
 /// A `loc` on ARM: a memory address.
-pub fn device_address(loc: &Location, what: &str, at: &Origin) -> Result<u64, ConfigError> {
+pub fn device_address(
+    loc: &Location,
+    what: &str,
+    at: &Origin,
+) -> Result<(AddressSpace, u64), ConfigError> {
     match *loc {
-        Location::Mem(addr) => Ok(addr),
+        Location::Mem(addr) => Ok((AddressSpace::Memory, addr)),
         Location::Io(port) => Err(at.error(format!(
             "{what}: 'loc' io:{port:#x} is x86 only; an ARM device takes a mem: address"
         ))),
@@ -68,6 +74,25 @@ pub fn device_address(loc: &Location, what: &str, at: &Origin) -> Result<u64, Co
             "{what}: 'loc' pci: needs a PCI host bridge, which this VM does not have"
         ))),
     }
+}
+
+/// Every ARM device is in memory ([`device_address`] refuses the rest).
+pub fn check_device_space(
+    _dev: &VdevConfig,
+    _space: AddressSpace,
+    _what: &str,
+    _at: &Origin,
+) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+/// An ARM device takes its one slot and nothing beside it.
+pub fn claim_companions(
+    _dev: &VdevConfig,
+    _base: u64,
+    _space: &mut Space,
+) -> Result<(), ConfigError> {
+    Ok(())
 }
 
 /// Refuses the device types of x86 guests.

@@ -1,0 +1,59 @@
+//! Starting an x86 guest: the kernel's VM settings for its APICs
+//! (`vm_configure`) and the boot vCPU's registers in 32-bit protected mode
+//! as multiboot kernels start (Multiboot 0.6.96 3.2 "Machine state";
+//! Multiboot2 3.3 "I386 machine state").
+
+use alloc::string::String;
+
+use super::apic::ApicLayout;
+use super::apic::PlaceOptions;
+use crate::layout::VmLayout;
+use crate::multiboot::EntryState;
+
+pub use abi::x86_64::VcpuRegs;
+
+/// What `vm_configure` failing means here.
+pub const VM_CONFIG_REFUSED: &str =
+    "cannot set up the emulated APICs (the host needs SVM with nested paging)";
+
+/// CR0.PE: protected mode.
+const CR0_PE: u64 = 1 << 0;
+/// CR0.ET: hard-wired to 1 on every processor since the i486.
+const CR0_ET: u64 = 1 << 4;
+/// RFLAGS bit 1, always set.
+const RFLAGS_FIXED: u64 = 1 << 1;
+/// `VcpuRegs::gpr` indices (the instruction encoding's register numbers).
+const RAX: usize = 0;
+const RBX: usize = 3;
+
+/// The kernel's settings of the VM: emulated local APICs and I/O APIC.
+pub fn vm_config(layout: &VmLayout<ApicLayout>) -> Result<abi::VmConfig, String> {
+    let apic = &layout.gic;
+    Ok(abi::VmConfig {
+        gic_version: abi::IRQ_CHIP_APIC,
+        gicd: apic.ioapic.base,
+        gicr_or_gicc: apic.lapic.base,
+        vcpus: layout.cpus.len() as u64,
+        spis: u64::from(apic.pins),
+    })
+}
+
+/// The boot vCPU of a multiboot kernel: flat 32-bit segments (base 0, the
+/// kernel's own registers say 4 GiB limits), protected mode without paging,
+/// interrupts off, EIP, EAX and EBX from `state`.
+pub fn boot_regs(state: &EntryState) -> VcpuRegs {
+    let mut regs = VcpuRegs {
+        rip: u64::from(state.eip),
+        rflags: RFLAGS_FIXED,
+        cr0: CR0_PE | CR0_ET,
+        ..Default::default()
+    };
+    regs.gpr[RAX] = u64::from(state.eax);
+    regs.gpr[RBX] = u64::from(state.ebx);
+    regs
+}
+
+/// Placement's choices on this host: none on x86.
+pub fn place_options(_info: &abi::SysInfo) -> PlaceOptions {
+    PlaceOptions {}
+}

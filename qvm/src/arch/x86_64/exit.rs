@@ -1,0 +1,28 @@
+//! x86 guests: the answer to a hypercall nobody handles, and the exit's
+//! reason and qualification in messages.
+
+use abi::VcpuExit;
+use abi::x86_64::ExitDetail;
+use core::fmt;
+
+/// An unknown hypercall returns -1 in RAX (as KVM's `-KVM_ENOSYS` does,
+/// a negative value no call succeeds with).
+pub const UNKNOWN_HYPERCALL: [u64; 4] = [u64::MAX, 0, 0, 0];
+
+/// An exit's reason and qualification as messages show them.
+pub struct Syndrome(ExitDetail);
+
+impl fmt::Display for Syndrome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "exit reason {:#x}, qualification {:#x}",
+            self.0.reason, self.0.qualification
+        )
+    }
+}
+
+/// The reason and qualification of `exit`.
+pub fn syndrome(exit: &VcpuExit) -> Syndrome {
+    Syndrome(ExitDetail::from_words(exit.arch))
+}

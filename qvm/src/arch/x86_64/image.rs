@@ -1,0 +1,77 @@
+//! x86 guest images: multiboot kernels (v1 and v2, `crate::multiboot`),
+//! placed by their header's address fields or as ELF64; plain ELF64
+//! images; the Linux bzImage, which the loader refuses for now; the ELF
+//! machine of x86-64 images.
+
+use alloc::string::String;
+use alloc::vec;
+use elf::abi::EM_X86_64;
+
+use crate::loader::{Format, Placed, Ram};
+use crate::multiboot;
+
+/// The `e_machine` of an ELF image this guest runs.
+pub const ELF_MACHINE: u16 = EM_X86_64;
+/// The machine's name in messages.
+pub const MACHINE: &str = "x86-64";
+
+/// Offset and value of the Linux boot protocol's "HdrS" signature
+/// (Documentation/arch/x86/boot.rst, "The real-mode kernel header").
+const BZIMAGE_MAGIC_OFFSET: usize = 0x202;
+const BZIMAGE_MAGIC: [u8; 4] = *b"HdrS";
+
+/// Whether `data` is a multiboot kernel placed by its header's address
+/// fields (the "a.out kludge"): its header says where its bytes go, ELF or
+/// not. Multiboot ELF images without them load as ELF.
+pub fn is_kernel_image(data: &[u8]) -> bool {
+    matches!(multiboot::find_header(data), Ok(Some(h)) if h.uses_kludge())
+}
+
+/// Refuses what looks like a kernel the loader cannot start: a Linux
+/// bzImage, and a multiboot image whose header is malformed (rather than
+/// loading it as raw bytes).
+pub fn check_compressed(data: &[u8]) -> Result<(), String> {
+    if data.get(BZIMAGE_MAGIC_OFFSET..BZIMAGE_MAGIC_OFFSET + 4) == Some(&BZIMAGE_MAGIC) {
+        return Err(
+            "a Linux bzImage: qvm does not boot x86 Linux kernels yet (load a multiboot or ELF64 kernel)"
+                .into(),
+        );
+    }
+    match multiboot::find_header(data) {
+        Err(e) => Err(alloc::format!("a multiboot kernel qvm cannot start: {e}")),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Places a multiboot kernel by its address fields ([`is_kernel_image`]);
+/// `at` (a `load` address) cannot move it.
+pub fn place_kernel_image(
+    head: &[u8],
+    file_len: usize,
+    ram: Ram,
+    at: Option<u64>,
+) -> Result<Placed, String> {
+    let header =
+        multiboot::find_header(head)?.ok_or_else(|| String::from("not a multiboot kernel"))?;
+    let layout = multiboot::kludge_layout(&header, file_len)?;
+    if let Some(gpa) = at.filter(|&gpa| gpa != layout.load_addr) {
+        return Err(alloc::format!(
+            "a multiboot kernel goes where its header says ({:#x}), not at {gpa:#x}",
+            layout.load_addr
+        ));
+    }
+    let piece = layout.piece();
+    if !ram.fits(piece.gpa, piece.mem_len) {
+        return Err(alloc::format!(
+            "the multiboot kernel ({:#x}-{:#x}) does not fit in RAM",
+            piece.gpa,
+            layout.bss_end
+        ));
+    }
+    Ok(Placed {
+        format: Format::KernelImage,
+        pieces: vec![piece],
+        entry: layout.entry,
+        span: (layout.load_addr, layout.bss_end.max(layout.load_end())),
+    })
+}

@@ -1,0 +1,32 @@
+//! x86-64 guests: the PC-like machine `qvm` builds. RAM from 0, the local
+//! APICs and the I/O APIC the kernel emulates (`apic.rs`, their places in
+//! `layout.rs`, their pins in `irq.rs`), the PC's legacy devices at their
+//! ports (`layout.rs`), what the configuration's words mean here
+//! (`rules.rs`), the report's lines (`report.rs`), multiboot kernels
+//! (`image.rs`), the VM settings and the boot vCPU's registers
+//! (`boot.rs`), exits (`exit.rs`).
+//!
+//! The names re-exported here are what the rest of `qvm` uses (see
+//! `super`), the same as `aarch64` exports but for the device tree, which
+//! an x86 guest does not have.
+
+pub mod apic;
+pub mod boot;
+pub mod exit;
+pub mod image;
+pub mod irq;
+pub mod layout;
+pub mod report;
+pub mod rules;
+
+pub use apic::{ApicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
+pub use boot::{VM_CONFIG_REFUSED, VcpuRegs, boot_regs, place_options, vm_config};
+pub use exit::{UNKNOWN_HYPERCALL, syndrome};
+pub use image::{ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image};
+pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
+pub use layout::{RAM_BASE, default_place, reg_size, slot_size};
+pub use report::{cpu_detail, report_lines};
+pub use rules::{
+    MODELLED, UART, check_device_space, check_pass_io, check_vdev_kind, claim_companions,
+    device_address, find_irq_chip, irq_line, is_irq_chip,
+};
