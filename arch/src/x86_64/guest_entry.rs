@@ -1,7 +1,8 @@
 //! Running the loaded vCPU on this CPU (the SVM backend): SVM turned on
 //! per CPU, and the loop [`crate::Boot::enter`] jumps into for a guest
 //! (which vCPU, and its nested table, `guest_cpu.rs` keeps):
-//! copy the frame into the VMCB, VMRUN, copy it back, take a physical
+//! copy the frame into the VMCB, VMRUN, the host's CR0 put back if the
+//! exit left another (`restore_cr0`), copy it back, take a physical
 //! interrupt that ended the run, and call the kernel's trap handler, as a
 //! trap from ring 3 does (`vectors.rs`).
 //!
