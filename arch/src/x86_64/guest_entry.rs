@@ -1,7 +1,8 @@
 //! Running the loaded vCPU on this CPU (the SVM backend): SVM turned on
 //! per CPU, and the loop [`crate::Boot::enter`] jumps into for a guest
 //! (which vCPU, and its nested table, `guest_cpu.rs` keeps):
-//! copy the frame into the VMCB, VMRUN, copy it back, take a physical
+//! copy the frame into the VMCB, VMRUN, the host's CR0 put back if the
+//! exit left another (`restore_cr0`), copy it back, take a physical
 //! interrupt that ended the run, and call the kernel's trap handler, as a
 //! trap from ring 3 does (`vectors.rs`).
 //!
@@ -21,6 +22,7 @@ use super::trap_frame::TrapFrame;
 use super::{cpu, guest_cpu, shootdown, vectors};
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use x86_64::registers::control::Cr0;
 
 /// Bit 63 of a root value: a VM's nested table (process roots are a
 /// PML4's physical address; tags sit in the low 12 bits).
@@ -180,10 +182,12 @@ fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut SvmVcpu) -> bool {
         r15: frame.r15,
     };
     let host = HOST_VMCB[cpu].0.get() as u64;
+    let host_cr0 = Cr0::read_raw();
     // SAFETY: SVM is on (`init_cpu`); the VMCB is this vCPU's, loaded
     // only here, and the host page this CPU's; the kernel runs with
     // interrupts masked.
     unsafe { run::run(&raw const s.vmcb as u64, host, &mut regs) };
+    restore_cr0(host_cr0);
     shootdown::enter_kernel(cpu);
     let v = &s.vmcb;
     *frame = TrapFrame {
@@ -208,4 +212,28 @@ fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut SvmVcpu) -> bool {
         ..Default::default()
     };
     v.u64(EXITCODE) == exit::VMEXIT_INTR
+}
+
+/// Puts the host's CR0 back if the #VMEXIT did not. The processor loads
+/// it from the host save area (APM Vol. 2 15.5.1), but QEMU's TCG was seen
+/// to leave the guest's CR0 in place (0x11: protected mode, paging off)
+/// after runs of guests with paging off, while CR4, EFER, CR3 and the
+/// segments came back as the host's; most likely it restores CR0 before
+/// CR4 and EFER and drops the write as an invalid entry into long mode
+/// while the guest's EFER.LME is set without its CR4.PAE. The CPU then ran
+/// host threads with paging off: their addresses became physical ones, so
+/// they read and wrote whatever lay there and came back to paging on
+/// another CPU with registers and stacks that were no longer theirs
+/// (threads faulting two bytes into instructions, reading through small
+/// numbers, spinning through memory). The kernel runs on the identity
+/// map, so nothing it did before this depended on paging. A read and a
+/// compare on every exit; the write only when it is needed.
+#[inline(always)]
+fn restore_cr0(host_cr0: u64) {
+    if Cr0::read_raw() != host_cr0 {
+        // SAFETY: the value the host ran with just before VMRUN, in long
+        // mode with CR4.PAE and EFER.LME as the #VMEXIT restored them: the
+        // processor enters long mode again with the host's own tables.
+        unsafe { Cr0::write_raw(host_cr0) };
+    }
 }

@@ -35,8 +35,7 @@ pub fn cases() -> Vec<Case> {
             .timeout(300),
     );
     cases.push(shell());
-    // `fuzz()` is not in the suite yet: on x86 it finds failures not fixed
-    // yet (docs/testing.md, "x86 fuzzer").
+    cases.push(fuzz());
     cases.extend(hwcheck());
     // SVM without nested paging is no hypervisor: the kernel says so and
     // stops.
@@ -55,9 +54,6 @@ pub fn cases() -> Vec<Case> {
 /// `ktest fuzz` on 4 CPUs with SVM: random system calls from 4 threads of
 /// a child (VMs of random register states on the SVM backend too), then
 /// free memory, kernel heap, VMIDs and handles as before, the host up.
-/// Not in the suite yet (see [`cases`]); kept for `cargo xtask test`'s next
-/// run once what it found is fixed.
-#[allow(dead_code)]
 fn fuzz() -> Case {
     let mut pc = machine(Cpu::Epyc, Gic::V3, 4);
     pc.mem = "512M".into();

@@ -214,7 +214,9 @@ impl Space {
                     at += size;
                 }
                 Err(e) => {
-                    let _ = self.unmap(frames, va, at - va, false);
+                    // What was mapped may be in use already (a guest of
+                    // the VM, another thread of the process).
+                    let _ = self.unmap_in_use(frames, va, at - va);
                     return Err(map_error(e));
                 }
             }
@@ -308,6 +310,26 @@ impl Space {
         Ok(())
     }
 
+    /// [`Self::unmap`] of a range that CPUs may be using right now though
+    /// this space is not the active one here: a VM's RAM its guests may
+    /// touch the moment it is mapped, or a new mapping of a process whose
+    /// other threads run. Every page's TLB entries go, on every CPU,
+    /// before its frame is freed: TLB maintenance by address acts on the
+    /// active space (the VMID in VTTBR_EL2 on ARM), so this space is made
+    /// this CPU's for the while, then the one before comes back.
+    pub fn unmap_in_use(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        len: usize,
+    ) -> Result<(), Error> {
+        let running = Arch::active();
+        Arch::activate(self.root());
+        let result = self.unmap(frames, va, len, true);
+        Arch::activate(running);
+        result
+    }
+
     /// Maps frames owned by something else (a VM's RAM, a shared memory
     /// object) at `va`, one page per frame; on failure nothing stays
     /// mapped (the pages mapped before the failure are unmapped without
@@ -339,8 +361,10 @@ impl Space {
     /// Maps the pages of `[gpa, gpa + len)` of this space (all mapped) into
     /// `other` at `va`, borrowed (for a VM's RAM seen by its `qvm`); a block
     /// of this space whose place in `other` is block-aligned goes there as
-    /// one block. On failure nothing stays mapped in `other`. Allocates no
-    /// heap.
+    /// one block. On failure nothing stays mapped in `other`, and no CPU
+    /// keeps a TLB entry of what was: `other` must be this CPU's active
+    /// space (the caller's), whose other threads may have touched the
+    /// pages already. Allocates no heap.
     pub fn share_into(
         &self,
         other: &mut Space,
@@ -360,7 +384,9 @@ impl Space {
                     other.generation = fresh_generation();
                     other
                         .table
-                        .drain_range(&mut Frames(frames), va, va + done, |_, _, _, _| {});
+                        .drain_range(&mut Frames(frames), va, va + done, |_, page, _, _| {
+                            Arch::flush_page(page)
+                        });
                     return Err(e);
                 }
             }

@@ -37,10 +37,11 @@ impl Space {
                 .table
                 .map(&mut Frames(frames), page, frame, perms, false);
             if let Err(e) = mapped {
-                // The pages mapped so far go with their frames (never
-                // used, nothing to flush); the rest are freed here.
+                // The pages mapped so far go with their frames (another
+                // thread of the process may have touched them already);
+                // the rest are freed here.
                 self.pages += n;
-                let _ = self.unmap(frames, va, n * PAGE_SIZE, false);
+                let _ = self.unmap_in_use(frames, va, n * PAGE_SIZE);
                 for rest in n..count {
                     let _ = frames.free(pa + rest * PAGE_SIZE);
                 }

@@ -202,6 +202,19 @@ pub fn map_ram(
         exec: protection & prot::EXEC != 0,
     };
     crate::quota::mapped(k, c.process, len)?;
+    // A window that cannot be had is refused before the VM gets the RAM:
+    // once mapped there, its guests (running on other CPUs) may use it.
+    // Too little memory is still `NoMemory` first, as `map_new` says it.
+    if va != 0 {
+        if len / PAGE_SIZE > k.frames.free_frames() {
+            return Err(Error::NoMemory);
+        }
+        let p = k.processes.get(c.process).ok_or(Error::Fault)?;
+        let space = p.space.as_ref().ok_or(Error::Fault)?;
+        if space.any_mapped(&mut k.frames, va, len) {
+            return Err(Error::AlreadyMapped);
+        }
+    }
     let m = k.vms.get_mut(vm).ok_or(Error::BadHandle)?;
     m.space.map_new(&mut k.frames, gpa, len, perms, |_, _| {})?;
     if va == 0 {
@@ -217,8 +230,12 @@ pub fn map_ram(
         _ => Err(Error::Fault),
     };
     if let Err(e) = shared {
+        // The VM's vCPUs may be running on other CPUs and may have reached
+        // the new RAM already: their TLB entries go before the frames are
+        // freed, or a guest would go on writing pages the kernel hands to
+        // other processes next.
         if let Some(m) = k.vms.get_mut(vm) {
-            let _ = m.space.unmap(&mut k.frames, gpa, len, false);
+            let _ = m.space.unmap_in_use(&mut k.frames, gpa, len);
         }
         return Err(e);
     }
