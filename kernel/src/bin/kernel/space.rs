@@ -1,8 +1,8 @@
 //! An address space of a host process or a VM: a translation table in the
-//! platform's format (stage 2 on ARM: with HCR_EL2.{TGE,DC,VM} and stage 1
-//! off, a process's addresses are intermediate physical addresses) with its
-//! own TLB tag (VMID), and the kernel's access to it through the identity
-//! map.
+//! platform's format for its kind (`table.rs`; stage 2 on ARM: with
+//! HCR_EL2.{TGE,DC,VM} and stage 1 off, a process's addresses are
+//! intermediate physical addresses) with its own TLB tag (VMID), and the
+//! kernel's access to it through the identity map.
 //!
 //! A VM's space (its VMID from the VM pool) maps fresh memory in 2 MiB
 //! blocks wherever the range and a free run of frames line up (`map_new`;
@@ -17,14 +17,16 @@
 //! `vm::record`) for as long as the generation is the same.
 
 mod dma;
+mod table;
 
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_LOWEST, USER_TOP};
-use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};
+use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, TableMemory};
 use arch::{Cpu, Perms, Translation};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::mem::frames::FrameAllocator;
 use kernel::vmid::VmidKind;
+use table::Table;
 
 /// Table memory from the frame allocator, reached through the identity map.
 pub struct Frames<'a, 'b>(pub &'a mut FrameAllocator<'b>);
@@ -62,7 +64,8 @@ fn fresh_generation() -> u64 {
 
 /// A process's memory.
 pub struct Space {
-    table: PageTable<<Arch as Translation>::Format>,
+    /// In the format of its kind (`table.rs`).
+    table: Table,
     /// Changes whenever a mapping may have gone or changed (see the
     /// module comment).
     generation: u64,
@@ -89,8 +92,9 @@ fn map_error(e: MapError) -> Error {
 impl Space {
     /// An empty space with `vmid`.
     pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
-        let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
-        let root = if VmidKind::of(vmid) == Some(VmidKind::Vm) {
+        let vm = VmidKind::of(vmid) == Some(VmidKind::Vm);
+        let table = Table::new(&mut Frames(frames), vm).ok_or(Error::NoMemory)?;
+        let root = if vm {
             Arch::guest_root(table.root(), vmid)
         } else {
             Arch::prepare_process_space(table.root());
