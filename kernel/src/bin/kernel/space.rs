@@ -21,38 +21,13 @@ mod table;
 
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_LOWEST, USER_TOP};
-use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, TableMemory};
+use arch::paging::{BLOCK_SIZE, MapError};
 use arch::{Cpu, Perms, Translation};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::mem::frames::FrameAllocator;
 use kernel::vmid::VmidKind;
 use table::Table;
-
-/// Table memory from the frame allocator, reached through the identity map.
-pub struct Frames<'a, 'b>(pub &'a mut FrameAllocator<'b>);
-
-impl TableMemory for Frames<'_, '_> {
-    fn alloc_table(&mut self) -> Option<usize> {
-        let pa = self.0.alloc()?;
-        zero_frame(pa);
-        Some(pa)
-    }
-
-    fn free_table(&mut self, pa: usize) {
-        let _ = self.0.free(pa);
-    }
-
-    fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
-        pa as *mut [u64; ENTRIES]
-    }
-}
-
-/// Zeroes a frame through the identity map.
-pub fn zero_frame(pa: usize) {
-    // SAFETY: `pa` is a frame just taken from the allocator: RAM, mapped,
-    // and owned by the caller.
-    unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE_SIZE) };
-}
+pub use table::{Frames, zero_frame};
 
 /// The source of space generations: each value is handed out once.
 static GENERATIONS: AtomicU64 = AtomicU64::new(1);

@@ -2,12 +2,39 @@
 //! in the platform's `Format`, a VM's in its `GuestFormat` (the same on
 //! ARM; on x86 CR3's long-mode format for processes and the backend's NPT
 //! or EPT for VMs). The methods are the walker's, passed to whichever
-//! table the space has.
+//! table the space has; its table memory is the frame allocator's.
 
-use super::Frames;
 use crate::hw::Arch;
-use arch::paging::{MapError, PageTable};
+use abi::PAGE_SIZE;
+use arch::paging::{ENTRIES, MapError, PageTable, TableMemory};
 use arch::{Perms, Run, Translation};
+use kernel::mem::frames::FrameAllocator;
+
+/// Table memory from the frame allocator, reached through the identity map.
+pub struct Frames<'a, 'b>(pub &'a mut FrameAllocator<'b>);
+
+impl TableMemory for Frames<'_, '_> {
+    fn alloc_table(&mut self) -> Option<usize> {
+        let pa = self.0.alloc()?;
+        zero_frame(pa);
+        Some(pa)
+    }
+
+    fn free_table(&mut self, pa: usize) {
+        let _ = self.0.free(pa);
+    }
+
+    fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
+        pa as *mut [u64; ENTRIES]
+    }
+}
+
+/// Zeroes a frame through the identity map.
+pub fn zero_frame(pa: usize) {
+    // SAFETY: `pa` is a frame just taken from the allocator: RAM, mapped,
+    // and owned by the caller.
+    unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE_SIZE) };
+}
 
 /// A process's or a VM's table.
 pub enum Table {
