@@ -1,5 +1,7 @@
 use super::*;
+use crate::exit::RegisterAccess;
 use crate::x86_64::cpuid::CpuidResult;
+use crate::x86_64::msr;
 use crate::x86_64::vmx::fake_vmcs::FakeVmcs;
 use crate::x86_64::vmx::state::CrFixed;
 use std::collections::HashMap;

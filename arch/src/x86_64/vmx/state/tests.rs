@@ -1,4 +1,5 @@
 use super::*;
+use crate::x86_64::svm::state::CR0_PG;
 
 /// Typical fixed bits: CR0 PE, NE, PG fixed to 1; CR4 VMXE.
 pub fn fixed() -> CrFixed {
