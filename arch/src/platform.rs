@@ -57,8 +57,12 @@ pub trait HostTimer {
 /// NPT): one table format for both, and the register that selects the
 /// active table with its TLB tag (VMID; VPID/ASID).
 pub trait Translation {
-    /// How descriptors of a space's table are encoded.
+    /// How descriptors of a process space's table are encoded.
     type Format: DescriptorFormat;
+    /// How descriptors of a VM space's table are encoded (ARM: the same
+    /// stage 2; x86: NPT or EPT, as the virtualization backend the boot
+    /// found needs, while processes keep CR3's format).
+    type GuestFormat: DescriptorFormat;
     /// Address bits of a space.
     const SPACE_ADDRESS_BITS: u32;
     /// The root value selecting the table at physical `table` with TLB tag

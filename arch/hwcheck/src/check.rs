@@ -169,7 +169,14 @@ fn check_vmx() {
     // statics are this check's pages; the VMCS is made current before use.
     unsafe {
         let host = &*HOST.get();
-        if let Err(e) = run::enable(host[0].0.as_ptr() as u64) {
+        // `init_cpu` turned VMX on already where the kernel's backend
+        // could use it (`vmx::world`); VMXON again would fail.
+        let on = arch::x86_64::vmx::world::can_run_guests();
+        if let Err(e) = if on {
+            Ok(())
+        } else {
+            run::enable(host[0].0.as_ptr() as u64)
+        } {
             say!("hwcheck: VMX: VMXON failed: {e:?}");
             return;
         }

@@ -81,6 +81,7 @@ impl HostTimer for Aarch64 {
 
 impl Translation for Aarch64 {
     type Format = stage2::Stage2;
+    type GuestFormat = stage2::Stage2;
     const SPACE_ADDRESS_BITS: u32 = 64 - stage2::VTCR_T0SZ_39 as u32;
 
     #[inline]

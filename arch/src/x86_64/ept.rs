@@ -165,5 +165,7 @@ impl DescriptorFormat for Ept {
     }
 }
 
+pub mod guest;
+
 #[cfg(test)]
 mod tests;

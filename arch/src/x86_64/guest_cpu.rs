@@ -6,17 +6,17 @@
 
 use super::cpu;
 use super::gdt::MAX_CPUS;
-use super::svm::state::SvmVcpu;
+use super::virt::VcpuState;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
-static LOADED: [AtomicPtr<SvmVcpu>; MAX_CPUS] =
+static LOADED: [AtomicPtr<VcpuState>; MAX_CPUS] =
     [const { AtomicPtr::new(core::ptr::null_mut()) }; MAX_CPUS];
 static RUNNING: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
 static NESTED_ROOT: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
 static TLB_STALE: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(true) }; MAX_CPUS];
 
 /// The vCPU loaded on this CPU, and whether it runs.
-pub fn set_loaded(vcpu: *mut SvmVcpu, running: bool) {
+pub fn set_loaded(vcpu: *mut VcpuState, running: bool) {
     let cpu = cpu::index();
     LOADED[cpu].store(vcpu, Ordering::Relaxed);
     RUNNING[cpu].store(running && !vcpu.is_null(), Ordering::Relaxed);
@@ -31,7 +31,7 @@ pub fn set_running(running: bool) {
 }
 
 /// The vCPU CPU `cpu` runs, if it runs one.
-pub fn running_vcpu(cpu: usize) -> Option<*mut SvmVcpu> {
+pub fn running_vcpu(cpu: usize) -> Option<*mut VcpuState> {
     let vcpu = LOADED[cpu].load(Ordering::Relaxed);
     (RUNNING[cpu].load(Ordering::Relaxed) && !vcpu.is_null()).then_some(vcpu)
 }

@@ -1,8 +1,10 @@
-//! Running the loaded vCPU on this CPU (the SVM backend): SVM turned on
-//! per CPU, and the loop [`crate::Boot::enter`] jumps into for a guest
-//! (which vCPU, and its nested table, `guest_cpu.rs` keeps):
-//! copy the frame into the VMCB, VMRUN, the host's CR0 put back if the
-//! exit left another (`restore_cr0`), copy it back, take a physical
+//! Running the loaded vCPU on this CPU: the backend chosen at boot (SVM
+//! with nested paging if the CPU has it, else VMX with EPT and
+//! unrestricted guest, `vmx/world.rs`) turned on per CPU, and the loop
+//! [`crate::Boot::enter`] jumps into for a guest (which vCPU, and its
+//! nested table, `guest_cpu.rs` keeps): copy the frame into the VMCB (or
+//! VMCS), VMRUN (VMLAUNCH, VMRESUME), on SVM the host's CR0 put back if
+//! the exit left another (`restore_cr0`), copy it back, take a physical
 //! interrupt that ended the run, and call the kernel's trap handler, as a
 //! trap from ring 3 does (`vectors.rs`).
 //!
@@ -19,9 +21,10 @@ use super::svm::run::{self, GuestRegisters};
 use super::svm::state::{SvmVcpu, V_IGN_TPR, V_INTR_MASKING, V_INTR_PRIO_MAX, V_IRQ};
 use super::svm::{exit, vcpu, vmcb::*};
 use super::trap_frame::TrapFrame;
-use super::{cpu, guest_cpu, shootdown, vectors};
+use super::virt::VcpuState;
+use super::{cpu, ept, guest_cpu, shootdown, vectors, vmx};
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use x86_64::registers::control::Cr0;
 
 /// Bit 63 of a root value: a VM's nested table (process roots are a
@@ -59,9 +62,19 @@ static LAST_RUN_ROOT: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_
 /// ASIDs the processor has (CPUID 8000_000A EBX), read once.
 static ASIDS: AtomicU32 = AtomicU32::new(0);
 
-/// Turns SVM on for CPU `index` as it starts, if the CPU has it.
+/// The machine runs guests with VMX (chosen on the boot CPU).
+static VMX: AtomicBool = AtomicBool::new(false);
+
+/// Turns SVM on for CPU `index` as it starts, if the CPU has it, else
+/// VMX; the boot CPU's choice makes VM spaces NPT or EPT.
 pub fn init_cpu(index: usize) {
     if !run::available() {
+        // The other CPUs turn VMX on only if the boot CPU chose it.
+        let on = (index == 0 || vmx()) && vmx::world::init_cpu(index);
+        if on && index == 0 {
+            VMX.store(true, Ordering::Relaxed);
+            ept::guest::use_ept(true);
+        }
         return;
     }
     let Some(page) = HOST_SAVE.get(index) else {
@@ -78,9 +91,14 @@ pub fn init_cpu(index: usize) {
     unsafe { run::enable(page.0.get() as u64) };
 }
 
-/// The CPU can run guests: SVM was turned on.
+/// The CPU can run guests: SVM or VMX was turned on.
 pub fn can_run_guests() -> bool {
-    ASIDS.load(Ordering::Relaxed) > 1
+    ASIDS.load(Ordering::Relaxed) > 1 || vmx()
+}
+
+/// Guests run with VMX (else SVM).
+pub fn vmx() -> bool {
+    VMX.load(Ordering::Relaxed)
 }
 
 /// The ASID of a guest root's tag: never 0 (the host's), within what the
@@ -92,6 +110,8 @@ fn asid_of(root: u64) -> u32 {
 }
 
 core::arch::global_asm!(
+    // In .text whatever section the module's other assembly left open.
+    ".text",
     ".global __x86_enter_guest",
     "__x86_enter_guest:",
     "mov rsp, rdi",
@@ -120,7 +140,10 @@ extern "C" fn __arch_x86_guest_run(frame: &mut TrapFrame) -> ! {
         // SAFETY: a loaded vCPU's state stays where it is until it is
         // unloaded (`guest_cpu::set_loaded`), which only this CPU does, in
         // the kernel.
-        let interrupted = run_once(cpu, frame, unsafe { &mut *vcpu });
+        let interrupted = match unsafe { &mut *vcpu } {
+            VcpuState::Svm(s) => run_once(cpu, frame, s),
+            VcpuState::Vmx(s) => vmx::world::run_once(cpu, frame, s),
+        };
         if interrupted {
             // The interrupt that ended the run is pending at the local
             // APIC: let it in, to be noted (`pending.rs`) and handled.

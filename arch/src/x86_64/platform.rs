@@ -94,8 +94,10 @@ impl HostTimer for X86_64 {
 /// Process spaces: the 4-level long-mode format with every page
 /// user-accessible; CR3 selects one. There is no PCID yet: the tag is
 /// not used, and every switch of CR3 drops the old space's TLB entries.
+/// VM spaces: NPT or EPT, as the backend needs (`ept/guest.rs`).
 impl Translation for X86_64 {
     type Format = super::long_mode::LongMode<true>;
+    type GuestFormat = super::ept::guest::GuestTables;
     const SPACE_ADDRESS_BITS: u32 = <Self::Format as DescriptorFormat>::ADDRESS_BITS;
 
     fn root(table: usize, _tag: u16) -> u64 {

@@ -1,17 +1,21 @@
-//! The virtualization half of [`X86_64`]: AMD SVM with nested paging.
-//! A vCPU's state is its VMCB with its FP/SSE area and emulated MSRs
-//! (`svm/state.rs`); its exits are decoded in `svm/decode.rs`; loading
-//! it onto a CPU makes `Boot::enter` run the guest (`guest_entry.rs`).
-//! VMX (`vmx/`) has its world switch checked by `arch/hwcheck` and is
-//! not a backend yet: on a VMX CPU [`Virtualization::emulated_irq_chip`]
-//! is `None` and the kernel refuses to create VMs.
+//! The virtualization half of [`X86_64`]: AMD SVM with nested paging or
+//! Intel VMX with EPT and unrestricted guest, whichever the CPU has
+//! (`guest_entry.rs` chose at boot). A vCPU's state is its VMCB or VMCS
+//! with its FP/SSE area and emulated MSRs ([`VcpuState`]); its exits are
+//! decoded in `svm/decode.rs` or `vmx/decode.rs`; loading it onto a CPU
+//! makes `Boot::enter` run the guest (`guest_entry.rs`). On a CPU with
+//! neither [`Virtualization::emulated_irq_chip`] is `None` and the kernel
+//! refuses to create VMs.
+
+mod state;
 
 use super::X86_64;
 use super::guest_paging::walk_four_level;
-use super::svm::decode::{self, ExitEnv, VECTOR_GP, VECTOR_UD, VMMCALL_LEN};
+use super::svm::decode::{self, ExitEnv, VECTOR_UD, VMMCALL_LEN};
 use super::svm::state::SvmVcpu;
-use super::svm::vcpu::inject_exception;
 use super::trap_frame::TrapFrame;
+use super::vmx::state::VmxVcpu;
+use super::vmx::{self, run::CurrentVmcs};
 use super::{guest_cpu, guest_entry};
 use crate::exit::{GuestExit, MmioAccess, RegisterAccess};
 use crate::virt::{BadRegisters, Virtualization};
@@ -20,8 +24,7 @@ use core::arch::x86_64::{__cpuid_count, _rdtsc};
 use core::sync::atomic::{AtomicU32, Ordering};
 use x86_64::registers::model_specific::Msr;
 
-/// A vCPU's state beyond its frame.
-pub type VcpuState = SvmVcpu;
+pub use state::VcpuState;
 
 /// IA32_PRED_CMD and its IBPB bit.
 const IA32_PRED_CMD: u32 = 0x49;
@@ -130,7 +133,13 @@ impl Virtualization for X86_64 {
     const FIRMWARE_CALLS: bool = false;
 
     fn new_state(index: usize, vcpus: usize) -> VcpuState {
-        SvmVcpu::new(index as u32, vcpus as u32, phys_bits())
+        let (index, vcpus) = (index as u32, vcpus as u32);
+        if guest_entry::vmx() {
+            let fixed = vmx::world::fixed();
+            VcpuState::Vmx(VmxVcpu::new(index, vcpus, phys_bits(), fixed))
+        } else {
+            VcpuState::Svm(SvmVcpu::new(index, vcpus, phys_bits()))
+        }
     }
 
     fn emulated_irq_chip() -> Option<u64> {
@@ -138,11 +147,17 @@ impl Virtualization for X86_64 {
     }
 
     fn power_on(frame: &mut TrapFrame, state: &mut VcpuState, pc: u64, arg: u64) {
-        state.power_on(frame, pc, arg);
+        match state {
+            VcpuState::Svm(s) => s.power_on(frame, pc, arg),
+            VcpuState::Vmx(s) => s.power_on(frame, pc, arg),
+        }
     }
 
     fn start_up(frame: &mut TrapFrame, state: &mut VcpuState, page: u64) {
-        state.start_up(frame, page);
+        match state {
+            VcpuState::Svm(s) => s.start_up(frame, page),
+            VcpuState::Vmx(s) => s.start_up(frame, page),
+        }
     }
 
     fn set_regs(
@@ -150,7 +165,11 @@ impl Virtualization for X86_64 {
         state: &mut VcpuState,
         regs: &VcpuRegs,
     ) -> Result<(), BadRegisters> {
-        state.set_regs(frame, regs).map_err(|_| BadRegisters)
+        match state {
+            VcpuState::Svm(s) => s.set_regs(frame, regs),
+            VcpuState::Vmx(s) => s.set_regs(frame, regs),
+        }
+        .map_err(|_| BadRegisters)
     }
 
     fn pc(frame: &TrapFrame) -> u64 {
@@ -158,11 +177,20 @@ impl Virtualization for X86_64 {
     }
 
     fn decode_exit(frame: &mut TrapFrame, state: &mut VcpuState, _kind: u64) -> GuestExit {
-        decode::decode_exit(frame, state, &Host)
+        match state {
+            VcpuState::Svm(s) => decode::decode_exit(frame, s, &Host),
+            // The exit is decoded on the CPU it came from, right after it:
+            // the vCPU's VMCS is current.
+            VcpuState::Vmx(s) => vmx::decode::decode_exit(frame, s, &mut CurrentVmcs, &Host),
+        }
     }
 
     fn exit_detail(state: &VcpuState) -> [u64; 2] {
-        [state.last.code, state.last.info1]
+        let last = match state {
+            VcpuState::Svm(s) => &s.last,
+            VcpuState::Vmx(s) => &s.last,
+        };
+        [last.code, last.info1]
     }
 
     fn read_reg(frame: &TrapFrame, reg: u8) -> u64 {
@@ -175,11 +203,17 @@ impl Virtualization for X86_64 {
         _access: &MmioAccess,
         value: u64,
     ) {
-        decode::complete_load(frame, state, value);
+        match state {
+            VcpuState::Svm(s) => decode::complete_load(frame, s, value),
+            VcpuState::Vmx(s) => vmx::decode::complete_load(frame, s, value),
+        }
     }
 
     fn step(frame: &mut TrapFrame, state: &mut VcpuState) {
-        decode::step(frame, state);
+        match state {
+            VcpuState::Svm(s) => decode::step(frame, s),
+            VcpuState::Vmx(s) => vmx::decode::step(frame, s),
+        }
     }
 
     fn complete_register_read(
@@ -190,9 +224,10 @@ impl Virtualization for X86_64 {
     ) {
         frame.rax = value & 0xFFFF_FFFF;
         frame.rdx = value >> 32;
-        decode::step(frame, state);
+        Self::step(frame, state);
     }
 
+    /// VMMCALL and VMCALL are both three bytes.
     fn complete_hypercall(frame: &mut TrapFrame, results: [u64; 4]) {
         [frame.rax, frame.rbx, frame.rcx, frame.rdx] = results;
         frame.rip = frame.rip.wrapping_add(VMMCALL_LEN);
@@ -200,17 +235,15 @@ impl Virtualization for X86_64 {
 
     fn inject_data_abort(_frame: &mut TrapFrame, state: &mut VcpuState, _write: bool) {
         // x86 has no synchronous bus error: a refused access is #GP(0).
-        state.last.next_rip = None;
-        inject_exception(&mut state.vmcb, VECTOR_GP, Some(0));
+        state.general_protection();
     }
 
     fn inject_undefined(_frame: &mut TrapFrame, state: &mut VcpuState) {
         // A refused RDMSR or WRMSR faults as hardware's does: #GP(0).
-        state.last.next_rip = None;
-        if state.last.msr {
-            inject_exception(&mut state.vmcb, VECTOR_GP, Some(0));
+        if state.last().msr {
+            state.general_protection();
         } else {
-            inject_exception(&mut state.vmcb, VECTOR_UD, None);
+            state.fault(VECTOR_UD, None);
         }
     }
 
@@ -223,11 +256,14 @@ impl Virtualization for X86_64 {
     }
 
     fn want_interrupt_window(state: &mut VcpuState, on: bool) {
-        state.window = on;
+        state.set_window(on);
     }
 
     fn guest_counter_offset(state: &VcpuState) -> u64 {
-        state.vmcb.u64(super::svm::vmcb::TSC_OFFSET)
+        match state {
+            VcpuState::Svm(s) => s.vmcb.u64(super::svm::vmcb::TSC_OFFSET),
+            VcpuState::Vmx(s) => s.tsc_offset,
+        }
     }
 
     fn load(state: &mut VcpuState, _index: usize, fp_live: bool) {
@@ -235,8 +271,11 @@ impl Virtualization for X86_64 {
             // SAFETY: a 512-byte, 16-aligned FXSAVE image (CR4.OSFXSR is
             // set at boot); host code never uses x87 or SSE.
             unsafe {
-                core::arch::asm!("fxrstor64 [{}]", in(reg) state.fx.0.as_ptr(), options(nostack, readonly))
+                core::arch::asm!("fxrstor64 [{}]", in(reg) state.fx().0.as_ptr(), options(nostack, readonly))
             };
+        }
+        if let VcpuState::Vmx(s) = state {
+            vmx::world::load(s, super::boot::kernel_root());
         }
         guest_cpu::set_loaded(state, true);
     }
@@ -244,8 +283,11 @@ impl Virtualization for X86_64 {
     fn save(state: &mut VcpuState) {
         // SAFETY: as in `load`.
         unsafe {
-            core::arch::asm!("fxsave64 [{}]", in(reg) state.fx.0.as_mut_ptr(), options(nostack))
+            core::arch::asm!("fxsave64 [{}]", in(reg) state.fx().0.as_mut_ptr(), options(nostack))
         };
+        if let VcpuState::Vmx(s) = state {
+            vmx::world::save(s);
+        }
         guest_cpu::set_loaded(core::ptr::null_mut(), false);
     }
 

@@ -10,7 +10,7 @@ use crate::qemu::{Cpu, Gic};
 
 /// The buildfile of the x86 test image.
 pub const BUILDFILE: &str = "boot/boards/qemu-pc-test.build";
-/// The same tests without VMs, for Bochs's VMX (not a backend yet).
+/// The same tests for Bochs's VMX, VMs included.
 pub const VMX_BUILDFILE: &str = "boot/boards/pc-vmx-test.build";
 
 /// The x86 cases: QEMU with SVM on 1 and 4 CPUs, and Bochs with VMX
@@ -31,7 +31,7 @@ pub fn cases() -> Vec<Case> {
     cases.push(
         Case::new("x86-bochs-vmx-smp1", bochs)
             .buildfile(VMX_BUILDFILE)
-            .lines(&kernel_tests(1, false))
+            .lines(&kernel_tests(1, true))
             .timeout(300),
     );
     cases.push(shell());
@@ -133,7 +133,7 @@ fn shell() -> Case {
 /// What the x86 test image's startup script prints on `smp` CPUs, in
 /// order: the kernel's image at 2 MiB is in every process's table but
 /// supervisor-only, so reading or writing it is a protection fault. With
-/// `vms` (SVM), VMs that `ktest` builds itself: one exit of each kind,
+/// `vms`, VMs that `ktest` builds itself: one exit of each kind,
 /// interrupts from the emulated local APIC timer and I/O APIC, a second
 /// vCPU started by INIT and start-up IPIs, and a VMM crashing with 4 vCPUs
 /// running; all their memory comes back.

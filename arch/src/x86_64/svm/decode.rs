@@ -150,7 +150,7 @@ pub fn decode_exit(frame: &mut TrapFrame, s: &mut SvmVcpu, env: &impl ExitEnv) -
                 conduit: CONDUIT_VMMCALL,
             })
         }
-        SvmExit::Io(io) => port_io(frame, s, &io),
+        SvmExit::Io(io) => port_io(frame, &mut s.last, &io),
         SvmExit::Msr { write } => msr_access(frame, s, write, env),
         SvmExit::NestedPageFault { gpa, error } if error & NPF_FETCH == 0 => {
             mmio(frame, s, gpa, env)
@@ -168,10 +168,24 @@ pub fn decode_exit(frame: &mut TrapFrame, s: &mut SvmVcpu, env: &impl ExitEnv) -
 
 /// CPUID through the filter.
 fn emulate_cpuid(frame: &mut TrapFrame, s: &SvmVcpu, env: &impl ExitEnv) {
+    let osxsave = s.vmcb.u64(CR4) & CR4_OSXSAVE != 0;
+    cpuid_answer(frame, s.vcpus, s.index, osxsave, env);
+}
+
+/// Answers a CPUID in `frame` (EAX, ECX in; EAX-EDX out) through the
+/// filter, for vCPU `index` of `vcpus` whose CR4.OSXSAVE is `osxsave`
+/// (both backends).
+pub fn cpuid_answer(
+    frame: &mut TrapFrame,
+    vcpus: u32,
+    index: u32,
+    osxsave: bool,
+    env: &impl ExitEnv,
+) {
     let (leaf, subleaf) = (frame.rax as u32, frame.rcx as u32);
     let (host_max_basic, host_max_extended) = env.host_max_leaves();
     let vm = VmCpuid {
-        vcpus: s.vcpus.max(1),
+        vcpus: vcpus.max(1),
         // The kernel's local APIC model has both (`kernel::vapic`).
         x2apic: true,
         tsc_deadline: true,
@@ -180,8 +194,8 @@ fn emulate_cpuid(frame: &mut TrapFrame, s: &SvmVcpu, env: &impl ExitEnv) {
         host_max_extended,
     };
     let vcpu = VcpuIdentity {
-        index: s.index,
-        cr4_osxsave: s.vmcb.u64(CR4) & CR4_OSXSAVE != 0,
+        index,
+        cr4_osxsave: osxsave,
     };
     let r = cpuid::filter(leaf, subleaf, env.host_cpuid(leaf, subleaf), &vm, &vcpu);
     frame.rax = r.eax.into();
@@ -190,12 +204,13 @@ fn emulate_cpuid(frame: &mut TrapFrame, s: &SvmVcpu, env: &impl ExitEnv) {
     frame.rdx = r.edx.into();
 }
 
-/// IN or OUT: an exit for `qvm` (string and REP forms are not emulated).
-fn port_io(frame: &mut TrapFrame, s: &mut SvmVcpu, io: &IoExit) -> GuestExit {
+/// IN or OUT: an exit for `qvm` (string and REP forms are not emulated);
+/// what completing it needs goes in `last` (both backends).
+pub fn port_io(frame: &mut TrapFrame, last: &mut LastExit, io: &IoExit) -> GuestExit {
     if io.string || io.rep || !matches!(io.size, 1 | 2 | 4) {
         return GuestExit::Unhandled(io.port.into());
     }
-    s.last.next_rip = Some(io.next_rip);
+    last.next_rip = Some(io.next_rip);
     if io.input {
         let reg = Register {
             index: 0,
@@ -206,7 +221,7 @@ fn port_io(frame: &mut TrapFrame, s: &mut SvmVcpu, io: &IoExit) -> GuestExit {
             extend: Extend::None,
             dest_width: io.size,
         };
-        s.last.load = Some((load, io.size));
+        last.load = Some((load, io.size));
     }
     GuestExit::PortIo(MmioAccess {
         gpa: io.port.into(),
@@ -342,7 +357,19 @@ fn code_address(v: &Vmcb, rip: u64) -> u64 {
 /// page; how many it could.
 fn fetch(v: &Vmcb, rip: u64, env: &impl ExitEnv, bytes: &mut [u8; MAX_LEN]) -> usize {
     let mode = PagingMode::of(v.u64(CR0), v.u64(CR4), v.u64(EFER));
-    let cr3 = v.u64(CR3);
+    fetch_linear(mode, v.u64(CR3), code_address(v, rip), env, bytes)
+}
+
+/// Reads up to [`MAX_LEN`] bytes at the guest's linear address `start`
+/// in paging `mode` with its `cr3`, page by page; how many it could (both
+/// backends).
+pub fn fetch_linear(
+    mode: PagingMode,
+    cr3: u64,
+    start: u64,
+    env: &impl ExitEnv,
+    bytes: &mut [u8; MAX_LEN],
+) -> usize {
     // A 32-bit paging entry is only the low half: the high one may be
     // past the end of RAM (an 8-byte entry never crosses a page).
     let mut read8 = |gpa: u64| {
@@ -357,7 +384,6 @@ fn fetch(v: &Vmcb, rip: u64, env: &impl ExitEnv, bytes: &mut [u8; MAX_LEN]) -> u
         };
         Some(u64::from(u32::from_le_bytes(low)) | u64::from(high) << 32)
     };
-    let start = code_address(v, rip);
     let mut done = 0;
     while done < MAX_LEN {
         let linear = start.wrapping_add(done as u64);

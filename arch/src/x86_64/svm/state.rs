@@ -181,39 +181,8 @@ impl SvmVcpu {
     /// Takes `regs` from `vcpu_set_regs`, or refuses them with nothing
     /// changed.
     pub fn set_regs(&mut self, frame: &mut TrapFrame, regs: &VcpuRegs) -> Result<(), Refused> {
+        let long = check_regs(regs, self.msrs_phys_bits())?;
         let (cr0, cr4, efer) = (regs.cr0 | CR0_ET, regs.cr4, regs.efer);
-        check(cr0 & !CR0_DEFINED == 0, "CR0 sets reserved bits")?;
-        check(
-            cr0 & CR0_PG == 0 || cr0 & CR0_PE != 0,
-            "CR0.PG without CR0.PE",
-        )?;
-        check(cr0 & (CR0_NW | CR0_CD) != CR0_NW, "CR0.NW without CR0.CD")?;
-        check(
-            cr4 & !CR4_ALLOWED == 0,
-            "CR4 sets a bit the guest may not start with",
-        )?;
-        check(
-            efer & !(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE) == 0,
-            "EFER sets a bit other than SCE, LME, LMA, NXE",
-        )?;
-        let long = efer & EFER_LME != 0 && cr0 & CR0_PG != 0;
-        check(!long || cr4 & CR4_PAE != 0, "long mode without CR4.PAE")?;
-        check(regs.code64 == 0 || long, "64-bit code outside long mode")?;
-        check(
-            regs.rflags & !RFLAGS_DEFINED == 0,
-            "RFLAGS sets reserved bits",
-        )?;
-        check(
-            regs.segment_base.iter().all(|&b| canonical(b)) && canonical(regs.rip),
-            "a non-canonical address",
-        )?;
-        check(
-            long || (regs.rip >> 32 == 0 && regs.segment_base.iter().all(|b| b >> 32 == 0)),
-            "an address above 4 GiB outside long mode",
-        )?;
-        let phys = u64::MAX << self.msrs_phys_bits();
-        check(regs.cr3 & phys == 0, "CR3 above the physical address width")?;
-
         self.power_on(frame, 0, 0);
         let v = &mut self.vmcb;
         let real = cr0 & CR0_PE == 0;
@@ -239,29 +208,73 @@ impl SvmVcpu {
         let _ = self
             .msrs
             .write(crate::x86_64::msr::IA32_EFER, efer & !EFER_LMA);
-        let g = &regs.gpr;
-        *frame = TrapFrame {
-            rax: g[0],
-            rcx: g[1],
-            rdx: g[2],
-            rbx: g[3],
-            rsp: g[4],
-            rbp: g[5],
-            rsi: g[6],
-            rdi: g[7],
-            r8: g[8],
-            r9: g[9],
-            r10: g[10],
-            r11: g[11],
-            r12: g[12],
-            r13: g[13],
-            r14: g[14],
-            r15: g[15],
-            rip: regs.rip,
-            rflags: regs.rflags | RFLAGS_FIXED,
-            ..Default::default()
-        };
+        *frame = regs_frame(regs);
         Ok(())
+    }
+}
+
+/// Checks a register set from `vcpu_set_regs` as both backends' entry
+/// checks and the architecture demand; whether it is long mode.
+pub fn check_regs(regs: &VcpuRegs, phys_bits: u8) -> Result<bool, Refused> {
+    let (cr0, cr4, efer) = (regs.cr0 | CR0_ET, regs.cr4, regs.efer);
+    check(cr0 & !CR0_DEFINED == 0, "CR0 sets reserved bits")?;
+    check(
+        cr0 & CR0_PG == 0 || cr0 & CR0_PE != 0,
+        "CR0.PG without CR0.PE",
+    )?;
+    check(cr0 & (CR0_NW | CR0_CD) != CR0_NW, "CR0.NW without CR0.CD")?;
+    check(
+        cr4 & !CR4_ALLOWED == 0,
+        "CR4 sets a bit the guest may not start with",
+    )?;
+    check(
+        efer & !(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE) == 0,
+        "EFER sets a bit other than SCE, LME, LMA, NXE",
+    )?;
+    let long = efer & EFER_LME != 0 && cr0 & CR0_PG != 0;
+    check(!long || cr4 & CR4_PAE != 0, "long mode without CR4.PAE")?;
+    check(regs.code64 == 0 || long, "64-bit code outside long mode")?;
+    check(
+        regs.rflags & !RFLAGS_DEFINED == 0,
+        "RFLAGS sets reserved bits",
+    )?;
+    check(
+        regs.segment_base.iter().all(|&b| canonical(b)) && canonical(regs.rip),
+        "a non-canonical address",
+    )?;
+    check(
+        long || (regs.rip >> 32 == 0 && regs.segment_base.iter().all(|b| b >> 32 == 0)),
+        "an address above 4 GiB outside long mode",
+    )?;
+    let phys = u64::MAX << phys_bits;
+    check(regs.cr3 & phys == 0, "CR3 above the physical address width")?;
+    Ok(long)
+}
+
+/// The frame `regs` give: their general-purpose registers, RIP and
+/// RFLAGS (bit 1 set).
+pub fn regs_frame(regs: &VcpuRegs) -> TrapFrame {
+    let g = &regs.gpr;
+    TrapFrame {
+        rax: g[0],
+        rcx: g[1],
+        rdx: g[2],
+        rbx: g[3],
+        rsp: g[4],
+        rbp: g[5],
+        rsi: g[6],
+        rdi: g[7],
+        r8: g[8],
+        r9: g[9],
+        r10: g[10],
+        r11: g[11],
+        r12: g[12],
+        r13: g[13],
+        r14: g[14],
+        r15: g[15],
+        rip: regs.rip,
+        rflags: regs.rflags | RFLAGS_FIXED,
+        ..Default::default()
     }
 }
 

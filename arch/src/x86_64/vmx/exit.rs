@@ -3,18 +3,33 @@
 //! qualification, table 28-7 for an EPT violation's).
 
 /// Basic exit reasons (bits 15:0 of the exit-reason field).
+pub const EXCEPTION_OR_NMI: u16 = 0;
 pub const EXTERNAL_INTERRUPT: u16 = 1;
 pub const TRIPLE_FAULT: u16 = 2;
 pub const INIT_SIGNAL: u16 = 3;
+pub const SIPI: u16 = 4;
+pub const INTERRUPT_WINDOW: u16 = 7;
 pub const CPUID: u16 = 10;
+pub const GETSEC: u16 = 11;
 pub const HLT: u16 = 12;
+pub const INVD: u16 = 13;
 pub const VMCALL: u16 = 18;
+/// VMCLEAR (19) to VMXON (27): the VMX instructions but INVEPT (50),
+/// INVVPID (53) and VMFUNC (59).
+pub const VMCLEAR: u16 = 19;
+pub const VMXON: u16 = 27;
+pub const CR_ACCESS: u16 = 28;
 pub const IO_INSTRUCTION: u16 = 30;
 pub const RDMSR: u16 = 31;
 pub const WRMSR: u16 = 32;
 pub const INVALID_GUEST_STATE: u16 = 33;
 pub const EPT_VIOLATION: u16 = 48;
 pub const EPT_MISCONFIGURATION: u16 = 49;
+pub const INVEPT: u16 = 50;
+pub const INVVPID: u16 = 53;
+pub const WBINVD: u16 = 54;
+pub const XSETBV: u16 = 55;
+pub const VMFUNC: u16 = 59;
 /// Exit-reason bit 31: the VM entry failed.
 pub const ENTRY_FAILURE: u32 = 1 << 31;
 
@@ -35,13 +50,26 @@ pub struct IoExit {
 /// A VM exit, decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VmxExit {
+    /// An exception or NMI (the VM-exit interruption information says
+    /// which).
+    ExceptionOrNmi,
     Interrupt,
     TripleFault,
     Init,
+    Sipi,
+    /// The guest can take an interrupt (interrupt-window exiting).
+    InterruptWindow,
     Cpuid,
     Hlt,
     Vmcall,
     Io(IoExit),
+    /// A control-register access; the qualification (table 28-3).
+    CrAccess(u64),
+    /// An instruction the guest may not use here (VMX, GETSEC, XSETBV):
+    /// #UD, as on a CPU without them.
+    Undefined,
+    /// INVD or WBINVD: stepped over (the guest's caches are coherent).
+    CacheFlush,
     Msr {
         write: bool,
     },
@@ -64,7 +92,13 @@ pub fn decode(reason: u32, qualification: u64, gpa: u64) -> VmxExit {
         return VmxExit::EntryFailed(basic);
     }
     match basic {
+        EXCEPTION_OR_NMI => VmxExit::ExceptionOrNmi,
         EXTERNAL_INTERRUPT => VmxExit::Interrupt,
+        SIPI => VmxExit::Sipi,
+        INTERRUPT_WINDOW => VmxExit::InterruptWindow,
+        CR_ACCESS => VmxExit::CrAccess(qualification),
+        GETSEC | VMCLEAR..=VMXON | INVEPT | INVVPID | XSETBV | VMFUNC => VmxExit::Undefined,
+        INVD | WBINVD => VmxExit::CacheFlush,
         TRIPLE_FAULT => VmxExit::TripleFault,
         INIT_SIGNAL => VmxExit::Init,
         CPUID => VmxExit::Cpuid,
@@ -122,6 +156,10 @@ mod tests {
             }
         );
         assert_eq!(decode(ENTRY_FAILURE | 33, 0, 0), VmxExit::EntryFailed(33));
-        assert_eq!(decode(55, 0, 0), VmxExit::Other(55));
+        assert_eq!(decode(55, 0, 0), VmxExit::Undefined);
+        assert_eq!(decode(24, 0, 0), VmxExit::Undefined);
+        assert_eq!(decode(7, 0, 0), VmxExit::InterruptWindow);
+        assert_eq!(decode(28, 0x300, 0), VmxExit::CrAccess(0x300));
+        assert_eq!(decode(9, 0, 0), VmxExit::Other(9));
     }
 }

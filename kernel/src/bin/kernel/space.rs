@@ -1,8 +1,8 @@
 //! An address space of a host process or a VM: a translation table in the
-//! platform's format (stage 2 on ARM: with HCR_EL2.{TGE,DC,VM} and stage 1
-//! off, a process's addresses are intermediate physical addresses) with its
-//! own TLB tag (VMID), and the kernel's access to it through the identity
-//! map.
+//! platform's format for its kind (`table.rs`; stage 2 on ARM: with
+//! HCR_EL2.{TGE,DC,VM} and stage 1 off, a process's addresses are
+//! intermediate physical addresses) with its own TLB tag (VMID), and the
+//! kernel's access to it through the identity map.
 //!
 //! A VM's space (its VMID from the VM pool) maps fresh memory in 2 MiB
 //! blocks wherever the range and a free run of frames line up (`map_new`;
@@ -17,40 +17,17 @@
 //! `vm::record`) for as long as the generation is the same.
 
 mod dma;
+mod table;
 
 use crate::hw::Arch;
 use abi::{Error, PAGE_SIZE, USER_LOWEST, USER_TOP};
-use arch::paging::{BLOCK_SIZE, ENTRIES, MapError, PageTable, TableMemory};
+use arch::paging::{BLOCK_SIZE, MapError};
 use arch::{Cpu, Perms, Translation};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::mem::frames::FrameAllocator;
 use kernel::vmid::VmidKind;
-
-/// Table memory from the frame allocator, reached through the identity map.
-pub struct Frames<'a, 'b>(pub &'a mut FrameAllocator<'b>);
-
-impl TableMemory for Frames<'_, '_> {
-    fn alloc_table(&mut self) -> Option<usize> {
-        let pa = self.0.alloc()?;
-        zero_frame(pa);
-        Some(pa)
-    }
-
-    fn free_table(&mut self, pa: usize) {
-        let _ = self.0.free(pa);
-    }
-
-    fn table(&mut self, pa: usize) -> *mut [u64; ENTRIES] {
-        pa as *mut [u64; ENTRIES]
-    }
-}
-
-/// Zeroes a frame through the identity map.
-pub fn zero_frame(pa: usize) {
-    // SAFETY: `pa` is a frame just taken from the allocator: RAM, mapped,
-    // and owned by the caller.
-    unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE_SIZE) };
-}
+use table::Table;
+pub use table::{Frames, zero_frame};
 
 /// The source of space generations: each value is handed out once.
 static GENERATIONS: AtomicU64 = AtomicU64::new(1);
@@ -62,7 +39,8 @@ fn fresh_generation() -> u64 {
 
 /// A process's memory.
 pub struct Space {
-    table: PageTable<<Arch as Translation>::Format>,
+    /// In the format of its kind (`table.rs`).
+    table: Table,
     /// Changes whenever a mapping may have gone or changed (see the
     /// module comment).
     generation: u64,
@@ -89,8 +67,9 @@ fn map_error(e: MapError) -> Error {
 impl Space {
     /// An empty space with `vmid`.
     pub fn new(frames: &mut FrameAllocator, vmid: u16) -> Result<Space, Error> {
-        let table = PageTable::new(&mut Frames(frames)).ok_or(Error::NoMemory)?;
-        let root = if VmidKind::of(vmid) == Some(VmidKind::Vm) {
+        let vm = VmidKind::of(vmid) == Some(VmidKind::Vm);
+        let table = Table::new(&mut Frames(frames), vm).ok_or(Error::NoMemory)?;
+        let root = if vm {
             Arch::guest_root(table.root(), vmid)
         } else {
             Arch::prepare_process_space(table.root());
