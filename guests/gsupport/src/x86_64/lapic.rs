@@ -139,23 +139,27 @@ pub fn send_startup(apic_id: u32, page: u8) {
 }
 
 /// The timer's ticks per second at divide-by-1, measured against the TSC
-/// over 10 ms the first time.
+/// the first time (the median of three 10 ms measurements).
 pub fn timer_hz() -> u64 {
     let known = TIMER_HZ.load(Ordering::Relaxed);
     if known != 0 {
         return known;
     }
-    write(LAPIC_TIMER_DCR, DCR_DIVIDE_BY_1);
-    write(LAPIC_LVT_TIMER, LVT_MASKED | LVT_TIMER_ONE_SHOT);
-    write(LAPIC_TIMER_ICR, u32::MAX);
-    let start = tsc::now();
-    tsc::delay_us(10_000);
-    let counted = u32::MAX - read(LAPIC_TIMER_CCR);
-    let elapsed = tsc::now() - start;
-    write(LAPIC_TIMER_ICR, 0);
-    let hz = u64::from(counted) * tsc::hz() / elapsed.max(1);
-    TIMER_HZ.store(hz, Ordering::Relaxed);
-    hz
+    let mut hz = [0u64; 3];
+    for slot in &mut hz {
+        write(LAPIC_TIMER_DCR, DCR_DIVIDE_BY_1);
+        write(LAPIC_LVT_TIMER, LVT_MASKED | LVT_TIMER_ONE_SHOT);
+        let start = tsc::now();
+        write(LAPIC_TIMER_ICR, u32::MAX);
+        tsc::delay_us(10_000);
+        let counted = u32::MAX - read(LAPIC_TIMER_CCR);
+        let elapsed = tsc::now() - start;
+        write(LAPIC_TIMER_ICR, 0);
+        *slot = u64::from(counted) * tsc::hz() / elapsed.max(1);
+    }
+    hz.sort_unstable();
+    TIMER_HZ.store(hz[1], Ordering::Relaxed);
+    hz[1]
 }
 
 /// Starts the timer: `vector` every `us` microseconds (`periodic`) or

@@ -33,12 +33,17 @@ const FALLBACK_HZ: u64 = 1_000_000_000;
 
 static HZ: AtomicU64 = AtomicU64::new(FALLBACK_HZ);
 
-/// Measures the TSC's frequency against the PIT.
-pub(crate) fn calibrate() {
+/// How many measurements are taken; the median is kept (a host that
+/// deschedules the emulated CPU in the middle of one spoils only that one).
+const MEASUREMENTS: usize = 3;
+
+/// One measurement: TSC ticks per second over [`CALIBRATION_US`] of the
+/// PIT, if the PIT counted.
+fn measure() -> Option<u64> {
     let count = PIT_HZ * CALIBRATION_US / 1_000_000;
     // SAFETY: the PIT's channel 2 and port 0x61's gate and speaker bits
     // belong to the guest; the speaker stays off.
-    let measured = unsafe {
+    unsafe {
         let control = port::inb(PORT_61) & !(PORT_61_GATE2 | PORT_61_SPEAKER);
         port::outb(PORT_61, control);
         port::outb(PIT_COMMAND, PIT_SELECT_CH2_LOHI_MODE0);
@@ -53,12 +58,26 @@ pub(crate) fn calibrate() {
         let end = cpu::rdtsc();
         port::outb(PORT_61, control);
         (polls < MAX_POLLS).then(|| (end - start) * PIT_HZ / count)
-    };
-    if let Some(hz) = measured.filter(|&hz| hz > 0) {
-        HZ.store(hz, Ordering::Relaxed);
-    } else {
-        crate::println!("gsupport: the PIT's channel 2 did not count; taking the TSC as 1 GHz");
     }
+}
+
+/// Measures the TSC's frequency against the PIT (the median of
+/// [`MEASUREMENTS`]).
+pub(crate) fn calibrate() {
+    let mut hz = [0; MEASUREMENTS];
+    for slot in &mut hz {
+        match measure().filter(|&hz| hz > 0) {
+            Some(measured) => *slot = measured,
+            None => {
+                crate::println!(
+                    "gsupport: the PIT's channel 2 did not count; taking the TSC as 1 GHz"
+                );
+                return;
+            }
+        }
+    }
+    hz.sort_unstable();
+    HZ.store(hz[MEASUREMENTS / 2], Ordering::Relaxed);
 }
 
 /// The TSC's frequency in Hz.
