@@ -84,12 +84,12 @@ pub fn main(platform: &'static Platform) -> ! {
         "smp: {n} CPU{plural}, starting {} with INIT and start-up IPIs",
         n - 1
     );
-    for other in 1..n {
+    for (other, up) in UP.iter().enumerate().take(n).skip(1) {
         if let Err(e) = smp::start_cpu(other, secondary) {
             fail(format_args!("cpu {other} did not start: {e:?}"));
         }
         wait_for(format_args!("cpu {other} did not report in"), || {
-            UP[other].load(Ordering::SeqCst)
+            up.load(Ordering::SeqCst)
         });
     }
     for (target, pinged) in PINGED.iter().enumerate().take(n) {
