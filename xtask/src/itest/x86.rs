@@ -38,6 +38,7 @@ pub fn cases() -> Vec<Case> {
     // `fuzz()` is not in the suite yet: on x86 it finds failures not fixed
     // yet (docs/testing.md, "x86 fuzzer").
     cases.extend(hwcheck());
+    cases.extend(super::x86_guests::cases());
     // SVM without nested paging is no hypervisor: the kernel says so and
     // stops.
     let mut plain = machine(Cpu::Qemu64, Gic::V3, 1);
