@@ -38,6 +38,12 @@ pub const CR0_WP: u32 = 1 << 16;
 pub const CR0_PG: u32 = 1 << 31;
 /// CR4.PAE.
 pub const CR4_PAE: u32 = 1 << 5;
+/// CPUID.80000001H:EDX bit 29: Intel 64 architecture (long mode).
+pub const CPUID_80000001_EDX_LM: u32 = 1 << 29;
+/// A boot map directory entry: present, writable, 2 MiB page.
+const BOOT_PDE: u64 = paging::PTE_P | paging::PTE_RW | paging::PTE_PS;
+/// A table entry pointing to the next level: present, writable.
+const BOOT_TABLE: u64 = paging::PTE_P | paging::PTE_RW;
 
 /// Selectors of the guest's GDT: 64-bit code, data, 32-bit code (the
 /// secondary CPUs' trampoline passes through 32-bit mode).
@@ -70,13 +76,13 @@ gs_start32:
     movl    %eax, %edi                  // magic and information, kept
     movl    %ebx, %esi                  // (CPUID overwrites EBX)
     movl    $(__stacks_start + {stack_size}), %esp
-    movl    $0x80000000, %eax           // long mode: CPUID 0x80000001 EDX bit 29
+    movl    $0x80000000, %eax           // long mode: CPUID 0x80000001 EDX.LM
     cpuid
     cmpl    $0x80000001, %eax
     jb      8f
     movl    $0x80000001, %eax
     cpuid
-    testl   $(1 << 29), %edx
+    testl   ${cpuid_lm}, %edx
     jz      8f
 
     movl    %edi, %ebp
@@ -90,7 +96,7 @@ gs_start32:
 
     // 2048 2 MiB pages (present, writable, large) over the first 4 GiB.
     movl    $gs_pd, %ebx
-    movl    $0x83, %eax
+    movl    ${pde}, %eax
     xorl    %ecx, %ecx
 2:  movl    %eax, (%ebx,%ecx,8)
     addl    $0x200000, %eax
@@ -98,14 +104,14 @@ gs_start32:
     cmpl    $2048, %ecx
     jne     2b
     movl    $gs_pdpt, %ebx
-    movl    $(gs_pd + 3), %eax
+    movl    $(gs_pd + {table}), %eax
     xorl    %ecx, %ecx
 3:  movl    %eax, (%ebx,%ecx,8)
     addl    $0x1000, %eax
     incl    %ecx
     cmpl    $4, %ecx
     jne     3b
-    movl    $(gs_pdpt + 3), %eax
+    movl    $(gs_pdpt + {table}), %eax
     movl    %eax, gs_pml4
 
     movl    %cr4, %eax
@@ -184,6 +190,9 @@ gs_pd:
     mb_magic = const MULTIBOOT_HEADER_MAGIC,
     mb_flags = const MULTIBOOT_FLAGS,
     stack_size = const STACK_SIZE,
+    cpuid_lm = const CPUID_80000001_EDX_LM,
+    pde = const BOOT_PDE,
+    table = const BOOT_TABLE,
     cr4_pae = const CR4_PAE,
     efer = const IA32_EFER,
     lme = const EFER_LME,

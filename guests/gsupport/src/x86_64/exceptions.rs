@@ -119,10 +119,10 @@ pub(crate) fn install() {
             unsafe { (*idt).0[vector] = [low, handler >> 32] };
         }
     }
-    let pointer = (core::mem::size_of::<Idt>() as u16 - 1, idt as u64);
+    /// The LIDT operand: limit, then base.
     #[repr(C, packed)]
     struct Pointer(u16, u64);
-    let pointer = Pointer(pointer.0, pointer.1);
+    let pointer = Pointer(core::mem::size_of::<Idt>() as u16 - 1, idt as u64);
     // SAFETY: the table is static and complete: every gate leads to a stub.
     unsafe { core::arch::asm!("lidt [{0}]", in(reg) &raw const pointer, options(nostack)) };
 }

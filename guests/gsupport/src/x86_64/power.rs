@@ -28,7 +28,9 @@ pub fn system_off() -> ! {
         // The write takes effect at once on QEMU; give a slow one time.
         super::tsc::delay_us(100_000);
     }
-    crate::println!("gsupport: no ACPI power-off; halting");
+    // Not `println!`: an exception handler may come here while the code
+    // it interrupted holds the console.
+    console::emergency(format_args!("gsupport: no ACPI power-off; halting\n"));
     console::flush();
     cpu::halt()
 }
@@ -57,6 +59,8 @@ pub fn system_reset() -> ! {
     // SAFETY: the 8042's reset pulse restarts the machine.
     unsafe { port::outb(I8042_COMMAND, I8042_PULSE_RESET) };
     super::tsc::delay_us(100_000);
-    crate::println!("gsupport: the machine did not reset; halting");
+    console::emergency(format_args!(
+        "gsupport: the machine did not reset; halting\n"
+    ));
     halt()
 }
