@@ -8,14 +8,23 @@
 //! [`image::patch_header`]: every loadable segment at its address, zeros up
 //! to `__image_end` (`.bss` and the per-CPU stacks included), and the
 //! header's `image_size` set to that length.
+//!
+//! The x86_64 guests ([`X86_GUEST_PACKAGES`]) are static ELF executables
+//! linked at 2 MiB with `guests/gsupport/guest-x86_64.ld`, carrying a
+//! Multiboot v1 header with its address fields: QEMU `-kernel` on the PC
+//! boots them as they are (`target/guests-x86/<name>.elf`), as does
+//! `qvm`'s multiboot loader.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::build::{self, GUEST_PACKAGES};
+use crate::build::{self, GUEST_PACKAGES, X86_64_TARGET};
 use crate::image;
 use crate::qemu::{self, EntryLevel, Machine};
+
+/// The test guests that also run on an x86_64 PC.
+pub const X86_GUEST_PACKAGES: &[&str] = &["hello", "timer", "smp", "faults", "bench"];
 
 /// Fails unless `name` is one of [`GUEST_PACKAGES`].
 pub fn check_name(name: &str) -> Result<()> {
@@ -65,25 +74,87 @@ pub fn build(root: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// Builds every guest.
+/// Builds every guest, aarch64 and x86_64; returns the aarch64 images'
+/// paths.
 pub fn build_all(root: &Path) -> Result<Vec<PathBuf>> {
-    build(root, GUEST_PACKAGES)
+    let images = build(root, GUEST_PACKAGES)?;
+    build_x86(root, X86_GUEST_PACKAGES)?;
+    Ok(images)
+}
+
+/// Fails unless `name` is one of [`X86_GUEST_PACKAGES`].
+pub fn check_x86_name(name: &str) -> Result<()> {
+    if !X86_GUEST_PACKAGES.contains(&name) {
+        bail!(
+            "guest `{name}` does not run on x86_64 (x86_64 guests: {})",
+            X86_GUEST_PACKAGES.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Where the ELF of x86_64 guest `name` is copied.
+pub fn x86_elf_path(root: &Path, name: &str) -> PathBuf {
+    root.join("target/guests-x86").join(format!("{name}.elf"))
+}
+
+/// `cargo build --release` of the x86_64 guests `names` for
+/// `x86_64-unknown-none` in `target/guests-x86`: static, linked at 2 MiB
+/// with `guests/gsupport/guest-x86_64.ld`, 4 KiB segment alignment (the
+/// multiboot header must lie in the file's first 8 KiB). Each ELF is
+/// copied to [`x86_elf_path`]; returns those paths in order.
+pub fn build_x86(root: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
+    for name in names {
+        check_x86_name(name)?;
+    }
+    eprintln!("xtask: building x86_64 guests: {}", names.join(", "));
+    let script = root.join("guests/gsupport/guest-x86_64.ld");
+    let flags = [
+        "-C relocation-model=static".to_string(),
+        "-C force-frame-pointers=yes".to_string(),
+        format!("-C link-arg=-T{}", script.display()),
+        "-C link-arg=-zmax-page-size=0x1000".to_string(),
+    ];
+    let target_dir = root.join("target/guests-x86");
+    let mut cmd = build::cargo(root);
+    cmd.args(["build", "--release"]);
+    for name in names {
+        cmd.args(["-p", name]);
+    }
+    cmd.args(["--target", X86_64_TARGET])
+        .env("CARGO_TARGET_DIR", &target_dir);
+    build::set_rustflags(&mut cmd, &flags);
+    build::run(&mut cmd)?;
+    let mut paths = Vec::new();
+    for name in names {
+        let built = target_dir.join(X86_64_TARGET).join("release").join(name);
+        let out = x86_elf_path(root, name);
+        std::fs::copy(&built, &out)
+            .with_context(|| format!("cannot copy {} to {}", built.display(), out.display()))?;
+        paths.push(out);
+    }
+    Ok(paths)
 }
 
 /// `cargo xtask run --guest NAME --bare`: builds the guest and boots it on
-/// `machine` at EL1 (no `virtualization=on`, no hypervisor) with the console
-/// on this terminal. Only returns on error.
+/// `machine` at EL1 (no `virtualization=on`, no hypervisor), or with an x86
+/// CPU (`--arch x86_64`) on QEMU's PC through its multiboot header, with
+/// the console on this terminal. Only returns on error.
 pub fn run(root: &Path, name: &str, bare: bool, mut machine: Machine) -> anyhow::Error {
     let result = (|| -> Result<PathBuf> {
         check_name(name)?;
         if !bare {
             bail!(
                 "--guest {name} without --bare would run it under the hypervisor, which needs \
-                 a qvm config: add --bare to boot it directly on QEMU virt"
+                 a qvm config: add --bare to boot it directly on QEMU"
             );
         }
-        machine.entry = EntryLevel::El1;
         machine.validate()?;
+        if machine.cpu.is_x86() {
+            let mut paths = build_x86(root, &[name])?;
+            return Ok(paths.remove(0));
+        }
+        machine.entry = EntryLevel::El1;
         let mut paths = build(root, &[name])?;
         Ok(paths.remove(0))
     })();
@@ -114,6 +185,30 @@ mod tests {
         assert_eq!(
             image_path(Path::new("/r"), "smp"),
             Path::new("/r/target/guests/smp.img")
+        );
+    }
+
+    #[test]
+    fn knows_its_x86_guests() {
+        for name in X86_GUEST_PACKAGES {
+            check_name(name).unwrap();
+            check_x86_name(name).unwrap();
+            let main = build::root()
+                .join("guests")
+                .join(name)
+                .join("src/x86_64.rs");
+            assert!(main.is_file(), "no {}", main.display());
+        }
+        let err = check_x86_name("virtio").unwrap_err().to_string();
+        assert!(err.contains("does not run on x86_64"), "{err}");
+        assert!(
+            build::root()
+                .join("guests/gsupport/guest-x86_64.ld")
+                .is_file()
+        );
+        assert_eq!(
+            x86_elf_path(Path::new("/r"), "smp"),
+            Path::new("/r/target/guests-x86/smp.elf")
         );
     }
 

@@ -42,7 +42,7 @@ struct Cli {
 enum Command {
     /// Install what the build and the tests need (Rust targets, QEMU 10+, dtc), as the other commands do first.
     Setup,
-    /// Build the kernel, the user programs and the test guests (aarch64), or the x86_64 kernel and the host programs ported to it.
+    /// Build the kernel, the user programs and the test guests (aarch64 and x86_64), or the x86_64 kernel and the host programs ported to it.
     Build(BuildArgs),
     /// Build, then make the boot image (kernel + bootfs) and print its path.
     Image(ImageArgs),
@@ -101,7 +101,7 @@ struct RunArgs {
     /// Boot this test guest (`guests/NAME`) instead of the hypervisor image.
     #[arg(long, value_name = "NAME")]
     guest: Option<String>,
-    /// With --guest: boot it directly on QEMU `virt` at EL1, no hypervisor.
+    /// With --guest: boot it directly on QEMU, no hypervisor (`virt` at EL1; the PC with --arch x86_64).
     #[arg(long, requires = "guest")]
     bare: bool,
     /// A raw disk image for QEMU's `virtio-blk-device` (the modern

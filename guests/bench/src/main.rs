@@ -62,16 +62,23 @@
 //! bench: vtimer-wfi min 8 median 8 mean 8.00
 //! bench: done, powering off
 //! ```
+//!
+//! On an x86_64 PC, see `x86_64.rs`.
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+mod x86_64;
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+gsupport::entry!(x86_64::main);
+
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 gsupport::entry!(guest::main);
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 mod vtimer;
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 mod guest {
     use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
     use gsupport::console::UARTIBRD;

@@ -21,13 +21,20 @@
 //! faults: mrs S3_0_C15_C7_7: exception: undefined instruction (ESR 0x2000000)
 //! faults: done, powering off
 //! ```
+//!
+//! On an x86_64 PC, see `x86_64.rs`.
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 gsupport::entry!(guest::main);
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+mod x86_64;
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+gsupport::entry!(x86_64::main);
+
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 mod guest {
     use core::fmt::Arguments;
     use gsupport::exceptions::{Fault, catch};

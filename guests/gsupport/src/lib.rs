@@ -21,10 +21,22 @@
 //!
 //! Everything that touches the CPU is compiled for aarch64 only, so
 //! `cargo check` of the workspace on the build host still works.
+//!
+//! The x86_64 guests ([`x86_64`], for `x86_64-unknown-none` only) are
+//! static multiboot ELF executables for a PC: the same names ([`entry!`],
+//! `println!`, `Platform`, `console`, `cpu`, `exceptions`, `mmio`, `smp`)
+//! lead to the x86 half, which learns the machine from the multiboot
+//! information and ACPI ([`acpi`]) instead of a device tree.
 #![cfg_attr(not(test), no_std)]
 
+pub mod acpi;
 pub mod dt;
 pub mod sync;
+
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub mod x86_64;
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub use x86_64::{Platform, console, cpu, exceptions, lapic, mmio, msr, power, smp, tsc};
 
 #[cfg(target_arch = "aarch64")]
 pub mod console;
@@ -47,6 +59,7 @@ pub mod smp;
 #[cfg(target_arch = "aarch64")]
 pub mod timer;
 
+#[cfg(not(all(target_arch = "x86_64", target_os = "none")))]
 pub use dt::Platform;
 
 /// Most CPUs a guest uses (the stacks in `guest.ld` are sized for this).

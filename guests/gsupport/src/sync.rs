@@ -1,6 +1,6 @@
 //! A spin lock that also masks interrupts on this CPU while it is held, so
 //! an interrupt handler that takes the same lock cannot deadlock with the
-//! code it interrupted.
+//! code it interrupted (DAIF.I on aarch64, RFLAGS.IF on x86_64).
 
 /// A value behind a spin lock taken with IRQs masked.
 pub struct IrqMutex<T> {
@@ -71,12 +71,31 @@ pub fn restore_irqs(daif: u64) {
     unsafe { core::arch::asm!("msr daif, {0}", in(reg) daif, options(nostack)) };
 }
 
+/// Masks interrupts; returns the previous RFLAGS.
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub fn mask_irqs() -> u64 {
+    let rflags: u64;
+    // SAFETY: saving RFLAGS and clearing IF only changes this CPU's
+    // interrupt state, which `restore_irqs` puts back.
+    unsafe { core::arch::asm!("pushfq", "pop {0}", "cli", out(reg) rflags) };
+    rflags
+}
+
+/// Sets interrupts back on if the RFLAGS [`mask_irqs`] returned had IF.
+#[cfg(all(target_arch = "x86_64", target_os = "none"))]
+pub fn restore_irqs(rflags: u64) {
+    if rflags & (1 << 9) != 0 {
+        // SAFETY: restores this CPU's own earlier interrupt state.
+        unsafe { core::arch::asm!("sti", options(nomem, nostack)) };
+    }
+}
+
 /// Masks IRQs (nothing to do on the build host).
-#[cfg(not(target_arch = "aarch64"))]
+#[cfg(not(any(target_arch = "aarch64", target_os = "none")))]
 pub fn mask_irqs() -> u64 {
     0
 }
 
 /// Puts back the interrupt state (nothing to do on the build host).
-#[cfg(not(target_arch = "aarch64"))]
+#[cfg(not(any(target_arch = "aarch64", target_os = "none")))]
 pub fn restore_irqs(_daif: u64) {}

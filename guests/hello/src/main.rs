@@ -7,13 +7,20 @@
 //! hello: GICv3 at 0x8000000, PSCI 1.1 over hvc, RAM 0x40000000..0x80000000, image at 0x40200000
 //! hello: powering off
 //! ```
+//!
+//! On an x86_64 PC, see `x86_64.rs`.
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 gsupport::entry!(main);
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+mod x86_64;
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+gsupport::entry!(x86_64::main);
+
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 fn main(platform: &'static gsupport::Platform) -> ! {
     use gsupport::dt::GicInfo;
     use gsupport::{cpu, println, psci};

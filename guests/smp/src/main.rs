@@ -20,10 +20,15 @@
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+mod x86_64;
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+gsupport::entry!(x86_64::main);
+
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 gsupport::entry!(guest::main);
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 mod guest {
     use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
     use gsupport::gic::Trigger;

@@ -8,13 +8,20 @@
 //! timer: 5 ticks ok, intervals 10095 10061 10044 10052 10049 us
 //! timer: powering off
 //! ```
+//!
+//! On an x86_64 PC, see `x86_64.rs`.
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+mod x86_64;
+#[cfg(all(target_os = "none", target_arch = "x86_64"))]
+gsupport::entry!(x86_64::main);
+
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 gsupport::entry!(guest::main);
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
 mod guest {
     use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
     use gsupport::gic::Trigger;

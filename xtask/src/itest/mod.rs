@@ -13,6 +13,7 @@ mod run_case;
 pub mod shell;
 pub mod stress;
 pub mod x86;
+pub mod x86_guests;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -73,7 +74,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     } else {
         Ok(())
     };
-    let x86_built = if cases.iter().any(|c| c.machine.cpu.is_x86()) {
+    let x86_built = if cases
+        .iter()
+        .any(|c| c.machine.cpu.is_x86() && c.guest.is_none())
+    {
         crate::x86::build_all(root).map_err(|e| format!("{e:#}"))
     } else {
         Ok(())
@@ -88,6 +92,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     } else {
         Ok(())
     };
+    let x86_guest = |c: &Case| {
+        c.machine.cpu.is_x86() && c.guest.as_deref().is_some_and(|g| g != crate::x86::HWCHECK)
+    };
+    let x86_guests_built = if cases.iter().any(x86_guest) {
+        guests::build_x86(root, guests::X86_GUEST_PACKAGES)
+            .map(drop)
+            .map_err(|e| format!("{e:#}"))
+    } else {
+        Ok(())
+    };
     for case in &cases {
         images.entry(case.image_key()).or_insert_with(|| {
             if case.guest.as_deref() == Some(crate::x86::HWCHECK) {
@@ -96,6 +110,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                     return crate::x86::make_iso(&elf).map_err(|e| format!("{e:#}"));
                 }
                 return Ok(elf);
+            }
+            if let Some(name) = case.guest.as_ref().filter(|_| x86_guest(case)) {
+                x86_guests_built.clone()?;
+                return Ok(guests::x86_elf_path(root, name));
             }
             if let Some(name) = &case.guest {
                 guests_built.clone()?;
