@@ -28,6 +28,7 @@
 //! (`cargo xtask qvm-check`, `cargo test -p qvm`).
 
 pub mod aarch64;
+pub mod x86_64;
 
 /// The guest architecture. An x86_64 `qvm` adds `x86_64/` exporting the
 /// same names (an x86 layout, ACPI or its boot parameters, the bzImage,
