@@ -42,7 +42,7 @@ fn read_integer(b: &[u8]) -> (u64, usize) {
 
 /// Decodes `Name(seg, Package(){...})` at the start of `b`: the name,
 /// the integers, and the bytes taken.
-fn read_name_package(b: &[u8]) -> ([u8; 4], Vec<u64>, usize) {
+pub(super) fn read_name_package(b: &[u8]) -> ([u8; 4], Vec<u64>, usize) {
     assert_eq!(b[0], NAME_OP);
     let seg: [u8; 4] = b[1..5].try_into().unwrap();
     assert_eq!(b[5], PACKAGE_OP);

@@ -1,10 +1,12 @@
 //! Tests of the ACPI tables: read back with the `acpi` crate
 //! ([`parse`]), byte by byte ([`layout`]), the AML ([`aml`]), what the
-//! builder refuses ([`refuse`]).
+//! builder refuses ([`refuse`]), and the vdevs the FADT names driven as
+//! a guest reading the tables would ([`pm_vdev`]).
 
 mod aml;
 mod layout;
 mod parse;
+mod pm_vdev;
 mod refuse;
 
 use super::*;
