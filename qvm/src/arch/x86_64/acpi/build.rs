@@ -18,6 +18,10 @@ pub const RSDT_REVISION: u8 = 1;
 pub const RSDP_REVISION: u8 = 2;
 /// Bytes of the RSDP the first checksum covers (the ACPI 1.0 fields).
 pub const RSDP_V1_LEN: usize = 20;
+/// Offset of the RSDP's Checksum (of its first 20 bytes).
+const RSDP_CHECKSUM_AT: usize = 8;
+/// Offset of the RSDP's Extended Checksum (of all its bytes).
+const RSDP_EXT_CHECKSUM_AT: usize = 32;
 /// The FACS's alignment.
 pub const FACS_ALIGN: u64 = 64;
 /// Every other table's alignment.
@@ -88,7 +92,8 @@ pub fn build(m: &AcpiMachine, base: u64, window: u64) -> Result<AcpiImage, AcpiE
     let xsdt_at = align(rsdt_at + head + 4 * ROOT_ENTRIES, TABLE_ALIGN);
     let end = xsdt_at + head + 8 * ROOT_ENTRIES;
     check_fits(end - base, window)?;
-    // Everything lies below 1 MiB + the window: 32-bit addresses.
+    // The RSDP is below 1 MiB and the tables take a few KiB after it:
+    // every address fits the RSDT's and FADT's 32-bit fields.
     let low = |a: u64| u32::try_from(a).unwrap_or(0);
 
     let mut rsdt = Sdt::new(b"RSDT", RSDT_REVISION, &oem);
@@ -137,7 +142,7 @@ fn rsdp(oem: &Oem, rsdt: u32, xsdt: u64) -> Vec<u8> {
         .u8(0)
         .zeros(3);
     let mut bytes = b.0;
-    bytes[8] = checksum(&bytes[..RSDP_V1_LEN]);
-    bytes[32] = checksum(&bytes);
+    bytes[RSDP_CHECKSUM_AT] = checksum(&bytes[..RSDP_V1_LEN]);
+    bytes[RSDP_EXT_CHECKSUM_AT] = checksum(&bytes);
     bytes
 }
