@@ -159,10 +159,11 @@ impl AcpiPm {
         u64::try_from(ns).ok()?.checked_add(self.t0)
     }
 
-    /// A write to PM1_CNT: `bits` of `value` (shifted to their place).
+    /// A write to PM1_CNT of the register bits `bits`, `value` holding
+    /// them in their place (and no others).
     fn write_control(&mut self, value: u16, bits: u16) {
-        self.cnt = (self.cnt & !bits) | (value & bits & CNT_STORED);
-        if value & bits & SLP_EN == 0 {
+        self.cnt = (self.cnt & !bits) | (value & CNT_STORED);
+        if value & SLP_EN == 0 {
             return;
         }
         let typ = ((self.cnt & SLP_TYP_MASK) >> SLP_TYP_SHIFT) as u8;
@@ -215,7 +216,7 @@ impl Vdev for AcpiPm {
         let shift = 8 * (offset - reg);
         let mask = u64::MAX >> (64 - 8 * size as u64);
         // Only the 16-bit registers are written: the bits this access
-        // covers, and the value in their place.
+        // covers, and the value in their place (no bits outside them).
         let bits = (mask << shift) as u16;
         let value = ((value & mask) << shift) as u16;
         match reg {
@@ -224,9 +225,9 @@ impl Vdev for AcpiPm {
                 if value & TMR_STS != 0 {
                     self.msb_toggles_seen = self.msb_toggles(now);
                 }
-                self.sts &= !(value & bits);
+                self.sts &= !value;
             }
-            PM1_EN => self.en = (self.en & !bits) | (value & bits & EN_WRITABLE),
+            PM1_EN => self.en = (self.en & !bits) | (value & EN_WRITABLE),
             PM1_CNT => self.write_control(value, bits),
             _ => {} // PM_TMR is read-only
         }
