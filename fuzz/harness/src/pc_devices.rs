@@ -1,18 +1,21 @@
 //! The `pc_devices` target: the PC's device models an x86 VM's guest
 //! drives (`vdev::ser8250`, `vdev::pit8254`, `vdev::pc`: the 16550A COM
 //! port, the 8254 timer with port 0x61, the MC146818 RTC and CMOS, the
-//! i8042, the 8259A), each fed guest accesses of every width at any offset
-//! with any value, host input, and time moving forward by any amount.
+//! i8042, the 8259A, the ACPI PM1 block and the 0xCF9 reset register),
+//! each fed guest accesses of every width at any offset with any value,
+//! host input, and time moving forward by any amount.
 //!
 //! Checked: nothing panics; a refused access is `Fault::Unsupported` and
-//! every other width than 1 is refused; reads fit one byte; the UART takes
-//! no more input than it has room for; the timer's edges and next events
-//! never lie in the past; the RTC's seconds, minutes and hours read as
-//! valid BCD or binary in range.
+//! every other width than 1 is refused (the PM1 block takes 2 and 4 bytes
+//! too, naturally aligned, inside its window); reads fit the access; the
+//! UART takes no more input than it has room for; the timers' edges and
+//! next events never lie in the past; the RTC's seconds, minutes and hours
+//! read as valid BCD or binary in range; PM1_CNT's SCI_EN always reads 1.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use vdev::pc::{AcpiPm, ResetControl};
 use vdev::{Fault, I8042, Mc146818, Pic8259, Pit8254, Ser8250, Vdev};
 
 use crate::input::Input;
@@ -43,6 +46,27 @@ fn access(dev: &mut dyn Vdev, window: u64, input: &mut Input) {
         Err(Fault::Unsupported) => {}
     }
     let _ = dev.irq_level();
+}
+
+/// One access to the PM1 block, which takes 1, 2 and 4 bytes.
+fn pm_access(pm: &mut AcpiPm, input: &mut Input) {
+    let offset = input.below(AcpiPm::SIZE + 2);
+    let size = WIDTHS[input.below(WIDTHS.len() as u64) as usize];
+    let value = input.u64();
+    let result = if input.bool() {
+        pm.write(offset, size, value).map(|()| 0)
+    } else {
+        pm.read(offset, size)
+    };
+    if let Ok(v) = result {
+        assert!(matches!(size, 1 | 2 | 4), "acpipm: a {size}-byte access");
+        assert_eq!(offset % size as u64, 0, "acpipm: unaligned at {offset}");
+        assert!(offset + size as u64 <= AcpiPm::SIZE, "acpipm: past the end");
+        assert!(v >> (8 * size) == 0, "acpipm: read {v:#x} in {size} bytes");
+    }
+    let _ = pm.irq_level();
+    let _ = pm.take_power_off_request();
+    assert_eq!(pm.read(4, 1).map(|cnt| cnt & 1), Ok(1), "SCI_EN");
 }
 
 /// A BCD or binary time field in `0..=max`.
@@ -77,8 +101,10 @@ pub fn pc_devices(data: &[u8]) {
     let mut rtc = Mc146818::new(clock(&now), u64::from(input.u32()));
     let mut kbd = I8042::new();
     let mut pic = Pic8259::new();
+    let mut pm = AcpiPm::new(clock(&now), input.u8());
+    let mut reset = ResetControl::new();
     while !input.is_empty() {
-        match input.below(8) {
+        match input.below(10) {
             0 => access(&mut uart, Ser8250::<Vec<u8>>::SIZE, &mut input),
             1 => access(&mut pit, Pit8254::SIZE, &mut input),
             2 => access(&mut rtc, Mc146818::SIZE, &mut input),
@@ -104,6 +130,16 @@ pub fn pc_devices(data: &[u8]) {
                 pic.set_irq(input.below(10) as u8, input.bool());
                 let _ = kbd.push_scancode(input.u8());
             }
+            7 => pm_access(&mut pm, &mut input),
+            8 => {
+                access(&mut reset, ResetControl::SIZE, &mut input);
+                let _ = reset.take_reset_request();
+                if input.bool() {
+                    pm.press_power_button();
+                } else {
+                    pm.reset();
+                }
+            }
             _ => {
                 let step = match input.below(4) {
                     0 => input.below(1_000),
@@ -114,7 +150,12 @@ pub fn pc_devices(data: &[u8]) {
                 let t = now.load(Ordering::Relaxed).saturating_add(step);
                 now.store(t, Ordering::Relaxed);
                 let _ = pit.take_irq_edges();
-                let events = [pit.next_edge_ns(), pit.next_event_ns(), rtc.next_irq_ns()];
+                let events = [
+                    pit.next_edge_ns(),
+                    pit.next_event_ns(),
+                    rtc.next_irq_ns(),
+                    pm.next_irq_ns(),
+                ];
                 for next in events.into_iter().flatten() {
                     assert!(next >= t, "an event at {next} before now ({t})");
                 }

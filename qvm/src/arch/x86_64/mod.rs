@@ -4,18 +4,22 @@
 //! ports (`layout.rs`), what the configuration's words mean here
 //! (`rules.rs`), the report's lines (`report.rs`), multiboot kernels
 //! (`image.rs`), the VM settings and the boot vCPU's registers
-//! (`boot.rs`), exits (`exit.rs`).
+//! (`boot.rs`), exits (`exit.rs`), the ACPI tables the guest finds its
+//! CPUs, interrupt controllers and power-off in (`acpi/`), the memory map
+//! (`memmap.rs`).
 //!
 //! The names re-exported here are what the rest of `qvm` uses (see
 //! `super`), the same as `aarch64` exports but for the device tree, which
 //! an x86 guest does not have.
 
+pub mod acpi;
 pub mod apic;
 pub mod boot;
 pub mod exit;
 pub mod image;
 pub mod irq;
 pub mod layout;
+pub mod memmap;
 pub mod report;
 pub mod rules;
 
