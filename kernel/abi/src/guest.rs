@@ -73,10 +73,7 @@ pub const fn guest_range_ok(base: u64, size: u64) -> bool {
         Some(end) => end,
         None => return false,
     };
-    base.is_multiple_of(page)
-        && size.is_multiple_of(page)
-        && size != 0
-        && end <= GUEST_PA_TOP
+    base.is_multiple_of(page) && size.is_multiple_of(page) && size != 0 && end <= GUEST_PA_TOP
 }
 
 #[cfg(test)]
