@@ -212,11 +212,6 @@ mod tests {
                  0x2c002000-0x2c003fff at FILE:2",
             ),
             (
-                "ram 64M\nvdev gic\nvdev pl011 loc 0\n",
-                "3: vdev pl011 0x0-0xfff: page 0 is never guest memory or a device \
-                 (guest-physical addresses start at 0x1000)",
-            ),
-            (
                 "ram 64M\nvdev gic\nvdev pl011 loc 0x8000000000\n",
                 "3: vdev pl011 0x8000000000-0x8000000fff: ends above the guest-physical space \
                  (39-bit addresses, below 0x8000000000)",
