@@ -195,7 +195,7 @@ mod tests {
     }
 
     /// What the kernel would refuse at run time is refused here, with exit
-    /// status 65: `ram 64G`, a device in the GICv2 window, at page 0,
+    /// status 65: `ram 64G`, a device in the GICv2 window,
     /// above the 39-bit guest-physical top.
     #[test]
     fn the_kernels_limits_are_checked() {
