@@ -11,58 +11,29 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::arch::guest;
 use qvm::config::{Config, MemKind};
-use qvm::config::{DeviceOptions, HostPath};
 use qvm::layout::VmLayout;
 use qvm::loader::{self, Ram};
 use ulib::sync::Mutex;
 use ulib::{println, sys};
-use vdev::bus::Bus;
-
-/// The device tree goes this far below the end of the first RAM region.
-const FDT_SPACE: u64 = 2 << 20;
 
 fn call(n: Sys, args: [usize; 6], what: &str) -> Result<usize, String> {
     sys::call(n, args).map_err(|e| alloc::format!("{what}: {}", e.name()))
 }
 
-/// `dryrun`: print the placement and the device tree size, exit 0.
+/// `dryrun`: print the placement and what the guest gets besides its
+/// image (on ARM its device tree's size), exit 0.
 pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
     println!("{}", qvm::report::render(config, layout));
-    match qvm::fdt::build(layout, &chosen(config, None)) {
-        Ok(dtb) => {
-            println!("qvm: device tree of {} bytes", dtb.len());
-            // `set fdt-dump-file` is warned about with the other options
-            // `qvm` does not carry out (`qvm::honour`).
+    match crate::firmware::describe(config, layout) {
+        Ok(line) => {
+            println!("qvm: {line}");
             crate::status::EXIT_OK
         }
         Err(e) => {
-            println!("qvm: device tree: {e}");
+            println!("qvm: {e}");
             crate::status::EXIT_START_FAILED
         }
     }
-}
-
-fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
-    qvm::fdt::Chosen {
-        bootargs: config.cmdline.clone(),
-        initrd: initrd.map(|(start, end)| start..end),
-        passed: Vec::new(),
-    }
-}
-
-/// Copies `len` bytes of the bootfs file `path` from `offset` straight
-/// into guest memory at `gpa`.
-fn load_file(
-    mem: &mut GuestMem,
-    path: &str,
-    offset: usize,
-    len: usize,
-    gpa: u64,
-) -> Result<(), String> {
-    let dst = mem.slice_mut(gpa, len as u64).ok_or_else(|| {
-        alloc::format!("{path}: {len} bytes at {gpa:#x} are not inside guest RAM")
-    })?;
-    crate::bootfs::read_into(path, offset, dst)
 }
 
 /// Places the guest image `path` (reading only the start of it for that)
@@ -86,7 +57,7 @@ fn load_image(
         loader::place_head(&head, len, ram, at).map_err(|e| alloc::format!("{path}: {e}"))?;
     drop(head);
     for piece in &placed.pieces {
-        load_file(mem, path, piece.offset, piece.file_len, piece.gpa)?;
+        crate::bootfs::load_file(mem, path, piece.offset, piece.file_len, piece.gpa)?;
     }
     Ok(placed)
 }
@@ -146,32 +117,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         .ok_or("nothing to run: no `load` of a guest image")?;
     let placed = load_image(&mut mem, &image.path, ram, image.gpa)?;
 
-    // The ramdisk goes below the default place of the device tree; an
-    // `fdt load GPA,FILE` puts the tree at GPA instead (`qvm::honour`
-    // checked that every such address is the same and 8-byte aligned).
-    let default_dtb = (first.end() - FDT_SPACE) & !0xfff;
-    let fdt_load = config.fdt_overlays().find(|l| l.gpa.is_some());
-    let dtb_gpa = fdt_load.and_then(|l| l.gpa).unwrap_or(default_dtb);
-    let mut initrd = None;
-    if let Some(load) = config.initrd() {
-        let len = crate::bootfs::file_len(&load.path)?;
-        let at = match load.gpa {
-            Some(a) => a,
-            None => {
-                default_dtb
-                    .checked_sub(len as u64)
-                    .ok_or("the ramdisk does not fit")?
-                    & !0xfff
-            }
-        };
-        if at < placed.span.1 {
-            return Err(alloc::format!(
-                "the ramdisk ({len} bytes) does not fit between the image and the device tree"
-            ));
-        }
-        load_file(&mut mem, &load.path, 0, len, at)?;
-        initrd = Some((at, at + len as u64));
-    }
     for load in config
         .loads
         .iter()
@@ -181,65 +126,15 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             .gpa
             .ok_or_else(|| alloc::format!("{}: `data load` needs an address", load.path))?;
         let len = crate::bootfs::file_len(&load.path)?;
-        load_file(&mut mem, &load.path, 0, len, at)?;
+        crate::bootfs::load_file(&mut mem, &load.path, 0, len, at)?;
     }
-    // `fdt load` files are merged into the generated tree.
-    let mut blobs = Vec::new();
-    for load in config.fdt_overlays() {
-        blobs.push((load, crate::bootfs::read_file(&load.path)?));
-    }
-    let overlays: Vec<qvm::fdt::Overlay> = blobs
-        .iter()
-        .map(|(load, dtb)| qvm::fdt::Overlay {
-            name: &load.path,
-            origin: Some(&load.origin),
-            dtb,
-        })
-        .collect();
-    let chosen = qvm::fdt::Chosen {
-        passed: applied.nodes,
-        ..chosen(config, initrd)
-    };
-    let dtb = qvm::fdt::build_with_overlays(layout, &chosen, &overlays)
-        .map_err(|e| alloc::format!("device tree: {e}"))?;
-    if dtb.len() as u64 > FDT_SPACE {
-        return Err("the device tree is larger than 2 MiB".into());
-    }
-    let len = dtb.len() as u64;
-    if let Some(load) = fdt_load
-        && let Some((what, (start, end))) = loader::fdt_overlap(dtb_gpa, len, placed.span, initrd)
-    {
-        return Err(alloc::format!(
-            "{}: fdt load {dtb_gpa:#x},{}: the device tree ({len} bytes) would overlap {what} at {start:#x}-{:#x}",
-            load.origin,
-            load.path,
-            end - 1
-        ));
-    }
-    mem.write(dtb_gpa, &dtb)?;
+    // What the guest finds besides its image (on ARM the ramdisk and the
+    // device tree; on x86 the multiboot information, ACPI tables and
+    // modules), and the boot vCPU's registers.
+    let regs = crate::firmware::write(config, layout, &mut mem, &placed, ram, applied.nodes)?;
 
-    let mut bus = Bus::new();
-    let mut intids = Vec::new();
-    let mut console = None;
-    let mut links = Vec::new();
-    for dev in &layout.vdevs {
-        let (model, waiter) = crate::devices::device_model(&name, dev, &mem)?;
-        let id = bus
-            .add(dev.slot.base, dev.slot.size, model)
-            .map_err(|e| alloc::format!("vdev at {:#x}: {e:?}", dev.slot.base))?;
-        intids.push(dev.intid);
-        if let Some(w) = waiter {
-            links.push((id, w));
-        }
-        let is_console = match &dev.config.options {
-            DeviceOptions::Serial { hostdev: Some(h) } => h.path == HostPath::Console,
-            DeviceOptions::Serial { hostdev: None } => true,
-            _ => false,
-        };
-        if is_console && console.is_none() {
-            console = Some(id);
-        }
-    }
+    let mut buses = crate::buses::build(&name, layout, &mem)?;
+    crate::firmware::add_devices(&mut buses)?;
 
     let mut vcpus = Vec::new();
     for cpu in &layout.cpus {
@@ -249,7 +144,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             "cannot create a vCPU",
         )?);
     }
-    let regs = guest::boot_regs(placed.entry, dtb_gpa);
     call(
         Sys::VcpuSetRegs,
         [
@@ -278,14 +172,18 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         handle: vm,
         vcpus,
         shared: Mutex::new(Shared {
-            bus,
-            intids,
-            console,
+            bus: buses.bus,
+            intids: buses.intids,
+            ports: buses.ports,
+            port_intids: buses.port_intids,
+            platform: buses.platform,
+            console: buses.console,
             console_pending: Default::default(),
         }),
         unsupported: config.unsupported,
         placement,
-        links,
+        links: buses.links,
+        pit_kick: Default::default(),
         reset_status: crate::status::EXIT_OK,
     })
 }

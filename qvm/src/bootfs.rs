@@ -60,3 +60,18 @@ pub fn read_file_with_spare(path: &str, spare: usize) -> Result<Vec<u8>, String>
 pub fn read_file(path: &str) -> Result<Vec<u8>, String> {
     read_file_with_spare(path, 0)
 }
+
+/// Copies `len` bytes of the bootfs file `path` from `offset` straight
+/// into guest memory at `gpa`.
+pub fn load_file(
+    mem: &mut crate::guestmem::GuestMem,
+    path: &str,
+    offset: usize,
+    len: usize,
+    gpa: u64,
+) -> Result<(), String> {
+    let dst = mem.slice_mut(gpa, len as u64).ok_or_else(|| {
+        alloc::format!("{path}: {len} bytes at {gpa:#x} are not inside guest RAM")
+    })?;
+    read_into(path, offset, dst)
+}

@@ -43,6 +43,12 @@ fn plain_model(
     };
     Ok(match dev.config.kind {
         k if k == guest::UART => Box::new(guest::Uart::new(output)),
+        VdevKind::Timer8254 => Box::new(vdev::Pit8254::new(Box::new(sys::clock))),
+        // The host has no wall clock for processes yet: the guest's clock
+        // starts at the Unix epoch when the VM does.
+        VdevKind::Mc146818 => Box::new(vdev::Mc146818::new(Box::new(sys::clock), 0)),
+        VdevKind::PcKeyboard => Box::new(vdev::I8042::new()),
+        VdevKind::I8259 => Box::new(vdev::Pic8259::new()),
         VdevKind::VirtioConsole => Box::new(VirtioMmio::new(mem.ram(), Console::new(output))),
         VdevKind::VirtioEntropy => {
             // Seeded from the counter: varies run to run, not a CSPRNG.

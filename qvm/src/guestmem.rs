@@ -8,8 +8,9 @@ use core::ptr::NonNull;
 use qvm::window::{Window, Word};
 use vdev::virtio::{GuestMemory, MemError};
 
-/// Where `qvm` maps guest memory in its own address space.
-const WINDOW_BASE: usize = 0x40_0000_0000;
+/// Where `qvm` maps guest memory in its own address space: a quarter of
+/// the way into the process's range (256 GiB up on both architectures).
+const WINDOW_BASE: usize = abi::USER_BASE + 0x40_0000_0000;
 
 /// One region of guest memory.
 #[derive(Clone, Copy, Debug)]

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use crate::arch::guest;
 use crate::config::{
     Config, ConfigError, DeviceOptions, HostDir, HostPath, LoadKind, Pass, PassKind, SchedPolicy,
-    UnsupportedAction, VdevConfig, VdevKind,
+    UnsupportedAction, VdevConfig,
 };
 
 /// Linux (arm64 `booting.rst`) wants its device tree on an 8-byte boundary.
@@ -100,7 +100,7 @@ fn loads(config: &Config) -> Result<(), ConfigError> {
 /// one on a bootfs file is warned about (its writes stay in a RAM copy).
 fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     let name = dev.kind.name();
-    if !guest::MODELLED.contains(&dev.kind) && dev.kind != VdevKind::Gic {
+    if !guest::MODELLED.contains(&dev.kind) && !guest::is_irq_chip(dev.kind) {
         return Err(dev.origin.error(format!(
             "vdev {name} is not implemented in qvm yet (no device model); leave it out"
         )));

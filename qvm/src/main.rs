@@ -13,12 +13,16 @@ extern crate alloc;
 
 mod assemble;
 mod bootfs;
+mod buses;
 mod devices;
+mod firmware;
 mod guestmem;
 mod hostdisk;
 mod logger;
 mod netlink;
 mod pass;
+mod ports;
+mod respond;
 mod status;
 mod supervise;
 mod vcpu_loop;

@@ -2,9 +2,8 @@
 //! back (MMIO to device models, hypercalls the kernel does not know,
 //! trapped registers, power-off), applying the `unsupported` policies.
 
-use crate::vm::{Shared, Vm, raise_changed_lines};
+use crate::vm::{Vm, raise_changed_lines};
 use abi::{ExitKind, Sys, VcpuExit, response};
-use alloc::string::String;
 use alloc::sync::Arc;
 use qvm::arch::guest;
 use qvm::config::UnsupportedAction;
@@ -32,6 +31,18 @@ pub fn run(vm: Vm) -> usize {
         if let Err(e) = thread::spawn_sized(THREAD_STACK, abi::PRIORITY_DEFAULT, 0, link) {
             log::error!(
                 "qvm: {}: cannot start a network link thread: {}",
+                vm.name,
+                e.name()
+            );
+            return crate::status::EXIT_START_FAILED;
+        }
+    }
+    if vm.shared.lock().platform.pit.is_some() {
+        let shared = vm.clone();
+        let pit = move || crate::ports::pit_thread(&shared);
+        if let Err(e) = thread::spawn_sized(THREAD_STACK, abi::PRIORITY_DEFAULT, 0, pit) {
+            log::error!(
+                "qvm: {}: cannot start the 8254's thread: {}",
                 vm.name,
                 e.name()
             );
@@ -82,72 +93,11 @@ fn console_input(vm: &Vm) {
             return;
         };
         let mut shared = vm.shared.lock();
-        if shared.console_pending.len() < MAX_PENDING_INPUT {
+        if shared.console_pending.len() < crate::respond::MAX_PENDING_INPUT {
             shared.console_pending.extend(&buf[..n]);
         }
-        feed_console(&mut shared);
+        crate::respond::feed_console(&mut shared);
         raise_changed_lines(vm, &mut shared);
-    }
-}
-
-/// Most typed bytes kept for a guest that does not read them.
-const MAX_PENDING_INPUT: usize = 4096;
-
-/// Moves pending typed input into the console device as far as it has
-/// room. The check is inlined into every MMIO exit, the move is not.
-#[inline(always)]
-fn feed_console(shared: &mut Shared) {
-    if !shared.console_pending.is_empty() {
-        move_console_input(shared);
-    }
-}
-
-/// [`feed_console`]'s move.
-#[inline(never)]
-fn move_console_input(shared: &mut Shared) {
-    let Some(id) = shared.console else { return };
-    let Shared {
-        bus,
-        console_pending,
-        ..
-    } = shared;
-    let (front, _) = console_pending.as_slices();
-    let taken = if let Some(uart) = bus.downcast_mut::<ConsoleUart>(id) {
-        uart.push_input(&front[..front.len().min(uart.rx_space())])
-    } else if let Some(port) = bus.downcast_mut::<VirtioConsole>(id) {
-        // Takes what its FIFO (4 KiB) has room for; the rest waits here.
-        port.push_input(front)
-    } else {
-        0
-    };
-    console_pending.drain(..taken);
-}
-
-/// The console models typed input can go to.
-type ConsoleUart = guest::Uart<crate::vmconsole::PrefixedOutput>;
-type VirtioConsole = vdev::VirtioMmio<
-    crate::guestmem::GuestRam,
-    vdev::virtio::console::Console<crate::vmconsole::PrefixedOutput>,
->;
-
-/// Applies an `unsupported` policy; `Some(status)` ends the VM.
-fn policy(vm: &Vm, action: UnsupportedAction, what: String, exit: &mut VcpuExit) -> Option<usize> {
-    match action {
-        UnsupportedAction::Abort => {
-            log::error!(
-                "qvm: {}: {what}: ending the VM (unsupported ... abort)",
-                vm.name
-            );
-            Some(crate::status::EXIT_UNSUPPORTED)
-        }
-        UnsupportedAction::Fail => {
-            exit.response = response::INJECT_ABORT;
-            None
-        }
-        UnsupportedAction::Ignore => {
-            exit.value = u64::MAX;
-            None
-        }
     }
 }
 
@@ -183,9 +133,10 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
             }
             Some(ExitKind::Register) => {
                 let what = alloc::format!("system register access ({syndrome}) at pc {pc:#x}");
-                policy(vm, vm.unsupported.register, what, &mut exit)
+                crate::respond::policy(vm, vm.unsupported.register, what, &mut exit)
             }
-            Some(ExitKind::Unhandled | ExitKind::PortIo) | None => {
+            Some(ExitKind::PortIo) => crate::ports::port_io(vm, &mut exit),
+            Some(ExitKind::Unhandled) | None => {
                 // Without a syndrome there is nothing to step over: `ignore`
                 // becomes `fail` here.
                 let action = match vm.unsupported.instruction {
@@ -195,7 +146,7 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
                 let what = alloc::format!(
                     "unhandled exception ({syndrome}) at pc {pc:#x}, address {address:#x}"
                 );
-                policy(vm, action, what, &mut exit)
+                crate::respond::policy(vm, action, what, &mut exit)
             }
         };
         if let Some(status) = ended {
@@ -224,10 +175,10 @@ fn mmio(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
                 exit.address,
                 exit.pc
             );
-            return policy(vm, vm.unsupported.reference, what, exit);
+            return crate::respond::policy(vm, vm.unsupported.reference, what, exit);
         }
     }
-    feed_console(&mut shared);
+    crate::respond::feed_console(&mut shared);
     // Not `answer_changed_lines`: deferred to the next `vcpu_run`, a
     // change could land after a newer one another thread (a network link,
     // the console input) made at once, and leave the line wrong.

@@ -6,9 +6,10 @@ use abi::Sys;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::config::Unsupported;
+use qvm::layout::AddressSpace;
 use ulib::sync::Mutex;
 use ulib::sys;
-use vdev::bus::Bus;
+use vdev::bus::{Bus, DeviceId};
 
 /// What the vCPU threads share.
 pub struct Shared {
@@ -17,9 +18,15 @@ pub struct Shared {
     /// The interrupt line of each device, by bus index (`None`: it has
     /// none).
     pub intids: Vec<Option<u32>>,
+    /// The device models by I/O port (x86; empty on ARM).
+    pub ports: Bus,
+    /// The interrupt line of each device on `ports`, by its index there.
+    pub port_intids: Vec<Option<u32>>,
+    /// The PC's devices the port handler reaches past the bus (`ports.rs`).
+    pub platform: Platform,
     /// The UART that is the VM's console (`hostdev -`, or the first serial
     /// when none says), which gets the host console's input.
-    pub console: Option<vdev::bus::DeviceId>,
+    pub console: Option<(AddressSpace, vdev::bus::DeviceId)>,
     /// Typed input the console UART had no room for yet (a PL011 without
     /// its FIFO holds one byte): fed as the guest reads.
     pub console_pending: alloc::collections::VecDeque<u8>,
@@ -41,6 +48,9 @@ pub struct Vm {
     pub placement: Vec<(usize, u64)>,
     /// Cards with a `peer` link, each served by a thread of its own.
     pub links: Vec<(vdev::bus::DeviceId, crate::netlink::LinkWaiter)>,
+    /// Bumped (and woken) when the guest reprograms the 8254, for the
+    /// thread that raises its interrupts (`ports::pit_thread`).
+    pub pit_kick: core::sync::atomic::AtomicU32,
     /// The exit status when the guest asks for a reset: `EXIT_OK`, or
     /// `EXIT_RESET_TO_RESTART` in a `qvm` run for `set on-reset restart`.
     pub reset_status: usize,
@@ -48,18 +58,39 @@ pub struct Vm {
 
 /// Tells the VM's interrupt controller about device lines that changed.
 pub fn raise_changed_lines(vm: &Vm, shared: &mut Shared) {
-    let Shared { bus, intids, .. } = shared;
-    bus.poll_irqs(|id, level| {
-        if let Some(&Some(intid)) = intids.get(id.index()) {
-            irq_line(vm, intid, level);
-        }
-    });
+    let Shared {
+        bus,
+        intids,
+        ports,
+        port_intids,
+        ..
+    } = shared;
+    for (bus, lines) in [(bus, intids), (ports, port_intids)] {
+        bus.poll_irqs(|id, level| {
+            if let Some(&Some(intid)) = lines.get(id.index()) {
+                irq_line(vm, intid, level);
+            }
+        });
+    }
 }
 
 /// Sets device line `intid` of the VM now (`vm_irq_line`).
-fn irq_line(vm: &Vm, intid: u32, level: bool) {
+pub fn irq_line(vm: &Vm, intid: u32, level: bool) {
     let _ = sys::call(
         Sys::VmIrqLine,
         [vm.handle, intid as usize, level as usize, 0, 0, 0],
     );
+}
+
+/// The PC devices the port handler reaches past the bus.
+#[derive(Clone, Copy, Default)]
+pub struct Platform {
+    /// The 8254 (`vdev timer8254`), its ports and its I/O APIC pin.
+    pub pit: Option<(DeviceId, u64, Option<u32>)>,
+    /// The 8042 (`vdev pckeyboard`), whose reset line resets the VM.
+    pub keyboard: Option<DeviceId>,
+    /// The ACPI PM1 block, whose S5 powers the VM off.
+    pub pm: Option<DeviceId>,
+    /// The 0xCF9 reset register.
+    pub reset: Option<DeviceId>,
 }

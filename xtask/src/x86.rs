@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use crate::build::{X86_64_TARGET, cargo, run, set_rustflags};
 
 /// The host programs built for x86 (the rest follow as they are ported).
-pub const USER_PACKAGES: &[&str] = &["init", "ktest", "shell"];
+pub const USER_PACKAGES: &[&str] = &["init", "ktest", "shell", "qvm"];
 
 /// Where cargo puts the x86 kernel ELF.
 pub fn kernel_elf(root: &Path) -> PathBuf {
@@ -37,10 +37,12 @@ pub fn user_dir(root: &Path) -> PathBuf {
         .join("release")
 }
 
-/// Builds the x86 kernel and host programs.
+/// Builds the x86 kernel, host programs and test guests.
 pub fn build_all(root: &Path) -> Result<()> {
     build_kernel(root)?;
-    build_user(root)
+    build_user(root)?;
+    // The test guests, which x86 images carry for `qvm` to run.
+    crate::guests::build_x86(root, crate::guests::X86_GUEST_PACKAGES).map(drop)
 }
 
 /// `cargo build --release -p kernel --bin kernel` for x86_64, linked where
@@ -86,7 +88,7 @@ pub fn build_user(root: &Path) -> Result<()> {
     for package in USER_PACKAGES {
         cmd.args(["-p", package]);
     }
-    cmd.args(["--features", "shell/app"]);
+    cmd.args(["--features", "shell/app,qvm/vmm,qvm/guest-x86_64"]);
     cmd.args(["--target", X86_64_TARGET])
         .env("CARGO_TARGET_DIR", root.join("target/user-x86"));
     set_rustflags(&mut cmd, &flags);

@@ -64,9 +64,25 @@ static BASE: AtomicUsize = AtomicUsize::new(0);
 static TIMER_HZ: AtomicU64 = AtomicU64::new(0);
 
 fn read(reg: usize) -> u32 {
-    // SAFETY: BASE is the local APIC's page, mapped uncached; `reg` is one
-    // of its registers (reading them has no side effects).
-    unsafe { ((BASE.load(Ordering::Relaxed) + reg) as *const u32).read_volatile() }
+    load32(BASE.load(Ordering::Relaxed) + reg)
+}
+
+/// One 32-bit `mov` from `addr`: a load a hypervisor decodes (a volatile
+/// read may be folded into another instruction, `test` with a memory
+/// operand say, which an MMIO emulator need not take).
+fn load32(addr: usize) -> u32 {
+    let value: u32;
+    // SAFETY: the callers pass a local APIC register in the identity map,
+    // mapped uncached; reading one has no side effects.
+    unsafe {
+        core::arch::asm!(
+            "mov {value:e}, dword ptr [{addr}]",
+            value = out(reg) value,
+            addr = in(reg) addr,
+            options(nostack, preserves_flags, readonly)
+        )
+    };
+    value
 }
 
 fn write(reg: usize, value: u32) {
@@ -76,8 +92,8 @@ fn write(reg: usize, value: u32) {
 
 /// The APIC ID of the local APIC at `base` (before [`init_this_cpu`]).
 pub fn id_at(base: u64) -> u32 {
-    // SAFETY: `base` is the local APIC's page in the identity map.
-    unsafe { ((base as usize + LAPIC_ID) as *const u32).read_volatile() >> 24 }
+    // `base` is the local APIC's page in the identity map.
+    load32(base as usize + LAPIC_ID) >> 24
 }
 
 /// This CPU's APIC ID.

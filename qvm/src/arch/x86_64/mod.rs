@@ -20,6 +20,8 @@ pub mod image;
 pub mod irq;
 pub mod layout;
 pub mod memmap;
+#[cfg(feature = "vmm")]
+pub mod models;
 pub mod report;
 pub mod rules;
 
@@ -29,6 +31,8 @@ pub use exit::{UNKNOWN_HYPERCALL, syndrome};
 pub use image::{ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image};
 pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
 pub use layout::{RAM_BASE, default_place, reg_size, slot_size};
+#[cfg(feature = "vmm")]
+pub use models::Uart;
 pub use report::{cpu_detail, report_lines};
 pub use rules::{
     MODELLED, UART, check_device_space, check_pass_io, check_vdev_kind, claim_companions,

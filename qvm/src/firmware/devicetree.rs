@@ -1,0 +1,110 @@
+//! What an AArch64 guest finds besides its image: the ramdisk and the
+//! device tree (`qvm::fdt`, with the `fdt load` trees merged in), and the
+//! boot vCPU's registers (x0 the tree, Linux's arm64 boot protocol).
+
+use crate::bootfs::load_file;
+use crate::guestmem::GuestMem;
+use alloc::string::String;
+use alloc::vec::Vec;
+use qvm::arch::guest;
+use qvm::config::Config;
+use qvm::layout::VmLayout;
+use qvm::loader::{self, Placed, Ram};
+
+/// The device tree goes this far below the end of the first RAM region.
+const FDT_SPACE: u64 = 2 << 20;
+
+fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
+    qvm::fdt::Chosen {
+        bootargs: config.cmdline.clone(),
+        initrd: initrd.map(|(start, end)| start..end),
+        passed: Vec::new(),
+    }
+}
+
+/// The `dryrun` line: the device tree's size.
+pub fn describe(config: &Config, layout: &VmLayout) -> Result<String, String> {
+    // `set fdt-dump-file` is warned about with the other options `qvm`
+    // does not carry out (`qvm::honour`).
+    qvm::fdt::build(layout, &chosen(config, None))
+        .map(|dtb| alloc::format!("device tree of {} bytes", dtb.len()))
+        .map_err(|e| alloc::format!("device tree: {e}"))
+}
+
+/// Loads the ramdisk, builds the device tree (with the nodes of devices
+/// passed through, `passed`) and writes it; the boot vCPU's registers.
+pub fn write(
+    config: &Config,
+    layout: &VmLayout,
+    mem: &mut GuestMem,
+    placed: &Placed,
+    ram: Ram,
+    passed: Vec<qvm::fdt::PassedDevice>,
+) -> Result<guest::VcpuRegs, String> {
+    // The ramdisk goes below the default place of the device tree; an
+    // `fdt load GPA,FILE` puts the tree at GPA instead (`qvm::honour`
+    // checked that every such address is the same and 8-byte aligned).
+    let default_dtb = (ram.base + ram.size - FDT_SPACE) & !0xfff;
+    let fdt_load = config.fdt_overlays().find(|l| l.gpa.is_some());
+    let dtb_gpa = fdt_load.and_then(|l| l.gpa).unwrap_or(default_dtb);
+    let mut initrd = None;
+    if let Some(load) = config.initrd() {
+        let len = crate::bootfs::file_len(&load.path)?;
+        let at = match load.gpa {
+            Some(a) => a,
+            None => {
+                default_dtb
+                    .checked_sub(len as u64)
+                    .ok_or("the ramdisk does not fit")?
+                    & !0xfff
+            }
+        };
+        if at < placed.span.1 {
+            return Err(alloc::format!(
+                "the ramdisk ({len} bytes) does not fit between the image and the device tree"
+            ));
+        }
+        load_file(mem, &load.path, 0, len, at)?;
+        initrd = Some((at, at + len as u64));
+    }
+    // `fdt load` files are merged into the generated tree.
+    let mut blobs = Vec::new();
+    for load in config.fdt_overlays() {
+        blobs.push((load, crate::bootfs::read_file(&load.path)?));
+    }
+    let overlays: Vec<qvm::fdt::Overlay> = blobs
+        .iter()
+        .map(|(load, dtb)| qvm::fdt::Overlay {
+            name: &load.path,
+            origin: Some(&load.origin),
+            dtb,
+        })
+        .collect();
+    let chosen = qvm::fdt::Chosen {
+        passed,
+        ..chosen(config, initrd)
+    };
+    let dtb = qvm::fdt::build_with_overlays(layout, &chosen, &overlays)
+        .map_err(|e| alloc::format!("device tree: {e}"))?;
+    if dtb.len() as u64 > FDT_SPACE {
+        return Err("the device tree is larger than 2 MiB".into());
+    }
+    let len = dtb.len() as u64;
+    if let Some(load) = fdt_load
+        && let Some((what, (start, end))) = loader::fdt_overlap(dtb_gpa, len, placed.span, initrd)
+    {
+        return Err(alloc::format!(
+            "{}: fdt load {dtb_gpa:#x},{}: the device tree ({len} bytes) would overlap {what} at {start:#x}-{:#x}",
+            load.origin,
+            load.path,
+            end - 1
+        ));
+    }
+    mem.write(dtb_gpa, &dtb)?;
+    Ok(guest::boot_regs(placed.entry, dtb_gpa))
+}
+
+/// An ARM guest's firmware has no devices of its own.
+pub fn add_devices(_buses: &mut crate::buses::Buses) -> Result<(), String> {
+    Ok(())
+}
