@@ -183,6 +183,10 @@ fn every_configuration_the_repository_boots_runs() {
             if path.extension().is_none_or(|e| e != "qvmconf") {
                 continue;
             }
+            // x86 VMs' files: `tests/x86_placement.rs`.
+            if path.to_string_lossy().ends_with("-x86.qvmconf") {
+                continue;
+            }
             let arg = format!("@{}", path.display());
             let config = qvm::config::parse_args(&[&arg], &mut read)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -111,3 +111,25 @@ fn refusals_name_the_line_and_the_reason() {
     let err = place_err("ram 64M\nvdev ser8250\n");
     assert!(err.contains("no 'vdev ioapic'"), "{err}");
 }
+
+#[test]
+fn every_x86_configuration_the_repository_boots_runs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../boot/vm");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with("-x86.qvmconf") {
+            continue;
+        }
+        let mut read = |name: &str| std::fs::read_to_string(name).map_err(|e| e.to_string());
+        let arg = format!("@{}", path.display());
+        let config = qvm::config::parse_args(&[&arg], &mut read)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        qvm::layout::place(&config).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if let Err(e) = qvm::honour::check(&config) {
+            panic!("qvm would refuse {}: {e}", path.display());
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} x86 configurations found");
+}
