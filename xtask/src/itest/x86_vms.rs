@@ -1,6 +1,7 @@
 //! The x86_64 test guests as VMs under `qvm` on the SVM backend (QEMU
 //! `-cpu EPYC`, 2 CPUs): `boot/boards/qemu-pc-vms.build` runs `hello`,
-//! `timer`, `smp` (2 vCPUs) and `faults` each under `ktest memcheck`; their
+//! `timer`, `smp` (2 and 4 vCPUs) and `faults` each under `ktest memcheck`, then
+//! a bad configuration (`qvm` exits 65 naming file and line); their
 //! lines come through the VM's `ser8250` (COM1) with `qvm`'s prefix, each
 //! powers off through the ACPI tables `qvm` builds (PM1 block, S5), and
 //! all of its memory comes back.
@@ -18,9 +19,11 @@ pub fn case() -> Case {
     let mut lines = vec![STARTUP.to_string()];
     let gp = r"exception: general protection \(#GP\), error code 0x0$";
     let vm = |name: &str, body: &[String]| {
+        // The guest's own prefix: `smp4` runs the `smp` guest.
+        let guest = name.trim_end_matches('4');
         let mut l: Vec<String> = body
             .iter()
-            .map(|b| format!("^{name}: {name}: {b}"))
+            .map(|b| format!("^{name}: {guest}: {b}"))
             .collect();
         l.push(format!(r"^qvm: {name}: the guest powered off \(ACPI S5\)$"));
         l.push(format!(
@@ -56,6 +59,17 @@ pub fn case() -> Case {
             r"powering off$",
         ]),
     ));
+    lines.extend(vm(
+        "smp4",
+        &s(&[
+            r"4 CPUs, starting 3 with INIT and start-up IPIs$",
+            r"cpu 1 up, APIC ID 0x1$",
+            r"cpu 2 up, APIC ID 0x2$",
+            r"cpu 3 up, APIC ID 0x3$",
+            r"4 CPUs, IPIs both ways ok$",
+            r"powering off$",
+        ]),
+    ));
     let mut faults = s(&[r"reading 0x4000000 \(outside RAM and devices\)$"]);
     faults.push(format!("read 0x4000000: {gp}"));
     faults.push("writing 0x4000000$".into());
@@ -70,6 +84,10 @@ pub fn case() -> Case {
     faults.push(format!("wrmsr 0x808: {gp}"));
     faults.push("done, powering off$".into());
     lines.extend(vm("faults", &faults));
+    lines.extend([
+        r"^qvm: /etc/vm/bad-x86.conf:6: vdev ser8250: 'loc' expects .*, got 'io:0x103f8': 66552 is more than 65535$".to_string(),
+        r"^init: 'qvm @/etc/vm/bad-x86.conf' exited with status 0x41$".to_string(),
+    ]);
     lines.extend([STARTUP_DONE.to_string(), INIT_EXIT_0.to_string()]);
     Case::new("x86-vms-epyc-smp2", pc)
         .buildfile(BUILDFILE)
