@@ -1,6 +1,6 @@
 //! The console on COM1, a 16550 UART at I/O port 0x3f8: polled output,
 //! 115200 baud 8N1 set up once; a line goes out in one piece even with
-//! several CPUs.
+//! several CPUs. Input is polled too ([`read_byte`]).
 
 use super::port::{inb, outb};
 use crate::sync::IrqMutex;
@@ -12,6 +12,8 @@ pub const COM1: u16 = 0x3f8;
 /// latch low, interrupt enable / divisor latch high, FIFO control, line
 /// control, modem control, line status.
 const THR: u16 = 0;
+/// Receiver buffer register: the offset of [`THR`], read (DLAB clear).
+const RBR: u16 = 0;
 const IER: u16 = 1;
 const FCR: u16 = 2;
 const LCR: u16 = 3;
@@ -26,6 +28,9 @@ const LCR_WLS_8: u8 = 0b11;
 const FCR_ENABLE_CLEAR: u8 = 0b111;
 /// MCR: DTR and RTS.
 const MCR_DTR_RTS: u8 = 0b11;
+/// LSR.DR: data ready, a received byte waits in the receiver buffer (or
+/// the receive FIFO).
+const LSR_DR: u8 = 1 << 0;
 /// LSR.THRE: the transmit holding register is empty.
 const LSR_THRE: u8 = 1 << 5;
 /// LSR.TEMT: transmitter empty (holding and shift registers).
@@ -79,6 +84,16 @@ pub fn print(args: fmt::Arguments<'_>) {
     CONSOLE.with(|uart| {
         let _ = uart.write_fmt(args);
     });
+}
+
+/// A byte typed on COM1, if one has come: polls LSR.DR, then reads the
+/// receiver buffer. Interrupts stay off (IER is 0); the divisor latch is
+/// never open after set-up, so RBR is the receiver buffer.
+pub fn read_byte() -> Option<u8> {
+    // SAFETY: reading the line status register has no side effects.
+    let ready = unsafe { inb(COM1 + LSR) } & LSR_DR != 0;
+    // SAFETY: a byte is waiting; reading RBR takes it, which is the point.
+    ready.then(|| unsafe { inb(COM1 + RBR) })
 }
 
 /// Waits until everything printed has left the UART (before powering off).
