@@ -27,14 +27,14 @@ const HOST_CRATES: &[&str] = &[
 const TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "ulib", "init", "ktest", "rtc", "vblk", "shell", "blkchan", "boot", "abi",
     "vdev", "qvm", "gsupport", "hello", "timer", "smp", "faults", "bench", "virtio", "hostile",
-    "stress",
+    "stress", "ticker",
 ];
 
 /// Crates checked for the x86_64 target (issue 12: the rest follow as
 /// they are ported).
 const X86_64_TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "abi", "ulib", "init", "ktest", "boot", "shell", "hwcheck", "gsupport",
-    "hello", "timer", "smp", "faults", "bench",
+    "hello", "timer", "smp", "faults", "bench", "ticker",
 ];
 
 /// Crates whose files may not import each other in a loop beyond the knots
