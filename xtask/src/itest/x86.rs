@@ -13,6 +13,11 @@ pub const BUILDFILE: &str = "boot/boards/qemu-pc-test.build";
 /// The same tests for Bochs's VMX, VMs included.
 pub const VMX_BUILDFILE: &str = "boot/boards/pc-vmx-test.build";
 
+/// The demo's buildfile (`cargo xtask run --arch x86_64`): the host
+/// shell (console client 0), `ticker1` (1 vCPU, client 1) and `ticker2`
+/// (2 vCPUs, client 2).
+pub const DEMO_BUILDFILE: &str = "boot/boards/qemu-pc.build";
+
 /// The x86 cases: QEMU with SVM on 1 and 4 CPUs, and Bochs with VMX
 /// (booted from a GRUB ISO, through the multiboot2 header) on one.
 pub fn cases() -> Vec<Case> {
@@ -35,6 +40,7 @@ pub fn cases() -> Vec<Case> {
             .timeout(300),
     );
     cases.push(shell());
+    cases.push(console_switch());
     cases.push(fuzz());
     cases.extend(hwcheck());
     cases.extend(super::x86_guests::cases());
@@ -103,32 +109,109 @@ fn hwcheck() -> Vec<Case> {
 }
 
 /// The default x86 image (`boot/boards/qemu-pc.build`, the `cargo xtask
-/// run --arch x86_64` demo): typed keys reach the host shell through
-/// COM1's interrupt (I/O APIC GSI 4), and `pidin` shows the host; `exit`
-/// ends the shell and `init` with it. The keys go once `ktest threads`,
-/// started after the shell, is done: the shell is reading by then.
+/// run --arch x86_64` demo: the host shell and two `ticker` VMs): typed
+/// keys reach the host shell through COM1's interrupt (I/O APIC GSI 4),
+/// and `pidin` shows the host with the VMs' vCPU threads; `exit` ends the
+/// shell (the VMs tick on). The keys go once a VM has ticked: the shell
+/// and both `qvm`s are reading the console by then.
 fn shell() -> Case {
     let line = |p: &str| Expect::line(p);
     let mut pc = machine(Cpu::Epyc, Gic::V3, 2);
     pc.mem = "512M".into();
+    let [up1, up2] = tickers_up();
+    let vcpu = |vm: &str, n: u32| format!(r"^\s+\d+\s+\d+ qvm-{vm}\s+\d+ [A-Z]+\s+\d+ vcpu{n}$");
     Case::new("x86-shell-epyc-smp2", pc)
-        .buildfile("boot/boards/qemu-pc.build")
-        .lines(&[
-            STARTUP,
-            "ktest hello: a host process at ring 3",
-            "ktest threads: ok",
-        ])
-        .then(line(STARTUP_DONE).then_type(b"\x140"))
+        .buildfile(DEMO_BUILDFILE)
+        .timeout(300)
+        .lines(&[STARTUP])
+        .then(up1)
+        .then(up2)
+        .then(line(r"ticker\d: ticker: tick 1$").then_type(b"\x140"))
         .then(line(r"qhv: console input goes to 0: shell \(pid \d+\)").then_type(b"pidin\r"))
         .then(line(r"^\s+pid\s+tid name\s+prio STATE\s+cpu$"))
         .then(line(r"^\s+1\s+1 init\s+10 WAIT\s+\d+$"))
-        .then(line(r"^\s+\d+\s+1 shell\s+10 RUNNING\s+\d+$").then_type(b"pidin irqs\r"))
+        .then(line(r"^\s+\d+\s+1 shell\s+10 RUNNING\s+\d+$"))
+        .then(line(&vcpu("ticker1", 0)))
+        .then(line(&vcpu("ticker2", 0)))
+        .then(line(&vcpu("ticker2", 1)).then_type(b"pidin irqs\r"))
         .then(line(
             r"^intid kind\s+owner\s+count cpu\s+virq masked trigger$",
         ))
         .then(line(r"^\s+26 kernel kernel\s+").then_type(b"pidin syspage=asinfo\r"))
         .then(line(r"^0x0000000000100000-\S+\s+\S+ ram\s+-\s+ram$"))
         .then(line(r"\s+kernel\s+kernel\s+bootfs \(boot module\)$").then_type(b"exit\r"))
+        .then(line(
+            "init: background job 'allow=info,slay shell' ended with status 0",
+        ))
+}
+
+/// The demo VMs' first lines, in either order (each VM prints its own
+/// once; the shell's prompt may come first on the same line).
+fn tickers_up() -> [Expect; 2] {
+    let up =
+        r"ticker(1: ticker: up on 1 CPU|2: ticker: up on 2 CPUs), type a line \(q powers off\)$";
+    [Expect::line(up), Expect::line(up)]
+}
+
+/// The demo with typed keys, as `console-switch-a72-gic3-smp4` on ARM.
+/// Ctrl-T then 2 gives the keyboard to `ticker2`, Ctrl-T then 1 to
+/// `ticker1`; each typed line comes back from that VM only (the next echo
+/// of either VM must be the right VM's, of the right text); `q` powers
+/// `ticker1` off through ACPI S5 and its `qvm` ends, `ticker2` ticks on
+/// as client 1 and `r` resets it (the FADT's reset register, port 0xCF9:
+/// without `set on-reset restart` its `qvm` ends with status 0); `exit`
+/// ends the shell, and `init` with all three jobs done.
+fn console_switch() -> Case {
+    let line = |p: &str| Expect::line(p);
+    let typed = r"(?P<vm>ticker\d): ticker: you typed '(?P<text>[^']*)'$";
+    let said =
+        |what: &str| format!(r"(?P<vm>ticker\d): ticker: (?P<what>you typed '[^']*'|{what})$");
+    let job = |what: &str| format!("init: background job '{what}' ended with status 0");
+    let mut pc = machine(Cpu::Epyc, Gic::V3, 2);
+    pc.mem = "512M".into();
+    let [up1, up2] = tickers_up();
+    Case::new("x86-console-switch-epyc-smp2", pc)
+        .buildfile(DEMO_BUILDFILE)
+        .timeout(300)
+        .lines(&[STARTUP])
+        .then(up1)
+        .then(up2)
+        // By a VM's first tick the shell and both `qvm`s read the console.
+        .then(line(r"ticker\d: ticker: tick 1$").then_type(b"\x142"))
+        .then(line(r"qhv: console input goes to 2: qvm-ticker2 \(pid \d+\)").then_type(b"hello\r"))
+        .then(
+            line(typed)
+                .group("vm", "ticker2")
+                .group("text", "hello")
+                .then_type(b"\x141"),
+        )
+        .then(line(r"qhv: console input goes to 1: qvm-ticker1 \(pid \d+\)").then_type(b"world\r"))
+        .then(
+            line(typed)
+                .group("vm", "ticker1")
+                .group("text", "world")
+                .then_type(b"q\r"),
+        )
+        .then(
+            line(&said("powering off"))
+                .group("vm", "ticker1")
+                .group("what", "powering off"),
+        )
+        .then(line(r"qvm: ticker1: the guest powered off \(ACPI S5\)$"))
+        .then(line(r"qhv: qvm-ticker1 \(pid \d+\): VM ended"))
+        // With ticker1 gone, ticker2 is client 1.
+        .then(line(r"ticker2: ticker: tick \d+$").then_type(b"\x141"))
+        .then(line(r"qhv: console input goes to 1: qvm-ticker2 \(pid \d+\)").then_type(b"r\r"))
+        .then(
+            line(&said("resetting"))
+                .group("vm", "ticker2")
+                .group("what", "resetting"),
+        )
+        .then(line(r"qvm: ticker2: the guest asked for a reset$").then_type(b"\x140"))
+        .then(line(r"qhv: console input goes to 0: shell \(pid \d+\)").then_type(b"exit\r"))
+        .then(line(&job("allow=info,slay shell")))
+        .then(line(&job("qvm @/etc/vm/ticker1-x86.qvmconf")))
+        .then(line(&job("qvm @/etc/vm/ticker2-x86.qvmconf")))
         .then(line(INIT_EXIT_0))
 }
 
