@@ -3,10 +3,12 @@
 //! over the GIC, vCPUs past the configured count, registers with bad
 //! PSTATEs, running unconfigured VMs, exit records the kernel cannot
 //! write, interrupts out of range. Guest RAM mapped into the fuzzer gets
-//! the `exit` guest program ([`crate::guestcode`]), which always comes
-//! back with an exit; `vcpu_run` gets only powered vCPUs, other kinds of
+//! the `exit` guest program ([`crate::guestcode`]), which comes back
+//! with an exit; `vcpu_run` gets only powered vCPUs, other kinds of
 //! handle, or numbers never open, as a vCPU that is off blocks it for
-//! ever.
+//! ever. A guest may still never exit (its exception vectors in RAM at
+//! guest-physical 0 that holds no program): the child's main thread,
+//! which makes no calls of its own, ends such a round.
 
 use super::ctx::Ctx;
 use super::pick;
