@@ -26,6 +26,7 @@ pub const INVALID_GUEST_STATE: u16 = 33;
 pub const EPT_VIOLATION: u16 = 48;
 pub const EPT_MISCONFIGURATION: u16 = 49;
 pub const INVEPT: u16 = 50;
+pub const PREEMPTION_TIMER: u16 = 52;
 pub const INVVPID: u16 = 53;
 pub const WBINVD: u16 = 54;
 pub const XSETBV: u16 = 55;
@@ -45,6 +46,14 @@ pub struct IoExit {
     pub string: bool,
     /// With a REP prefix.
     pub rep: bool,
+}
+
+/// Whether an exit of basic reason `basic` was the host's: a physical
+/// interrupt, pending at the local APIC now, or the preemption timer run
+/// out at the host timer's deadline, whose interrupt is due.
+#[inline]
+pub fn for_the_host(basic: u16) -> bool {
+    basic == EXTERNAL_INTERRUPT || basic == PREEMPTION_TIMER
 }
 
 /// A VM exit, decoded.
@@ -93,7 +102,9 @@ pub fn decode(reason: u32, qualification: u64, gpa: u64) -> VmxExit {
     }
     match basic {
         EXCEPTION_OR_NMI => VmxExit::ExceptionOrNmi,
-        EXTERNAL_INTERRUPT => VmxExit::Interrupt,
+        // The preemption timer runs out at the host's own timer deadline
+        // (`world.rs`): the host's interrupt, as far as the guest goes.
+        EXTERNAL_INTERRUPT | PREEMPTION_TIMER => VmxExit::Interrupt,
         SIPI => VmxExit::Sipi,
         INTERRUPT_WINDOW => VmxExit::InterruptWindow,
         CR_ACCESS => VmxExit::CrAccess(qualification),
@@ -146,6 +157,8 @@ mod tests {
 
     #[test]
     fn the_other_reasons() {
+        assert_eq!(decode(1, 0, 0), VmxExit::Interrupt);
+        assert_eq!(decode(52, 0, 0), VmxExit::Interrupt);
         assert_eq!(decode(12, 0, 0), VmxExit::Hlt);
         assert_eq!(decode(32, 0, 0), VmxExit::Msr { write: true });
         assert_eq!(

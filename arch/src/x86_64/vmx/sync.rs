@@ -11,9 +11,12 @@ use crate::x86_64::svm::state::{CR0_PE, EFER_LMA};
 use crate::x86_64::trap_frame::TrapFrame;
 use x86::vmx::vmcs::{control, guest};
 
-/// Pin-based (SDM table 25-5): external interrupts and NMIs exit.
+/// Pin-based (SDM table 25-5): external interrupts and NMIs exit; the
+/// VMX-preemption timer where the CPU has one (`world.rs` arms it for the
+/// host's next deadline).
 const PIN_EXTERNAL_INTERRUPT_EXITING: u32 = 1 << 0;
 const PIN_NMI_EXITING: u32 = 1 << 3;
+pub const PIN_ACTIVATE_PREEMPTION_TIMER: u32 = 1 << 6;
 /// Primary processor-based (table 25-6): interrupt-window exiting, use
 /// TSC offsetting, HLT exiting, unconditional I/O exiting, activate
 /// secondary controls. MSR bitmaps stay off: every RDMSR and WRMSR exits.
@@ -69,7 +72,11 @@ impl Controls {
     pub fn new(caps: &Capabilities, vpid: bool) -> Result<Controls, Unsupported> {
         let vpid = if vpid { SECONDARY_ENABLE_VPID } else { 0 };
         Ok(Controls {
-            pin: adjust(PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, caps.pin)?,
+            pin: with_optional(
+                PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING,
+                PIN_ACTIVATE_PREEMPTION_TIMER,
+                caps.pin,
+            )?,
             primary: adjust(
                 PRIMARY_USE_TSC_OFFSETTING
                     | PRIMARY_HLT_EXITING
@@ -253,6 +260,19 @@ pub fn before_entry(v: &mut impl VmcsAccess, s: &mut VmxVcpu, frame: &TrapFrame,
         control::PRIMARY_PROCBASED_EXEC_CONTROLS,
         (primary | window).into(),
     );
+}
+
+/// The VMX-preemption timer's value for a guest's run until TSC
+/// `deadline` (none: as long as it counts) from `now`: it counts down
+/// once every 2^`shift` TSC ticks (IA32_VMX_MISC bits 4:0, SDM 26.5.1),
+/// rounded up so that the deadline has passed when it runs out.
+pub fn preemption_ticks(deadline: Option<u64>, now: u64, shift: u32) -> u32 {
+    let Some(deadline) = deadline else {
+        return u32::MAX;
+    };
+    let left = deadline.saturating_sub(now);
+    let ticks = (left >> shift) + u64::from(left & ((1 << shift) - 1) != 0);
+    ticks.min(u64::from(u32::MAX)) as u32
 }
 
 #[cfg(test)]

@@ -20,8 +20,10 @@ use super::vcpu::{Capabilities, VmcsAccess};
 use crate::x86_64::ept;
 use crate::x86_64::gdt::MAX_CPUS;
 use crate::x86_64::guest_cpu;
+use crate::x86_64::lapic;
 use crate::x86_64::shootdown;
 use crate::x86_64::trap_frame::TrapFrame;
+use crate::x86_64::tsc;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use x86::vmx::vmcs::{control, guest, host, ro};
@@ -35,6 +37,10 @@ const IA32_VMX_PINBASED_CTLS: u32 = 0x481;
 const IA32_VMX_PROCBASED_CTLS: u32 = 0x482;
 const IA32_VMX_EXIT_CTLS: u32 = 0x483;
 const IA32_VMX_ENTRY_CTLS: u32 = 0x484;
+const IA32_VMX_MISC: u32 = 0x485;
+/// IA32_VMX_MISC bits 4:0: the VMX-preemption timer counts once every
+/// 2^N TSC ticks (SDM A.6).
+const MISC_PREEMPTION_RATE: u64 = 0x1F;
 const IA32_VMX_CR0_FIXED0: u32 = 0x486;
 const IA32_VMX_CR0_FIXED1: u32 = 0x487;
 const IA32_VMX_CR4_FIXED0: u32 = 0x488;
@@ -80,6 +86,8 @@ static READY: AtomicBool = AtomicBool::new(false);
 static VPID: AtomicBool = AtomicBool::new(false);
 static CONTROLS: [AtomicU32; 5] = [const { AtomicU32::new(0) }; 5];
 static FIXED: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+/// The VMX-preemption timer's rate: TSC ticks per count, as a power of 2.
+static PREEMPTION_SHIFT: AtomicU32 = AtomicU32::new(0);
 /// The vCPU each CPU last entered.
 static LAST_VCPU: [AtomicPtr<VmxVcpu>; MAX_CPUS] =
     [const { AtomicPtr::new(core::ptr::null_mut()) }; MAX_CPUS];
@@ -154,6 +162,8 @@ fn probe() -> bool {
         slot.store(rdmsr(msr), Ordering::Relaxed);
     }
     VPID.store(vpid, Ordering::Relaxed);
+    let shift = (rdmsr(IA32_VMX_MISC) & MISC_PREEMPTION_RATE) as u32;
+    PREEMPTION_SHIFT.store(shift, Ordering::Relaxed);
     true
 }
 
@@ -237,6 +247,7 @@ pub fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut VmxVcpu) -> bool {
         v.write(control::VPID, (root & 0xFFF).max(1));
     }
     sync::before_entry(&mut v, s, frame, controls().primary);
+    arm_preemption_timer(&mut v, cpu);
     // Shootdowns asked for while in the kernel are done here, and may
     // mark the TLB stale: read it after.
     shootdown::leave_kernel(cpu);
@@ -291,5 +302,25 @@ pub fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut VmxVcpu) -> bool {
         ..Default::default()
     };
     s.interruptibility = v.read(guest::INTERRUPTIBILITY_STATE);
-    entered.is_ok() && v.read(ro::EXIT_REASON) as u16 == super::exit::EXTERNAL_INTERRUPT
+    entered.is_ok() && super::exit::for_the_host(v.read(ro::EXIT_REASON) as u16)
+}
+
+/// Arms the VMX-preemption timer (where the CPU has it) to end the
+/// guest's run at CPU `cpu`'s host timer deadline, or as late as it
+/// counts when none is armed. A physical interrupt ends a run anyway
+/// (external-interrupt exiting), but not on every VMX: Bochs (2.7 and
+/// later) leaves interrupts masked in a guest entered with RFLAGS.IF
+/// clear, as the host ran, since it re-evaluates the mask only when IF
+/// changes, so a guest spinning with interrupts off (a lock held by a
+/// vCPU that is not running) kept the CPU for ever. The timer's exit
+/// cannot be masked.
+#[inline]
+fn arm_preemption_timer(v: &mut CurrentVmcs, cpu: usize) {
+    if controls().pin & sync::PIN_ACTIVATE_PREEMPTION_TIMER == 0 {
+        return;
+    }
+    let deadline = Some(lapic::armed_deadline(cpu)).filter(|&d| d != lapic::NOT_ARMED);
+    let shift = PREEMPTION_SHIFT.load(Ordering::Relaxed);
+    let ticks = sync::preemption_ticks(deadline, tsc::now(), shift);
+    v.write(guest::VMX_PREEMPTION_TIMER_VALUE, ticks.into());
 }

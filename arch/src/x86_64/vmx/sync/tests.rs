@@ -41,6 +41,16 @@ fn controls_ask_for_what_the_backend_needs() {
 }
 
 #[test]
+fn the_preemption_timer_is_on_where_the_cpu_has_one() {
+    let c = Controls::new(&caps(), true).unwrap();
+    assert_eq!(c.pin & 0x49, 0x49, "external interrupts, NMIs, the timer");
+    let mut without = caps();
+    without.pin = (0x3Fu64 << 32) | 0x16;
+    let c = Controls::new(&without, true).unwrap();
+    assert_eq!(c.pin & 0x49, 0x09);
+}
+
+#[test]
 fn a_reset_is_written_once_with_the_frame_and_the_event() {
     let mut v = FakeVmcs::default();
     let mut s = vcpu();
@@ -98,4 +108,14 @@ fn long_mode_sets_ia32e_mode_and_controls_keep_it() {
     assert_eq!(v.read(control::VMENTRY_MSR_LOAD_COUNT), 5);
     assert_eq!(v.read(control::CR0_GUEST_HOST_MASK), 0x20);
     assert_eq!(read_segment(&v, 0).rights, 0xA09B);
+}
+
+#[test]
+fn the_preemption_timer_runs_out_once_the_deadline_passed() {
+    assert_eq!(preemption_ticks(None, 5, 5), u32::MAX);
+    assert_eq!(preemption_ticks(Some(100), 200, 5), 0, "already due");
+    assert_eq!(preemption_ticks(Some(1000 + 64), 1000, 5), 2);
+    assert_eq!(preemption_ticks(Some(1000 + 65), 1000, 5), 3, "rounded up");
+    assert_eq!(preemption_ticks(Some(1000 + 7), 1000, 0), 7);
+    assert_eq!(preemption_ticks(Some(u64::MAX - 1), 0, 0), u32::MAX);
 }
