@@ -44,7 +44,7 @@ pub fn cases() -> Vec<Case> {
     cases.push(fuzz());
     cases.extend(hwcheck());
     cases.extend(super::x86_guests::cases());
-    cases.push(super::x86_vms::case());
+    cases.extend(super::x86_vms::cases());
     // SVM without nested paging is no hypervisor: the kernel says so and
     // stops.
     let mut plain = machine(Cpu::Qemu64, Gic::V3, 1);
