@@ -5,7 +5,6 @@
 //! offered, else one-shot on the calibrated APIC clock), for IPIs, to
 //! start other CPUs (INIT, SIPI) and to end interrupts (EOI).
 
-use super::gdt::MAX_CPUS;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use raw_cpuid::CpuId;
 use x86_64::registers::model_specific::Msr;
@@ -199,23 +198,8 @@ pub fn set_timer_rate(tsc_per_apic_tick_x65536: u64) {
     TSC_PER_APIC_TICK_X65536.store(tsc_per_apic_tick_x65536, Ordering::Relaxed);
 }
 
-/// The TSC deadline each CPU's timer is armed for ([`NOT_ARMED`]: none),
-/// for what must end at the same time (the VMX-preemption timer of a
-/// guest's run, `vmx/world.rs`).
-static ARMED: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(NOT_ARMED) }; MAX_CPUS];
-/// [`armed_deadline`] when the timer is stopped.
-pub const NOT_ARMED: u64 = u64::MAX;
-
-/// The TSC deadline this CPU's timer is armed for, or [`NOT_ARMED`].
-#[inline]
-pub fn armed_deadline(cpu: usize) -> u64 {
-    ARMED[cpu].load(Ordering::Relaxed)
-}
-
-/// Raises `vector` on CPU `cpu` (this one) when the TSC reaches
-/// `deadline` (now if it has).
-pub fn set_deadline(cpu: usize, vector: u8, deadline: u64, now: u64) {
-    ARMED[cpu].store(deadline, Ordering::Relaxed);
+/// Raises `vector` when the TSC reaches `deadline` (now if it has).
+pub fn set_deadline(vector: u8, deadline: u64, now: u64) {
     if TSC_DEADLINE.load(Ordering::Relaxed) {
         write(LVT_TIMER, TIMER_TSC_DEADLINE | u32::from(vector));
         // SAFETY: the CPU offers TSC-deadline mode, which the LVT selects.
@@ -229,9 +213,29 @@ pub fn set_deadline(cpu: usize, vector: u8, deadline: u64, now: u64) {
     write(TIMER_INITIAL, ticks.clamp(1, u128::from(u32::MAX)) as u32);
 }
 
-/// Stops the timer of CPU `cpu` (this one).
-pub fn stop_timer(cpu: usize) {
-    ARMED[cpu].store(NOT_ARMED, Ordering::Relaxed);
+/// The TSC deadline this CPU's timer is armed for, read back from the
+/// local APIC (for what must end at the same time: the VMX-preemption
+/// timer of a guest's run, `vmx/world.rs`): IA32_TSC_DEADLINE in
+/// TSC-deadline mode (0 once it fired or when disarmed, SDM 12.5.4.1),
+/// else what the one-shot count has left; `None` when nothing is due.
+/// Reading it costs nothing on the paths that arm the timer.
+pub fn armed_deadline(now: u64) -> Option<u64> {
+    if TSC_DEADLINE.load(Ordering::Relaxed) {
+        // SAFETY: the CPU offers TSC-deadline mode; reading the MSR has
+        // no side effect.
+        let deadline = unsafe { Msr::new(IA32_TSC_DEADLINE).read() };
+        return (deadline != 0).then_some(deadline);
+    }
+    if read(LVT_TIMER) & LVT_MASKED != 0 {
+        return None;
+    }
+    let left = u64::from(read(TIMER_CURRENT));
+    let rate = TSC_PER_APIC_TICK_X65536.load(Ordering::Relaxed);
+    (left != 0).then(|| now.saturating_add(((u128::from(left) * u128::from(rate)) >> 16) as u64))
+}
+
+/// Stops the timer.
+pub fn stop_timer() {
     write(LVT_TIMER, LVT_MASKED);
     if TSC_DEADLINE.load(Ordering::Relaxed) {
         // SAFETY: as in `set_deadline`; 0 disarms.

@@ -83,11 +83,11 @@ fn timer_vector() -> u8 {
 
 impl HostTimer for X86_64 {
     fn set_deadline(deadline: u64) {
-        lapic::set_deadline(cpu::index(), timer_vector(), deadline, tsc::now());
+        lapic::set_deadline(timer_vector(), deadline, tsc::now());
     }
 
     fn stop() {
-        lapic::stop_timer(cpu::index());
+        lapic::stop_timer();
     }
 }
 

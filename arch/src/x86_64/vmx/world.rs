@@ -247,7 +247,7 @@ pub fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut VmxVcpu) -> bool {
         v.write(control::VPID, (root & 0xFFF).max(1));
     }
     sync::before_entry(&mut v, s, frame, controls().primary);
-    arm_preemption_timer(&mut v, cpu);
+    arm_preemption_timer(&mut v);
     // Shootdowns asked for while in the kernel are done here, and may
     // mark the TLB stale: read it after.
     shootdown::leave_kernel(cpu);
@@ -306,7 +306,7 @@ pub fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut VmxVcpu) -> bool {
 }
 
 /// Arms the VMX-preemption timer (where the CPU has it) to end the
-/// guest's run at CPU `cpu`'s host timer deadline, or as late as it
+/// guest's run at this CPU's host timer deadline, or as late as it
 /// counts when none is armed. A physical interrupt ends a run anyway
 /// (external-interrupt exiting), but not on every VMX: Bochs (2.7 and
 /// later) leaves interrupts masked in a guest entered with RFLAGS.IF
@@ -315,12 +315,12 @@ pub fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut VmxVcpu) -> bool {
 /// vCPU that is not running) kept the CPU for ever. The timer's exit
 /// cannot be masked.
 #[inline]
-fn arm_preemption_timer(v: &mut CurrentVmcs, cpu: usize) {
+fn arm_preemption_timer(v: &mut CurrentVmcs) {
     if controls().pin & sync::PIN_ACTIVATE_PREEMPTION_TIMER == 0 {
         return;
     }
-    let deadline = Some(lapic::armed_deadline(cpu)).filter(|&d| d != lapic::NOT_ARMED);
+    let now = tsc::now();
     let shift = PREEMPTION_SHIFT.load(Ordering::Relaxed);
-    let ticks = sync::preemption_ticks(deadline, tsc::now(), shift);
+    let ticks = sync::preemption_ticks(lapic::armed_deadline(now), now, shift);
     v.write(guest::VMX_PREEMPTION_TIMER_VALUE, ticks.into());
 }
