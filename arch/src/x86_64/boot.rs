@@ -18,6 +18,9 @@ const MAP_GIB: usize = 64;
 /// ACPI PM1 control: SLP_EN (bit 13), SLP_TYP at bits 12:10.
 const PM1_SLP_EN: u16 = 1 << 13;
 const PM1_SLP_TYP_SHIFT: u16 = 10;
+/// How long the power may take to go after SLP_EN: half a second (a
+/// second over this).
+const POWER_OFF_WAIT_DIVISOR: u64 = 2;
 
 #[repr(C, align(4096))]
 struct Tables(UnsafeCell<[[u64; 512]; 2 + MAP_GIB]>);
@@ -202,6 +205,13 @@ impl Boot for X86_64 {
                 Port::<u16>::new(b).write(value(off.sleep_type_b));
             }
             Port::<u16>::new(off.pm1a_control).write(value(off.sleep_type_a));
+        }
+        // The chipset may take a moment to cut the power (QEMU stops at
+        // its next main-loop turn, while this CPU runs on): wait before
+        // the caller reports the power-off as failed.
+        let until = tsc::now().saturating_add(tsc::hz() / POWER_OFF_WAIT_DIVISOR);
+        while tsc::now() < until {
+            core::hint::spin_loop();
         }
     }
 }
