@@ -1,9 +1,11 @@
 //! The loader targets: `qvm_loader` places a guest image (arm64 `Image`,
 //! ELF64 or raw) in a RAM region chosen by the input, as `load` in a VM
-//! configuration does; `elf_load` checks a host program as the kernel does
-//! before `process_spawn` maps it.
+//! configuration does, and an ELF image (ELF64 or ELF32) once more as an
+//! x86 guest's loader takes it (`qvm::arch::x86_64::ELF_KINDS`: ELF64
+//! x86-64 and ELF32 i386); `elf_load` checks a host program as the kernel
+//! does before `process_spawn` maps it.
 
-use qvm::loader::{Format, Ram, place};
+use qvm::loader::{Format, Placed, Ram, place, place_elf};
 
 use crate::input::Input;
 
@@ -27,8 +29,25 @@ pub fn qvm_loader(data: &[u8]) {
     };
     let image = inp.rest();
     let ram = Ram { base, size };
-    let Ok(p) = place(image, ram, at) else { return };
-    let ram_end = base + size;
+    if image.starts_with(b"\x7fELF")
+        && let Ok(p) = place_elf(image, image.len(), ram, qvm::arch::x86_64::ELF_KINDS)
+    {
+        assert!(
+            matches!(p.format, Format::Elf | Format::Elf32),
+            "an x86 ELF placed as {:?}",
+            p.format
+        );
+        check_placed(&p, image, ram);
+    }
+    if let Ok(p) = place(image, ram, at) {
+        check_placed(&p, image, ram);
+    }
+}
+
+/// What every placement of `image` in `ram` must be: pieces inside RAM
+/// and the file, the span covering them, the entry in one.
+fn check_placed(p: &Placed, image: &[u8], ram: Ram) {
+    let (base, ram_end) = (ram.base, ram.base + ram.size);
     assert!(!p.pieces.is_empty(), "placed with nothing to copy");
     for piece in &p.pieces {
         let end = piece.gpa.checked_add(piece.mem_len).expect("piece wraps");

@@ -84,6 +84,28 @@ fn elf(vaddr: u64, code: &[u8], etype: u16) -> Vec<u8> {
     f
 }
 
+/// A minimal ELF32 i386 executable, as a multiboot kernel is: one PT_LOAD
+/// of `code` at `paddr` (linked 3 GiB higher) with 4 KiB of BSS.
+fn elf32(paddr: u32, code: &[u8]) -> Vec<u8> {
+    let mut f = vec![0u8; 52 + 32];
+    f[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
+    f[16..18].copy_from_slice(&2u16.to_le_bytes());
+    f[18..20].copy_from_slice(&3u16.to_le_bytes()); // EM_386
+    f[20..24].copy_from_slice(&1u32.to_le_bytes());
+    f[24..28].copy_from_slice(&paddr.to_le_bytes());
+    f[28..32].copy_from_slice(&52u32.to_le_bytes());
+    f[40..42].copy_from_slice(&52u16.to_le_bytes());
+    f[42..44].copy_from_slice(&32u16.to_le_bytes());
+    f[44..46].copy_from_slice(&1u16.to_le_bytes());
+    let size = code.len() as u32;
+    let fields = [1, 84, paddr + 0xC000_0000, paddr, size, size + 0x1000, 5, 4];
+    for (i, v) in fields.into_iter().enumerate() {
+        f[52 + 4 * i..56 + 4 * i].copy_from_slice(&v.to_le_bytes());
+    }
+    f.extend_from_slice(code);
+    f
+}
+
 /// An arm64 `Image` header and a little code.
 fn arm64_image(text_offset: u64, image_size: u64, flags: u64) -> Vec<u8> {
     let mut f = vec![0u8; 0x80];
@@ -212,6 +234,11 @@ fn write_seed_corpus() {
             "image-fixed",
             loader_header(ram, 0x4000, 3, ram),
             arm64_image(0, 0x1000, 0),
+        ),
+        (
+            "elf32",
+            loader_header(0, 0x4000, 0, 0),
+            elf32(0x10_0000, &[0xfa, 0xf4]),
         ),
         ("raw", loader_header(ram, 0x10, 1, 0x100), code.to_vec()),
         (

@@ -16,7 +16,8 @@
 //!   nodes, interrupt specifiers), `CONSOLE_KINDS`;
 //! - the report: `cpu_detail`, `report_lines`;
 //! - the loader: its kernel image (`is_kernel_image`,
-//!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`;
+//!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`,
+//!   `ELF_KINDS` (the ELF classes and machines it runs);
 //! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`), `VcpuRegs`,
 //!   `boot_regs`, `place_options`; the console UART's type and the types
 //!   `qvm` has models for (`UART`, `MODELLED`), with feature `vmm` the

@@ -1,22 +1,44 @@
-//! ELF64 guest images: `PT_LOAD` segments at their physical addresses,
-//! for the guest architecture's machine (`crate::arch`). Only the file
-//! header and the program headers are read (the start of the file up to
-//! [`head_len`]); section headers are not needed to load an image.
+//! ELF guest images: `PT_LOAD` segments at their physical addresses, for
+//! the classes and machines the guest architecture runs (`crate::arch`'s
+//! `ELF_KINDS`: ELF64 AArch64 images on ARM; ELF64 x86-64 and ELF32 i386
+//! images on x86, where most multiboot kernels are ELF32). Both classes
+//! are read with the `elf` crate (file header of 64 or 52 bytes, program
+//! headers of 56 or 32). Only the file header and the program headers are
+//! read (the start of the file up to [`head_len`]); section headers are
+//! not needed to load an image.
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use elf::abi::{EI_NIDENT, PN_XNUM, PT_LOAD};
+use elf::abi::{EI_CLASS, EI_NIDENT, ELFCLASS32, PN_XNUM, PT_LOAD};
 use elf::endian::AnyEndian;
-use elf::file::{Class, ELF64_EHDR_TAILSIZE, FileHeader, parse_ident};
+use elf::file::{Class, ELF32_EHDR_TAILSIZE, ELF64_EHDR_TAILSIZE, FileHeader, parse_ident};
 use elf::segment::SegmentTable;
 
-use super::placed::{Format, Piece, Placed, Ram};
-use crate::arch::guest;
+use super::placed::{ElfKind, Format, Piece, Placed, Ram};
 
-/// Bytes of an ELF64 header.
-const EHDR_LEN: usize = EI_NIDENT + ELF64_EHDR_TAILSIZE;
-/// Bytes of an ELF64 program header.
-const PHDR_LEN: usize = 56;
+/// Bytes of an ELF64 file header, the longer of the two.
+const EHDR64_LEN: usize = EI_NIDENT + ELF64_EHDR_TAILSIZE;
+/// Bytes of an ELF32 file header.
+const EHDR32_LEN: usize = EI_NIDENT + ELF32_EHDR_TAILSIZE;
+/// Bytes of an ELF64 and of an ELF32 program header.
+const PHDR64_LEN: usize = 56;
+const PHDR32_LEN: usize = 32;
+
+/// Bytes of the file header and of one program header of `class`.
+fn header_sizes(class: Class) -> (usize, usize) {
+    match class {
+        Class::ELF64 => (EHDR64_LEN, PHDR64_LEN),
+        Class::ELF32 => (EHDR32_LEN, PHDR32_LEN),
+    }
+}
+
+/// "ELF32" or "ELF64".
+fn class_name(class: Class) -> &'static str {
+    match class {
+        Class::ELF32 => "ELF32",
+        Class::ELF64 => "ELF64",
+    }
+}
 
 /// The file header of the ELF file starting with `head`.
 fn file_header(head: &[u8]) -> Result<FileHeader<AnyEndian>, String> {
@@ -25,7 +47,8 @@ fn file_header(head: &[u8]) -> Result<FileHeader<AnyEndian>, String> {
     // `parse_ident` reads its 16 bytes without checking they are there.
     let ident = head.get(..EI_NIDENT).ok_or_else(truncated)?;
     let ident = parse_ident::<AnyEndian>(ident).map_err(malformed)?;
-    let tail = head.get(EI_NIDENT..EHDR_LEN).ok_or_else(truncated)?;
+    let (ehdr_len, _) = header_sizes(ident.1);
+    let tail = head.get(EI_NIDENT..ehdr_len).ok_or_else(truncated)?;
     FileHeader::parse_tail(ident, tail).map_err(malformed)
 }
 
@@ -37,33 +60,82 @@ fn program_headers_end(ehdr: &FileHeader<AnyEndian>) -> Option<usize> {
 }
 
 /// How many bytes from the start of the ELF file beginning with `start`
-/// [`place_elf`] reads: through the end of its program headers (the file
-/// header alone if it cannot be read).
+/// [`place_elf`] reads: through the end of its program headers (the
+/// longer file header alone if it cannot be read).
 pub fn head_len(start: &[u8]) -> usize {
     file_header(start)
         .ok()
         .and_then(|ehdr| program_headers_end(&ehdr))
-        .unwrap_or(EHDR_LEN)
-        .max(EHDR_LEN)
+        .unwrap_or(EHDR64_LEN)
+        .max(EHDR64_LEN)
 }
 
-/// Places the `PT_LOAD` segments of the ELF64 file of `file_bytes` bytes
+/// The format of an ELF file starting with `start` by its class byte
+/// (the rest is checked when it is placed): [`Format::Elf32`] if it says
+/// ELF32 and one of `kinds` is, refused with [`check_kind`]'s sentence if
+/// none is, else [`Format::Elf`].
+pub fn detect(start: &[u8], kinds: &[ElfKind]) -> Result<Format, String> {
+    if start.get(EI_CLASS) != Some(&ELFCLASS32) {
+        return Ok(Format::Elf);
+    }
+    if kinds.iter().any(|k| k.class == Class::ELF32) {
+        return Ok(Format::Elf32);
+    }
+    Err(class_refused(Class::ELF32, kinds))
+}
+
+/// Why an image of `class` cannot be loaded when no kind has it.
+fn class_refused(class: Class, kinds: &[ElfKind]) -> String {
+    let bits = if class == Class::ELF32 { 32 } else { 64 };
+    let mut allowed: Vec<&str> = kinds.iter().map(|k| class_name(k.class)).collect();
+    allowed.dedup();
+    alloc::format!(
+        "a {bits}-bit ELF file: only {} images can be loaded",
+        allowed.join(" and ")
+    )
+}
+
+/// Refuses a class or machine that is none of `kinds`. A class none of
+/// them has is named with the classes that can be loaded (AArch64: "a
+/// 32-bit ELF file: only ELF64 images can be loaded").
+fn check_kind(ehdr: &FileHeader<AnyEndian>, kinds: &[ElfKind]) -> Result<(), String> {
+    let class = class_name(ehdr.class);
+    let mut same_class = kinds.iter().filter(|k| k.class == ehdr.class).peekable();
+    if same_class.peek().is_none() {
+        return Err(class_refused(ehdr.class, kinds));
+    }
+    let want: Vec<&ElfKind> = same_class.collect();
+    if want.iter().any(|k| k.machine == ehdr.e_machine) {
+        return Ok(());
+    }
+    let names: Vec<&str> = want.iter().map(|k| k.name).collect();
+    let machines: Vec<String> = want
+        .iter()
+        .map(|k| alloc::format!("{}", k.machine))
+        .collect();
+    Err(alloc::format!(
+        "an {class} file for another machine than {} (e_machine {}, not {})",
+        names.join(" or "),
+        ehdr.e_machine,
+        machines.join(" or ")
+    ))
+}
+
+/// Places the `PT_LOAD` segments of the ELF file of `file_bytes` bytes
 /// that `head` starts (through its program headers) at their physical
-/// addresses (their virtual ones when those are 0).
-pub fn place_elf(head: &[u8], file_bytes: usize, ram: Ram) -> Result<Placed, String> {
+/// addresses (their virtual ones when those are 0), if its class and
+/// machine are one of `kinds`.
+pub fn place_elf(
+    head: &[u8],
+    file_bytes: usize,
+    ram: Ram,
+    kinds: &[ElfKind],
+) -> Result<Placed, String> {
     let ehdr = file_header(head)?;
     if ehdr.endianness != elf::endian::AnyEndian::Little {
         return Err("a big-endian ELF file: only little-endian images can be loaded".into());
     }
-    if ehdr.class != Class::ELF64 {
-        return Err("a 32-bit ELF file: only ELF64 images can be loaded".into());
-    }
-    if ehdr.e_machine != guest::ELF_MACHINE {
-        return Err(alloc::format!(
-            "an ELF file for another machine than {}",
-            guest::MACHINE
-        ));
-    }
+    check_kind(&ehdr, kinds)?;
     let entry = ehdr.e_entry;
     if ehdr.e_phoff == 0 || ehdr.e_phnum == 0 {
         return Err("an ELF file with no program headers".into());
@@ -71,9 +143,11 @@ pub fn place_elf(head: &[u8], file_bytes: usize, ram: Ram) -> Result<Placed, Str
     if ehdr.e_phnum == PN_XNUM {
         return Err("an ELF file with too many program headers".into());
     }
-    if usize::from(ehdr.e_phentsize) != PHDR_LEN {
+    let (_, phdr_len) = header_sizes(ehdr.class);
+    if usize::from(ehdr.e_phentsize) != phdr_len {
         return Err(alloc::format!(
-            "a malformed ELF file (program headers of {} bytes, not {PHDR_LEN})",
+            "a malformed {} file (program headers of {} bytes, not {phdr_len})",
+            class_name(ehdr.class),
             ehdr.e_phentsize
         ));
     }
@@ -127,7 +201,10 @@ pub fn place_elf(head: &[u8], file_bytes: usize, ram: Ram) -> Result<Placed, Str
         ));
     }
     Ok(Placed {
-        format: Format::Elf,
+        format: match ehdr.class {
+            Class::ELF64 => Format::Elf,
+            Class::ELF32 => Format::Elf32,
+        },
         pieces,
         entry,
         span,

@@ -1,11 +1,13 @@
 //! Guest image loaders: where the bytes of a `load`ed image go in guest
 //! memory and where the guest starts. Formats: the guest architecture's
 //! kernel image (`crate::arch`; on AArch64 Linux's arm64 `Image`,
-//! Documentation/arch/arm64/booting.rst), ELF64 (for the guest's machine,
+//! Documentation/arch/arm64/booting.rst; on x86 multiboot kernels placed by
+//! their header's address fields), ELF (the classes and machines of the
+//! guest's `ELF_KINDS`: ELF64 on AArch64, ELF64 and ELF32 i386 on x86;
 //! PT_LOAD at their physical addresses, `elf.rs`), and raw binaries (entry
 //! at the first byte). Images the loader cannot start (on AArch64
-//! gzip-compressed and EFI zboot kernels; 32-bit ELF) are refused with a
-//! message that says what was found.
+//! gzip-compressed and EFI zboot kernels and 32-bit ELF; on x86 the Linux
+//! bzImage) are refused with a message that says what was found.
 //!
 //! A loader needs only the start of the file ([`head_len`] bytes of it) and
 //! its length: `qvm` reads that much, places the image, then copies each
@@ -19,10 +21,10 @@ mod placed;
 use alloc::string::String;
 
 use crate::arch::guest;
-use elf::place_elf;
 
+pub use elf::place_elf;
 pub use fdt_place::fdt_overlap;
-pub use placed::{Format, Piece, Placed, Ram};
+pub use placed::{ElfKind, Format, Piece, Placed, Ram};
 
 /// Recognizes the format, or says why the image cannot be started.
 pub fn detect(data: &[u8]) -> Result<Format, String> {
@@ -30,10 +32,7 @@ pub fn detect(data: &[u8]) -> Result<Format, String> {
         return Ok(Format::KernelImage);
     }
     if data.starts_with(b"\x7fELF") {
-        if data.get(4) != Some(&2) {
-            return Err("a 32-bit ELF file: only ELF64 images can be loaded".into());
-        }
-        return Ok(Format::Elf);
+        return elf::detect(data, guest::ELF_KINDS);
     }
     guest::check_compressed(data)?;
     Ok(Format::Raw)
@@ -76,7 +75,7 @@ pub fn place_head(
     }
     match detect(head)? {
         Format::KernelImage => guest::place_kernel_image(head, file_len, ram, at),
-        Format::Elf => place_elf(head, file_len, ram),
+        Format::Elf | Format::Elf32 => place_elf(head, file_len, ram, guest::ELF_KINDS),
         Format::Raw => {
             let gpa = at.unwrap_or(ram.base);
             let len = file_len as u64;

@@ -1,7 +1,9 @@
 //! What the loaders hand back: an image's format, the pieces to copy into
-//! guest memory and where it starts; and the RAM it must fit in.
+//! guest memory and where it starts; the RAM it must fit in; and the ELF
+//! images a guest architecture runs ([`ElfKind`]).
 
 use alloc::vec::Vec;
+use elf::file::Class;
 
 /// What kind of image a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +13,8 @@ pub enum Format {
     KernelImage,
     /// An ELF64 executable.
     Elf,
+    /// An ELF32 executable (on x86 an i386 image: a multiboot kernel).
+    Elf32,
     /// Raw bytes.
     Raw,
 }
@@ -58,4 +62,16 @@ impl Ram {
                 .checked_add(len)
                 .is_some_and(|end| end <= self.base + self.size)
     }
+}
+
+/// An ELF image a guest architecture runs: its class and `e_machine`
+/// (`crate::arch`'s `ELF_KINDS` lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ElfKind {
+    /// ELF32 or ELF64.
+    pub class: Class,
+    /// `e_machine`.
+    pub machine: u16,
+    /// The machine's name in messages.
+    pub name: &'static str,
 }

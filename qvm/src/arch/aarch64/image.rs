@@ -1,16 +1,24 @@
 //! Linux's arm64 `Image` (Documentation/arch/arm64/booting.rst): its
 //! header, where it may be loaded; the compressed arm64 kernels the loader
-//! refuses with what to do instead; the ELF machine of AArch64 images.
+//! refuses with what to do instead; the ELF images an AArch64 guest runs.
 
 use alloc::string::String;
 use elf::abi::EM_AARCH64;
+use elf::file::Class;
 
-use crate::loader::{Format, Piece, Placed, Ram};
+use crate::loader::{ElfKind, Format, Piece, Placed, Ram};
 
 /// The `e_machine` of an ELF image this guest runs.
 pub const ELF_MACHINE: u16 = EM_AARCH64;
 /// The machine's name in messages.
 pub const MACHINE: &str = "AArch64";
+/// The ELF images the loader takes: ELF64 AArch64 only (32-bit ARM
+/// guests would need AArch32 at EL1, which `qvm` does not start yet).
+pub const ELF_KINDS: &[ElfKind] = &[ElfKind {
+    class: Class::ELF64,
+    machine: ELF_MACHINE,
+    name: MACHINE,
+}];
 
 /// Offset of the arm64 `Image` magic.
 const IMAGE_MAGIC_OFFSET: usize = 0x38;

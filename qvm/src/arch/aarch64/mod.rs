@@ -25,7 +25,9 @@ pub use boot::{VM_CONFIG_REFUSED, VcpuRegs, boot_regs, place_options, vm_config}
 pub use exit::{UNKNOWN_HYPERCALL, syndrome};
 pub use fdt::{CONSOLE_KINDS, DeviceTree};
 pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
-pub use image::{ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image};
+pub use image::{
+    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image,
+};
 pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
 pub use layout::{RAM_BASE, default_place, reg_size, slot_size};
 #[cfg(feature = "vmm")]

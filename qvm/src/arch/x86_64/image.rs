@@ -1,19 +1,37 @@
 //! x86 guest images: multiboot kernels (v1 and v2, `crate::multiboot`),
-//! placed by their header's address fields or as ELF64; plain ELF64
-//! images; the Linux bzImage, which the loader refuses for now; the ELF
-//! machine of x86-64 images.
+//! placed by their header's address fields or as ELF (ELF32 i386, as most
+//! multiboot kernels are, or ELF64); ELF64 images without a multiboot
+//! header, which start in long mode (`firmware/pc.rs` in the binary); the
+//! Linux bzImage, which the loader refuses for now; the ELF images an x86
+//! guest runs.
 
 use alloc::string::String;
 use alloc::vec;
-use elf::abi::EM_X86_64;
+use elf::abi::{EM_386, EM_X86_64};
+use elf::file::Class;
 
-use crate::loader::{Format, Placed, Ram};
+use crate::loader::{ElfKind, Format, Placed, Ram};
 use crate::multiboot;
 
-/// The `e_machine` of an ELF image this guest runs.
+/// The `e_machine` of an ELF64 image this guest runs.
 pub const ELF_MACHINE: u16 = EM_X86_64;
 /// The machine's name in messages.
 pub const MACHINE: &str = "x86-64";
+/// The ELF images the loader takes: ELF64 for x86-64, and ELF32 for i386,
+/// the container of most multiboot kernels (their entry is 32-bit code;
+/// GRUB loads their segments at `p_paddr`, as `qvm` does).
+pub const ELF_KINDS: &[ElfKind] = &[
+    ElfKind {
+        class: Class::ELF64,
+        machine: ELF_MACHINE,
+        name: MACHINE,
+    },
+    ElfKind {
+        class: Class::ELF32,
+        machine: EM_386,
+        name: "i386",
+    },
+];
 
 /// Offset and value of the Linux boot protocol's "HdrS" signature
 /// (Documentation/arch/x86/boot.rst, "The real-mode kernel header").
@@ -22,7 +40,7 @@ const BZIMAGE_MAGIC: [u8; 4] = *b"HdrS";
 
 /// Whether `data` is a multiboot kernel placed by its header's address
 /// fields (the "a.out kludge"): its header says where its bytes go, ELF or
-/// not. Multiboot ELF images without them load as ELF.
+/// not. Multiboot ELF images without them load as ELF (ELF32 or ELF64).
 pub fn is_kernel_image(data: &[u8]) -> bool {
     matches!(multiboot::find_header(data), Ok(Some(h)) if h.uses_kludge())
 }
@@ -33,7 +51,7 @@ pub fn is_kernel_image(data: &[u8]) -> bool {
 pub fn check_compressed(data: &[u8]) -> Result<(), String> {
     if data.get(BZIMAGE_MAGIC_OFFSET..BZIMAGE_MAGIC_OFFSET + 4) == Some(&BZIMAGE_MAGIC) {
         return Err(
-            "a Linux bzImage: qvm does not boot x86 Linux kernels yet (load a multiboot or ELF64 kernel)"
+            "a Linux bzImage: qvm does not boot x86 Linux kernels yet (load a multiboot or ELF kernel)"
                 .into(),
         );
     }
