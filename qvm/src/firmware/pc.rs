@@ -2,8 +2,15 @@
 //! multiboot loader: the ACPI tables in the BIOS area (where a guest that
 //! scans for the RSDP finds them), the multiboot information (memory map,
 //! command line, the `initrd load` file as a module) above the image, and
-//! the boot vCPU in 32-bit protected mode with EAX and EBX as the header's
-//! version says (`qvm::multiboot`).
+//! the boot vCPU. A multiboot kernel (a header of either version, ELF32,
+//! ELF64 or placed by its address fields) starts in 32-bit protected mode
+//! with EAX and EBX as its header's version says (`qvm::multiboot`); an
+//! ELF64 image without a header starts in 64-bit long mode on an identity
+//! map `qvm` writes at the top of the first RAM region, reserved in the
+//! memory map, with RBX the Multiboot2 information
+//! (`qvm::arch::x86_64::long_mode`; docs/qvmconf.md, "How an x86 guest
+//! starts"). Anything else (a raw image, an ELF32 image without a header)
+//! is refused.
 
 use crate::bootfs::load_file;
 use crate::buses::Buses;
@@ -13,11 +20,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::arch::guest;
 use qvm::arch::x86_64::acpi::{self, AcpiMachine};
-use qvm::arch::x86_64::memmap::memory_map;
+use qvm::arch::x86_64::boot::long_mode_regs;
+use qvm::arch::x86_64::long_mode;
+use qvm::arch::x86_64::memmap::{memory_map, reserve};
 use qvm::config::Config;
 use qvm::layout::VmLayout;
-use qvm::loader::{Placed, Ram};
-use qvm::multiboot::{self, BootInfo, LOADER_NAME, Module, Version};
+use qvm::loader::{Format, Placed, Ram};
+use qvm::multiboot::{self, BootInfo, Header, LOADER_NAME, Module, Version};
 
 /// Where the ACPI tables go: the BIOS area's first 64 KiB, where the
 /// RSDP is searched for (ACPI 6.5 5.2.5.1).
@@ -29,6 +38,8 @@ const ACPI_WINDOW: u64 = 0x1_0000;
 const HEADER_SEARCH: usize = 32 * 1024;
 /// Pages.
 const PAGE: u64 = 0x1000;
+/// Bytes of an ACPI 2.0 RSDP (ACPI 6.5 5.2.5.3).
+const RSDP_LEN: usize = 36;
 
 /// The ACPI machine of `layout`: the PC's, with its vCPUs.
 fn acpi_machine(layout: &VmLayout) -> AcpiMachine {
@@ -44,8 +55,37 @@ pub fn describe(_config: &Config, layout: &VmLayout) -> Result<String, String> {
         .map_err(|e| alloc::format!("ACPI tables: {e}"))
 }
 
-/// Writes the ACPI tables, the `initrd load` module and the multiboot
-/// information; the boot vCPU's registers.
+/// How the image starts: through its multiboot header, or in long mode.
+enum Start {
+    Multiboot(Header),
+    LongMode,
+}
+
+/// The multiboot header of the image at `path` (placed as `placed`), or
+/// a long-mode start for an ELF64 image without one.
+fn start_of(path: &str, placed: &Placed) -> Result<Start, String> {
+    let len = crate::bootfs::file_len(path)?;
+    let mut head = alloc::vec![0; len.min(HEADER_SEARCH)];
+    crate::bootfs::read_into(path, 0, &mut head)?;
+    let header = multiboot::find_header(&head).map_err(|e| alloc::format!("{path}: {e}"))?;
+    match (header, placed.format) {
+        (Some(h), _) => Ok(Start::Multiboot(h)),
+        (None, Format::Elf) => Ok(Start::LongMode),
+        (None, Format::Elf32) => Err(alloc::format!(
+            "{path}: an ELF32 image without a Multiboot or Multiboot2 header: qvm starts 32-bit \
+             x86 kernels through their multiboot header (ELF64 images without one start in \
+             long mode)"
+        )),
+        (None, _) => Err(alloc::format!(
+            "{path}: no Multiboot or Multiboot2 header: qvm starts x86 guests as multiboot \
+             kernels, or ELF64 images in long mode"
+        )),
+    }
+}
+
+/// Writes the ACPI tables, the `initrd load` module, the long-mode page
+/// tables if the image starts so, and the multiboot information; the boot
+/// vCPU's registers.
 pub fn write(
     config: &Config,
     layout: &VmLayout,
@@ -64,19 +104,11 @@ pub fn write(
         ));
     }
     let image = config.image().ok_or("nothing to run")?;
-    let len = crate::bootfs::file_len(&image.path)?;
-    let mut head = alloc::vec![0; len.min(HEADER_SEARCH)];
-    crate::bootfs::read_into(&image.path, 0, &mut head)?;
-    let header = multiboot::find_header(&head)
-        .map_err(|e| alloc::format!("{}: {e}", image.path))?
-        .ok_or_else(|| {
-            alloc::format!(
-                "{}: no Multiboot or Multiboot2 header: qvm starts x86 guests as multiboot kernels",
-                image.path
-            )
-        })?;
-    for why in &header.ignored {
-        log::warn!("qvm: {}: {why}", image.path);
+    let start = start_of(&image.path, placed)?;
+    if let Start::Multiboot(header) = &start {
+        for why in &header.ignored {
+            log::warn!("qvm: {}: {why}", image.path);
+        }
     }
 
     let tables = acpi::build(&acpi_machine(layout), ACPI_BASE, ACPI_WINDOW)
@@ -97,32 +129,106 @@ pub fn write(
             string: load.path.as_str(),
         });
     }
-    header.check_modules(&modules)?;
-    let map = memory_map(&layout.memory);
-    // The RSDP of ACPI 2.0 and later: 36 bytes (ACPI 6.5 5.2.5.3).
-    let at = (tables.rsdp() - tables.base) as usize;
+    let rsdp = (tables.rsdp() - tables.base) as usize;
     let rsdp = tables
         .bytes
-        .get(at..at + 36)
+        .get(rsdp..rsdp + RSDP_LEN)
         .ok_or("the RSDP lies outside the tables")?;
+    let mut map = memory_map(&layout.memory);
     let info = BootInfo {
-        memory: &map,
+        memory: &[],
         cmdline: config.cmdline.as_deref().unwrap_or(""),
         loader_name: LOADER_NAME,
         modules: &modules,
         rsdp: Some(rsdp),
     };
-    let bytes = match header.version {
-        Version::V1 => multiboot::build_v1(&info, next)?,
-        Version::V2 => multiboot::build_v2(&info, next)?,
+    match start {
+        Start::Multiboot(header) => {
+            header.check_modules(&modules)?;
+            let info = BootInfo {
+                memory: &map,
+                ..info
+            };
+            let at = write_info(mem, ram, &info, header.version, next, None)?;
+            let entry = header.entry.map_or(placed.entry, u64::from);
+            let state = multiboot::entry_state(header.version, entry, at)?;
+            Ok(guest::boot_regs(&state))
+        }
+        Start::LongMode => {
+            let acpi = ("the ACPI tables", ACPI_BASE, ACPI_BASE + ACPI_WINDOW);
+            let (cr3, end) = write_identity_map(layout, mem, placed, ram, &modules, acpi)?;
+            reserve(&mut map, cr3, end);
+            let info = BootInfo {
+                memory: &map,
+                ..info
+            };
+            let at = write_info(mem, ram, &info, Version::V2, next, Some((cr3, end)))?;
+            Ok(long_mode_regs(placed.entry, cr3, at))
+        }
+    }
+}
+
+/// Writes the multiboot information of `version` for `info` at `at`
+/// (above the image and modules), in `ram` and clear of `tables` (the
+/// long-mode page tables); returns `at`.
+fn write_info(
+    mem: &mut GuestMem,
+    ram: Ram,
+    info: &BootInfo<'_>,
+    version: Version,
+    at: u64,
+    tables: Option<(u64, u64)>,
+) -> Result<u64, String> {
+    let bytes = match version {
+        Version::V1 => multiboot::build_v1(info, at)?,
+        Version::V2 => multiboot::build_v2(info, at)?,
     };
-    if !ram.fits(next, bytes.len() as u64) {
+    let end = at + bytes.len() as u64;
+    if !ram.fits(at, bytes.len() as u64) {
         return Err("the multiboot information does not fit in RAM above the image".into());
     }
-    mem.write(next, &bytes)?;
-    let entry = header.entry.map_or(placed.entry, u64::from);
-    let state = multiboot::entry_state(header.version, entry, next)?;
-    Ok(guest::boot_regs(&state))
+    if let Some((base, top)) = tables.filter(|&(base, top)| at < top && base < end) {
+        return Err(alloc::format!(
+            "the multiboot information ({at:#x}-{:#x}) would overlap the long-mode page tables \
+             ({base:#x}-{:#x}): give the VM more RAM",
+            end - 1,
+            top - 1
+        ));
+    }
+    mem.write(at, &bytes)?;
+    Ok(at)
+}
+
+/// Writes the identity map of a long-mode start at the top of `ram`,
+/// clear of the image, the modules and `acpi`; its range (the PML4 first).
+fn write_identity_map(
+    layout: &VmLayout,
+    mem: &mut GuestMem,
+    placed: &Placed,
+    ram: Ram,
+    modules: &[Module<'_>],
+    acpi: (&str, u64, u64),
+) -> Result<(u64, u64), String> {
+    let memory_end = layout
+        .memory
+        .iter()
+        .map(|m| m.region.end())
+        .max()
+        .unwrap_or(0);
+    let top = long_mode::map_top(memory_end)
+        .ok_or("the guest's memory reaches past what a long-mode identity map covers")?;
+    let names: Vec<String> = modules
+        .iter()
+        .map(|m| alloc::format!("module \"{}\"", m.string))
+        .collect();
+    let mut taken = alloc::vec![("the image", placed.span.0, placed.span.1), acpi];
+    for (m, name) in modules.iter().zip(&names) {
+        taken.push((name.as_str(), m.start, m.end));
+    }
+    let len = long_mode::tables_len(top);
+    let base = long_mode::place_tables(ram, len, &taken)?;
+    mem.write(base, &long_mode::identity_map(top, base))?;
+    Ok((base, base + len))
 }
 
 /// The devices the ACPI tables describe: the PM1 block (power-off through

@@ -1,14 +1,16 @@
 //! Starting an x86 guest: the kernel's VM settings for its APICs
-//! (`vm_configure`) and the boot vCPU's registers in 32-bit protected mode
-//! as multiboot kernels start (Multiboot 0.6.96 3.2 "Machine state";
-//! Multiboot2 3.3 "I386 machine state").
+//! (`vm_configure`) and the boot vCPU's registers, in 32-bit protected
+//! mode as multiboot kernels start (Multiboot 0.6.96 3.2 "Machine state";
+//! Multiboot2 3.3 "I386 machine state"), or in 64-bit long mode on an
+//! identity map for ELF64 kernels without a multiboot header
+//! (`long_mode.rs`; docs/qvmconf.md, "How an x86 guest starts").
 
 use alloc::string::String;
 
 use super::apic::ApicLayout;
 use super::apic::PlaceOptions;
 use crate::layout::VmLayout;
-use crate::multiboot::EntryState;
+use crate::multiboot::{EntryState, MULTIBOOT2_BOOTLOADER_MAGIC};
 
 pub use abi::x86_64::VcpuRegs;
 
@@ -20,6 +22,14 @@ pub const VM_CONFIG_REFUSED: &str =
 const CR0_PE: u64 = 1 << 0;
 /// CR0.ET: hard-wired to 1 on every processor since the i486.
 const CR0_ET: u64 = 1 << 4;
+/// CR0.PG: paging (Intel SDM Vol. 3A 2.5 "Control Registers").
+const CR0_PG: u64 = 1 << 31;
+/// CR4.PAE: physical address extension, which long mode's paging needs.
+const CR4_PAE: u64 = 1 << 5;
+/// IA32_EFER.LME (bit 8): IA-32e mode enable; .LMA (bit 10): IA-32e mode
+/// active, what the processor sets once paging is on with LME.
+const EFER_LME: u64 = 1 << 8;
+const EFER_LMA: u64 = 1 << 10;
 /// RFLAGS bit 1, always set.
 const RFLAGS_FIXED: u64 = 1 << 1;
 /// `VcpuRegs::gpr` indices (the instruction encoding's register numbers).
@@ -50,6 +60,29 @@ pub fn boot_regs(state: &EntryState) -> VcpuRegs {
     };
     regs.gpr[RAX] = u64::from(state.eax);
     regs.gpr[RBX] = u64::from(state.ebx);
+    regs
+}
+
+/// The boot vCPU of an ELF64 kernel without a multiboot header: 64-bit
+/// long mode (CR0 PE, ET and PG; CR4.PAE; EFER LME and LMA; CS 64-bit
+/// code, the data segments flat; all bases 0) on the identity map whose
+/// PML4 is at `cr3`, interrupts off, RIP `entry`, RAX the Multiboot2
+/// magic and RBX `info`, the Multiboot2 information; RSP and the other
+/// registers 0. GDTR and IDTR are not the kernel's: it loads its own
+/// before it reloads a segment register or takes an interrupt.
+pub fn long_mode_regs(entry: u64, cr3: u64, info: u64) -> VcpuRegs {
+    let mut regs = VcpuRegs {
+        rip: entry,
+        rflags: RFLAGS_FIXED,
+        cr0: CR0_PE | CR0_ET | CR0_PG,
+        cr3,
+        cr4: CR4_PAE,
+        efer: EFER_LME | EFER_LMA,
+        code64: 1,
+        ..Default::default()
+    };
+    regs.gpr[RAX] = u64::from(MULTIBOOT2_BOOTLOADER_MAGIC);
+    regs.gpr[RBX] = info;
     regs
 }
 

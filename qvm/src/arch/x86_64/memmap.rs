@@ -1,7 +1,8 @@
 //! The memory map an x86 guest is told about (multiboot's, later the
 //! e820 of Linux's boot protocol): the configuration's RAM, with the PC's
 //! legacy hole (0xA0000-0xFFFFF: video memory and the BIOS area, where
-//! `qvm` puts the ACPI tables) reserved, and ROM reserved.
+//! `qvm` puts the ACPI tables) reserved, and ROM reserved; [`reserve`]
+//! takes more out of RAM (the page tables of a long-mode start).
 
 use alloc::vec::Vec;
 
@@ -42,6 +43,36 @@ pub fn memory_map(memory: &[MemRegion]) -> Vec<MemoryRegion> {
     }
     map.sort_by_key(|r| r.base);
     map
+}
+
+/// Marks `base..end` reserved in `map` (a [`memory_map`]): the RAM
+/// entries it overlaps keep only what lies outside it, a reserved entry
+/// covers it, and the map stays in address order.
+pub fn reserve(map: &mut Vec<MemoryRegion>, base: u64, end: u64) {
+    let mut out = Vec::with_capacity(map.len() + 2);
+    for r in map.drain(..) {
+        let r_end = r.base + r.length;
+        if r.kind != MemoryKind::Ram || r_end <= base || end <= r.base {
+            out.push(r);
+            continue;
+        }
+        for (b, e) in [(r.base, base), (end, r_end)] {
+            if b < e && r.base <= b && e <= r_end {
+                out.push(MemoryRegion {
+                    base: b,
+                    length: e - b,
+                    kind: MemoryKind::Ram,
+                });
+            }
+        }
+    }
+    out.push(MemoryRegion {
+        base,
+        length: end - base,
+        kind: MemoryKind::Reserved,
+    });
+    out.sort_by_key(|r| r.base);
+    *map = out;
 }
 
 #[cfg(test)]
@@ -88,6 +119,30 @@ mod tests {
                 (0x10_0000, 0x10_0000, MemoryKind::Ram),
                 (0xFFFF_0000, 0x1_0000, MemoryKind::Reserved),
                 (0x1_0000_0000, 1 << 30, MemoryKind::Ram),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reserved_range_splits_the_ram_it_lies_in() {
+        let mut map = memory_map(&[mem(MemKind::Ram, 0, 64 << 20)]);
+        reserve(&mut map, 0x3FF_A000, 0x400_0000);
+        assert_eq!(
+            entries(&map),
+            [
+                (0, 0xA_0000, MemoryKind::Ram),
+                (0xA_0000, 0x6_0000, MemoryKind::Reserved),
+                (0x10_0000, 0x3EF_A000, MemoryKind::Ram),
+                (0x3FF_A000, 0x6000, MemoryKind::Reserved),
+            ]
+        );
+        reserve(&mut map, 0x20_0000, 0x20_1000);
+        assert_eq!(
+            entries(&map)[2..5],
+            [
+                (0x10_0000, 0x10_0000, MemoryKind::Ram),
+                (0x20_0000, 0x1000, MemoryKind::Reserved),
+                (0x20_1000, 0x3DF_9000, MemoryKind::Ram),
             ]
         );
     }

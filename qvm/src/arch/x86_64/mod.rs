@@ -2,11 +2,12 @@
 //! APICs and the I/O APIC the kernel emulates (`apic.rs`, their places in
 //! `layout.rs`, their pins in `irq.rs`), the PC's legacy devices at their
 //! ports (`layout.rs`), what the configuration's words mean here
-//! (`rules.rs`), the report's lines (`report.rs`), multiboot kernels
-//! (`image.rs`), the VM settings and the boot vCPU's registers
-//! (`boot.rs`), exits (`exit.rs`), the ACPI tables the guest finds its
-//! CPUs, interrupt controllers and power-off in (`acpi/`), the memory map
-//! (`memmap.rs`).
+//! (`rules.rs`), the report's lines (`report.rs`), multiboot kernels and
+//! the ELF images it runs (`image.rs`), the VM settings and the boot
+//! vCPU's registers (`boot.rs`), the identity map an ELF64 kernel without
+//! a multiboot header starts on in long mode (`long_mode.rs`), exits
+//! (`exit.rs`), the ACPI tables the guest finds its CPUs, interrupt
+//! controllers and power-off in (`acpi/`), the memory map (`memmap.rs`).
 //!
 //! The names re-exported here are what the rest of `qvm` uses (see
 //! `super`), the same as `aarch64` exports but for the device tree, which
@@ -19,6 +20,7 @@ pub mod exit;
 pub mod image;
 pub mod irq;
 pub mod layout;
+pub mod long_mode;
 pub mod memmap;
 #[cfg(feature = "vmm")]
 pub mod models;

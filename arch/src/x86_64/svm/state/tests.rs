@@ -116,3 +116,34 @@ fn a_start_up_ipi_starts_real_mode_at_its_page() {
     assert_eq!(f.rip, 0);
     assert_eq!(s.vmcb.u64(CR0), CR0_CD | CR0_NW | CR0_ET);
 }
+
+/// The state `qvm` starts an ELF64 kernel without a multiboot header in
+/// (`qvm::arch::x86_64::boot::long_mode_regs`): EFER with LMA as the
+/// guest reads it, RAX the Multiboot2 magic, RBX its information, RSP 0.
+#[test]
+fn qvm_s_long_mode_start_is_taken() {
+    let (mut s, mut f) = vcpu();
+    let mut regs = VcpuRegs {
+        rip: 0x20_1000,
+        rflags: 2,
+        cr0: CR0_PE | CR0_ET | CR0_PG,
+        cr3: 0x3ff_a000,
+        cr4: CR4_PAE,
+        efer: EFER_LME | EFER_LMA,
+        code64: 1,
+        ..Default::default()
+    };
+    (regs.gpr[0], regs.gpr[3]) = (0x36d7_6289, 0x25_0000);
+    s.set_regs(&mut f, &regs).unwrap();
+    assert_eq!(s.vmcb.u64(EFER), EFER_LME | EFER_LMA | EFER_SVME);
+    assert_eq!(s.vmcb.u64(CR0), CR0_PE | CR0_ET | CR0_PG);
+    assert_eq!(s.vmcb.u64(CR3), 0x3ff_a000);
+    assert_eq!(s.vmcb.u16(CS + SEGMENT_ATTRIBUTES), CODE64);
+    assert_eq!(s.vmcb.u16(CS + SEGMENT_SELECTOR), 0x08);
+    assert_eq!(s.vmcb.u16(SS + SEGMENT_SELECTOR), 0x10);
+    assert_eq!(
+        (f.rip, f.rax, f.rbx, f.rsp),
+        (0x20_1000, 0x36d7_6289, 0x25_0000, 0)
+    );
+    assert_eq!(f.rflags, 2, "interrupts off");
+}

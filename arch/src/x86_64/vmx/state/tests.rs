@@ -93,3 +93,42 @@ fn the_interrupt_window_and_injection() {
     s.inject_exception(13, Some(0));
     assert_eq!(s.entry_info, 0x8000_0B0D);
 }
+
+/// The state `qvm` starts an ELF64 kernel without a multiboot header in
+/// (`qvm::arch::x86_64::boot::long_mode_regs`), as the SVM test has it.
+#[test]
+fn qvm_s_long_mode_start_is_taken() {
+    let mut s = vcpu();
+    let mut frame = TrapFrame::default();
+    let mut regs = VcpuRegs {
+        rip: 0x20_1000,
+        rflags: 2,
+        cr0: CR0_PE | CR0_ET | CR0_PG,
+        cr3: 0x3ff_a000,
+        cr4: 1 << 5,
+        efer: EFER_LME | EFER_LMA,
+        code64: 1,
+        ..Default::default()
+    };
+    (regs.gpr[0], regs.gpr[3]) = (0x36d7_6289, 0x25_0000);
+    s.set_regs(&mut frame, &regs).unwrap();
+    let g = s.reload.unwrap();
+    assert_eq!(
+        (g.cr0, g.cr3, g.cr4),
+        (CR0_PE | CR0_ET | CR0_PG, 0x3ff_a000, 1 << 5)
+    );
+    assert_eq!(g.efer, EFER_LME | EFER_LMA);
+    assert_eq!(
+        (g.segments[CS].rights, g.segments[CS].selector),
+        (AR_CODE64, 0x08)
+    );
+    assert_eq!(
+        (g.segments[DS].rights, g.segments[DS].selector),
+        (AR_DATA32, 0x10)
+    );
+    let f = &frame;
+    assert_eq!(
+        (f.rip, f.rax, f.rbx, f.rsp),
+        (0x20_1000, 0x36d7_6289, 0x25_0000, 0)
+    );
+}
