@@ -26,11 +26,13 @@
 //! static multiboot ELF executables for a PC: the same names ([`entry!`],
 //! `println!`, `Platform`, `console`, `cpu`, `exceptions`, `mmio`, `smp`)
 //! lead to the x86 half, which learns the machine from the multiboot
-//! information and ACPI ([`acpi`]) instead of a device tree.
+//! information ([`multiboot2`] reads the Multiboot2 one) and ACPI
+//! ([`acpi`]) instead of a device tree.
 #![cfg_attr(not(test), no_std)]
 
 pub mod acpi;
 pub mod dt;
+pub mod multiboot2;
 pub mod sync;
 
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]

@@ -1,4 +1,5 @@
-//! Finding the ACPI tables in memory: the RSDP by scanning the EBDA's
+//! Finding the ACPI tables in memory: the RSDP where the Multiboot2
+//! information's copy lies ([`root_at`]), else by scanning the EBDA's
 //! first KiB and 0xE0000–0xFFFFF on 16-byte boundaries (ACPI 6.5,
 //! 5.2.5.1; Multiboot v1 passes no pointer), then the tables the RSDT or
 //! XSDT lists. A table is used only if its length is bounded
@@ -53,7 +54,8 @@ impl Root {
     }
 }
 
-fn root_at(addr: u64) -> Option<Root> {
+/// The ACPI root whose RSDP (checked) is at `addr`.
+pub fn root_at(addr: u64) -> Option<Root> {
     let rsdp = acpi::parse_rsdp(phys(addr, RSDP_V2_LEN)?)?;
     let xsdt = rsdp.xsdt.and_then(table_at).filter(|t| &t[..4] == b"XSDT");
     let (sdt, extended) = match xsdt {

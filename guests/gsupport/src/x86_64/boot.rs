@@ -1,7 +1,6 @@
-//! Where an x86_64 guest starts: the Multiboot v1 header with its address
-//! fields (the "a.out kludge", so QEMU `-kernel` and `qvm` load the ELF by
-//! them), the 32-bit entry, the switch to long mode, and the first Rust
-//! code on the boot CPU.
+//! Where an x86_64 guest starts: the 32-bit entry, the switch to long
+//! mode, and the first Rust code on the boot CPU (the multiboot header is
+//! `header.rs`, the 64-bit entry `boot64.rs`).
 //!
 //! A multiboot loader enters `gs_start32` in 32-bit protected mode, paging
 //! off, with EAX = 0x2BADB002 and EBX = the multiboot information
@@ -11,20 +10,15 @@
 //! turns on PAE, EFER.LME and paging, loads its own GDT and far-jumps to
 //! 64-bit code on CPU 0's stack (Intel SDM Vol. 3A 10.8.5, "Initializing
 //! IA-32e Mode"). A CPU without long mode prints a line on COM1 and halts.
+//! Both entries end in `gs_long_mode`, which calls `gs_primary_rust`
+//! with the loader's magic and information.
 
 use super::{acpi, console, exceptions, lapic, multiboot, paging, platform, power, tsc};
 use crate::STACK_SIZE;
+use crate::multiboot2::MULTIBOOT2_BOOTLOADER_MAGIC;
 
-/// The Multiboot v1 header magic (3.1.1).
-pub const MULTIBOOT_HEADER_MAGIC: u32 = 0x1BAD_B002;
 /// What a Multiboot v1 loader leaves in EAX (3.2).
 pub const MULTIBOOT_BOOTLOADER_MAGIC: u32 = 0x2BAD_B002;
-/// Header flag bit 1: pass memory information (3.1.2).
-pub const MULTIBOOT_MEMORY_INFO: u32 = 1 << 1;
-/// Header flag bit 16: the address fields are valid (the a.out kludge).
-pub const MULTIBOOT_AOUT_KLUDGE: u32 = 1 << 16;
-/// The header flags the guests carry.
-pub const MULTIBOOT_FLAGS: u32 = MULTIBOOT_MEMORY_INFO | MULTIBOOT_AOUT_KLUDGE;
 
 /// IA32_EFER (SDM Vol. 4, table 2-2) and EFER.LME.
 pub const IA32_EFER: u32 = 0xC000_0080;
@@ -41,9 +35,9 @@ pub const CR4_PAE: u32 = 1 << 5;
 /// CPUID.80000001H:EDX bit 29: Intel 64 architecture (long mode).
 pub const CPUID_80000001_EDX_LM: u32 = 1 << 29;
 /// A boot map directory entry: present, writable, 2 MiB page.
-const BOOT_PDE: u64 = paging::PTE_P | paging::PTE_RW | paging::PTE_PS;
+pub const BOOT_PDE: u64 = paging::PTE_P | paging::PTE_RW | paging::PTE_PS;
 /// A table entry pointing to the next level: present, writable.
-const BOOT_TABLE: u64 = paging::PTE_P | paging::PTE_RW;
+pub const BOOT_TABLE: u64 = paging::PTE_P | paging::PTE_RW;
 
 /// Selectors of the guest's GDT: 64-bit code, data, 32-bit code (the
 /// secondary CPUs' trampoline passes through 32-bit mode).
@@ -53,20 +47,25 @@ pub const DATA_SELECTOR: u16 = 0x10;
 /// See [`CODE64_SELECTOR`].
 pub const CODE32_SELECTOR: u16 = 0x18;
 
-core::arch::global_asm!(
-    r#"
-.section .multiboot, "a"
-.balign 4
-gs_multiboot_header:
-    .long {mb_magic}
-    .long {mb_flags}
-    .long -({mb_magic} + {mb_flags})
-    .long gs_multiboot_header           // header_addr
-    .long __image_start                 // load_addr
-    .long __load_end                    // load_end_addr
-    .long __bss_end                     // bss_end_addr
-    .long gs_start32                    // entry_addr
+/// `gs_entry`, the ELF entry the linker script names, is `gs_start32`
+/// unless the image is built without a multiboot header (`header.rs`).
+#[cfg(not(feature = "elf64-entry"))]
+macro_rules! entry_alias {
+    () => {
+        ".global gs_entry\n.set gs_entry, gs_start32\n"
+    };
+}
+#[cfg(feature = "elf64-entry")]
+macro_rules! entry_alias {
+    () => {
+        ""
+    };
+}
 
+core::arch::global_asm!(
+    concat!(
+        entry_alias!(),
+        r#"
 .section .text.boot32, "ax"
 .code32
 .global gs_start32
@@ -143,6 +142,8 @@ gs_start32:
     jmp     9b
 
 .code64
+.global gs_long_mode
+gs_long_mode:
 4:  movl    ${data}, %eax
     movl    %eax, %ds
     movl    %eax, %es
@@ -175,20 +176,25 @@ gs_gdt_end:
 gs_gdt_pointer:
     .short gs_gdt_end - gs_gdt - 1
     .long gs_gdt
+.balign 8
+.global gs_gdt_pointer64                // LGDT in 64-bit mode: an 8-byte base
+gs_gdt_pointer64:
+    .short gs_gdt_end - gs_gdt - 1
+    .quad gs_gdt
 
 .section .bss.gs_page_tables, "aw", @nobits
 .balign 4096
 .global gs_pml4
 gs_pml4:
     .skip 4096
+.global gs_pdpt
 gs_pdpt:
     .skip 4096
 .global gs_pd
 gs_pd:
     .skip 4 * 4096
-"#,
-    mb_magic = const MULTIBOOT_HEADER_MAGIC,
-    mb_flags = const MULTIBOOT_FLAGS,
+"#
+    ),
     stack_size = const STACK_SIZE,
     cpuid_lm = const CPUID_80000001_EDX_LM,
     pde = const BOOT_PDE,
@@ -208,23 +214,30 @@ unsafe extern "Rust" {
 }
 
 /// The boot CPU in long mode, on stack slot 0: reads the multiboot
-/// information and the ACPI tables into a [`platform::Platform`], sets up
+/// information (v1 from a multiboot loader, Multiboot2 from a long-mode
+/// start) and the ACPI tables into a [`platform::Platform`], sets up
 /// caching, exceptions, the console, the TSC and the local APIC, and calls
 /// the guest's main function.
 #[unsafe(no_mangle)]
 extern "C" fn gs_primary_rust(magic: u32, info: u32) -> ! {
     console::init();
     exceptions::install();
-    if magic != MULTIBOOT_BOOTLOADER_MAGIC {
-        crate::println!("gsupport: started with EAX {magic:#x}, not by a Multiboot loader");
-        power::halt()
-    }
-    // SAFETY: a Multiboot loader left its information at `info`, in the
-    // identity-mapped first 4 GiB; it is read before anything is written
-    // above the image, where QEMU puts it.
-    let boot = unsafe { multiboot::read(info as usize) };
+    // The loader left its information at `info`, in the identity-mapped
+    // first 4 GiB; it is read before anything is written above the image,
+    // where QEMU and qvm put it.
+    let boot = match magic {
+        // SAFETY: a Multiboot v1 loader's information, as above.
+        MULTIBOOT_BOOTLOADER_MAGIC => unsafe { multiboot::read(info as usize) },
+        // SAFETY: Multiboot2 information, as above.
+        MULTIBOOT2_BOOTLOADER_MAGIC => unsafe { multiboot::read_v2(info as usize) },
+        _ => {
+            crate::println!("gsupport: started with EAX {magic:#x}, not by a Multiboot loader");
+            power::halt()
+        }
+    };
     paging::set_caching(boot.ram());
-    let tables = acpi::discover();
+    // The RSDP the Multiboot2 information carries, else the BIOS area's.
+    let tables = boot.rsdp().and_then(acpi::root_at).or_else(acpi::discover);
     let platform = platform::build(boot, tables);
     tsc::calibrate();
     lapic::init_this_cpu(platform.lapic);

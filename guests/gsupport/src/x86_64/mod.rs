@@ -1,9 +1,11 @@
 //! The x86_64 half of the guest support library: a guest is a static
 //! ELF executable linked at 2 MiB (`guest-x86_64.ld`) with a Multiboot v1
-//! header, started by QEMU `-kernel` on a PC or by `qvm`'s multiboot
-//! loader in 32-bit protected mode. [`boot`] enters long mode on its own
-//! identity map; the guest then learns its machine from the multiboot
-//! information (RAM, command line) and ACPI (CPUs, APICs, power control)
+//! header ([`header`]), started by QEMU `-kernel` on a PC or by `qvm`'s
+//! multiboot loader in 32-bit protected mode, where [`boot`] enters long
+//! mode on its own identity map; or, built without a header, started by
+//! `qvm` in long mode at [`boot64`]'s entry. The guest then learns its
+//! machine from the multiboot information (v1 or Multiboot2: RAM, command
+//! line, the RSDP) and ACPI (CPUs, APICs, power control)
 //! into a [`Platform`], prints on COM1 ([`console`]), takes interrupts
 //! through the local APIC ([`lapic`], [`exceptions`]), keeps time with the
 //! TSC ([`tsc`]), starts the other CPUs ([`smp`]) and powers off through
@@ -11,9 +13,11 @@
 
 pub mod acpi;
 pub mod boot;
+pub mod boot64;
 pub mod console;
 pub mod cpu;
 pub mod exceptions;
+pub mod header;
 pub mod lapic;
 pub mod mmio;
 pub mod msr;

@@ -1,9 +1,12 @@
-//! The Multiboot v1 information structure (Multiboot Specification
-//! 0.6.96, 3.3 "Boot information format"): the memory map and the command
-//! line, copied out before the guest writes anything above its image
-//! (QEMU puts the structure right after the image's `.bss`).
+//! The multiboot information: the Multiboot v1 structure (Multiboot
+//! Specification 0.6.96, 3.3 "Boot information format") or the Multiboot2
+//! one (its tags read by [`crate::multiboot2`]): the memory map and the
+//! command line, copied out before the guest writes anything above its
+//! image (QEMU and `qvm` put the structure right after the image's
+//! `.bss`), and with Multiboot2 where the RSDP copy lies.
 
 use crate::dt::Region;
+use crate::multiboot2;
 
 /// `flags` bit 0: `mem_lower` and `mem_upper` are valid.
 pub const MULTIBOOT_INFO_MEMORY: u32 = 1 << 0;
@@ -27,6 +30,9 @@ pub const MAX_RAM: usize = 8;
 pub const MAX_CMDLINE: usize = 256;
 /// Most memory map entries read (a bound against a corrupt map).
 const MAX_ENTRIES: usize = 128;
+/// Longest Multiboot2 information read (a bound against a corrupt
+/// `total_size`).
+const MAX_INFO_V2: usize = 64 << 10;
 
 /// What the guests use of the multiboot information.
 #[derive(Clone, Debug)]
@@ -35,6 +41,7 @@ pub struct BootInfo {
     ram_count: usize,
     cmdline: [u8; MAX_CMDLINE],
     cmdline_len: usize,
+    rsdp: Option<u64>,
 }
 
 impl BootInfo {
@@ -46,6 +53,27 @@ impl BootInfo {
     /// The command line (empty without one; not UTF-8: empty).
     pub fn cmdline(&self) -> &str {
         core::str::from_utf8(&self.cmdline[..self.cmdline_len]).unwrap_or("")
+    }
+
+    /// Where the copy of the ACPI RSDP in the Multiboot2 information lies
+    /// (Multiboot v1 has none: the guest scans the BIOS area).
+    pub fn rsdp(&self) -> Option<u64> {
+        self.rsdp
+    }
+
+    fn empty() -> BootInfo {
+        BootInfo {
+            ram: [Region { start: 0, end: 0 }; MAX_RAM],
+            ram_count: 0,
+            cmdline: [0; MAX_CMDLINE],
+            cmdline_len: 0,
+            rsdp: None,
+        }
+    }
+
+    fn set_cmdline(&mut self, text: &[u8]) {
+        self.cmdline_len = text.len().min(MAX_CMDLINE);
+        self.cmdline[..self.cmdline_len].copy_from_slice(&text[..self.cmdline_len]);
     }
 
     fn add_ram(&mut self, start: u64, len: u64) {
@@ -85,12 +113,7 @@ unsafe fn read_u64(addr: usize) -> u64 {
 /// `info` must be the address a Multiboot v1 loader passed, identity
 /// mapped, its memory map and command line intact.
 pub unsafe fn read(info: usize) -> BootInfo {
-    let mut boot = BootInfo {
-        ram: [Region { start: 0, end: 0 }; MAX_RAM],
-        ram_count: 0,
-        cmdline: [0; MAX_CMDLINE],
-        cmdline_len: 0,
-    };
+    let mut boot = BootInfo::empty();
     // SAFETY: the caller vouches for the structure; every field read is
     // one its flags say is valid, within the 4 GiB identity map.
     unsafe {
@@ -125,5 +148,35 @@ pub unsafe fn read(info: usize) -> BootInfo {
             }
         }
     }
+    boot
+}
+
+/// Reads the Multiboot2 information at `info`: the available regions of
+/// its memory map, its command line, where its RSDP copy is.
+///
+/// # Safety
+/// `info` must be the address of Multiboot2 information, identity mapped,
+/// as long as its `total_size` says (read up to 64 KiB).
+pub unsafe fn read_v2(info: usize) -> BootInfo {
+    let mut boot = BootInfo::empty();
+    // SAFETY: the caller vouches for the structure: its fixed part, then
+    // `total_size` bytes (bounded) of it.
+    let bytes = unsafe {
+        let fixed = core::slice::from_raw_parts(info as *const u8, multiboot2::FIXED_LEN);
+        let len = multiboot2::total_size(fixed).unwrap_or(0).min(MAX_INFO_V2);
+        core::slice::from_raw_parts(info as *const u8, len)
+    };
+    for tag in multiboot2::tags(bytes) {
+        match tag.kind {
+            multiboot2::MULTIBOOT_TAG_TYPE_CMDLINE => boot.set_cmdline(multiboot2::cstr(tag.body)),
+            multiboot2::MULTIBOOT_TAG_TYPE_MMAP => {
+                for (base, len) in multiboot2::available_ram(tag.body).take(MAX_ENTRIES) {
+                    boot.add_ram(base, len);
+                }
+            }
+            _ => {}
+        }
+    }
+    boot.rsdp = multiboot2::rsdp_offset(bytes).map(|at| (info + at) as u64);
     boot
 }
