@@ -13,7 +13,9 @@
 //! linked at 2 MiB with `guests/gsupport/guest-x86_64.ld`, carrying a
 //! Multiboot v1 header with its address fields: QEMU `-kernel` on the PC
 //! boots them as they are (`target/guests-x86/<name>.elf`), as does
-//! `qvm`'s multiboot loader.
+//! `qvm`'s multiboot loader. `guest_variants.rs` builds `hello` twice more
+//! for `qvm`'s other paths (`hello32`, ELF32 without address fields;
+//! `hello64`, ELF64 without a header, started in long mode).
 
 use std::path::{Path, PathBuf};
 
@@ -108,6 +110,28 @@ pub fn build_x86(root: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
         check_x86_name(name)?;
     }
     eprintln!("xtask: building x86_64 guests: {}", names.join(", "));
+    let target_dir = root.join("target/guests-x86");
+    let built = cargo_x86(root, names, None, &target_dir)?;
+    let mut paths = Vec::new();
+    for (name, built) in names.iter().zip(built) {
+        let out = x86_elf_path(root, name);
+        std::fs::copy(&built, &out)
+            .with_context(|| format!("cannot copy {} to {}", built.display(), out.display()))?;
+        paths.push(out);
+    }
+    Ok(paths)
+}
+
+/// `cargo build --release` of the x86_64 guest packages `packages` as
+/// [`build_x86`] builds them, with `features` (`gsupport/...`, for the
+/// variants of `guest_variants.rs`), in `target_dir`; returns the built
+/// ELF files in order.
+pub fn cargo_x86(
+    root: &Path,
+    packages: &[&str],
+    features: Option<&str>,
+    target_dir: &Path,
+) -> Result<Vec<PathBuf>> {
     let script = root.join("guests/gsupport/guest-x86_64.ld");
     let flags = [
         "-C relocation-model=static".to_string(),
@@ -115,25 +139,22 @@ pub fn build_x86(root: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
         format!("-C link-arg=-T{}", script.display()),
         "-C link-arg=-zmax-page-size=0x1000".to_string(),
     ];
-    let target_dir = root.join("target/guests-x86");
     let mut cmd = build::cargo(root);
     cmd.args(["build", "--release"]);
-    for name in names {
+    for name in packages {
         cmd.args(["-p", name]);
     }
+    if let Some(features) = features {
+        cmd.args(["--features", features]);
+    }
     cmd.args(["--target", X86_64_TARGET])
-        .env("CARGO_TARGET_DIR", &target_dir);
+        .env("CARGO_TARGET_DIR", target_dir);
     build::set_rustflags(&mut cmd, &flags);
     build::run(&mut cmd)?;
-    let mut paths = Vec::new();
-    for name in names {
-        let built = target_dir.join(X86_64_TARGET).join("release").join(name);
-        let out = x86_elf_path(root, name);
-        std::fs::copy(&built, &out)
-            .with_context(|| format!("cannot copy {} to {}", built.display(), out.display()))?;
-        paths.push(out);
-    }
-    Ok(paths)
+    Ok(packages
+        .iter()
+        .map(|name| target_dir.join(X86_64_TARGET).join("release").join(name))
+        .collect())
 }
 
 /// `cargo xtask run --guest NAME --bare`: builds the guest and boots it on

@@ -8,6 +8,8 @@ mod bench;
 mod bench_linux;
 mod build;
 mod cpio;
+mod elf32;
+mod guest_variants;
 mod guests;
 mod host_tests;
 mod image;

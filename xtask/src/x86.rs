@@ -41,8 +41,10 @@ pub fn user_dir(root: &Path) -> PathBuf {
 pub fn build_all(root: &Path) -> Result<()> {
     build_kernel(root)?;
     build_user(root)?;
-    // The test guests, which x86 images carry for `qvm` to run.
-    crate::guests::build_x86(root, crate::guests::X86_GUEST_PACKAGES).map(drop)
+    // The test guests and their variants, which x86 images carry for
+    // `qvm` to run.
+    crate::guests::build_x86(root, crate::guests::X86_GUEST_PACKAGES)?;
+    crate::guest_variants::build_x86_variants(root).map(drop)
 }
 
 /// `cargo build --release -p kernel --bin kernel` for x86_64, linked where

@@ -1,6 +1,8 @@
 //! The x86_64 test guests as VMs under `qvm`. On the SVM backend (QEMU
-//! `-cpu EPYC`, 2 CPUs) `boot/boards/qemu-pc-vms.build` runs `hello`,
-//! `timer`, `smp` (2 and 4 vCPUs) and `faults` each under `ktest memcheck`,
+//! `-cpu EPYC`, 2 CPUs) `boot/boards/qemu-pc-vms.build` runs `hello` (also
+//! as `hello32`, an ELF32 multiboot kernel without address fields, and
+//! `hello64`, an ELF64 image `qvm` starts in long mode), `timer`, `smp` (2
+//! and 4 vCPUs) and `faults` each under `ktest memcheck`,
 //! then a bad configuration (`qvm` exits 65 naming file and line); on the
 //! VMX backend (Bochs, one CPU) `boot/boards/pc-vmx-vms.build` runs the
 //! same guests. Their lines come through
@@ -16,12 +18,17 @@ pub const BUILDFILE: &str = "boot/boards/qemu-pc-vms.build";
 /// The buildfile of the Bochs (VMX) case.
 pub const VMX_BUILDFILE: &str = "boot/boards/pc-vmx-vms.build";
 
+/// The VMs both cases run (`boot/vm/NAME-x86.qvmconf`), in order.
+const VMS: [&str; 7] = [
+    "hello", "hello32", "hello64", "timer", "smp", "smp4", "faults",
+];
+
 /// The cases: all guests on QEMU's SVM, the small ones on Bochs's VMX.
 pub fn cases() -> Vec<Case> {
     let mut pc = machine(Cpu::Epyc, Gic::V3, 2);
     pc.mem = "512M".into();
     let mut lines = vec![STARTUP.to_string()];
-    for name in ["hello", "timer", "smp", "smp4", "faults"] {
+    for name in VMS {
         lines.extend(vm(name));
     }
     lines.extend([
@@ -37,7 +44,7 @@ pub fn cases() -> Vec<Case> {
     let mut bochs = machine(Cpu::Skylake, Gic::V3, 2);
     bochs.mem = "256M".into();
     let mut lines = vec![STARTUP.to_string()];
-    for name in ["hello", "timer", "smp", "smp4", "faults"] {
+    for name in VMS {
         lines.extend(vm(name));
     }
     lines.extend([STARTUP_DONE.to_string(), INIT_EXIT_0.to_string()]);
@@ -51,8 +58,13 @@ pub fn cases() -> Vec<Case> {
 /// What VM `name` (`boot/vm/NAME-x86.qvmconf`) prints, with `qvm`'s
 /// prefix, then its power-off and its memory all back.
 fn vm(name: &str) -> Vec<String> {
-    // The guest's own prefix: `smp4` runs the `smp` guest.
-    let guest = name.trim_end_matches('4');
+    // The guest's own prefix: `smp4` runs the `smp` guest, `hello32` and
+    // `hello64` variants of `hello`.
+    let guest = match name {
+        "smp4" => "smp",
+        "hello32" | "hello64" => "hello",
+        other => other,
+    };
     let mut l: Vec<String> = body(name)
         .iter()
         .map(|b| format!("^{name}: {guest}: {b}"))
@@ -69,9 +81,19 @@ fn body(name: &str) -> Vec<String> {
     let gp = r"exception: general protection \(#GP\), error code 0x0$";
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     match name {
-        "hello" => s(&[
+        // Started through its multiboot header (v1 information: RAM up to
+        // the end of the 64 MiB).
+        "hello" | "hello32" => s(&[
             r"running in long mode on 1 CPUs, COM1 at 0x3f8$",
             r"local APIC at 0xfee00000, I/O APIC at 0xfec00000, ACPI QHV, RAM 0x100000-0x3ffffff, image at 0x200000$",
+            r"powering off$",
+        ]),
+        // Started in long mode: the Multiboot2 memory map reserves the
+        // page tables qvm wrote at the top of RAM (6 pages for the first
+        // 4 GiB), the RSDP comes from its ACPI tag.
+        "hello64" => s(&[
+            r"running in long mode on 1 CPUs, COM1 at 0x3f8$",
+            r"local APIC at 0xfee00000, I/O APIC at 0xfec00000, ACPI QHV, RAM 0x100000-0x3ff9fff, image at 0x200000$",
             r"powering off$",
         ]),
         "timer" => s(&[
