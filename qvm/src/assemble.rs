@@ -184,6 +184,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         placement,
         links: buses.links,
         pit_kick: Default::default(),
+        rtc_kick: Default::default(),
         reset_status: crate::status::EXIT_OK,
     })
 }

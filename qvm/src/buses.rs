@@ -75,6 +75,7 @@ impl Buses {
                 let id = self.add_ports(base, size, model, dev.intid)?;
                 match dev.config.kind {
                     VdevKind::Timer8254 => self.platform.pit = Some((id, base, dev.intid)),
+                    VdevKind::Mc146818 => self.platform.rtc = Some((id, base)),
                     VdevKind::PcKeyboard => self.platform.keyboard = Some(id),
                     VdevKind::I8259 => {
                         self.add_ports(

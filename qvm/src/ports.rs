@@ -1,12 +1,14 @@
 //! I/O port exits (x86 guests; an ARM VM has no ports and its bus stays
 //! empty): the port bus, the PC's system control port B (0x61, the 8254's
 //! counter 2 gate and output, which belongs to no device on the bus), the
-//! 8042's reset line, and the thread that turns the 8254's counter 0 into
-//! IRQ 0 edges.
+//! 8042's reset line, and the threads that give the PC's timers their
+//! interrupts in time: the 8254's counter 0 as IRQ 0 edges, the RTC's
+//! periodic, alarm and update-ended interrupts on IRQ 8.
 
 use crate::vm::{Platform, Vm, irq_line, raise_changed_lines};
 use abi::VcpuExit;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU32, Ordering};
+use vdev::Mc146818;
 use vdev::pc::{AcpiPm, I8042, ResetControl};
 use vdev::pit8254::Pit8254;
 
@@ -14,10 +16,10 @@ use vdev::pit8254::Pit8254;
 /// output, the speaker (IBM PC/AT Technical Reference; `vdev::pit8254`).
 const SYSTEM_CONTROL_B: u64 = 0x61;
 
-/// The longest the 8254 thread sleeps without news: a guest that
-/// reprograms counter 0 wakes it at once (`Vm::pit_kick`), this bounds
-/// what a lost wake-up could cost.
-const PIT_IDLE_NS: u64 = 100_000_000;
+/// The longest a timer thread sleeps without news: a guest that
+/// reprograms its device wakes it at once (`Vm::pit_kick`,
+/// `Vm::rtc_kick`), this bounds what a lost wake-up could cost.
+const TIMER_IDLE_NS: u64 = 100_000_000;
 
 /// An IN or OUT: the device at the port, port 0x61, or nothing (then the
 /// `unsupported reference` policy). `Some(status)` ends the VM.
@@ -53,12 +55,18 @@ pub fn port_io(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
         return crate::respond::policy(vm, vm.unsupported.reference, what, exit);
     };
     exit.value = value;
+    // Any access to the RTC may change when its line next rises (a read
+    // of register C clears the flags).
+    if let Some((_, base)) = shared.platform.rtc
+        && (base..base + Mc146818::SIZE).contains(&port)
+    {
+        kick(&vm.rtc_kick);
+    }
     if write {
         if let Some((_, base, _)) = pit
             && (port == SYSTEM_CONTROL_B || (base..base + Pit8254::SIZE).contains(&port))
         {
-            vm.pit_kick.fetch_add(1, Ordering::Release);
-            let _ = ulib::sys::futex_wake(&vm.pit_kick, 1);
+            kick(&vm.pit_kick);
         }
         let Platform {
             keyboard,
@@ -89,6 +97,29 @@ pub fn port_io(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
     None
 }
 
+/// Wakes the timer thread that waits on `word`.
+fn kick(word: &AtomicU32) {
+    word.fetch_add(1, Ordering::Release);
+    let _ = ulib::sys::futex_wake(word, 1);
+}
+
+/// A timer thread's loop: `step` brings the device's interrupt up to date
+/// and says when it next changes (`None` in the outer option: the device
+/// is gone); the thread sleeps until then, or until `kick` moves.
+fn timer_loop(kick: &AtomicU32, mut step: impl FnMut() -> Option<Option<u64>>) {
+    loop {
+        let seen = kick.load(Ordering::Acquire);
+        let Some(next) = step() else {
+            return;
+        };
+        let wait = next.map_or(TIMER_IDLE_NS, |at| {
+            at.saturating_sub(ulib::sys::clock())
+                .clamp(1, TIMER_IDLE_NS)
+        });
+        let _ = ulib::sys::futex_wait(kick, seen, wait);
+    }
+}
+
 /// The 8254's IRQ 0: sleeps until counter 0's output next rises (or the
 /// guest reprograms it) and pulses the I/O APIC pin once for the edges
 /// since (a masked or slow guest loses the extra edges, as on a PC).
@@ -96,22 +127,32 @@ pub fn pit_thread(vm: &Vm) {
     let Some((id, _, Some(pin))) = vm.shared.lock().platform.pit else {
         return;
     };
-    loop {
-        let seen = vm.pit_kick.load(Ordering::Acquire);
+    timer_loop(&vm.pit_kick, || {
         let (edges, next) = {
             let mut shared = vm.shared.lock();
-            let Some(pit) = shared.ports.downcast_mut::<Pit8254>(id) else {
-                return;
-            };
+            let pit = shared.ports.downcast_mut::<Pit8254>(id)?;
             (pit.take_irq_edges(), pit.next_edge_ns())
         };
         if edges > 0 {
             irq_line(vm, pin, true);
             irq_line(vm, pin, false);
         }
-        let wait = next.map_or(PIT_IDLE_NS, |at| {
-            at.saturating_sub(ulib::sys::clock()).clamp(1, PIT_IDLE_NS)
-        });
-        let _ = ulib::sys::futex_wait(&vm.pit_kick, seen, wait);
-    }
+        Some(next)
+    });
+}
+
+/// The RTC's IRQ 8: sleeps until its line next rises by itself
+/// (`Mc146818::next_irq_ns`: periodic, alarm or update-ended interrupt)
+/// or the guest touched it, and sets the line as the model has it (the
+/// guest lowers it by reading register C).
+pub fn rtc_thread(vm: &Vm) {
+    let Some((id, _)) = vm.shared.lock().platform.rtc else {
+        return;
+    };
+    timer_loop(&vm.rtc_kick, || {
+        let mut shared = vm.shared.lock();
+        raise_changed_lines(vm, &mut shared);
+        let rtc = shared.ports.downcast_mut::<Mc146818>(id)?;
+        Some(rtc.next_irq_ns())
+    });
 }

@@ -15,6 +15,10 @@ use ulib::{sys, thread};
 /// room for eight times that; a guard page below each catches an overflow.
 const THREAD_STACK: usize = 16 * 1024;
 
+/// A device's timer thread: whether the VM has the device, what to call
+/// it in messages, the thread's body (`ports.rs`).
+type TimerThread = (bool, &'static str, fn(&Vm));
+
 /// Runs every vCPU until the guest ends the VM; returns the exit status.
 pub fn run(vm: Vm) -> usize {
     let vm = Arc::new(vm);
@@ -37,15 +41,19 @@ pub fn run(vm: Vm) -> usize {
             return crate::status::EXIT_START_FAILED;
         }
     }
-    if vm.shared.lock().platform.pit.is_some() {
+    let (pit, rtc) = {
+        let shared = vm.shared.lock();
+        (shared.platform.pit.is_some(), shared.platform.rtc.is_some())
+    };
+    let timers: [TimerThread; 2] = [
+        (pit, "the 8254's", crate::ports::pit_thread),
+        (rtc, "the RTC's", crate::ports::rtc_thread),
+    ];
+    for (_, what, body) in timers.into_iter().filter(|t| t.0) {
         let shared = vm.clone();
-        let pit = move || crate::ports::pit_thread(&shared);
-        if let Err(e) = thread::spawn_sized(THREAD_STACK, abi::PRIORITY_DEFAULT, 0, pit) {
-            log::error!(
-                "qvm: {}: cannot start the 8254's thread: {}",
-                vm.name,
-                e.name()
-            );
+        let run = move || body(&shared);
+        if let Err(e) = thread::spawn_sized(THREAD_STACK, abi::PRIORITY_DEFAULT, 0, run) {
+            log::error!("qvm: {}: cannot start {what} thread: {}", vm.name, e.name());
             return crate::status::EXIT_START_FAILED;
         }
     }

@@ -51,6 +51,9 @@ pub struct Vm {
     /// Bumped (and woken) when the guest reprograms the 8254, for the
     /// thread that raises its interrupts (`ports::pit_thread`).
     pub pit_kick: core::sync::atomic::AtomicU32,
+    /// Bumped (and woken) when the guest touches the RTC, for the thread
+    /// that raises its interrupts (`ports::rtc_thread`).
+    pub rtc_kick: core::sync::atomic::AtomicU32,
     /// The exit status when the guest asks for a reset: `EXIT_OK`, or
     /// `EXIT_RESET_TO_RESTART` in a `qvm` run for `set on-reset restart`.
     pub reset_status: usize,
@@ -87,6 +90,8 @@ pub fn irq_line(vm: &Vm, intid: u32, level: bool) {
 pub struct Platform {
     /// The 8254 (`vdev timer8254`), its ports and its I/O APIC pin.
     pub pit: Option<(DeviceId, u64, Option<u32>)>,
+    /// The RTC (`vdev mc146818`) and its ports.
+    pub rtc: Option<(DeviceId, u64)>,
     /// The 8042 (`vdev pckeyboard`), whose reset line resets the VM.
     pub keyboard: Option<DeviceId>,
     /// The ACPI PM1 block, whose S5 powers the VM off.
