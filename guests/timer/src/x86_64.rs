@@ -13,9 +13,14 @@
 //! timer: 5 ticks ok, intervals 10288 10088 10074 10067 10069 us
 //! timer: one-shot 5 ticks ok, intervals 10104 10071 10062 10066 10071 us
 //! timer: tsc-deadline 5 ticks ok, intervals 10097 10068 10072 10062 10070 us
+//! timer: rtc periodic 16 Hz: 16 interrupts in one second of its updates
 //! timer: powering off
 //! ```
-//! (`timer: tsc-deadline not offered by the CPU` without it.)
+//! (`timer: tsc-deadline not offered by the CPU` without it.) The last
+//! test is the RTC's: its periodic interrupts at 16 Hz counted between
+//! two of its update-ended interrupts, through the I/O APIC ([`rtc`]).
+
+mod rtc;
 
 use core::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use gsupport::{Platform, cpu, exceptions, lapic, power, println, tsc};
@@ -54,6 +59,10 @@ fn mode() -> Mode {
 }
 
 fn on_irq(vector: u32) {
+    if vector == u32::from(rtc::VECTOR) {
+        rtc::on_irq();
+        return;
+    }
     if vector != u32::from(VECTOR) {
         println!("timer: FAIL: unexpected interrupt, vector {vector:#x}");
         return;
@@ -133,7 +142,7 @@ fn report(label: &str, intervals: [u64; TICKS]) {
     );
 }
 
-pub fn main(_platform: &'static Platform) -> ! {
+pub fn main(platform: &'static Platform) -> ! {
     exceptions::set_irq_handler(on_irq);
     println!(
         "timer: local APIC timer vector {VECTOR:#x}, TSC {} MHz, APIC timer {} MHz, period {PERIOD_US} us",
@@ -147,6 +156,15 @@ pub fn main(_platform: &'static Platform) -> ! {
     } else {
         println!("timer: tsc-deadline not offered by the CPU");
     }
+    let counted = rtc::run(platform);
+    // Within one of the rate: the second's two ends fall anywhere
+    // between two periodic interrupts.
+    let ok = counted.abs_diff(rtc::RATE_HZ) <= 1;
+    println!(
+        "timer: {}rtc periodic {} Hz: {counted} interrupts in one second of its updates",
+        if ok { "" } else { "FAIL: " },
+        rtc::RATE_HZ
+    );
     println!("timer: powering off");
     power::system_off()
 }

@@ -65,6 +65,7 @@ pub fn guest_lines(guest: &str, smp: u32) -> Vec<String> {
             r"^timer: one-shot 5 ticks ok, intervals( \d+){5} us$".into(),
             // TCG's CPUs have no TSC-deadline mode.
             "^timer: tsc-deadline not offered by the CPU$".into(),
+            r"^timer: rtc periodic 16 Hz: 1[5-7] interrupts in one second of its updates$".into(),
             "^timer: powering off$".into(),
         ],
         "smp" => {
@@ -144,6 +145,7 @@ mod tests {
                  timer: 5 ticks ok, intervals 10479 9794 9981 12640 7293 us\n\
                  timer: one-shot 5 ticks ok, intervals 10151 10218 10135 10125 10141 us\n\
                  timer: tsc-deadline not offered by the CPU\n\
+                 timer: rtc periodic 16 Hz: 16 interrupts in one second of its updates\n\
                  timer: powering off",
             ),
             (

@@ -101,6 +101,7 @@ fn body(name: &str) -> Vec<String> {
             r"5 ticks ok, intervals( \d+){5} us$",
             r"one-shot 5 ticks ok, intervals( \d+){5} us$",
             r"tsc-deadline 5 ticks ok, intervals( \d+){5} us$",
+            r"rtc periodic 16 Hz: 1[5-7] interrupts in one second of its updates$",
             r"powering off$",
         ]),
         "smp" => s(&[
