@@ -134,7 +134,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let regs = crate::firmware::write(config, layout, &mut mem, &placed, ram, applied.nodes)?;
 
     let mut buses = crate::buses::build(&name, layout, &mem)?;
-    crate::firmware::add_devices(&mut buses)?;
+    crate::firmware::add_devices(&mut buses, layout)?;
 
     let mut vcpus = Vec::new();
     for cpu in &layout.cpus {

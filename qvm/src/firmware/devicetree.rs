@@ -105,6 +105,6 @@ pub fn write(
 }
 
 /// An ARM guest's firmware has no devices of its own.
-pub fn add_devices(_buses: &mut crate::buses::Buses) -> Result<(), String> {
+pub fn add_devices(_buses: &mut crate::buses::Buses, _layout: &VmLayout) -> Result<(), String> {
     Ok(())
 }

@@ -233,8 +233,20 @@ fn write_identity_map(
 
 /// The devices the ACPI tables describe: the PM1 block (power-off through
 /// S5) with the SCI on its ISA IRQ's pin (identity-mapped, no override
-/// moves it), and the 0xCF9 reset register.
-pub fn add_devices(buses: &mut Buses) -> Result<(), String> {
+/// moves it), and the 0xCF9 reset register; and what a BIOS leaves in the
+/// RTC's CMOS RAM (`cmos.rs`: memory sizes, CPUs), if the VM has an RTC.
+pub fn add_devices(buses: &mut Buses, layout: &VmLayout) -> Result<(), String> {
+    if let Some((id, _)) = buses.platform.rtc
+        && let Some(rtc) = buses.ports.downcast_mut::<vdev::Mc146818>(id)
+    {
+        let ram: Vec<(u64, u64)> = layout
+            .ram()
+            .map(|m| (m.region.base, m.region.size))
+            .collect();
+        for (index, value) in qvm::arch::x86_64::cmos::bytes(&ram, layout.cpus.len()) {
+            rtc.set_cmos(index, value);
+        }
+    }
     use vdev::pc::{AcpiPm, ResetControl};
     let pm = AcpiPm::new(Box::new(ulib::sys::clock), acpi::SLP_TYP_S5);
     let id = buses.add_ports(

@@ -7,7 +7,8 @@
 //! vCPU's registers (`boot.rs`), the identity map an ELF64 kernel without
 //! a multiboot header starts on in long mode (`long_mode.rs`), exits
 //! (`exit.rs`), the ACPI tables the guest finds its CPUs, interrupt
-//! controllers and power-off in (`acpi/`), the memory map (`memmap.rs`).
+//! controllers and power-off in (`acpi/`), the memory map (`memmap.rs`),
+//! the BIOS's bytes in the RTC's CMOS RAM (`cmos.rs`).
 //!
 //! The names re-exported here are what the rest of `qvm` uses (see
 //! `super`), the same as `aarch64` exports but for the device tree, which
@@ -16,6 +17,7 @@
 pub mod acpi;
 pub mod apic;
 pub mod boot;
+pub mod cmos;
 pub mod exit;
 pub mod image;
 pub mod irq;
