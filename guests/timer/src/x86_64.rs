@@ -13,6 +13,7 @@
 //! timer: 5 ticks ok, intervals 10288 10088 10074 10067 10069 us
 //! timer: one-shot 5 ticks ok, intervals 10104 10071 10062 10066 10071 us
 //! timer: tsc-deadline 5 ticks ok, intervals 10097 10068 10072 10062 10070 us
+//! timer: cmos: base memory 640 KiB, extended 65535 KiB, above 16 MiB 16128 x 64 KiB
 //! timer: rtc periodic 16 Hz: 16 interrupts in one second of its updates
 //! timer: powering off
 //! ```
@@ -156,6 +157,16 @@ pub fn main(platform: &'static Platform) -> ! {
     } else {
         println!("timer: tsc-deadline not offered by the CPU");
     }
+    // What the BIOS (or qvm) left in CMOS RAM: base and extended memory
+    // in KiB, memory above 16 MiB in 64 KiB units (IBM PC/AT map; 0x34 on
+    // as the Bochs and QEMU BIOSes keep it).
+    let word = |at: u8| u32::from(rtc::read(at)) | u32::from(rtc::read(at + 1)) << 8;
+    println!(
+        "timer: cmos: base memory {} KiB, extended {} KiB, above 16 MiB {} x 64 KiB",
+        word(0x15),
+        word(0x17),
+        word(0x34)
+    );
     let counted = rtc::run(platform);
     // Within one of the rate: the second's two ends fall anywhere
     // between two periodic interrupts.

@@ -65,6 +65,7 @@ pub fn guest_lines(guest: &str, smp: u32) -> Vec<String> {
             r"^timer: one-shot 5 ticks ok, intervals( \d+){5} us$".into(),
             // TCG's CPUs have no TSC-deadline mode.
             "^timer: tsc-deadline not offered by the CPU$".into(),
+            r"^timer: cmos: base memory \d+ KiB, extended \d+ KiB, above 16 MiB \d+ x 64 KiB$".into(),
             r"^timer: rtc periodic 16 Hz: 1[5-7] interrupts in one second of its updates$".into(),
             "^timer: powering off$".into(),
         ],
@@ -145,6 +146,7 @@ mod tests {
                  timer: 5 ticks ok, intervals 10479 9794 9981 12640 7293 us\n\
                  timer: one-shot 5 ticks ok, intervals 10151 10218 10135 10125 10141 us\n\
                  timer: tsc-deadline not offered by the CPU\n\
+                 timer: cmos: base memory 640 KiB, extended 65535 KiB, above 16 MiB 16128 x 64 KiB\n\
                  timer: rtc periodic 16 Hz: 16 interrupts in one second of its updates\n\
                  timer: powering off",
             ),

@@ -101,6 +101,8 @@ fn body(name: &str) -> Vec<String> {
             r"5 ticks ok, intervals( \d+){5} us$",
             r"one-shot 5 ticks ok, intervals( \d+){5} us$",
             r"tsc-deadline 5 ticks ok, intervals( \d+){5} us$",
+            // 64 MiB from 0: qvm's CMOS bytes (`cmos.rs`).
+            r"cmos: base memory 640 KiB, extended 64512 KiB, above 16 MiB 768 x 64 KiB$",
             r"rtc periodic 16 Hz: 1[5-7] interrupts in one second of its updates$",
             r"powering off$",
         ]),

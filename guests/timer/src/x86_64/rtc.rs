@@ -62,7 +62,8 @@ static UPDATES: AtomicU32 = AtomicU32::new(0);
 static PERIODIC: AtomicU32 = AtomicU32::new(0);
 static AT_UPDATE: [AtomicU32; 2] = [const { AtomicU32::new(0) }; 2];
 
-fn read(reg: u8) -> u8 {
+/// Reads RTC register or CMOS RAM byte `reg`.
+pub fn read(reg: u8) -> u8 {
     // SAFETY: the RTC's index then data port; NMIs stay enabled (bit 7
     // clear), and reading a register only clears register C's flags.
     unsafe {
