@@ -417,11 +417,24 @@ fn mmio(frame: &mut TrapFrame, s: &mut SvmVcpu, gpa: u64, env: &impl ExitEnv) ->
     };
     let mut bytes = [0; MAX_LEN];
     let n = fetch(v, frame.rip, env, &mut bytes);
-    let Ok(d) = mmio_decode::decode(&bytes[..n], mode, &gprs(frame)) else {
+    decoded_access(&bytes[..n], mode, frame, gpa, &mut s.last)
+}
+
+/// The MMIO access at `gpa` of the instruction in `bytes` (fetched at
+/// `frame`'s RIP, decoded in `mode`), with what completing it needs kept
+/// in `last` (the next RIP; a load's register): either backend's.
+pub fn decoded_access(
+    bytes: &[u8],
+    mode: Mode,
+    frame: &TrapFrame,
+    gpa: u64,
+    last: &mut LastExit,
+) -> GuestExit {
+    let Ok(d) = mmio_decode::decode(bytes, mode, &gprs(frame)) else {
         return GuestExit::UndecodedAccess(gpa);
     };
-    s.last.next_rip = Some(frame.rip.wrapping_add(d.len as u64));
-    let access = match d.kind {
+    last.next_rip = Some(frame.rip.wrapping_add(d.len as u64));
+    GuestExit::Mmio(match d.kind {
         Kind::Store { value } => MmioAccess {
             gpa,
             width: d.width,
@@ -432,7 +445,7 @@ fn mmio(frame: &mut TrapFrame, s: &mut SvmVcpu, gpa: u64, env: &impl ExitEnv) ->
             wide: false,
         },
         Kind::Load(load) => {
-            s.last.load = Some((load, d.width));
+            last.load = Some((load, d.width));
             MmioAccess {
                 gpa,
                 width: d.width,
@@ -443,8 +456,7 @@ fn mmio(frame: &mut TrapFrame, s: &mut SvmVcpu, gpa: u64, env: &impl ExitEnv) ->
                 wide: load.dest_width == 8,
             }
         }
-    };
-    GuestExit::Mmio(access)
+    })
 }
 
 /// Completes the last exit's load (MMIO or IN) with `value` and steps

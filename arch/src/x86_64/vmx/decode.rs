@@ -14,9 +14,9 @@
 use super::exit::{self, VmxExit};
 use super::state::{AR_DB, AR_L, INTR_VALID, VmxVcpu};
 use super::vcpu::VmcsAccess;
-use crate::exit::{GuestExit, Hypercall, MmioAccess};
+use crate::exit::{GuestExit, Hypercall};
 use crate::x86_64::guest_paging::PagingMode;
-use crate::x86_64::mmio_decode::{self, Extend, Kind, MAX_LEN, Mode};
+use crate::x86_64::mmio_decode::{MAX_LEN, Mode};
 use crate::x86_64::svm::decode::{self as shared, ExitEnv, VECTOR_UD};
 use crate::x86_64::svm::exit::IoExit;
 use crate::x86_64::svm::state::{EFER_LMA, LastExit};
@@ -210,33 +210,7 @@ fn mmio(
     };
     let mut bytes = [0; MAX_LEN];
     let n = fetch(v, frame.rip, env, &mut bytes);
-    let Ok(d) = mmio_decode::decode(&bytes[..n], mode, &shared::gprs(frame)) else {
-        return GuestExit::UndecodedAccess(gpa);
-    };
-    s.last.next_rip = Some(frame.rip.wrapping_add(d.len as u64));
-    GuestExit::Mmio(match d.kind {
-        Kind::Store { value } => MmioAccess {
-            gpa,
-            width: d.width,
-            write: true,
-            value,
-            reg: MmioAccess::NO_REGISTER,
-            sign_extend: false,
-            wide: false,
-        },
-        Kind::Load(load) => {
-            s.last.load = Some((load, d.width));
-            MmioAccess {
-                gpa,
-                width: d.width,
-                write: false,
-                value: 0,
-                reg: load.reg.index,
-                sign_extend: load.extend == Extend::Sign,
-                wide: load.dest_width == 8,
-            }
-        }
-    })
+    shared::decoded_access(&bytes[..n], mode, frame, gpa, &mut s.last)
 }
 
 /// Completes the last exit's load (MMIO or IN) with `value` and steps

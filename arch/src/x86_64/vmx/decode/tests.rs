@@ -1,5 +1,5 @@
 use super::*;
-use crate::exit::RegisterAccess;
+use crate::exit::{MmioAccess, RegisterAccess};
 use crate::x86_64::cpuid::CpuidResult;
 use crate::x86_64::msr;
 use crate::x86_64::vmx::fake_vmcs::FakeVmcs;
