@@ -209,13 +209,16 @@ pub fn make_bootfs(
     let base_dir = path.parent().unwrap_or(root);
     let parsed = boot::buildfile::parse(&text, &shown, base_dir, &vars)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    // Linux guest files are fetched and built on first use.
-    if parsed
-        .files
-        .iter()
-        .any(|f| f.src.starts_with(crate::linux::dir(root)))
-    {
-        crate::linux::prepare(root)?;
+    // Linux guest files are fetched and built on first use, for each
+    // architecture whose directory the buildfile takes files from.
+    for arch in crate::linux::LinuxArch::ALL {
+        if parsed
+            .files
+            .iter()
+            .any(|f| f.src.starts_with(arch.dir(root)))
+        {
+            crate::linux::prepare_arch(root, arch)?;
+        }
     }
     // A VM configuration `qvm` would refuse must not get into an image.
     let image_files: Vec<(&str, &Path)> = parsed

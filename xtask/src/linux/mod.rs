@@ -1,0 +1,214 @@
+//! Linux guest files: a stock Debian kernel and a busybox initramfs, for
+//! an arm64 guest (`target/linux`) and an x86-64 one (`target/linux-amd64`),
+//! fetched as Debian packages (pinned versions, SHA-256 checked) with apt,
+//! unpacked with `dpkg-deb`, and cached in the architecture's directory.
+//!
+//! When a pinned version has left the archive, the current one is taken
+//! instead, with a warning (apt's check still applies): see [`debian`].
+
+mod debian;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::build::run;
+use debian::Package;
+
+/// The architecture of a Linux guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinuxArch {
+    /// arm64: a raw arm64 `Image` in `target/linux`.
+    Arm64,
+    /// x86-64: a `bzImage` in `target/linux-amd64`.
+    Amd64,
+}
+
+/// What one architecture's guest is made of, and where it goes.
+struct Guest {
+    /// Debian's name of the architecture (`apt-get download NAME:ARCH`).
+    debian: &'static str,
+    /// The kernel package.
+    kernel: Package,
+    /// A static busybox for the initramfs.
+    busybox: Package,
+    /// The directory under the repository root.
+    dir: &'static str,
+    /// The kernel's file name in that directory.
+    kernel_file: &'static str,
+}
+
+/// The arm64 guest: Debian bookworm's 6.1 arm64 image (a raw arm64
+/// `Image`).
+const ARM64: Guest = Guest {
+    debian: "arm64",
+    kernel: Package {
+        name: "linux-image-6.1.0-47-arm64",
+        version: "6.1.170-3",
+        sha256: "ce3bc5a69b6182ba6d6a16f6c1aed27dbeab0a4c401c186aff692b75ce23e364",
+        fallback: "linux-image-arm64",
+    },
+    busybox: Package {
+        name: "busybox-static",
+        version: "1:1.35.0-4+deb12u1+b1",
+        sha256: "732c9135564fc71337e0e05fb4da4d11e6c28c1834bce3e405e575afef2a52f5",
+        fallback: "busybox-static",
+    },
+    dir: "target/linux",
+    kernel_file: "Image",
+};
+
+/// The x86-64 guest: Debian bookworm's 6.1 amd64 image (a `bzImage`, the
+/// Linux boot protocol's setup header at 0x1f1).
+const AMD64: Guest = Guest {
+    debian: "amd64",
+    kernel: Package {
+        name: "linux-image-6.1.0-47-amd64",
+        version: "6.1.170-3",
+        sha256: "e0061f95dbe31f5646e5a29ba9a62293f6b625a70e81fc2b04344d8ab7589c34",
+        fallback: "linux-image-amd64",
+    },
+    busybox: Package {
+        name: "busybox-static",
+        version: "1:1.35.0-4+deb12u1+b1",
+        sha256: "3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744",
+        fallback: "busybox-static",
+    },
+    dir: "target/linux-amd64",
+    kernel_file: "bzImage",
+};
+
+/// Kernel modules the initramfs loads (the Debian kernels build their
+/// virtio drivers and ext4 as modules, on arm64 and amd64 alike), with
+/// what they depend on; ext4 asks for crc32c by name, which needs
+/// `crc32c_generic` loaded first.
+const MODULES: &[&str] = &[
+    "virtio_mmio",
+    "virtio_blk",
+    "virtio_rng",
+    "virtio_net",
+    "virtio_console",
+    "crc32c_generic",
+    "ext4",
+];
+
+/// Bytes of the test disk.
+const DISK_BYTES: usize = 16 << 20;
+
+impl LinuxArch {
+    /// Every architecture.
+    pub const ALL: [LinuxArch; 2] = [LinuxArch::Arm64, LinuxArch::Amd64];
+
+    fn guest(self) -> &'static Guest {
+        match self {
+            LinuxArch::Arm64 => &ARM64,
+            LinuxArch::Amd64 => &AMD64,
+        }
+    }
+
+    /// Where this guest's files go: `target/linux` or `target/linux-amd64`.
+    pub fn dir(self, root: &Path) -> PathBuf {
+        root.join(self.guest().dir)
+    }
+
+    /// The kernel: `target/linux/Image` or `target/linux-amd64/bzImage`.
+    pub fn kernel(self, root: &Path) -> PathBuf {
+        self.dir(root).join(self.guest().kernel_file)
+    }
+
+    /// The initramfs, `initrd.cpio` in [`LinuxArch::dir`].
+    pub fn initrd(self, root: &Path) -> PathBuf {
+        self.dir(root).join("initrd.cpio")
+    }
+
+    /// The 16 MiB zeroed test disk, `disk.img` in [`LinuxArch::dir`].
+    pub fn disk(self, root: &Path) -> PathBuf {
+        self.dir(root).join("disk.img")
+    }
+}
+
+/// Where the arm64 guest's files go (`target/linux`).
+pub fn dir(root: &Path) -> PathBuf {
+    LinuxArch::Arm64.dir(root)
+}
+
+/// Makes the arm64 guest's files: [`prepare_arch`] for
+/// [`LinuxArch::Arm64`].
+pub fn prepare(root: &Path) -> Result<()> {
+    prepare_arch(root, LinuxArch::Arm64)
+}
+
+/// Makes `arch`'s kernel ([`LinuxArch::kernel`]), `initrd.cpio` and
+/// `disk.img`: the packages are downloaded once, the rest is rebuilt each
+/// time (it takes a moment).
+pub fn prepare_arch(root: &Path, arch: LinuxArch) -> Result<()> {
+    let guest = arch.guest();
+    let dir = arch.dir(root);
+    let image = arch.kernel(root);
+    let initrd = arch.initrd(root);
+    let init = root.join("guests/linux/init");
+    std::fs::create_dir_all(dir.join("debs"))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    debian::enable_architecture(guest.debian)?;
+    let kernel = debian::fetch(&dir, &guest.kernel, guest.debian)?;
+    let busybox = debian::fetch(&dir, &guest.busybox, guest.debian)?;
+    let unpacked = dir.join("unpacked");
+    let _ = std::fs::remove_dir_all(&unpacked);
+    for deb in [&kernel, &busybox] {
+        run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&unpacked))?;
+    }
+    let vmlinuz = std::fs::read_dir(unpacked.join("boot"))
+        .context("the kernel package has no /boot")?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("vmlinuz-"))
+        })
+        .context("the kernel package has no /boot/vmlinuz-*")?;
+    std::fs::copy(&vmlinuz, &image)
+        .with_context(|| format!("cannot copy {}", vmlinuz.display()))?;
+    let busybox_bin = std::fs::read(unpacked.join("bin/busybox"))
+        .context("busybox-static has no /bin/busybox")?;
+    let init_script =
+        std::fs::read(&init).with_context(|| format!("cannot read {}", init.display()))?;
+    let modules = debian::modules_in_order(&unpacked, MODULES)?;
+    let mut archive = crate::cpio::Archive::new()
+        .dir("bin")
+        .dir("dev")
+        .dir("proc")
+        .dir("sys")
+        .dir("mnt")
+        .dir("etc")
+        .dir("lib")
+        .dir("lib/modules")
+        .file("bin/busybox", 0o755, &busybox_bin)
+        .file("init", 0o755, &init_script);
+    let mut order = String::new();
+    for (name, path) in &modules {
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        archive = archive.file(&format!("lib/modules/{name}.ko"), 0o644, &data);
+        order.push_str(name);
+        order.push('\n');
+    }
+    let archive = archive
+        .file("etc/modules", 0o644, order.as_bytes())
+        .finish();
+    // The disk the test formats and fills: a RAM copy in qvm.
+    std::fs::write(arch.disk(root), vec![0u8; DISK_BYTES])
+        .context("cannot write the disk image")?;
+    std::fs::write(&initrd, archive)
+        .with_context(|| format!("cannot write {}", initrd.display()))?;
+    eprintln!(
+        "xtask: Linux guest ({}): {} and {}",
+        guest.debian,
+        image.display(),
+        initrd.display()
+    );
+    Ok(())
+}
