@@ -223,8 +223,16 @@ pub fn child(args: &[&str]) -> usize {
 
 /// Some threads are still in a call: only `vcpu_run` may rightly block
 /// for ever (a handle it took was closed and came back as a vCPU that is
-/// off, or its guest loops without an exit).
+/// off, or its guest loops without an exit), and, while one does,
+/// `thread_wait` for a thread below the fuzzers' priority (the looping
+/// guest's CPU, if the thread is pinned to it, never runs it: strict
+/// priorities).
 fn stragglers() -> usize {
+    let in_vcpu_run = |p: &state::Progress| {
+        !p.done.load(Ordering::SeqCst)
+            && p.current.load(Ordering::SeqCst) == abi::Sys::VcpuRun as usize
+    };
+    let guest_holds_a_cpu = PROGRESS.iter().any(in_vcpu_run);
     let mut ok = true;
     for (t, p) in PROGRESS.iter().enumerate() {
         if p.done.load(Ordering::SeqCst) {
@@ -232,9 +240,17 @@ fn stragglers() -> usize {
         }
         let nr = p.current.load(Ordering::SeqCst);
         let arg0 = p.arg0.load(Ordering::SeqCst);
+        let starvable = matches!(
+            state::handles().get(arg0).map(|e| e.kind),
+            Some(state::Kind::Thread { starvable: true })
+        );
         if nr == abi::Sys::VcpuRun as usize {
             println!(
                 "ktest fuzz: thread {t} still in vcpu_run({arg0}) at the end (a vCPU that is off or a guest that never exits)"
+            );
+        } else if nr == abi::Sys::ThreadWait as usize && starvable && guest_holds_a_cpu {
+            println!(
+                "ktest fuzz: thread {t} still in thread_wait({arg0}) at the end (a low-priority thread on a CPU a guest holds)"
             );
         } else {
             println!("FAIL ktest fuzz: thread {t} still in call {nr} (x0 {arg0:#x}) after 5 s");

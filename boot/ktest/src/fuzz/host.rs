@@ -158,7 +158,8 @@ fn thread_create(c: &mut Ctx) {
     let args = [entry, stack, c.r.next() as usize, priority, affinity, 0];
     let mut handles = state::handles();
     if let Ok(h) = c.call(Sys::ThreadCreate as usize, args) {
-        handles.add(h, Kind::Thread);
+        let starvable = priority < abi::PRIORITY_DEFAULT;
+        handles.add(h, Kind::Thread { starvable });
     }
 }
 

@@ -65,8 +65,10 @@ pub fn code_page() -> usize {
 pub enum Kind {
     /// A child process (`ktest exit0` or `ktest late MS`).
     Process,
-    /// A short-lived thread.
-    Thread,
+    /// A short-lived thread; `starvable` when it runs below the fuzzing
+    /// threads' priority, so a CPU kept busy by a guest that never exits
+    /// may never run it.
+    Thread { starvable: bool },
     /// A VM; `program` is the guest-physical address of the guest program
     /// in its RAM (0: none yet).
     Vm { program: usize },
