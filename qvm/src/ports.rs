@@ -8,6 +8,7 @@
 use crate::vm::{Platform, Vm, irq_line, raise_changed_lines};
 use abi::VcpuExit;
 use core::sync::atomic::{AtomicU32, Ordering};
+use qvm::config::UnsupportedAction;
 use vdev::Mc146818;
 use vdev::pc::{AcpiPm, I8042, ResetControl};
 use vdev::pit8254::Pit8254;
@@ -16,13 +17,25 @@ use vdev::pit8254::Pit8254;
 /// output, the speaker (IBM PC/AT Technical Reference; `vdev::pit8254`).
 const SYSTEM_CONTROL_B: u64 = 0x61;
 
+/// What a read of `size` bytes from a port nothing decodes returns.
+fn all_ones(size: usize) -> u64 {
+    match size {
+        1..=7 => (1 << (8 * size)) - 1,
+        _ => u64::MAX,
+    }
+}
+
 /// The longest a timer thread sleeps without news: a guest that
 /// reprograms its device wakes it at once (`Vm::pit_kick`,
 /// `Vm::rtc_kick`), this bounds what a lost wake-up could cost.
 const TIMER_IDLE_NS: u64 = 100_000_000;
 
-/// An IN or OUT: the device at the port, port 0x61, or nothing (then the
-/// `unsupported reference` policy). `Some(status)` ends the VM.
+/// An IN or OUT: the device at the port, port 0x61, or nothing. A port
+/// no device decodes reads all ones and takes writes without effect, as
+/// on a PC's bus (there is no fault for it on x86: a guest probing for a
+/// PCI host bridge at 0xCF8, or for a device, relies on that), under the
+/// `unsupported reference` policies `fail` and `ignore`; `abort` ends the
+/// VM. `Some(status)` ends the VM.
 pub fn port_io(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
     let mut shared = vm.shared.lock();
     let (port, size, write) = (exit.address, exit.size as usize, exit.write != 0);
@@ -47,12 +60,16 @@ pub fn port_io(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
     };
     let Ok(value) = result else {
         drop(shared);
-        let what = alloc::format!(
-            "{} of {size} bytes at I/O port {port:#x} with nothing there (pc {:#x})",
-            if write { "OUT" } else { "IN" },
-            exit.pc
-        );
-        return crate::respond::policy(vm, vm.unsupported.reference, what, exit);
+        if vm.unsupported.reference == UnsupportedAction::Abort {
+            let what = alloc::format!(
+                "{} of {size} bytes at I/O port {port:#x} with nothing there (pc {:#x})",
+                if write { "OUT" } else { "IN" },
+                exit.pc
+            );
+            return crate::respond::policy(vm, UnsupportedAction::Abort, what, exit);
+        }
+        exit.value = all_ones(size);
+        return None;
     };
     exit.value = value;
     // Any access to the RTC may change when its line next rises (a read
