@@ -19,8 +19,9 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::arch::guest;
-use qvm::arch::x86_64::acpi::{self, AcpiMachine};
+use qvm::arch::x86_64::acpi::{self, AcpiMachine, VirtioMmio};
 use qvm::arch::x86_64::boot::long_mode_regs;
+use qvm::arch::x86_64::linux;
 use qvm::arch::x86_64::long_mode;
 use qvm::arch::x86_64::memmap::{memory_map, reserve};
 use qvm::config::Config;
@@ -41,24 +42,47 @@ const PAGE: u64 = 0x1000;
 /// Bytes of an ACPI 2.0 RSDP (ACPI 6.5 5.2.5.3).
 const RSDP_LEN: usize = 36;
 
-/// The ACPI machine of `layout`: the PC's, with its vCPUs.
-fn acpi_machine(layout: &VmLayout) -> AcpiMachine {
+/// The ACPI machine of `layout`: the PC's, with its vCPUs and its
+/// virtio-mmio devices (in the DSDT: an x86 guest has no device tree).
+fn acpi_machine(layout: &VmLayout) -> Result<AcpiMachine, String> {
     let mut m = AcpiMachine::pc(layout.cpus.len() as u32);
     m.ioapic.base = layout.gic.ioapic.base as u32;
-    m
+    for d in layout.vdevs.iter().filter(|d| d.config.kind.is_virtio()) {
+        let (Ok(base), Some(gsi)) = (u32::try_from(d.slot.base), d.intid) else {
+            return Err(alloc::format!(
+                "{}: a virtio device at {:#x}{}: ACPI describes virtio devices below 4 GiB with \
+                 an interrupt",
+                d.config.origin,
+                d.slot.base,
+                if d.intid.is_none() {
+                    " without an interrupt"
+                } else {
+                    ""
+                }
+            ));
+        };
+        m.virtio.push(VirtioMmio {
+            base,
+            size: d.reg_size as u32,
+            gsi,
+        });
+    }
+    Ok(m)
 }
 
 /// The `dryrun` line: the ACPI tables' size.
 pub fn describe(_config: &Config, layout: &VmLayout) -> Result<String, String> {
-    acpi::build(&acpi_machine(layout), ACPI_BASE, ACPI_WINDOW)
+    acpi::build(&acpi_machine(layout)?, ACPI_BASE, ACPI_WINDOW)
         .map(|t| alloc::format!("ACPI tables of {} bytes at {ACPI_BASE:#x}", t.bytes.len()))
         .map_err(|e| alloc::format!("ACPI tables: {e}"))
 }
 
-/// How the image starts: through its multiboot header, or in long mode.
+/// How the image starts: through its multiboot header, in long mode, or
+/// by Linux's 64-bit boot protocol.
 enum Start {
     Multiboot(Header),
     LongMode,
+    Linux(Vec<u8>),
 }
 
 /// The multiboot header of the image at `path` (placed as `placed`), or
@@ -67,6 +91,9 @@ fn start_of(path: &str, placed: &Placed) -> Result<Start, String> {
     let len = crate::bootfs::file_len(path)?;
     let mut head = alloc::vec![0; len.min(HEADER_SEARCH)];
     crate::bootfs::read_into(path, 0, &mut head)?;
+    if linux::is_bzimage(&head) {
+        return Ok(Start::Linux(head));
+    }
     let header = multiboot::find_header(&head).map_err(|e| alloc::format!("{path}: {e}"))?;
     match (header, placed.format) {
         (Some(h), _) => Ok(Start::Multiboot(h)),
@@ -111,7 +138,7 @@ pub fn write(
         }
     }
 
-    let tables = acpi::build(&acpi_machine(layout), ACPI_BASE, ACPI_WINDOW)
+    let tables = acpi::build(&acpi_machine(layout)?, ACPI_BASE, ACPI_WINDOW)
         .map_err(|e| alloc::format!("ACPI tables: {e}"))?;
     mem.write(tables.base, &tables.bytes)?;
 
@@ -143,6 +170,17 @@ pub fn write(
         rsdp: Some(rsdp),
     };
     match start {
+        Start::Linux(head) => {
+            let linux = super::pc_linux::Linux {
+                head: &head,
+                cmdline: info.cmdline,
+                initrd: modules.first(),
+                rsdp: tables.rsdp(),
+                acpi: ("the ACPI tables", ACPI_BASE, ACPI_BASE + ACPI_WINDOW),
+                next,
+            };
+            super::pc_linux::start(&linux, layout, mem, placed, ram, map)
+        }
         Start::Multiboot(header) => {
             header.check_modules(&modules)?;
             let info = BootInfo {
@@ -201,7 +239,7 @@ fn write_info(
 
 /// Writes the identity map of a long-mode start at the top of `ram`,
 /// clear of the image, the modules and `acpi`; its range (the PML4 first).
-fn write_identity_map(
+pub(super) fn write_identity_map(
     layout: &VmLayout,
     mem: &mut GuestMem,
     placed: &Placed,

@@ -1,13 +1,15 @@
 //! Guest image loaders: where the bytes of a `load`ed image go in guest
 //! memory and where the guest starts. Formats: the guest architecture's
 //! kernel image (`crate::arch`; on AArch64 Linux's arm64 `Image`,
-//! Documentation/arch/arm64/booting.rst; on x86 multiboot kernels placed by
-//! their header's address fields), ELF (the classes and machines of the
-//! guest's `ELF_KINDS`: ELF64 on AArch64, ELF64 and ELF32 i386 on x86;
-//! PT_LOAD at their physical addresses, `elf.rs`), and raw binaries (entry
-//! at the first byte). Images the loader cannot start (on AArch64
-//! gzip-compressed and EFI zboot kernels and 32-bit ELF; on x86 the Linux
-//! bzImage) are refused with a message that says what was found.
+//! Documentation/arch/arm64/booting.rst; on x86 the Linux bzImage,
+//! Documentation/arch/x86/boot.rst, and multiboot kernels placed by their
+//! header's address fields), ELF (the classes and machines of the guest's
+//! `ELF_KINDS`: ELF64 on AArch64, ELF64 and ELF32 i386 on x86; PT_LOAD at
+//! their physical addresses, `elf.rs`), and raw binaries (entry at the
+//! first byte). Images the loader cannot start (on AArch64
+//! gzip-compressed and EFI zboot kernels and 32-bit ELF; on x86 32-bit
+//! bzImages and malformed multiboot headers) are refused with a message
+//! that says what was found.
 //!
 //! A loader needs only the start of the file ([`head_len`] bytes of it) and
 //! its length: `qvm` reads that much, places the image, then copies each

@@ -35,6 +35,7 @@ const RFLAGS_FIXED: u64 = 1 << 1;
 /// `VcpuRegs::gpr` indices (the instruction encoding's register numbers).
 const RAX: usize = 0;
 const RBX: usize = 3;
+const RSI: usize = 6;
 
 /// The kernel's settings of the VM: emulated local APICs and I/O APIC.
 pub fn vm_config(layout: &VmLayout<ApicLayout>) -> Result<abi::VmConfig, String> {
@@ -83,6 +84,20 @@ pub fn long_mode_regs(entry: u64, cr3: u64, info: u64) -> VcpuRegs {
     };
     regs.gpr[RAX] = u64::from(MULTIBOOT2_BOOTLOADER_MAGIC);
     regs.gpr[RBX] = info;
+    regs
+}
+
+/// The boot vCPU of a Linux bzImage (Documentation/arch/x86/boot.rst,
+/// "64-bit Boot Protocol"): long mode on the identity map at `cr3` as
+/// [`long_mode_regs`], RIP the 64-bit entry point, RSI the zero page at
+/// `zero_page`, every other general register 0. The protocol's GDT with
+/// `__BOOT_CS` (0x10) and `__BOOT_DS` (0x18) is not set: CS and the data
+/// segments are flat, and the kernel loads its own GDT before it reloads
+/// a segment register (arch/x86/boot/compressed/head_64.S).
+pub fn linux_regs(entry: u64, cr3: u64, zero_page: u64) -> VcpuRegs {
+    let mut regs = long_mode_regs(entry, cr3, 0);
+    regs.gpr = [0; 16];
+    regs.gpr[RSI] = zero_page;
     regs
 }
 

@@ -2,8 +2,8 @@
 //! placed by their header's address fields or as ELF (ELF32 i386, as most
 //! multiboot kernels are, or ELF64); ELF64 images without a multiboot
 //! header, which start in long mode (`firmware/pc.rs` in the binary); the
-//! Linux bzImage, which the loader refuses for now; the ELF images an x86
-//! guest runs.
+//! Linux bzImage (`linux/`), placed by its setup header; the ELF images an
+//! x86 guest runs.
 
 use alloc::string::String;
 use alloc::vec;
@@ -12,6 +12,8 @@ use elf::file::Class;
 
 use crate::loader::{ElfKind, Format, Placed, Ram};
 use crate::multiboot;
+
+use super::linux;
 
 /// The `e_machine` of an ELF64 image this guest runs.
 pub const ELF_MACHINE: u16 = EM_X86_64;
@@ -33,42 +35,37 @@ pub const ELF_KINDS: &[ElfKind] = &[
     },
 ];
 
-/// Offset and value of the Linux boot protocol's "HdrS" signature
-/// (Documentation/arch/x86/boot.rst, "The real-mode kernel header").
-const BZIMAGE_MAGIC_OFFSET: usize = 0x202;
-const BZIMAGE_MAGIC: [u8; 4] = *b"HdrS";
-
-/// Whether `data` is a multiboot kernel placed by its header's address
-/// fields (the "a.out kludge"): its header says where its bytes go, ELF or
-/// not. Multiboot ELF images without them load as ELF (ELF32 or ELF64).
+/// Whether `data` is a kernel placed by its own header: a Linux bzImage,
+/// or a multiboot kernel placed by its header's address fields (the
+/// "a.out kludge"; its header says where its bytes go, ELF or not).
+/// Multiboot ELF images without them load as ELF (ELF32 or ELF64).
 pub fn is_kernel_image(data: &[u8]) -> bool {
-    matches!(multiboot::find_header(data), Ok(Some(h)) if h.uses_kludge())
+    linux::is_bzimage(data)
+        || matches!(multiboot::find_header(data), Ok(Some(h)) if h.uses_kludge())
 }
 
-/// Refuses what looks like a kernel the loader cannot start: a Linux
-/// bzImage, and a multiboot image whose header is malformed (rather than
-/// loading it as raw bytes).
+/// Refuses what looks like a kernel the loader cannot start: a multiboot
+/// image whose header is malformed (rather than loading it as raw bytes).
 pub fn check_compressed(data: &[u8]) -> Result<(), String> {
-    if data.get(BZIMAGE_MAGIC_OFFSET..BZIMAGE_MAGIC_OFFSET + 4) == Some(&BZIMAGE_MAGIC) {
-        return Err(
-            "a Linux bzImage: qvm does not boot x86 Linux kernels yet (load a multiboot or ELF kernel)"
-                .into(),
-        );
-    }
     match multiboot::find_header(data) {
         Err(e) => Err(alloc::format!("a multiboot kernel qvm cannot start: {e}")),
         Ok(_) => Ok(()),
     }
 }
 
-/// Places a multiboot kernel by its address fields ([`is_kernel_image`]);
-/// `at` (a `load` address) cannot move it.
+/// Places a kernel by its header ([`is_kernel_image`]): a bzImage where
+/// its setup header allows (`at`, a `load` address, may move a
+/// relocatable one); a multiboot kernel by its address fields, which `at`
+/// cannot change.
 pub fn place_kernel_image(
     head: &[u8],
     file_len: usize,
     ram: Ram,
     at: Option<u64>,
 ) -> Result<Placed, String> {
+    if linux::is_bzimage(head) {
+        return linux::place(head, file_len, ram, at);
+    }
     let header =
         multiboot::find_header(head)?.ok_or_else(|| String::from("not a multiboot kernel"))?;
     let layout = multiboot::kludge_layout(&header, file_len)?;

@@ -8,7 +8,8 @@
 //! a multiboot header starts on in long mode (`long_mode.rs`), exits
 //! (`exit.rs`), the ACPI tables the guest finds its CPUs, interrupt
 //! controllers and power-off in (`acpi/`), the memory map (`memmap.rs`),
-//! the BIOS's bytes in the RTC's CMOS RAM (`cmos.rs`).
+//! the BIOS's bytes in the RTC's CMOS RAM (`cmos.rs`), Linux bzImages by
+//! the 64-bit boot protocol (`linux/`).
 //!
 //! The names re-exported here are what the rest of `qvm` uses (see
 //! `super`), the same as `aarch64` exports but for the device tree, which
@@ -22,6 +23,7 @@ pub mod exit;
 pub mod image;
 pub mod irq;
 pub mod layout;
+pub mod linux;
 pub mod long_mode;
 pub mod memmap;
 #[cfg(feature = "vmm")]

@@ -10,6 +10,7 @@
 
 use alloc::vec::Vec;
 
+use super::devices::{VirtioMmio, virtio_scope};
 use super::sdt::{Bytes, Oem, Sdt};
 
 /// SLP_TYP of the working state S0 (what PM1_CNT holds while running).
@@ -110,13 +111,15 @@ pub fn name_package(out: &mut Bytes, seg: &[u8; 4], elements: &[u64]) {
 }
 
 /// The DSDT: a definition block whose TermList defines `\_S0_` and
-/// `\_S5_` (the top level of the DSDT is the root scope).
-pub fn dsdt(oem: &Oem) -> Vec<u8> {
+/// `\_S5_` (the top level of the DSDT is the root scope), and the
+/// `virtio` devices under `\_SB` (`devices.rs`).
+pub fn dsdt(oem: &Oem, virtio: &[VirtioMmio]) -> Vec<u8> {
     let mut t = Sdt::new(b"DSDT", DSDT_REVISION, oem);
     for (seg, typ) in [(b"_S0_", SLP_TYP_S0), (b"_S5_", SLP_TYP_S5)] {
         // Package {SLP_TYPa, SLP_TYPb, reserved, reserved} (§7.4.2).
         let typ = u64::from(typ);
         name_package(t.body(), seg, &[typ, typ, 0, 0]);
     }
+    virtio_scope(t.body(), virtio);
     t.finish()
 }

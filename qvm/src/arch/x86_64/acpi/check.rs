@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use super::devices::MAX_DEVICES;
 use super::machine::AcpiMachine;
 
 /// Where a BIOS-booted guest scans for the RSDP (ACPI 6.4 §5.2.5.1: the
@@ -59,6 +60,10 @@ pub enum AcpiError {
     /// The PM1a event or control block is at port 0 ("not present"):
     /// a FADT without HW_REDUCED_ACPI must have both.
     NoPm1Block,
+    /// More virtio-mmio devices than the DSDT names.
+    TooManyDevices(usize),
+    /// A virtio-mmio device's interrupt is not one of the I/O APIC's pins.
+    DeviceGsi(u32),
 }
 
 impl fmt::Display for AcpiError {
@@ -86,6 +91,15 @@ impl fmt::Display for AcpiError {
             }
             AcpiError::SciIrq(irq) => write!(f, "SCI on IRQ {irq}: not an I/O APIC pin"),
             AcpiError::NoPm1Block => f.write_str("no PM1a event or control block"),
+            AcpiError::TooManyDevices(n) => {
+                write!(
+                    f,
+                    "{n} virtio devices: the DSDT names at most {MAX_DEVICES}"
+                )
+            }
+            AcpiError::DeviceGsi(gsi) => {
+                write!(f, "a virtio device on GSI {gsi}: no I/O APIC pin")
+            }
         }
     }
 }
@@ -118,6 +132,12 @@ pub fn check_machine(m: &AcpiMachine) -> Result<(), AcpiError> {
     }
     if m.pm.pm1a_evt == 0 || m.pm.pm1a_cnt == 0 {
         return Err(AcpiError::NoPm1Block);
+    }
+    if m.virtio.len() > MAX_DEVICES {
+        return Err(AcpiError::TooManyDevices(m.virtio.len()));
+    }
+    if let Some(d) = m.virtio.iter().find(|d| !pin(d.gsi)) {
+        return Err(AcpiError::DeviceGsi(d.gsi));
     }
     Ok(())
 }

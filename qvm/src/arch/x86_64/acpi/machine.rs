@@ -5,6 +5,8 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
+use super::devices::VirtioMmio;
+
 /// Where the local APICs are (the architectural default of
 /// IA32_APIC_BASE).
 pub const LAPIC_BASE: u32 = 0xFEE0_0000;
@@ -160,6 +162,8 @@ pub struct AcpiMachine {
     pub century: u8,
     /// What legacy hardware there is.
     pub legacy: Legacy,
+    /// The virtio-mmio devices the DSDT lists.
+    pub virtio: Vec<VirtioMmio>,
     /// OEM ID of every table and of the RSDP.
     pub oem_id: [u8; 6],
     /// OEM table ID of every table.
@@ -215,6 +219,7 @@ impl AcpiMachine {
                 msi: false,
                 cmos_rtc: true,
             },
+            virtio: Vec::new(),
             oem_id: *b"QHV   ",
             oem_table_id: *b"QHV-PC  ",
             oem_revision: 1,

@@ -13,7 +13,8 @@
 //! - the MADT: local APICs, the I/O APIC, interrupt source overrides,
 //!   LINT1 as NMI ([`madt`]);
 //! - the DSDT, whose AML defines `\_S0_` and `\_S5_` ([`aml`]; the S5
-//!   SLP_TYP is [`SLP_TYP_S5`], which the PM1 vdev is given).
+//!   SLP_TYP is [`SLP_TYP_S5`], which the PM1 vdev is given) and the
+//!   virtio-mmio devices under `\_SB` ([`devices`]).
 //!
 //! Every table has its header (§5.2.6) with checksum, OEM fields from the
 //! machine and creator "QHVM" ([`sdt`]). Pure: no guest memory is
@@ -22,6 +23,7 @@
 pub mod aml;
 pub mod build;
 pub mod check;
+pub mod devices;
 pub mod fadt;
 pub mod machine;
 pub mod madt;
@@ -33,6 +35,7 @@ mod tests;
 pub use aml::{SLP_TYP_S0, SLP_TYP_S5};
 pub use build::{AcpiImage, TableAddrs, build};
 pub use check::{AcpiError, BIOS_AREA_END, BIOS_AREA_START, MAX_CPUS};
+pub use devices::VirtioMmio;
 pub use machine::{
     AcpiMachine, IoApic, Legacy, Override, PM_BASE, PmPorts, Polarity, RESET_PORT, RESET_VALUE,
     ResetReg, SCI_IRQ, Trigger,

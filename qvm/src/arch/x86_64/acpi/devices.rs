@@ -1,0 +1,195 @@
+//! The VM's virtio-mmio devices in the DSDT, where an ACPI guest finds
+//! them (an x86 guest has no device tree): `Scope (\_SB) { Device (VRnn)
+//! { Name (_HID, "LNRO0005") Name (_UID, n) Name (_CRS,
+//! ResourceTemplate () { Memory32Fixed (ReadWrite, BASE, SIZE)
+//! Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { GSI }
+//! }) } ... }`. "LNRO0005" is the ID Linux's virtio-mmio driver matches
+//! (drivers/virtio/virtio_mmio.c, `virtio_mmio_acpi_match`); the
+//! interrupt is level-triggered active-high, as a virtio-mmio device
+//! holds its line while its InterruptStatus is non-zero. Encodings: ACPI
+//! 6.4 §20.2 (AML) and §6.4 (resource descriptors).
+
+use super::aml::{NAME_OP, integer, pkg_length};
+use super::sdt::Bytes;
+
+/// A virtio-mmio device: its registers and its I/O APIC input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VirtioMmio {
+    /// First register's address (below 4 GiB: a 32-bit descriptor).
+    pub base: u32,
+    /// Bytes of registers.
+    pub size: u32,
+    /// Its interrupt's GSI.
+    pub gsi: u32,
+}
+
+/// ScopeOp (§20.2.5.1).
+const SCOPE_OP: u8 = 0x10;
+/// ExtOpPrefix and DeviceOp (§20.2.5.2).
+const EXT_OP_PREFIX: u8 = 0x5B;
+const DEVICE_OP: u8 = 0x82;
+/// BufferOp (§20.2.5.4).
+const BUFFER_OP: u8 = 0x11;
+/// StringPrefix (§20.2.3): an ASCII string and a NUL follow.
+const STRING_PREFIX: u8 = 0x0D;
+/// RootChar (§20.2.2).
+const ROOT_CHAR: u8 = b'\\';
+/// The `_HID` of a virtio-mmio device.
+pub const VIRTIO_MMIO_HID: &str = "LNRO0005";
+/// Devices the names `VR00` to `VRFF` tell apart.
+pub const MAX_DEVICES: usize = 256;
+
+/// Large resource item 0x06, 32-bit Fixed Memory Range Descriptor
+/// (§6.4.3.4), and its length after the 3-byte header.
+const MEMORY32_FIXED: u8 = 0x86;
+const MEMORY32_FIXED_LEN: u16 = 9;
+/// Its information byte: bit 0, read/write.
+const MEMORY_READ_WRITE: u8 = 1 << 0;
+/// Large resource item 0x09, Extended Interrupt Descriptor (§6.4.3.6).
+const EXTENDED_INTERRUPT: u8 = 0x89;
+/// Its length for one interrupt: flags, table length, one DWORD.
+const EXTENDED_INTERRUPT_LEN: u16 = 6;
+/// Its flags: bit 0 consumer; bit 1 clear, level-triggered; bit 2
+/// clear, active-high; bit 3 clear, exclusive.
+const INTERRUPT_CONSUMER_LEVEL_HIGH: u8 = 1 << 0;
+/// Small resource item 0x0F, End Tag (§6.4.2.9), and its checksum byte
+/// (0: "the checksum is treated as correct").
+const END_TAG: u8 = 0x79;
+
+/// The resource template of `d`: its memory range, its interrupt, the
+/// end tag.
+fn resources(d: &VirtioMmio) -> Bytes {
+    let mut r = Bytes::default();
+    r.u8(MEMORY32_FIXED)
+        .u16(MEMORY32_FIXED_LEN)
+        .u8(MEMORY_READ_WRITE)
+        .u32(d.base)
+        .u32(d.size);
+    r.u8(EXTENDED_INTERRUPT)
+        .u16(EXTENDED_INTERRUPT_LEN)
+        .u8(INTERRUPT_CONSUMER_LEVEL_HIGH)
+        .u8(1)
+        .u32(d.gsi);
+    r.u8(END_TAG).u8(0);
+    r
+}
+
+/// Appends `op` (one or two bytes), the PkgLength of `body`, `body`.
+fn with_length(out: &mut Bytes, op: &[u8], body: &[u8]) {
+    // Device lists are bounded by MAX_DEVICES, far below 2^28 bytes.
+    let len = pkg_length(body.len()).unwrap_or_default();
+    out.raw(op).raw(&len).raw(body);
+}
+
+/// `Device (VRnn) {...}` for device number `n` (below [`MAX_DEVICES`]).
+fn device(n: usize, d: &VirtioMmio) -> Bytes {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut body = Bytes::default();
+    body.raw(&[b'V', b'R', HEX[(n >> 4) & 0xF], HEX[n & 0xF]]);
+    body.u8(NAME_OP)
+        .raw(b"_HID")
+        .u8(STRING_PREFIX)
+        .raw(VIRTIO_MMIO_HID.as_bytes())
+        .u8(0);
+    body.u8(NAME_OP).raw(b"_UID");
+    integer(&mut body, n as u64);
+    let template = resources(d);
+    let mut buffer = Bytes::default();
+    integer(&mut buffer, template.0.len() as u64);
+    buffer.raw(&template.0);
+    body.u8(NAME_OP).raw(b"_CRS");
+    with_length(&mut body, &[BUFFER_OP], &buffer.0);
+    let mut out = Bytes::default();
+    with_length(&mut out, &[EXT_OP_PREFIX, DEVICE_OP], &body.0);
+    out
+}
+
+/// Appends `Scope (\_SB) {...}` with a device for each of `devices` (at
+/// most [`MAX_DEVICES`]; nothing if there are none).
+pub fn virtio_scope(out: &mut Bytes, devices: &[VirtioMmio]) {
+    if devices.is_empty() {
+        return;
+    }
+    let mut body = Bytes::default();
+    body.u8(ROOT_CHAR).raw(b"_SB_");
+    for (n, d) in devices.iter().take(MAX_DEVICES).enumerate() {
+        body.raw(&device(n, d).0);
+    }
+    with_length(out, &[SCOPE_OP], &body.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_device_encodes_as_iasl_would() {
+        let mut out = Bytes::default();
+        let d = VirtioMmio {
+            base: 0xD000_0000,
+            size: 0x200,
+            gsi: 16,
+        };
+        virtio_scope(&mut out, &[d]);
+        let b = &out.0;
+        // A PkgLength at `at`: the value and the bytes it takes.
+        let pkg = |b: &[u8], at: usize| {
+            let extra = usize::from(b[at] >> 6);
+            let mut v = usize::from(b[at] & if extra == 0 { 0x3F } else { 0xF });
+            for i in 0..extra {
+                v |= usize::from(b[at + 1 + i]) << (4 + 8 * i);
+            }
+            (v, 1 + extra)
+        };
+        // Scope (its PkgLength counts itself and the rest), \_SB_.
+        assert_eq!(b[0], SCOPE_OP);
+        let (len, n) = pkg(b, 1);
+        assert_eq!(len, b.len() - 1);
+        let b = &b[1 + n..];
+        assert_eq!(&b[..5], b"\\_SB_");
+        // Device VR00 and its objects.
+        assert_eq!(&b[5..7], &[EXT_OP_PREFIX, DEVICE_OP]);
+        let b = &b[7..];
+        let (len, n) = pkg(b, 0);
+        assert_eq!(len, b.len());
+        let b = &b[n..];
+        assert_eq!(&b[..4], b"VR00");
+        assert_eq!(&b[4..10], b"\x08_HID\x0d");
+        assert_eq!(&b[10..19], b"LNRO0005\0");
+        assert_eq!(&b[19..26], b"\x08_UID\x00\x08");
+        // _CRS: Buffer, PkgLength, size 23 as a byte, the template.
+        assert_eq!(&b[26..30], b"_CRS");
+        assert_eq!((b[30], b[31]), (BUFFER_OP, 26));
+        assert_eq!(&b[32..34], &[0x0A, 23]);
+        assert_eq!(
+            &b[34..],
+            &[
+                0x86, 9, 0, 1, 0, 0, 0, 0xD0, 0, 2, 0, 0, // Memory32Fixed
+                0x89, 6, 0, 1, 1, 16, 0, 0, 0, // Interrupt
+                0x79, 0, // End tag
+            ]
+        );
+    }
+
+    #[test]
+    fn devices_get_their_own_names_and_no_devices_no_scope() {
+        let d = VirtioMmio {
+            base: 0xD000_1000,
+            size: 0x200,
+            gsi: 17,
+        };
+        let mut out = Bytes::default();
+        virtio_scope(&mut out, &[d; 20]);
+        let names: alloc::vec::Vec<_> = out
+            .0
+            .windows(4)
+            .filter(|w| w.starts_with(b"VR"))
+            .map(|w| alloc::string::String::from_utf8_lossy(w).into_owned())
+            .collect();
+        assert_eq!(names.len(), 20);
+        assert_eq!(names[19], "VR13");
+        let mut none = Bytes::default();
+        virtio_scope(&mut none, &[]);
+        assert!(none.0.is_empty());
+    }
+}
