@@ -14,6 +14,7 @@ pub mod shell;
 pub mod stress;
 pub mod x86;
 pub mod x86_guests;
+pub mod x86_linux;
 pub mod x86_vms;
 
 use std::collections::{BTreeMap, VecDeque};

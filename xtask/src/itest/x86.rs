@@ -45,6 +45,7 @@ pub fn cases() -> Vec<Case> {
     cases.extend(hwcheck());
     cases.extend(super::x86_guests::cases());
     cases.extend(super::x86_vms::cases());
+    cases.extend(super::x86_linux::cases());
     // SVM without nested paging is no hypervisor: the kernel says so and
     // stops.
     let mut plain = machine(Cpu::Qemu64, Gic::V3, 1);

@@ -1,0 +1,49 @@
+//! x86 Linux guests (issue 13): a stock Debian amd64 kernel (bzImage) with
+//! the busybox initramfs under `qvm` on QEMU's PC with SVM, as the arm64
+//! kernel runs on `virt` (`cases.rs`): two vCPUs found in the MADT, its
+//! virtio devices found in the DSDT, the disk, entropy, network and
+//! console devices used by `guests/linux/init`, a line typed into the
+//! virtio-console, and the power-off through ACPI S5.
+
+use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
+use super::matcher::Expect;
+use crate::qemu::{Cpu, Gic};
+
+/// The buildfile: one `qvm` running `guests/linux/linux-x86.qvmconf`.
+pub const BUILDFILE: &str = "boot/boards/qemu-pc-linux.build";
+
+/// The cases.
+pub fn cases() -> Vec<Case> {
+    let pc = machine(Cpu::Epyc, Gic::V3, 2);
+    vec![
+        Case::new("x86-linux-epyc-smp2", pc)
+            .buildfile(BUILDFILE)
+            .timeout(600)
+            .lines(&[
+                STARTUP,
+                r"linux: \[ *[0-9.]+\] Linux version 6\.1\.",
+                r"linux: \[ *[0-9.]+\] ACPI: Using ACPI \(MADT\) for SMP configuration information",
+                r"linux: \[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs",
+                r"linux: \[ *[0-9.]+\] serial8250: ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A",
+                r"linux: \[ *[0-9.]+\] Run /init as init process",
+                r"linux: linux-init: running, 2 CPUs, 6\.1\.",
+                r"linux: linux-init: interrupts: timer 1, virtio 4",
+                r"linux: linux-init: read 16384 bytes from /dev/hwrng",
+                r"linux: linux-init: disk: 4 MiB file read back with the same checksum",
+                r"linux: linux-init: eth0 up, MAC 52:54:00:00:01:02",
+                r"linux: linux-init: hello through virtio-console",
+            ])
+            .then(
+                Expect::line(r"linux: linux-init: type a line on virtio-console")
+                    .then_type(b"typed into hvc0\r"),
+            )
+            .lines(&[
+                r"linux: linux-init: virtio-console read 'typed into hvc0'",
+                r"linux: linux-init: powering off",
+                r"linux: \[ *[0-9.]+\] reboot: Power down",
+                r"^qvm: linux: the guest powered off \(ACPI S5\)$",
+                STARTUP_DONE,
+                INIT_EXIT_0,
+            ]),
+    ]
+}
