@@ -13,8 +13,9 @@ use qvm::config::Partition;
 use ulib::sys;
 use vdev::virtio::blk::{BlockStorage, IoError};
 
-/// Where `qvm` maps block channels, apart from the `peer` links' window.
-const DISK_WINDOW: usize = 0x58_0000_0000;
+/// Where `qvm` maps block channels, apart from the `peer` links' window
+/// (from the bottom of the process's range, as that window).
+const DISK_WINDOW: usize = abi::USER_BASE + 0x58_0000_0000;
 /// The next free address in that window.
 static NEXT_VA: AtomicUsize = AtomicUsize::new(DISK_WINDOW);
 /// How long `qvm` waits for the driver to serve the channel.

@@ -19,8 +19,9 @@ use vdev::virtio::net::ring::{RingLink, SharedMemory, Waiter, region_size};
 /// Bytes of each direction's ring: about 350 full-size frames in flight.
 pub const RING_BYTES: usize = 512 * 1024;
 
-/// Where `qvm` maps shared regions (above guest RAM's window).
-const SHM_WINDOW: usize = 0x50_0000_0000;
+/// Where `qvm` maps shared regions (above guest RAM's window, from the
+/// bottom of the process's range: 0 on ARM, 512 GiB on x86).
+const SHM_WINDOW: usize = abi::USER_BASE + 0x50_0000_0000;
 /// The next free address in that window.
 static NEXT_VA: AtomicUsize = AtomicUsize::new(SHM_WINDOW);
 

@@ -3,7 +3,9 @@
 //! kernel runs on `virt` (`cases.rs`): two vCPUs found in the MADT, its
 //! virtio devices found in the DSDT, the disk, entropy, network and
 //! console devices used by `guests/linux/init`, a line typed into the
-//! virtio-console, and the power-off through ACPI S5.
+//! virtio-console, and the power-off through ACPI S5; and two such VMs
+//! whose virtio-net cards are linked, pinging each other and moving 1 MiB
+//! (one powers off, the other goes on and then powers off too).
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
 use super::matcher::Expect;
@@ -12,10 +14,30 @@ use crate::qemu::{Cpu, Gic};
 /// The buildfile: one `qvm` running `guests/linux/linux-x86.qvmconf`.
 pub const BUILDFILE: &str = "boot/boards/qemu-pc-linux.build";
 
+/// Two VMs with linked virtio-net cards.
+pub const NET_BUILDFILE: &str = "boot/boards/qemu-pc-linux-net.build";
+
 /// The cases.
 pub fn cases() -> Vec<Case> {
     let pc = machine(Cpu::Epyc, Gic::V3, 2);
     vec![
+        Case::new("x86-linux-net-epyc-smp2", pc.clone())
+            .buildfile(NET_BUILDFILE)
+            .timeout(600)
+            .lines(&[
+                STARTUP,
+                r"linux1: linux-init: running, 1 CPUs, 6\.1\.",
+                r"linux1: linux-net: ping 169\.254\.1\.2: 4 of 4 replies",
+                r"linux1: linux-net: 1048576 bytes from 169\.254\.1\.2, same checksum",
+                r"linux2: linux-net: ping 169\.254\.1\.1: 4 of 4 replies",
+                r"linux2: linux-net: 1048576 bytes from 169\.254\.1\.1, same checksum",
+                r"^qvm: linux2: the guest powered off \(ACPI S5\)$",
+                r"linux1: linux-net: 169\.254\.1\.2 is gone, powering off",
+                r"^qvm: linux1: the guest powered off \(ACPI S5\)$",
+                "init: background job 'shm=net qvm @/etc/vm/linux-net1-x86.qvmconf' ended with status 0",
+                "init: background job 'shm=net qvm @/etc/vm/linux-net2-x86.qvmconf' ended with status 0",
+                INIT_EXIT_0,
+            ]),
         Case::new("x86-linux-epyc-smp2", pc)
             .buildfile(BUILDFILE)
             .timeout(600)
