@@ -83,8 +83,15 @@ pub fn classify(msr: u32, write: bool) -> MsrAction {
         (IA32_MTRRCAP | IA32_ARCH_CAPABILITIES | IA32_FEATURE_CONTROL, false) => Emulate(Store),
         (IA32_MISC_ENABLE, false) => Emulate(Store),
         (IA32_MISC_ENABLE, true) => Ignore,
-        (IA32_BIOS_SIGN_ID | MSR_K7_HWCR, true) => Ignore,
-        (IA32_BIOS_SIGN_ID | MSR_K7_HWCR | IA32_PLATFORM_ID | MSR_PLATFORM_INFO, false) => ReadZero,
+        // Configuration a VM does not have: Linux reads and writes these on
+        // AMD CPUs without a fault handler (as KVM, they read 0 and take
+        // any write).
+        (IA32_BIOS_SIGN_ID | MSR_K7_HWCR | MSR_K8_SYSCFG | MSR_AMD64_NB_CFG, true) => Ignore,
+        (
+            IA32_BIOS_SIGN_ID | MSR_K7_HWCR | MSR_K8_SYSCFG | MSR_AMD64_NB_CFG | IA32_PLATFORM_ID
+            | MSR_PLATFORM_INFO,
+            false,
+        ) => ReadZero,
         _ => Unsupported,
     }
 }

@@ -42,8 +42,15 @@ pub const IA32_FS_BASE: u32 = 0xC000_0100;
 pub const IA32_GS_BASE: u32 = 0xC000_0101;
 pub const IA32_KERNEL_GS_BASE: u32 = 0xC000_0102;
 pub const IA32_TSC_AUX: u32 = 0xC000_0103;
+/// AMD MSRC001_0010, System Configuration (SYSCFG; APM Vol. 2, 7.9.1
+/// "System-Configuration Register"): its MTRR extensions read as off.
+pub const MSR_K8_SYSCFG: u32 = 0xC001_0010;
 /// AMD MSRC001_0015, Hardware Configuration (APM Vol. 2, A.7).
 pub const MSR_K7_HWCR: u32 = 0xC001_0015;
+/// AMD MSRC001_001F, Northbridge Configuration (NB_CFG; family 10h-15h
+/// BKDGs): Linux sets its EnableCf8ExtCfg bit (extended PCI configuration
+/// through 0xCF8) on AMD CPUs without checking; a VM has no northbridge.
+pub const MSR_AMD64_NB_CFG: u32 = 0xC001_001F;
 
 /// The fixed-range MTRRs in order: FIX64K_00000, FIX16K_80000 and
 /// FIX16K_A0000, FIX4K_C0000 to FIX4K_F8000.

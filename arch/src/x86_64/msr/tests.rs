@@ -74,7 +74,12 @@ fn each_listed_msr_is_classified() {
         assert_eq!(classify(msr, false), Emulate(Store), "{msr:#x}");
     }
     assert_eq!(classify(IA32_MISC_ENABLE, true), Ignore);
-    for msr in [IA32_BIOS_SIGN_ID, MSR_K7_HWCR] {
+    for msr in [
+        IA32_BIOS_SIGN_ID,
+        MSR_K7_HWCR,
+        MSR_K8_SYSCFG,
+        MSR_AMD64_NB_CFG,
+    ] {
         assert_eq!(
             (classify(msr, false), classify(msr, true)),
             (ReadZero, Ignore)
