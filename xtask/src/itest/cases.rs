@@ -715,8 +715,8 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 56);
-        assert_eq!(count(|c| c.machine.cpu.is_x86()), 18);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 57);
+        assert_eq!(count(|c| c.machine.cpu.is_x86()), 19);
         assert_eq!(count(|c| c.guest.is_some()), 31);
         assert_eq!(count(|c| c.linux_bare.is_some()), 1);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();

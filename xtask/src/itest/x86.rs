@@ -110,7 +110,8 @@ fn hwcheck() -> Vec<Case> {
 }
 
 /// The default x86 image (`boot/boards/qemu-pc.build`, the `cargo xtask
-/// run --arch x86_64` demo: the host shell and two `ticker` VMs): typed
+/// run --arch x86_64` demo: the host shell, two `ticker` VMs and a Linux
+/// VM): typed
 /// keys reach the host shell through COM1's interrupt (I/O APIC GSI 4),
 /// and `pidin` shows the host with the VMs' vCPU threads; `exit` ends the
 /// shell (the VMs tick on). The keys go once a VM has ticked: the shell
@@ -118,7 +119,7 @@ fn hwcheck() -> Vec<Case> {
 fn shell() -> Case {
     let line = |p: &str| Expect::line(p);
     let mut pc = machine(Cpu::Epyc, Gic::V3, 2);
-    pc.mem = "512M".into();
+    pc.mem = "1G".into();
     let [up1, up2] = tickers_up();
     let vcpu = |vm: &str, n: u32| format!(r"^\s+\d+\s+\d+ qvm-{vm}\s+\d+ [A-Z]+\s+\d+ vcpu{n}$");
     Case::new("x86-shell-epyc-smp2", pc)
@@ -154,14 +155,17 @@ fn tickers_up() -> [Expect; 2] {
     [Expect::line(up), Expect::line(up)]
 }
 
-/// The demo with typed keys, as `console-switch-a72-gic3-smp4` on ARM.
-/// Ctrl-T then 2 gives the keyboard to `ticker2`, Ctrl-T then 1 to
-/// `ticker1`; each typed line comes back from that VM only (the next echo
-/// of either VM must be the right VM's, of the right text); `q` powers
-/// `ticker1` off through ACPI S5 and its `qvm` ends, `ticker2` ticks on
-/// as client 1 and `r` resets it (the FADT's reset register, port 0xCF9:
-/// without `set on-reset restart` its `qvm` ends with status 0); `exit`
-/// ends the shell, and `init` with all three jobs done.
+/// The demo with typed keys, as `console-switch-a72-gic3-smp4` and
+/// `demo-linux-shell-a72-gic3-smp4` on ARM. Once the Linux VM's shell is
+/// up, Ctrl-T then 3 gives it the keyboard: `uname -m` and the CPU count
+/// come back from Debian's amd64 kernel. Ctrl-T then 2 gives the keyboard
+/// to `ticker2`, Ctrl-T then 1 to `ticker1`; each typed line comes back
+/// from that VM only (the next echo of either ticker must be the right
+/// VM's, of the right text); `q` powers `ticker1` off through ACPI S5 and
+/// its `qvm` ends, `ticker2` ticks on as client 1 and `r` resets it (the
+/// FADT's reset register, port 0xCF9: without `set on-reset restart` its
+/// `qvm` ends with status 0); Linux, now client 1, powers off (`poweroff
+/// -f`); `exit` ends the shell, and `init` with all four jobs done.
 fn console_switch() -> Case {
     let line = |p: &str| Expect::line(p);
     let typed = r"(?P<vm>ticker\d): ticker: you typed '(?P<text>[^']*)'$";
@@ -169,16 +173,22 @@ fn console_switch() -> Case {
         |what: &str| format!(r"(?P<vm>ticker\d): ticker: (?P<what>you typed '[^']*'|{what})$");
     let job = |what: &str| format!("init: background job '{what}' ended with status 0");
     let mut pc = machine(Cpu::Epyc, Gic::V3, 2);
-    pc.mem = "512M".into();
+    pc.mem = "1G".into();
     let [up1, up2] = tickers_up();
     Case::new("x86-console-switch-epyc-smp2", pc)
         .buildfile(DEMO_BUILDFILE)
-        .timeout(300)
+        .timeout(600)
         .lines(&[STARTUP])
         .then(up1)
         .then(up2)
-        // By a VM's first tick the shell and both `qvm`s read the console.
-        .then(line(r"ticker\d: ticker: tick 1$").then_type(b"\x142"))
+        // By the Linux shell the host shell and every `qvm` read the console.
+        .then(line(r"^linux: linux-init: a shell on the console").then_type(b"\x143"))
+        .then(
+            line(r"qhv: console input goes to 3: qvm-linux \(pid \d+\)")
+                .then_type(b"uname -m; grep -c processor /proc/cpuinfo\r"),
+        )
+        .then(line("^linux: x86_64$"))
+        .then(line("^linux: 2$").then_type(b"\x142"))
         .then(line(r"qhv: console input goes to 2: qvm-ticker2 \(pid \d+\)").then_type(b"hello\r"))
         .then(
             line(typed)
@@ -200,7 +210,7 @@ fn console_switch() -> Case {
         )
         .then(line(r"qvm: ticker1: the guest powered off \(ACPI S5\)$"))
         .then(line(r"qhv: qvm-ticker1 \(pid \d+\): VM ended"))
-        // With ticker1 gone, ticker2 is client 1.
+        // With ticker1 gone, ticker2 is client 1 and linux client 2.
         .then(line(r"ticker2: ticker: tick \d+$").then_type(b"\x141"))
         .then(line(r"qhv: console input goes to 1: qvm-ticker2 \(pid \d+\)").then_type(b"r\r"))
         .then(
@@ -208,11 +218,18 @@ fn console_switch() -> Case {
                 .group("vm", "ticker2")
                 .group("what", "resetting"),
         )
-        .then(line(r"qvm: ticker2: the guest asked for a reset$").then_type(b"\x140"))
+        .then(line(r"qvm: ticker2: the guest asked for a reset$"))
+        .then(line(r"qhv: qvm-ticker2 \(pid \d+\): VM ended").then_type(b"\x141"))
+        .then(
+            line(r"qhv: console input goes to 1: qvm-linux \(pid \d+\)")
+                .then_type(b"poweroff -f\r"),
+        )
+        .then(line(r"^qvm: linux: the guest powered off \(ACPI S5\)$").then_type(b"\x140"))
         .then(line(r"qhv: console input goes to 0: shell \(pid \d+\)").then_type(b"exit\r"))
         .then(line(&job("allow=info,slay shell")))
         .then(line(&job("qvm @/etc/vm/ticker1-x86.qvmconf")))
         .then(line(&job("qvm @/etc/vm/ticker2-x86.qvmconf")))
+        .then(line(&job("qvm @/etc/vm/linux-demo-x86.qvmconf")))
         .then(line(INIT_EXIT_0))
 }
 

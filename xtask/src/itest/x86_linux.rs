@@ -17,10 +17,29 @@ pub const BUILDFILE: &str = "boot/boards/qemu-pc-linux.build";
 /// Two VMs with linked virtio-net cards.
 pub const NET_BUILDFILE: &str = "boot/boards/qemu-pc-linux-net.build";
 
+/// Bochs with VMX: a smoke test (boot to /init, power off).
+pub const VMX_BUILDFILE: &str = "boot/boards/pc-vmx-linux.build";
+
 /// The cases.
 pub fn cases() -> Vec<Case> {
     let pc = machine(Cpu::Epyc, Gic::V3, 2);
+    let mut bochs = machine(Cpu::Skylake, Gic::V3, 1);
+    bochs.mem = "512M".into();
     vec![
+        Case::new("x86-bochs-vmx-linux-smp1", bochs)
+            .buildfile(VMX_BUILDFILE)
+            .timeout(1800)
+            .lines(&[
+                STARTUP,
+                r"linux: \[ *[0-9.]+\] Linux version 6\.1\.",
+                r"linux: \[ *[0-9.]+\] Run /init as init process",
+                r"linux: linux-init: running, 1 CPUs, 6\.1\.",
+                r"linux: linux-init: smoke test done, powering off",
+                r"linux: \[ *[0-9.]+\] reboot: Power down",
+                r"^qvm: linux: the guest powered off \(ACPI S5\)$",
+                STARTUP_DONE,
+                INIT_EXIT_0,
+            ]),
         Case::new("x86-linux-net-epyc-smp2", pc.clone())
             .buildfile(NET_BUILDFILE)
             .timeout(600)
