@@ -44,6 +44,14 @@ pub enum Cpu {
     /// the kernel must refuse.
     #[value(name = "qemu64")]
     Qemu64,
+    /// x86_64: the host's own CPU under KVM (`-accel kvm -cpu host`), for
+    /// `--accel kvm` (not a `--cpu` value).
+    #[value(skip)]
+    KvmX86,
+    /// aarch64: the host's own CPU under KVM (`-accel kvm -cpu host`), for
+    /// `--accel kvm` (not a `--cpu` value).
+    #[value(skip)]
+    KvmArm,
 }
 
 impl Cpu {
@@ -56,12 +64,35 @@ impl Cpu {
             Cpu::Epyc => "EPYC",
             Cpu::Skylake => "corei7_skylake_x",
             Cpu::Qemu64 => "qemu64",
+            Cpu::KvmX86 | Cpu::KvmArm => "host",
+        }
+    }
+
+    /// The host's CPU under KVM, for `arch`.
+    pub fn kvm(arch: crate::build::Arch) -> Cpu {
+        match arch {
+            crate::build::Arch::X86_64 => Cpu::KvmX86,
+            crate::build::Arch::Aarch64 => Cpu::KvmArm,
         }
     }
 
     /// The CPU is an x86_64 one (a PC), not an Arm one (`virt`).
     pub fn is_x86(self) -> bool {
-        matches!(self, Cpu::Epyc | Cpu::Skylake | Cpu::Qemu64)
+        matches!(self, Cpu::Epyc | Cpu::Skylake | Cpu::Qemu64 | Cpu::KvmX86)
+    }
+
+    /// QEMU runs it on the host's KVM (`-accel kvm -cpu host`), not TCG.
+    pub fn is_kvm(self) -> bool {
+        matches!(self, Cpu::KvmX86 | Cpu::KvmArm)
+    }
+
+    /// The architecture it is of.
+    pub fn arch(self) -> crate::build::Arch {
+        if self.is_x86() {
+            crate::build::Arch::X86_64
+        } else {
+            crate::build::Arch::Aarch64
+        }
     }
 
     /// Bochs emulates it, not QEMU.
@@ -163,6 +194,15 @@ impl Machine {
             self.smp
         );
         parse_mem(&self.mem).map_err(|e| anyhow::anyhow!("--mem {}: {e}", self.mem))?;
+        ensure!(
+            !(self.cpu == Cpu::KvmArm && self.gic != Gic::V3),
+            "--gic {} with --accel kvm: the KVM machine has GICv3 (gic-version=3)",
+            self.gic
+        );
+        ensure!(
+            !(self.cpu.is_kvm() && self.one_thread),
+            "one TCG thread (-accel tcg,thread=single) and KVM exclude each other"
+        );
         Ok(())
     }
 
@@ -180,9 +220,11 @@ impl Machine {
     /// QEMU's machine options for the x86 PC: `image` is the kernel ELF,
     /// with its bootfs beside it as the first boot module.
     fn x86_args(&self, image: &Path) -> Vec<String> {
-        let mut args: Vec<String> = vec![
-            "-M".into(),
-            "q35".into(),
+        let mut args: Vec<String> = vec!["-M".into(), "q35".into()];
+        if self.cpu.is_kvm() {
+            args.extend(["-accel".into(), "kvm".into()]);
+        }
+        args.extend([
             "-cpu".into(),
             self.cpu.name().into(),
             "-smp".into(),
@@ -193,7 +235,7 @@ impl Machine {
             image.display().to_string(),
             "-nic".into(),
             "none".into(),
-        ];
+        ]);
         let bootfs = crate::x86::bootfs_of(image);
         if bootfs.is_file() {
             args.extend(["-initrd".into(), bootfs.display().to_string()]);
@@ -222,6 +264,11 @@ impl Machine {
                 },
                 self.gic
             ),
+        ];
+        if self.cpu.is_kvm() {
+            args.extend(["-accel".into(), "kvm".into()]);
+        }
+        args.extend([
             "-cpu".into(),
             match self.cntfrq {
                 Some(hz) => format!("{},cntfrq={hz}", self.cpu.name()),
@@ -237,7 +284,7 @@ impl Machine {
             // look for its option ROM (Debian's ipxe-qemu) to make one.
             "-nic".into(),
             "none".into(),
-        ];
+        ]);
         if self.one_thread {
             args.extend(["-accel".into(), "tcg,thread=single".into()]);
         }
@@ -483,6 +530,53 @@ mod tests {
             ..too_many
         };
         fine.validate().unwrap();
+    }
+
+    #[test]
+    fn builds_kvm_arguments() {
+        let pc = Machine {
+            cpu: Cpu::KvmX86,
+            cntfrq: None,
+            gic: Gic::V3,
+            smp: 2,
+            mem: "512M".into(),
+            entry: EntryLevel::El2,
+            one_thread: false,
+            disk: None,
+        };
+        assert_eq!(
+            pc.args(Path::new("/x/none.elf")).join(" "),
+            "-M q35 -accel kvm -cpu host -smp 2 -m 512M -kernel /x/none.elf -nic none"
+        );
+        assert_eq!(pc.cpu.qemu(), QEMU_X86);
+        assert_eq!(Cpu::kvm(crate::build::Arch::X86_64), Cpu::KvmX86);
+        assert!(pc.cpu.is_x86() && pc.cpu.is_kvm() && !pc.cpu.is_bochs());
+        pc.validate().unwrap();
+        let virt = Machine {
+            cpu: Cpu::kvm(crate::build::Arch::Aarch64),
+            ..pc.clone()
+        };
+        assert_eq!(
+            virt.args(Path::new("/x/a.img")).join(" "),
+            "-M virt,virtualization=on,gic-version=3 -accel kvm -cpu host -smp 2 -m 512M \
+             -kernel /x/a.img -nic none"
+        );
+        assert_eq!(virt.cpu.qemu(), QEMU);
+        assert!(!virt.cpu.is_x86() && virt.cpu.is_kvm());
+        virt.validate().unwrap();
+        let v2 = Machine {
+            gic: Gic::V2,
+            ..virt.clone()
+        };
+        assert!(v2.validate().unwrap_err().to_string().contains("GICv3"));
+        let one = Machine {
+            one_thread: true,
+            ..virt
+        };
+        assert!(one.validate().is_err());
+        // Not a --cpu value: --accel kvm chooses it.
+        assert!(Cpu::from_str("host", true).is_err());
+        assert!(!Cpu::value_variants().contains(&Cpu::KvmX86));
     }
 
     #[test]

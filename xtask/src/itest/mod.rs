@@ -65,6 +65,33 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
         );
         return Ok(Tally::default());
     }
+    let log_dir = root.join("target/test-logs");
+    std::fs::create_dir_all(&log_dir)
+        .with_context(|| format!("cannot create {}", log_dir.display()))?;
+
+    // A case that cannot run here (KVM without nested virtualization) is
+    // skipped, saying why: neither passed nor failed.
+    let mut skipped = Vec::new();
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .filter(|case| {
+            let Some(why) = case.why_skipped() else {
+                return true;
+            };
+            let line = format!("SKIP {}: {why}", case.name);
+            println!("{line}");
+            let log = log_dir.join(format!("{}.log", case.name));
+            let _ = std::fs::write(log, format!("# {line}\n"));
+            skipped.push(line);
+            false
+        })
+        .collect();
+    if cases.is_empty() {
+        return Ok(Tally {
+            skipped,
+            ..Tally::default()
+        });
+    }
 
     // The images, one per buildfile or test guest; each kind built only
     // if a selected case needs it.
@@ -145,9 +172,6 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
         }
     }
 
-    let log_dir = root.join("target/test-logs");
-    std::fs::create_dir_all(&log_dir)
-        .with_context(|| format!("cannot create {}", log_dir.display()))?;
     let bad: Vec<Regex> = BAD_LINES
         .iter()
         .map(|b| Regex::new(b).with_context(|| format!("bad pattern /{b}/ in BAD_LINES")))
@@ -184,7 +208,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
         }
     });
 
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        skipped,
+        ..Tally::default()
+    };
     let outcomes = outcomes.into_inner().unwrap();
     for case in &cases {
         let outcome = outcomes.iter().find(|o| o.name == case.name);

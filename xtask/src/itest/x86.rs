@@ -18,8 +18,9 @@ pub const VMX_BUILDFILE: &str = "boot/boards/pc-vmx-test.build";
 /// (2 vCPUs, client 2).
 pub const DEMO_BUILDFILE: &str = "boot/boards/qemu-pc.build";
 
-/// The x86 cases: QEMU with SVM on 1 and 4 CPUs, and Bochs with VMX
-/// (booted from a GRUB ISO, through the multiboot2 header) on one.
+/// The x86 cases: QEMU with SVM on 1 and 4 CPUs, the same on the host's
+/// KVM on 2 (where it nests), and Bochs with VMX (booted from a GRUB ISO,
+/// through the multiboot2 header) on one.
 pub fn cases() -> Vec<Case> {
     let mut cases: Vec<Case> = [1, 4]
         .into_iter()
@@ -31,6 +32,16 @@ pub fn cases() -> Vec<Case> {
                 .lines(&kernel_tests(smp, true))
         })
         .collect();
+    // The same tests on the host's KVM (`-accel kvm -cpu host`): SVM or
+    // VMX as the host's CPU has, nested. Skipped where KVM offers no
+    // nested virtualization.
+    let mut kvm = machine(Cpu::KvmX86, Gic::V3, 2);
+    kvm.mem = "512M".into();
+    cases.push(
+        Case::new("x86-kvm-boot-smp2", kvm)
+            .buildfile(BUILDFILE)
+            .lines(&kernel_tests(2, true)),
+    );
     let mut bochs = machine(Cpu::Skylake, Gic::V3, 1);
     bochs.mem = "256M".into();
     cases.push(
