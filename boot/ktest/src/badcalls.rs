@@ -75,6 +75,17 @@ fn vm_calls(c: &mut Checks) {
         ),
         Err(Error::InvalidArgument),
     );
+    // A PM timer port that is no port (x86), or any (ARM has none).
+    config.pm_timer_port = 0x1_0000;
+    c.expect(
+        "configure a PM timer past the ports",
+        call(
+            Sys::VmConfigure,
+            [vm, &raw const config as usize, size, 0, 0, 0],
+        ),
+        Err(Error::InvalidArgument),
+    );
+    config.pm_timer_port = 0;
     c.expect(
         "configure",
         call(

@@ -37,6 +37,7 @@ pub fn vm_config(gic_version: u64, vcpus: u64) -> VmConfig {
         gicr_or_gicc,
         vcpus,
         spis,
+        pm_timer_port: 0,
     }
 }
 

@@ -639,6 +639,11 @@ pub struct VmConfig {
     /// Shared interrupts (SPIs) the distributor offers, a multiple of 32;
     /// the I/O APIC's pins.
     pub spis: u64,
+    /// x86 ([`IRQ_CHIP_APIC`]): the I/O port of the VM's ACPI PM timer
+    /// (PM_TMR), whose reads the kernel answers itself, without an exit
+    /// to the VMM: [`x86_64::pm_timer_count`] of the host clock; 0 for
+    /// none (the VMM's then, if any). 0 on ARM.
+    pub pm_timer_port: u64,
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ mod tests {
             gicr_or_gicc: 0x80a_0000,
             vcpus,
             spis: 64,
+            pm_timer_port: 0,
         }
     }
 

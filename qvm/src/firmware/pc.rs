@@ -286,7 +286,10 @@ pub fn add_devices(buses: &mut Buses, layout: &VmLayout) -> Result<(), String> {
         }
     }
     use vdev::pc::{AcpiPm, ResetControl};
-    let pm = AcpiPm::new(Box::new(ulib::sys::clock), acpi::SLP_TYP_S5);
+    // The kernel answers PM_TMR reads itself (`vm_config`'s
+    // `pm_timer_port`), counting the host clock from its origin: so does
+    // the model, for TMR_STS and the reads of other widths.
+    let pm = AcpiPm::new(Box::new(ulib::sys::clock), acpi::SLP_TYP_S5).with_epoch(0);
     let id = buses.add_ports(
         u64::from(acpi::PM_BASE),
         AcpiPm::SIZE,

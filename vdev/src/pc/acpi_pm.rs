@@ -29,8 +29,9 @@
 //!   owner to report ([`AcpiPm::unsupported_sleeps`]) and otherwise
 //!   ignored: the guest goes on running, as after a wake.
 //! - PM_TMR: 3.579545 MHz, 32 bits (the FADT's TMR_VAL_EXT), counted
-//!   from 0 at creation on the [`Clock`] the model was made with; writes
-//!   are ignored (the register is read-only).
+//!   from 0 at creation on the [`Clock`] the model was made with (or from
+//!   another time, [`AcpiPm::with_epoch`]); writes are ignored (the
+//!   register is read-only).
 
 pub mod regs;
 pub mod reset;
@@ -84,6 +85,16 @@ impl AcpiPm {
             unsupported_sleeps: 0,
             last_unsupported: None,
         }
+    }
+
+    /// The same with the timer counting from 0 at clock time `t0` instead
+    /// of at creation (0: from the clock's origin, as a host kernel that
+    /// answers PM_TMR reads itself counts), TMR_STS clear until bit 31
+    /// next toggles.
+    pub fn with_epoch(mut self, t0: u64) -> Self {
+        self.t0 = t0;
+        self.msb_toggles_seen = self.msb_toggles(self.clock.now_ns());
+        self
     }
 
     /// Back to the power-on state, except that the timer keeps counting

@@ -29,6 +29,7 @@ pub fn vm_config(layout: &VmLayout<GicLayout>) -> Result<abi::VmConfig, String> 
         gicr_or_gicc: cpu_if.base,
         vcpus: layout.cpus.len() as u64,
         spis: gic.spis(),
+        pm_timer_port: 0,
     })
 }
 

@@ -7,6 +7,7 @@
 
 use alloc::string::String;
 
+use super::acpi::{PM_BASE, PmPorts};
 use super::apic::ApicLayout;
 use super::apic::PlaceOptions;
 use crate::layout::VmLayout;
@@ -37,15 +38,19 @@ const RAX: usize = 0;
 const RBX: usize = 3;
 const RSI: usize = 6;
 
-/// The kernel's settings of the VM: emulated local APICs and I/O APIC.
+/// The kernel's settings of the VM: emulated local APICs and I/O APIC,
+/// and the ACPI PM timer of the PM1 block every x86 VM has
+/// (`firmware/pc.rs`), whose reads the kernel answers.
 pub fn vm_config(layout: &VmLayout<ApicLayout>) -> Result<abi::VmConfig, String> {
     let apic = &layout.gic;
+    let pm_timer = PmPorts::block(PM_BASE).pm_tmr.unwrap_or(0);
     Ok(abi::VmConfig {
         gic_version: abi::IRQ_CHIP_APIC,
         gicd: apic.ioapic.base,
         gicr_or_gicc: apic.lapic.base,
         vcpus: layout.cpus.len() as u64,
         spis: u64::from(apic.pins),
+        pm_timer_port: u64::from(pm_timer),
     })
 }
 

@@ -87,7 +87,7 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     }
     if config.gic_version == IRQ_CHIP_APIC {
         check_apic_config(&config)?;
-    } else if k.irqs.guest_gic() {
+    } else if k.irqs.guest_gic() && config.pm_timer_port == 0 {
         check_gic_config(&config)?;
     } else {
         return Err(Error::InvalidArgument);
@@ -155,8 +155,12 @@ fn check_gic_config(config: &VmConfig) -> Result<(), Error> {
     Ok(())
 }
 
+/// The highest port a 32-bit PM timer register may start at.
+const PM_TIMER_PORT_MAX: u64 = 0xFFFC;
+
 /// An APIC layout: the I/O APIC's pins, its window in range and apart
-/// from the local APIC's, which is where IA32_APIC_BASE puts it at reset.
+/// from the local APIC's, which is where IA32_APIC_BASE puts it at reset;
+/// the PM timer's port, if any, a port.
 fn check_apic_config(config: &VmConfig) -> Result<(), Error> {
     let apart = config.gicd.abs_diff(config.gicr_or_gicc) >= APIC_WINDOW_SIZE;
     if config.spis == 0
@@ -165,6 +169,7 @@ fn check_apic_config(config: &VmConfig) -> Result<(), Error> {
         || !guest_range_ok(config.gicd, APIC_WINDOW_SIZE)
         || !guest_range_ok(config.gicr_or_gicc, APIC_WINDOW_SIZE)
         || !apart
+        || config.pm_timer_port > PM_TIMER_PORT_MAX
     {
         return Err(Error::InvalidArgument);
     }

@@ -61,6 +61,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             let (header, pending) = exit_record::mmio(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
         }
+        GuestExit::PortIo(access) if apic && super::apic::pm_timer(k, vcpu, access, frame) => {}
         GuestExit::PortIo(access) => {
             let (header, pending) = exit_record::port_io(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
