@@ -121,10 +121,30 @@ fn check_kind(ehdr: &FileHeader<AnyEndian>, kinds: &[ElfKind]) -> Result<(), Str
     ))
 }
 
+/// Where the entry point `entry` is in guest-physical memory, as GRUB
+/// finds it (grub-core/loader/multiboot_elfxx.c): inside a loaded
+/// segment's virtual range (`vaddrs`, in the order of `pieces`), the
+/// same offset into where that segment is loaded (for a kernel linked at
+/// virtual addresses other than where it loads); else inside a segment's
+/// physical range, as it is.
+fn physical_entry(entry: u64, pieces: &[Piece], vaddrs: &[u64]) -> Option<u64> {
+    let virtual_hit = pieces.iter().zip(vaddrs).find_map(|(p, &v)| {
+        let offset = entry.checked_sub(v)?;
+        (offset < p.mem_len).then(|| p.gpa + offset)
+    });
+    virtual_hit.or_else(|| {
+        pieces
+            .iter()
+            .any(|p| (p.gpa..p.gpa + p.mem_len).contains(&entry))
+            .then_some(entry)
+    })
+}
+
 /// Places the `PT_LOAD` segments of the ELF file of `file_bytes` bytes
 /// that `head` starts (through its program headers) at their physical
 /// addresses (their virtual ones when those are 0), if its class and
-/// machine are one of `kinds`.
+/// machine are one of `kinds`; the entry point translated as GRUB does
+/// ([`physical_entry`]).
 pub fn place_elf(
     head: &[u8],
     file_bytes: usize,
@@ -157,6 +177,9 @@ pub fn place_elf(
         .ok_or_else(|| String::from("a malformed ELF file (program headers past the end)"))?;
     let headers = SegmentTable::new(ehdr.endianness, ehdr.class, table);
     let mut pieces = Vec::new();
+    // Each loaded segment's virtual start, for an entry point given as a
+    // virtual address.
+    let mut vaddrs = Vec::new();
     for (i, ph) in headers.iter().enumerate() {
         if ph.p_type != PT_LOAD {
             continue;
@@ -184,6 +207,7 @@ pub fn place_elf(
             file_len: file_len as usize,
             mem_len,
         });
+        vaddrs.push(ph.p_vaddr);
     }
     if pieces.is_empty() {
         return Err("an ELF file with nothing to load".into());
@@ -192,14 +216,9 @@ pub fn place_elf(
         pieces.iter().map(|p| p.gpa).min().unwrap_or(0),
         pieces.iter().map(|p| p.gpa + p.mem_len).max().unwrap_or(0),
     );
-    if !pieces
-        .iter()
-        .any(|p| (p.gpa..p.gpa + p.mem_len).contains(&entry))
-    {
-        return Err(alloc::format!(
-            "the ELF entry point {entry:#x} is not in a loaded segment"
-        ));
-    }
+    let entry = physical_entry(entry, &pieces, &vaddrs).ok_or_else(|| {
+        alloc::format!("the ELF entry point {entry:#x} is not in a loaded segment")
+    })?;
     Ok(Placed {
         format: match ehdr.class {
             Class::ELF64 => Format::Elf,

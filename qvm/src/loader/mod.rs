@@ -168,6 +168,24 @@ mod tests {
     }
 
     #[test]
+    fn a_virtual_entry_point_is_translated_as_grub_does() {
+        // Linked at 0xffffffff80000000, loaded at 0x80000000 (p_paddr).
+        let mut f = elf(0xffff_ffff_8000_0010, &[(0x8000_0000, 0x40, 0x1000)]);
+        f[64 + 16..64 + 24].copy_from_slice(&0xffff_ffff_8000_0000u64.to_le_bytes());
+        assert_eq!(place(&f, RAM, None).unwrap().entry, 0x8000_0010);
+        // A physical entry point stays as it is.
+        f[24..32].copy_from_slice(&0x8000_0020u64.to_le_bytes());
+        assert_eq!(place(&f, RAM, None).unwrap().entry, 0x8000_0020);
+        // Past the segment's virtual end and outside its physical range.
+        f[24..32].copy_from_slice(&0xffff_ffff_8000_1000u64.to_le_bytes());
+        assert!(
+            place(&f, RAM, None)
+                .unwrap_err()
+                .contains("not in a loaded segment")
+        );
+    }
+
+    #[test]
     fn the_head_of_the_file_is_enough() {
         // An ELF file with its program headers at 64 and, as linkers put
         // them, section headers (here garbage) at the end, past the head.
