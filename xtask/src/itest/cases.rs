@@ -145,26 +145,8 @@ pub fn all() -> Vec<Case> {
                     r"linux: \[ *[0-9.]+\] Booting Linux on physical CPU 0x0",
                     r"linux: \[ *[0-9.]+\] psci: PSCIv1.0 detected",
                     r"linux: \[ *[0-9.]+\] Run /init as init process",
-                    r"linux: linux-init: running, 2 CPUs, 6\.1\.",
-                    r"linux: linux-init: interrupts: timer 1, virtio 4",
-                    r"linux: linux-init: read 16384 bytes from /dev/hwrng",
-                    r"linux: linux-init: disk: 4 MiB file read back with the same checksum",
-                    r"linux: linux-init: eth0 up, MAC 52:54:00:00:01:02",
-                    r"linux: linux-init: hello through virtio-console",
                 ])
-                // Typed keys reach the virtio-console, the VM's console device.
-                .then(
-                    Expect::line(r"linux: linux-init: type a line on virtio-console")
-                        .then_type(b"typed into hvc0\r"),
-                )
-                .lines(&[
-                    r"linux: linux-init: virtio-console read 'typed into hvc0'",
-                    r"linux: linux-init: powering off",
-                    r"linux: \[ *[0-9.]+\] reboot: Power down",
-                    "qvm: linux: the guest powered off",
-                    STARTUP_DONE,
-                    INIT_EXIT_0,
-                ]),
+                .linux_init(),
         );
     }
 
@@ -220,7 +202,14 @@ fn linux_net(gic: Gic) -> Case {
     )
     .buildfile("boot/boards/qemu-virt-linux-net.build")
     .timeout(600)
-    .lines(&[
+    .lines(&linux_net_lines("linux-net1.qvmconf", "linux-net2.qvmconf"))
+}
+
+/// What the two VMs of a network case print (`guests/linux/init` with
+/// `qhv.net=1` and `2`), started from `/etc/vm/CONF1` and `CONF2`: each
+/// pings the other and fetches 1 MiB from it, VM 2 powers off first.
+pub fn linux_net_lines(conf1: &str, conf2: &str) -> Vec<String> {
+    let mut lines: Vec<String> = [
         STARTUP,
         r"linux1: linux-init: running, 1 CPUs, 6\.1\.",
         r"linux1: linux-net: ping 169\.254\.1\.2: 4 of 4 replies",
@@ -230,11 +219,17 @@ fn linux_net(gic: Gic) -> Case {
         "qvm: linux2: the guest powered off",
         r"linux1: linux-net: 169\.254\.1\.2 is gone, powering off",
         "qvm: linux1: the guest powered off",
-        // init reports its background jobs in the order it started them.
-        "init: background job 'shm=net qvm @/etc/vm/linux-net1.qvmconf' ended with status 0",
-        "init: background job 'shm=net qvm @/etc/vm/linux-net2.qvmconf' ended with status 0",
-        INIT_EXIT_0,
-    ])
+    ]
+    .map(String::from)
+    .into();
+    // init reports its background jobs in the order it started them.
+    for conf in [conf1, conf2] {
+        lines.push(format!(
+            "init: background job 'shm=net qvm @/etc/vm/{conf}' ended with status 0"
+        ));
+    }
+    lines.push(INIT_EXIT_0.into());
+    lines
 }
 
 /// `ktest fuzz`: random system calls from 4 threads of a child process
@@ -619,6 +614,34 @@ impl Case {
         self.expect
             .extend(patterns.iter().map(|p| Expect::line(p.as_ref())));
         self
+    }
+
+    /// Then what `guests/linux/init` prints in its default run (on either
+    /// architecture: a VM named `linux` with 2 vCPUs and the four virtio
+    /// devices, the virtio-console its console device), with a line typed
+    /// into the virtio-console, to the power-off and init's end.
+    pub fn linux_init(self) -> Case {
+        self.lines(&[
+            r"linux: linux-init: running, 2 CPUs, 6\.1\.",
+            r"linux: linux-init: interrupts: timer 1, virtio 4",
+            r"linux: linux-init: read 16384 bytes from /dev/hwrng",
+            r"linux: linux-init: disk: 4 MiB file read back with the same checksum",
+            r"linux: linux-init: eth0 up, MAC 52:54:00:00:01:02",
+            r"linux: linux-init: hello through virtio-console",
+        ])
+        // Typed keys reach the virtio-console, the VM's console device.
+        .then(
+            Expect::line(r"linux: linux-init: type a line on virtio-console")
+                .then_type(b"typed into hvc0\r"),
+        )
+        .lines(&[
+            r"linux: linux-init: virtio-console read 'typed into hvc0'",
+            r"linux: linux-init: powering off",
+            r"linux: \[ *[0-9.]+\] reboot: Power down",
+            "qvm: linux: the guest powered off",
+            STARTUP_DONE,
+            INIT_EXIT_0,
+        ])
     }
 
     /// Then expect this line.

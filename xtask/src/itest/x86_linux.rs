@@ -7,8 +7,7 @@
 //! whose virtio-net cards are linked, pinging each other and moving 1 MiB
 //! (one powers off, the other goes on and then powers off too).
 
-use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
-use super::matcher::Expect;
+use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, linux_net_lines, machine};
 use crate::qemu::{Cpu, Gic};
 
 /// The buildfile: one `qvm` running `guests/linux/linux-x86.qvmconf`.
@@ -43,20 +42,10 @@ pub fn cases() -> Vec<Case> {
         Case::new("x86-linux-net-epyc-smp2", pc.clone())
             .buildfile(NET_BUILDFILE)
             .timeout(600)
-            .lines(&[
-                STARTUP,
-                r"linux1: linux-init: running, 1 CPUs, 6\.1\.",
-                r"linux1: linux-net: ping 169\.254\.1\.2: 4 of 4 replies",
-                r"linux1: linux-net: 1048576 bytes from 169\.254\.1\.2, same checksum",
-                r"linux2: linux-net: ping 169\.254\.1\.1: 4 of 4 replies",
-                r"linux2: linux-net: 1048576 bytes from 169\.254\.1\.1, same checksum",
-                r"^qvm: linux2: the guest powered off \(ACPI S5\)$",
-                r"linux1: linux-net: 169\.254\.1\.2 is gone, powering off",
-                r"^qvm: linux1: the guest powered off \(ACPI S5\)$",
-                "init: background job 'shm=net qvm @/etc/vm/linux-net1-x86.qvmconf' ended with status 0",
-                "init: background job 'shm=net qvm @/etc/vm/linux-net2-x86.qvmconf' ended with status 0",
-                INIT_EXIT_0,
-            ]),
+            .lines(&linux_net_lines(
+                "linux-net1-x86.qvmconf",
+                "linux-net2-x86.qvmconf",
+            )),
         Case::new("x86-linux-epyc-smp2", pc)
             .buildfile(BUILDFILE)
             .timeout(600)
@@ -67,24 +56,7 @@ pub fn cases() -> Vec<Case> {
                 r"linux: \[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs",
                 r"linux: \[ *[0-9.]+\] serial8250: ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A",
                 r"linux: \[ *[0-9.]+\] Run /init as init process",
-                r"linux: linux-init: running, 2 CPUs, 6\.1\.",
-                r"linux: linux-init: interrupts: timer 1, virtio 4",
-                r"linux: linux-init: read 16384 bytes from /dev/hwrng",
-                r"linux: linux-init: disk: 4 MiB file read back with the same checksum",
-                r"linux: linux-init: eth0 up, MAC 52:54:00:00:01:02",
-                r"linux: linux-init: hello through virtio-console",
             ])
-            .then(
-                Expect::line(r"linux: linux-init: type a line on virtio-console")
-                    .then_type(b"typed into hvc0\r"),
-            )
-            .lines(&[
-                r"linux: linux-init: virtio-console read 'typed into hvc0'",
-                r"linux: linux-init: powering off",
-                r"linux: \[ *[0-9.]+\] reboot: Power down",
-                r"^qvm: linux: the guest powered off \(ACPI S5\)$",
-                STARTUP_DONE,
-                INIT_EXIT_0,
-            ]),
+            .linux_init(),
     ]
 }
