@@ -1,7 +1,7 @@
 //! Fuzz targets of the code that reads untrusted bytes: the VM
 //! configuration language and placement, the `fdt load` device-tree reader
 //! (and the guests' reader of the tree that results), the image loaders,
-//! the virtio devices behind the virtio-mmio transport, the shared-memory
+//! the Linux bzImage's setup header and zero page, the virtio devices behind the virtio-mmio transport, the shared-memory
 //! `peer` ring, the host block driver's shared-memory channel, the virtual
 //! GIC's register decoder, the PC's device models, the bootfs reader, the boot image's reserve
 //! list, and the host shell's command lines and `pidin` tables.
@@ -23,6 +23,7 @@ pub mod bootfs;
 pub mod config;
 pub mod fdt;
 pub mod input;
+pub mod linux_x86;
 pub mod loader;
 pub mod multiboot;
 pub mod net_ring;
@@ -117,6 +118,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "multiboot",
         run: multiboot::multiboot,
+    },
+    Target {
+        name: "linux_bzimage",
+        run: linux_x86::linux_bzimage,
     },
     Target {
         name: "pc_devices",

@@ -266,6 +266,7 @@ seeded_tests!(
     qvm_config,
     fdt_overlay,
     qvm_loader,
+    linux_bzimage,
     elf_load,
     virtio_blk,
     virtio_net,
