@@ -18,6 +18,8 @@
 //!   i8042 keyboard controller with its reset line, the 8259A).
 //! - [`virtio`]: the virtio-mmio transport, split virtqueues and the
 //!   virtio-blk, -console, -entropy and -net devices.
+//! - [`wdt`]: watchdogs, the ARM SP805 and the IB700 (x86), which tell
+//!   their owner when they bite.
 //!
 //! The crate is `no_std` with `alloc` (it runs inside `qvm`, which has a
 //! heap but no std) and is tested on the build host with `cargo test -p vdev`.
@@ -50,6 +52,7 @@ pub mod pit8254;
 pub mod pl011;
 pub mod ser8250;
 pub mod virtio;
+pub mod wdt;
 
 use core::any::Any;
 
@@ -61,6 +64,7 @@ pub use pit8254::Pit8254;
 pub use pl011::Pl011;
 pub use ser8250::Ser8250;
 pub use virtio::VirtioMmio;
+pub use wdt::{Ib700, Sp805};
 
 /// One MMIO device model, as `qvm` sees it after the kernel decoded a guest
 /// data abort.
