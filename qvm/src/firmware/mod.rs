@@ -11,6 +11,8 @@ mod devicetree;
 pub use devicetree::{add_devices, describe, write};
 
 #[cfg(feature = "guest-x86_64")]
+mod identity;
+#[cfg(feature = "guest-x86_64")]
 mod pc;
 #[cfg(feature = "guest-x86_64")]
 mod pc_linux;

@@ -12,6 +12,7 @@
 //! starts"). Anything else (a raw image, an ELF32 image without a header)
 //! is refused.
 
+use super::identity::write_identity_map;
 use crate::bootfs::load_file;
 use crate::buses::Buses;
 use crate::guestmem::GuestMem;
@@ -22,7 +23,6 @@ use qvm::arch::guest;
 use qvm::arch::x86_64::acpi::{self, AcpiMachine, VirtioMmio};
 use qvm::arch::x86_64::boot::long_mode_regs;
 use qvm::arch::x86_64::linux;
-use qvm::arch::x86_64::long_mode;
 use qvm::arch::x86_64::memmap::{memory_map, reserve};
 use qvm::config::Config;
 use qvm::layout::VmLayout;
@@ -235,38 +235,6 @@ fn write_info(
     }
     mem.write(at, &bytes)?;
     Ok(at)
-}
-
-/// Writes the identity map of a long-mode start at the top of `ram`,
-/// clear of the image, the modules and `acpi`; its range (the PML4 first).
-pub(super) fn write_identity_map(
-    layout: &VmLayout,
-    mem: &mut GuestMem,
-    placed: &Placed,
-    ram: Ram,
-    modules: &[Module<'_>],
-    acpi: (&str, u64, u64),
-) -> Result<(u64, u64), String> {
-    let memory_end = layout
-        .memory
-        .iter()
-        .map(|m| m.region.end())
-        .max()
-        .unwrap_or(0);
-    let top = long_mode::map_top(memory_end)
-        .ok_or("the guest's memory reaches past what a long-mode identity map covers")?;
-    let names: Vec<String> = modules
-        .iter()
-        .map(|m| alloc::format!("module \"{}\"", m.string))
-        .collect();
-    let mut taken = alloc::vec![("the image", placed.span.0, placed.span.1), acpi];
-    for (m, name) in modules.iter().zip(&names) {
-        taken.push((name.as_str(), m.start, m.end));
-    }
-    let len = long_mode::tables_len(top);
-    let base = long_mode::place_tables(ram, len, &taken)?;
-    mem.write(base, &long_mode::identity_map(top, base))?;
-    Ok((base, base + len))
 }
 
 /// The devices the ACPI tables describe: the PM1 block (power-off through

@@ -79,7 +79,7 @@ pub fn start(
         string: "the zero page and command line",
     });
     let (cr3, tables_end) =
-        super::pc::write_identity_map(layout, mem, placed, ram, &modules, linux.acpi)?;
+        super::identity::write_identity_map(layout, mem, placed, ram, &modules, linux.acpi)?;
     reserve(&mut map, cr3, tables_end);
 
     let params = BootParams {

@@ -1,7 +1,7 @@
-//! The DSDT (ACPI 6.4 §5.2.11.1) and the few ACPI Machine Language
-//! encodings it needs (ACPI 6.4 §20.2, "AML Grammar Definition").
+//! The few ACPI Machine Language encodings the DSDT needs (ACPI 6.4
+//! §20.2, "AML Grammar Definition"), and the system states it defines.
 //!
-//! The DSDT defines the system states the VM has (§7.4.2, "\_Sx (System
+//! The DSDT (`dsdt.rs`) defines the system states the VM has (§7.4.2, "\_Sx (System
 //! States)"): `Name (_S0_, Package () {SLP_TYP_S0, SLP_TYP_S0, 0, 0})`
 //! for the working state and the same for `_S5_`, soft-off, with
 //! [`SLP_TYP_S5`]. A guest powers off by writing that value to PM1_CNT's
@@ -10,8 +10,7 @@
 
 use alloc::vec::Vec;
 
-use super::devices::{VirtioMmio, virtio_scope};
-use super::sdt::{Bytes, Oem, Sdt};
+use super::sdt::Bytes;
 
 /// SLP_TYP of the working state S0 (what PM1_CNT holds while running).
 pub const SLP_TYP_S0: u8 = 0;
@@ -108,18 +107,4 @@ pub fn name_package(out: &mut Bytes, seg: &[u8; 4], elements: &[u64]) {
     debug_assert!(is_name_seg(seg));
     out.u8(NAME_OP).raw(seg);
     package(out, elements);
-}
-
-/// The DSDT: a definition block whose TermList defines `\_S0_` and
-/// `\_S5_` (the top level of the DSDT is the root scope), and the
-/// `virtio` devices under `\_SB` (`devices.rs`).
-pub fn dsdt(oem: &Oem, virtio: &[VirtioMmio]) -> Vec<u8> {
-    let mut t = Sdt::new(b"DSDT", DSDT_REVISION, oem);
-    for (seg, typ) in [(b"_S0_", SLP_TYP_S0), (b"_S5_", SLP_TYP_S5)] {
-        // Package {SLP_TYPa, SLP_TYPb, reserved, reserved} (§7.4.2).
-        let typ = u64::from(typ);
-        name_package(t.body(), seg, &[typ, typ, 0, 0]);
-    }
-    virtio_scope(t.body(), virtio);
-    t.finish()
 }

@@ -5,8 +5,8 @@
 
 use alloc::vec::Vec;
 
-use super::aml::dsdt;
 use super::check::{AcpiError, RSDP_LEN, check_base, check_fits, check_machine};
+use super::dsdt::dsdt;
 use super::fadt::{FACS_LEN, FADT_LEN, facs, fadt};
 use super::machine::AcpiMachine;
 use super::madt::{madt, madt_len};

@@ -12,7 +12,7 @@
 //!   ([`fadt`]);
 //! - the MADT: local APICs, the I/O APIC, interrupt source overrides,
 //!   LINT1 as NMI ([`madt`]);
-//! - the DSDT, whose AML defines `\_S0_` and `\_S5_` ([`aml`]; the S5
+//! - the DSDT ([`dsdt`]), whose AML defines `\_S0_` and `\_S5_` ([`aml`]; the S5
 //!   SLP_TYP is [`SLP_TYP_S5`], which the PM1 vdev is given) and the
 //!   virtio-mmio devices under `\_SB` ([`devices`]).
 //!
@@ -24,6 +24,7 @@ pub mod aml;
 pub mod build;
 pub mod check;
 pub mod devices;
+pub mod dsdt;
 pub mod fadt;
 pub mod machine;
 pub mod madt;
