@@ -185,6 +185,8 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         links: buses.links,
         pit_kick: Default::default(),
         rtc_kick: Default::default(),
+        watchdogs: buses.watchdogs,
+        wdt_kick: Default::default(),
         reset_status: crate::status::EXIT_OK,
     })
 }

@@ -34,6 +34,8 @@ pub struct Buses {
     pub console: Option<(AddressSpace, DeviceId)>,
     /// Cards with a `peer` link.
     pub links: Vec<(DeviceId, LinkWaiter)>,
+    /// The watchdogs.
+    pub watchdogs: Vec<crate::watchdog::Slot>,
 }
 
 impl Buses {
@@ -92,6 +94,9 @@ impl Buses {
         };
         if let Some(w) = waiter {
             self.links.push((id, w));
+        }
+        if dev.config.kind.is_watchdog() {
+            self.watchdogs.push(crate::watchdog::Slot::new(dev, id));
         }
         let is_console = match &dev.config.options {
             DeviceOptions::Serial { hostdev: Some(h) } => h.path == HostPath::Console,

@@ -1,5 +1,6 @@
 //! The device model of each `vdev` of a placed configuration (the
-//! architecture's UART, the virtio devices; `qvm::honour` refused the
+//! architecture's UART, the PC's devices, the watchdogs, the virtio
+//! devices; `qvm::honour` refused the
 //! types without one before anything was built).
 
 use crate::guestmem::GuestMem;
@@ -48,6 +49,17 @@ fn plain_model(
         // starts at the Unix epoch when the VM does.
         VdevKind::Mc146818 => Box::new(vdev::Mc146818::new(Box::new(sys::clock), 0)),
         VdevKind::PcKeyboard => Box::new(vdev::I8042::new()),
+        VdevKind::WdtSp805 => {
+            let hz = match dev.config.options {
+                DeviceOptions::Watchdog {
+                    frequency: Some(hz),
+                    ..
+                } => hz,
+                _ => qvm::config::WDT_SP805_DEFAULT_HZ,
+            };
+            Box::new(vdev::Sp805::new(Box::new(sys::clock), hz))
+        }
+        VdevKind::WdtIb700 => Box::new(vdev::Ib700::new(Box::new(sys::clock))),
         VdevKind::I8259 => Box::new(vdev::Pic8259::new()),
         VdevKind::VirtioConsole => Box::new(VirtioMmio::new(mem.ram(), Console::new(output))),
         VdevKind::VirtioEntropy => {

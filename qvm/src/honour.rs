@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use crate::arch::guest;
 use crate::config::{
     Config, ConfigError, DeviceOptions, HostDir, HostPath, LoadKind, Pass, PassKind, SchedPolicy,
-    UnsupportedAction, VdevConfig,
+    UnsupportedAction, VdevConfig, VdevKind,
 };
 
 /// Linux (arm64 `booting.rst`) wants its device tree on an 8-byte boundary.
@@ -98,6 +98,9 @@ fn loads(config: &Config) -> Result<(), ConfigError> {
 /// only); a virtio-blk without `hostdev` is refused; one on a host block
 /// driver's disk (`hostdev /dev/NAME`) is honoured, persistent; a writable
 /// one on a bootfs file is warned about (its writes stay in a RAM copy).
+/// A watchdog's `action dump,terminate` is refused (there are no guest
+/// core dumps yet; `terminate` is honoured); an `intr` on the IB700,
+/// which has no interrupt, is warned about.
 fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     let name = dev.kind.name();
     if !guest::MODELLED.contains(&dev.kind) && !guest::is_irq_chip(dev.kind) {
@@ -120,6 +123,20 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
                      character devices or writable files; 'hostdev >-' is the VM's console"
                 )));
             }
+        }
+        DeviceOptions::Watchdog { dump: true, .. } => {
+            return Err(dev.origin.error(format!(
+                "vdev {name}: 'action dump,terminate' is not honoured: qvm writes no guest core \
+                 dumps yet; give 'action terminate' (the VM ends with status 4 when the \
+                 watchdog bites)"
+            )));
+        }
+        DeviceOptions::Watchdog { .. } if dev.kind == VdevKind::WdtIb700 && dev.intr.is_some() => {
+            let at = dev.intr.as_ref().map_or(&dev.origin, |(_, at)| at);
+            warnings.push(at.error(format!(
+                "vdev {name}: 'intr' is not used: the IB700 has no interrupt (its bite resets \
+                 the machine)"
+            )));
         }
         DeviceOptions::Block { hostdev: None } => {
             return Err(dev.origin.error(format!(

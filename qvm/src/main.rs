@@ -1,11 +1,12 @@
 //! `qvm`: assembles one VM from its configuration and runs it, one host
 //! thread per vCPU. Started as `qvm @file.qvmconf [options]`; files come
 //! from the bootfs. Exit status as in `shared/qvmconf.md`: 0 the guest shut
-//! down or asked for a reset, 5 unsupported operation under `abort`, 64
-//! failed before the guest started, 65 bad configuration (or an option
-//! `qvm` refuses to run without carrying it out, `qvm::honour`), 96 failed
-//! after the guest started. With `set on-reset restart` it runs the VM in a
-//! child `qvm` and starts it again on a guest reset (`supervise.rs`).
+//! down or asked for a reset, 4 a watchdog bit (`watchdog.rs`), 5
+//! unsupported operation under `abort`, 64 failed before the guest
+//! started, 65 bad configuration (or an option `qvm` refuses to run without
+//! carrying it out, `qvm::honour`), 96 failed after the guest started. With
+//! `set on-reset restart` it runs the VM in a child `qvm` and starts it
+//! again on a guest reset (`supervise.rs`).
 #![no_std]
 #![no_main]
 
@@ -28,6 +29,7 @@ mod supervise;
 mod vcpu_loop;
 mod vm;
 mod vmconsole;
+mod watchdog;
 
 use alloc::string::String;
 use bootfs::read_file;

@@ -72,6 +72,7 @@ pub fn port_io(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
         return None;
     };
     exit.value = value;
+    crate::watchdog::touched(vm, qvm::layout::AddressSpace::Io, port);
     // Any access to the RTC may change when its line next rises (a read
     // of register C clears the flags).
     if let Some((_, base)) = shared.platform.rtc
@@ -122,8 +123,9 @@ fn kick(word: &AtomicU32) {
 
 /// A timer thread's loop: `step` brings the device's interrupt up to date
 /// and says when it next changes (`None` in the outer option: the device
-/// is gone); the thread sleeps until then, or until `kick` moves.
-fn timer_loop(kick: &AtomicU32, mut step: impl FnMut() -> Option<Option<u64>>) {
+/// is gone); the thread sleeps until then, or until `kick` moves. (Also
+/// the watchdogs' thread, `watchdog::thread`.)
+pub fn timer_loop(kick: &AtomicU32, mut step: impl FnMut() -> Option<Option<u64>>) {
     loop {
         let seen = kick.load(Ordering::Acquire);
         let Some(next) = step() else {

@@ -3,6 +3,8 @@
 
 /// The guest shut down or asked for a reset.
 pub const EXIT_OK: usize = 0;
+/// A watchdog bit (its `action terminate`).
+pub const EXIT_WATCHDOG: usize = 4;
 /// An unsupported operation under `unsupported ... abort`.
 pub const EXIT_UNSUPPORTED: usize = 5;
 /// A `qvm` run by another for `set on-reset restart` (`supervise.rs`): the

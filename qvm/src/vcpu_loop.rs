@@ -45,9 +45,14 @@ pub fn run(vm: Vm) -> usize {
         let shared = vm.shared.lock();
         (shared.platform.pit.is_some(), shared.platform.rtc.is_some())
     };
-    let timers: [TimerThread; 2] = [
+    let timers: [TimerThread; 3] = [
         (pit, "the 8254's", crate::ports::pit_thread),
         (rtc, "the RTC's", crate::ports::rtc_thread),
+        (
+            !vm.watchdogs.is_empty(),
+            "the watchdogs'",
+            crate::watchdog::thread,
+        ),
     ];
     for (_, what, body) in timers.into_iter().filter(|t| t.0) {
         let shared = vm.clone();
@@ -173,7 +178,10 @@ fn mmio(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
         shared.bus.read(exit.address, size)
     };
     match result {
-        Ok(value) => exit.value = value,
+        Ok(value) => {
+            exit.value = value;
+            crate::watchdog::touched(vm, qvm::layout::AddressSpace::Memory, exit.address);
+        }
         Err(_) => {
             drop(shared);
             let what = alloc::format!(

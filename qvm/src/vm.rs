@@ -54,6 +54,12 @@ pub struct Vm {
     /// Bumped (and woken) when the guest touches the RTC, for the thread
     /// that raises its interrupts (`ports::rtc_thread`).
     pub rtc_kick: core::sync::atomic::AtomicU32,
+    /// The watchdogs (`vdev wdt-sp805`, `wdt-ib700`), served by one
+    /// thread (`watchdog::thread`).
+    pub watchdogs: Vec<crate::watchdog::Slot>,
+    /// Bumped (and woken) when the guest touches a watchdog, for that
+    /// thread.
+    pub wdt_kick: core::sync::atomic::AtomicU32,
     /// The exit status when the guest asks for a reset: `EXIT_OK`, or
     /// `EXIT_RESET_TO_RESTART` in a `qvm` run for `set on-reset restart`.
     pub reset_status: usize,

@@ -229,16 +229,22 @@ fn other_devices() {
         ["arm,sp805", "arm,primecell"]
     );
     let pclk = cells(&fdt, "/apb-pclk", "phandle")[0];
-    assert_eq!(cells(&fdt, wd, "clocks"), [pclk, pclk]);
+    // Each watchdog counts on a fixed clock of its own (`wdog_clk`): its
+    // `frequency`, else QNX's default of 25 MHz.
+    assert_eq!(strings(&fdt, wd, "clock-names"), ["wdog_clk", "apb_pclk"]);
+    for (node, hz) in [(wd, 25_000_000), ("/watchdog@1c0f1000", 32768)] {
+        let clocks = cells(&fdt, node, "clocks");
+        assert_ne!(clocks[0], pclk, "{node}");
+        assert_eq!(clocks[1], pclk, "{node}");
+        let own = fdt.find_phandle(clocks[0]).unwrap();
+        assert_eq!(own.compatible().unwrap().first(), "fixed-clock");
+        assert_eq!(
+            own.property("clock-frequency").unwrap().as_usize(),
+            Some(hz),
+            "{node}"
+        );
+    }
     let wd1 = "/watchdog@1c0f1000";
-    let clocks = cells(&fdt, wd1, "clocks");
-    assert_ne!(clocks[0], pclk);
-    assert_eq!(clocks[1], pclk);
-    let own = fdt.find_phandle(clocks[0]).unwrap();
-    assert_eq!(
-        own.property("clock-frequency").unwrap().as_usize(),
-        Some(32768)
-    );
     assert_eq!(string(&fdt, wd1, "label"), "wd1");
     // No PL011: the 8250 is the console.
     assert_eq!(string(&fdt, "/chosen", "stdout-path"), "/serial@1c100000");

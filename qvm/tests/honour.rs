@@ -34,6 +34,7 @@ fn honoured_options_say_nothing() {
                data load 0x90000000,/d.bin\ncmdline x\nvdev pl011 hostdev >-\n\
                vdev virtio-console hostdev <-\nvdev virtio-blk hostdev </disk.img\n\
                vdev virtio-net mac 52:54:00:00:00:01\nvdev virtio-entropy\n\
+               vdev wdt-sp805 action terminate frequency 32768\n\
                reserve loc mem:0x1000,0x1000\nunsupported instruction abort\n\
                unsupported register ignore\nunsupported reference ignore\nlogger warn stdout\n\
                set exit-on-halt off\nset on-reset restart\ndryrun\n";
@@ -68,8 +69,12 @@ fn refusals_name_the_option_file_and_line() {
             "t.qvmconf:3: vdev shmem is not implemented in qvm yet (no device model); leave it out",
         ),
         (
-            "vdev wdt-sp805",
-            "t.qvmconf:3: vdev wdt-sp805 is not implemented in qvm yet (no device model); leave it out",
+            "vdev wdt-sp805 action dump,terminate",
+            "t.qvmconf:3: vdev wdt-sp805: 'action dump,terminate' is not honoured: qvm writes no guest core dumps yet; give 'action terminate' (the VM ends with status 4 when the watchdog bites)",
+        ),
+        (
+            "vdev wdt-ib700",
+            "t.qvmconf:3: vdev wdt-ib700 is not implemented in qvm yet (no device model); leave it out",
         ),
         (
             "vdev virtio-blk",

@@ -113,6 +113,37 @@ fn refusals_name_the_line_and_the_reason() {
 }
 
 #[test]
+fn the_ib700_watchdog_takes_ports_0x441_to_0x444_and_no_pin() {
+    assert_eq!(
+        devices(&format!("{PC}vdev wdt-ib700 action terminate\n")),
+        [(VdevKind::WdtIb700, AddressSpace::Io, 0x441, 4, None)]
+    );
+    let err = place_err(&format!(
+        "{PC}vdev wdt-ib700 loc io:0x441\nvdev ser8250 loc io:0x440\n"
+    ));
+    assert!(err.contains("overlaps"), "{err}");
+    let err = place_err(&format!("{PC}vdev wdt-sp805\n"));
+    assert!(err.contains("an ARM device, and this VM is x86"), "{err}");
+    // Honoured; an `intr` is warned about, `dump` refused.
+    let check = |extra: &str| qvm::honour::check(&common::parse(&format!("{PC}{extra}")));
+    assert_eq!(check("vdev wdt-ib700\n"), Ok(Vec::new()));
+    let w = check("vdev wdt-ib700 intr ioapic:5\n").unwrap();
+    assert_eq!(
+        w.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        [
+            "t.qvmconf:3: vdev wdt-ib700: 'intr' is not used: the IB700 has no interrupt (its bite resets the machine)"
+        ]
+    );
+    assert_eq!(
+        check("vdev wdt-ib700 action dump,terminate\n")
+            .unwrap_err()
+            .to_string(),
+        "t.qvmconf:3: vdev wdt-ib700: 'action dump,terminate' is not honoured: qvm writes no guest \
+         core dumps yet; give 'action terminate' (the VM ends with status 4 when the watchdog bites)"
+    );
+}
+
+#[test]
 fn every_x86_configuration_the_repository_boots_runs() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../boot/vm");
     let mut checked = 0;

@@ -38,6 +38,7 @@ pub use types::{
 pub use value::number;
 pub use vdev::{
     DeviceOptions, GicVersion, HostDev, HostDir, HostPath, Peer, VDEV_KINDS, VdevConfig, VdevKind,
+    WDT_SP805_DEFAULT_HZ,
 };
 
 /// Parses the arguments of `qvm` (without the program name): `@FILE` words

@@ -39,7 +39,13 @@ pub enum VdevKind {
     Shmem,
     /// `wdt-sp805`: ARM SP805 watchdog.
     WdtSp805,
+    /// `wdt-ib700`: the IB700 board's watchdog (x86).
+    WdtIb700,
 }
+
+/// The SP805's clock without `frequency`: QNX's default for `vdev
+/// wdt-sp805` (25 MHz; the TRM leaves `WDOGCLK` to the system).
+pub const WDT_SP805_DEFAULT_HZ: u64 = 25_000_000;
 
 /// Every device type, in the order of the spec's table.
 pub const VDEV_KINDS: &[VdevKind] = &[
@@ -58,6 +64,7 @@ pub const VDEV_KINDS: &[VdevKind] = &[
     VdevKind::VirtioEntropy,
     VdevKind::Shmem,
     VdevKind::WdtSp805,
+    VdevKind::WdtIb700,
 ];
 
 impl VdevKind {
@@ -79,6 +86,7 @@ impl VdevKind {
             VdevKind::VirtioEntropy => "virtio-entropy",
             VdevKind::Shmem => "shmem",
             VdevKind::WdtSp805 => "wdt-sp805",
+            VdevKind::WdtIb700 => "wdt-ib700",
         }
     }
 
@@ -97,7 +105,14 @@ impl VdevKind {
                 | VdevKind::Mc146818
                 | VdevKind::PcKeyboard
                 | VdevKind::Hpet
+                | VdevKind::WdtIb700
         )
+    }
+
+    /// Whether the device is a watchdog (`action` says what its bite
+    /// does).
+    pub fn is_watchdog(self) -> bool {
+        matches!(self, VdevKind::WdtSp805 | VdevKind::WdtIb700)
     }
 
     /// Whether the device uses the virtio-mmio transport.
@@ -120,6 +135,7 @@ impl VdevKind {
             VdevKind::VirtioNet => &["mac", "peer"],
             VdevKind::Shmem => &["create", "allow", "deny"],
             VdevKind::WdtSp805 => &["action", "frequency"],
+            VdevKind::WdtIb700 => &["action"],
             _ => &[],
         }
     }
@@ -160,7 +176,7 @@ impl VdevConfig {
                 allow: Vec::new(),
                 deny: Vec::new(),
             },
-            VdevKind::WdtSp805 => DeviceOptions::Watchdog {
+            VdevKind::WdtSp805 | VdevKind::WdtIb700 => DeviceOptions::Watchdog {
                 dump: false,
                 frequency: None,
             },
@@ -225,11 +241,12 @@ pub enum DeviceOptions {
         /// `deny GLOB`, in order.
         deny: Vec<String>,
     },
-    /// `wdt-sp805`.
+    /// `wdt-sp805`, `wdt-ib700`.
     Watchdog {
         /// `action dump,terminate`: write a guest core dump first.
         dump: bool,
-        /// `frequency HZ`: the watchdog clock.
+        /// `frequency HZ`: the watchdog clock (SP805 only; default
+        /// [`WDT_SP805_DEFAULT_HZ`]).
         frequency: Option<u64>,
     },
 }

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::gic::GicLayout;
 use super::irq::{GIC_PPI, IRQ_EDGE_RISING, IRQ_LEVEL_HIGH, TIMER_PPIS, device_interrupt};
-use crate::config::{DeviceOptions, GicVersion, VdevKind};
+use crate::config::{DeviceOptions, GicVersion, VdevKind, WDT_SP805_DEFAULT_HZ};
 use crate::fdt::PassedDevice;
 use crate::fdt::common::{Phandles, reg};
 use crate::fdt::tree::{Node, cells, strings};
@@ -119,8 +119,8 @@ impl DeviceTree {
     }
 
     /// The node of an ARM device (PL011, SP805), without `reg` and
-    /// `interrupts`; a watchdog with its own `frequency` also adds its
-    /// clock to `root`. `None` for the other types.
+    /// `interrupts`; a watchdog also adds its own clock (`wdog_clk`, of
+    /// its `frequency`) to `root`. `None` for the other types.
     pub fn device(
         &self,
         d: &VdevLayout,
@@ -139,23 +139,23 @@ impl DeviceTree {
                 Some(n)
             }
             VdevKind::WdtSp805 => {
-                let mut n = Node::new(format!("watchdog@{base:x}"));
-                let wdog = match d.config.options {
+                // `wdog_clk` is the rate the model counts at: a fixed
+                // clock of its own, `frequency` or QNX's default.
+                let hz = match d.config.options {
                     DeviceOptions::Watchdog {
                         frequency: Some(hz),
                         ..
-                    } => {
-                        let p = ph.next();
-                        let mut clk = Node::new(format!("wdt-clk{index}"));
-                        clk.set_str("compatible", "fixed-clock")
-                            .set_u32("#clock-cells", 0)
-                            .set_u32("clock-frequency", hz as u32)
-                            .set_u32("phandle", p);
-                        root.add(clk);
-                        p
-                    }
-                    _ => pclk,
+                    } => hz,
+                    _ => WDT_SP805_DEFAULT_HZ,
                 };
+                let wdog = ph.next();
+                let mut clk = Node::new(format!("wdt-clk{index}"));
+                clk.set_str("compatible", "fixed-clock")
+                    .set_u32("#clock-cells", 0)
+                    .set_u32("clock-frequency", u32::try_from(hz).unwrap_or(u32::MAX))
+                    .set_u32("phandle", wdog);
+                root.add(clk);
+                let mut n = Node::new(format!("watchdog@{base:x}"));
                 n.set("compatible", strings(&["arm,sp805", "arm,primecell"]))
                     .set("clocks", cells(&[wdog, pclk]))
                     .set("clock-names", strings(&["wdog_clk", "apb_pclk"]));

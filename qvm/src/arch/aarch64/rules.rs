@@ -19,6 +19,7 @@ pub const MODELLED: &[VdevKind] = &[
     VdevKind::VirtioBlk,
     VdevKind::VirtioNet,
     VdevKind::VirtioEntropy,
+    VdevKind::WdtSp805,
 ];
 
 /// Whether a `vdev` of `kind` is the interrupt controller (placed apart).

@@ -44,12 +44,16 @@ pub const RTC_PORT: u64 = 0x70;
 pub const PIC_MASTER_PORT: u64 = 0x20;
 /// The secondary 8259's ports.
 pub const PIC_SLAVE_PORT: u64 = 0xA0;
+/// The IB700 watchdog's stop port (its start port is 0x443), where
+/// Linux's `ib700wdt` and QEMU's model have it.
+pub const IB700_PORT: u64 = 0x441;
 
 /// Default address space, address and I/O APIC pin of a device type: the
 /// PC's ports and ISA interrupts for the legacy devices (the 8254's IRQ 0
 /// arrives at pin 2, as on every PC with an I/O APIC), memory slots and
 /// pins from [`MISC_PIN`] for the rest; the 8259 has no pin (it is
-/// masked, for guests that probe it).
+/// masked, for guests that probe it), nor has the IB700 watchdog (its
+/// bite resets the machine).
 pub fn default_place(kind: VdevKind) -> (AddressSpace, u64, Option<u32>) {
     use AddressSpace::{Io, Memory};
     match kind {
@@ -58,6 +62,7 @@ pub fn default_place(kind: VdevKind) -> (AddressSpace, u64, Option<u32>) {
         VdevKind::Mc146818 => (Io, RTC_PORT, Some(8)),
         VdevKind::PcKeyboard => (Io, I8042_DATA_PORT, Some(1)),
         VdevKind::I8259 => (Io, PIC_MASTER_PORT, None),
+        VdevKind::WdtIb700 => (Io, IB700_PORT, None),
         _ => (Memory, MMIO_BASE, Some(MISC_PIN)),
     }
 }
@@ -65,13 +70,15 @@ pub fn default_place(kind: VdevKind) -> (AddressSpace, u64, Option<u32>) {
 /// The ports or memory a device takes at its place: the legacy devices'
 /// blocks (8 for a UART, 4 for the 8254, 2 for the RTC and each 8259, the
 /// 8042's data port alone: its status port is a companion,
-/// `rules::claim_companions`), a page for the rest.
+/// `rules::claim_companions`; 4 for the IB700, 0x441-0x444), a page for
+/// the rest.
 pub fn slot_size(kind: VdevKind) -> u64 {
     match kind {
         VdevKind::Ser8250 => 8,
         VdevKind::Timer8254 => 4,
         VdevKind::Mc146818 | VdevKind::I8259 => 2,
         VdevKind::PcKeyboard => 1,
+        VdevKind::WdtIb700 => 4,
         _ => VDEV_SLOT,
     }
 }

@@ -25,6 +25,7 @@ pub const MODELLED: &[VdevKind] = &[
     VdevKind::VirtioBlk,
     VdevKind::VirtioNet,
     VdevKind::VirtioEntropy,
+    VdevKind::WdtIb700,
 ];
 
 /// The I/O-port devices: their `loc` is `io:PORT`.
@@ -36,6 +37,7 @@ fn is_port_device(kind: VdevKind) -> bool {
             | VdevKind::Mc146818
             | VdevKind::PcKeyboard
             | VdevKind::I8259
+            | VdevKind::WdtIb700
     )
 }
 
