@@ -24,6 +24,8 @@ use crate::qemu::{Cpu, EntryLevel, Gic, Machine};
 /// expectation matches them). Regular expressions.
 pub const BAD_LINES: &[&str] = &[
     "KERNEL PANIC",
+    // A Linux guest's panic: its VM would only hang until the timeout.
+    "Kernel panic - not syncing",
     "FAIL",
     "panicked at",
     r"init: '.*' exited with status",
@@ -153,6 +155,9 @@ pub fn all() -> Vec<Case> {
     // Two Linux VMs on a virtio-net `peer` link, on GICv3 and GICv2 hosts.
     cases.push(linux_net(Gic::V3));
     cases.push(linux_net(Gic::V2));
+
+    // The watchdogs: Linux stops petting, qvm ends the VM (ARM and x86).
+    cases.extend(super::watchdog::cases());
 
     // The system-call fuzzer and VM lifecycles, on GICv3 and GICv2 hosts.
     for gic in [Gic::V3, Gic::V2] {
@@ -751,8 +756,8 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 58);
-        assert_eq!(count(|c| c.machine.cpu.is_x86()), 20);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 60);
+        assert_eq!(count(|c| c.machine.cpu.is_x86()), 21);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);
         assert_eq!(count(|c| c.linux_bare.is_some()), 1);
