@@ -12,6 +12,7 @@ pub mod restart;
 mod run_case;
 pub mod shell;
 pub mod stress;
+pub mod watchdog;
 pub mod x86;
 pub mod x86_guests;
 pub mod x86_linux;

@@ -39,6 +39,11 @@ struct Guest {
     dir: &'static str,
     /// The kernel's file name in that directory.
     kernel_file: &'static str,
+    /// The module of the watchdog `qvm` gives this architecture's VMs
+    /// (`vdev wdt-sp805`, `vdev wdt-ib700`): in the initramfs, named in
+    /// its `/etc/watchdog-module`, loaded by `/init` in its watchdog test
+    /// (`qhv.wdt`) only.
+    watchdog: &'static str,
 }
 
 /// The arm64 guest: Debian bookworm's 6.1 arm64 image (a raw arm64
@@ -59,6 +64,7 @@ const ARM64: Guest = Guest {
     },
     dir: "target/linux",
     kernel_file: "Image",
+    watchdog: "sp805_wdt",
 };
 
 /// The x86-64 guest: Debian bookworm's 6.1 amd64 image (a `bzImage`, the
@@ -79,12 +85,15 @@ const AMD64: Guest = Guest {
     },
     dir: "target/linux-amd64",
     kernel_file: "bzImage",
+    watchdog: "ib700wdt",
 };
 
 /// Kernel modules the initramfs loads (the Debian kernels build their
 /// virtio drivers and ext4 as modules, on arm64 and amd64 alike), with
 /// what they depend on; ext4 asks for crc32c by name, which needs
-/// `crc32c_generic` loaded first.
+/// `crc32c_generic` loaded first. The watchdog drivers (modules too:
+/// `CONFIG_ARM_SP805_WATCHDOG=m`, `CONFIG_IB700_WDT=m`) differ by
+/// architecture: `Guest::watchdog`.
 const MODULES: &[&str] = &[
     "virtio_mmio",
     "virtio_blk",
@@ -177,6 +186,7 @@ pub fn prepare_arch(root: &Path, arch: LinuxArch) -> Result<()> {
     let init_script =
         std::fs::read(&init).with_context(|| format!("cannot read {}", init.display()))?;
     let modules = debian::modules_in_order(&unpacked, MODULES)?;
+    let watchdog = debian::modules_in_order(&unpacked, &[guest.watchdog])?;
     let mut archive = crate::cpio::Archive::new()
         .dir("bin")
         .dir("dev")
@@ -196,8 +206,18 @@ pub fn prepare_arch(root: &Path, arch: LinuxArch) -> Result<()> {
         order.push_str(name);
         order.push('\n');
     }
+    // The watchdog's driver (and what it needs beyond the rest): there,
+    // not loaded at boot (`ib700wdt` has no device to probe and would
+    // claim its ports in every VM).
+    for (name, path) in watchdog.iter().filter(|w| !modules.contains(w)) {
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        archive = archive.file(&format!("lib/modules/{name}.ko"), 0o644, &data);
+    }
+    let wdt_order: String = watchdog.iter().map(|(n, _)| format!("{n}\n")).collect();
     let archive = archive
         .file("etc/modules", 0o644, order.as_bytes())
+        .file("etc/watchdog-module", 0o644, wdt_order.as_bytes())
         .finish();
     // The disk the test formats and fills: a RAM copy in qvm.
     std::fs::write(arch.disk(root), vec![0u8; DISK_BYTES])

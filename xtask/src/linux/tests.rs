@@ -195,7 +195,15 @@ fn prepares_both() {
         for m in MODULES {
             assert!(modules.lines().any(|l| l == *m), "{arch:?}: {m} not loaded");
         }
-        for m in modules.lines() {
+        let watchdog = String::from_utf8(file("etc/watchdog-module").clone()).unwrap();
+        assert_eq!(
+            watchdog.lines().last(),
+            Some(match arch {
+                LinuxArch::Arm64 => "sp805_wdt",
+                LinuxArch::Amd64 => "ib700wdt",
+            })
+        );
+        for m in modules.lines().chain(watchdog.lines()) {
             assert_eq!(&file(&format!("lib/modules/{m}.ko"))[..4], b"\x7fELF");
         }
         assert_eq!(
