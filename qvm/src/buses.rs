@@ -35,7 +35,7 @@ pub struct Buses {
     /// Cards with a `peer` link.
     pub links: Vec<(DeviceId, LinkWaiter)>,
     /// The watchdogs.
-    pub watchdogs: Vec<crate::watchdog::Slot>,
+    pub watchdogs: Vec<crate::vm::WatchdogSlot>,
 }
 
 impl Buses {
@@ -96,7 +96,7 @@ impl Buses {
             self.links.push((id, w));
         }
         if dev.config.kind.is_watchdog() {
-            self.watchdogs.push(crate::watchdog::Slot::new(dev, id));
+            self.watchdogs.push(crate::vm::WatchdogSlot::new(dev, id));
         }
         let is_console = match &dev.config.options {
             DeviceOptions::Serial { hostdev: Some(h) } => h.path == HostPath::Console,

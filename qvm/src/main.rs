@@ -26,6 +26,7 @@ mod ports;
 mod respond;
 mod status;
 mod supervise;
+mod timer;
 mod vcpu_loop;
 mod vm;
 mod vmconsole;

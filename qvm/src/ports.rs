@@ -3,11 +3,12 @@
 //! counter 2 gate and output, which belongs to no device on the bus), the
 //! 8042's reset line, and the threads that give the PC's timers their
 //! interrupts in time: the 8254's counter 0 as IRQ 0 edges, the RTC's
-//! periodic, alarm and update-ended interrupts on IRQ 8.
+//! periodic, alarm and update-ended interrupts on IRQ 8 (their loop:
+//! `timer.rs`).
 
+use crate::timer::{kick, timer_loop};
 use crate::vm::{Platform, Vm, irq_line, raise_changed_lines};
 use abi::VcpuExit;
-use core::sync::atomic::{AtomicU32, Ordering};
 use qvm::config::UnsupportedAction;
 use vdev::Mc146818;
 use vdev::pc::{AcpiPm, I8042, ResetControl};
@@ -24,11 +25,6 @@ fn all_ones(size: usize) -> u64 {
         _ => u64::MAX,
     }
 }
-
-/// The longest a timer thread sleeps without news: a guest that
-/// reprograms its device wakes it at once (`Vm::pit_kick`,
-/// `Vm::rtc_kick`), this bounds what a lost wake-up could cost.
-const TIMER_IDLE_NS: u64 = 100_000_000;
 
 /// An IN or OUT: the device at the port, port 0x61, or nothing. A port
 /// no device decodes reads all ones and takes writes without effect, as
@@ -113,30 +109,6 @@ pub fn port_io(vm: &Vm, exit: &mut VcpuExit) -> Option<usize> {
     crate::respond::feed_console(&mut shared);
     raise_changed_lines(vm, &mut shared);
     None
-}
-
-/// Wakes the timer thread that waits on `word`.
-fn kick(word: &AtomicU32) {
-    word.fetch_add(1, Ordering::Release);
-    let _ = ulib::sys::futex_wake(word, 1);
-}
-
-/// A timer thread's loop: `step` brings the device's interrupt up to date
-/// and says when it next changes (`None` in the outer option: the device
-/// is gone); the thread sleeps until then, or until `kick` moves. (Also
-/// the watchdogs' thread, `watchdog::thread`.)
-pub fn timer_loop(kick: &AtomicU32, mut step: impl FnMut() -> Option<Option<u64>>) {
-    loop {
-        let seen = kick.load(Ordering::Acquire);
-        let Some(next) = step() else {
-            return;
-        };
-        let wait = next.map_or(TIMER_IDLE_NS, |at| {
-            at.saturating_sub(ulib::sys::clock())
-                .clamp(1, TIMER_IDLE_NS)
-        });
-        let _ = ulib::sys::futex_wait(kick, seen, wait);
-    }
 }
 
 /// The 8254's IRQ 0: sleeps until counter 0's output next rises (or the

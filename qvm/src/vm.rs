@@ -1,12 +1,14 @@
 //! An assembled VM as its threads share it: handles, the device models and
-//! what goes with them, the `unsupported` policies; and passing the
-//! devices' changed interrupt lines to the kernel.
+//! what goes with them (the watchdogs among them), the `unsupported`
+//! policies; and passing the devices' changed interrupt lines to the
+//! kernel.
 
 use abi::Sys;
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::config::Unsupported;
-use qvm::layout::AddressSpace;
+use qvm::layout::{AddressSpace, VdevLayout};
 use ulib::sync::Mutex;
 use ulib::sys;
 use vdev::bus::{Bus, DeviceId};
@@ -56,7 +58,7 @@ pub struct Vm {
     pub rtc_kick: core::sync::atomic::AtomicU32,
     /// The watchdogs (`vdev wdt-sp805`, `wdt-ib700`), served by one
     /// thread (`watchdog::thread`).
-    pub watchdogs: Vec<crate::watchdog::Slot>,
+    pub watchdogs: Vec<WatchdogSlot>,
     /// Bumped (and woken) when the guest touches a watchdog, for that
     /// thread.
     pub wdt_kick: core::sync::atomic::AtomicU32,
@@ -104,4 +106,37 @@ pub struct Platform {
     pub pm: Option<DeviceId>,
     /// The 0xCF9 reset register.
     pub reset: Option<DeviceId>,
+}
+
+/// One watchdog of the VM (served by `watchdog::thread`): where it is,
+/// and what to call it.
+#[derive(Clone, Debug)]
+pub struct WatchdogSlot {
+    /// Its bus (MMIO, or the ports on x86).
+    pub space: AddressSpace,
+    /// Its id there.
+    pub id: DeviceId,
+    /// Its first address or port.
+    pub base: u64,
+    /// Its window's size.
+    pub size: u64,
+    /// `vdev wdt-sp805 at 0x1c0f0000 (FILE:LINE)`, for the message.
+    pub what: String,
+}
+
+impl WatchdogSlot {
+    /// The watchdog `dev`, `id` on its bus.
+    pub fn new(dev: &VdevLayout, id: DeviceId) -> WatchdogSlot {
+        let at = match dev.space {
+            AddressSpace::Memory => format!("{:#x}", dev.slot.base),
+            AddressSpace::Io => format!("I/O port {:#x}", dev.slot.base),
+        };
+        WatchdogSlot {
+            space: dev.space,
+            id,
+            base: dev.slot.base,
+            size: dev.slot.size,
+            what: format!("{} at {at} ({})", dev.config.describe(), dev.config.origin),
+        }
+    }
 }

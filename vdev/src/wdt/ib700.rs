@@ -20,7 +20,7 @@
 //! Accesses of 1, 2 or 4 bytes inside the window are taken, any other is
 //! [`Fault::Unsupported`].
 
-use super::{Bite, Watchdog};
+use super::bite::{Bite, Watchdog};
 use crate::{Clock, Fault, Vdev};
 use alloc::boxed::Box;
 

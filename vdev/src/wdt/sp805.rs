@@ -40,7 +40,7 @@
 
 pub mod regs;
 
-use super::{Bite, Watchdog};
+use super::bite::{Bite, Watchdog};
 use crate::mmio::{Lane, primecell_id};
 use crate::{Clock, Fault, Vdev};
 use alloc::boxed::Box;
