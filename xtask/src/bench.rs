@@ -23,7 +23,7 @@
 //! table gives each exit path and the VM switch on the three machines.
 //!
 //! The rows and their footnotes are in `bench/rows.rs`, the runs in
-//! `bench/runs.rs`; the Linux rows come after (`bench_linux.rs`).
+//! `bench/runs.rs`; the Linux rows come after (`bench_linux/`).
 //!
 //! Each run is killed with `timeout` if it takes too long; a failed run or
 //! a missing line makes the command fail after printing what it has.
@@ -71,7 +71,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
     /// The architecture whose exit paths to measure (x86_64: the SVM
-    /// backend on QEMU's PC, `bench/x86.rs`).
+    /// backend on QEMU's PC, `bench/x86.rs`, then its Linux rows).
     #[arg(long, value_enum, default_value_t)]
     pub arch: crate::build::Arch,
 }
@@ -482,7 +482,11 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             problems.push(problem);
         }
     }
-    problems.extend(crate::bench_linux::run(root, args.timeout)?);
+    problems.extend(crate::bench_linux::run(
+        root,
+        &crate::bench_linux::ARM,
+        args.timeout,
+    )?);
     if problems.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

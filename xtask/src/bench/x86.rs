@@ -3,15 +3,17 @@
 //! benchmark image ([`BUILDFILE`]) under `-icount shift=0,sleep=off`, so
 //! the guest's TSC counts instructions; `ktest vmbench` builds a VM with
 //! the VM calls, is its VMM, and prints what the guest timed with RDTSC
-//! (`ktest vmbench: NAME min N median M`). No `qvm` runs on x86 yet, so
-//! the round trips to the VMM are to `ktest`'s `vcpu_run` loop.
+//! (`ktest vmbench: NAME min N median M`); the round trips to the VMM are
+//! to `ktest`'s `vcpu_run` loop. Then the Linux rows: Debian's amd64 kernel
+//! on the same QEMU alone and under `qvm` (`bench_linux`, [`X86`]).
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::{Row, boot};
+use crate::bench_linux::X86;
 use crate::qemu::{Cpu, EntryLevel, Gic, Machine};
 use crate::{setup, x86};
 
@@ -39,7 +41,8 @@ const ROWS: [(&str, &str); 5] = [
     ),
 ];
 
-/// Runs the x86 benchmark and prints its table.
+/// Runs the x86 benchmark and prints its tables: the exit paths, then the
+/// Linux rows. Fails (after printing what it has) if a figure is missing.
 pub fn run(root: &Path, timeout: u64) -> Result<ExitCode> {
     setup::ensure(root)?;
     x86::build_all(root)?;
@@ -75,10 +78,20 @@ pub fn run(root: &Path, timeout: u64) -> Result<ExitCode> {
     for (name, what) in ROWS {
         println!("- `{name}`: {what}");
     }
+    let mut problems = Vec::new();
     if !missing.is_empty() {
-        bail!("bench x86-svm: no result for {}", missing.join(", "));
+        problems.push(format!("x86-svm: no result for {}", missing.join(", ")));
     }
-    Ok(ExitCode::SUCCESS)
+    println!();
+    problems.extend(crate::bench_linux::run(root, &X86, timeout)?);
+    if problems.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!();
+    for problem in &problems {
+        println!("xtask: bench: {problem}");
+    }
+    Ok(ExitCode::FAILURE)
 }
 
 /// The `ktest vmbench` lines of a console.

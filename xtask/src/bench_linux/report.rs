@@ -1,27 +1,10 @@
-//! The Linux part of `cargo xtask bench`: the Debian kernel with the test
-//! initramfs in `qhv.bench` mode, once on QEMU alone and once under the
-//! hypervisor, both under `-icount` (virtual time = instructions): time to
-//! `/init`, a CPU-bound job (sha256 of 64 MiB) and 2000 fork+exec as
-//! ratios to the bare run, and virtio-blk throughput; then two Linux VMs on
-//! a virtio-net `peer` link, each fetching 8 MiB from the other over HTTP.
-//! The kernel's line when a VM ends gives the time from the `qvm` process's
-//! start to the Linux guest's first instruction (a row of the table) and
-//! each VM's exit counts (under the table).
+//! The Linux benchmark's figures: read from a console (`linux-bench:`
+//! lines of `guests/linux/init`, the kernel's `Run /init` and, under the
+//! hypervisor, the line when a VM ends), the table of a bare run beside a
+//! run under qhv, the exit counts under it and what is missing.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use crate::bench::exits::{FirstRun, VmExits};
 
-use anyhow::{Context, Result};
-
-use crate::bench::exits::{self, FirstRun, VmExits};
-use crate::bench::{ICOUNT, Run, boot, machine};
-use crate::qemu::{self, EntryLevel};
-use crate::{build, image, linux};
-
-/// The buildfile of the Linux benchmark image.
-pub const BUILDFILE: &str = "boot/boards/qemu-virt-linux-bench.build";
-/// The buildfile of the network benchmark image (two linked VMs).
-pub const NET_BUILDFILE: &str = "boot/boards/qemu-virt-linux-net-bench.build";
 /// MiB each VM fetches in the network benchmark (`qhv.netmb`).
 pub const NET_MIB: f64 = 8.0;
 /// MiB hashed by the CPU-bound job (`guests/linux/init`).
@@ -29,7 +12,7 @@ pub const SHA256_MIB: &str = "64";
 /// Processes forked and exec'd by the fork+exec job (`guests/linux/init`).
 pub const FORKS: &str = "2000";
 /// The `system` names of the VMs whose exits are printed: the Linux VM,
-/// then the two of the network run.
+/// then the two of the network run (the same on both architectures).
 pub const VMS: [&str; 3] = ["linux", "linux1", "linux2"];
 
 /// What one run reports, in seconds of virtual time.
@@ -117,11 +100,9 @@ fn throughput(mib: f64, v: Option<f64>) -> String {
         .map_or("-".into(), |s| format!("{:.1} MiB/s", mib / s))
 }
 
-/// The table of both runs.
-pub fn table(bare: &LinuxFigures, vm: &LinuxFigures) -> String {
-    let mut t = String::from(
-        "| Linux guest (virtual time, -icount) | QEMU alone | under qhv | ratio |\n|---|---:|---:|---:|\n",
-    );
+/// The table of both runs, headed `title`.
+pub fn table(title: &str, bare: &LinuxFigures, vm: &LinuxFigures) -> String {
+    let mut t = format!("| {title} | QEMU alone | under qhv | ratio |\n|---|---:|---:|---:|\n");
     t += &format!(
         "| time to /init | {} | {} | {} |\n",
         ms(bare.to_init),
@@ -178,107 +159,50 @@ pub fn exit_lines(exits: &[Option<VmExits>; 3]) -> String {
     t
 }
 
-/// Runs both and prints the table; returns the problems found.
-pub fn run(root: &Path, seconds: u64) -> Result<Vec<String>> {
-    linux::prepare(root)?;
-    let vm_image = image::make_image(root, "", Some(&root.join(BUILDFILE)))?;
-    let dir = linux::dir(root);
-    let mut cmd = Command::new("timeout");
-    cmd.args(["--kill-after=10", &seconds.to_string(), qemu::QEMU])
-        .args([
-            "-M",
-            "virt,gic-version=3",
-            "-cpu",
-            "max",
-            "-smp",
-            "2",
-            "-m",
-            "1G",
-        ])
-        .args(["-icount", ICOUNT])
-        .arg("-kernel")
-        .arg(dir.join("Image"))
-        .arg("-initrd")
-        .arg(dir.join("initrd.cpio"))
-        .args(["-append", "console=ttyAMA0 nokaslr rdinit=/init qhv.bench"])
-        .args([
-            "-nic",
-            "none",
-            "-display",
-            "none",
-            "-serial",
-            "stdio",
-            "-monitor",
-            "none",
-            "-no-reboot",
-        ])
-        .stdin(Stdio::null());
-    eprintln!("xtask: bench linux-bare: {}", build::describe(&cmd));
-    let out = cmd.output().context("cannot start QEMU")?;
-    let console = String::from_utf8_lossy(&out.stdout).replace('\r', "");
-    let log_dir = root.join("target/bench");
-    std::fs::create_dir_all(&log_dir)?;
-    std::fs::write(log_dir.join("linux-bare.log"), &console)?;
-    let bare = parse(console.lines());
-    let run = Run {
-        name: "linux-vm",
-        machine: machine(2, EntryLevel::El2),
-        image: vm_image,
-        ends: vec!["qvm: linux: the guest powered off".into()],
-    };
-    let lines = boot(root, &run, seconds)?;
-    let mut vm = parse(lines.iter().map(String::as_str));
-    let mut vm_exits = [None, None, None];
-    vm_exits[0] = exits::parse(lines.iter().map(String::as_str), VMS[0]);
-    vm.qvm_start = qvm_start(vm_exits[0].as_ref());
-    let net_image = image::make_image(root, "", Some(&root.join(NET_BUILDFILE)))?;
-    let run = Run {
-        name: "linux-net",
-        machine: machine(2, EntryLevel::El2),
-        image: net_image,
-        ends: vec!["qvm: linux1: the guest powered off".into()],
-    };
-    let lines = boot(root, &run, seconds)?;
-    vm.net_fetch = parse(lines.iter().map(String::as_str)).net_fetch;
-    for (slot, name) in vm_exits.iter_mut().zip(VMS).skip(1) {
-        *slot = exits::parse(lines.iter().map(String::as_str), name);
-    }
-    print!("{}", table(&bare, &vm));
-    println!();
-    print!("{}", exit_lines(&vm_exits));
+/// What is missing from the figures of a benchmark whose runs (bare, VM,
+/// network) are named `runs`.
+pub fn problems(
+    runs: [&str; 3],
+    bare: &LinuxFigures,
+    vm: &LinuxFigures,
+    vm_exits: &[Option<VmExits>; 3],
+) -> Vec<String> {
     let mut problems = Vec::new();
-    for (name, f) in [("bare", &bare), ("vm", &vm)] {
+    for (name, f) in [(runs[0], bare), (runs[1], vm)] {
         if f.to_init.is_none() || f.sha256.is_none() || f.fork_exec.is_none() {
             problems.push(format!(
-                "linux {name}: missing figures (console in target/bench/linux-{name}.log)"
+                "{name}: missing figures (console in target/bench/{name}.log)"
             ));
         }
     }
     if vm_exits.iter().any(Option::is_none) {
-        problems.push(
-            "linux: a VM's exit counts are missing (`qhv: qvm-NAME ... VM ended after`)".into(),
-        );
+        problems.push(format!(
+            "{}, {}: a VM's exit counts are missing (`qhv: qvm-NAME ... VM ended after`)",
+            runs[1], runs[2]
+        ));
     }
     if vm_exits[0].is_some() && vm.qvm_start.is_none() {
-        problems.push(
-            "linux vm: no time to the guest's first instruction (`; guest first ran N ms ...`)"
-                .into(),
-        );
+        problems.push(format!(
+            "{}: no time to the guest's first instruction (`; guest first ran N ms ...`)",
+            runs[1]
+        ));
     }
     if vm.blk_write.is_none() {
-        problems.push("linux vm: no virtio-blk figures".into());
+        problems.push(format!("{}: no virtio-blk figures", runs[1]));
     }
     if vm.net_fetch.iter().any(Option::is_none) {
-        problems.push(
-            "linux net: no virtio-net figures (console in target/bench/linux-net.log)".into(),
-        );
+        problems.push(format!(
+            "{}: no virtio-net figures (console in target/bench/{}.log)",
+            runs[2], runs[2]
+        ));
     }
-    Ok(problems)
+    problems
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bench::exits;
 
     #[test]
     fn parses_a_console() {
@@ -296,7 +220,7 @@ mod tests {
         assert!((f.fork_exec.unwrap() - 0.75).abs() < 1e-6);
         assert!((f.blk_write.unwrap() - 0.5).abs() < 1e-9);
         assert!((f.blk_read.unwrap() - 0.1).abs() < 1e-9);
-        let t = table(&f, &f);
+        let t = table("Linux guest", &f, &f);
         assert!(
             t.contains("| time to /init | 812 ms | 812 ms | 1.00 |"),
             "{t}"
@@ -333,7 +257,7 @@ mod tests {
             ..Default::default()
         };
         assert!((vm.qvm_start.unwrap() - 0.031678).abs() < 1e-12);
-        let t = table(&LinuxFigures::default(), &vm);
+        let t = table("Linux guest", &LinuxFigures::default(), &vm);
         assert!(
             t.contains("| qvm start → guest's first instruction | | 32 ms | |\n"),
             "{t}"
@@ -357,6 +281,65 @@ mod tests {
                 "exits during the Linux run (VM linux): 3 exits: 1 irq, 2 mmio; 2 to qvm",
                 "exits during the network run (VM linux1): -",
                 "exits during the network run (VM linux2): -",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_table_is_headed_by_its_title() {
+        let t = table(
+            "x86 Linux guest (virtual time, -icount)",
+            &LinuxFigures::default(),
+            &LinuxFigures::default(),
+        );
+        assert!(
+            t.starts_with(
+                "| x86 Linux guest (virtual time, -icount) | QEMU alone | under qhv | ratio |\n\
+                 |---|---:|---:|---:|\n| time to /init | - | - | - |\n"
+            ),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn names_the_runs_with_missing_figures() {
+        let runs = ["x86-linux-bare", "x86-linux-vm", "x86-linux-net"];
+        let none = LinuxFigures::default();
+        let all = problems(runs, &none, &none, &[None, None, None]);
+        assert_eq!(
+            all,
+            [
+                "x86-linux-bare: missing figures (console in target/bench/x86-linux-bare.log)",
+                "x86-linux-vm: missing figures (console in target/bench/x86-linux-vm.log)",
+                "x86-linux-vm, x86-linux-net: a VM's exit counts are missing \
+                 (`qhv: qvm-NAME ... VM ended after`)",
+                "x86-linux-vm: no virtio-blk figures",
+                "x86-linux-net: no virtio-net figures (console in target/bench/x86-linux-net.log)",
+            ]
+        );
+        let some = Some(1.0);
+        let full = LinuxFigures {
+            to_init: some,
+            sha256: some,
+            fork_exec: some,
+            blk_write: some,
+            blk_read: some,
+            net_fetch: [some, some],
+            qvm_start: some,
+        };
+        let line = "qhv: qvm-linux (pid 2): VM ended after 3 exits: 1 irq, 2 pio; 2 to qvm; \
+                    guest first ran 934.611 ms after its process started";
+        let e = exits::parse([line], "linux");
+        let exits = [e.clone(), e.clone(), e];
+        assert!(problems(runs, &full, &full, &exits).is_empty());
+        let no_start = LinuxFigures {
+            qvm_start: None,
+            ..full
+        };
+        assert_eq!(
+            problems(runs, &full, &no_start, &exits),
+            [
+                "x86-linux-vm: no time to the guest's first instruction (`; guest first ran N ms ...`)"
             ]
         );
     }
