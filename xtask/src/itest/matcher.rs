@@ -5,6 +5,10 @@
 //! patterns fails the case at once; any other line is let through (the
 //! kernel prints many things no case cares about). So an expectation may
 //! deliberately match a line that would otherwise be bad.
+//!
+//! Lines that come through different devices (a UART and a virtio-console)
+//! reach the console in no fixed order: an expectation marked `any_order`
+//! may also match before the ones just above it.
 
 use std::fmt;
 
@@ -21,6 +25,9 @@ pub struct Expect {
     pub groups: Vec<(String, String)>,
     /// Keys to type on the console once this line has been seen.
     pub send: Vec<u8>,
+    /// Whether this line may come before the expectation above it (and so
+    /// on up a run of `any_order` ones).
+    pub any_order: bool,
 }
 
 impl Expect {
@@ -34,7 +41,15 @@ impl Expect {
             re,
             groups: Vec::new(),
             send: Vec::new(),
+            any_order: false,
         }
+    }
+
+    /// This line may also come before the expectation above it: they are
+    /// printed through different devices.
+    pub fn any_order(mut self) -> Expect {
+        self.any_order = true;
+        self
     }
 
     /// Type `keys` on the console once this line has been seen.
@@ -80,7 +95,12 @@ pub enum Step {
 pub struct Matcher<'a> {
     expects: &'a [Expect],
     bad: &'a [Regex],
+    /// Which expectations have matched.
+    matched: Vec<bool>,
+    /// The first expectation not matched yet.
     next: usize,
+    /// The expectation the last line matched, if it matched one.
+    last_match: Option<usize>,
     failed: bool,
 }
 
@@ -90,15 +110,30 @@ impl<'a> Matcher<'a> {
         Matcher {
             expects,
             bad,
+            matched: vec![false; expects.len()],
             next: 0,
+            last_match: None,
             failed: false,
         }
     }
 
-    /// Whether all expectations matched.
     /// How many expectations have matched so far.
     pub fn matched(&self) -> usize {
-        self.next
+        self.matched.iter().filter(|m| **m).count()
+    }
+
+    /// The expectation (its index) the last line fed matched, if any.
+    pub fn last_match(&self) -> Option<usize> {
+        self.last_match
+    }
+
+    /// The expectations a line may match now: the first unmatched one and
+    /// the `any_order` ones right after it.
+    fn window(&self) -> std::ops::Range<usize> {
+        let end = (self.next + 1..self.expects.len())
+            .find(|&k| !self.expects[k].any_order)
+            .unwrap_or(self.expects.len());
+        self.next..end.max(self.next)
     }
 
     /// Whether every expectation has matched.
@@ -124,18 +159,28 @@ impl<'a> Matcher<'a> {
         if self.failed {
             return Step::Fail("already failed".into());
         }
-        if let Some((n, expect)) = self.pending() {
-            if let Some(caps) = expect.re.captures(line) {
-                for (name, want) in &expect.groups {
+        self.last_match = None;
+        if self.next < self.expects.len() {
+            let hit = self.window().find_map(|k| {
+                let caps = (!self.matched[k]).then(|| self.expects[k].re.captures(line))??;
+                Some((k, caps))
+            });
+            if let Some((k, caps)) = hit {
+                for (name, want) in &self.expects[k].groups {
                     let got = caps.name(name).map_or("", |m| m.as_str());
                     if got != want {
                         self.failed = true;
                         return Step::Fail(format!(
-                            "line {line:?} matched expectation {n} but has {name}={got}, expected {name}={want}"
+                            "line {line:?} matched expectation {} but has {name}={got}, expected {name}={want}",
+                            k + 1
                         ));
                     }
                 }
-                self.next += 1;
+                self.matched[k] = true;
+                self.last_match = Some(k);
+                while self.matched.get(self.next) == Some(&true) {
+                    self.next += 1;
+                }
             } else if let Some(bad) = self.bad.iter().find(|b| b.is_match(line)) {
                 self.failed = true;
                 return Step::Fail(format!(
@@ -211,6 +256,28 @@ mod tests {
             err.contains("ended before expectation 2 of 2, /second/"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn any_order_lines_may_come_first() {
+        let e = vec![
+            Expect::line("a"),
+            Expect::line("b"),
+            Expect::line("c").any_order(),
+            Expect::line("d"),
+        ];
+        assert_eq!(check(&e, &bad(), ["a", "c", "b", "d"]), Ok(()));
+        assert_eq!(check(&e, &bad(), ["a", "b", "c", "d"]), Ok(()));
+        // Not before the run it belongs to, nor after the next ordered one.
+        assert!(check(&e, &bad(), ["c", "a", "b", "d"]).is_err());
+        assert!(check(&e, &bad(), ["a", "b", "d", "c"]).is_err());
+        let mut m = Matcher::new(&e, &[]);
+        m.feed("a");
+        m.feed("c");
+        assert_eq!((m.matched(), m.last_match()), (2, Some(2)));
+        assert_eq!(m.pending().map(|(n, _)| n), Some(2));
+        m.feed("noise");
+        assert_eq!(m.last_match(), None);
     }
 
     #[test]

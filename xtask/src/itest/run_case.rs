@@ -167,11 +167,10 @@ fn boot(
         loop {
             match qemu.next(deadline) {
                 Event::Console(line) => {
-                    let before = matcher.matched();
                     let step = matcher.feed(&line);
                     console.keep(line);
-                    if matcher.matched() > before {
-                        let keys = &expect[before].send;
+                    if let Some(matched) = matcher.last_match() {
+                        let keys = &expect[matched].send;
                         if !keys.is_empty() {
                             qemu.type_keys(keys);
                         }
