@@ -152,6 +152,13 @@ fn on_timer(k: &mut Kernel, cpu: usize) {
         sched::wake(k, tid, how);
     }
     let c = &mut k.cpus[cpu];
+    // A loaded vCPU's timer deadline has passed: its next entry fires that
+    // timer and sets the next one. Until then (its thread may be in qvm, or
+    // another thread may run here) it must not re-arm this CPU's timer in
+    // the past, which would fire again at once, over and over.
+    if c.guest_deadline.is_some_and(|d| d <= now) {
+        c.guest_deadline = None;
+    }
     if let Some(cur) = c.current
         && now >= c.slice_end
     {
