@@ -166,15 +166,26 @@ fn run_once(cpu: usize, frame: &mut TrapFrame, s: &mut SvmVcpu) -> bool {
     v.set_u64(RFLAGS, frame.rflags);
     v.set_u64(RAX, frame.rax);
     vcpu::set_intercepts(v, MAPS.io.as_ptr() as u64, MAPS.msr.as_ptr() as u64);
-    // Physical interrupts stay the host's whatever the guest's IF says; a
-    // virtual interrupt with the VINTR intercept asks for an exit when the
-    // guest can take one.
+    // Physical interrupts stay the host's whatever the guest's IF says.
+    // An interrupt for the guest is a virtual interrupt it takes when it
+    // can (`SvmVcpu::inject_interrupt`); else a virtual interrupt with the
+    // VINTR intercept, when one waits, asks for an exit when the guest can
+    // take it. The first wins: once the guest has taken its interrupt,
+    // the next exit (its EOI at the latest) gives it the next.
     let virq = V_IRQ | V_IGN_TPR | V_INTR_PRIO_MAX;
-    let v_intr = (v.u32(V_INTR) & !virq) | V_INTR_MASKING | if s.window { virq } else { 0 };
+    let v_intr = (v.u32(V_INTR) & !virq) | V_INTR_MASKING;
+    let v_intr = match s.virq {
+        Some(vector) => {
+            v.set_u8(V_INTR_VECTOR, vector);
+            v_intr | virq
+        }
+        None if s.window => {
+            v.set_u32(INTERCEPT_MISC1, v.u32(INTERCEPT_MISC1) | INTERCEPT_VINTR);
+            v_intr | virq
+        }
+        None => v_intr,
+    };
     v.set_u32(V_INTR, v_intr);
-    if s.window {
-        v.set_u32(INTERCEPT_MISC1, v.u32(INTERCEPT_MISC1) | INTERCEPT_VINTR);
-    }
     v.set_u64(NP_ENABLE, 1);
     v.set_u64(N_CR3, root & ROOT_TABLE);
     v.set_u32(GUEST_ASID, asid_of(root));

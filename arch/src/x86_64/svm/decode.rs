@@ -13,7 +13,7 @@
 //! the build host.
 
 use super::exit::{self, IoExit, SvmExit};
-use super::state::{EFER_LMA, EFER_LME, EFER_SVME, LastExit, SvmVcpu};
+use super::state::{EFER_LMA, EFER_LME, EFER_SVME, LastExit, SvmVcpu, V_IRQ};
 use super::vcpu::inject_exception;
 use super::vmcb::*;
 use crate::exit::{GuestExit, Hypercall, MmioAccess, RegisterAccess};
@@ -34,8 +34,11 @@ const HLT_LEN: u64 = 1;
 /// Exceptions: #UD and #GP.
 pub const VECTOR_UD: u8 = 6;
 pub const VECTOR_GP: u8 = 13;
-/// EXITINTINFO bit 31: valid.
+/// EXITINTINFO bit 31: valid; bits 10:8 the event's type, 0 for an
+/// external interrupt (15.7.2, the EVENTINJ format of 15.20).
 const EXITINTINFO_VALID: u64 = 1 << 31;
+const EXITINTINFO_TYPE: u64 = 7 << 8;
+const EXITINTINFO_TYPE_INTR: u64 = 0;
 /// NPF EXITINFO1 bit 4: the access was an instruction fetch.
 const NPF_FETCH: u64 = 1 << 4;
 /// Packed segment attributes: L (64-bit code) and D/B (32-bit).
@@ -113,12 +116,22 @@ fn long_mode_code(v: &Vmcb) -> bool {
 pub fn decode_exit(frame: &mut TrapFrame, s: &mut SvmVcpu, env: &impl ExitEnv) -> GuestExit {
     let v = &mut s.vmcb;
     let (code, info1, info2) = (v.u64(EXITCODE), v.u64(EXITINFO1), v.u64(EXITINFO2));
-    // An event the exit cut short is delivered at the next entry.
+    // The processor clears V_IRQ when the guest takes the virtual
+    // interrupt (15.21.4).
+    if s.virq.is_some() && v.u32(V_INTR) & V_IRQ == 0 {
+        s.virq = None;
+    }
+    // An event the exit cut short is delivered at the next entry: an
+    // external interrupt as a virtual one again (`inject_interrupt` says
+    // why), anything else through EVENTINJ.
     let interrupted = v.u64(EXITINTINFO);
-    let again = if interrupted & EXITINTINFO_VALID != 0 {
-        interrupted
-    } else {
-        0
+    let again = match interrupted {
+        i if i & EXITINTINFO_VALID == 0 => 0,
+        i if i & EXITINTINFO_TYPE == EXITINTINFO_TYPE_INTR => {
+            s.virq = Some(i as u8);
+            0
+        }
+        i => i,
     };
     v.set_u64(EVENTINJ, again);
     s.last = LastExit {

@@ -100,6 +100,9 @@ pub struct SvmVcpu {
     /// An interrupt waits that the guest cannot take yet: exit as soon as
     /// it can (a virtual interrupt with the VINTR intercept, 15.21.4).
     pub window: bool,
+    /// An external interrupt given to the guest as a virtual interrupt
+    /// (V_IRQ with this vector, 15.21.4) that it has not taken yet.
+    pub virq: Option<u8>,
 }
 
 /// Why a register set was refused.
@@ -124,23 +127,35 @@ impl SvmVcpu {
             vcpus,
             last: LastExit::default(),
             window: false,
+            virq: None,
         }
     }
 
     /// Whether the guest can take an external interrupt at its next
     /// entry: RFLAGS.IF set, not in an interrupt shadow (after STI or MOV
-    /// SS), no event already being injected.
+    /// SS), no event already being injected or waiting to be taken.
     pub fn interrupt_window_open(&self, rflags: u64) -> bool {
         rflags & RFLAGS_IF != 0
             && self.vmcb.u64(INTERRUPT_SHADOW) & 1 == 0
             && self.vmcb.u64(EVENTINJ) & EVENTINJ_VALID == 0
+            && self.virq.is_none()
     }
 
-    /// Injects external interrupt `vector` at the next entry (EVENTINJ
-    /// type 0, 15.20).
+    /// Gives the guest external interrupt `vector` as a virtual interrupt
+    /// (V_IRQ, 15.21.4): it takes it as soon as its RFLAGS.IF and
+    /// interrupt shadow allow, at once when the window is open, and the
+    /// processor clears V_IRQ when it does ([`super::decode::decode_exit`]
+    /// notes that).
+    ///
+    /// Not EVENTINJ type 0 (15.20), which the architecture allows as well:
+    /// QEMU's TCG (10.0 and before) delivers such an event in VMRUN and
+    /// leaves its vector as the CPU's pending exception, which it
+    /// delivers a second time, whatever RFLAGS.IF says, the next time the
+    /// CPU leaves its execution loop (an -icount budget running out, a
+    /// kick): Linux then takes its timer interrupt twice and overflows
+    /// its entry stack.
     pub fn inject_interrupt(&mut self, vector: u8) {
-        self.vmcb
-            .set_u64(EVENTINJ, u64::from(vector) | EVENTINJ_VALID);
+        self.virq = Some(vector);
     }
 
     /// Powers on in the state a multiboot kernel starts in (32-bit flat

@@ -27,6 +27,9 @@ pub const TLB_CONTROL: usize = 0x05C;
 /// Control area: virtual interrupt fields (V_TPR, V_IRQ, V_INTR_PRIO,
 /// V_IGN_TPR, V_INTR_MASKING, V_INTR_VECTOR).
 pub const V_INTR: usize = 0x060;
+/// Control area: the vector of the virtual interrupt V_IRQ asks for (the
+/// byte at 0x64).
+pub const V_INTR_VECTOR: usize = 0x064;
 /// Control area: interrupt shadow (bit 0).
 pub const INTERRUPT_SHADOW: usize = 0x068;
 /// Control area: why the guest exited.

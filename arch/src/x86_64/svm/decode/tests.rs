@@ -234,6 +234,31 @@ fn an_interrupted_event_is_delivered_again() {
         GuestExit::Interrupt
     );
     assert_eq!(s.vmcb.u64(EVENTINJ), 0x8000_0B0E | 4 << 32);
+    assert_eq!(s.virq, None);
+}
+
+#[test]
+fn external_interrupts_are_virtual_interrupts() {
+    let (mut s, mut f) = stopped(exit::VMEXIT_INTR, 0, 0, 0);
+    f.rflags = 1 << 9; // IF
+    assert!(s.interrupt_window_open(f.rflags));
+    s.inject_interrupt(0xEC);
+    assert_eq!((s.virq, s.vmcb.u64(EVENTINJ)), (Some(0xEC), 0));
+    assert!(!s.interrupt_window_open(f.rflags), "one at a time");
+    // Not taken yet (V_IRQ still set at the exit): it stays.
+    s.vmcb.set_u32(V_INTR, V_IRQ);
+    decode_exit(&mut f, &mut s, &Env::new());
+    assert_eq!(s.virq, Some(0xEC));
+    // Taken: the processor cleared V_IRQ.
+    s.vmcb.set_u32(V_INTR, 0);
+    decode_exit(&mut f, &mut s, &Env::new());
+    assert_eq!(s.virq, None);
+    assert!(s.interrupt_window_open(f.rflags));
+    // Its delivery cut short by the exit: a virtual interrupt again, not
+    // EVENTINJ.
+    s.vmcb.set_u64(EXITINTINFO, 0x8000_0030);
+    decode_exit(&mut f, &mut s, &Env::new());
+    assert_eq!((s.virq, s.vmcb.u64(EVENTINJ)), (Some(0x30), 0));
 }
 
 #[test]
