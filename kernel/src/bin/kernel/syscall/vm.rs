@@ -258,6 +258,7 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
     let vcpus = m.vcpus.len();
     let mut new = Vcpu::new(vm, index, vcpus);
     new.apic = m.apic.is_some();
+    new.pm_timer_port = m.config.as_ref().map_or(0, |c| c.pm_timer_port);
     let vcpu = k.vcpus.insert(new).map_err(|_| Error::NoMemory)?;
     if let Some(slot) = k.vms.get_mut(vm).and_then(|m| m.vcpus.get_mut(index)) {
         *slot = Some(vcpu);

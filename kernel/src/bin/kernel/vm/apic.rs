@@ -44,33 +44,22 @@ fn placed(k: &Kernel, vcpu: Id) -> Option<(Id, usize, u64)> {
     Some((v.vm, v.index, guest_now(k, vcpu).0))
 }
 
-/// Answers a 32-bit read of the VM's ACPI PM timer
-/// (`VmConfig::pm_timer_port`) from the host clock, or drops a write to it
-/// (the register is read-only), if `access` is one; steps past it. Other
-/// widths go to the VMM's model, which counts the same way. A guest reads
-/// this timer as its clock source (Linux's acpi_pm): no exit to `qvm`.
-pub fn pm_timer(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame) -> bool {
-    let Some(vm) = k.vcpus.get(vcpu).map(|v| v.vm) else {
-        return false;
-    };
-    let port = k
-        .vms
-        .get(vm)
-        .and_then(|m| m.config.as_ref())
-        .map_or(0, |c| c.pm_timer_port);
-    if port == 0 || access.gpa != port || access.width != 4 {
-        return false;
-    }
+/// Answers `access`, a 32-bit read of the VM's ACPI PM timer
+/// (`VmConfig::pm_timer_port`, which the exit path checked), from the host
+/// clock, or drops a write to it (the register is read-only); steps past
+/// it. Other widths go to the VMM's model, which counts the same way. A
+/// guest reads this timer as its clock source (Linux's acpi_pm): no exit
+/// to `qvm`.
+pub fn pm_timer(k: &mut Kernel, vcpu: Id, access: &MmioAccess, frame: &mut Frame) {
     let count = abi::x86_64::pm_timer_count(k.now_ns());
     let Some(v) = k.vcpus.get_mut(vcpu) else {
-        return false;
+        return;
     };
     if access.write {
         Arch::step(frame, &mut v.arch);
     } else {
         Arch::complete_load(frame, &mut v.arch, access, u64::from(count));
     }
-    true
 }
 
 /// Emulates a guest access to the local or I/O APIC window, if `access`

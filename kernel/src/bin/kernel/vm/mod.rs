@@ -122,6 +122,9 @@ pub struct Vcpu {
     /// are injected before each entry (`apic::prepare_entry`) rather than
     /// listed.
     pub apic: bool,
+    /// Its VM's ACPI PM timer port (`VmConfig::pm_timer_port`; 0 none),
+    /// kept here so a port exit checks it without a look at the VM.
+    pub pm_timer_port: u64,
 }
 
 impl Vcpu {
@@ -146,6 +149,7 @@ impl Vcpu {
             exits: ExitCounts::default(),
             first_entry: None,
             apic: false,
+            pm_timer_port: 0,
         }
     }
 

@@ -30,6 +30,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     let exit = Arch::decode_exit(frame, &mut v.arch, kind);
     v.exits.add(count_as(&exit));
     let apic = v.apic;
+    let pm_timer_port = v.pm_timer_port;
     match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
@@ -61,7 +62,11 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             let (header, pending) = exit_record::mmio(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
         }
-        GuestExit::PortIo(access) if apic && super::apic::pm_timer(k, vcpu, access, frame) => {}
+        GuestExit::PortIo(access)
+            if pm_timer_port != 0 && access.gpa == pm_timer_port && access.width == 4 =>
+        {
+            super::apic::pm_timer(k, vcpu, access, frame);
+        }
         GuestExit::PortIo(access) => {
             let (header, pending) = exit_record::port_io(access);
             to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
