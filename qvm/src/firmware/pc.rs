@@ -25,6 +25,7 @@ use qvm::arch::x86_64::boot::long_mode_regs;
 use qvm::arch::x86_64::linux;
 use qvm::arch::x86_64::memmap::{memory_map, reserve};
 use qvm::config::Config;
+use qvm::config::VdevKind;
 use qvm::layout::VmLayout;
 use qvm::loader::{Format, Placed, Ram};
 use qvm::multiboot::{self, BootInfo, Header, LOADER_NAME, Module, Version};
@@ -44,9 +45,15 @@ const RSDP_LEN: usize = 36;
 
 /// The ACPI machine of `layout`: the PC's, with its vCPUs and its
 /// virtio-mmio devices (in the DSDT: an x86 guest has no device tree).
+/// The FADT says an 8042 and a CMOS RTC are there, and the DSDT describes
+/// the 8042, only when the VM has them (`vdev pckeyboard`, `vdev
+/// mc146818`).
 fn acpi_machine(layout: &VmLayout) -> Result<AcpiMachine, String> {
     let mut m = AcpiMachine::pc(layout.cpus.len() as u32);
     m.ioapic.base = layout.gic.ioapic.base as u32;
+    let has = |kind: VdevKind| layout.vdevs.iter().any(|d| d.config.kind == kind);
+    m.legacy.i8042 = has(VdevKind::PcKeyboard);
+    m.legacy.cmos_rtc = has(VdevKind::Mc146818);
     for d in layout.vdevs.iter().filter(|d| d.config.kind.is_virtio()) {
         let (Ok(base), Some(gsi)) = (u32::try_from(d.slot.base), d.intid) else {
             return Err(alloc::format!(

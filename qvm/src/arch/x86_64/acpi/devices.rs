@@ -1,4 +1,5 @@
-//! The VM's virtio-mmio devices in the DSDT, where an ACPI guest finds
+//! The VM's devices under `\_SB` in the DSDT: its virtio-mmio devices
+//! and (`keyboard.rs`) its 8042. The virtio-mmio devices, where an ACPI guest finds
 //! them (an x86 guest has no device tree): `Scope (\_SB) { Device (VRnn)
 //! { Name (_HID, "LNRO0005") Name (_UID, n) Name (_CRS,
 //! ResourceTemplate () { Memory32Fixed (ReadWrite, BASE, SIZE)
@@ -10,6 +11,7 @@
 //! 6.4 §20.2 (AML) and §6.4 (resource descriptors).
 
 use super::aml::{NAME_OP, integer, pkg_length};
+use super::keyboard::keyboard_device;
 use super::sdt::Bytes;
 
 /// A virtio-mmio device: its registers and its I/O APIC input.
@@ -26,12 +28,12 @@ pub struct VirtioMmio {
 /// ScopeOp (§20.2.5.1).
 const SCOPE_OP: u8 = 0x10;
 /// ExtOpPrefix and DeviceOp (§20.2.5.2).
-const EXT_OP_PREFIX: u8 = 0x5B;
-const DEVICE_OP: u8 = 0x82;
+pub(super) const EXT_OP_PREFIX: u8 = 0x5B;
+pub(super) const DEVICE_OP: u8 = 0x82;
 /// BufferOp (§20.2.5.4).
-const BUFFER_OP: u8 = 0x11;
+pub(super) const BUFFER_OP: u8 = 0x11;
 /// StringPrefix (§20.2.3): an ASCII string and a NUL follow.
-const STRING_PREFIX: u8 = 0x0D;
+pub(super) const STRING_PREFIX: u8 = 0x0D;
 /// RootChar (§20.2.2).
 const ROOT_CHAR: u8 = b'\\';
 /// The `_HID` of a virtio-mmio device.
@@ -54,7 +56,7 @@ const EXTENDED_INTERRUPT_LEN: u16 = 6;
 const INTERRUPT_CONSUMER_LEVEL_HIGH: u8 = 1 << 0;
 /// Small resource item 0x0F, End Tag (§6.4.2.9), and its checksum byte
 /// (0: "the checksum is treated as correct").
-const END_TAG: u8 = 0x79;
+pub(super) const END_TAG: u8 = 0x79;
 
 /// The resource template of `d`: its memory range, its interrupt, the
 /// end tag.
@@ -75,7 +77,7 @@ fn resources(d: &VirtioMmio) -> Bytes {
 }
 
 /// Appends `op` (one or two bytes), the PkgLength of `body`, `body`.
-fn with_length(out: &mut Bytes, op: &[u8], body: &[u8]) {
+pub(super) fn with_length(out: &mut Bytes, op: &[u8], body: &[u8]) {
     // Device lists are bounded by MAX_DEVICES, far below 2^28 bytes.
     let len = pkg_length(body.len()).unwrap_or_default();
     out.raw(op).raw(&len).raw(body);
@@ -105,15 +107,19 @@ fn device(n: usize, d: &VirtioMmio) -> Bytes {
 }
 
 /// Appends `Scope (\_SB) {...}` with a device for each of `devices` (at
-/// most [`MAX_DEVICES`]; nothing if there are none).
-pub fn virtio_scope(out: &mut Bytes, devices: &[VirtioMmio]) {
-    if devices.is_empty() {
+/// most [`MAX_DEVICES`]) and, if `i8042`, the 8042 keyboard controller
+/// (`keyboard.rs`); nothing if there are none.
+pub fn system_bus_scope(out: &mut Bytes, devices: &[VirtioMmio], i8042: bool) {
+    if devices.is_empty() && !i8042 {
         return;
     }
     let mut body = Bytes::default();
     body.u8(ROOT_CHAR).raw(b"_SB_");
     for (n, d) in devices.iter().take(MAX_DEVICES).enumerate() {
         body.raw(&device(n, d).0);
+    }
+    if i8042 {
+        keyboard_device(&mut body);
     }
     with_length(out, &[SCOPE_OP], &body.0);
 }
@@ -130,7 +136,7 @@ mod tests {
             size: 0x200,
             gsi: 16,
         };
-        virtio_scope(&mut out, &[d]);
+        system_bus_scope(&mut out, &[d], false);
         let b = &out.0;
         // A PkgLength at `at`: the value and the bytes it takes.
         let pkg = |b: &[u8], at: usize| {
@@ -179,7 +185,7 @@ mod tests {
             gsi: 17,
         };
         let mut out = Bytes::default();
-        virtio_scope(&mut out, &[d; 20]);
+        system_bus_scope(&mut out, &[d; 20], false);
         let names: alloc::vec::Vec<_> = out
             .0
             .windows(4)
@@ -189,7 +195,12 @@ mod tests {
         assert_eq!(names.len(), 20);
         assert_eq!(names[19], "VR13");
         let mut none = Bytes::default();
-        virtio_scope(&mut none, &[]);
+        system_bus_scope(&mut none, &[], false);
         assert!(none.0.is_empty());
+        // The 8042 alone: a scope with KBD_ in it.
+        let mut kbd = Bytes::default();
+        system_bus_scope(&mut kbd, &[], true);
+        assert!(kbd.0.windows(4).any(|w| w == b"KBD_"));
+        assert!(kbd.0.windows(7).any(|w| w == b"PNP0303"));
     }
 }

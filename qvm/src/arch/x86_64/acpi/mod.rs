@@ -26,6 +26,7 @@ pub mod check;
 pub mod devices;
 pub mod dsdt;
 pub mod fadt;
+pub mod keyboard;
 pub mod machine;
 pub mod madt;
 pub mod sdt;

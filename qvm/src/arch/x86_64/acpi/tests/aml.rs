@@ -79,7 +79,7 @@ fn s5_is_found_by_scanning_the_dsdt_and_carries_slp_typ_s5() {
 }
 
 #[test]
-fn the_dsdt_is_exactly_s0_then_s5() {
+fn the_dsdt_is_s0_s5_then_the_system_bus() {
     let (_, image) = pc(1);
     let aml = dsdt_aml(&image);
     let (s0, v0, n0) = read_name_package(aml);
@@ -87,7 +87,12 @@ fn the_dsdt_is_exactly_s0_then_s5() {
     assert_eq!((&s0, v0), (b"_S0_", vec![0, 0, 0, 0]));
     assert_eq!(&s5, b"_S5_");
     assert_eq!(v5[0], u64::from(SLP_TYP_S5));
-    assert_eq!(n0 + n5, aml.len(), "nothing else in the TermList");
+    // The PC has an 8042: Scope (\_SB) { Device (KBD_) ... } ends it.
+    let rest = &aml[n0 + n5..];
+    assert_eq!(rest[0], 0x10, "ScopeOp");
+    assert_eq!(usize::from(rest[1]), rest.len() - 1, "one scope to the end");
+    assert_eq!(&rest[2..7], b"\\_SB_");
+    assert!(rest.windows(4).any(|w| w == b"KBD_"));
 }
 
 #[test]
