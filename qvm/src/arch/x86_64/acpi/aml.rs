@@ -108,3 +108,50 @@ pub fn name_package(out: &mut Bytes, seg: &[u8; 4], elements: &[u64]) {
     out.u8(NAME_OP).raw(seg);
     package(out, elements);
 }
+
+/// ExtOpPrefix and DeviceOp (§20.2.5.2).
+pub const EXT_OP_PREFIX: u8 = 0x5B;
+pub const DEVICE_OP: u8 = 0x82;
+/// BufferOp (§20.2.5.4).
+pub const BUFFER_OP: u8 = 0x11;
+/// StringPrefix (§20.2.3): an ASCII string and a NUL follow.
+pub const STRING_PREFIX: u8 = 0x0D;
+/// Small resource item 0x0F, End Tag (§6.4.2.9), and its checksum byte
+/// (0: "the checksum is treated as correct").
+pub const END_TAG: u8 = 0x79;
+
+/// Appends `op` (one or two bytes), the PkgLength of `body`, `body`.
+pub fn with_length(out: &mut Bytes, op: &[u8], body: &[u8]) {
+    // The DSDT's objects are bounded (a few hundred devices), far below
+    // 2^28 bytes.
+    let len = pkg_length(body.len()).unwrap_or_default();
+    out.raw(op).raw(&len).raw(body);
+}
+
+/// `Name (SEG, "text")`: a string object, as an ID like `_HID`.
+pub fn name_string(out: &mut Bytes, seg: &[u8; 4], text: &str) {
+    debug_assert!(is_name_seg(seg));
+    out.u8(NAME_OP)
+        .raw(seg)
+        .u8(STRING_PREFIX)
+        .raw(text.as_bytes())
+        .u8(0);
+}
+
+/// `Name (SEG, Buffer () {bytes})`: as `_CRS` with a resource template.
+pub fn name_buffer(out: &mut Bytes, seg: &[u8; 4], bytes: &[u8]) {
+    debug_assert!(is_name_seg(seg));
+    let mut buffer = Bytes::default();
+    integer(&mut buffer, bytes.len() as u64);
+    buffer.raw(bytes);
+    out.u8(NAME_OP).raw(seg);
+    with_length(out, &[BUFFER_OP], &buffer.0);
+}
+
+/// `Device (SEG) {body}` (§20.2.5.2), `body` its objects.
+pub fn device(out: &mut Bytes, seg: &[u8; 4], body: &[u8]) {
+    debug_assert!(is_name_seg(seg));
+    let mut all = Bytes::default();
+    all.raw(seg).raw(body);
+    with_length(out, &[EXT_OP_PREFIX, DEVICE_OP], &all.0);
+}

@@ -10,7 +10,7 @@
 //! holds its line while its InterruptStatus is non-zero. Encodings: ACPI
 //! 6.4 §20.2 (AML) and §6.4 (resource descriptors).
 
-use super::aml::{NAME_OP, integer, pkg_length};
+use super::aml::{self, END_TAG, NAME_OP, integer, name_buffer, name_string, with_length};
 use super::keyboard::keyboard_device;
 use super::sdt::Bytes;
 
@@ -27,13 +27,6 @@ pub struct VirtioMmio {
 
 /// ScopeOp (§20.2.5.1).
 const SCOPE_OP: u8 = 0x10;
-/// ExtOpPrefix and DeviceOp (§20.2.5.2).
-pub(super) const EXT_OP_PREFIX: u8 = 0x5B;
-pub(super) const DEVICE_OP: u8 = 0x82;
-/// BufferOp (§20.2.5.4).
-pub(super) const BUFFER_OP: u8 = 0x11;
-/// StringPrefix (§20.2.3): an ASCII string and a NUL follow.
-pub(super) const STRING_PREFIX: u8 = 0x0D;
 /// RootChar (§20.2.2).
 const ROOT_CHAR: u8 = b'\\';
 /// The `_HID` of a virtio-mmio device.
@@ -54,9 +47,6 @@ const EXTENDED_INTERRUPT_LEN: u16 = 6;
 /// Its flags: bit 0 consumer; bit 1 clear, level-triggered; bit 2
 /// clear, active-high; bit 3 clear, exclusive.
 const INTERRUPT_CONSUMER_LEVEL_HIGH: u8 = 1 << 0;
-/// Small resource item 0x0F, End Tag (§6.4.2.9), and its checksum byte
-/// (0: "the checksum is treated as correct").
-pub(super) const END_TAG: u8 = 0x79;
 
 /// The resource template of `d`: its memory range, its interrupt, the
 /// end tag.
@@ -76,34 +66,16 @@ fn resources(d: &VirtioMmio) -> Bytes {
     r
 }
 
-/// Appends `op` (one or two bytes), the PkgLength of `body`, `body`.
-pub(super) fn with_length(out: &mut Bytes, op: &[u8], body: &[u8]) {
-    // Device lists are bounded by MAX_DEVICES, far below 2^28 bytes.
-    let len = pkg_length(body.len()).unwrap_or_default();
-    out.raw(op).raw(&len).raw(body);
-}
-
 /// `Device (VRnn) {...}` for device number `n` (below [`MAX_DEVICES`]).
-fn device(n: usize, d: &VirtioMmio) -> Bytes {
+fn device(out: &mut Bytes, n: usize, d: &VirtioMmio) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut body = Bytes::default();
-    body.raw(&[b'V', b'R', HEX[(n >> 4) & 0xF], HEX[n & 0xF]]);
-    body.u8(NAME_OP)
-        .raw(b"_HID")
-        .u8(STRING_PREFIX)
-        .raw(VIRTIO_MMIO_HID.as_bytes())
-        .u8(0);
+    name_string(&mut body, b"_HID", VIRTIO_MMIO_HID);
     body.u8(NAME_OP).raw(b"_UID");
     integer(&mut body, n as u64);
-    let template = resources(d);
-    let mut buffer = Bytes::default();
-    integer(&mut buffer, template.0.len() as u64);
-    buffer.raw(&template.0);
-    body.u8(NAME_OP).raw(b"_CRS");
-    with_length(&mut body, &[BUFFER_OP], &buffer.0);
-    let mut out = Bytes::default();
-    with_length(&mut out, &[EXT_OP_PREFIX, DEVICE_OP], &body.0);
-    out
+    name_buffer(&mut body, b"_CRS", &resources(d).0);
+    let name = [b'V', b'R', HEX[(n >> 4) & 0xF], HEX[n & 0xF]];
+    aml::device(out, &name, &body.0);
 }
 
 /// Appends `Scope (\_SB) {...}` with a device for each of `devices` (at
@@ -116,7 +88,7 @@ pub fn system_bus_scope(out: &mut Bytes, devices: &[VirtioMmio], i8042: bool) {
     let mut body = Bytes::default();
     body.u8(ROOT_CHAR).raw(b"_SB_");
     for (n, d) in devices.iter().take(MAX_DEVICES).enumerate() {
-        body.raw(&device(n, d).0);
+        device(&mut body, n, d);
     }
     if i8042 {
         keyboard_device(&mut body);
@@ -127,6 +99,7 @@ pub fn system_bus_scope(out: &mut Bytes, devices: &[VirtioMmio], i8042: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arch::x86_64::acpi::aml::{BUFFER_OP, DEVICE_OP, EXT_OP_PREFIX};
 
     #[test]
     fn one_device_encodes_as_iasl_would() {

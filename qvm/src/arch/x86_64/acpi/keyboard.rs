@@ -9,8 +9,7 @@
 //! boot). Encodings: ACPI 6.4 §6.4.2.5 (I/O port descriptor) and §6.4.2.1
 //! (IRQ descriptor).
 
-use super::aml::NAME_OP;
-use super::devices::{BUFFER_OP, DEVICE_OP, END_TAG, EXT_OP_PREFIX, STRING_PREFIX, with_length};
+use super::aml::{END_TAG, device, name_buffer, name_string};
 use super::sdt::Bytes;
 
 /// The PNP ID of an IBM Enhanced (101/102-key) keyboard controller.
@@ -47,24 +46,15 @@ fn resources() -> Bytes {
 /// Appends `Device (KBD_) {...}`.
 pub fn keyboard_device(out: &mut Bytes) {
     let mut body = Bytes::default();
-    body.raw(b"KBD_");
-    body.u8(NAME_OP)
-        .raw(b"_HID")
-        .u8(STRING_PREFIX)
-        .raw(KEYBOARD_HID.as_bytes())
-        .u8(0);
-    let template = resources();
-    let mut buffer = Bytes::default();
-    super::aml::integer(&mut buffer, template.0.len() as u64);
-    buffer.raw(&template.0);
-    body.u8(NAME_OP).raw(b"_CRS");
-    with_length(&mut body, &[BUFFER_OP], &buffer.0);
-    with_length(out, &[EXT_OP_PREFIX, DEVICE_OP], &body.0);
+    name_string(&mut body, b"_HID", KEYBOARD_HID);
+    name_buffer(&mut body, b"_CRS", &resources().0);
+    device(out, b"KBD_", &body.0);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arch::x86_64::acpi::aml::{BUFFER_OP, DEVICE_OP, EXT_OP_PREFIX};
 
     #[test]
     fn encodes_as_iasl_would() {
