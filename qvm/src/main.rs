@@ -62,8 +62,13 @@ fn main(args: &[&str]) -> usize {
     };
     // Placement's defaults that depend on the host (on AArch64 the GIC
     // version of a `vdev gic` without `version`).
-    let options = qvm::arch::guest::place_options(&sys::sysinfo());
-    let layout = match qvm::layout::place_with(&config, &options) {
+    let info = sys::sysinfo();
+    let options = qvm::arch::guest::place_options(&info);
+    let placed = qvm::layout::place_with(&config, &options).and_then(|layout| {
+        // A GIC of another version than the host's is refused by name.
+        qvm::arch::guest::check_host_irq_chip(&layout, &info).map(|()| layout)
+    });
+    let layout = match placed {
         Ok(l) => l,
         Err(e) => {
             println!("qvm: {e}");

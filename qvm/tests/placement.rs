@@ -315,3 +315,55 @@ fn both_ends_of_a_peer_link_name_the_same_region() {
     assert_ne!(c.region, a.region);
     assert!(place_text("system a\nram 64M\nvdev gic\nvdev virtio-net name n0 peer b/n0\n").is_ok());
 }
+
+#[test]
+fn a_config_without_vdev_gic_gets_qnxs_implicit_one() {
+    let c = common::parse("ram 64M\ncpu\ncpu");
+    let l = place(&c).unwrap();
+    assert!(l.gic.implicit);
+    assert_eq!(l.gic.version, GicVersion::V3);
+    assert_eq!(
+        l.gic.gicd,
+        Region {
+            base: 0x2f00_0000,
+            size: 0x1_0000
+        }
+    );
+    assert_eq!(
+        l.gic.gicr,
+        Some(Region {
+            base: 0x2f10_0000,
+            size: 2 * 0x2_0000
+        })
+    );
+    // Its version is the caller's (the host's), its layout QNX's default.
+    let v2 = PlaceOptions {
+        default_gic: GicVersion::V2,
+    };
+    let l = place_with(&c, &v2).unwrap();
+    assert_eq!(l.gic.version, GicVersion::V2);
+    assert_eq!(l.gic.gicd.base, 0x2c00_1000);
+    assert_eq!(l.gic.gicc.map(|r| r.base), Some(0x2c00_2000));
+    // `intr gic:N` names it as it would a written one.
+    let l = place_text("ram 64M\nvdev pl011 intr gic:50").unwrap();
+    assert_eq!(arm_line(&l.vdevs[0]), 50);
+    // A written `vdev gic` is not implicit.
+    assert!(!place_text("ram 64M\nvdev gic").unwrap().gic.implicit);
+}
+
+#[test]
+fn a_gic_of_another_version_than_the_hosts_is_refused_by_name() {
+    use qvm::arch::aarch64::gic::check_host_version;
+    let l = place_text("ram 64M\nvdev gic version 2").unwrap();
+    let e = check_host_version(&l.gic, 3).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "t.qvmconf:2: vdev gic version 2: the host's GIC is v3 and its kernel gives a VM only \
+         a GIC of its own version (no GICv2 compatibility); leave 'version' out (the host's) \
+         or give 'version 3'"
+    );
+    assert!(check_host_version(&l.gic, 2).is_ok());
+    let l = place_text("ram 64M\nvdev gic version 3").unwrap();
+    assert!(check_host_version(&l.gic, 3).is_ok());
+    assert!(check_host_version(&l.gic, 2).is_err());
+}

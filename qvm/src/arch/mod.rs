@@ -19,7 +19,7 @@
 //!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`,
 //!   `ELF_KINDS` (the ELF classes and machines it runs);
 //! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`), `VcpuRegs`,
-//!   `boot_regs`, `place_options`; the console UART's type and the types
+//!   `boot_regs`, `place_options`, `check_host_irq_chip`; the console UART's type and the types
 //!   `qvm` has models for (`UART`, `MODELLED`), with feature `vmm` the
 //!   UART's model (`Uart`);
 //! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`.

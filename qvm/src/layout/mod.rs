@@ -69,7 +69,7 @@ pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, Conf
     links::check(config)?;
     let mut space = Space::default();
     // Reserved ranges go first: every later claim is checked against them.
-    devices::claim_reserves(config, chip_config, &mut space)?;
+    devices::claim_reserves(config, &chip_config, &mut space)?;
 
     // Guest memory: `ram`, or host RAM passed through (`pass ... m`).
     let passed_ram = config
@@ -101,8 +101,8 @@ pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, Conf
     }
 
     let cpus = vcpus(config);
-    let mut chip = guest::place_irq_chip(config, chip_config, opts, &cpus, &mut space)?;
-    let vdevs = devices::place_vdevs(config, chip_config, &mut space)?;
+    let mut chip = guest::place_irq_chip(config, &chip_config, opts, &cpus, &mut space)?;
+    let vdevs = devices::place_vdevs(config, &chip_config, &mut space)?;
     guest::note_lines_used(&mut chip, &space);
     Ok(VmLayout {
         name: config.system.clone(),

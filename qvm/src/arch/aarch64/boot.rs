@@ -1,11 +1,12 @@
 //! Starting an AArch64 guest: the kernel's VM settings for its GIC
 //! (`vm_configure`), the boot vCPU's registers (arm64 boot protocol: PC at
 //! the entry, x0 the device tree, EL1h with interrupts masked), and the
-//! host's GIC version as placement's default.
+//! host's GIC version as placement's default and the one a guest may have.
 
 use alloc::string::String;
 
-use super::gic::{GicLayout, PlaceOptions};
+use super::gic::{GicLayout, PlaceOptions, check_host_version};
+use crate::config::ConfigError;
 use crate::config::GicVersion;
 use crate::layout::VmLayout;
 
@@ -52,4 +53,14 @@ pub fn place_options(info: &abi::SysInfo) -> PlaceOptions {
         _ => GicVersion::V3,
     };
     PlaceOptions { default_gic }
+}
+
+/// Refuses, naming the `vdev gic` line, a GIC the host cannot give the
+/// guest (`vdev gic version 2` on a GICv3 host), before `vm_configure`
+/// would.
+pub fn check_host_irq_chip(
+    layout: &VmLayout<GicLayout>,
+    info: &abi::SysInfo,
+) -> Result<(), ConfigError> {
+    check_host_version(&layout.gic, info.vm_gic_version)
 }

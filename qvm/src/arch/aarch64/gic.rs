@@ -3,6 +3,7 @@
 //! in use; placed before the devices.
 
 use alloc::format;
+use alloc::string::String;
 
 use super::layout::{
     GICV2_GICC, GICV2_GICC_SIZE, GICV2_GICD, GICV2_GICD_SIZE, GICV2_MAX_VCPUS, GICV3_GICD,
@@ -27,8 +28,11 @@ pub struct GicLayout {
     /// Highest INTID a device or `pass` uses (31 if none): the distributor
     /// needs to implement at least up to here.
     pub max_intid: u32,
-    /// The `vdev gic` context.
+    /// The `vdev gic` context (for the implicit GIC, one with every option
+    /// at its default and the configuration's start as its origin).
     pub config: VdevConfig,
+    /// Whether the configuration names no `vdev gic` (QNX's implicit one).
+    pub implicit: bool,
 }
 
 impl GicLayout {
@@ -88,6 +92,14 @@ pub fn place_irq_chip(
         Some((loc, at)) => (Some(device_address(loc, "vdev gic", at)?.1), at),
         None => (None, &gic.origin),
     };
+    let implicit = super::rules::irq_chip_is_implicit(config);
+    // Overlap messages name the implicit GIC as such (its origin is the
+    // configuration's first option, which does not name it).
+    let who = if implicit {
+        "the implicit vdev gic"
+    } else {
+        "vdev gic"
+    };
     let mut layout = GicLayout {
         version,
         gicd: Region { base: 0, size: 0 },
@@ -95,13 +107,24 @@ pub fn place_irq_chip(
         gicr: None,
         max_intid: 31,
         config: gic.clone(),
+        implicit,
     };
     match version {
         GicVersion::V2 => {
             let gicd = base.unwrap_or(GICV2_GICD);
             let gicc = gicd.wrapping_add(GICV2_GICC - GICV2_GICD);
-            space.claim(gicd, GICV2_GICD_SIZE, "vdev gic (GICv2 distributor)", at)?;
-            space.claim(gicc, GICV2_GICC_SIZE, "vdev gic (GICv2 CPU interface)", at)?;
+            space.claim(
+                gicd,
+                GICV2_GICD_SIZE,
+                &format!("{who} (GICv2 distributor)"),
+                at,
+            )?;
+            space.claim(
+                gicc,
+                GICV2_GICC_SIZE,
+                &format!("{who} (GICv2 CPU interface)"),
+                at,
+            )?;
             layout.gicd = Region {
                 base: gicd,
                 size: GICV2_GICD_SIZE,
@@ -120,8 +143,18 @@ pub fn place_irq_chip(
             }
             let gicr = gicd.wrapping_add(GICV3_GICR - GICV3_GICD);
             let gicr_size = GICV3_GICR_STRIDE * cpus.len() as u64;
-            space.claim(gicd, GICV3_GICD_SIZE, "vdev gic (GICv3 distributor)", at)?;
-            space.claim(gicr, gicr_size, "vdev gic (GICv3 redistributors)", at)?;
+            space.claim(
+                gicd,
+                GICV3_GICD_SIZE,
+                &format!("{who} (GICv3 distributor)"),
+                at,
+            )?;
+            space.claim(
+                gicr,
+                gicr_size,
+                &format!("{who} (GICv3 redistributors)"),
+                at,
+            )?;
             layout.gicd = Region {
                 base: gicd,
                 size: GICV3_GICD_SIZE,
@@ -133,6 +166,26 @@ pub fn place_irq_chip(
         }
     }
     Ok(layout)
+}
+
+/// Refuses a GIC whose version is not `host_version` (the host's, what
+/// `SysInfo::vm_gic_version` says the kernel offers guests): the virtual
+/// CPU interface is the host GIC's own hardware, and the kernel gives a VM
+/// its host's kind only (a GICv3 with the GICv2 compatibility frame could
+/// carry a GICv2 guest; ours does not offer it).
+pub fn check_host_version(gic: &GicLayout, host_version: u64) -> Result<(), ConfigError> {
+    let want = u64::from(gic.version.number());
+    if want == host_version {
+        return Ok(());
+    }
+    let hint = match host_version {
+        2 | 3 => format!("leave 'version' out (the host's) or give 'version {host_version}'"),
+        _ => String::from("this host offers guests no GIC"),
+    };
+    Err(gic.config.origin.error(format!(
+        "vdev gic version {want}: the host's GIC is v{host_version} and its kernel gives a \
+         VM only a GIC of its own version (no GICv{want} compatibility); {hint}"
+    )))
 }
 
 /// Once every device is placed: the distributor implements INTIDs up to

@@ -21,7 +21,9 @@ pub mod models;
 pub mod report;
 pub mod rules;
 
-pub use boot::{VM_CONFIG_REFUSED, VcpuRegs, boot_regs, place_options, vm_config};
+pub use boot::{
+    VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
+};
 pub use exit::{UNKNOWN_HYPERCALL, syndrome};
 pub use fdt::{CONSOLE_KINDS, DeviceTree};
 pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};

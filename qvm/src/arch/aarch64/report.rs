@@ -16,6 +16,14 @@ pub fn cpu_detail(c: &Vcpu) -> String {
     format!("mpidr {:#x}", c.mpidr())
 }
 
+/// Where the GIC came from: its `vdev gic`, or QNX's implicit one.
+fn gic_origin(g: &GicLayout) -> String {
+    if g.implicit {
+        return String::from("implicit (no 'vdev gic')");
+    }
+    g.config.origin.to_string()
+}
+
 /// The lines after the vCPUs, as (label, detail, origin): the GIC, the
 /// timer.
 pub fn report_lines(layout: &VmLayout<GicLayout>) -> Vec<(&'static str, String, String)> {
@@ -34,7 +42,7 @@ pub fn report_lines(layout: &VmLayout<GicLayout>) -> Vec<(&'static str, String, 
     let _ = write!(d, "  intids up to {}", g.max_intid);
     let ppis: Vec<String> = TIMER_PPIS.iter().map(|p| format!("{}", p + 16)).collect();
     Vec::from([
-        ("gic", d, g.config.origin.to_string()),
+        ("gic", d, gic_origin(g)),
         (
             "timer",
             format!("intids {} (ppi 13 14 11 10)", ppis.join(" ")),

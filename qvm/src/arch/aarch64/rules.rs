@@ -1,7 +1,8 @@
 //! What the configuration's words mean for an AArch64 guest: the one
-//! `vdev gic`, `intr gic:N` (an INTID), `loc mem:ADDR`; x86 devices and
-//! `pass loc io:` are refused.
+//! `vdev gic` (implicit, as QNX's, when none is named), `intr gic:N` (an
+//! INTID), `loc mem:ADDR`; x86 devices and `pass loc io:` are refused.
 
+use alloc::borrow::Cow;
 use alloc::format;
 
 use crate::config::{Config, ConfigError, Intr, Location, Origin, VdevConfig, VdevKind};
@@ -27,13 +28,17 @@ pub fn is_irq_chip(kind: VdevKind) -> bool {
     kind == VdevKind::Gic
 }
 
-/// The one `vdev gic`.
-pub fn find_irq_chip(config: &Config) -> Result<&VdevConfig, ConfigError> {
+/// The one `vdev gic`. A configuration that names none gets one with every
+/// option at its default, as QNX's `qvm` adds its implicit `vdev gic`: the
+/// caller's version (the host's), the default layout; its origin is the
+/// configuration's start.
+pub fn find_irq_chip(config: &Config) -> Result<Cow<'_, VdevConfig>, ConfigError> {
     let mut gics = config.vdevs.iter().filter(|d| is_irq_chip(d.kind));
     let Some(gic) = gics.next() else {
-        return Err(config
-            .start
-            .error("no 'vdev gic': an ARM VM needs one (e.g. 'vdev gic version 3')"));
+        return Ok(Cow::Owned(VdevConfig::new(
+            VdevKind::Gic,
+            config.start.clone(),
+        )));
     };
     if let Some(second) = gics.next() {
         return Err(second.origin.error(format!(
@@ -41,7 +46,12 @@ pub fn find_irq_chip(config: &Config) -> Result<&VdevConfig, ConfigError> {
             gic.origin
         )));
     }
-    Ok(gic)
+    Ok(Cow::Borrowed(gic))
+}
+
+/// Whether `config` names no `vdev gic` (the GIC is the implicit one).
+pub fn irq_chip_is_implicit(config: &Config) -> bool {
+    !config.vdevs.iter().any(|d| is_irq_chip(d.kind))
 }
 
 /// The INTID of `intr`, which must name the GIC (`gic` or its `name`).

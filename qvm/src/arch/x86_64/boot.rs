@@ -106,6 +106,15 @@ pub fn linux_regs(entry: u64, cr3: u64, zero_page: u64) -> VcpuRegs {
     regs
 }
 
+/// Nothing about the I/O APIC depends on the host (the kernel emulates
+/// the local APICs whatever it runs on).
+pub fn check_host_irq_chip(
+    _layout: &VmLayout<ApicLayout>,
+    _info: &abi::SysInfo,
+) -> Result<(), crate::config::ConfigError> {
+    Ok(())
+}
+
 /// Placement's choices on this host: none on x86.
 pub fn place_options(_info: &abi::SysInfo) -> PlaceOptions {
     PlaceOptions {}

@@ -32,7 +32,9 @@ pub mod report;
 pub mod rules;
 
 pub use apic::{ApicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
-pub use boot::{VM_CONFIG_REFUSED, VcpuRegs, boot_regs, place_options, vm_config};
+pub use boot::{
+    VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
+};
 pub use exit::{UNKNOWN_HYPERCALL, syndrome};
 pub use image::{
     ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image,

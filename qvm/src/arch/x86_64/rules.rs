@@ -3,6 +3,7 @@
 //! legacy devices and `loc mem:ADDR` for the rest; ARM devices are
 //! refused.
 
+use alloc::borrow::Cow;
 use alloc::format;
 
 use super::layout::{I8042_DATA_PORT, I8042_STATUS_PORT, PIC_MASTER_PORT, PIC_SLAVE_PORT};
@@ -47,7 +48,7 @@ pub fn is_irq_chip(kind: VdevKind) -> bool {
 }
 
 /// The one `vdev ioapic`.
-pub fn find_irq_chip(config: &Config) -> Result<&VdevConfig, ConfigError> {
+pub fn find_irq_chip(config: &Config) -> Result<Cow<'_, VdevConfig>, ConfigError> {
     let mut chips = config.vdevs.iter().filter(|d| is_irq_chip(d.kind));
     let Some(chip) = chips.next() else {
         return Err(config.start.error(
@@ -60,7 +61,7 @@ pub fn find_irq_chip(config: &Config) -> Result<&VdevConfig, ConfigError> {
             chip.origin
         )));
     }
-    Ok(chip)
+    Ok(Cow::Borrowed(chip))
 }
 
 /// The I/O APIC pin of `intr`, which must name the I/O APIC (`ioapic` or
