@@ -26,7 +26,7 @@ pub const FDT_ALIGN: u64 = 8;
 /// checks below.
 pub fn check(config: &Config) -> Result<Vec<ConfigError>, ConfigError> {
     let mut warnings = Vec::new();
-    cpus(config, &mut warnings);
+    cpus(config, &mut warnings)?;
     loads(config)?;
     for dev in &config.vdevs {
         vdev(dev, &mut warnings)?;
@@ -40,20 +40,36 @@ pub fn check(config: &Config) -> Result<Vec<ConfigError>, ConfigError> {
 
 /// `cpu sched PRIOf`: warned. The host scheduler has one policy, round
 /// robin in time slices among the threads of one priority; FIFO differs
-/// only between equal priorities, so the vCPU runs as `PRIOr`.
-fn cpus(config: &Config, warnings: &mut Vec<ConfigError>) {
+/// only between equal priorities, so the vCPU runs as `PRIOr`. `PRIOo`
+/// (QNX's `SCHED_OTHER`, which QNX itself runs as round robin) is
+/// honoured. The sporadic server is refused: nothing in the host scheduler
+/// lowers a thread's priority when a budget is spent, and a vCPU left at
+/// its high priority could starve what the budget was meant to protect.
+fn cpus(config: &Config, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     for cpu in &config.cpus {
         let (Some(sched), Some(at)) = (cpu.sched, &cpu.origin) else {
             continue;
         };
-        if sched.policy == Some(SchedPolicy::Fifo) {
-            let p = sched.priority;
-            warnings.push(at.error(format!(
+        let p = sched.priority;
+        match sched.policy {
+            Some(SchedPolicy::Fifo) => warnings.push(at.error(format!(
                 "cpu sched {p}f: FIFO is not honoured: the host scheduler shares a CPU \
                  round robin between threads of one priority; the vCPU runs as 'sched {p}r'"
-            )));
+            ))),
+            Some(SchedPolicy::Sporadic(s)) => {
+                return Err(at.error(format!(
+                    "cpu sched {}: sporadic scheduling is not honoured: the host scheduler \
+                     has no sporadic server (no budget drops the vCPU to priority {}); give \
+                     'sched {p}r' or 'sched {}r'",
+                    sched.describe(),
+                    s.low,
+                    s.low
+                )));
+            }
+            _ => {}
         }
     }
+    Ok(())
 }
 
 /// `data load` without an address: refused (nothing places data files).
@@ -108,6 +124,7 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
             "vdev {name} is not implemented in qvm yet (no device model); leave it out"
         )));
     }
+    crate::honour_common::check(dev, warnings)?;
     match &dev.options {
         DeviceOptions::Serial {
             hostdev: Some(hostdev),

@@ -19,7 +19,7 @@ const DISK_WINDOW: usize = abi::USER_BASE + 0x58_0000_0000;
 /// The next free address in that window.
 static NEXT_VA: AtomicUsize = AtomicUsize::new(DISK_WINDOW);
 /// How long `qvm` waits for the driver to serve the channel.
-const CONNECT_NS: u64 = 10_000_000_000;
+const CONNECT_NS: u64 = qvm::config::DRIVER_WAIT_SECONDS * 1_000_000_000;
 /// How long one request may take before the guest gets an I/O error.
 const REQUEST_NS: u64 = 30_000_000_000;
 

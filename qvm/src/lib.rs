@@ -20,6 +20,7 @@ pub mod config;
 pub mod fdt;
 pub mod file_length;
 pub mod honour;
+mod honour_common;
 pub mod layout;
 pub mod loader;
 pub mod logfilter;

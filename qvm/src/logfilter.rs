@@ -1,8 +1,10 @@
 //! Which of `qvm`'s own messages the `logger` options show, on the `log`
-//! facade: the QNX levels map onto [`log::Level`]s (fatal and error are
-//! both [`Level::Error`], fatal ones carry the target [`FATAL`]; verbose is
-//! [`Level::Trace`]), and [`Shown`] is the set of QNX levels a
-//! configuration shows. The logger itself is in the `qvm` program
+//! facade: the QNX levels map onto [`log::Level`]s (fatal, internal and
+//! error are all [`Level::Error`], fatal ones carry the target [`FATAL`],
+//! internal ones [`INTERNAL`]; verbose is [`Level::Trace`]), and [`Shown`]
+//! is the set of QNX levels a configuration shows. Internal errors are
+//! always shown, as QNX always sends them to `slog` (`logger internal slog`
+//! is always on there); `slog` itself is the host console. The logger itself is in the `qvm` program
 //! (`src/logger.rs`).
 
 use log::{Level, LevelFilter, Metadata};
@@ -14,6 +16,10 @@ use crate::config::{Config, LogDest, LogLevel};
 /// QNX `error` one.
 pub const FATAL: &str = "fatal";
 
+/// The target of internal errors (an error in `qvm` itself): an error with
+/// this target is a QNX `internal` message.
+pub const INTERNAL: &str = "internal";
+
 /// Logs a QNX `fatal` message: a [`log::error!`] with the target [`FATAL`].
 #[macro_export]
 macro_rules! fatal {
@@ -23,7 +29,7 @@ macro_rules! fatal {
 /// The `log` level of a QNX level.
 pub fn log_level(level: LogLevel) -> Level {
     match level {
-        LogLevel::Fatal | LogLevel::Error => Level::Error,
+        LogLevel::Fatal | LogLevel::Internal | LogLevel::Error => Level::Error,
         LogLevel::Warn => Level::Warn,
         LogLevel::Info => Level::Info,
         LogLevel::Debug => Level::Debug,
@@ -35,6 +41,7 @@ pub fn log_level(level: LogLevel) -> Level {
 pub fn qnx_level(meta: &Metadata) -> LogLevel {
     match meta.level() {
         Level::Error if meta.target() == FATAL => LogLevel::Fatal,
+        Level::Error if meta.target() == INTERNAL => LogLevel::Internal,
         Level::Error => LogLevel::Error,
         Level::Warn => LogLevel::Warn,
         Level::Info => LogLevel::Info,
@@ -51,8 +58,9 @@ const fn bit(level: LogLevel) -> u32 {
     1 << level as u32
 }
 
-const ALL: [LogLevel; 6] = [
+const ALL: [LogLevel; 7] = [
     LogLevel::Fatal,
+    LogLevel::Internal,
     LogLevel::Error,
     LogLevel::Warn,
     LogLevel::Info,
@@ -61,14 +69,20 @@ const ALL: [LogLevel; 6] = [
 ];
 
 impl Shown {
-    /// Without `logger` options: fatal, error, warn and info.
+    /// Without `logger` options: fatal, internal, error, warn and info
+    /// (QNX's default, `logger fatal,internal,error,warn,info stderr`).
     pub const DEFAULT: Shown = Shown(
-        bit(LogLevel::Fatal) | bit(LogLevel::Error) | bit(LogLevel::Warn) | bit(LogLevel::Info),
+        bit(LogLevel::Fatal)
+            | bit(LogLevel::Internal)
+            | bit(LogLevel::Error)
+            | bit(LogLevel::Warn)
+            | bit(LogLevel::Info),
     );
 
     /// What `config`'s `logger` options show: [`Shown::DEFAULT`] without
     /// any, else the levels of the loggers whose destination is not `none`
-    /// (`stdout` and `stderr` both mean the host console).
+    /// (`stdout`, `stderr` and `slog` all mean the host console), and
+    /// internal errors always.
     pub fn from_config(config: &Config) -> Shown {
         if config.loggers.is_empty() {
             return Shown::DEFAULT;
@@ -79,7 +93,7 @@ impl Shown {
                 .iter()
                 .filter(|l| l.dest != LogDest::None)
                 .flat_map(|l| l.levels.iter())
-                .fold(0, |m, &level| m | bit(level)),
+                .fold(bit(LogLevel::Internal), |m, &level| m | bit(level)),
         )
     }
 
@@ -172,16 +186,33 @@ mod tests {
     }
 
     #[test]
-    fn only_none_shows_nothing() {
+    fn only_none_shows_internal_errors_alone() {
         let s = shown("logger fatal,error,warn,info none\n");
-        assert!(ALL.iter().all(|&l| !s.shows(l)));
-        assert_eq!(s.max_level(), LevelFilter::Off);
+        assert!(ALL.iter().all(|&l| !s.shows(l) || l == LogLevel::Internal));
+        assert!(s.shows_message(&meta(Level::Error, INTERNAL)));
+        assert_eq!(s.max_level(), LevelFilter::Error);
+    }
+
+    #[test]
+    fn slog_is_the_console_and_internal_is_always_on() {
+        let s = shown("logger debug,info,error slog\n");
+        assert!(s.shows(LogLevel::Debug) && s.shows(LogLevel::Info) && s.shows(LogLevel::Error));
+        assert!(!s.shows(LogLevel::Warn) && !s.shows(LogLevel::Fatal));
+        assert!(s.shows(LogLevel::Internal));
+        let s = shown("logger internal stderr\n");
+        assert!(s.shows_message(&meta(Level::Error, INTERNAL)));
+        assert!(!s.shows_message(&meta(Level::Error, "qvm")));
+        assert!(Shown::DEFAULT.shows(LogLevel::Internal));
     }
 
     #[test]
     fn levels_map_both_ways() {
         for l in ALL {
-            let target = if l == LogLevel::Fatal { FATAL } else { "qvm" };
+            let target = match l {
+                LogLevel::Fatal => FATAL,
+                LogLevel::Internal => INTERNAL,
+                _ => "qvm",
+            };
             assert_eq!(qnx_level(&meta(log_level(l), target)), l);
         }
         assert_eq!(Shown::from_bits(Shown::DEFAULT.bits()), Shown::DEFAULT);

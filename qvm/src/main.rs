@@ -53,7 +53,13 @@ fn main(args: &[&str]) -> usize {
             String::from_utf8(d).map_err(|_| alloc::format!("{path} is not UTF-8 text"))
         })
     };
-    let config = match qvm::config::parse_args(words, &mut read) {
+    // `$asinfo_start{NAME}` and `$asinfo_length{NAME}`: the host's areas.
+    let asinfo = |name: &str| {
+        let areas = ulib::info::phys_map().ok()?;
+        let area = areas.iter().find(|a| a.name() == name)?;
+        Some((area.base, area.size))
+    };
+    let config = match qvm::config::parse_args_with_asinfo(words, &mut read, &asinfo) {
         Ok(c) => c,
         Err(e) => {
             println!("qvm: {e}");

@@ -10,8 +10,7 @@ use core::fmt::Write;
 
 use crate::arch::guest;
 use crate::config::{
-    Config, DeviceOptions, HostDev, HostDir, HostPath, LoadKind, PassKind, SchedPolicy,
-    UnsupportedAction,
+    Config, DeviceOptions, HostDev, HostDir, HostPath, LoadKind, PassKind, UnsupportedAction,
 };
 use crate::layout::{AddressSpace, VmLayout, range};
 
@@ -53,12 +52,7 @@ pub fn render(config: &Config, layout: &VmLayout) -> String {
     for c in &layout.cpus {
         let mut d = guest::cpu_detail(c);
         if let Some(s) = c.config.sched {
-            let p = match s.policy {
-                Some(SchedPolicy::RoundRobin) => "r",
-                Some(SchedPolicy::Fifo) => "f",
-                None => "",
-            };
-            let _ = write!(d, "  sched {}{p}", s.priority);
+            let _ = write!(d, "  sched {}", s.describe());
         }
         if let Some(mask) = c.config.runmask {
             let cpus: Vec<String> = (0..64)

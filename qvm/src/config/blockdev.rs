@@ -11,6 +11,10 @@ use alloc::string::String;
 /// Where a driver's disks are named.
 pub const BLOCK_DRIVER_DIR: &str = "/dev/";
 
+/// How long `qvm` waits at start for the driver of a `hostdev /dev/NAME`
+/// disk to serve its channel, in seconds.
+pub const DRIVER_WAIT_SECONDS: u64 = 10;
+
 /// A range of a driver's disk, in 512-byte sectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Partition {

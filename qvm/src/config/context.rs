@@ -5,9 +5,10 @@ use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
+use super::common_vdev::COMMON_VDEV_OPTIONS;
 use super::loc::{Intr, Location};
 use super::parser::{Context, Cursor, Parser};
-use super::types::{MAX_PRIORITY, Pass, PassKind, Reserve, ReserveKind, Sched, SchedPolicy};
+use super::types::{Pass, PassKind, Reserve, ReserveKind};
 use super::value::{self, Bad};
 use super::vdev::VdevKind;
 use super::{ConfigError, Origin};
@@ -28,6 +29,7 @@ impl Parser<'_> {
                     "loc" | "intr" => "'vdev', 'pass' or 'reserve'",
                     "name" => "'vdev'",
                     "sched" | "runmask" => "'cpu'",
+                    "hostvector" | "delayed" => "'vdev'",
                     _ => "a 'vdev' whose type takes it",
                 };
                 return Err(at.error(format!("'{word}' must follow {after}")));
@@ -36,11 +38,15 @@ impl Parser<'_> {
             Context::Pass | Context::Reserve => &["loc", "intr"],
             Context::Vdev(i) => {
                 let kind = self.config.vdevs[i].kind;
+                if COMMON_VDEV_OPTIONS.contains(&word) {
+                    return self.common_vdev_option(cur, i, word, at);
+                }
                 if matches!(word, "loc" | "intr" | "name") || kind.options().contains(&word) {
                     return self.vdev_option(cur, i, word, at);
                 }
                 let mut all = Vec::from(["loc", "intr", "name"]);
                 all.extend_from_slice(kind.options());
+                all.extend_from_slice(COMMON_VDEV_OPTIONS);
                 return Err(self.not_an_option(word, kind.name(), &all, &at));
             }
         };
@@ -75,29 +81,14 @@ impl Parser<'_> {
         at: Origin,
     ) -> Result<(), ConfigError> {
         if word == "sched" {
-            let opt = self.opt("sched", "<priority>[r|f]", &at);
+            let opt = self.opt("sched", super::sched::SCHED_FORM, &at);
             let arg = self.arg(cur, &opt)?;
-            let (digits, policy) = match arg.text.as_bytes().last() {
-                Some(b'r') => (
-                    &arg.text[..arg.text.len() - 1],
-                    Some(SchedPolicy::RoundRobin),
-                ),
-                Some(b'f') => (&arg.text[..arg.text.len() - 1], Some(SchedPolicy::Fifo)),
-                _ => (arg.text.as_str(), None),
-            };
-            let priority =
-                value::bounded(digits, MAX_PRIORITY.into()).map_err(|e| opt.bad(&arg, e))?;
-            if priority == 0 {
-                return Err(opt.bad(&arg, Bad::from("priority 0 is the idle priority")));
-            }
+            let sched = super::sched::sched(&arg.text).map_err(|e| opt.bad(&arg, e))?;
             let cpu = &mut self.config.cpus[i];
             if cpu.sched.is_some() {
                 return Err(opt.fail(&at, "given twice"));
             }
-            cpu.sched = Some(Sched {
-                priority: priority as u8,
-                policy,
-            });
+            cpu.sched = Some(sched);
         } else {
             let opt = self.opt("runmask", "<cpu>[,<cpu>...]", &at);
             let arg = self.arg(cur, &opt)?;

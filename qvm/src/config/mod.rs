@@ -10,7 +10,9 @@
 //! displays as `FILE:LINE: message` (`<command line>:ARGNO: message` for a
 //! command-line word).
 
+mod asinfo;
 mod blockdev;
+mod common_vdev;
 mod context;
 mod devices;
 mod error;
@@ -18,6 +20,7 @@ mod lexer;
 mod loc;
 mod options;
 mod parser;
+mod sched;
 mod settings;
 mod types;
 mod value;
@@ -25,7 +28,9 @@ mod vdev;
 
 use alloc::string::String;
 
-pub use blockdev::{BLOCK_DRIVER_DIR, BlockDevice, Partition, block_device};
+pub use asinfo::{AsinfoLookup, expand as expand_asinfo};
+pub use blockdev::{BLOCK_DRIVER_DIR, BlockDevice, DRIVER_WAIT_SECONDS, Partition, block_device};
+pub use common_vdev::{COMMON_VDEV_OPTIONS, CommonVdevOptions, Delay};
 pub use error::{COMMAND_LINE, ConfigError, Origin};
 pub use lexer::{LexError, Token, tokenize};
 pub use loc::{Intr, Location};
@@ -33,7 +38,7 @@ pub use parser::MAX_INCLUDE_DEPTH;
 pub use settings::{LogDest, LogLevel, Logger, OnReset, Unsupported, UnsupportedAction, Vars};
 pub use types::{
     Config, CpuConfig, Load, LoadKind, MAX_PRIORITY, MemAttrs, MemKind, MemOption, Pass, PassKind,
-    Reserve, ReserveKind, Sched, SchedPolicy,
+    QNX_MAX_PRIORITY, Reserve, ReserveKind, Sched, SchedPolicy, Sporadic,
 };
 pub use value::number;
 pub use vdev::{
@@ -50,6 +55,21 @@ pub fn parse_args(
     read_file: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Config, ConfigError> {
     let mut p = parser::Parser::new(read_file);
+    p.words(args)?;
+    Ok(p.config)
+}
+
+/// As [`parse_args`], with the host's memory map: `$asinfo_start{NAME}`
+/// and `$asinfo_length{NAME}` in an argument become the first address and
+/// the size `asinfo` gives for the area NAME (without it, as in
+/// [`parse_args`], each is an error naming the variable).
+pub fn parse_args_with_asinfo(
+    args: &[&str],
+    read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+    asinfo: AsinfoLookup,
+) -> Result<Config, ConfigError> {
+    let mut p = parser::Parser::new(read_file);
+    p.asinfo = Some(asinfo);
     p.words(args)?;
     Ok(p.config)
 }

@@ -185,7 +185,7 @@ impl Parser<'_> {
     fn logger(&mut self, cur: &mut Cursor, at: Origin) -> Result<(), ConfigError> {
         let opt = self.top(
             "logger",
-            "<level>[,<level>...] stdout|stderr|none (levels: fatal, error, warn, info, debug, verbose)",
+            "<level>[,<level>...] stdout|stderr|slog|none (levels: fatal, internal, error, warn, info, debug, verbose)",
             &at,
         );
         let filters = self.arg(cur, &opt)?;
@@ -194,6 +194,7 @@ impl Parser<'_> {
         for f in filters.text.split(',') {
             let level = match f {
                 "fatal" => LogLevel::Fatal,
+                "internal" => LogLevel::Internal,
                 "error" => LogLevel::Error,
                 "warn" => LogLevel::Warn,
                 "info" => LogLevel::Info,
@@ -208,8 +209,9 @@ impl Parser<'_> {
         let dest = match dest.text.as_str() {
             "stdout" => LogDest::Stdout,
             "stderr" => LogDest::Stderr,
+            "slog" => LogDest::Slog,
             "none" => LogDest::None,
-            _ => return Err(opt.bad(&dest, Bad::from("not stdout, stderr or none"))),
+            _ => return Err(opt.bad(&dest, Bad::from("not stdout, stderr, slog or none"))),
         };
         self.config.loggers.push(Logger {
             levels,

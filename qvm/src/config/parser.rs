@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use super::asinfo::{AsinfoLookup, expand};
 use super::lexer::{Token, tokenize};
 use super::value::Bad;
 use super::vdev::VdevKind;
@@ -51,6 +52,8 @@ pub(super) const CONTEXT_OPTIONS: &[&str] = &[
     "deny",
     "action",
     "frequency",
+    "hostvector",
+    "delayed",
 ];
 
 /// The context options belong to.
@@ -161,6 +164,9 @@ pub(super) struct Parser<'r> {
     /// Where `system`, the guest image and the initrd were given.
     pub seen: Seen,
     read_file: &'r mut dyn FnMut(&str) -> Result<String, String>,
+    /// The host's memory map, for `$asinfo_start{NAME}` and
+    /// `$asinfo_length{NAME}` (`None`: not known, each is an error).
+    pub asinfo: Option<AsinfoLookup<'r>>,
     depth: u32,
     started: bool,
 }
@@ -182,6 +188,7 @@ impl<'r> Parser<'r> {
             ctx_entries: 0,
             seen: Seen::default(),
             read_file,
+            asinfo: None,
             depth: 0,
             started: false,
         }
@@ -331,8 +338,10 @@ impl<'r> Parser<'r> {
                 opt.prefix, opt.name, opt.form, t.text
             )));
         }
+        let text = expand(&t.text, self.asinfo)
+            .map_err(|why| at.error(format!("{}'{}': {why}", opt.prefix, opt.name)))?;
         Ok(Arg {
-            text: t.text.clone(),
+            text: text.into_owned(),
             at,
         })
     }

@@ -42,6 +42,9 @@ impl Default for Unsupported {
 pub enum LogLevel {
     /// `fatal`.
     Fatal,
+    /// `internal`: an error in `qvm` itself. QNX always sends these to
+    /// `slog`; ours (a panic of `qvm`) are always printed on the console.
+    Internal,
     /// `error`.
     Error,
     /// `warn`.
@@ -61,6 +64,9 @@ pub enum LogDest {
     Stdout,
     /// `stderr`.
     Stderr,
+    /// `slog`: QNX's system logger (slogger2). The host has none: mapped to
+    /// the host console, as `stdout` and `stderr` are.
+    Slog,
     /// `none`: dropped.
     None,
 }

@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 
 use super::Origin;
 use super::loc::Intr;
+pub use super::sched::{MAX_PRIORITY, QNX_MAX_PRIORITY, Sched, SchedPolicy, Sporadic};
 use super::settings::{Logger, Unsupported, Vars};
 use super::vdev::VdevConfig;
 
@@ -141,27 +142,6 @@ pub struct CpuConfig {
     pub runmask: Option<u64>,
     /// The `cpu` option (`None` for the implicit vCPU of a config without one).
     pub origin: Option<Origin>,
-}
-
-/// Host thread priority and policy of a vCPU.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sched {
-    /// Priority, 1 to [`MAX_PRIORITY`].
-    pub priority: u8,
-    /// `r` (round robin) or `f` (FIFO); `None` means the host's default.
-    pub policy: Option<SchedPolicy>,
-}
-
-/// Highest vCPU thread priority: the host kernel's `abi::PRIORITY_MAX`.
-pub const MAX_PRIORITY: u8 = 63;
-
-/// Scheduling policy letter after the priority.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SchedPolicy {
-    /// `r`: round robin.
-    RoundRobin,
-    /// `f`: first in, first out.
-    Fifo,
 }
 
 /// `[initrd|fdt|data] load [GPA,]FILE`.

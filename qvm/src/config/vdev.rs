@@ -4,6 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Origin;
+use super::common_vdev::CommonVdevOptions;
 use super::loc::{Intr, Location};
 
 /// The device types `vdev` knows.
@@ -154,6 +155,8 @@ pub struct VdevConfig {
     pub name: Option<String>,
     /// The type's own options.
     pub options: DeviceOptions,
+    /// QNX's options common to every type (`hostvector`, `delayed`).
+    pub common: CommonVdevOptions,
     /// The `vdev` option.
     pub origin: Origin,
 }
@@ -188,6 +191,7 @@ impl VdevConfig {
             intr: None,
             name: None,
             options,
+            common: CommonVdevOptions::default(),
             origin,
         }
     }
