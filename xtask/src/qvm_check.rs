@@ -160,6 +160,41 @@ mod tests {
         );
     }
 
+    /// Every configuration of `boot/vm/qnx-style/` (QNX's style, issue 14
+    /// item 5) is accepted; the notes are the warnings each file's
+    /// comments announce, by file.
+    #[test]
+    fn the_qnx_style_configs_check() {
+        let dir = crate::build::root().join("boot/vm/qnx-style");
+        let warned = [
+            ("linux.qvmconf", "vdev virtio-blk: 'delayed 5'"),
+            ("sched.qvmconf", "cpu sched 10f: FIFO is not honoured"),
+        ];
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "qvmconf") {
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let c = check(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let want: Vec<&str> = warned
+                .iter()
+                .filter(|(file, _)| *file == name)
+                .map(|(_, w)| *w)
+                .collect();
+            assert_eq!(c.notes.len(), want.len(), "{name}: {:?}", c.notes);
+            for (note, w) in c.notes.iter().zip(want) {
+                assert!(note.contains(w), "{name}: {note}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 5, "only {checked} files in {}", dir.display());
+        // Those without a `vdev gic` get QNX's implicit one.
+        let c = check(&dir.join("ticker.qvmconf")).unwrap();
+        assert!(c.layout.gic.implicit);
+    }
+
     #[test]
     fn an_overlay_missing_on_the_build_host_is_a_note() {
         let dir = std::env::temp_dir().join(format!("xtask-qvm-overlay-{}", std::process::id()));
