@@ -81,9 +81,9 @@ impl Parser<'_> {
         at: Origin,
     ) -> Result<(), ConfigError> {
         if word == "sched" {
-            let opt = self.opt("sched", super::sched::SCHED_FORM, &at);
+            let opt = self.opt("sched", super::sched_form::SCHED_FORM, &at);
             let arg = self.arg(cur, &opt)?;
-            let sched = super::sched::sched(&arg.text).map_err(|e| opt.bad(&arg, e))?;
+            let sched = super::sched_form::sched(&arg.text).map_err(|e| opt.bad(&arg, e))?;
             let cpu = &mut self.config.cpus[i];
             if cpu.sched.is_some() {
                 return Err(opt.fail(&at, "given twice"));

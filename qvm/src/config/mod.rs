@@ -13,6 +13,7 @@
 mod asinfo;
 mod blockdev;
 mod common_vdev;
+mod common_vdev_parse;
 mod context;
 mod devices;
 mod error;
@@ -21,6 +22,7 @@ mod loc;
 mod options;
 mod parser;
 mod sched;
+mod sched_form;
 mod settings;
 mod types;
 mod value;
