@@ -7,7 +7,7 @@ use super::value;
 use super::{ConfigError, Origin};
 
 impl Parser<'_> {
-    /// `word` is one of [`COMMON_VDEV_OPTIONS`], in the context of
+    /// `word` is one of `COMMON_VDEV_OPTIONS`, in the context of
     /// `self.config.vdevs[i]`.
     pub(super) fn common_vdev_option(
         &mut self,

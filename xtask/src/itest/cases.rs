@@ -380,6 +380,10 @@ pub fn vm_tests(gic: Gic) -> Vec<String> {
         gic_line,
         "qvm: hello: the guest powered off",
         r"ktest memcheck: 'qvm @/etc/vm/hello.qvmconf' ended with Ok\(0\), free memory",
+        // The QNX-style configuration (implicit GIC version, `logger ...
+        // slog`): the same guest.
+        "qnx-hello: hello: running at EL1 on 1 CPUs, PL011 at 0x1c090000",
+        "qvm: qnx-hello: the guest powered off",
         r"timer: timer: 5 ticks ok",
         "qvm: timer: the guest powered off",
         "smp: smp: 4 CPUs, starting 3 with PSCI CPU_ON over hvc",
