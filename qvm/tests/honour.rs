@@ -6,26 +6,8 @@
 
 mod common;
 
-use common::{BASE, parse};
+use common::{refused, warnings};
 use qvm::honour::check;
-
-/// The warnings for `BASE` plus `extra` (which must not be refused).
-fn warnings(extra: &str) -> Vec<String> {
-    let c = parse(&format!("{BASE}{extra}"));
-    match check(&c) {
-        Ok(w) => w.iter().map(|e| e.to_string()).collect(),
-        Err(e) => panic!("refused: {e}"),
-    }
-}
-
-/// The refusal of `BASE` plus `extra`.
-fn refused(extra: &str) -> String {
-    let c = parse(&format!("{BASE}{extra}"));
-    match check(&c) {
-        Ok(w) => panic!("accepted with warnings {w:?}"),
-        Err(e) => e.to_string(),
-    }
-}
 
 #[test]
 fn honoured_options_say_nothing() {

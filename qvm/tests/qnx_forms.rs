@@ -9,27 +9,8 @@
 
 mod common;
 
-use common::{BASE, err, parse};
+use common::{BASE, err, parse, refused, warnings};
 use qvm::config::{Delay, LogDest, LogLevel, SchedPolicy, parse_args, parse_args_with_asinfo};
-use qvm::honour::check;
-
-/// The warnings for `BASE` plus `extra` (which must not be refused).
-fn warnings(extra: &str) -> Vec<String> {
-    let c = parse(&format!("{BASE}{extra}"));
-    match check(&c) {
-        Ok(w) => w.iter().map(|e| e.to_string()).collect(),
-        Err(e) => panic!("refused: {e}"),
-    }
-}
-
-/// The refusal of `BASE` plus `extra`.
-fn refused(extra: &str) -> String {
-    let c = parse(&format!("{BASE}{extra}"));
-    match check(&c) {
-        Ok(w) => panic!("accepted with warnings {w:?}"),
-        Err(e) => e.to_string(),
-    }
-}
 
 #[test]
 fn logger_takes_internal_and_slog() {

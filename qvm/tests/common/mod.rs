@@ -74,3 +74,22 @@ pub fn check_error_table(file: &str, min: usize, check: impl Fn(&str) -> String)
     assert!(failed.is_empty(), "{}", failed.join("\n"));
     assert!(count >= min, "only {count} cases");
 }
+
+/// The warnings `qvm::honour::check` gives for `BASE` plus `extra` (which
+/// must not be refused).
+pub fn warnings(extra: &str) -> Vec<String> {
+    let c = parse(&format!("{BASE}{extra}"));
+    match qvm::honour::check(&c) {
+        Ok(w) => w.iter().map(|e| e.to_string()).collect(),
+        Err(e) => panic!("refused: {e}"),
+    }
+}
+
+/// The refusal `qvm::honour::check` gives for `BASE` plus `extra`.
+pub fn refused(extra: &str) -> String {
+    let c = parse(&format!("{BASE}{extra}"));
+    match qvm::honour::check(&c) {
+        Ok(w) => panic!("accepted with warnings {w:?}"),
+        Err(e) => e.to_string(),
+    }
+}
