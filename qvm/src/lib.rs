@@ -6,7 +6,8 @@
 //! it cannot carry them out ([`honour`]); how often `set on-reset restart`
 //! restarts a VM ([`restarts`]); what the `pass` entries
 //! map and bind ([`passthrough`]); [`window`], how the `qvm` process touches
-//! memory that guests and other processes change under it; and [`arch`],
+//! memory that guests and other processes change under it; [`dump`], the
+//! ELF core files of `dump DIR`; and [`arch`],
 //! everything that depends on the guest's architecture.
 //!
 //! It is `no_std` with `alloc`, so the same code runs inside `qvm` on the
@@ -17,6 +18,7 @@ extern crate alloc;
 
 pub mod arch;
 pub mod config;
+pub mod dump;
 pub mod fdt;
 pub mod file_length;
 pub mod honour;
