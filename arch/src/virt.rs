@@ -49,6 +49,10 @@ pub trait Virtualization {
         state: &mut Self::VcpuState,
         regs: &Self::Regs,
     ) -> Result<(), BadRegisters>;
+    /// The registers as `vcpu_get_regs` gives them, from a vCPU that is
+    /// off the CPU (saved). What the backend keeps where it cannot read it
+    /// off the CPU reads 0 (x86: control registers, EFER, segment bases).
+    fn get_regs(frame: &Self::Frame, state: &Self::VcpuState) -> Self::Regs;
     /// The guest's program counter.
     fn pc(frame: &Self::Frame) -> u64;
 

@@ -95,6 +95,15 @@ impl Virtualization for Aarch64 {
         Ok(())
     }
 
+    fn get_regs(frame: &TrapFrame, state: &VcpuState) -> VcpuRegs {
+        VcpuRegs {
+            x: frame.x,
+            pc: frame.elr,
+            pstate: frame.spsr,
+            sp_el1: state.el1.sp_el1,
+        }
+    }
+
     #[inline]
     fn pc(frame: &TrapFrame) -> u64 {
         frame.elr

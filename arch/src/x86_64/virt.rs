@@ -172,6 +172,23 @@ impl Virtualization for X86_64 {
         .map_err(|_| BadRegisters)
     }
 
+    fn get_regs(frame: &TrapFrame, _state: &VcpuState) -> VcpuRegs {
+        // The general registers, RIP and RFLAGS are the frame's (both
+        // backends load them from it before each entry and back after
+        // each exit); the control registers and segments stay in the
+        // VMCS or VMCB, not read here (0).
+        let f = frame;
+        VcpuRegs {
+            gpr: [
+                f.rax, f.rcx, f.rdx, f.rbx, f.rsp, f.rbp, f.rsi, f.rdi, f.r8, f.r9, f.r10, f.r11,
+                f.r12, f.r13, f.r14, f.r15,
+            ],
+            rip: f.rip,
+            rflags: f.rflags,
+            ..VcpuRegs::default()
+        }
+    }
+
     fn pc(frame: &TrapFrame) -> u64 {
         frame.rip
     }

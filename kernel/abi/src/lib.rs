@@ -170,10 +170,20 @@ pub enum Sys {
     /// with `rights` (a subset of WAIT and KILL): the caller's own child,
     /// or any process with [`POWER_SLAY`].
     ProcessOpen = 45,
+    /// `vcpu_get_regs(vcpu, ptr, len) -> 0`: writes the vCPU's registers
+    /// ([`aarch64::VcpuRegs`], [`x86_64::VcpuRegs`]) at `ptr`, `len` their
+    /// size; only between two `vcpu_run`s of its runner, by that thread
+    /// (or before any), else [`Error::Busy`].
+    VcpuGetRegs = 46,
+    /// `vcpu_stop(vcpu) -> 0`: the vCPU's runner comes back from
+    /// `vcpu_run` with [`ExitKind::Stopped`] as soon as it can (at once if
+    /// it is in `qvm`: its next `vcpu_run` returns it without entering the
+    /// guest), e.g. so that it can read its registers.
+    VcpuStop = 47,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 46;
+pub const SYS_COUNT: usize = 48;
 
 /// `process_spawn`'s `grants`: the child gets every grant the caller holds
 /// (a supervisor that starts the same program again, `qvm`'s
@@ -244,6 +254,8 @@ impl Sys {
             IrqList,
             PhysMap,
             ProcessOpen,
+            VcpuGetRegs,
+            VcpuStop,
         ];
         ALL.get(n).copied()
     }
@@ -542,6 +554,8 @@ pub enum ExitKind {
     /// Reserved for x86: an I/O port access (`address` the port, `size`,
     /// `write`, `value`).
     PortIo = 8,
+    /// `vcpu_stop` asked for this exit; nothing to answer.
+    Stopped = 9,
 }
 
 impl ExitKind {
@@ -555,6 +569,7 @@ impl ExitKind {
             6 => ExitKind::Register,
             7 => ExitKind::Unhandled,
             8 => ExitKind::PortIo,
+            9 => ExitKind::Stopped,
             _ => return None,
         })
     }

@@ -59,6 +59,10 @@ impl Virtualization for Mock {
         Ok(())
     }
 
+    fn get_regs(frame: &MockFrame, _: &MockState) -> [u64; 8] {
+        frame.regs
+    }
+
     fn pc(frame: &MockFrame) -> u64 {
         frame.pc
     }

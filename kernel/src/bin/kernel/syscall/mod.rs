@@ -16,6 +16,7 @@ mod process;
 mod shm;
 mod sync;
 mod thread;
+mod vcpu_regs;
 mod vm;
 
 use crate::hw::Frame;
@@ -98,6 +99,8 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::IrqList => introspect::irq_list(k, &c, a[0], a[1]).into(),
             Sys::PhysMap => maps::phys_map(k, &c, a[0], a[1]).into(),
             Sys::ProcessOpen => introspect::process_open(k, &c, a[0], a[1]).into(),
+            Sys::VcpuGetRegs => vcpu_regs::get_regs(k, &c, a[0], a[1], a[2]).into(),
+            Sys::VcpuStop => vcpu_regs::stop(k, &c, a[0]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {

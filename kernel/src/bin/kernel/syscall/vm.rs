@@ -29,7 +29,7 @@ fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     }
 }
 
-fn vcpu_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
+pub(super) fn vcpu_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     match k.handle(c.process, handle, Rights::KILL)? {
         Object::Vcpu(id) => Ok(id),
         _ => Err(Error::BadHandle),
@@ -416,6 +416,10 @@ pub fn run(
         Ok(v) => v,
         Err(e) => return Err(e).into(),
     };
+    // `vcpu_stop` while the runner was in `qvm`: back at once.
+    if let Some(kind) = super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr) {
+        return kind.into();
+    }
     let Some(v) = k.vcpus.get_mut(vcpu) else {
         return Err(Error::BadHandle).into();
     };

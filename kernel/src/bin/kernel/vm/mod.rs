@@ -125,6 +125,10 @@ pub struct Vcpu {
     /// Its VM's ACPI PM timer port (`VmConfig::pm_timer_port`; 0 none),
     /// kept here so a port exit checks it without a look at the VM.
     pub pm_timer_port: u64,
+    /// `vcpu_stop` asked for: its runner's `vcpu_run` ends with
+    /// `ExitKind::Stopped` at the next chance (`exit::handle`, or at once
+    /// when it calls `vcpu_run` again).
+    pub stop: bool,
 }
 
 impl Vcpu {
@@ -150,6 +154,7 @@ impl Vcpu {
             first_entry: None,
             apic: false,
             pm_timer_port: 0,
+            stop: false,
         }
     }
 

@@ -31,6 +31,12 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     v.exits.add(count_as(&exit));
     let apic = v.apic;
     let pm_timer_port = v.pm_timer_port;
+    // `vcpu_stop`: a wait for an interrupt is where an idle guest is
+    // found; the runner goes back to `qvm` instead of sleeping.
+    if matches!(exit, GuestExit::Halt) && v.stop {
+        stopped(k, cpu, vcpu, frame);
+        return;
+    }
     match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
@@ -117,6 +123,25 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             }
         }
     }
+    // Still in the guest (not gone to `qvm`, not asleep): a `vcpu_stop`
+    // (its interrupt is what ended this run, most likely) ends it here.
+    let in_guest = k.cpus[cpu]
+        .current
+        .and_then(|t| k.threads.get(t))
+        .is_some_and(|t| t.guest == Some(vcpu));
+    if in_guest && k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
+        stopped(k, cpu, vcpu, frame);
+    }
+}
+
+/// Ends the runner's `vcpu_run` with [`abi::ExitKind::Stopped`] for
+/// `vcpu_stop`, nothing left pending.
+fn stopped(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.stop = false;
+    }
+    let header = Header::bare(abi::ExitKind::Stopped, 0);
+    to_qvm(k, cpu, vcpu, frame, Arch::pc(frame), &header, Pending::None);
 }
 
 /// The kind an exit is counted as.
