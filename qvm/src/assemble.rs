@@ -188,5 +188,9 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         watchdogs: buses.watchdogs,
         wdt_kick: Default::default(),
         reset_status: crate::status::EXIT_OK,
+        dump_dir: config.dump_dir.clone(),
+        ram: mem.ram(),
+        ram_regions: mem.regions(),
+        dump: crate::coredump::Gather::new(layout.cpus.len()),
     })
 }

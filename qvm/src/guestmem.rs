@@ -158,6 +158,18 @@ impl GuestMem {
         Some(unsafe { core::slice::from_raw_parts_mut(at as *mut u8, len as usize) })
     }
 
+    /// Each region's guest-physical address and size, in the order given
+    /// (a core dump's `PT_LOAD`s).
+    pub fn regions(&self) -> Vec<qvm::dump::RamRegion> {
+        self.regions
+            .iter()
+            .map(|r| qvm::dump::RamRegion {
+                gpa: r.gpa,
+                len: r.size,
+            })
+            .collect()
+    }
+
     /// Guest RAM for device models.
     pub fn ram(&self) -> GuestRam {
         let windows = self.regions.iter().map(|r| {

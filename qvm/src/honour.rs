@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use crate::arch::guest;
 use crate::config::{
     Config, ConfigError, DeviceOptions, HostDir, HostPath, LoadKind, Pass, PassKind, SchedPolicy,
-    UnsupportedAction, VdevConfig, VdevKind,
+    UnsupportedAction, VdevConfig, VdevKind, block_device,
 };
 
 /// Linux (arm64 `booting.rst`) wants its device tree on an 8-byte boundary.
@@ -35,6 +35,7 @@ pub fn check(config: &Config) -> Result<Vec<ConfigError>, ConfigError> {
         pass_attrs(pass, &mut warnings)?;
     }
     settings(config, &mut warnings)?;
+    dumps(config, &mut warnings)?;
     Ok(warnings)
 }
 
@@ -114,9 +115,8 @@ fn loads(config: &Config) -> Result<(), ConfigError> {
 /// only); a virtio-blk without `hostdev` is refused; one on a host block
 /// driver's disk (`hostdev /dev/NAME`) is honoured, persistent; a writable
 /// one on a bootfs file is warned about (its writes stay in a RAM copy).
-/// A watchdog's `action dump,terminate` is refused (there are no guest
-/// core dumps yet; `terminate` is honoured); an `intr` on the IB700,
-/// which has no interrupt, is warned about.
+/// An `intr` on the IB700, which has no interrupt, is warned about (a
+/// watchdog's `action` is honoured, see [`dumps`] for `dump,terminate`).
 fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     let name = dev.kind.name();
     if !guest::MODELLED.contains(&dev.kind) && !guest::is_irq_chip(dev.kind) {
@@ -140,13 +140,6 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
                      character devices or writable files; 'hostdev >-' is the VM's console"
                 )));
             }
-        }
-        DeviceOptions::Watchdog { dump: true, .. } => {
-            return Err(dev.origin.error(format!(
-                "vdev {name}: 'action dump,terminate' is not honoured: qvm writes no guest core \
-                 dumps yet; give 'action terminate' (the VM ends with status 4 when the \
-                 watchdog bites)"
-            )));
         }
         DeviceOptions::Watchdog { .. } if dev.kind == VdevKind::WdtIb700 && dev.intr.is_some() => {
             let at = dev.intr.as_ref().map_or(&dev.origin, |(_, at)| at);
@@ -254,7 +247,7 @@ fn pass_attrs(pass: &Pass, warnings: &mut Vec<ConfigError>) -> Result<(), Config
     Ok(())
 }
 
-/// `set` variables, `dump` and `unsupported`.
+/// `set` variables and `unsupported`.
 fn settings(config: &Config, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
     let vars = &config.vars;
     let at = |key: &str| config.given_at(key);
@@ -283,18 +276,45 @@ fn settings(config: &Config, warnings: &mut Vec<ConfigError>) -> Result<(), Conf
             "'set {name} {value}': qvm knows no variable '{name}': ignored"
         )));
     }
-    if let Some(dir) = &config.dump_dir {
-        warnings.push(at("dump").error(format!(
-            "'dump {dir}' is not honoured: qvm writes no guest core dumps yet (the host has \
-             no writable files)"
-        )));
-    }
     if config.unsupported.instruction == UnsupportedAction::Ignore {
         warnings.push(at("unsupported instruction").error(
             "'unsupported instruction ignore' acts as 'fail': an instruction qvm cannot emulate \
              cannot be stepped over (the kernel reports no length for it), so the guest gets \
              an undefined-instruction exception",
         ));
+    }
+    Ok(())
+}
+
+/// `dump DIR`: honoured when DIR is a host block driver's disk,
+/// `/dev/NAME` or a range of it (the host has no file systems; the core
+/// goes from the disk's first sector); another path is warned about (no
+/// core is written), a malformed range refused. A watchdog's `action
+/// dump,terminate` without `dump` is warned about (its bite only ends the
+/// VM).
+fn dumps(config: &Config, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigError> {
+    let at = config.given_at("dump");
+    match config.dump_dir.as_deref().map(block_device) {
+        Some(None) => {
+            let dir = config.dump_dir.as_deref().unwrap_or_default();
+            warnings.push(at.error(format!(
+                "'dump {dir}' is not honoured: the host has no file systems, so no core is \
+                 written; give a host block driver's disk, 'dump /dev/<disk>'"
+            )));
+        }
+        Some(Some(Err(e))) => return Err(at.error(e)),
+        Some(Some(Ok(_))) => {}
+        None => {
+            for dev in &config.vdevs {
+                if matches!(dev.options, DeviceOptions::Watchdog { dump: true, .. }) {
+                    warnings.push(dev.origin.error(format!(
+                        "vdev {}: 'action dump,terminate' without 'dump DIR': a bite writes \
+                         no core, it only ends the VM",
+                        dev.kind.name()
+                    )));
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ extern crate alloc;
 mod assemble;
 mod bootfs;
 mod buses;
+mod coredump;
 mod devices;
 mod firmware;
 mod guestmem;

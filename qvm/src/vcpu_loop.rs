@@ -1,6 +1,7 @@
 //! The vCPU run loops: each thread calls `vcpu_run` and handles what comes
 //! back (MMIO to device models, hypercalls the kernel does not know,
-//! trapped registers, power-off), applying the `unsupported` policies.
+//! trapped registers, power-off), applying the `unsupported` policies;
+//! a stop for a core dump hands the registers over (`coredump.rs`).
 
 use crate::vm::{Vm, raise_changed_lines};
 use abi::{ExitKind, Sys, VcpuExit, response};
@@ -149,6 +150,10 @@ fn vcpu(vm: &Vm, index: usize) -> usize {
                 crate::respond::policy(vm, vm.unsupported.register, what, &mut exit)
             }
             Some(ExitKind::PortIo) => crate::ports::port_io(vm, &mut exit),
+            Some(ExitKind::Stopped) => {
+                crate::coredump::stopped(vm, index);
+                None
+            }
             Some(ExitKind::Unhandled) | None => {
                 // Without a syndrome there is nothing to step over: `ignore`
                 // becomes `fail` here.

@@ -65,6 +65,13 @@ pub struct Vm {
     /// The exit status when the guest asks for a reset: `EXIT_OK`, or
     /// `EXIT_RESET_TO_RESTART` in a `qvm` run for `set on-reset restart`.
     pub reset_status: usize,
+    /// `dump DIR`: where a core dump goes.
+    pub dump_dir: Option<String>,
+    /// The guest's memory, for core dumps: all of it and its regions.
+    pub ram: crate::guestmem::GuestRam,
+    pub ram_regions: Vec<qvm::dump::RamRegion>,
+    /// The vCPUs' registers gathered for a dump (`coredump.rs`).
+    pub dump: crate::coredump::Gather,
 }
 
 /// Tells the VM's interrupt controller about device lines that changed.
@@ -122,6 +129,8 @@ pub struct WatchdogSlot {
     pub size: u64,
     /// `vdev wdt-sp805 at 0x1c0f0000 (FILE:LINE)`, for the message.
     pub what: String,
+    /// `action dump,terminate`: a core dump before the VM ends.
+    pub dump: bool,
 }
 
 impl WatchdogSlot {
@@ -137,6 +146,10 @@ impl WatchdogSlot {
             base: dev.slot.base,
             size: dev.slot.size,
             what: format!("{} at {at} ({})", dev.config.describe(), dev.config.origin),
+            dump: matches!(
+                dev.config.options,
+                qvm::config::DeviceOptions::Watchdog { dump: true, .. }
+            ),
         }
     }
 }

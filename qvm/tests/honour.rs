@@ -51,8 +51,8 @@ fn refusals_name_the_option_file_and_line() {
             "t.qvmconf:3: vdev shmem is not implemented in qvm yet (no device model); leave it out",
         ),
         (
-            "vdev wdt-sp805 action dump,terminate",
-            "t.qvmconf:3: vdev wdt-sp805: 'action dump,terminate' is not honoured: qvm writes no guest core dumps yet; give 'action terminate' (the VM ends with status 4 when the watchdog bites)",
+            "vdev wdt-sp805 action dump,terminate\ndump /dev/vblk0@8,",
+            "t.qvmconf:4: '/dev/vblk0@8,': a range of a driver's disk is '/dev/vblk0@FIRST,SECTORS' (512-byte sectors, SECTORS at least 1)",
         ),
         (
             "vdev wdt-ib700",
@@ -107,8 +107,8 @@ fn warnings_name_the_option_file_and_line() {
         "t.qvmconf:7: 'set fdt-dump-file /tmp/g.dtb' is not honoured: the host has no writable files ('cargo xtask qvm-check FILE --dtb OUT' writes the tree on the build host)",
         "t.qvmconf:8: 'set counter-offset 0x1000' is not honoured: the host kernel has no call to set a VM's counter offset; the guest's virtual counter reads the host's",
         "t.qvmconf:9: 'set vendor-thing 1': qvm knows no variable 'vendor-thing': ignored",
-        "t.qvmconf:10: 'dump /var/dumps' is not honoured: qvm writes no guest core dumps yet (the host has no writable files)",
         "t.qvmconf:11: 'unsupported instruction ignore' acts as 'fail': an instruction qvm cannot emulate cannot be stepped over (the kernel reports no length for it), so the guest gets an undefined-instruction exception",
+        "t.qvmconf:10: 'dump /var/dumps' is not honoured: the host has no file systems, so no core is written; give a host block driver's disk, 'dump /dev/<disk>'",
     ];
     assert_eq!(w, expected);
 }
@@ -197,5 +197,23 @@ fn disks_on_a_host_block_driver_are_honoured() {
         refused("vdev virtio-blk hostdev /dev/vblk0@2048\n"),
         "t.qvmconf:3: vdev virtio-blk: hostdev '/dev/vblk0@2048': a range of a driver's disk is \
          '/dev/vblk0@FIRST,SECTORS' (512-byte sectors, SECTORS at least 1)"
+    );
+}
+
+#[test]
+fn dumps_go_to_a_drivers_disk() {
+    assert_eq!(
+        warnings("vdev wdt-sp805 action dump,terminate\ndump /dev/vblk0\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        warnings("vdev wdt-sp805 action dump,terminate\ndump /dev/vblk0@2048,1M\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        warnings("vdev wdt-sp805 action dump,terminate\n"),
+        [
+            "t.qvmconf:3: vdev wdt-sp805: 'action dump,terminate' without 'dump DIR': a bite writes no core, it only ends the VM"
+        ]
     );
 }

@@ -22,7 +22,8 @@
 //!   `boot_regs`, `place_options`, `check_host_irq_chip`; the console UART's type and the types
 //!   `qvm` has models for (`UART`, `MODELLED`), with feature `vmm` the
 //!   UART's model (`Uart`);
-//! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`.
+//! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`; core dumps:
+//!   `DUMP_MACHINE`, `dump_regs`.
 //!
 //! The module is chosen by the guest's architecture, never by
 //! `cfg(target_arch)`: the library also runs on the build host

@@ -1,5 +1,5 @@
-//! AArch64 guests: SMCCC's answer to an unknown call, and the exit
-//! syndrome (ESR_EL2) in messages.
+//! AArch64 guests: SMCCC's answer to an unknown call, the exit
+//! syndrome (ESR_EL2) in messages, and the machine of core dumps.
 
 use abi::VcpuExit;
 use abi::aarch64::ExitDetail;
@@ -20,4 +20,12 @@ impl fmt::Display for Syndrome {
 /// The syndrome of `exit`.
 pub fn syndrome(exit: &VcpuExit) -> Syndrome {
     Syndrome(ExitDetail::from_words(exit.arch))
+}
+
+/// The machine of this guest's core dumps (`dump DIR`).
+pub const DUMP_MACHINE: crate::dump::Machine = crate::dump::Machine::Aarch64;
+
+/// A vCPU's registers as its core dump's `NT_PRSTATUS` holds them.
+pub fn dump_regs(regs: &abi::aarch64::VcpuRegs) -> alloc::vec::Vec<u64> {
+    crate::dump::regs::aarch64(regs)
 }

@@ -24,7 +24,7 @@ pub mod rules;
 pub use boot::{
     VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
 };
-pub use exit::{UNKNOWN_HYPERCALL, syndrome};
+pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
 pub use fdt::{CONSOLE_KINDS, DeviceTree};
 pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
 pub use image::{

@@ -1,5 +1,5 @@
 //! x86 guests: the answer to a hypercall nobody handles, and the exit's
-//! reason and qualification in messages.
+//! reason and qualification in messages, and the machine of core dumps.
 
 use abi::VcpuExit;
 use abi::x86_64::ExitDetail;
@@ -25,4 +25,12 @@ impl fmt::Display for Syndrome {
 /// The reason and qualification of `exit`.
 pub fn syndrome(exit: &VcpuExit) -> Syndrome {
     Syndrome(ExitDetail::from_words(exit.arch))
+}
+
+/// The machine of this guest's core dumps (`dump DIR`).
+pub const DUMP_MACHINE: crate::dump::Machine = crate::dump::Machine::X86_64;
+
+/// A vCPU's registers as its core dump's `NT_PRSTATUS` holds them.
+pub fn dump_regs(regs: &abi::x86_64::VcpuRegs) -> alloc::vec::Vec<u64> {
+    crate::dump::regs::x86_64(regs)
 }

@@ -35,7 +35,7 @@ pub use apic::{ApicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place
 pub use boot::{
     VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
 };
-pub use exit::{UNKNOWN_HYPERCALL, syndrome};
+pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
 pub use image::{
     ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image,
 };
