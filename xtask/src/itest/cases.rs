@@ -158,6 +158,7 @@ pub fn all() -> Vec<Case> {
 
     // The watchdogs: Linux stops petting, qvm ends the VM (ARM and x86).
     cases.extend(super::watchdog::cases());
+    cases.extend(super::wdt_dump::cases());
 
     // The system-call fuzzer and VM lifecycles, on GICv3 and GICv2 hosts.
     for gic in [Gic::V3, Gic::V2] {
@@ -762,7 +763,7 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 60);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 61);
         assert_eq!(count(|c| c.machine.cpu.is_x86()), 21);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);

@@ -13,6 +13,7 @@ mod run_case;
 pub mod shell;
 pub mod stress;
 pub mod watchdog;
+pub mod wdt_dump;
 pub mod x86;
 pub mod x86_guests;
 pub mod x86_linux;

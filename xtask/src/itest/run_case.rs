@@ -89,7 +89,7 @@ pub(super) fn run_case(
         &mut console,
         start,
     );
-    if matches!(end, End::Matched) && !case.reboot.is_empty() {
+    if matches!(end, End::Matched) && (!case.reboot.is_empty() || case.disk_check.is_some()) {
         let _ = writeln!(console.log, "# the lines matched: QEMU killed (SIGKILL)");
         if let (Some(check), Some(disk)) = (case.disk_check, &machine.disk) {
             match check(disk) {
