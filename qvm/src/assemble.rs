@@ -191,6 +191,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         dump_dir: config.dump_dir.clone(),
         ram: mem.ram(),
         ram_regions: mem.regions(),
-        dump: crate::coredump::Gather::new(layout.cpus.len()),
+        dump: crate::coredump::gather::Gather::new(layout.cpus.len()),
     })
 }

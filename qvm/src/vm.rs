@@ -71,7 +71,7 @@ pub struct Vm {
     pub ram: crate::guestmem::GuestRam,
     pub ram_regions: Vec<qvm::dump::RamRegion>,
     /// The vCPUs' registers gathered for a dump (`coredump.rs`).
-    pub dump: crate::coredump::Gather,
+    pub dump: crate::coredump::gather::Gather,
 }
 
 /// Tells the VM's interrupt controller about device lines that changed.

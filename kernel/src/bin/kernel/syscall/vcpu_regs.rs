@@ -3,15 +3,22 @@
 //! `vcpu_run` so that it can (`qvm`'s guest core dumps, `dump DIR`).
 
 use super::call::{Caller, copy_out};
-use super::vm::vcpu_of;
 use crate::hw::{Arch, VcpuRegs};
 use crate::sched::{self, Wake};
-use crate::state::{Block, Kernel, ThreadState};
+use crate::state::{Block, Kernel, Object, ThreadState};
 use crate::vm::switch;
-use abi::{Error, ExitKind, SysResult};
+use abi::{Error, ExitKind, Rights, SysResult};
 use arch::Virtualization;
 use kernel::exit_record::Header;
 use kernel::slab::Id;
+
+/// The vCPU `handle` names, with `KILL` (as the other vCPU calls).
+fn vcpu_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
+    match k.handle(c.process, handle, Rights::KILL)? {
+        Object::Vcpu(id) => Ok(id),
+        _ => Err(Error::BadHandle),
+    }
+}
 
 /// `vcpu_get_regs(vcpu, ptr, len)`: only its runner, which is in this
 /// call and so not in the guest, or anyone before it first ran; while

@@ -29,7 +29,7 @@ fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     }
 }
 
-pub(super) fn vcpu_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
+fn vcpu_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     match k.handle(c.process, handle, Rights::KILL)? {
         Object::Vcpu(id) => Ok(id),
         _ => Err(Error::BadHandle),

@@ -5,6 +5,9 @@
 //! on. The host has no file systems: `DIR` is a host block driver's disk,
 //! `/dev/NAME` (or a range of it, `/dev/NAME@FIRST,SECTORS`), and the core
 //! is written from its first sector (each dump replaces the last).
+//! [`gather`] is where the vCPU threads hand their registers over.
+
+pub mod gather;
 
 use crate::hostdisk::DriverDisk;
 use crate::vm::Vm;
@@ -13,11 +16,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
 use qvm::arch::guest;
 use qvm::config::block_device;
 use qvm::dump::{CpuState, layout};
-use ulib::sync::Mutex;
 use ulib::sys;
 use vdev::virtio::GuestMemory;
 use vdev::virtio::blk::BlockStorage;
@@ -30,33 +31,10 @@ const CHUNK: usize = 64 << 10;
 /// The disk's sector.
 const SECTOR: u64 = 512;
 
-/// The registers the vCPU threads hand over during a dump.
-pub struct Gather {
-    /// 1 while a dump is taken: a stopped vCPU gives its registers and
-    /// waits for 0.
-    active: AtomicU32,
-    /// How many vCPUs have given theirs (woken on each).
-    arrived: AtomicU32,
-    /// By vCPU index: `NT_PRSTATUS` registers.
-    regs: Mutex<Vec<Option<Vec<u64>>>>,
-}
-
-impl Gather {
-    /// For a VM with `vcpus`.
-    pub fn new(vcpus: usize) -> Gather {
-        Gather {
-            active: AtomicU32::new(0),
-            arrived: AtomicU32::new(0),
-            regs: Mutex::new(vec![None; vcpus]),
-        }
-    }
-}
-
 /// In vCPU `index`'s thread, after `vcpu_run` returned `Stopped`: during
 /// a dump, hands over its registers and waits until the dump is written.
 pub fn stopped(vm: &Vm, index: usize) {
-    let g = &vm.dump;
-    if g.active.load(Ordering::SeqCst) == 0 {
+    if !vm.dump.active() {
         return;
     }
     let mut regs = guest::VcpuRegs::default();
@@ -71,23 +49,18 @@ pub fn stopped(vm: &Vm, index: usize) {
             0,
         ],
     );
-    match read {
-        Ok(_) => {
-            if let Some(slot) = g.regs.lock().get_mut(index) {
-                *slot = Some(guest::dump_regs(&regs));
-            }
+    let words = match read {
+        Ok(_) => Some(guest::dump_regs(&regs)),
+        Err(e) => {
+            log::warn!(
+                "qvm: {}: cannot read the registers of vCPU {index}: {}",
+                vm.name,
+                e.name()
+            );
+            None
         }
-        Err(e) => log::warn!(
-            "qvm: {}: cannot read the registers of vCPU {index}: {}",
-            vm.name,
-            e.name()
-        ),
-    }
-    g.arrived.fetch_add(1, Ordering::SeqCst);
-    let _ = sys::futex_wake(&g.arrived, 1);
-    while g.active.load(Ordering::SeqCst) != 0 {
-        let _ = sys::futex_wait(&g.active, 1, 0);
-    }
+    };
+    vm.dump.hand_over(index, words);
 }
 
 /// Writes the guest's core to `dir` (`dump DIR`); the message to print
@@ -141,42 +114,19 @@ pub fn write(vm: &Vm, dir: &str) -> Result<String, String> {
             cpus.len()
         ))
     })();
-    resume_all(vm);
+    vm.dump.end();
     result
 }
 
 /// Stops every vCPU and gathers the registers of those that stop in
 /// time.
 fn stop_all(vm: &Vm) -> Vec<CpuState> {
-    let g = &vm.dump;
-    for slot in g.regs.lock().iter_mut() {
-        *slot = None;
-    }
-    g.arrived.store(0, Ordering::SeqCst);
-    g.active.store(1, Ordering::SeqCst);
+    vm.dump.begin();
     for &handle in &vm.vcpus {
         let _ = sys::call(Sys::VcpuStop, [handle, 0, 0, 0, 0, 0]);
     }
-    let deadline = sys::clock().saturating_add(STOP_NS);
-    loop {
-        let arrived = g.arrived.load(Ordering::SeqCst);
-        let now = sys::clock();
-        if arrived as usize >= vm.vcpus.len() || now >= deadline {
-            break;
-        }
-        let _ = sys::futex_wait(&g.arrived, arrived, deadline - now);
-    }
-    let regs = g.regs.lock();
-    let cpus: Vec<CpuState> = regs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            r.clone().map(|regs| CpuState {
-                pid: i as u32 + 1,
-                regs,
-            })
-        })
-        .collect();
+    vm.dump.wait(vm.vcpus.len(), STOP_NS);
+    let cpus = vm.dump.gathered();
     if cpus.len() < vm.vcpus.len() {
         log::warn!(
             "qvm: {}: the core has the registers of {} of {} vCPUs (the others did not stop \
@@ -188,10 +138,4 @@ fn stop_all(vm: &Vm) -> Vec<CpuState> {
         );
     }
     cpus
-}
-
-/// Lets the vCPUs go on.
-fn resume_all(vm: &Vm) {
-    vm.dump.active.store(0, Ordering::SeqCst);
-    let _ = sys::futex_wake(&vm.dump.active, usize::MAX);
 }
