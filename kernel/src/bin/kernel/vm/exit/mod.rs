@@ -31,9 +31,11 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     v.exits.add(count_as(&exit));
     let apic = v.apic;
     let pm_timer_port = v.pm_timer_port;
+    // Read once: only the kernel, under its lock, sets it.
+    let stop = v.stop;
     // `vcpu_stop`: a wait for an interrupt is where an idle guest is
     // found; the runner goes back to `qvm` instead of sleeping.
-    if matches!(exit, GuestExit::Halt) && v.stop {
+    if stop && matches!(exit, GuestExit::Halt) {
         stopped(k, cpu, vcpu, frame);
         return;
     }
@@ -125,12 +127,15 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     }
     // Still in the guest (not gone to `qvm`, not asleep): a `vcpu_stop`
     // (its interrupt is what ended this run, most likely) ends it here.
-    let in_guest = k.cpus[cpu]
-        .current
-        .and_then(|t| k.threads.get(t))
-        .is_some_and(|t| t.guest == Some(vcpu));
-    if in_guest && k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
-        stopped(k, cpu, vcpu, frame);
+    // One test of a register on every other exit.
+    if stop {
+        let in_guest = k.cpus[cpu]
+            .current
+            .and_then(|t| k.threads.get(t))
+            .is_some_and(|t| t.guest == Some(vcpu));
+        if in_guest && k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
+            stopped(k, cpu, vcpu, frame);
+        }
     }
 }
 
