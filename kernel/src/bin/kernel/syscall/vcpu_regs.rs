@@ -69,21 +69,17 @@ pub fn stop(k: &mut Kernel, c: &Caller, handle: usize) -> SysResult {
     Ok(0)
 }
 
-/// At `vcpu_run` before the guest is entered: a stop asked for since the
-/// last one ends this one with [`ExitKind::Stopped`] (its record written
-/// at `exit_ptr`), without entering the guest.
-pub fn stopped_before_entry(
-    k: &mut Kernel,
-    c: &Caller,
-    vcpu: Id,
-    exit_ptr: usize,
-) -> Option<SysResult> {
-    let v = k.vcpus.get_mut(vcpu)?;
-    if !core::mem::take(&mut v.stop) {
-        return None;
-    }
+/// At `vcpu_run` before the guest is entered, `vcpu_stop` having been
+/// asked for since the last one: ends this one with
+/// [`ExitKind::Stopped`] (its record written at `exit_ptr`), without
+/// entering the guest. Rare: out of `vcpu_run`'s code.
+#[cold]
+#[inline(never)]
+pub fn stopped_before_entry(k: &mut Kernel, c: &Caller, vcpu: Id, exit_ptr: usize) -> SysResult {
+    let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
+    v.stop = false;
     let record =
         Header::bare(ExitKind::Stopped, 0).record(Arch::pc(&v.frame), Arch::exit_detail(&v.arch));
-    let written = crate::vm::record::write(k, c.process, vcpu, exit_ptr, &record);
-    Some(written.map(|()| ExitKind::Stopped as usize))
+    crate::vm::record::write(k, c.process, vcpu, exit_ptr, &record)?;
+    Ok(ExitKind::Stopped as usize)
 }

@@ -416,13 +416,13 @@ pub fn run(
         Ok(v) => v,
         Err(e) => return Err(e).into(),
     };
-    // `vcpu_stop` while the runner was in `qvm`: back at once.
-    if let Some(kind) = super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr) {
-        return kind.into();
-    }
     let Some(v) = k.vcpus.get_mut(vcpu) else {
         return Err(Error::BadHandle).into();
     };
+    // `vcpu_stop` while the runner was in `qvm`: back at once.
+    if v.stop {
+        return super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr).into();
+    }
     if !v.on {
         sched::block_current(k, c.cpu, Block::VcpuOff);
         return Outcome::Blocked;

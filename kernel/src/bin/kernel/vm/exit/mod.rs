@@ -140,7 +140,10 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
 }
 
 /// Ends the runner's `vcpu_run` with [`abi::ExitKind::Stopped`] for
-/// `vcpu_stop`, nothing left pending.
+/// `vcpu_stop`, nothing left pending. Rare: kept out of the exit path's
+/// code, which it would otherwise grow for every exit.
+#[cold]
+#[inline(never)]
 fn stopped(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.stop = false;
