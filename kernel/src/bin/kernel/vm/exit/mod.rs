@@ -31,14 +31,6 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     v.exits.add(count_as(&exit));
     let apic = v.apic;
     let pm_timer_port = v.pm_timer_port;
-    // Read once: only the kernel, under its lock, sets it.
-    let stop = v.stop;
-    // `vcpu_stop`: a wait for an interrupt is where an idle guest is
-    // found; the runner goes back to `qvm` instead of sleeping.
-    if stop && matches!(exit, GuestExit::Halt) {
-        stopped(k, cpu, vcpu, frame);
-        return;
-    }
     match &exit {
         GuestExit::Handled => {}
         GuestExit::Interrupt => {
@@ -57,6 +49,10 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
                 switch::mark_stale(k, vcpu);
             }
             crate::irq::handle_pending(k, cpu);
+            // `vcpu_stop`'s kick (most likely what ended this run).
+            if k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
+                stopped(k, cpu, vcpu, frame);
+            }
         }
         GuestExit::Mmio(access) => {
             let emulated = if apic {
@@ -109,6 +105,11 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
                 to_qvm(k, cpu, vcpu, frame, pc, &header, pending);
             }
         },
+        // `vcpu_stop`: a wait for an interrupt is where an idle guest is
+        // found; the runner goes back to `qvm` instead of sleeping.
+        GuestExit::Halt if k.vcpus.get(vcpu).is_some_and(|v| v.stop) => {
+            stopped(k, cpu, vcpu, frame);
+        }
         GuestExit::Halt if apic => super::apic::halt(k, cpu, vcpu, frame),
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
         GuestExit::Pause => k.cpus[cpu].need_resched = true,
@@ -125,18 +126,6 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             }
         }
     }
-    // Still in the guest (not gone to `qvm`, not asleep): a `vcpu_stop`
-    // (its interrupt is what ended this run, most likely) ends it here.
-    // One test of a register on every other exit.
-    if stop {
-        let in_guest = k.cpus[cpu]
-            .current
-            .and_then(|t| k.threads.get(t))
-            .is_some_and(|t| t.guest == Some(vcpu));
-        if in_guest && k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
-            stopped(k, cpu, vcpu, frame);
-        }
-    }
 }
 
 /// Ends the runner's `vcpu_run` with [`abi::ExitKind::Stopped`] for
@@ -145,6 +134,15 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
 #[cold]
 #[inline(never)]
 fn stopped(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
+    // Only from the guest of this CPU's thread; otherwise the mark stays
+    // for the runner's next `vcpu_run`.
+    let in_guest = k.cpus[cpu]
+        .current
+        .and_then(|t| k.threads.get(t))
+        .is_some_and(|t| t.guest == Some(vcpu));
+    if !in_guest {
+        return;
+    }
     if let Some(v) = k.vcpus.get_mut(vcpu) {
         v.stop = false;
     }
