@@ -30,5 +30,6 @@ pub mod multiboot;
 pub mod passthrough;
 pub mod report;
 pub mod restarts;
+pub mod shmem_rules;
 pub mod units;
 pub mod window;

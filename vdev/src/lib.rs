@@ -18,6 +18,8 @@
 //!   i8042 keyboard controller with its reset line, the 8259A).
 //! - [`virtio`]: the virtio-mmio transport, split virtqueues and the
 //!   virtio-blk, -console, -entropy and -net devices.
+//! - [`shmem`]: the shared memory region between VMs and its doorbells
+//!   (qhv's own register block).
 //! - [`wdt`]: watchdogs, the ARM SP805 and the IB700 (x86), which tell
 //!   their owner when they bite.
 //!
@@ -51,6 +53,7 @@ pub mod pc;
 pub mod pit8254;
 pub mod pl011;
 pub mod ser8250;
+pub mod shmem;
 pub mod virtio;
 pub mod wdt;
 
@@ -63,6 +66,7 @@ pub use pc::{I8042, Mc146818, Pic8259};
 pub use pit8254::Pit8254;
 pub use pl011::Pl011;
 pub use ser8250::Ser8250;
+pub use shmem::Shmem;
 pub use virtio::VirtioMmio;
 pub use wdt::{Ib700, Sp805};
 

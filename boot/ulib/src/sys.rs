@@ -179,6 +179,12 @@ pub fn shm_map(handle: usize, va: usize, prot: usize) -> SysResult {
     call(Sys::ShmMap, [handle, va, prot, 0, 0, 0])
 }
 
+/// `vm_map_shm`: maps shared memory object `handle` into VM `vm` at
+/// guest-physical `gpa`.
+pub fn vm_map_shm(vm: usize, handle: usize, gpa: u64, prot: usize) -> SysResult {
+    call(Sys::VmMapShm, [vm, handle, gpa as usize, prot, 0, 0])
+}
+
 /// `shm_space_create`: a handle to a new, empty shared-memory namespace,
 /// to give to children at spawn ([`crate::process::spawn_in`]).
 pub fn shm_space_create() -> SysResult {

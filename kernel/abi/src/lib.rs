@@ -180,10 +180,16 @@ pub enum Sys {
     /// it is in `qvm`: its next `vcpu_run` returns it without entering the
     /// guest), e.g. so that it can read its registers.
     VcpuStop = 47,
+    /// `vm_map_shm(vm, handle, gpa, prot) -> 0`: maps the whole shared
+    /// memory object `handle` into the VM at page-aligned guest-physical
+    /// `gpa` (nothing mapped there yet), `prot` READ or READ|WRITE, never
+    /// executable; the caller holds the object until it ends, after its
+    /// VMs (`vdev shmem`).
+    VmMapShm = 48,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 48;
+pub const SYS_COUNT: usize = 49;
 
 /// `process_spawn`'s `grants`: the child gets every grant the caller holds
 /// (a supervisor that starts the same program again, `qvm`'s
@@ -256,6 +262,7 @@ impl Sys {
             ProcessOpen,
             VcpuGetRegs,
             VcpuStop,
+            VmMapShm,
         ];
         ALL.get(n).copied()
     }

@@ -129,6 +129,11 @@ fn common_device(d: &VdevLayout) -> Node {
             {
                 n.set_str("qhv,region", name);
             }
+            // The shared region (address, size; two cells each), which
+            // the register block also reports.
+            if let Some(shared) = d.shared {
+                n.set("qhv,shared-memory", reg(&[shared]));
+            }
             n
         }
         _ => {

@@ -125,6 +125,7 @@ pub(super) fn place_vdevs(
             slot: Region { base, size },
             reg_size: guest::reg_size(dev.kind),
             intid,
+            shared: None,
         });
     }
     Ok(out)

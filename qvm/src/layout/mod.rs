@@ -102,7 +102,8 @@ pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, Conf
 
     let cpus = vcpus(config);
     let mut chip = guest::place_irq_chip(config, &chip_config, opts, &cpus, &mut space)?;
-    let vdevs = devices::place_vdevs(config, &chip_config, &mut space)?;
+    let mut vdevs = devices::place_vdevs(config, &chip_config, &mut space)?;
+    place_shared(&mut vdevs, &mut space)?;
     guest::note_lines_used(&mut chip, &space);
     Ok(VmLayout {
         name: config.system.clone(),
@@ -112,6 +113,34 @@ pub fn place_with(config: &Config, opts: &PlaceOptions) -> Result<VmLayout, Conf
         vdevs,
         passes: config.passes.clone(),
     })
+}
+
+/// Where `shmem` regions go in guest-physical memory: the first free
+/// range of their size at or above this (256 GiB), in config order.
+pub const SHMEM_BASE: u64 = 0x40_0000_0000;
+
+/// Places each `shmem`'s region (`create NAME,SIZE`) from [`SHMEM_BASE`].
+fn place_shared(vdevs: &mut [VdevLayout], space: &mut Space) -> Result<(), ConfigError> {
+    for d in vdevs.iter_mut() {
+        let crate::config::DeviceOptions::Shmem {
+            create: Some((_, size)),
+            ..
+        } = &d.config.options
+        else {
+            continue;
+        };
+        let what = d.config.describe();
+        let base = space
+            .free_slot(SHMEM_BASE, *size)
+            .ok_or_else(|| {
+                d.config
+                    .origin
+                    .error(alloc::format!("{what}: no room for its region"))
+            })?;
+        space.claim(base, *size, "shmem region", &d.config.origin)?;
+        d.shared = Some(Region { base, size: *size });
+    }
+    Ok(())
 }
 
 fn vcpus(config: &Config) -> Vec<Vcpu> {

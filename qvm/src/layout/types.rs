@@ -66,4 +66,7 @@ pub struct VdevLayout {
     /// Its interrupt line (on AArch64 its SPI's INTID, on x86 its I/O APIC
     /// pin), if it has one.
     pub intid: Option<u32>,
+    /// A `shmem`'s shared region in guest-physical memory (placed from
+    /// [`super::SHMEM_BASE`] up), else `None`.
+    pub shared: Option<Region>,
 }

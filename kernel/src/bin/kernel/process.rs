@@ -299,12 +299,6 @@ fn teardown(k: &mut Kernel, process: Id) {
         k.vmids.free(space.vmid);
         space.destroy(&mut k.frames);
     }
-    // No TLB entry of this space is left, so the shared memory it mapped
-    // may go back to the allocator with its last reference (handles to
-    // it are released below, also after the flush).
-    for shm in shms {
-        release(k, Object::Shm(shm));
-    }
     // Its device regions (unmapped with its space, flushed above, and
     // with its VMs, destroyed below) and interrupts go back.
     crate::device::release_process(k, process, &vms);
@@ -320,6 +314,13 @@ fn teardown(k: &mut Kernel, process: Id) {
         }
     }
     crate::vm::lifecycle::destroy_all(k, &vms);
+    // No TLB entry of this space or of its VMs' (`vm_map_shm`) is left,
+    // so the shared memory they mapped may go back to the allocator with
+    // its last reference (handles to it are released below, also after
+    // the flushes).
+    for shm in shms {
+        release(k, Object::Shm(shm));
+    }
     leave_console(k, process);
     for object in handles.drain() {
         release(k, object);

@@ -18,6 +18,7 @@ mod sync;
 mod thread;
 mod vcpu_regs;
 mod vm;
+mod vm_shm;
 
 use crate::hw::Frame;
 use crate::state::Kernel;
@@ -101,6 +102,7 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::ProcessOpen => introspect::process_open(k, &c, a[0], a[1]).into(),
             Sys::VcpuGetRegs => vcpu_regs::get_regs(k, &c, a[0], a[1], a[2]).into(),
             Sys::VcpuStop => vcpu_regs::stop(k, &c, a[0]).into(),
+            Sys::VmMapShm => vm_shm::map(k, &c, a[0], a[1], a[2], a[3]).into(),
         },
     };
     if let Outcome::Done(result) = outcome {

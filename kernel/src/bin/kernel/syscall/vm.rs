@@ -22,7 +22,7 @@ use kernel::vgic::VGic;
 // translation tables.
 const _: () = assert!(GUEST_PA_BITS <= <Arch as Translation>::SPACE_ADDRESS_BITS);
 
-fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
+pub(super) fn vm_of(k: &Kernel, c: &Caller, handle: usize) -> Result<Id, Error> {
     match k.handle(c.process, handle, Rights::KILL)? {
         Object::Vm(id) => Ok(id),
         _ => Err(Error::BadHandle),
