@@ -133,7 +133,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     // modules), and the boot vCPU's registers.
     let regs = crate::firmware::write(config, layout, &mut mem, &placed, ram, applied.nodes)?;
 
-    let mut buses = crate::buses::build(&name, layout, &mem)?;
+    let mut buses = crate::buses::build(vm, &name, layout, &mem)?;
     crate::firmware::add_devices(&mut buses, layout)?;
 
     let mut vcpus = Vec::new();
@@ -183,6 +183,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         unsupported: config.unsupported,
         placement,
         links: buses.links,
+        shmems: buses.shmems,
         pit_kick: Default::default(),
         rtc_kick: Default::default(),
         watchdogs: buses.watchdogs,

@@ -34,6 +34,8 @@ pub struct Buses {
     pub console: Option<(AddressSpace, DeviceId)>,
     /// Cards with a `peer` link.
     pub links: Vec<(DeviceId, LinkWaiter)>,
+    /// `shmem` devices: their doorbells and this VM's index on each.
+    pub shmems: Vec<(DeviceId, (crate::shmem::Bells, u32))>,
     /// The watchdogs.
     pub watchdogs: Vec<crate::vm::WatchdogSlot>,
 }
@@ -55,8 +57,21 @@ impl Buses {
         Ok(id)
     }
 
-    fn add(&mut self, name: &str, dev: &VdevLayout, mem: &GuestMem) -> Result<(), String> {
-        let (model, waiter) = crate::devices::device_model(name, dev, mem)?;
+    fn add(
+        &mut self,
+        vm: usize,
+        name: &str,
+        dev: &VdevLayout,
+        mem: &GuestMem,
+    ) -> Result<(), String> {
+        let mut bells = None;
+        let (model, waiter) = if dev.config.kind == VdevKind::Shmem {
+            let c = crate::shmem::connect(vm, name, dev)?;
+            bells = Some(c.bells);
+            (c.model, None)
+        } else {
+            crate::devices::device_model(name, dev, mem)?
+        };
         let base = dev.slot.base;
         let id = match dev.space {
             AddressSpace::Memory => {
@@ -95,6 +110,9 @@ impl Buses {
         if let Some(w) = waiter {
             self.links.push((id, w));
         }
+        if let Some(b) = bells {
+            self.shmems.push((id, b));
+        }
         if dev.config.kind.is_watchdog() {
             self.watchdogs.push(crate::vm::WatchdogSlot::new(dev, id));
         }
@@ -112,10 +130,10 @@ impl Buses {
 
 /// The buses of `layout`'s devices (the firmware adds its own,
 /// `firmware::add_devices`).
-pub fn build(name: &str, layout: &VmLayout, mem: &GuestMem) -> Result<Buses, String> {
+pub fn build(vm: usize, name: &str, layout: &VmLayout, mem: &GuestMem) -> Result<Buses, String> {
     let mut buses = Buses::default();
     for dev in &layout.vdevs {
-        buses.add(name, dev, mem)?;
+        buses.add(vm, name, dev, mem)?;
     }
     Ok(buses)
 }

@@ -148,6 +148,12 @@ fn vdev(dev: &VdevConfig, warnings: &mut Vec<ConfigError>) -> Result<(), ConfigE
                  the machine)"
             )));
         }
+        DeviceOptions::Shmem { create: None, .. } => {
+            return Err(dev.origin.error(format!(
+                "vdev {name}: needs 'create <name>,<size>' (qvm opens the region by the name \
+                 it creates; joining one without it is not supported)"
+            )));
+        }
         DeviceOptions::Block { hostdev: None } => {
             return Err(dev.origin.error(format!(
                 "vdev {name}: needs 'hostdev [<]/dev/<disk>' (a host block driver's disk) or \

@@ -25,6 +25,7 @@ mod netlink;
 mod pass;
 mod ports;
 mod respond;
+mod shmem;
 mod status;
 mod supervise;
 mod timer;

@@ -42,6 +42,18 @@ pub fn run(vm: Vm) -> usize {
             return crate::status::EXIT_START_FAILED;
         }
     }
+    for &(id, (bells, index)) in &vm.shmems {
+        let shared = vm.clone();
+        let body = move || crate::shmem::serve(&shared, id, bells, index);
+        if let Err(e) = thread::spawn_sized(THREAD_STACK, abi::PRIORITY_DEFAULT, 0, body) {
+            log::error!(
+                "qvm: {}: cannot start a shmem doorbell thread: {}",
+                vm.name,
+                e.name()
+            );
+            return crate::status::EXIT_START_FAILED;
+        }
+    }
     let (pit, rtc) = {
         let shared = vm.shared.lock();
         (shared.platform.pit.is_some(), shared.platform.rtc.is_some())

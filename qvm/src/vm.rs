@@ -50,6 +50,9 @@ pub struct Vm {
     pub placement: Vec<(usize, u64)>,
     /// Cards with a `peer` link, each served by a thread of its own.
     pub links: Vec<(vdev::bus::DeviceId, crate::netlink::LinkWaiter)>,
+    /// `shmem` devices (doorbells, this VM's index), each served by a
+    /// thread of its own (`shmem::serve`).
+    pub shmems: Vec<(vdev::bus::DeviceId, (crate::shmem::Bells, u32))>,
     /// Bumped (and woken) when the guest reprograms the 8254, for the
     /// thread that raises its interrupts (`ports::pit_thread`).
     pub pit_kick: core::sync::atomic::AtomicU32,

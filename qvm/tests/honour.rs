@@ -47,8 +47,8 @@ fn refusals_name_the_option_file_and_line() {
             "t.qvmconf:3: vdev ser8250 is not implemented in qvm yet (no device model); leave it out",
         ),
         (
-            "vdev shmem create r,4K",
-            "t.qvmconf:3: vdev shmem is not implemented in qvm yet (no device model); leave it out",
+            "vdev shmem allow vm*",
+            "t.qvmconf:3: vdev shmem: needs 'create <name>,<size>' (qvm opens the region by the name it creates; joining one without it is not supported)",
         ),
         (
             "vdev wdt-sp805 action dump,terminate\ndump /dev/vblk0@8,",

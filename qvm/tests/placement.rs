@@ -295,6 +295,13 @@ fn a_full_config_places() {
         .find(|v| v.config.kind == VdevKind::Shmem)
         .unwrap();
     assert_eq!((shmem.slot.base, arm_line(shmem)), (0x1c10_0000, 46));
+    // Its region (`create ring,64K`) goes at the first free place from
+    // 256 GiB.
+    let shared = shmem.shared.unwrap();
+    assert_eq!(
+        (shared.base, shared.size),
+        (qvm::layout::SHMEM_BASE, 0x1_0000)
+    );
 }
 
 #[test]

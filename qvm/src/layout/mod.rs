@@ -130,13 +130,11 @@ fn place_shared(vdevs: &mut [VdevLayout], space: &mut Space) -> Result<(), Confi
             continue;
         };
         let what = d.config.describe();
-        let base = space
-            .free_slot(SHMEM_BASE, *size)
-            .ok_or_else(|| {
-                d.config
-                    .origin
-                    .error(alloc::format!("{what}: no room for its region"))
-            })?;
+        let base = space.free_slot(SHMEM_BASE, *size).ok_or_else(|| {
+            d.config
+                .origin
+                .error(alloc::format!("{what}: no room for its region"))
+        })?;
         space.claim(base, *size, "shmem region", &d.config.origin)?;
         d.shared = Some(Region { base, size: *size });
     }

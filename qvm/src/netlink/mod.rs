@@ -67,7 +67,8 @@ impl ShmRegion {
         Ok(ShmRegion { window })
     }
 
-    fn word(&self, offset: usize) -> &AtomicU32 {
+    /// The 32-bit word at `offset` (4-aligned, inside the region).
+    pub fn word(&self, offset: usize) -> &AtomicU32 {
         assert!(offset.is_multiple_of(4) && offset + 4 <= self.window.len());
         // SAFETY: `offset` is 4-aligned and inside the region (the window's
         // base is page-aligned), which stays mapped read-write until the

@@ -21,6 +21,7 @@ pub const MODELLED: &[VdevKind] = &[
     VdevKind::VirtioNet,
     VdevKind::VirtioEntropy,
     VdevKind::WdtSp805,
+    VdevKind::Shmem,
 ];
 
 /// Whether a `vdev` of `kind` is the interrupt controller (placed apart).

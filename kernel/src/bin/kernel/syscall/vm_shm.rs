@@ -14,7 +14,14 @@ use kernel::shm;
 /// Maps the whole object `handle` at guest-physical `gpa` (page-aligned,
 /// inside the guest range, nothing mapped there yet) of VM `vm`, readable
 /// and, with `prot::WRITE`, writable by the guest; never executable.
-pub fn map(k: &mut Kernel, c: &Caller, vm: usize, handle: usize, gpa: usize, protection: usize) -> SysResult {
+pub fn map(
+    k: &mut Kernel,
+    c: &Caller,
+    vm: usize,
+    handle: usize,
+    gpa: usize,
+    protection: usize,
+) -> SysResult {
     let vm = super::vm::vm_of(k, c, vm)?;
     let write = shm::writable(protection)?;
     let needed = Rights::MAP
@@ -55,6 +62,7 @@ pub fn map(k: &mut Kernel, c: &Caller, vm: usize, handle: usize, gpa: usize, pro
     // vCPU may still reach them through a cached entry, but the frames
     // stay the object's (the caller's reference above) until its VMs are
     // destroyed and flushed.
-    m.space.map_borrowed(&mut k.frames, gpa, frames, perms, false)?;
+    m.space
+        .map_borrowed(&mut k.frames, gpa, frames, perms, false)?;
     Ok(0)
 }
