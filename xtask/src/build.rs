@@ -40,7 +40,7 @@ pub const USER_FEATURES: &str = "qvm/vmm,shell/app";
 /// The test guests (cargo package names under `guests/`; each has a binary
 /// of the same name).
 pub const GUEST_PACKAGES: &[&str] = &[
-    "hello", "timer", "smp", "faults", "bench", "ticker", "virtio", "hostile", "stress",
+    "hello", "timer", "smp", "faults", "bench", "ticker", "virtio", "hostile", "stress", "shmem",
 ];
 
 /// The repository root: the parent of this crate's folder.

@@ -27,7 +27,7 @@ const HOST_CRATES: &[&str] = &[
 const TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "ulib", "init", "ktest", "rtc", "vblk", "shell", "blkchan", "boot", "abi",
     "vdev", "qvm", "gsupport", "hello", "timer", "smp", "faults", "bench", "virtio", "hostile",
-    "stress", "ticker",
+    "stress", "ticker", "shmem",
 ];
 
 /// Crates checked for the x86_64 target (issue 12: the rest follow as

@@ -156,6 +156,9 @@ pub fn all() -> Vec<Case> {
     cases.push(linux_net(Gic::V3));
     cases.push(linux_net(Gic::V2));
 
+    // Two VMs on one `vdev shmem` region: a message, a reply, doorbells.
+    cases.extend(super::shmem::cases());
+
     // The watchdogs: Linux stops petting, qvm ends the VM (ARM and x86).
     cases.extend(super::watchdog::cases());
     cases.extend(super::wdt_dump::cases());

@@ -11,6 +11,7 @@ pub mod persist;
 pub mod restart;
 mod run_case;
 pub mod shell;
+pub mod shmem;
 pub mod stress;
 pub mod watchdog;
 pub mod wdt_dump;
