@@ -3,7 +3,7 @@
 //! (and the guests' reader of the tree that results), the image loaders,
 //! the Linux bzImage's setup header and zero page, the virtio devices behind the virtio-mmio transport, the shared-memory
 //! `peer` ring, the host block driver's shared-memory channel, the virtual
-//! GIC's register decoder, the PC's device models, the bootfs reader, the boot image's reserve
+//! GIC's register decoder, the PC's device models, the `vdev shmem` register block, the bootfs reader, the boot image's reserve
 //! list, and the host shell's command lines and `pidin` tables.
 //!
 //! Each target is a `pub fn NAME(data: &[u8])` that must never panic,
@@ -29,6 +29,7 @@ pub mod multiboot;
 pub mod net_ring;
 pub mod pc_devices;
 pub mod shell;
+pub mod shmem;
 pub mod vgic;
 pub mod vioapic;
 pub mod virtio;
@@ -130,6 +131,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "vlapic",
         run: vlapic::vlapic,
+    },
+    Target {
+        name: "shmem",
+        run: shmem::shmem,
     },
 ];
 

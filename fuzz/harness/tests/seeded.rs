@@ -282,6 +282,7 @@ seeded_tests!(
     x86_firmware,
     vioapic,
     vlapic,
+    shmem,
     pc_devices,
     multiboot,
 );
