@@ -6,7 +6,7 @@
 //! A VM may connect unless a `deny` glob matches its name, or there are
 //! `allow` globs and none matches it. A glob's `*` matches any run of
 //! characters (none too), `?` any one character; the rest match
-//! themselves. A VM without a `system` name is checked as the empty name.
+//! themselves. A VM without a `system` name is checked as `qvm`.
 
 use alloc::string::String;
 
