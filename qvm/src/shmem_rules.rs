@@ -83,7 +83,6 @@ pub fn allowed_by(rules: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
 
     #[test]
     fn globs() {
@@ -111,7 +110,7 @@ mod tests {
 
     #[test]
     fn published_rules_read_back() {
-        let text = publish(&vec!["vm*".into()], &vec!["vm3".into()]);
+        let text = publish(&["vm*".into()], &["vm3".into()]);
         assert_eq!(text, "+vm*\n-vm3\n");
         assert!(allowed_by(&text, "vm1"));
         assert!(!allowed_by(&text, "vm3"));

@@ -44,7 +44,7 @@ pub fn run(vm: Vm) -> usize {
     }
     for &(id, (bells, index)) in &vm.shmems {
         let shared = vm.clone();
-        let body = move || crate::shmem::serve(&shared, id, bells, index);
+        let body = move || crate::shmem::serve::serve(&shared, id, bells, index);
         if let Err(e) = thread::spawn_sized(THREAD_STACK, abi::PRIORITY_DEFAULT, 0, body) {
             log::error!(
                 "qvm: {}: cannot start a shmem doorbell thread: {}",

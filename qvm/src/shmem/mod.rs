@@ -1,13 +1,14 @@
 //! `vdev shmem` in `qvm`: the region (kernel shared memory object
 //! `shmem/NAME`, mapped into the guest with `vm_map_shm`), the doorbells
 //! (object `shmem/NAME/bells`, one page the `qvm` processes of the
-//! connected VMs share, see [`Bells`]) and the thread that raises this
-//! VM's interrupt when another rings. The `qvm` processes reach the same
+//! connected VMs share, see [`Bells`]); the thread that raises this
+//! VM's interrupt when another rings is in [`serve`], above the VM. The `qvm` processes reach the same
 //! objects when they share a shared-memory namespace (`shm=NAME` in the
 //! buildfile), as `peer` links do.
 
+pub mod serve;
+
 use crate::netlink::ShmRegion;
-use crate::vm::{Vm, raise_changed_lines};
 use abi::prot;
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -15,7 +16,6 @@ use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use qvm::config::DeviceOptions;
 use qvm::shmem_rules;
 use ulib::sys;
-use vdev::bus::DeviceId;
 use vdev::shmem::{Doorbells, MAX_VMS, Shmem};
 use vdev::virtio::net::ring::SharedMemory;
 
@@ -27,7 +27,8 @@ const CONNECTED: usize = 0;
 const RULES_STATE: usize = 1;
 const RULES_LEN: usize = 2;
 const PENDING: usize = 4;
-const BELL: usize = PENDING + MAX_VMS as usize;
+/// The bell counters' first word.
+pub(crate) const BELL: usize = PENDING + MAX_VMS as usize;
 /// Byte offset of the published rules (`shmem_rules::publish`).
 const RULES_AT: usize = 1024;
 const CONTROL_BYTES: usize = 4096;
@@ -44,7 +45,8 @@ pub struct Bells {
 }
 
 impl Bells {
-    fn word(&self, index: usize) -> &AtomicU32 {
+    /// Control word `index`.
+    pub(crate) fn word(&self, index: usize) -> &AtomicU32 {
         self.page.word(index * 4)
     }
 }
@@ -73,7 +75,7 @@ pub type ShmemDev = Shmem<Bells>;
 pub struct Connection {
     /// The device model.
     pub model: Box<dyn vdev::Vdev>,
-    /// The doorbells and this VM's index, for [`serve`].
+    /// The doorbells and this VM's index, for [`serve::serve`].
     pub bells: (Bells, u32),
 }
 
@@ -178,22 +180,5 @@ fn claim_index(bells: &Bells) -> Option<u32> {
             Ok(_) => return Some(index),
             Err(seen) => now = seen,
         }
-    }
-}
-
-/// Raises this VM's shmem interrupt whenever another VM rings device
-/// `id`. Runs for the life of the VM.
-pub fn serve(vm: &Vm, id: DeviceId, bells: Bells, index: u32) {
-    let bell = bells.word(BELL + index as usize);
-    loop {
-        let value = bell.load(SeqCst);
-        {
-            let mut shared = vm.shared.lock();
-            if let Some(dev) = shared.bus.downcast_mut::<ShmemDev>(id) {
-                dev.poll();
-            }
-            raise_changed_lines(vm, &mut shared);
-        }
-        let _ = sys::futex_wait(bell, value, 0);
     }
 }
