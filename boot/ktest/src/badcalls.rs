@@ -800,6 +800,7 @@ pub fn run() -> usize {
 
     shm_calls(&mut c);
     vm_calls(&mut c);
+    crate::vmshmcalls::run(&mut c);
     crate::devcalls::check(&mut c);
     crate::dmacalls::check(&mut c);
     crate::infocalls::check(&mut c);

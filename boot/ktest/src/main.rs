@@ -42,6 +42,7 @@ mod vmexits;
 #[cfg(target_arch = "x86_64")]
 mod vmirq;
 mod vmmem;
+mod vmshmcalls;
 #[cfg(target_arch = "x86_64")]
 mod vmsmp;
 
