@@ -102,7 +102,14 @@ pub fn open(
     inserted
 }
 
-pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usize) -> SysResult {
+/// The object `handle` names, for a mapping with `protection`: the
+/// rights that needs, the caller's quota; and whether it is writable.
+pub(super) fn to_map(
+    k: &mut Kernel,
+    c: &Caller,
+    handle: usize,
+    protection: usize,
+) -> Result<(Id, bool), Error> {
     let write = shm::writable(protection)?;
     let needed = Rights::MAP
         | Rights::READ
@@ -116,6 +123,11 @@ pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usi
         _ => return Err(Error::BadHandle),
     };
     crate::quota::shm(k, c.process, Some(id))?;
+    Ok((id, write))
+}
+
+pub fn map(k: &mut Kernel, c: &Caller, handle: usize, va: usize, protection: usize) -> SysResult {
+    let (id, write) = to_map(k, c, handle, protection)?;
     let frames = k.shms.get(id).ok_or(Error::BadHandle)?.frames();
     let len = Space::check_range(va, frames.len() * PAGE_SIZE)?;
     let p = k.processes.get_mut(c.process).ok_or(Error::Fault)?;

@@ -7,9 +7,8 @@
 use super::call::Caller;
 use crate::process as proc;
 use crate::state::{Kernel, Object};
-use abi::{Error, Rights, SysResult};
+use abi::{Error, SysResult};
 use arch::Perms;
-use kernel::shm;
 
 /// Maps the whole object `handle` at guest-physical `gpa` (page-aligned,
 /// inside the guest range, nothing mapped there yet) of VM `vm`, readable
@@ -23,19 +22,7 @@ pub fn map(
     protection: usize,
 ) -> SysResult {
     let vm = super::vm::vm_of(k, c, vm)?;
-    let write = shm::writable(protection)?;
-    let needed = Rights::MAP
-        | Rights::READ
-        | if write {
-            Rights::WRITE
-        } else {
-            Rights::empty()
-        };
-    let id = match k.handle(c.process, handle, needed)? {
-        Object::Shm(id) => id,
-        _ => return Err(Error::BadHandle),
-    };
-    crate::quota::shm(k, c.process, Some(id))?;
+    let (id, write) = super::shm::to_map(k, c, handle, protection)?;
     let len = k.shms.get(id).ok_or(Error::BadHandle)?.size();
     if !gpa.is_multiple_of(abi::PAGE_SIZE) || !abi::guest_range_ok(gpa as u64, len as u64) {
         return Err(Error::InvalidArgument);
