@@ -487,14 +487,19 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         &crate::bench_linux::ARM,
         args.timeout,
     )?);
+    Ok(outcome(&problems))
+}
+
+/// The command's end: success, or each problem on a line and failure.
+fn outcome(problems: &[String]) -> ExitCode {
     if problems.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return ExitCode::SUCCESS;
     }
     println!();
-    for problem in &problems {
+    for problem in problems {
         println!("xtask: bench: {problem}");
     }
-    Ok(ExitCode::FAILURE)
+    ExitCode::FAILURE
 }
 
 #[cfg(test)]

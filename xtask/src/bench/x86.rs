@@ -84,14 +84,7 @@ pub fn run(root: &Path, timeout: u64) -> Result<ExitCode> {
     }
     println!();
     problems.extend(crate::bench_linux::run(root, &X86, timeout)?);
-    if problems.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!();
-    for problem in &problems {
-        println!("xtask: bench: {problem}");
-    }
-    Ok(ExitCode::FAILURE)
+    Ok(super::outcome(&problems))
 }
 
 /// The `ktest vmbench` lines of a console.

@@ -103,23 +103,25 @@ fn throughput(mib: f64, v: Option<f64>) -> String {
 /// The table of both runs, headed `title`.
 pub fn table(title: &str, bare: &LinuxFigures, vm: &LinuxFigures) -> String {
     let mut t = format!("| {title} | QEMU alone | under qhv | ratio |\n|---|---:|---:|---:|\n");
-    t += &format!(
-        "| time to /init | {} | {} | {} |\n",
-        ms(bare.to_init),
-        ms(vm.to_init),
-        ratio(vm.to_init, bare.to_init)
+    // A row of both runs and their ratio.
+    let both = |what: &str, bare: Option<f64>, vm: Option<f64>| {
+        format!(
+            "| {what} | {} | {} | {} |\n",
+            ms(bare),
+            ms(vm),
+            ratio(vm, bare)
+        )
+    };
+    t += &both("time to /init", bare.to_init, vm.to_init);
+    t += &both(
+        &format!("sha256 of {SHA256_MIB} MiB (CPU-bound)"),
+        bare.sha256,
+        vm.sha256,
     );
-    t += &format!(
-        "| sha256 of {SHA256_MIB} MiB (CPU-bound) | {} | {} | {} |\n",
-        ms(bare.sha256),
-        ms(vm.sha256),
-        ratio(vm.sha256, bare.sha256)
-    );
-    t += &format!(
-        "| {FORKS} fork+exec of /bin/true | {} | {} | {} |\n",
-        ms(bare.fork_exec),
-        ms(vm.fork_exec),
-        ratio(vm.fork_exec, bare.fork_exec)
+    t += &both(
+        &format!("{FORKS} fork+exec of /bin/true"),
+        bare.fork_exec,
+        vm.fork_exec,
     );
     t += &format!(
         "| virtio-blk write 8 MiB + fsync | | {} ({}) | |\n",
