@@ -38,6 +38,7 @@ pub fn vm_config(gic_version: u64, vcpus: u64) -> VmConfig {
         vcpus,
         spis,
         pm_timer_port: 0,
+        flags: 0,
     }
 }
 

@@ -5,11 +5,16 @@
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct VcpuRegs {
-    /// x0..x30.
+    /// x0..x30 (an AArch32 VM's r0..r14 and banked registers in the
+    /// AArch64 view: r0..r12 in x0..x12, SP_usr and LR_usr in x13, x14,
+    /// the IRQ, SVC, abort and undefined modes' LR and SP in x16..x23,
+    /// the FIQ registers in x24..x30; ARM ARM D1.20.1).
     pub x: [u64; 31],
     /// Program counter.
     pub pc: u64,
-    /// PSTATE (SPSR format); 0 means EL1h with D, A, I, F masked.
+    /// PSTATE (SPSR format); 0 means EL1h with D, A, I, F masked, or in a
+    /// VM with [`crate::VM_FLAG_AARCH32`] Supervisor mode (0x13) in the
+    /// A32 instruction set with A, I, F masked.
     pub pstate: u64,
     /// SP_EL1.
     pub sp_el1: u64,

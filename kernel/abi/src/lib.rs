@@ -303,11 +303,14 @@ pub enum Error {
     /// The kernel's own device or interrupt (its console UART, the
     /// interrupt controller, its timers, SGIs and PPIs): never handed out.
     Reserved = 14,
+    /// This CPU cannot do what the call asks (a VM with
+    /// [`VM_FLAG_AARCH32`] on a CPU without AArch32 at EL1).
+    NotSupported = 15,
 }
 
 impl Error {
     /// All codes, for decoding.
-    pub const ALL: [Error; 14] = [
+    pub const ALL: [Error; 15] = [
         Error::NoSys,
         Error::BadHandle,
         Error::AccessDenied,
@@ -322,6 +325,7 @@ impl Error {
         Error::Busy,
         Error::Limit,
         Error::Reserved,
+        Error::NotSupported,
     ];
 
     /// Decodes a negative return value.
@@ -346,6 +350,7 @@ impl Error {
             Error::Busy => "EBUSY",
             Error::Limit => "EDQUOT",
             Error::Reserved => "EPERM",
+            Error::NotSupported => "ENOTSUP",
         }
     }
 }
@@ -666,7 +671,17 @@ pub struct VmConfig {
     /// to the VMM: [`x86_64::pm_timer_count`] of the host clock; 0 for
     /// none (the VMM's then, if any). 0 on ARM.
     pub pm_timer_port: u64,
+    /// [`VM_FLAG_AARCH32`] or 0.
+    pub flags: u64,
 }
+
+/// [`VmConfig::flags`]: the guest's EL1 runs in AArch32 (ARM's
+/// `HCR_EL2.RW` clear: a 32-bit ARM kernel such as a Linux zImage). Its
+/// vCPUs start in Supervisor mode and `vcpu_set_regs` takes only AArch32
+/// modes. `vm_configure` fails with [`Error::NotSupported`] on a CPU without
+/// AArch32 at EL1, and with [`Error::InvalidArgument`] on x86 (a 32-bit x86
+/// guest switches its own modes).
+pub const VM_FLAG_AARCH32: u64 = 1;
 
 #[cfg(test)]
 mod tests {

@@ -59,6 +59,7 @@ mod tests {
             vcpus,
             spis: 64,
             pm_timer_port: 0,
+            flags: 0,
         }
     }
 

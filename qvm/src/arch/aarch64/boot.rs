@@ -31,6 +31,7 @@ pub fn vm_config(layout: &VmLayout<GicLayout>) -> Result<abi::VmConfig, String> 
         vcpus: layout.cpus.len() as u64,
         spis: gic.spis(),
         pm_timer_port: 0,
+        flags: 0,
     })
 }
 

@@ -51,6 +51,7 @@ pub fn vm_config(layout: &VmLayout<ApicLayout>) -> Result<abi::VmConfig, String>
         vcpus: layout.cpus.len() as u64,
         spis: u64::from(apic.pins),
         pm_timer_port: u64::from(pm_timer),
+        flags: 0,
     })
 }
 
