@@ -25,8 +25,13 @@ pub trait Virtualization {
     /// otherwise (x86) every hypercall goes to `qvm`.
     const FIRMWARE_CALLS: bool;
 
-    /// vCPU `index` of a VM with `vcpus` of them, not run yet.
-    fn new_state(index: usize, vcpus: usize) -> Self::VcpuState;
+    /// Whether this CPU can run a VM configured with `flags`
+    /// (`abi::VmConfig::flags`, only known bits: [`abi::VM_FLAG_AARCH32`]
+    /// needs AArch32 at EL1).
+    fn guest_flags_supported(flags: u64) -> bool;
+    /// vCPU `index` of a VM with `vcpus` of them and `flags`
+    /// ([`Virtualization::guest_flags_supported`]), not run yet.
+    fn new_state(index: usize, vcpus: usize, flags: u64) -> Self::VcpuState;
     /// The interrupt controller guests get when the host's has no
     /// hardware virtual CPU interface, which the kernel then emulates in
     /// full (x86: the local APIC and I/O APIC, [`abi::IRQ_CHIP_APIC`]), if

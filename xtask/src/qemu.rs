@@ -29,6 +29,9 @@ pub enum Cpu {
     /// ARMv8.0, no VHE (as on the Raspberry Pi 4).
     #[value(name = "cortex-a72")]
     CortexA72,
+    /// ARMv8.2 with AArch32 at EL0 only: no 32-bit guests.
+    #[value(name = "cortex-a76")]
+    CortexA76,
     /// Every feature QEMU emulates.
     #[value(name = "max")]
     Max,
@@ -60,6 +63,7 @@ impl Cpu {
         match self {
             Cpu::CortexA57 => "cortex-a57",
             Cpu::CortexA72 => "cortex-a72",
+            Cpu::CortexA76 => "cortex-a76",
             Cpu::Max => "max",
             Cpu::Epyc => "EPYC",
             Cpu::Skylake => "corei7_skylake_x",

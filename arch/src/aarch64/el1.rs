@@ -102,10 +102,15 @@ macro_rules! el1_registers {
 }
 
 impl El1State {
-    /// The state of a vCPU that has not run yet.
-    pub fn reset() -> El1State {
+    /// The state of a vCPU that has not run yet (`aarch32`: its EL1 is
+    /// AArch32, whose SCTLR resets to other bits).
+    pub fn reset(aarch32: bool) -> El1State {
         El1State {
-            sctlr: SCTLR_EL1_RESET,
+            sctlr: if aarch32 {
+                super::aarch32::SCTLR_RESET
+            } else {
+                SCTLR_EL1_RESET
+            },
             ..Default::default()
         }
     }
@@ -181,6 +186,83 @@ impl El1State {
                 m = in(reg) self.mdscr,
                 c = in(reg) self.cntkctl,
                 options(nostack),
+            )
+        };
+    }
+}
+
+/// The registers only an AArch32 EL1 has (ARM ARM D1.20.2: those with no
+/// AArch64 EL1 register to share): the SPSRs of the IRQ, FIQ, Abort and
+/// Undefined modes (SPSR_svc is SPSR_EL1), DACR, IFSR and FPEXC, which
+/// EL2 reaches as DACR32_EL2, IFSR32_EL2 and FPEXC32_EL2.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct El1State32 {
+    /// SPSR_abt.
+    pub spsr_abt: u64,
+    /// SPSR_und.
+    pub spsr_und: u64,
+    /// SPSR_irq.
+    pub spsr_irq: u64,
+    /// SPSR_fiq.
+    pub spsr_fiq: u64,
+    /// DACR32_EL2.
+    pub dacr: u64,
+    /// IFSR32_EL2.
+    pub ifsr: u64,
+    /// FPEXC32_EL2 (0 at reset: VFP off until the guest enables it).
+    pub fpexc: u64,
+}
+
+impl El1State32 {
+    /// Saves them after the guest ran. FP must not be trapped
+    /// (CPTR_EL2.TFP also traps FPEXC32_EL2 at EL2).
+    #[inline]
+    pub fn save(&mut self) {
+        // SAFETY: reads of EL1/EL2 registers without side effects.
+        unsafe {
+            asm!(
+                "mrs {0}, spsr_abt",
+                "mrs {1}, spsr_und",
+                "mrs {2}, spsr_irq",
+                "mrs {3}, spsr_fiq",
+                "mrs {4}, dacr32_el2",
+                "mrs {5}, ifsr32_el2",
+                "mrs {6}, fpexc32_el2",
+                out(reg) self.spsr_abt,
+                out(reg) self.spsr_und,
+                out(reg) self.spsr_irq,
+                out(reg) self.spsr_fiq,
+                out(reg) self.dacr,
+                out(reg) self.ifsr,
+                out(reg) self.fpexc,
+                options(nomem, nostack),
+            )
+        };
+    }
+
+    /// Loads them before the guest runs (FP not trapped).
+    #[inline]
+    pub fn restore(&self) {
+        // SAFETY: state of the AArch32 guest about to run; EL2 and host
+        // processes (AArch64) do not use it.
+        unsafe {
+            asm!(
+                "msr spsr_abt, {0}",
+                "msr spsr_und, {1}",
+                "msr spsr_irq, {2}",
+                "msr spsr_fiq, {3}",
+                "msr dacr32_el2, {4}",
+                "msr ifsr32_el2, {5}",
+                "msr fpexc32_el2, {6}",
+                in(reg) self.spsr_abt,
+                in(reg) self.spsr_und,
+                in(reg) self.spsr_irq,
+                in(reg) self.spsr_fiq,
+                in(reg) self.dacr,
+                in(reg) self.ifsr,
+                in(reg) self.fpexc,
+                options(nomem, nostack),
             )
         };
     }

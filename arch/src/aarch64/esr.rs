@@ -5,10 +5,26 @@
 pub const EC_UNKNOWN: u64 = 0x00;
 /// ESR_EL2.EC: WFI or WFE.
 pub const EC_WFX: u64 = 0x01;
+/// ESR_EL2.EC: MCR or MRC to CP15 from AArch32.
+pub const EC_CP15_32: u64 = 0x03;
+/// ESR_EL2.EC: MCRR or MRRC to CP15 from AArch32.
+pub const EC_CP15_64: u64 = 0x04;
+/// ESR_EL2.EC: MCR or MRC to CP14 from AArch32.
+pub const EC_CP14_32: u64 = 0x05;
+/// ESR_EL2.EC: LDC or STC to CP14 from AArch32.
+pub const EC_CP14_LS: u64 = 0x06;
 /// ESR_EL2.EC: FP/SIMD access trapped by CPTR_EL2.TFP.
 pub const EC_FP: u64 = 0x07;
+/// ESR_EL2.EC: VMRS of an ID register (MVFR0-2) trapped by HCR_EL2.TID3.
+pub const EC_VMRS_ID: u64 = 0x08;
+/// ESR_EL2.EC: MRRC to CP14 from AArch32.
+pub const EC_CP14_64: u64 = 0x0c;
 /// ESR_EL2.EC: illegal execution state.
 pub const EC_ILLEGAL_STATE: u64 = 0x0e;
+/// ESR_EL2.EC: HVC from AArch32.
+pub const EC_HVC32: u64 = 0x12;
+/// ESR_EL2.EC: SMC from AArch32.
+pub const EC_SMC32: u64 = 0x13;
 /// ESR_EL2.EC: SVC from AArch64.
 pub const EC_SVC64: u64 = 0x15;
 /// ESR_EL2.EC: HVC from AArch64.
@@ -67,11 +83,14 @@ pub fn class_name(ec: u64) -> &'static str {
     match ec {
         EC_UNKNOWN => "undefined instruction",
         EC_WFX => "WFI/WFE",
+        EC_CP15_32 | EC_CP15_64 => "CP15 register access",
+        EC_CP14_32 | EC_CP14_64 | EC_CP14_LS => "CP14 register access",
+        EC_VMRS_ID => "VMRS of an ID register",
         EC_FP => "FP/SIMD access",
         EC_ILLEGAL_STATE => "illegal execution state",
         EC_SVC64 => "SVC",
-        EC_HVC64 => "HVC",
-        EC_SMC64 => "SMC",
+        EC_HVC64 | EC_HVC32 => "HVC",
+        EC_SMC64 | EC_SMC32 => "SMC",
         EC_SYSREG => "system register access",
         EC_IABT_LOWER | EC_IABT_CURRENT => "instruction abort",
         EC_PC_ALIGN => "PC alignment fault",

@@ -4,69 +4,22 @@
 //! HPFAR_EL2), tested on the build host. The backend (`virt.rs`) reads
 //! the registers and calls these.
 
+use super::aarch32;
 use super::esr;
-use super::sysreg;
+use super::exit_decode32;
+use super::sysreg_exit::system_register;
 use super::trap_frame::TrapFrame;
-use crate::exit::{GuestExit, Hypercall, MmioAccess, RegisterAccess};
+pub use super::trap_regs::{CONDUIT_HVC, CONDUIT_SMC, Syndrome, reg, set_reg, step};
+use crate::exit::{GuestExit, Hypercall, MmioAccess};
 
-/// ISS of an MSR/MRS trap: the ICC_SGI1R_EL1 access (op0 3, op1 0, CRn
-/// 12, CRm 11, op2 5), without Rt and direction.
-const SYSREG_ICC_SGI1R: u64 = (3 << 20) | (5 << 17) | (12 << 10) | (11 << 1);
-/// ISS of the ID group 3 registers: op0 3, op1 0, CRn 0 (CRm and op2
-/// vary).
-const SYSREG_ID_GROUP: u64 = 3 << 20;
-/// The fields that select the ID group: op0, op1, CRn.
-const SYSREG_ID_GROUP_MASK: u64 = (3 << 20) | (7 << 14) | (0xf << 10);
-/// The fields of a system-register ISS that name the register.
-pub const SYSREG_ID_MASK: u64 = (3 << 20) | (7 << 17) | (7 << 14) | (0xf << 10) | (0xf << 1);
-/// ISS bit 0 of an MSR/MRS trap: a read (MRS).
-const SYSREG_READ: u64 = 1;
 /// ISS bit 0 of a WFx trap: WFE (else WFI).
 const WFX_WFE: u64 = 1;
-
-/// [`Hypercall::conduit`] of an HVC.
-pub const CONDUIT_HVC: u8 = 0;
-/// [`Hypercall::conduit`] of a trapped SMC.
-pub const CONDUIT_SMC: u8 = 1;
-
-/// The syndrome registers of a trap from the guest.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Syndrome {
-    /// ESR_EL2 (for a trap that is not synchronous: the vector kind).
-    pub esr: u64,
-    /// FAR_EL2: the guest's virtual address of an abort.
-    pub far: u64,
-    /// HPFAR_EL2: its intermediate physical page.
-    pub hpfar: u64,
-}
-
-impl Syndrome {
-    /// Bytes of the trapped instruction.
-    #[inline]
-    pub fn instruction_length(&self) -> u64 {
-        esr::instruction_length(self.esr) as u64
-    }
-}
 
 /// HPFAR_EL2 turned into the faulting intermediate physical address, with
 /// the page offset from FAR_EL2.
 #[inline]
 pub fn fault_ipa(hpfar: u64, far: u64) -> u64 {
     ((hpfar & 0x0000_0fff_ffff_fff0) << 8) | (far & 0xfff)
-}
-
-/// General-purpose register `n` (31: the zero register).
-#[inline]
-pub fn reg(frame: &TrapFrame, n: u8) -> u64 {
-    frame.x.get(n as usize).copied().unwrap_or(0)
-}
-
-/// Writes general-purpose register `n` (31: discarded).
-#[inline]
-pub fn set_reg(frame: &mut TrapFrame, n: u8, value: u64) {
-    if let Some(r) = frame.x.get_mut(n as usize) {
-        *r = value;
-    }
 }
 
 /// Decodes a synchronous trap from the guest. `id_register(crm, op2)`
@@ -106,7 +59,7 @@ pub fn decode(
         ec @ (esr::EC_HVC64 | esr::EC_SMC64) => {
             // An HVC leaves the PC after it; a trapped SMC on it.
             let conduit = if ec == esr::EC_SMC64 {
-                frame.elr += len;
+                step(frame, len);
                 CONDUIT_SMC
             } else {
                 CONDUIT_HVC
@@ -117,70 +70,42 @@ pub fn decode(
             })
         }
         esr::EC_WFX => {
-            frame.elr += len;
-            if iss & WFX_WFE == 0 {
+            let taken = !aarch32::from_aarch32(frame.spsr)
+                || aarch32::trap_condition_passed(s.esr, frame.spsr);
+            step(frame, len);
+            if !taken {
+                GuestExit::Handled
+            } else if iss & WFX_WFE == 0 {
                 GuestExit::Halt
             } else {
                 GuestExit::Pause
             }
         }
         esr::EC_SYSREG => system_register(frame, iss, len, id_register),
+        ec @ (esr::EC_CP15_32
+        | esr::EC_CP15_64
+        | esr::EC_CP14_32
+        | esr::EC_CP14_64
+        | esr::EC_VMRS_ID
+        | esr::EC_HVC32
+        | esr::EC_SMC32) => exit_decode32::decode(frame, s, ec, id_register),
         _ => GuestExit::Unhandled(s.far),
     }
-}
-
-fn system_register(
-    frame: &mut TrapFrame,
-    iss: u64,
-    len: u64,
-    id_register: impl Fn(u64, u64) -> u64,
-) -> GuestExit {
-    let access = sysreg::decode(iss);
-    let rt = access.rt as u8;
-    if iss & SYSREG_ID_MASK == SYSREG_ICC_SGI1R && !access.read {
-        frame.elr += len;
-        return GuestExit::SendIpi(reg(frame, rt));
-    }
-    if iss & SYSREG_ID_GROUP_MASK == SYSREG_ID_GROUP && access.read {
-        // An ID register (HCR_EL2.TID3): the CPU's, less what the guest
-        // must not use; reserved encodings read as zero.
-        if (1..=7).contains(&access.crm) {
-            set_reg(frame, rt, id_register(access.crm, access.op2));
-        }
-        frame.elr += len;
-        return GuestExit::Handled;
-    }
-    if access.is_debug() || access.is_pmu() {
-        // Debug and PMU registers (MDCR_EL2): read as zero, writes
-        // dropped; their state is the host's, never one VM's.
-        if access.read {
-            set_reg(frame, rt, 0);
-        }
-        frame.elr += len;
-        return GuestExit::Handled;
-    }
-    GuestExit::Register(RegisterAccess {
-        id: iss & SYSREG_ID_MASK,
-        write: iss & SYSREG_READ == 0,
-        value: if access.read { 0 } else { reg(frame, rt) },
-        reg: if access.read {
-            rt
-        } else {
-            MmioAccess::NO_REGISTER
-        },
-    })
 }
 
 /// Completes an MMIO load: the value into its register, the PC past it.
 #[inline]
 pub fn complete_load(frame: &mut TrapFrame, s: &Syndrome, access: &MmioAccess, value: u64) {
     set_reg(frame, access.reg, access.load_result(value));
-    frame.elr += s.instruction_length();
+    step(frame, s.instruction_length());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aarch64::sysreg_exit::{
+        SYSREG_ICC_SGI1R, SYSREG_ID_GROUP, SYSREG_ID_MASK, SYSREG_READ,
+    };
 
     const IL: u64 = esr::ESR_IL;
 

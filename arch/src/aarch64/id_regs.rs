@@ -2,7 +2,8 @@
 //! HCR_EL2.TID3): the CPU's own values with the features the hypervisor
 //! does not virtualize taken out, so a guest never turns on state the
 //! hypervisor would not save (SVE, SME, MTE, pointer authentication, AMU,
-//! MPAM, statistical profiling, trace).
+//! MPAM, statistical profiling, trace), and for AArch32 guests the
+//! AArch32 ID registers of the same group without EL2, EL3, debug and PMU.
 
 use core::arch::asm;
 
@@ -20,6 +21,23 @@ const ISAR2_HIDDEN: u64 = (0xf << 8) | (0xf << 12);
 /// 47:44, 7:4, 11:8): no SPE, trace or PMU (its registers read as zero,
 /// `sysreg.rs`).
 const DFR0_HIDDEN: u64 = (0xf << 32) | (0xf << 44) | (0xf << 4) | (0xf << 8);
+
+/// ID_PFR0 (AArch32) AMU field (bits 23:20).
+const ID_PFR0_HIDDEN: u64 = 0xf << 20;
+/// ID_PFR1 (AArch32) Security, Virtualization, Virt_frac and Sec_frac
+/// fields (7:4, 15:12, 23:20, 27:24): an AArch32 guest has neither EL3 nor
+/// EL2 to see.
+const ID_PFR1_HIDDEN: u64 = (0xf << 4) | (0xf << 12) | (0xf << 20) | (0xf << 24);
+
+/// ID_AA64PFR0_EL1.EL0 and EL1 (bits 3:0, 7:4): 0b0010 where the level can
+/// run AArch32 as well as AArch64.
+const PFR0_EL0_EL1: u64 = 0xff;
+const PFR0_EL0_EL1_AARCH32: u64 = 0x22;
+
+/// Whether this CPU can run a guest's EL1 and EL0 in AArch32.
+pub fn aarch32_el1() -> bool {
+    guest_value(4, 0) & PFR0_EL0_EL1 == PFR0_EL0_EL1_AARCH32
+}
 
 macro_rules! read_id {
     ($crm:expr, $op2:expr, $($c:literal, $o:literal => $name:literal),* $(,)?) => {
@@ -56,6 +74,11 @@ pub fn guest_value(crm: u64, op2: u64) -> u64 {
         7, 4 => "s3_0_c0_c7_4", 7, 5 => "s3_0_c0_c7_5", 7, 6 => "s3_0_c0_c7_6", 7, 7 => "s3_0_c0_c7_7",
     );
     match (crm, op2) {
+        (1, 0) => real & !ID_PFR0_HIDDEN,
+        (1, 1) => real & !ID_PFR1_HIDDEN,
+        // ID_DFR0 and ID_DFR1 (AArch32): no debug, trace or PMU to use
+        // (their registers read as zero, as from AArch64).
+        (1, 2) | (3, 5) => 0,
         (4, 0) => real & !PFR0_HIDDEN,
         (4, 1) => real & !PFR1_HIDDEN,
         // ID_AA64ZFR0_EL1 (SVE) and ID_AA64SMFR0_EL1 (SME): no features.

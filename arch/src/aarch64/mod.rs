@@ -1,13 +1,17 @@
 //! ARMv8-A at EL2 without VHE: host processes run at EL0 with
 //! HCR_EL2.{TGE,DC,VM}, each in its own stage-2 space (DESIGN.md).
 
+pub mod aarch32;
 pub mod esr;
 pub mod exit_decode;
+pub mod exit_decode32;
 pub mod image_asm;
 pub mod mmu;
 pub mod stage2;
 pub mod sysreg;
+pub mod sysreg_exit;
 pub mod trap_frame;
+pub mod trap_regs;
 
 #[cfg(target_arch = "aarch64")]
 pub mod boot;

@@ -132,7 +132,12 @@ impl Virtualization for X86_64 {
     type Regs = VcpuRegs;
     const FIRMWARE_CALLS: bool = false;
 
-    fn new_state(index: usize, vcpus: usize) -> VcpuState {
+    fn guest_flags_supported(flags: u64) -> bool {
+        // A 32-bit x86 guest switches its own modes: no flag applies.
+        flags == 0
+    }
+
+    fn new_state(index: usize, vcpus: usize, _flags: u64) -> VcpuState {
         let (index, vcpus) = (index as u32, vcpus as u32);
         if guest_entry::vmx() {
             let fixed = vmx::world::fixed();

@@ -86,6 +86,17 @@ fn vm_calls(c: &mut Checks) {
         Err(Error::InvalidArgument),
     );
     config.pm_timer_port = 0;
+    // A flag the kernel does not know.
+    config.flags = abi::VM_FLAG_AARCH32 << 1;
+    c.expect(
+        "configure an unknown flag",
+        call(
+            Sys::VmConfigure,
+            [vm, &raw const config as usize, size, 0, 0, 0],
+        ),
+        Err(Error::InvalidArgument),
+    );
+    config.flags = 0;
     c.expect(
         "configure",
         call(

@@ -39,6 +39,8 @@ mod vmbench;
 mod vmcrash;
 #[cfg(target_arch = "x86_64")]
 mod vmexits;
+#[cfg(target_arch = "aarch64")]
+mod vmexits32;
 #[cfg(target_arch = "x86_64")]
 mod vmirq;
 mod vmmem;
@@ -163,6 +165,8 @@ fn main(args: &[&str]) -> usize {
         ["lifecycle", "kill"] => lifecycle::kill(),
         ["lifecycle", "loop", n] => lifecycle::cycles(n.parse().unwrap_or(99)),
         ["vmcrash"] => vmcrash::run(),
+        #[cfg(target_arch = "aarch64")]
+        ["vmexits32"] => vmexits32::run(),
         #[cfg(target_arch = "x86_64")]
         ["vmbench"] => vmbench::run(),
         #[cfg(target_arch = "x86_64")]

@@ -33,7 +33,11 @@ impl Virtualization for Mock {
         None
     }
 
-    fn new_state(_: usize, _: usize) -> MockState {
+    fn guest_flags_supported(flags: u64) -> bool {
+        flags == 0
+    }
+
+    fn new_state(_: usize, _: usize, _: u64) -> MockState {
         MockState {
             next: GuestExit::Handled,
             len: 4,
@@ -152,7 +156,7 @@ fn at(pc: u64) -> (MockFrame, MockState) {
         pc,
         ..Default::default()
     };
-    (frame, Mock::new_state(0, 1))
+    (frame, Mock::new_state(0, 1, 0))
 }
 
 fn answer(value: u64, response: u64) -> VcpuExit {

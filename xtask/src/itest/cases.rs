@@ -68,11 +68,17 @@ pub fn all() -> Vec<Case> {
                         format!("boot-{short}-gic{gic}-smp{smp}"),
                         machine(cpu, gic, smp),
                     )
-                    .lines(&kernel_tests(smp)),
+                    .lines(&kernel_tests(cpu, smp)),
                 );
             }
         }
     }
+
+    // A CPU without AArch32 at EL1 refuses 32-bit VMs (`ktest vmexits32`).
+    cases.push(
+        Case::new("boot-a76-gic3-smp2", machine(Cpu::CortexA76, Gic::V3, 2))
+            .lines(&kernel_tests(Cpu::CortexA76, 2)),
+    );
 
     // Entry at EL3: the kernel drops to EL2 itself (one CPU: QEMU offers no
     // PSCI with secure=on). This image needs no interrupts.
@@ -495,8 +501,15 @@ pub fn bare_guest_lines(gic: Gic, smp: u32) -> Vec<(&'static str, Vec<String>)> 
 }
 
 /// What the test image's startup script (`ktest` in every mode) prints on
-/// a machine with `smp` CPUs, in order.
-pub fn kernel_tests(smp: u32) -> Vec<String> {
+/// a machine with `smp` CPUs of type `cpu`, in order.
+pub fn kernel_tests(cpu: Cpu, smp: u32) -> Vec<String> {
+    // QEMU's cortex-a72 and `max` have AArch32 at EL1; cortex-a76 has it
+    // at EL0 only.
+    let aarch32 = if cpu == Cpu::CortexA76 {
+        "ktest vmexits32: this CPU has no AArch32 at EL1: vm_configure refused with ENOTSUP"
+    } else {
+        "ktest vmexits32: an A32 store of 0x5a, an A32 load, HVC with the load and ID_PFR0, a 16-bit T32 load, HVC with the T32 load, a load answered with an abort, HVC from the abort handler, SYSTEM_OFF: ok"
+    };
     let fault = |access: &str, what: &str| {
         format!(r"qhv: process \d+ \(ktest\) ended: {access}.* at {what}")
     };
@@ -524,6 +537,7 @@ pub fn kernel_tests(smp: u32) -> Vec<String> {
         r"ktest shm: parent and child ended, free memory \d+ -> \d+ bytes".into(),
         "ktest shm: an unmapped object went with its last handle: 8192 bytes back".into(),
         "ktest shm: ok".into(),
+        aarch32.into(),
         STARTUP_DONE.into(),
         "init: background job 'ktest late 200' ended with status 0".into(),
         INIT_EXIT_0.into(),
@@ -766,7 +780,7 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 63);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 64);
         assert_eq!(count(|c| c.machine.cpu.is_x86()), 21);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);

@@ -82,8 +82,11 @@ pub fn configure(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usi
     if config.gic_version == 0 || config.gic_version != k.irqs.guest_version() {
         return Err(Error::InvalidArgument);
     }
-    if !(1..=VM_VCPUS_MAX).contains(&config.vcpus) {
+    if !(1..=VM_VCPUS_MAX).contains(&config.vcpus) || config.flags & !abi::VM_FLAG_AARCH32 != 0 {
         return Err(Error::InvalidArgument);
+    }
+    if !Arch::guest_flags_supported(config.flags) {
+        return Err(Error::NotSupported);
     }
     if config.gic_version == IRQ_CHIP_APIC {
         check_apic_config(&config)?;
@@ -256,9 +259,13 @@ pub fn vcpu_create(k: &mut Kernel, c: &Caller, handle: usize, index: usize) -> S
         Some(None) => {}
     }
     let vcpus = m.vcpus.len();
-    let mut new = Vcpu::new(vm, index, vcpus);
+    let (pm_timer_port, flags) = m
+        .config
+        .as_ref()
+        .map_or((0, 0), |c| (c.pm_timer_port, c.flags));
+    let mut new = Vcpu::new(vm, index, vcpus, flags);
     new.apic = m.apic.is_some();
-    new.pm_timer_port = m.config.as_ref().map_or(0, |c| c.pm_timer_port);
+    new.pm_timer_port = pm_timer_port;
     let vcpu = k.vcpus.insert(new).map_err(|_| Error::NoMemory)?;
     if let Some(slot) = k.vms.get_mut(vm).and_then(|m| m.vcpus.get_mut(index)) {
         *slot = Some(vcpu);
@@ -273,11 +280,14 @@ pub fn set_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usiz
     if v.runner.is_some_and(|r| r != c.thread) {
         return Err(Error::Busy);
     }
-    let vcpus = k.vms.get(v.vm).map_or(1, |m| m.vcpus.len());
+    let (vcpus, flags) = k.vms.get(v.vm).map_or((1, 0), |m| {
+        (m.vcpus.len(), m.config.as_ref().map_or(0, |c| c.flags))
+    });
     // The backend refuses a state the guest must never run in; nothing
     // changes then.
     let mut frame = Frame::default();
-    let mut state = alloc::boxed::Box::new(<Arch as Virtualization>::new_state(v.index, vcpus));
+    let mut state =
+        alloc::boxed::Box::new(<Arch as Virtualization>::new_state(v.index, vcpus, flags));
     Arch::set_regs(&mut frame, &mut state, &regs).map_err(|_| Error::InvalidArgument)?;
     // Parked here since its last exit: its registers go back to the vCPU
     // first, so that the new ones replace them.

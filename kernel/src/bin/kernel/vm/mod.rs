@@ -132,13 +132,14 @@ pub struct Vcpu {
 }
 
 impl Vcpu {
-    /// A powered-off vCPU, number `index` of `vcpus`.
-    pub fn new(vm: Id, index: usize, vcpus: usize) -> Vcpu {
+    /// A powered-off vCPU, number `index` of `vcpus`, of a VM configured
+    /// with `flags` (`abi::VmConfig::flags`).
+    pub fn new(vm: Id, index: usize, vcpus: usize, flags: u64) -> Vcpu {
         Vcpu {
             vm,
             index,
             frame: Frame::default(),
-            arch: Box::new(Arch::new_state(index, vcpus)),
+            arch: Box::new(Arch::new_state(index, vcpus, flags)),
             cpu_if: [0; 2],
             lrs: [0; MAX_LRS],
             on: false,

@@ -41,8 +41,12 @@ const INVALID_ADDRESS: i64 = -9;
 /// Function id bit 30: the SMC64 calling convention. SMC32 calls take
 /// 32-bit arguments: the upper halves of x1-x3 are ignored (SMCCC 1.1).
 const FID_SMC64: u32 = 1 << 30;
-/// A CPU_ON entry point must be a 4-byte aligned instruction address.
+/// A CPU_ON entry point must be a 4-byte aligned instruction address; for
+/// an AArch32 caller bit 0 selects T32, whose instructions are 2-byte
+/// aligned, and the address is within 32 bits (PSCI 1.0, 5.1.4).
 const ENTRY_ALIGN: u64 = 4;
+const ENTRY_THUMB: u64 = 1;
+const ENTRY_ALIGN_THUMB: u64 = 2;
 /// MIGRATE_INFO_TYPE: no trusted OS to migrate.
 const NO_TRUSTED_OS: i64 = 2;
 /// AFFINITY_INFO answers.
@@ -167,15 +171,24 @@ fn call_with_state(k: &mut Kernel, vcpu: Id, args: &[u64; 4]) -> Outcome {
 /// Whether a vCPU may start at `entry`: aligned, and in memory of the VM
 /// that it may execute (else it would only fault, forever).
 fn entry_ok(k: &mut Kernel, vm: Id, entry: u64) -> bool {
-    let Ok(entry) = usize::try_from(entry) else {
-        return false;
-    };
-    if !(entry as u64).is_multiple_of(ENTRY_ALIGN) {
-        return false;
-    }
     let Some(v) = k.vms.get(vm) else {
         return false;
     };
+    let aarch32 = v
+        .config
+        .as_ref()
+        .is_some_and(|c| c.flags & abi::VM_FLAG_AARCH32 != 0);
+    let (entry, align) = match aarch32 {
+        true if entry > u64::from(u32::MAX) => return false,
+        true if entry & ENTRY_THUMB != 0 => (entry & !ENTRY_THUMB, ENTRY_ALIGN_THUMB),
+        _ => (entry, ENTRY_ALIGN),
+    };
+    let Ok(entry) = usize::try_from(entry) else {
+        return false;
+    };
+    if !(entry as u64).is_multiple_of(align) {
+        return false;
+    }
     v.space
         .lookup(&mut k.frames, entry)
         .is_some_and(|(_, perms)| perms.exec)
