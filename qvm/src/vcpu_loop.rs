@@ -1,7 +1,8 @@
 //! The vCPU run loops: each thread calls `vcpu_run` and handles what comes
 //! back (MMIO to device models, hypercalls the kernel does not know,
 //! trapped registers, power-off), applying the `unsupported` policies;
-//! a stop for a core dump hands the registers over (`coredump.rs`).
+//! a stop for a core dump hands the registers over (`coredump.rs`). The
+//! first thread, once the others run, answers pulses (a dump on request).
 
 use crate::vm::{Vm, raise_changed_lines};
 use abi::{ExitKind, Sys, VcpuExit, response};
@@ -102,9 +103,9 @@ pub fn run(vm: Vm) -> usize {
             }
         }
     }
-    // The vCPU threads end the process; this one only waits.
-    if let Some(handle) = boot {
-        let _ = handle.join();
+    // The vCPU threads end the process; this one answers pulses meanwhile.
+    if boot.is_some() {
+        crate::coredump::serve_pulses(&vm);
     }
     crate::status::EXIT_RUN_FAILED
 }

@@ -810,6 +810,7 @@ pub fn run() -> usize {
     );
 
     shm_calls(&mut c);
+    crate::pulses::checks(&mut c);
     vm_calls(&mut c);
     crate::vmshmcalls::run(&mut c);
     crate::devcalls::check(&mut c);

@@ -30,6 +30,7 @@ mod guestcode;
 mod infocalls;
 mod introspect;
 mod lifecycle;
+mod pulses;
 mod ramwipe;
 mod shm;
 mod testvm;

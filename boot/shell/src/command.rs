@@ -17,6 +17,8 @@ commands:
   pidin syspage=asinfo   the physical memory map and who holds what
   pidin info             CPUs, memory, processes, threads, VMs
   slay PID|NAME          end a process (every one of that name)
+  dump PID|NAME          ask a qvm for a core dump of its guest (to the
+                         config's `dump DIR`; every qvm of that name)
   exit                   end the shell
   [shm=NAME] [dev=SEL] [irq=N] [allow=info,slay] PROGRAM [ARGS] [&]
                          start PROGRAM (in /bin unless a path) as a
@@ -51,6 +53,8 @@ pub enum Command<'a> {
     Pidin(View),
     /// `slay PID|NAME`.
     Slay(&'a str),
+    /// `dump PID|NAME`.
+    Dump(&'a str),
     /// A line for the launcher (trimmed).
     Launch(&'a str),
     /// One of ours, used wrongly: the message.
@@ -68,6 +72,8 @@ pub fn parse(line: &str) -> Command<'_> {
         ["pidin", rest @ ..] => pidin(rest),
         ["slay", target] => Command::Slay(target),
         ["slay", ..] => Command::Usage(String::from("usage: slay PID|NAME")),
+        ["dump", target] => Command::Dump(target),
+        ["dump", ..] => Command::Usage(String::from("usage: dump PID|NAME")),
         _ => Command::Launch(line),
     }
 }
@@ -111,6 +117,8 @@ mod tests {
         assert_eq!(parse("slay qvm"), Command::Slay("qvm"));
         assert!(matches!(parse("slay"), Command::Usage(_)));
         assert!(matches!(parse("slay 1 2"), Command::Usage(_)));
+        assert_eq!(parse("dump linux"), Command::Dump("linux"));
+        assert!(matches!(parse("dump"), Command::Usage(_)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `shell`: the host shell. It prints the prompt `qhv# `, reads a line and
 //! runs it: its own commands (`help`, `pidin`, `slay`, `exit`; see
-//! [`shell::command::HELP`]) or a launcher line, as a startup line
+//! [`shell::command::HELP`]; `dump` asks a `qvm` for a guest core dump)
+//! or a launcher line, as a startup line
 //! (`ulib::launch`: `shm=`, `dev=`, `irq=`, `allow=` prefixes, a program in
 //! `/bin`, its arguments, `&` for the background). `pidin` needs the shell
 //! to have been started with `allow=info`, `slay` of another's process
@@ -39,6 +40,7 @@ fn main(_args: &[&str]) -> usize {
             Command::Exit => return 0,
             Command::Pidin(view) => show(view),
             Command::Slay(target) => slay_target(target),
+            Command::Dump(target) => dump_target(target),
             Command::Usage(message) => println!("{message}"),
             Command::Launch(text) => launch(&mut launcher, &mut jobs, text),
         }
@@ -131,7 +133,7 @@ fn show_mem(procs: &[abi::ProcessInfo], only: Option<u64>) {
 
 /// Ends every process `target` names and waits until each has ended.
 fn slay_target(target: &str) {
-    let pids = match slay::targets(target, &process::list()) {
+    let pids = match slay::targets("slay", target, &process::list()) {
         Ok(pids) => pids,
         Err(message) => return println!("{message}"),
     };
@@ -146,6 +148,26 @@ fn slay_target(target: &str) {
         });
         if let Err(e) = result {
             println!("slay: {pid}: {}", e.name());
+        }
+    }
+}
+
+/// Asks each `qvm` the target means for a core dump of its guest (the
+/// pulse `abi::PULSE_DUMP`; `qvm` says on the console what it wrote).
+fn dump_target(target: &str) {
+    let pids = match slay::targets("dump", target, &process::list()) {
+        Ok(pids) => pids,
+        Err(message) => return println!("{message}"),
+    };
+    for pid in pids {
+        let result = info::process_open(pid, abi::Rights::KILL).and_then(|h| {
+            let sent = process::pulse(h, abi::PULSE_DUMP);
+            let _ = sys::handle_close(h);
+            sent
+        });
+        match result {
+            Ok(_) => println!("dump: asked process {pid} for a core dump"),
+            Err(e) => println!("dump: {pid}: {}", e.name()),
         }
     }
 }

@@ -1,8 +1,9 @@
-//! `slay PID|NAME`: which processes a target means. A number is a pid; a
-//! name means every process of that name (as QNX's `slay` does). The
-//! shell then opens each (`process_open` with KILL and WAIT, which needs
-//! `allow=slay` for another's), ends it with `STATUS_KILLED` and waits
-//! until it has ended.
+//! `slay PID|NAME` and `dump PID|NAME`: which processes a target means. A
+//! number is a pid; a name means every process of that name (as QNX's
+//! `slay` does). For `slay` the shell then opens each (`process_open` with
+//! KILL and WAIT, which needs `allow=slay` for another's), ends it with
+//! `STATUS_KILLED` and waits until it has ended; for `dump` it sends each
+//! the pulse `abi::PULSE_DUMP` (a `qvm` writes its guest's core).
 
 use abi::ProcessInfo;
 use alloc::format;
@@ -12,7 +13,7 @@ use alloc::vec::Vec;
 /// The pids `target` means among `procs`, or the message that none does.
 /// A pid is taken as it is (the kernel says whether there is such a
 /// process).
-pub fn targets(target: &str, procs: &[ProcessInfo]) -> Result<Vec<u64>, String> {
+pub fn targets(command: &str, target: &str, procs: &[ProcessInfo]) -> Result<Vec<u64>, String> {
     if let Ok(pid) = target.parse::<u64>() {
         return Ok(alloc::vec![pid]);
     }
@@ -22,7 +23,7 @@ pub fn targets(target: &str, procs: &[ProcessInfo]) -> Result<Vec<u64>, String> 
         .map(|p| p.pid)
         .collect();
     if pids.is_empty() {
-        return Err(format!("slay: {target}: no such process"));
+        return Err(format!("{command}: {target}: no such process"));
     }
     Ok(pids)
 }
@@ -40,12 +41,12 @@ mod tests {
             process(6, 1, "ticker2"),
             process(8, 1, "ticker1"),
         ];
-        assert_eq!(targets("6", &procs), Ok(alloc::vec![6]));
-        assert_eq!(targets("99", &procs), Ok(alloc::vec![99]));
-        assert_eq!(targets("ticker1", &procs), Ok(alloc::vec![5, 8]));
+        assert_eq!(targets("slay", "6", &procs), Ok(alloc::vec![6]));
+        assert_eq!(targets("slay", "99", &procs), Ok(alloc::vec![99]));
+        assert_eq!(targets("slay", "ticker1", &procs), Ok(alloc::vec![5, 8]));
         assert_eq!(
-            targets("linux", &procs),
-            Err(String::from("slay: linux: no such process"))
+            targets("dump", "linux", &procs),
+            Err(String::from("dump: linux: no such process"))
         );
     }
 }

@@ -78,3 +78,15 @@ pub fn list() -> Vec<abi::ProcessInfo> {
     unsafe { rows.set_len(n.min(64)) };
     rows
 }
+
+/// Sends the pulse `code` to the process `handle` names (`process_pulse`:
+/// the handle needs KILL, from `spawn` or `process_open`).
+pub fn pulse(handle: usize, code: u32) -> SysResult {
+    crate::sys::call(Sys::ProcessPulse, [handle, code as usize, 0, 0, 0, 0])
+}
+
+/// The oldest pulse sent to this process, waiting for one if there is
+/// none (`timeout_ns` 0: for ever; else `TimedOut` after it).
+pub fn pulse_wait(timeout_ns: u64) -> Result<u32, abi::Error> {
+    crate::sys::call(Sys::PulseWait, [timeout_ns as usize, 0, 0, 0, 0, 0]).map(|code| code as u32)
+}

@@ -35,6 +35,8 @@ pub const THREAD_VCPU_OFF: u32 = 8;
 pub const THREAD_GUEST: u32 = 9;
 /// [`ThreadInfo::state`]: ended, kept while a handle names it.
 pub const THREAD_DEAD: u32 = 10;
+/// [`ThreadInfo::state`]: in `pulse_wait`.
+pub const THREAD_PULSE: u32 = 11;
 
 /// [`ThreadInfo::vcpu`] of a thread that is no vCPU's runner.
 pub const NO_VCPU: u32 = u32::MAX;

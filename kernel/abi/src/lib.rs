@@ -186,10 +186,29 @@ pub enum Sys {
     /// executable; the caller holds the object until it ends, after its
     /// VMs (`vdev shmem`).
     VmMapShm = 48,
+    /// `process_pulse(process, code) -> 0`: queues the pulse `code` (below
+    /// 2^32) for the process the handle names (the handle needs
+    /// [`Rights::KILL`]: whoever may end a process may ask it something),
+    /// or hands it to one of its threads waiting in `pulse_wait`; at most
+    /// [`PULSE_QUEUE`] wait unread ([`Error::WouldBlock`] then). What a
+    /// code means is the receiver's: [`PULSE_DUMP`] asks a `qvm` for a core
+    /// dump of its guest.
+    ProcessPulse = 49,
+    /// `pulse_wait(timeout_ns) -> code`: the oldest pulse sent to the
+    /// caller's process; blocks until one comes (0: no timeout, else
+    /// [`Error::TimedOut`] after `timeout_ns`).
+    PulseWait = 50,
 }
 
 /// Highest call number + 1.
-pub const SYS_COUNT: usize = 49;
+pub const SYS_COUNT: usize = 51;
+
+/// Pulses a process keeps unread (`process_pulse`).
+pub const PULSE_QUEUE: usize = 8;
+
+/// The pulse that asks a `qvm` to write a core dump of its guest to the
+/// configuration's `dump DIR` (the host shell's `dump`).
+pub const PULSE_DUMP: u32 = 1;
 
 /// `process_spawn`'s `grants`: the child gets every grant the caller holds
 /// (a supervisor that starts the same program again, `qvm`'s
@@ -263,6 +282,8 @@ impl Sys {
             VcpuGetRegs,
             VcpuStop,
             VmMapShm,
+            ProcessPulse,
+            PulseWait,
         ];
         ALL.get(n).copied()
     }

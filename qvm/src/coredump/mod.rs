@@ -1,4 +1,5 @@
-//! Guest core dumps (`dump DIR`, a watchdog's `action dump,terminate`):
+//! Guest core dumps (`dump DIR`; on request, the host shell's `dump`
+//! pulse; a watchdog's `action dump,terminate`):
 //! every vCPU is stopped (`vcpu_stop`), its thread reads its registers
 //! (`vcpu_get_regs`) and waits; the RAM and the registers go to the host
 //! storage `DIR` names as an ELF core (`qvm::dump`), then the vCPUs go
@@ -61,6 +62,34 @@ pub fn stopped(vm: &Vm, index: usize) {
         }
     };
     vm.dump.hand_over(index, words);
+}
+
+/// While the VM runs: answers the pulses sent to this process (the host
+/// shell's `dump`): [`abi::PULSE_DUMP`] writes the guest's core to the
+/// configuration's `dump DIR`, and the guest goes on.
+pub fn serve_pulses(vm: &Vm) -> ! {
+    loop {
+        match ulib::process::pulse_wait(0) {
+            Ok(abi::PULSE_DUMP) => {
+                let written = match &vm.dump_dir {
+                    Some(dir) => write(vm, dir),
+                    None => Err(String::from(
+                        "no core written: the configuration gives no 'dump DIR'",
+                    )),
+                };
+                match written {
+                    Ok(done) => log::warn!("qvm: {}: dump requested: {done}", vm.name),
+                    Err(e) => log::error!("qvm: {}: dump requested: {e}", vm.name),
+                }
+            }
+            Ok(code) => log::warn!(
+                "qvm: {}: ignoring pulse {code} (not a dump request)",
+                vm.name
+            ),
+            // Short of kernel memory for the wait: try again later.
+            Err(_) => sys::sleep_ns(100_000_000),
+        }
+    }
 }
 
 /// Writes the guest's core to `dir` (`dump DIR`); the message to print

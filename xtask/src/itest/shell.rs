@@ -7,13 +7,65 @@
 //! `slay` ends it (its end reported as a job's), a pid that is not there
 //! is an error, `slay` of the passing VM gives the GPIO back, and `exit`
 //! ends the shell so `init` can finish.
+//!
+//! The dump case (`boot/boards/qemu-virt-shell-dump.build`): the shell's
+//! `dump` asks a running VM's `qvm` for a core (a pulse); it writes the
+//! core to the host block driver's disk and the guest goes on ticking;
+//! xtask reads the core back from the disk file.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
 use super::matcher::Expect;
+use super::wdt_dump::WantedCore;
 use crate::qemu::{Cpu, Gic};
 
 /// The buildfile the case boots.
 pub const BUILDFILE: &str = "boot/boards/qemu-virt-shell.build";
+/// The dump case's.
+pub const DUMP_BUILDFILE: &str = "boot/boards/qemu-virt-shell-dump.build";
+
+/// The dump case's VM (`boot/vm/ticker-dump.qvmconf`): 32 MiB of RAM at
+/// the ARM default, one vCPU, the ticker guest's text in it.
+const TICKER_CORE: WantedCore = WantedCore {
+    ram: (0x8000_0000, 32 << 20),
+    vcpus: 1,
+    text: b"ticker: up on",
+    text_name: "the ticker's text",
+    kernel_pc: false,
+};
+
+/// The dump case's core check.
+fn ticker_core(disk: &std::path::Path) -> Result<String, String> {
+    super::wdt_dump::check(disk, &TICKER_CORE)
+}
+
+/// `dump` at the shell's prompt: the core on the disk, the guest still
+/// ticking after it, a name that is no process refused.
+fn dump_case() -> Case {
+    let line = |p: &str| Expect::line(p);
+    let core_bytes = 4096 + (32u64 << 20);
+    Case::new(
+        "shell-dump-a72-gic3-smp2",
+        machine(Cpu::CortexA72, Gic::V3, 2),
+    )
+    .buildfile(DUMP_BUILDFILE)
+    .disk(40)
+    .disk_check(ticker_core)
+    .timeout(240)
+    .lines(&[STARTUP, STARTUP_DONE])
+    // The shell, started last, has the console's input.
+    .then(line("tickerd: ticker: tick 1").then_type(b"dump nosuch\r"))
+    .then(line(r"^dump: nosuch: no such process$").then_type(b"dump qvm-tickerd\r"))
+    .then(line(r"^dump: asked process \d+ for a core dump$").any_order())
+    // After the shell's next prompt, on the same line.
+    .then(
+        line(&format!(
+            r"qvm: tickerd: dump requested: wrote core /dev/vblk0 \({core_bytes} bytes, 1 vCPUs\)$"
+        ))
+        .any_order(),
+    )
+    // The guest goes on after the dump.
+    .then(line(r"tickerd: ticker: tick \d+"))
+}
 
 /// The GPIO's row of `pidin syspage=asinfo`, held by `owner`.
 fn gpio_area(owner: &str) -> String {
@@ -77,5 +129,5 @@ pub fn cases() -> Vec<Case> {
             r"^init: 'dev=arm,pl061 irq=39 qvm @/etc/vm/ticker-gpio\.qvmconf' exited with status 0x101$",
         ))
         .then(line(INIT_EXIT_0));
-    vec![case]
+    vec![case, dump_case()]
 }

@@ -26,10 +26,39 @@ const VCPUS: usize = 2;
 /// The core's length: a page of headers and notes, then the RAM.
 const CORE_BYTES: u64 = 4096 + RAM.1;
 
-/// The core on the disk file: an AArch64 `ET_CORE` with one
-/// `NT_PRSTATUS` per vCPU (each at EL1 with a kernel PC), one `PT_LOAD`
-/// of the RAM at its guest-physical address, holding Linux's banner.
+/// What a guest core on a disk file must be.
+pub struct WantedCore {
+    /// The VM's RAM: guest-physical address and length.
+    pub ram: (u64, u64),
+    /// Its vCPUs.
+    pub vcpus: usize,
+    /// Bytes the RAM must hold somewhere (the guest's own text).
+    pub text: &'static [u8],
+    /// What [`WantedCore::text`] is, for the message.
+    pub text_name: &'static str,
+    /// Every vCPU's PC is in the upper (kernel) half.
+    pub kernel_pc: bool,
+}
+
+/// The Linux VM's core of this case: a watchdog finds an idle kernel.
+const LINUX_CORE: WantedCore = WantedCore {
+    ram: RAM,
+    vcpus: VCPUS,
+    text: b"Linux version 6.1.",
+    text_name: "Linux's banner",
+    kernel_pc: true,
+};
+
+/// The Linux VM's core ([`check`] of [`LINUX_CORE`]).
 pub fn check_core(disk: &Path) -> Result<String, String> {
+    check(disk, &LINUX_CORE)
+}
+
+/// The core on the disk file: an AArch64 `ET_CORE` with one
+/// `NT_PRSTATUS` per vCPU (each at EL1, with a kernel PC if wanted), one
+/// `PT_LOAD` of the RAM at its guest-physical address, holding the
+/// wanted text.
+pub fn check(disk: &Path, want: &WantedCore) -> Result<String, String> {
     let bytes = std::fs::read(disk).map_err(|e| format!("cannot read {}: {e}", disk.display()))?;
     let core = ElfBytes::<LittleEndian>::minimal_parse(&bytes)
         .map_err(|e| format!("no ELF core at the disk's start: {e}"))?;
@@ -63,36 +92,41 @@ pub fn check_core(disk: &Path) -> Result<String, String> {
         };
         // user_pt_regs: x0-x30, sp, pc, pstate.
         let (pc, pstate) = (word(32), word(33));
-        if pstate & 0xc != 0x4 || pc >> 48 != 0xffff {
+        if pstate & 0xc != 0x4 || (want.kernel_pc && pc >> 48 != 0xffff) {
             return Err(format!(
                 "a vCPU's pc {pc:#x}, pstate {pstate:#x}: not in its kernel at EL1"
             ));
         }
         pcs.push(format!("{pc:#x}"));
     }
-    if pcs.len() != VCPUS {
-        return Err(format!("{} NT_PRSTATUS notes, not {VCPUS}", pcs.len()));
+    if pcs.len() != want.vcpus {
+        return Err(format!(
+            "{} NT_PRSTATUS notes, not {}",
+            pcs.len(),
+            want.vcpus
+        ));
     }
     let load = segs
         .iter()
         .find(|s| s.p_type == elf::abi::PT_LOAD)
         .ok_or("no PT_LOAD")?;
     let placed = (load.p_paddr, load.p_vaddr, load.p_filesz);
-    if placed != (RAM.0, RAM.0, RAM.1) {
+    if placed != (want.ram.0, want.ram.0, want.ram.1) {
         return Err(format!("PT_LOAD at {placed:x?}, not the VM's RAM"));
     }
     let ram = core
         .segment_data(load)
         .map_err(|e| format!("the RAM is not on the disk: {e}"))?;
-    let banner = b"Linux version 6.1.";
-    if !ram.windows(banner.len()).any(|w| w == banner) {
-        return Err("no Linux banner in the RAM".into());
+    if !ram.windows(want.text.len()).any(|w| w == want.text) {
+        return Err(format!("no {} in the RAM", want.text_name));
     }
     Ok(format!(
-        "an AArch64 core of {} MiB of RAM at {:#x}, {VCPUS} vCPUs at pc {}, Linux's banner in it",
-        RAM.1 >> 20,
-        RAM.0,
-        pcs.join(", ")
+        "an AArch64 core of {} MiB of RAM at {:#x}, {} vCPUs at pc {}, {} in it",
+        want.ram.1 >> 20,
+        want.ram.0,
+        want.vcpus,
+        pcs.join(", "),
+        want.text_name
     ))
 }
 

@@ -21,6 +21,7 @@ pub fn state(state: u32) -> String {
         abi::THREAD_VCPU_OFF => "STOPPED",
         abi::THREAD_GUEST => "GUEST",
         abi::THREAD_DEAD => "DEAD",
+        abi::THREAD_PULSE => "RECEIVE",
         other => return format!("?{other}"),
     };
     String::from(word)

@@ -144,7 +144,7 @@ fn on_timer(k: &mut Kernel, cpu: usize) {
             continue;
         }
         let how = match k.threads.get(tid).map(|t| t.state) {
-            Some(ThreadState::Blocked(Block::Futex(_))) => {
+            Some(ThreadState::Blocked(Block::Futex(_) | Block::Pulse)) => {
                 Wake::Return(abi::encode_return(Err(abi::Error::TimedOut)))
             }
             _ => Wake::Return(0),

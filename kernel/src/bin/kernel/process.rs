@@ -90,6 +90,7 @@ pub fn spawn(
         started,
         grants,
         threads_made: 0,
+        pulses: heapless::Deque::new(),
     });
     let process = match inserted {
         Ok(id) => id,

@@ -67,6 +67,8 @@ pub enum Block {
     Wfi,
     /// `vcpu_run` on a vCPU that is powered off.
     VcpuOff,
+    /// `pulse_wait` with no pulse queued.
+    Pulse,
 }
 
 /// A thread's state.
@@ -139,6 +141,8 @@ pub struct Process {
     /// Threads it has made so far (the next one's [`Thread::number`] is
     /// one more).
     pub threads_made: u32,
+    /// Pulses sent to it that no thread has taken yet, oldest first.
+    pub pulses: heapless::Deque<u32, { abi::PULSE_QUEUE }>,
 }
 
 impl Process {

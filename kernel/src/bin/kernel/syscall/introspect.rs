@@ -43,6 +43,7 @@ fn state_word(state: ThreadState, guest: bool) -> u32 {
         ThreadState::Ready => abi::THREAD_READY,
         ThreadState::Blocked(Block::Sleep) => abi::THREAD_SLEEP,
         ThreadState::Blocked(Block::Futex(_)) => abi::THREAD_FUTEX,
+        ThreadState::Blocked(Block::Pulse) => abi::THREAD_PULSE,
         ThreadState::Blocked(Block::ConsoleRead) => abi::THREAD_CONSOLE,
         ThreadState::Blocked(Block::Object(_)) => abi::THREAD_WAIT,
         ThreadState::Blocked(Block::Wfi) => abi::THREAD_WFI,

@@ -13,6 +13,7 @@ mod maps;
 mod memory;
 mod pass;
 mod process;
+mod pulse;
 mod shm;
 mod sync;
 mod thread;
@@ -103,6 +104,8 @@ pub fn dispatch(k: &mut Kernel, cpu: usize, frame: &mut Frame) {
             Sys::VcpuGetRegs => vcpu_regs::get_regs(k, &c, a[0], a[1], a[2]).into(),
             Sys::VcpuStop => vcpu_regs::stop(k, &c, a[0]).into(),
             Sys::VmMapShm => vm_shm::map(k, &c, a[0], a[1], a[2], a[3]).into(),
+            Sys::ProcessPulse => pulse::send(k, &c, a[0], a[1]).into(),
+            Sys::PulseWait => pulse::wait(k, &c, a[0]),
         },
     };
     if let Outcome::Done(result) = outcome {
