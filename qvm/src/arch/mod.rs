@@ -15,7 +15,7 @@
 //!   interrupt controller, timers, clocks, the architecture's own device
 //!   nodes, interrupt specifiers), `CONSOLE_KINDS`;
 //! - the report: `cpu_detail`, `report_lines`;
-//! - the loader: its kernel image (`is_kernel_image`,
+//! - the loader: its kernel images (`kernel_image`,
 //!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`,
 //!   `ELF_KINDS` (the ELF classes and machines it runs);
 //! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`), `VcpuRegs`,

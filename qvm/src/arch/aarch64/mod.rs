@@ -2,7 +2,8 @@
 //! (`gic.rs`, its defaults in `layout.rs`, its INTIDs in `irq.rs`), PSCI
 //! over HVC, the generic timer, PL011 and SP805 primecells (`fdt.rs`,
 //! `models.rs`), what the configuration's words mean here (`rules.rs`),
-//! the report's lines (`report.rs`), Linux's arm64 `Image` (`image.rs`),
+//! the report's lines (`report.rs`), Linux's arm64 `Image` and the ELF
+//! images (`image.rs`), Linux's 32-bit ARM `zImage` (`zimage.rs`),
 //! the VM settings and boot vCPU's registers (`boot.rs`), exits
 //! (`exit.rs`).
 //!
@@ -20,6 +21,7 @@ pub mod layout;
 pub mod models;
 pub mod report;
 pub mod rules;
+pub mod zimage;
 
 pub use boot::{
     VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
@@ -28,7 +30,7 @@ pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
 pub use fdt::{CONSOLE_KINDS, DeviceTree};
 pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
 pub use image::{
-    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image,
+    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, kernel_image, place_kernel_image,
 };
 pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
 pub use layout::{RAM_BASE, default_place, reg_size, slot_size};

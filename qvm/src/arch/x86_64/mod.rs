@@ -37,7 +37,7 @@ pub use boot::{
 };
 pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
 pub use image::{
-    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image,
+    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, kernel_image, place_kernel_image,
 };
 pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
 pub use layout::{RAM_BASE, default_place, reg_size, slot_size};
