@@ -2,7 +2,8 @@
 //! armhf `linux-image-armmp` (Documentation/arch/arm/booting.rst; the
 //! header is the start of arch/arm/boot/compressed/head.S, its words come
 //! from vmlinux.lds.S): how it is recognized and where it goes. A zImage
-//! runs at AArch32 EL1.
+//! runs at AArch32 EL1, so a VM that loads one is an AArch32 VM
+//! (`aarch32.rs`); where its device tree and ramdisk go is `boot_data.rs`.
 
 use alloc::string::String;
 

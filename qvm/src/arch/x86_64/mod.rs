@@ -33,7 +33,8 @@ pub mod rules;
 
 pub use apic::{ApicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
 pub use boot::{
-    VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
+    VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, check_image_layout, place_options,
+    vm_config, vm_config_refused,
 };
 pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
 pub use image::{
