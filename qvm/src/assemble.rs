@@ -211,5 +211,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         ram: mem.ram(),
         ram_regions: mem.regions(),
         dump: crate::coredump::gather::Gather::new(layout.cpus.len()),
+        dump_machine: guest::dump_machine(format),
     })
 }

@@ -2,7 +2,8 @@
 //! flag, the boot vCPU's registers by Documentation/arch/arm/booting.rst,
 //! the message for a CPU without AArch32 at EL1, the refusal of a layout
 //! a 32-bit kernel cannot start in, and where the device tree and the
-//! ramdisk go (`place_boot_data`) for it and for an arm64 guest.
+//! ramdisk go (`place_boot_data`) for it and for an arm64 guest, the
+//! machine of its core dumps.
 
 // The ARM guest's layout: not with feature `guest-x86_64`.
 #![cfg(not(feature = "guest-x86_64"))]
@@ -12,9 +13,10 @@ mod common;
 use abi::{Error, VM_FLAG_AARCH32};
 use common::{parse, place_text};
 use qvm::arch::aarch64::{
-    BootData, VM_CONFIG_REFUSED, boot_regs, check_image_layout, place_boot_data, vm_config,
-    vm_config_refused,
+    BootData, VM_CONFIG_REFUSED, boot_regs, check_image_layout, dump_machine, place_boot_data,
+    vm_config, vm_config_refused,
 };
+use qvm::dump::Machine;
 use qvm::layout::place;
 use qvm::loader::{Format, Piece, Placed, Ram};
 
@@ -29,6 +31,10 @@ fn a_32_bit_image_makes_an_aarch32_vm() {
     for f in [Format::KernelImage, Format::Elf, Format::Raw] {
         assert_eq!(flags(f), 0);
     }
+    // Its core dumps are 32-bit ARM ones.
+    assert_eq!(dump_machine(Format::ZImage), Machine::Arm);
+    assert_eq!(dump_machine(Format::Elf32), Machine::Arm);
+    assert_eq!(dump_machine(Format::KernelImage), Machine::Aarch64);
 }
 
 #[test]

@@ -25,7 +25,7 @@
 //!   `qvm` has models for (`UART`, `MODELLED`), with feature `vmm` the
 //!   UART's model (`Uart`);
 //! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`; core dumps:
-//!   `DUMP_MACHINE`, `dump_regs`.
+//!   `dump_machine`, `dump_regs`.
 //!
 //! The module is chosen by the guest's architecture, never by
 //! `cfg(target_arch)`: the library also runs on the build host

@@ -32,7 +32,7 @@ pub use boot::{
     vm_config, vm_config_refused,
 };
 pub use boot_data::{BootData, FDT_SPACE, place_boot_data};
-pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
+pub use exit::{UNKNOWN_HYPERCALL, dump_machine, dump_regs, syndrome};
 pub use fdt::{CONSOLE_KINDS, DeviceTree};
 pub use gic::{GicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
 pub use image::{

@@ -36,7 +36,7 @@ pub use boot::{
     VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, check_image_layout, place_options,
     vm_config, vm_config_refused,
 };
-pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
+pub use exit::{UNKNOWN_HYPERCALL, dump_machine, dump_regs, syndrome};
 pub use image::{
     ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, kernel_image, place_kernel_image,
 };
