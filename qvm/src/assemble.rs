@@ -36,15 +36,9 @@ pub fn dryrun(config: &Config, layout: &VmLayout) -> usize {
     }
 }
 
-/// Places the guest image `path` (reading only the start of it for that)
-/// in `ram`, at `at` if the configuration says, and copies its pieces from
-/// the file into guest memory.
-fn load_image(
-    mem: &mut GuestMem,
-    path: &str,
-    ram: Ram,
-    at: Option<u64>,
-) -> Result<loader::Placed, String> {
+/// The start of the guest image `path` (enough of it to place it:
+/// [`loader::head_len`]) and the file's length.
+fn read_head(path: &str) -> Result<(Vec<u8>, usize), String> {
     let len = crate::bootfs::file_len(path)?;
     let mut head = alloc::vec![0; len.min(loader::HEAD_BYTES)];
     crate::bootfs::read_into(path, 0, &mut head)?;
@@ -53,6 +47,26 @@ fn load_image(
         head.resize(needed, 0);
         crate::bootfs::read_into(path, 0, &mut head)?;
     }
+    Ok((head, len))
+}
+
+/// The format of the configuration's guest image, if it has one and it
+/// can be read and recognized (else [`build`] says why).
+pub fn image_format(config: &Config) -> Option<loader::Format> {
+    let (head, _) = read_head(&config.image()?.path).ok()?;
+    loader::detect(&head).ok()
+}
+
+/// Places the guest image `path`, whose start `head` (of a file of `len`
+/// bytes) [`read_head`] read, in `ram`, at `at` if the configuration
+/// says, and copies its pieces from the file into guest memory.
+fn load_image(
+    mem: &mut GuestMem,
+    path: &str,
+    (head, len): (Vec<u8>, usize),
+    ram: Ram,
+    at: Option<u64>,
+) -> Result<loader::Placed, String> {
     let placed =
         loader::place_head(&head, len, ram, at).map_err(|e| alloc::format!("{path}: {e}"))?;
     drop(head);
@@ -65,9 +79,16 @@ fn load_image(
 /// Builds the VM; nothing runs yet.
 pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
     let name = String::from(config.system.as_deref().unwrap_or("qvm"));
-    let vm_config = guest::vm_config(layout)?;
+    // The image's format decides the VM's settings (on ARM an AArch32 EL1
+    // for a 32-bit kernel), so it is read first.
+    let image = config
+        .image()
+        .ok_or("nothing to run: no `load` of a guest image")?;
+    let head = read_head(&image.path)?;
+    let format = loader::detect(&head.0).map_err(|e| alloc::format!("{}: {e}", image.path))?;
+    let vm_config = guest::vm_config(layout, format)?;
     let vm = call(Sys::VmCreate, [0; 6], "cannot create the VM")?;
-    call(
+    sys::call(
         Sys::VmConfigure,
         [
             vm,
@@ -77,8 +98,8 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
             0,
             0,
         ],
-        guest::VM_CONFIG_REFUSED,
-    )?;
+    )
+    .map_err(|e| guest::vm_config_refused(e, &image.path, format))?;
     // Devices passed through, before guest memory: a refused grab stops
     // the VM before anything is loaded.
     let applied = crate::pass::apply(vm, config)?;
@@ -112,10 +133,7 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         size: first.size,
     };
 
-    let image = config
-        .image()
-        .ok_or("nothing to run: no `load` of a guest image")?;
-    let placed = load_image(&mut mem, &image.path, ram, image.gpa)?;
+    let placed = load_image(&mut mem, &image.path, head, ram, image.gpa)?;
 
     for load in config
         .loads
@@ -193,5 +211,6 @@ pub fn build(config: &Config, layout: &VmLayout) -> Result<Vm, String> {
         ram: mem.ram(),
         ram_regions: mem.regions(),
         dump: crate::coredump::gather::Gather::new(layout.cpus.len()),
+        dump_machine: guest::dump_machine(format),
     })
 }

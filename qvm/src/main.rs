@@ -83,6 +83,15 @@ fn main(args: &[&str]) -> usize {
             return EXIT_BAD_CONFIG;
         }
     };
+    // A guest image the layout cannot start (on ARM a 32-bit kernel with
+    // its first RAM above 4 GiB) is refused by the line at fault. An image
+    // that cannot be read or recognized is reported when it is loaded.
+    if let Some(format) = assemble::image_format(&config)
+        && let Err(e) = qvm::arch::guest::check_image_layout(&config, &layout, format)
+    {
+        println!("qvm: {e}");
+        return EXIT_BAD_CONFIG;
+    }
     // What `qvm` cannot carry out is refused or warned about by name.
     let warnings = match qvm::honour::check(&config) {
         Ok(w) => w,

@@ -75,6 +75,9 @@ pub struct Vm {
     pub ram_regions: Vec<qvm::dump::RamRegion>,
     /// The vCPUs' registers gathered for a dump (`coredump.rs`).
     pub dump: crate::coredump::gather::Gather,
+    /// The machine its core dumps describe (on ARM 32-bit ARM for an
+    /// AArch32 VM, `guest::dump_machine`).
+    pub dump_machine: qvm::dump::Machine,
 }
 
 /// Tells the VM's interrupt controller about device lines that changed.

@@ -1,8 +1,8 @@
 //! ELF32 guest images (`qvm::loader`): i386 images, the container of most
 //! multiboot kernels, placed at `p_paddr` by the x86 guest's ELF kinds
 //! (`qvm::arch::x86_64::ELF_KINDS`), and every malformed or foreign one
-//! refused with a sentence that says what is wrong; AArch64 guests still
-//! refuse ELF32. The x86 kinds are passed to `place_elf` directly, so
+//! refused with a sentence that says what is wrong; ARM guests take ELF32
+//! ARM images only (`tests/zimage.rs`). The x86 kinds are passed to `place_elf` directly, so
 //! these run in both feature builds; `place` itself (the guest's kinds)
 //! is checked by feature.
 
@@ -244,8 +244,8 @@ fn the_head_reaches_the_program_headers() {
 }
 
 /// What `load` does on each guest: x86 places ELF32 i386 images (a
-/// multiboot kernel whose header has no address fields too); AArch64
-/// refuses every ELF32 as before.
+/// multiboot kernel whose header has no address fields too); ARM refuses
+/// an i386 one (its ELF32 images are ARM's).
 #[test]
 fn the_guest_decides() {
     let seg = [load(0x100, 0x10_0000, 0x100, 0x1000)];
@@ -267,7 +267,7 @@ fn the_guest_decides() {
     } else {
         assert_eq!(
             placed.unwrap_err(),
-            "a 32-bit ELF file: only ELF64 images can be loaded"
+            "an ELF32 file for another machine than 32-bit ARM (e_machine 3, not 40)"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! The loader targets: `qvm_loader` places a guest image (arm64 `Image`,
-//! ELF64 or raw) in a RAM region chosen by the input, as `load` in a VM
+//! 32-bit ARM zImage, ELF64 AArch64, ELF32 ARM or raw) in a RAM region
+//! chosen by the input, as `load` in a VM
 //! configuration does, and an ELF image (ELF64 or ELF32) once more as an
 //! x86 guest's loader takes it (`qvm::arch::x86_64::ELF_KINDS`: ELF64
 //! x86-64 and ELF32 i386); `elf_load` checks a host program as the kernel

@@ -84,21 +84,31 @@ fn elf(vaddr: u64, code: &[u8], etype: u16) -> Vec<u8> {
     f
 }
 
-/// A minimal ELF32 i386 executable, as a multiboot kernel is: one PT_LOAD
-/// of `code` at `paddr` (linked 3 GiB higher) with 4 KiB of BSS.
-fn elf32(paddr: u32, code: &[u8]) -> Vec<u8> {
+/// A minimal ELF32 executable for `machine` (i386, as a multiboot kernel
+/// is, or ARM): one PT_LOAD of `code` at `paddr` (linked 3 GiB higher)
+/// with 4 KiB of BSS, its entry `entry` bytes in.
+fn elf32(machine: u16, paddr: u32, entry: u32, code: &[u8]) -> Vec<u8> {
     let mut f = vec![0u8; 52 + 32];
     f[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
     f[16..18].copy_from_slice(&2u16.to_le_bytes());
-    f[18..20].copy_from_slice(&3u16.to_le_bytes()); // EM_386
+    f[18..20].copy_from_slice(&machine.to_le_bytes());
     f[20..24].copy_from_slice(&1u32.to_le_bytes());
-    f[24..28].copy_from_slice(&paddr.to_le_bytes());
+    f[24..28].copy_from_slice(&(paddr + entry).to_le_bytes());
     f[28..32].copy_from_slice(&52u32.to_le_bytes());
     f[40..42].copy_from_slice(&52u16.to_le_bytes());
     f[42..44].copy_from_slice(&32u16.to_le_bytes());
     f[44..46].copy_from_slice(&1u16.to_le_bytes());
     let size = code.len() as u32;
-    let fields = [1, 84, paddr + 0xC000_0000, paddr, size, size + 0x1000, 5, 4];
+    let fields = [
+        1,
+        84,
+        paddr.wrapping_add(0xC000_0000),
+        paddr,
+        size,
+        size + 0x1000,
+        5,
+        4,
+    ];
     for (i, v) in fields.into_iter().enumerate() {
         f[52 + 4 * i..56 + 4 * i].copy_from_slice(&v.to_le_bytes());
     }
@@ -114,6 +124,22 @@ fn arm64_image(text_offset: u64, image_size: u64, flags: u64) -> Vec<u8> {
     f[24..32].copy_from_slice(&flags.to_le_bytes());
     f[0x38..0x3c].copy_from_slice(b"ARM\x64");
     f.extend_from_slice(&[0x1f, 0x20, 0x03, 0xd5]);
+    f
+}
+
+/// A 32-bit ARM zImage header (eight `mov r0, r0`, a branch over the
+/// magic, start 0, end, the little-endian flag) and a little code.
+fn zimage() -> Vec<u8> {
+    let mut f = Vec::new();
+    for _ in 0..8 {
+        f.extend_from_slice(&0xE1A0_0000u32.to_le_bytes());
+    }
+    f.extend_from_slice(&0xEA00_0002u32.to_le_bytes()); // b past the header
+    f.extend_from_slice(&0x016F_2818u32.to_le_bytes());
+    f.extend_from_slice(&0u32.to_le_bytes());
+    f.extend_from_slice(&0x40u32.to_le_bytes());
+    f.extend_from_slice(&0x0403_0201u32.to_le_bytes());
+    f.resize(0x40, 0);
     f
 }
 
@@ -238,8 +264,15 @@ fn write_seed_corpus() {
         (
             "elf32",
             loader_header(0, 0x4000, 0, 0),
-            elf32(0x10_0000, &[0xfa, 0xf4]),
+            elf32(3, 0x10_0000, 0, &[0xfa, 0xf4]),
         ),
+        (
+            "elf32-arm-thumb",
+            loader_header(ram, 0x4000, 0, 0),
+            elf32(40, 0x8000_8000, 1, &[0x00, 0xbf, 0xfe, 0xe7]),
+        ),
+        ("zimage", loader_header(ram, 0x4000, 0, 0), zimage()),
+        ("zimage-at", loader_header(ram, 0x4000, 1, 0x8000), zimage()),
         ("raw", loader_header(ram, 0x10, 1, 0x100), code.to_vec()),
         (
             "gzip",

@@ -13,17 +13,19 @@
 //!   (`default_place`, `reg_size`, `VDEV_SLOT`);
 //! - the device tree: [`guest::DeviceTree`] (root, firmware, CPUs,
 //!   interrupt controller, timers, clocks, the architecture's own device
-//!   nodes, interrupt specifiers), `CONSOLE_KINDS`;
+//!   nodes, interrupt specifiers), `CONSOLE_KINDS`; where the tree and
+//!   the ramdisk go (`place_boot_data`, `BootData`, `FDT_SPACE`);
 //! - the report: `cpu_detail`, `report_lines`;
-//! - the loader: its kernel image (`is_kernel_image`,
+//! - the loader: its kernel images (`kernel_image`,
 //!   `place_kernel_image`, `check_compressed`), `ELF_MACHINE`, `MACHINE`,
 //!   `ELF_KINDS` (the ELF classes and machines it runs);
-//! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`), `VcpuRegs`,
-//!   `boot_regs`, `place_options`, `check_host_irq_chip`; the console UART's type and the types
+//! - starting the VM: `vm_config` (and `VM_CONFIG_REFUSED`,
+//!   `vm_config_refused`), `VcpuRegs`, `boot_regs`, `place_options`,
+//!   `check_host_irq_chip`, `check_image_layout`; the console UART's type and the types
 //!   `qvm` has models for (`UART`, `MODELLED`), with feature `vmm` the
 //!   UART's model (`Uart`);
 //! - the vCPU loop: `UNKNOWN_HYPERCALL`, `syndrome`; core dumps:
-//!   `DUMP_MACHINE`, `dump_regs`.
+//!   `dump_machine`, `dump_regs`.
 //!
 //! The module is chosen by the guest's architecture, never by
 //! `cfg(target_arch)`: the library also runs on the build host

@@ -51,7 +51,7 @@ pub fn stopped(vm: &Vm, index: usize) {
         ],
     );
     let words = match read {
-        Ok(_) => Some(guest::dump_regs(&regs)),
+        Ok(_) => Some(guest::dump_regs(vm.dump_machine, &regs)),
         Err(e) => {
             log::warn!(
                 "qvm: {}: cannot read the registers of vCPU {index}: {}",
@@ -108,7 +108,7 @@ pub fn write(vm: &Vm, dir: &str) -> Result<String, String> {
     let cpus = stop_all(vm);
     let result = (|| {
         let mut disk = DriverDisk::open(device.channel, device.partition)?;
-        let core = layout(guest::DUMP_MACHINE, &cpus, &vm.ram_regions);
+        let core = layout(vm.dump_machine, &cpus, &vm.ram_regions);
         let room = disk.len();
         if core.total.next_multiple_of(SECTOR) > room {
             return Err(format!(
@@ -121,7 +121,8 @@ pub fn write(vm: &Vm, dir: &str) -> Result<String, String> {
         head.resize(head.len().next_multiple_of(SECTOR as usize), 0);
         disk.write(0, &head).map_err(|_| failed("a write"))?;
         let mut buf = vec![0u8; CHUNK];
-        for (r, &at) in vm.ram_regions.iter().zip(&core.offsets) {
+        // The regions the core holds (an ELF32 core's end at 4 GiB).
+        for (r, &at) in core.regions.iter().zip(&core.offsets) {
             let mut done = 0u64;
             while done < r.len {
                 let n = (r.len - done).min(CHUNK as u64) as usize;

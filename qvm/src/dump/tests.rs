@@ -13,7 +13,7 @@ fn build(machine: Machine, cpus: &[CpuState], regions: &[RamRegion]) -> Vec<u8> 
     let l = layout(machine, cpus, regions);
     let mut file = l.headers.clone();
     file.resize(l.total as usize, 0);
-    for (i, (r, &o)) in regions.iter().zip(&l.offsets).enumerate() {
+    for (i, (r, &o)) in l.regions.iter().zip(&l.offsets).enumerate() {
         let o = o as usize;
         file[o..o + r.len as usize].fill(i as u8 + 1);
         file[o..o + 8].copy_from_slice(&r.gpa.to_le_bytes());
@@ -36,6 +36,10 @@ fn cpus(machine: Machine, n: u32) -> Vec<CpuState> {
 fn prstatus_sizes_are_linuxs() {
     assert_eq!(Machine::Aarch64.prstatus_size(), 392);
     assert_eq!(Machine::X86_64.prstatus_size(), 336);
+    // Linux/ARM's 32-bit one, as BFD's elf32-arm reads it: pr_pid at 24,
+    // pr_reg (18 words) at 72.
+    assert_eq!(Machine::Arm.prstatus_size(), 148);
+    assert_eq!(Machine::Arm.prstatus_offsets(), (24, 72));
 }
 
 #[test]
@@ -147,4 +151,105 @@ fn short_register_lists_are_padded() {
     let Note::Unknown(n) = note else { panic!() };
     assert_eq!(n.desc[112..120], 7u64.to_le_bytes());
     assert!(n.desc[120..].iter().all(|&b| b == 0));
+}
+
+/// The notes of `file`, a core.
+fn note_descs(file: &[u8]) -> Vec<Vec<u8>> {
+    let core = ElfBytes::<LittleEndian>::minimal_parse(file).unwrap();
+    let seg = core.segments().unwrap().get(0).unwrap();
+    core.segment_data_as_notes(&seg)
+        .unwrap()
+        .map(|n| match n {
+            Note::Unknown(any) => {
+                assert_eq!(any.n_type, elf::abi::NT_PRSTATUS);
+                any.desc.to_vec()
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn an_aarch32_vm_dumps_an_elf32_arm_core_of_its_ram_below_4_gib() {
+    let regions = [
+        RamRegion {
+            gpa: 0x8000_0000,
+            len: 0x3000,
+        },
+        // Crosses 4 GiB: cut there.
+        RamRegion {
+            gpa: 0xFFFF_F000,
+            len: 0x2000,
+        },
+        // Above 4 GiB: left out.
+        RamRegion {
+            gpa: 0x1_0000_0000,
+            len: 0x1800,
+        },
+    ];
+    let cpus = cpus(Machine::Arm, 2);
+    let file = build(Machine::Arm, &cpus, &regions);
+    let core = ElfBytes::<LittleEndian>::minimal_parse(&file).unwrap();
+    assert_eq!(core.ehdr.class, elf::file::Class::ELF32);
+    assert_eq!(
+        (core.ehdr.e_type, core.ehdr.e_machine),
+        (elf::abi::ET_CORE, elf::abi::EM_ARM)
+    );
+    let segs: Vec<_> = core.segments().unwrap().iter().collect();
+    assert_eq!(segs.len(), 3);
+    let loads = [(0x8000_0000, 0x3000), (0xFFFF_F000, 0x1000)];
+    for (seg, (gpa, len)) in segs[1..].iter().zip(loads) {
+        assert_eq!(seg.p_type, elf::abi::PT_LOAD);
+        assert_eq!((seg.p_vaddr, seg.p_paddr, seg.p_filesz), (gpa, gpa, len));
+        assert_eq!(
+            seg.p_flags,
+            elf::abi::PF_R | elf::abi::PF_W | elf::abi::PF_X
+        );
+        assert_eq!(core.segment_data(seg).unwrap()[..8], gpa.to_le_bytes());
+    }
+    let descs = note_descs(&file);
+    assert_eq!(descs.len(), 2);
+    for (i, d) in descs.iter().enumerate() {
+        assert_eq!(d.len(), 148);
+        assert_eq!(d[24..28], (i as u32 + 1).to_le_bytes());
+        // Words of 32 bits: the low half of each.
+        for w in 0..18 {
+            let at = 72 + 4 * w;
+            assert_eq!(d[at..at + 4], (w as u32).to_le_bytes());
+        }
+        assert!(d[144..].iter().all(|&b| b == 0));
+    }
+}
+
+#[test]
+fn arm_registers_are_the_modes_banked_ones() {
+    let mut r = abi::aarch64::VcpuRegs::default();
+    for (i, x) in r.x.iter_mut().enumerate() {
+        *x = 0xAAAA_0000_0000_0000 | i as u64;
+    }
+    r.pc = 0x8000_8000;
+    let with_mode = |mode: u64| {
+        let mut r = r;
+        r.pstate = 0x1C0 | mode;
+        regs::arm(&r)
+    };
+    // (mode, r8, sp, lr)
+    let cases = [
+        (0x10, 8, 13, 14),
+        (0x1F, 8, 13, 14),
+        (0x12, 8, 17, 16),
+        (0x13, 8, 19, 18),
+        (0x17, 8, 21, 20),
+        (0x1B, 8, 23, 22),
+        (0x11, 24, 29, 30),
+    ];
+    for (mode, r8, sp, lr) in cases {
+        let w = with_mode(mode);
+        assert_eq!(w.len(), Machine::Arm.reg_words());
+        assert_eq!(w[..8], [0, 1, 2, 3, 4, 5, 6, 7]);
+        let high: Vec<u64> = (r8..r8 + 5).collect();
+        assert_eq!(w[8..13], high[..], "mode {mode:#x}");
+        assert_eq!((w[13], w[14]), (sp, lr), "mode {mode:#x}");
+        assert_eq!(w[15..], [0x8000_8000, 0x1C0 | mode, 0xFFFF_FFFF]);
+    }
 }

@@ -1,18 +1,18 @@
-//! What an AArch64 guest finds besides its image: the ramdisk and the
-//! device tree (`qvm::fdt`, with the `fdt load` trees merged in), and the
-//! boot vCPU's registers (x0 the tree, Linux's arm64 boot protocol).
+//! What an ARM guest finds besides its image: the ramdisk and the device
+//! tree (`qvm::fdt`, with the `fdt load` trees merged in) where the image's
+//! boot protocol wants them (`guest::place_boot_data`), and the boot
+//! vCPU's registers (x0 the tree by Linux's arm64 boot protocol; r2 the
+//! tree by the 32-bit ARM one, `guest::boot_regs`).
 
 use crate::bootfs::load_file;
 use crate::guestmem::GuestMem;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::arch::guest;
+use qvm::arch::guest::FDT_SPACE;
 use qvm::config::Config;
 use qvm::layout::VmLayout;
 use qvm::loader::{self, Placed, Ram};
-
-/// The device tree goes this far below the end of the first RAM region.
-const FDT_SPACE: u64 = 2 << 20;
 
 fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
     qvm::fdt::Chosen {
@@ -41,32 +41,24 @@ pub fn write(
     ram: Ram,
     passed: Vec<qvm::fdt::PassedDevice>,
 ) -> Result<guest::VcpuRegs, String> {
-    // The ramdisk goes below the default place of the device tree; an
-    // `fdt load GPA,FILE` puts the tree at GPA instead (`qvm::honour`
-    // checked that every such address is the same and 8-byte aligned).
-    let default_dtb = (ram.base + ram.size - FDT_SPACE) & !0xfff;
+    // An `fdt load GPA,FILE` puts the tree at GPA (`qvm::honour` checked
+    // that every such address is the same and 8-byte aligned).
     let fdt_load = config.fdt_overlays().find(|l| l.gpa.is_some());
-    let dtb_gpa = fdt_load.and_then(|l| l.gpa).unwrap_or(default_dtb);
-    let mut initrd = None;
-    if let Some(load) = config.initrd() {
-        let len = crate::bootfs::file_len(&load.path)?;
-        let at = match load.gpa {
-            Some(a) => a,
-            None => {
-                default_dtb
-                    .checked_sub(len as u64)
-                    .ok_or("the ramdisk does not fit")?
-                    & !0xfff
-            }
-        };
-        if at < placed.span.1 {
-            return Err(alloc::format!(
-                "the ramdisk ({len} bytes) does not fit between the image and the device tree"
-            ));
-        }
-        load_file(mem, &load.path, 0, len, at)?;
-        initrd = Some((at, at + len as u64));
+    let ramdisk = match config.initrd() {
+        Some(load) => Some((load, crate::bootfs::file_len(&load.path)? as u64)),
+        None => None,
+    };
+    let places = guest::place_boot_data(
+        placed,
+        ram,
+        ramdisk.map(|(load, len)| (len, load.gpa)),
+        fdt_load.and_then(|l| l.gpa),
+    )?;
+    let dtb_gpa = places.fdt;
+    if let (Some((load, len)), Some((at, _))) = (ramdisk, places.initrd) {
+        load_file(mem, &load.path, 0, len as usize, at)?;
     }
+    let initrd = places.initrd;
     // `fdt load` files are merged into the generated tree.
     let mut blobs = Vec::new();
     for load in config.fdt_overlays() {
@@ -101,7 +93,7 @@ pub fn write(
         ));
     }
     mem.write(dtb_gpa, &dtb)?;
-    Ok(guest::boot_regs(placed.entry, dtb_gpa))
+    Ok(guest::boot_regs(placed.format, placed.entry, dtb_gpa))
 }
 
 /// An ARM guest's firmware has no devices of its own.

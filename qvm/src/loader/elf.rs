@@ -1,7 +1,7 @@
 //! ELF guest images: `PT_LOAD` segments at their physical addresses, for
 //! the classes and machines the guest architecture runs (`crate::arch`'s
-//! `ELF_KINDS`: ELF64 AArch64 images on ARM; ELF64 x86-64 and ELF32 i386
-//! images on x86, where most multiboot kernels are ELF32). Both classes
+//! `ELF_KINDS`: ELF64 AArch64 and ELF32 ARM images on ARM; ELF64 x86-64
+//! and ELF32 i386 images on x86, where most multiboot kernels are ELF32). Both classes
 //! are read with the `elf` crate (file header of 64 or 52 bytes, program
 //! headers of 56 or 32). Only the file header and the program headers are
 //! read (the start of the file up to [`head_len`]); section headers are
@@ -96,8 +96,8 @@ fn class_refused(class: Class, kinds: &[ElfKind]) -> String {
 }
 
 /// Refuses a class or machine that is none of `kinds`. A class none of
-/// them has is named with the classes that can be loaded (AArch64: "a
-/// 32-bit ELF file: only ELF64 images can be loaded").
+/// them has is named with the classes that can be loaded (kinds of ELF64
+/// only: "a 32-bit ELF file: only ELF64 images can be loaded").
 fn check_kind(ehdr: &FileHeader<AnyEndian>, kinds: &[ElfKind]) -> Result<(), String> {
     let class = class_name(ehdr.class);
     let mut same_class = kinds.iter().filter(|k| k.class == ehdr.class).peekable();

@@ -1,15 +1,16 @@
 //! Guest image loaders: where the bytes of a `load`ed image go in guest
 //! memory and where the guest starts. Formats: the guest architecture's
-//! kernel image (`crate::arch`; on AArch64 Linux's arm64 `Image`,
-//! Documentation/arch/arm64/booting.rst; on x86 the Linux bzImage,
+//! kernel images (`crate::arch`; on AArch64 Linux's arm64 `Image`,
+//! Documentation/arch/arm64/booting.rst, and 32-bit ARM `zImage`,
+//! Documentation/arch/arm/booting.rst; on x86 the Linux bzImage,
 //! Documentation/arch/x86/boot.rst, and multiboot kernels placed by their
 //! header's address fields), ELF (the classes and machines of the guest's
-//! `ELF_KINDS`: ELF64 on AArch64, ELF64 and ELF32 i386 on x86; PT_LOAD at
-//! their physical addresses, `elf.rs`), and raw binaries (entry at the
-//! first byte). Images the loader cannot start (on AArch64
-//! gzip-compressed and EFI zboot kernels and 32-bit ELF; on x86 32-bit
-//! bzImages and malformed multiboot headers) are refused with a message
-//! that says what was found.
+//! `ELF_KINDS`: ELF64 AArch64 and ELF32 ARM on AArch64, ELF64 x86-64 and
+//! ELF32 i386 on x86; PT_LOAD at their physical addresses, `elf.rs`), and
+//! raw binaries (entry at the first byte). Images the loader cannot start
+//! (on AArch64 gzip-compressed and EFI zboot kernels, big-endian zImages;
+//! on x86 32-bit bzImages and malformed multiboot headers) are refused
+//! with a message that says what was found.
 //!
 //! A loader needs only the start of the file ([`head_len`] bytes of it) and
 //! its length: `qvm` reads that much, places the image, then copies each
@@ -30,8 +31,8 @@ pub use placed::{ElfKind, Format, Piece, Placed, Ram};
 
 /// Recognizes the format, or says why the image cannot be started.
 pub fn detect(data: &[u8]) -> Result<Format, String> {
-    if guest::is_kernel_image(data) {
-        return Ok(Format::KernelImage);
+    if let Some(format) = guest::kernel_image(data) {
+        return Ok(format);
     }
     if data.starts_with(b"\x7fELF") {
         return elf::detect(data, guest::ELF_KINDS);
@@ -76,7 +77,7 @@ pub fn place_head(
         return Err("the image file is empty".into());
     }
     match detect(head)? {
-        Format::KernelImage => guest::place_kernel_image(head, file_len, ram, at),
+        Format::KernelImage | Format::ZImage => guest::place_kernel_image(head, file_len, ram, at),
         Format::Elf | Format::Elf32 => place_elf(head, file_len, ram, guest::ELF_KINDS),
         Format::Raw => {
             let gpa = at.unwrap_or(ram.base);
@@ -118,8 +119,18 @@ mod tests {
         assert!(detect(&[0x1f, 0x8b, 8, 0]).unwrap_err().contains("gzip"));
         assert!(detect(b"MZ\0\0zimg....").unwrap_err().contains("zboot"));
         assert_eq!(detect(b"\x7fELF\x02").unwrap(), Format::Elf);
-        assert!(detect(b"\x7fELF\x01").unwrap_err().contains("32-bit"));
+        assert_eq!(detect(b"\x7fELF\x01").unwrap(), Format::Elf32);
         assert_eq!(detect(b"raw bytes").unwrap(), Format::Raw);
+    }
+
+    #[test]
+    fn a_class_no_kind_has_is_named() {
+        // The guest's ELF64 kind alone: an ELF32 file is refused by class.
+        let elf64_only = [guest::ELF_KINDS[0]];
+        assert_eq!(
+            elf::detect(b"\x7fELF\x01", &elf64_only).unwrap_err(),
+            "a 32-bit ELF file: only ELF64 images can be loaded"
+        );
     }
 
     fn elf(entry: u64, segs: &[(u64, u64, u64)]) -> Vec<u8> {

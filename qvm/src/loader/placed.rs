@@ -13,8 +13,12 @@ pub enum Format {
     KernelImage,
     /// An ELF64 executable.
     Elf,
-    /// An ELF32 executable (on x86 an i386 image: a multiboot kernel).
+    /// An ELF32 executable (on x86 an i386 image: a multiboot kernel; on
+    /// AArch64 a 32-bit ARM image, run at AArch32 EL1).
     Elf32,
+    /// Linux's 32-bit ARM `zImage` (`crate::arch::aarch64::zimage`), run
+    /// at AArch32 EL1.
+    ZImage,
     /// Raw bytes.
     Raw,
 }

@@ -1,24 +1,34 @@
 //! Linux's arm64 `Image` (Documentation/arch/arm64/booting.rst): its
 //! header, where it may be loaded; the compressed arm64 kernels the loader
-//! refuses with what to do instead; the ELF images an AArch64 guest runs.
+//! refuses with what to do instead; the kernel images and ELF images an
+//! ARM guest runs: the arm64 `Image` and ELF64 AArch64 at AArch64 EL1, the
+//! 32-bit ARM `zImage` (`zimage.rs`) and ELF32 ARM at AArch32 EL1.
 
 use alloc::string::String;
-use elf::abi::EM_AARCH64;
+use elf::abi::{EM_AARCH64, EM_ARM};
 use elf::file::Class;
 
+use super::zimage::{is_zimage, place_zimage};
 use crate::loader::{ElfKind, Format, Piece, Placed, Ram};
 
 /// The `e_machine` of an ELF image this guest runs.
 pub const ELF_MACHINE: u16 = EM_AARCH64;
 /// The machine's name in messages.
 pub const MACHINE: &str = "AArch64";
-/// The ELF images the loader takes: ELF64 AArch64 only (32-bit ARM
-/// guests would need AArch32 at EL1, which `qvm` does not start yet).
-pub const ELF_KINDS: &[ElfKind] = &[ElfKind {
-    class: Class::ELF64,
-    machine: ELF_MACHINE,
-    name: MACHINE,
-}];
+/// The ELF images the loader takes: ELF64 AArch64, and ELF32 ARM
+/// (`EM_ARM`), which makes the VM an AArch32 one (`boot.rs`).
+pub const ELF_KINDS: &[ElfKind] = &[
+    ElfKind {
+        class: Class::ELF64,
+        machine: ELF_MACHINE,
+        name: MACHINE,
+    },
+    ElfKind {
+        class: Class::ELF32,
+        machine: EM_ARM,
+        name: "32-bit ARM",
+    },
+];
 
 /// Offset of the arm64 `Image` magic.
 const IMAGE_MAGIC_OFFSET: usize = 0x38;
@@ -35,9 +45,17 @@ fn le64(data: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(*data.get(at..)?.first_chunk()?))
 }
 
-/// Whether `data` is an arm64 `Image` (its magic at 0x38).
-pub fn is_kernel_image(data: &[u8]) -> bool {
-    data.get(IMAGE_MAGIC_OFFSET..IMAGE_MAGIC_OFFSET + 4) == Some(&IMAGE_MAGIC)
+/// The kernel image `data` starts, if it is one: an arm64 `Image` (its
+/// magic at 0x38, [`Format::KernelImage`]) or a 32-bit ARM zImage (its
+/// magic at 0x24, [`Format::ZImage`]).
+pub fn kernel_image(data: &[u8]) -> Option<Format> {
+    if data.get(IMAGE_MAGIC_OFFSET..IMAGE_MAGIC_OFFSET + 4) == Some(&IMAGE_MAGIC) {
+        Some(Format::KernelImage)
+    } else if is_zimage(data) {
+        Some(Format::ZImage)
+    } else {
+        None
+    }
 }
 
 /// Refuses the compressed arm64 kernels (gzip, EFI zboot), saying what to
@@ -57,15 +75,19 @@ pub fn check_compressed(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Places the `Image` of `file_len` bytes whose header `head` starts in
-/// `ram`: at `text_offset` into the first 2 MiB boundary of RAM, or into
-/// the 2 MiB boundary `at` if its header allows other places.
+/// Places the kernel image of `file_len` bytes whose header `head`
+/// starts in `ram`: a zImage as `zimage.rs` says; an `Image` at
+/// `text_offset` into the first 2 MiB boundary of RAM, or into the 2 MiB
+/// boundary `at` if its header allows other places.
 pub fn place_kernel_image(
     head: &[u8],
     file_len: usize,
     ram: Ram,
     at: Option<u64>,
 ) -> Result<Placed, String> {
+    if kernel_image(head) == Some(Format::ZImage) {
+        return place_zimage(head, file_len, ram, at);
+    }
     let text_offset = le64(head, 8).ok_or("truncated Image header")?;
     let image_size = le64(head, 16).ok_or("truncated Image header")?;
     let flags = le64(head, 24).ok_or("truncated Image header")?;

@@ -10,7 +10,9 @@ use alloc::string::String;
 use super::acpi::{PM_BASE, PmPorts};
 use super::apic::ApicLayout;
 use super::apic::PlaceOptions;
+use crate::config::{Config, ConfigError};
 use crate::layout::VmLayout;
+use crate::loader::Format;
 use crate::multiboot::{EntryState, MULTIBOOT2_BOOTLOADER_MAGIC};
 
 pub use abi::x86_64::VcpuRegs;
@@ -40,8 +42,9 @@ const RSI: usize = 6;
 
 /// The kernel's settings of the VM: emulated local APICs and I/O APIC,
 /// and the ACPI PM timer of the PM1 block every x86 VM has
-/// (`firmware/pc.rs`), whose reads the kernel answers.
-pub fn vm_config(layout: &VmLayout<ApicLayout>) -> Result<abi::VmConfig, String> {
+/// (`firmware/pc.rs`), whose reads the kernel answers. The image's format
+/// changes none of them (a 32-bit x86 kernel switches its own modes).
+pub fn vm_config(layout: &VmLayout<ApicLayout>, _image: Format) -> Result<abi::VmConfig, String> {
     let apic = &layout.gic;
     let pm_timer = PmPorts::block(PM_BASE).pm_tmr.unwrap_or(0);
     Ok(abi::VmConfig {
@@ -53,6 +56,22 @@ pub fn vm_config(layout: &VmLayout<ApicLayout>) -> Result<abi::VmConfig, String>
         pm_timer_port: u64::from(pm_timer),
         flags: 0,
     })
+}
+
+/// The message for `vm_configure` failing with `error`: whatever the
+/// image, [`VM_CONFIG_REFUSED`] and the error's name.
+pub fn vm_config_refused(error: abi::Error, _path: &str, _image: Format) -> String {
+    alloc::format!("{VM_CONFIG_REFUSED}: {}", error.name())
+}
+
+/// Every image the loader places can run in the layout placement made
+/// (its loaders check their addresses against RAM).
+pub fn check_image_layout(
+    _config: &Config,
+    _layout: &VmLayout<ApicLayout>,
+    _image: Format,
+) -> Result<(), ConfigError> {
+    Ok(())
 }
 
 /// The boot vCPU of a multiboot kernel: flat 32-bit segments (base 0, the
@@ -112,7 +131,7 @@ pub fn linux_regs(entry: u64, cr3: u64, zero_page: u64) -> VcpuRegs {
 pub fn check_host_irq_chip(
     _layout: &VmLayout<ApicLayout>,
     _info: &abi::SysInfo,
-) -> Result<(), crate::config::ConfigError> {
+) -> Result<(), ConfigError> {
     Ok(())
 }
 

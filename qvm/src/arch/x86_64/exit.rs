@@ -27,10 +27,17 @@ pub fn syndrome(exit: &VcpuExit) -> Syndrome {
     Syndrome(ExitDetail::from_words(exit.arch))
 }
 
-/// The machine of this guest's core dumps (`dump DIR`).
-pub const DUMP_MACHINE: crate::dump::Machine = crate::dump::Machine::X86_64;
+/// The machine of this guest's core dumps (`dump DIR`), whatever its
+/// image's format.
+pub fn dump_machine(_image: crate::loader::Format) -> crate::dump::Machine {
+    crate::dump::Machine::X86_64
+}
 
-/// A vCPU's registers as its core dump's `NT_PRSTATUS` holds them.
-pub fn dump_regs(regs: &abi::x86_64::VcpuRegs) -> alloc::vec::Vec<u64> {
+/// A vCPU's registers as its core dump's `NT_PRSTATUS` holds them (the
+/// machine is always x86-64 here).
+pub fn dump_regs(
+    _machine: crate::dump::Machine,
+    regs: &abi::x86_64::VcpuRegs,
+) -> alloc::vec::Vec<u64> {
     crate::dump::regs::x86_64(regs)
 }

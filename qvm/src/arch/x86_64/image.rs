@@ -35,13 +35,15 @@ pub const ELF_KINDS: &[ElfKind] = &[
     },
 ];
 
-/// Whether `data` is a kernel placed by its own header: a Linux bzImage,
-/// or a multiboot kernel placed by its header's address fields (the
-/// "a.out kludge"; its header says where its bytes go, ELF or not).
-/// Multiboot ELF images without them load as ELF (ELF32 or ELF64).
-pub fn is_kernel_image(data: &[u8]) -> bool {
-    linux::is_bzimage(data)
-        || matches!(multiboot::find_header(data), Ok(Some(h)) if h.uses_kludge())
+/// [`Format::KernelImage`] if `data` is a kernel placed by its own
+/// header: a Linux bzImage, or a multiboot kernel placed by its header's
+/// address fields (the "a.out kludge"; its header says where its bytes
+/// go, ELF or not). Multiboot ELF images without them load as ELF (ELF32
+/// or ELF64).
+pub fn kernel_image(data: &[u8]) -> Option<Format> {
+    let placed_by_header = linux::is_bzimage(data)
+        || matches!(multiboot::find_header(data), Ok(Some(h)) if h.uses_kludge());
+    placed_by_header.then_some(Format::KernelImage)
 }
 
 /// Refuses what looks like a kernel the loader cannot start: a multiboot
@@ -53,7 +55,7 @@ pub fn check_compressed(data: &[u8]) -> Result<(), String> {
     }
 }
 
-/// Places a kernel by its header ([`is_kernel_image`]): a bzImage where
+/// Places a kernel by its header ([`kernel_image`]): a bzImage where
 /// its setup header allows (`at`, a `load` address, may move a
 /// relocatable one); a multiboot kernel by its address fields, which `at`
 /// cannot change.

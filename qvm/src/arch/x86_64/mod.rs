@@ -33,11 +33,12 @@ pub mod rules;
 
 pub use apic::{ApicLayout as IrqChipLayout, PlaceOptions, note_lines_used, place_irq_chip};
 pub use boot::{
-    VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, place_options, vm_config,
+    VM_CONFIG_REFUSED, VcpuRegs, boot_regs, check_host_irq_chip, check_image_layout, place_options,
+    vm_config, vm_config_refused,
 };
-pub use exit::{DUMP_MACHINE, UNKNOWN_HYPERCALL, dump_regs, syndrome};
+pub use exit::{UNKNOWN_HYPERCALL, dump_machine, dump_regs, syndrome};
 pub use image::{
-    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, is_kernel_image, place_kernel_image,
+    ELF_KINDS, ELF_MACHINE, MACHINE, check_compressed, kernel_image, place_kernel_image,
 };
 pub use irq::{DEVICE_LINES, LINE_NAME, check_device_line};
 pub use layout::{RAM_BASE, default_place, reg_size, slot_size};
