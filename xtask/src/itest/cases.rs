@@ -729,7 +729,7 @@ impl Case {
         let Some(cmdline) = &self.linux_bare else {
             return Vec::new();
         };
-        let initrd = crate::linux::dir(root).join("initrd.cpio");
+        let initrd = crate::linux::LinuxArch::Arm64.initrd(root);
         vec![
             "-initrd".into(),
             initrd.display().to_string(),

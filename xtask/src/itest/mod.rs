@@ -152,8 +152,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                 return Ok(guests::image_path(root, name));
             }
             if case.linux_bare.is_some() {
-                crate::linux::prepare(root).map_err(|e| format!("{e:#}"))?;
-                return Ok(crate::linux::dir(root).join("Image"));
+                let arm64 = crate::linux::LinuxArch::Arm64;
+                crate::linux::prepare_arch(root, arm64).map_err(|e| format!("{e:#}"))?;
+                return Ok(arm64.kernel(root));
             }
             let path = root.join(&case.buildfile);
             if case.machine.cpu.is_x86() {
