@@ -151,7 +151,7 @@ pub fn all() -> Vec<Case> {
         );
     }
 
-    // The 32-bit ARM Linux guest (armhf), bare on QEMU.
+    // The 32-bit ARM Linux guest (armhf), bare on QEMU and under qvm.
     cases.extend(super::linux32::cases());
 
     // Two Linux VMs on a virtio-net `peer` link, on GICv3 and GICv2 hosts.
@@ -777,7 +777,7 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 63);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 65);
         assert_eq!(count(|c| c.machine.cpu.is_x86()), 21);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);

@@ -1,9 +1,10 @@
 //! The 32-bit ARM Linux guest (`LinuxArch::Armhf`: Debian's `armmp`
 //! zImage and the test initramfs, `target/linux-armhf`): booted bare on
-//! QEMU `virt` with a 32-bit CPU and QEMU's own virtio-mmio devices, on
-//! GICv3 and GICv2, running `/init`'s default checks to the power-off.
+//! QEMU `virt` with a 32-bit CPU and QEMU's own virtio-mmio devices, and
+//! as an AArch32 VM under `qvm` on a Cortex-A72 host; each on GICv3 and
+//! GICv2, running `/init`'s default checks to the power-off.
 
-use super::cases::{Case, machine};
+use super::cases::{Case, STARTUP, machine};
 use super::linux_bare::LinuxBare;
 use crate::linux::LinuxArch;
 use crate::qemu::{Cpu, EntryLevel, Gic};
@@ -13,9 +14,37 @@ use crate::qemu::{Cpu, EntryLevel, Gic};
 pub const BARE_CMDLINE: &str =
     "console=ttyAMA0 earlycon=pl011,mmio32,0x9000000 rdinit=/init qhv.typein";
 
-/// The cases: bare on GICv3 and GICv2.
+/// The image with the VM (`guests/linux/linux32.qvmconf`).
+pub const BUILDFILE: &str = "boot/boards/qemu-virt-linux32.build";
+
+/// The cases: bare and under `qvm`, on GICv3 and GICv2.
 pub fn cases() -> Vec<Case> {
-    vec![bare(Gic::V3), bare(Gic::V2)]
+    vec![
+        bare(Gic::V3),
+        bare(Gic::V2),
+        under_qvm(Gic::V3),
+        under_qvm(Gic::V2),
+    ]
+}
+
+/// The zImage under `qvm`: an AArch32 VM (2 vCPUs, the devices of the
+/// arm64 Linux VM) on a Cortex-A72 host with `gic` and 2 CPUs; the same
+/// kernel lines as the arm64 VM's, its `Linux version` the armmp one's.
+fn under_qvm(gic: Gic) -> Case {
+    Case::new(
+        format!("linux32-a72-gic{gic}-smp2"),
+        machine(Cpu::CortexA72, gic, 2),
+    )
+    .buildfile(BUILDFILE)
+    .timeout(300)
+    .lines(&[
+        STARTUP,
+        r"linux: \[ *[0-9.]+\] Booting Linux on physical CPU 0x0",
+        r"linux: \[ *[0-9.]+\] Linux version 6\.1\.0-\d+-armmp ",
+        r"linux: \[ *[0-9.]+\] psci: PSCIv1\.0 detected",
+        r"linux: \[ *[0-9.]+\] Run /init as init process",
+    ])
+    .linux_init()
 }
 
 /// The zImage bare on `virt` with `gic`: QEMU's Cortex-A15 (TCG cannot
@@ -81,7 +110,10 @@ linux-init: powering off
 
     #[test]
     fn the_bare_cases_boot_the_zimage_on_a_32_bit_cpu() {
-        let cases = cases();
+        let cases: Vec<Case> = cases()
+            .into_iter()
+            .filter(|c| c.linux_bare.is_some())
+            .collect();
         let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
@@ -108,5 +140,21 @@ linux-init: powering off
         assert!(check(&cases[0].expect, &bad, arm64.lines()).is_err());
         let no_read = CONSOLE.replace("virtio-console read", "virtio-console: FAIL");
         assert!(check(&cases[0].expect, &bad, no_read.lines()).is_err());
+    }
+
+    #[test]
+    fn the_vm_cases_boot_the_linux32_image_on_a_64_bit_host() {
+        let vms: Vec<Case> = cases()
+            .into_iter()
+            .filter(|c| c.linux_bare.is_none())
+            .collect();
+        let names: Vec<&str> = vms.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["linux32-a72-gic3-smp2", "linux32-a72-gic2-smp2"]);
+        for (case, gic) in vms.iter().zip([Gic::V3, Gic::V2]) {
+            assert_eq!(case.buildfile, BUILDFILE);
+            assert_eq!(case.machine, machine(Cpu::CortexA72, gic, 2));
+            assert_eq!(case.machine.entry, EntryLevel::El2);
+            assert!(crate::build::root().join(BUILDFILE).is_file());
+        }
     }
 }
