@@ -35,6 +35,12 @@ pub enum Cpu {
     /// Every feature QEMU emulates.
     #[value(name = "max")]
     Max,
+    /// ARMv7-A, 32-bit only (LPAE, the virtualization extensions), for a
+    /// 32-bit guest booted bare at EL1 (not a `--cpu` value: the
+    /// hypervisor is 64-bit). QEMU's TCG cannot turn off AArch64 on an
+    /// ARMv8 model (`aarch64=off` needs KVM).
+    #[value(skip)]
+    CortexA15,
     /// x86_64: AMD EPYC, with SVM and nested paging under TCG (the x86
     /// host, `--arch x86_64`).
     #[value(name = "EPYC")]
@@ -65,6 +71,7 @@ impl Cpu {
             Cpu::CortexA72 => "cortex-a72",
             Cpu::CortexA76 => "cortex-a76",
             Cpu::Max => "max",
+            Cpu::CortexA15 => "cortex-a15",
             Cpu::Epyc => "EPYC",
             Cpu::Skylake => "corei7_skylake_x",
             Cpu::Qemu64 => "qemu64",
@@ -202,6 +209,10 @@ impl Machine {
             !(self.cpu == Cpu::KvmArm && self.gic != Gic::V3),
             "--gic {} with --accel kvm: the KVM machine has GICv3 (gic-version=3)",
             self.gic
+        );
+        ensure!(
+            !(self.cpu == Cpu::CortexA15 && self.entry != EntryLevel::El1),
+            "cortex-a15 is a 32-bit CPU: it boots guests bare at EL1, not the hypervisor"
         );
         ensure!(
             !(self.cpu.is_kvm() && self.one_thread),
@@ -368,13 +379,19 @@ pub struct Captured {
 
 impl Captured {
     /// Start QEMU on `image`, with `extra` arguments after the machine's.
+    /// The console is the first serial port on stdio, unless `extra`
+    /// attaches it itself (`-serial chardev:ID`: stdio shared with other
+    /// devices through a multiplexer, [`serial_in_args`]).
     pub fn spawn(machine: &Machine, image: &Path, extra: &[String]) -> Result<(Captured, String)> {
         let mut cmd = Command::new(machine.cpu.qemu());
         cmd.args(machine.args(image)).args(extra);
         if machine.cpu.is_bochs() {
             crate::x86::write_bochsrc(image, machine)?;
         } else {
-            cmd.args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
+            if !serial_in_args(extra) {
+                cmd.args(["-serial", "stdio"]);
+            }
+            cmd.args(["-display", "none", "-monitor", "none"])
                 .arg("-no-reboot");
         }
         cmd.stdin(Stdio::piped())
@@ -439,6 +456,11 @@ impl Captured {
         }
         (status, rest)
     }
+}
+
+/// Whether `args` attach the first serial port themselves (`-serial`).
+pub fn serial_in_args(args: &[String]) -> bool {
+    args.iter().any(|a| a == "-serial")
 }
 
 /// A thread that sends each line of `input` (`\r` stripped, invalid UTF-8
@@ -581,6 +603,37 @@ mod tests {
         // Not a --cpu value: --accel kvm chooses it.
         assert!(Cpu::from_str("host", true).is_err());
         assert!(!Cpu::value_variants().contains(&Cpu::KvmX86));
+    }
+
+    #[test]
+    fn the_32_bit_cpu_boots_guests_bare() {
+        let bare = Machine {
+            cpu: Cpu::CortexA15,
+            cntfrq: None,
+            gic: Gic::V3,
+            smp: 2,
+            mem: "256M".into(),
+            entry: EntryLevel::El1,
+            one_thread: false,
+            disk: None,
+        };
+        bare.validate().unwrap();
+        assert_eq!(
+            bare.args(Path::new("/l/zImage")).join(" "),
+            "-M virt,gic-version=3 -cpu cortex-a15 -smp 2 -m 256M -kernel /l/zImage -nic none"
+        );
+        assert_eq!(bare.cpu.qemu(), QEMU);
+        assert!(!bare.cpu.is_x86() && !bare.cpu.is_kvm());
+        let hyp = Machine {
+            entry: EntryLevel::El2,
+            ..bare
+        };
+        assert!(hyp.validate().unwrap_err().to_string().contains("32-bit"));
+        assert!(Cpu::from_str("cortex-a15", true).is_err());
+        let shared = ["-chardev", "stdio,mux=on,id=c", "-serial", "chardev:c"].map(String::from);
+        assert!(serial_in_args(&shared));
+        let own = ["-append", "console=ttyAMA0", "-device", "virtio-rng-device"].map(String::from);
+        assert!(!serial_in_args(&own));
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Spec {
     fn image(&self, root: &Path, buildfile: &str) -> Result<PathBuf> {
         let buildfile = root.join(buildfile);
         match self.arch {
-            LinuxArch::Arm64 => image::make_image(root, "", Some(&buildfile)),
+            LinuxArch::Arm64 | LinuxArch::Armhf => image::make_image(root, "", Some(&buildfile)),
             LinuxArch::Amd64 => x86::make_image(root, &buildfile),
         }
     }

@@ -17,6 +17,7 @@
 
 use std::time::Duration;
 
+use super::linux_bare::LinuxBare;
 use super::matcher::Expect;
 use crate::qemu::{Cpu, EntryLevel, Gic, Machine};
 
@@ -47,8 +48,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 pub const BANNER: &str = r"qhv: hypervisor kernel at (EL2|ring 0 \((SVM|VMX)\)), (?P<cpus>\d+) CPUs?, (?P<mib>\d+) MiB RAM, (?P<chip>GICv\d|x2APIC|APIC)";
 /// `init` starts the startup script.
 pub const STARTUP: &str = r"init: running /etc/startup";
-/// [`Case::image_key`] of the cases booting the Linux guest bare.
-pub const LINUX_BARE: &str = "linux bare";
 /// `init` ran the whole startup script.
 pub const STARTUP_DONE: &str = r"init: startup script done";
 /// `init` exited with status 0; the kernel then powers off.
@@ -157,6 +156,9 @@ pub fn all() -> Vec<Case> {
                 .linux_init(),
         );
     }
+
+    // The 32-bit ARM Linux guest (armhf), bare on QEMU and under qvm.
+    cases.extend(super::linux32::cases());
 
     // Two Linux VMs on a virtio-net `peer` link, on GICv3 and GICv2 hosts.
     cases.push(linux_net(Gic::V3));
@@ -581,9 +583,9 @@ pub struct Case {
     pub guest: Option<String>,
     /// QEMU must exit by itself (the guest powers off) after the lines.
     pub powers_off: bool,
-    /// Boot the Linux test guest (`target/linux/Image` and its initrd)
-    /// bare on QEMU, with this command line, instead of an image.
-    pub linux_bare: Option<String>,
+    /// Boot a Linux test guest (its kernel and initrd) bare on QEMU
+    /// instead of an image.
+    pub linux_bare: Option<LinuxBare>,
     /// A fresh zeroed raw disk image of this many MiB for the machine
     /// (`Machine::disk`), `target/test-logs/<name>.disk`.
     pub disk_mib: Option<u64>,
@@ -643,34 +645,50 @@ impl Case {
         self
     }
 
-    /// Then what `guests/linux/init` prints in its default run (on either
+    /// Then what `guests/linux/init` prints in its default run (on every
     /// architecture: a VM named `linux` with 2 vCPUs and the four virtio
     /// devices, the virtio-console its console device), with a line typed
     /// into the virtio-console, to the power-off and init's end.
     pub fn linux_init(self) -> Case {
-        self.lines(&[
-            r"linux: linux-init: running, 2 CPUs, 6\.1\.",
-            r"linux: linux-init: interrupts: timer 1, virtio 4",
-            r"linux: linux-init: read 16384 bytes from /dev/hwrng",
-            r"linux: linux-init: disk: 4 MiB file read back with the same checksum",
-            r"linux: linux-init: eth0 up, MAC 52:54:00:00:01:02",
-        ])
-        // Written to hvc0 after the line above went to the kernel's
-        // console (a UART), it may overtake it.
-        .then(Expect::line(r"linux: linux-init: hello through virtio-console").any_order())
-        // Typed keys reach the virtio-console, the VM's console device.
-        .then(
-            Expect::line(r"linux: linux-init: type a line on virtio-console")
-                .then_type(b"typed into hvc0\r"),
-        )
-        .lines(&[
-            r"linux: linux-init: virtio-console read 'typed into hvc0'",
-            r"linux: linux-init: powering off",
-            r"linux: \[ *[0-9.]+\] reboot: Power down",
+        self.linux_init_run("linux: ").lines(&[
             "qvm: linux: the guest powered off",
             STARTUP_DONE,
             INIT_EXIT_0,
         ])
+    }
+
+    /// Then what `guests/linux/init` prints in its default run with 2 CPUs
+    /// and the four virtio devices, each line after `prefix` (`linux: `
+    /// under `qvm`, nothing bare), with a line typed into the
+    /// virtio-console, to the kernel's power-down.
+    pub fn linux_init_run(self, prefix: &str) -> Case {
+        let lines = |patterns: &[&str]| -> Vec<String> {
+            patterns.iter().map(|p| format!("{prefix}{p}")).collect()
+        };
+        self.lines(&lines(&[
+            r"linux-init: running, 2 CPUs, 6\.1\.",
+            r"linux-init: interrupts: timer 1, virtio 4",
+            r"linux-init: read 16384 bytes from /dev/hwrng",
+            r"linux-init: disk: 4 MiB file read back with the same checksum",
+            r"linux-init: eth0 up, MAC 52:54:00:00:01:02",
+        ]))
+        // Written to hvc0 after the line above went to the kernel's
+        // console (a UART), it may overtake it.
+        .then(
+            Expect::line(&format!("{prefix}linux-init: hello through virtio-console")).any_order(),
+        )
+        // Typed keys reach the virtio-console, the VM's console device.
+        .then(
+            Expect::line(&format!(
+                "{prefix}linux-init: type a line on virtio-console"
+            ))
+            .then_type(b"typed into hvc0\r"),
+        )
+        .lines(&lines(&[
+            r"linux-init: virtio-console read 'typed into hvc0'",
+            r"linux-init: powering off",
+            r"\[ *[0-9.]+\] reboot: Power down",
+        ]))
     }
 
     /// Then expect this line.
@@ -693,23 +711,23 @@ impl Case {
         self
     }
 
-    /// Boot the Linux test guest bare on QEMU (no hypervisor) with
-    /// `cmdline`, and expect it to power off: what the guest sees on the
-    /// board itself, to compare with what it sees under `qvm`.
-    pub fn linux_bare(mut self, cmdline: &str) -> Case {
-        self.linux_bare = Some(cmdline.into());
+    /// Boot a Linux test guest bare on QEMU (no hypervisor), and expect
+    /// it to power off: what the guest sees on the board itself, to
+    /// compare with what it sees under `qvm`.
+    pub fn linux_bare(mut self, bare: LinuxBare) -> Case {
+        self.linux_bare = Some(bare);
         self.powers_off = true;
         self
     }
 
-    /// What the case boots: `guest NAME`, the bare Linux guest, or its
+    /// What the case boots: `guest NAME`, a bare Linux guest, or its
     /// buildfile.
     pub fn image_key(&self) -> String {
         match (&self.guest, &self.linux_bare) {
             (Some(name), _) if self.machine.cpu.is_bochs() => format!("guest {name} (ISO)"),
             (Some(name), _) if self.machine.cpu.is_x86() => format!("guest {name} (x86)"),
             (Some(name), _) => format!("guest {name}"),
-            (None, Some(_)) => LINUX_BARE.into(),
+            (None, Some(bare)) => bare.image_key(),
             // Bochs boots a GRUB ISO of the image, not the ELF.
             (None, None) if self.machine.cpu.is_bochs() => format!("{} (ISO)", self.buildfile),
             (None, None) => self.buildfile.clone(),
@@ -737,19 +755,12 @@ impl Case {
         self
     }
 
-    /// QEMU arguments the case adds to the machine's: the bare Linux
-    /// guest's initrd and command line.
+    /// QEMU arguments the case adds to the machine's: a bare Linux
+    /// guest's initrd, command line and devices.
     pub fn extra_qemu_args(&self, root: &std::path::Path) -> Vec<String> {
-        let Some(cmdline) = &self.linux_bare else {
-            return Vec::new();
-        };
-        let initrd = crate::linux::dir(root).join("initrd.cpio");
-        vec![
-            "-initrd".into(),
-            initrd.display().to_string(),
-            "-append".into(),
-            cmdline.clone(),
-        ]
+        self.linux_bare
+            .as_ref()
+            .map_or_else(Vec::new, |bare| bare.qemu_args(root))
     }
 
     /// Why the case cannot run on this host, if it cannot: a case on KVM
@@ -784,7 +795,7 @@ mod tests {
         assert_eq!(count(|c| c.machine.cpu.is_x86()), 21);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);
-        assert_eq!(count(|c| c.linux_bare.is_some()), 1);
+        assert_eq!(count(|c| c.linux_bare.is_some()), 3);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
         names.dedup();

@@ -5,6 +5,8 @@
 pub mod cases;
 pub mod devices;
 pub mod hostile;
+pub mod linux32;
+pub mod linux_bare;
 pub mod matcher;
 pub mod passthrough;
 pub mod persist;
@@ -151,9 +153,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                 guests_built.clone()?;
                 return Ok(guests::image_path(root, name));
             }
-            if case.linux_bare.is_some() {
-                crate::linux::prepare(root).map_err(|e| format!("{e:#}"))?;
-                return Ok(crate::linux::dir(root).join("Image"));
+            if let Some(bare) = &case.linux_bare {
+                crate::linux::prepare_arch(root, bare.arch).map_err(|e| format!("{e:#}"))?;
+                return Ok(bare.arch.kernel(root));
             }
             let path = root.join(&case.buildfile);
             if case.machine.cpu.is_x86() {

@@ -11,6 +11,8 @@
 //! QEMU and expects the guest to see the same.
 
 use super::cases::{Case, INIT_EXIT_0, STARTUP, STARTUP_DONE, machine};
+use super::linux_bare::LinuxBare;
+use crate::linux::LinuxArch;
 use crate::qemu::{Cpu, Gic};
 
 /// The buildfile the cases boot.
@@ -79,7 +81,11 @@ fn bare() -> Case {
         "pass-rtc-linux-bare-a72",
         machine(Cpu::CortexA72, Gic::V3, 1),
     )
-    .linux_bare("console=ttyAMA0 nokaslr rdinit=/init qhv.pass")
+    .linux_bare(LinuxBare {
+        arch: LinuxArch::Arm64,
+        cmdline: "console=ttyAMA0 nokaslr rdinit=/init qhv.pass".into(),
+        virtio: false,
+    })
     .timeout(300)
     .lines(&guest_sees("9010000"))
 }

@@ -1,6 +1,6 @@
 //! Linux guest files: a stock Debian kernel and a busybox initramfs, for
-//! an arm64 guest (`target/linux`) and an x86-64 one (`target/linux-amd64`),
-//! fetched as Debian packages (pinned versions, SHA-256 checked) with apt,
+//! an arm64 guest (`target/linux`), an x86-64 one (`target/linux-amd64`)
+//! and a 32-bit ARM one (`target/linux-armhf`), fetched as Debian packages (pinned versions, SHA-256 checked) with apt,
 //! unpacked with `dpkg-deb`, and cached in the architecture's directory.
 //!
 //! When a pinned version has left the archive, the current one is taken
@@ -8,12 +8,14 @@
 
 mod debian;
 #[cfg(test)]
+mod real_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::build::run;
 use debian::Package;
@@ -25,12 +27,17 @@ pub enum LinuxArch {
     Arm64,
     /// x86-64: a `bzImage` in `target/linux-amd64`.
     Amd64,
+    /// 32-bit ARM (ARMv7-A, hard float): a `zImage` in `target/linux-armhf`.
+    Armhf,
 }
 
 /// What one architecture's guest is made of, and where it goes.
 struct Guest {
     /// Debian's name of the architecture (`apt-get download NAME:ARCH`).
     debian: &'static str,
+    /// Debian's kernel flavour: the end of the kernel package's name, and
+    /// of its metapackage's (`linux-image-FLAVOUR`).
+    flavour: &'static str,
     /// The kernel package.
     kernel: Package,
     /// A static busybox for the initramfs.
@@ -50,6 +57,7 @@ struct Guest {
 /// `Image`).
 const ARM64: Guest = Guest {
     debian: "arm64",
+    flavour: "arm64",
     kernel: Package {
         name: "linux-image-6.1.0-47-arm64",
         version: "6.1.170-3",
@@ -71,6 +79,7 @@ const ARM64: Guest = Guest {
 /// Linux boot protocol's setup header at 0x1f1).
 const AMD64: Guest = Guest {
     debian: "amd64",
+    flavour: "amd64",
     kernel: Package {
         name: "linux-image-6.1.0-47-amd64",
         version: "6.1.170-3",
@@ -88,8 +97,33 @@ const AMD64: Guest = Guest {
     watchdog: "ib700wdt",
 };
 
+/// The 32-bit ARM guest: Debian bookworm's 6.1 `armmp` image (ARMv7-A
+/// multiplatform without LPAE; an ARM `zImage`, its magic at 0x24), the
+/// same kernel version as the arm64 one. Built in: virtio's core, the
+/// PL011 and its console and earlycon, GICv2 and GICv3, the arch timer,
+/// PSCI; modules: the same [`MODULES`] as arm64, and `sp805_wdt`.
+const ARMHF: Guest = Guest {
+    debian: "armhf",
+    flavour: "armmp",
+    kernel: Package {
+        name: "linux-image-6.1.0-47-armmp",
+        version: "6.1.170-3",
+        sha256: "997b223b65d6d93b56d1bcce2d465e2424e7981a564450450c8ac2284bb91acf",
+        fallback: "linux-image-armmp",
+    },
+    busybox: Package {
+        name: "busybox-static",
+        version: "1:1.35.0-4+deb12u1+b1",
+        sha256: "2f68dbeaebeda49f3cde34ac421d5add85fb1c837ff7c4a4971945340d9d66ff",
+        fallback: "busybox-static",
+    },
+    dir: "target/linux-armhf",
+    kernel_file: "zImage",
+    watchdog: "sp805_wdt",
+};
+
 /// Kernel modules the initramfs loads (the Debian kernels build their
-/// virtio drivers and ext4 as modules, on arm64 and amd64 alike), with
+/// virtio drivers and ext4 as modules, on arm64, amd64 and armhf alike), with
 /// what they depend on; ext4 asks for crc32c by name, which needs
 /// `crc32c_generic` loaded first. The watchdog drivers (modules too:
 /// `CONFIG_ARM_SP805_WATCHDOG=m`, `CONFIG_IB700_WDT=m`) differ by
@@ -109,21 +143,41 @@ const DISK_BYTES: usize = 16 << 20;
 
 impl LinuxArch {
     /// Every architecture.
-    pub const ALL: [LinuxArch; 2] = [LinuxArch::Arm64, LinuxArch::Amd64];
+    pub const ALL: [LinuxArch; 3] = [LinuxArch::Arm64, LinuxArch::Amd64, LinuxArch::Armhf];
 
     fn guest(self) -> &'static Guest {
         match self {
             LinuxArch::Arm64 => &ARM64,
             LinuxArch::Amd64 => &AMD64,
+            LinuxArch::Armhf => &ARMHF,
         }
     }
 
-    /// Where this guest's files go: `target/linux` or `target/linux-amd64`.
+    /// Debian's name of the architecture: `arm64`, `amd64` or `armhf`.
+    pub fn debian(self) -> &'static str {
+        self.guest().debian
+    }
+
+    /// Where this guest's files go: `target/linux`, `target/linux-amd64`
+    /// or `target/linux-armhf`.
     pub fn dir(self, root: &Path) -> PathBuf {
         root.join(self.guest().dir)
     }
 
-    /// The kernel: `target/linux/Image` or `target/linux-amd64/bzImage`.
+    /// Whether `kernel` starts as this architecture's kernel file does: an
+    /// arm64 `Image` has `ARM\x64` at 0x38, a `bzImage` the boot protocol's
+    /// `HdrS` at 0x202, an ARM `zImage` the magic 0x016F2818 at 0x24.
+    pub fn is_kernel(self, kernel: &[u8]) -> bool {
+        let (at, magic): (usize, &[u8]) = match self {
+            LinuxArch::Arm64 => (0x38, b"ARM\x64"),
+            LinuxArch::Amd64 => (0x202, b"HdrS"),
+            LinuxArch::Armhf => (0x24, &0x016F_2818u32.to_le_bytes()),
+        };
+        kernel.get(at..at + magic.len()) == Some(magic)
+    }
+
+    /// The kernel: `target/linux/Image`, `target/linux-amd64/bzImage` or
+    /// `target/linux-armhf/zImage`.
     pub fn kernel(self, root: &Path) -> PathBuf {
         self.dir(root).join(self.guest().kernel_file)
     }
@@ -137,17 +191,6 @@ impl LinuxArch {
     pub fn disk(self, root: &Path) -> PathBuf {
         self.dir(root).join("disk.img")
     }
-}
-
-/// Where the arm64 guest's files go (`target/linux`).
-pub fn dir(root: &Path) -> PathBuf {
-    LinuxArch::Arm64.dir(root)
-}
-
-/// Makes the arm64 guest's files: [`prepare_arch`] for
-/// [`LinuxArch::Arm64`].
-pub fn prepare(root: &Path) -> Result<()> {
-    prepare_arch(root, LinuxArch::Arm64)
 }
 
 /// Makes `arch`'s kernel ([`LinuxArch::kernel`]), `initrd.cpio` and
@@ -176,11 +219,26 @@ pub fn prepare_arch(root: &Path, arch: LinuxArch) -> Result<()> {
         .find(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("vmlinuz-"))
+                .is_some_and(|n| n.starts_with("vmlinuz-") && n.ends_with(guest.flavour))
         })
-        .context("the kernel package has no /boot/vmlinuz-*")?;
-    std::fs::copy(&vmlinuz, &image)
-        .with_context(|| format!("cannot copy {}", vmlinuz.display()))?;
+        .with_context(|| {
+            format!(
+                "the kernel package has no /boot/vmlinuz-*-{}",
+                guest.flavour
+            )
+        })?;
+    let kernel_bytes =
+        std::fs::read(&vmlinuz).with_context(|| format!("cannot read {}", vmlinuz.display()))?;
+    if !arch.is_kernel(&kernel_bytes) {
+        bail!(
+            "{} is not a {} kernel file ({})",
+            vmlinuz.display(),
+            arch.debian(),
+            guest.kernel_file
+        );
+    }
+    std::fs::write(&image, &kernel_bytes)
+        .with_context(|| format!("cannot write {}", image.display()))?;
     let busybox_bin = std::fs::read(unpacked.join("bin/busybox"))
         .context("busybox-static has no /bin/busybox")?;
     let init_script =
@@ -226,7 +284,7 @@ pub fn prepare_arch(root: &Path, arch: LinuxArch) -> Result<()> {
         .with_context(|| format!("cannot write {}", initrd.display()))?;
     eprintln!(
         "xtask: Linux guest ({}): {} and {}",
-        guest.debian,
+        arch.debian(),
         image.display(),
         initrd.display()
     );

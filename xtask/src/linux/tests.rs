@@ -1,6 +1,6 @@
-//! Unit tests of the per-architecture table, the .deb file-name matching and
-//! the module ordering (on a fake unpacked kernel package); and, ignored,
-//! the real preparation of both guests (it downloads ~130 MB once).
+//! Unit tests of the per-architecture table, the kernel files' magic, the
+//! .deb file-name matching and the module ordering (on a fake unpacked
+//! kernel package). The real preparation is in `real_tests.rs`.
 
 use super::debian::{depends, is_package, is_pinned, modules_in_order};
 use super::*;
@@ -9,7 +9,18 @@ use super::*;
 fn architectures_differ() {
     let root = Path::new("/repo");
     assert_eq!(LinuxArch::Arm64.dir(root), Path::new("/repo/target/linux"));
-    assert_eq!(dir(root), LinuxArch::Arm64.dir(root));
+    assert_eq!(
+        LinuxArch::Armhf.dir(root),
+        Path::new("/repo/target/linux-armhf")
+    );
+    assert_eq!(
+        LinuxArch::Armhf.kernel(root),
+        Path::new("/repo/target/linux-armhf/zImage")
+    );
+    assert_eq!(
+        LinuxArch::Armhf.initrd(root),
+        Path::new("/repo/target/linux-armhf/initrd.cpio")
+    );
     assert_eq!(
         LinuxArch::Amd64.dir(root),
         Path::new("/repo/target/linux-amd64")
@@ -30,16 +41,51 @@ fn architectures_differ() {
         LinuxArch::Amd64.disk(root),
         Path::new("/repo/target/linux-amd64/disk.img")
     );
-    assert_eq!(LinuxArch::Arm64.guest().debian, "arm64");
-    assert_eq!(LinuxArch::Amd64.guest().debian, "amd64");
-    // Each kernel package is its architecture's, and the pins differ.
+    assert_eq!(LinuxArch::Arm64.debian(), "arm64");
+    assert_eq!(LinuxArch::Amd64.debian(), "amd64");
+    assert_eq!(LinuxArch::Armhf.debian(), "armhf");
+    // Each kernel package is its flavour's, all of one kernel version, and
+    // the pins differ.
     for arch in LinuxArch::ALL {
         let g = arch.guest();
-        assert!(g.kernel.name.ends_with(&format!("-{}", g.debian)));
-        assert_eq!(g.kernel.fallback, format!("linux-image-{}", g.debian));
+        assert!(g.kernel.name.starts_with("linux-image-6.1.0-47-"));
+        assert!(g.kernel.name.ends_with(&format!("-{}", g.flavour)));
+        assert_eq!(g.kernel.fallback, format!("linux-image-{}", g.flavour));
+        assert_eq!(g.kernel.version, ARM64.kernel.version);
+        assert_eq!(g.busybox.version, ARM64.busybox.version);
+        assert_eq!(g.kernel.sha256.len(), 64);
+        assert!(arch.kernel(Path::new("/r")).ends_with(g.kernel_file));
     }
-    assert_ne!(ARM64.kernel.sha256, AMD64.kernel.sha256);
-    assert_ne!(ARM64.busybox.sha256, AMD64.busybox.sha256);
+    let pins = [&ARM64, &AMD64, &ARMHF].map(|g| (g.kernel.sha256, g.busybox.sha256));
+    for (i, a) in pins.iter().enumerate() {
+        for b in &pins[i + 1..] {
+            assert!(a.0 != b.0 && a.1 != b.1);
+        }
+    }
+}
+
+/// Each architecture knows its kernel file by its magic, and no other's.
+#[test]
+fn kernel_files_by_their_magic() {
+    let mut image = vec![0u8; 0x240];
+    image[0x38..0x3c].copy_from_slice(b"ARM\x64");
+    let mut bz = vec![0u8; 0x240];
+    bz[0x202..0x206].copy_from_slice(b"HdrS");
+    let mut z = vec![0u8; 0x240];
+    // What `file` calls "Linux kernel ARM boot executable zImage".
+    z[0x24..0x28].copy_from_slice(&[0x18, 0x28, 0x6f, 0x01]);
+    for (arch, good) in [
+        (LinuxArch::Arm64, &image),
+        (LinuxArch::Amd64, &bz),
+        (LinuxArch::Armhf, &z),
+    ] {
+        for other in [&image, &bz, &z] {
+            assert_eq!(arch.is_kernel(other), other == good, "{arch:?}");
+        }
+        // Too short to hold the magic.
+        assert!(!arch.is_kernel(&good[..0x25]));
+    }
+    assert!(!LinuxArch::Armhf.is_kernel(&[]));
 }
 
 /// image.rs picks the guest to prepare by the directory a file comes from:
@@ -50,6 +96,7 @@ fn a_file_belongs_to_one_guest() {
     let root = Path::new("/repo");
     let bz = LinuxArch::Amd64.kernel(root);
     let image = LinuxArch::Arm64.kernel(root);
+    let z = LinuxArch::Armhf.kernel(root);
     let owners = |p: &Path| -> Vec<LinuxArch> {
         LinuxArch::ALL
             .into_iter()
@@ -58,6 +105,7 @@ fn a_file_belongs_to_one_guest() {
     };
     assert_eq!(owners(&bz), [LinuxArch::Amd64]);
     assert_eq!(owners(&image), [LinuxArch::Arm64]);
+    assert_eq!(owners(&z), [LinuxArch::Armhf]);
     assert!(owners(Path::new("/repo/target/linuxes/x")).is_empty());
 }
 
@@ -79,6 +127,15 @@ fn deb_file_names() {
     assert!(!is_pinned(
         "linux-image-6.1.0-47-amd64_6.1.170-4_amd64.deb",
         &AMD64.kernel
+    ));
+    let k = "linux-image-6.1.0-47-armmp_6.1.170-3_armhf.deb";
+    assert!(is_package(k, ARMHF.kernel.name, "armhf"));
+    assert!(!is_package(k, ARMHF.kernel.name, "arm64"));
+    assert!(is_pinned(k, &ARMHF.kernel));
+    assert!(is_package(
+        "linux-image-armmp_6.1.192-3_armhf.deb",
+        ARMHF.kernel.fallback,
+        "armhf"
     ));
     let meta = "linux-image-amd64_6.1.170-3_amd64.deb";
     assert!(is_package(meta, AMD64.kernel.fallback, "amd64"));
@@ -145,86 +202,4 @@ fn modules_after_their_dependencies() {
     let missing = modules_in_order(&d, &["virtio_net"]).unwrap_err();
     assert!(format!("{missing:#}").contains("no module virtio_net"));
     let _ = std::fs::remove_dir_all(&d);
-}
-
-/// The files of a `newc` cpio archive: name and contents.
-fn cpio_files(mut a: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let field = |h: &[u8], i: usize| {
-        usize::from_str_radix(std::str::from_utf8(&h[6 + 8 * i..14 + 8 * i]).unwrap(), 16).unwrap()
-    };
-    let up4 = |n: usize| n.div_ceil(4) * 4;
-    let mut files = Vec::new();
-    loop {
-        assert!(a.starts_with(b"070701"));
-        let (size, namesize) = (field(a, 6), field(a, 11));
-        let name = String::from_utf8(a[110..110 + namesize - 1].to_vec()).unwrap();
-        let data = up4(110 + namesize);
-        if name == "TRAILER!!!" {
-            return files;
-        }
-        files.push((name, a[data..data + size].to_vec()));
-        a = &a[up4(data + size)..];
-    }
-}
-
-/// Prepares both guests for real and checks what came out: the amd64
-/// `bzImage` has the boot protocol's "HdrS" at 0x202, its initramfs an
-/// x86-64 busybox and the modules (`cargo test -p xtask -- --ignored
-/// linux::tests::prepares_both`).
-#[test]
-#[ignore = "downloads the Debian packages (~130 MB) and unpacks them"]
-fn prepares_both() {
-    let root = crate::build::root();
-    for arch in LinuxArch::ALL {
-        prepare_arch(&root, arch).unwrap();
-        let kernel = std::fs::read(arch.kernel(&root)).unwrap();
-        let initrd = std::fs::read(arch.initrd(&root)).unwrap();
-        let files = cpio_files(&initrd);
-        let file = |name: &str| {
-            &files
-                .iter()
-                .find(|(n, _)| n == name)
-                .unwrap_or_else(|| panic!("{arch:?}: no {name} in the initramfs"))
-                .1
-        };
-        let busybox = file("bin/busybox");
-        assert_eq!(&busybox[..4], b"\x7fELF");
-        // e_machine: 62 is x86-64, 183 aarch64.
-        let machine = u16::from_le_bytes([busybox[18], busybox[19]]);
-        let modules = String::from_utf8(file("etc/modules").clone()).unwrap();
-        for m in MODULES {
-            assert!(modules.lines().any(|l| l == *m), "{arch:?}: {m} not loaded");
-        }
-        let watchdog = String::from_utf8(file("etc/watchdog-module").clone()).unwrap();
-        assert_eq!(
-            watchdog.lines().last(),
-            Some(match arch {
-                LinuxArch::Arm64 => "sp805_wdt",
-                LinuxArch::Amd64 => "ib700wdt",
-            })
-        );
-        for m in modules.lines().chain(watchdog.lines()) {
-            assert_eq!(&file(&format!("lib/modules/{m}.ko"))[..4], b"\x7fELF");
-        }
-        assert_eq!(
-            file("init"),
-            &std::fs::read(root.join("guests/linux/init")).unwrap()
-        );
-        assert_eq!(
-            std::fs::metadata(arch.disk(&root)).unwrap().len(),
-            DISK_BYTES as u64
-        );
-        match arch {
-            LinuxArch::Amd64 => {
-                assert_eq!(&kernel[0x202..0x206], b"HdrS");
-                assert_eq!(machine, 62);
-            }
-            LinuxArch::Arm64 => {
-                // The arm64 Image header's magic "ARM\x64" at 0x38.
-                assert_eq!(&kernel[0x38..0x3c], b"ARM\x64");
-                assert_eq!(machine, 183);
-            }
-        }
-        eprintln!("{arch:?}: modules {}", modules.replace('\n', " "));
-    }
 }
