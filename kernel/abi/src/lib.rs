@@ -700,8 +700,7 @@ pub struct VmConfig {
 /// `HCR_EL2.RW` clear: a 32-bit ARM kernel such as a Linux zImage). Its
 /// vCPUs start in Supervisor mode and `vcpu_set_regs` takes only AArch32
 /// modes. `vm_configure` fails with [`Error::NotSupported`] on a CPU without
-/// AArch32 at EL1, and with [`Error::InvalidArgument`] on x86 (a 32-bit x86
-/// guest switches its own modes).
+/// AArch32 at EL1, and on x86 (a 32-bit x86 guest switches its own modes).
 pub const VM_FLAG_AARCH32: u64 = 1;
 
 #[cfg(test)]
