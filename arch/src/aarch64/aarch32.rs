@@ -161,7 +161,9 @@ const ESR_CV: u64 = 1 << 24;
 /// Whether the conditional instruction of a trap from AArch32 must take
 /// effect: a trapped instruction that failed its condition is only
 /// stepped over (D17.2.37: CV and COND; without CV the condition is
-/// the IT block's).
+/// the IT block's). Out of line: only AArch32 traps get here, and the
+/// AArch64 exit path stays small.
+#[inline(never)]
 pub fn trap_condition_passed(esr: u64, psr: u64) -> bool {
     let cond = if esr & ESR_CV != 0 {
         (esr >> 20) & 0xf
@@ -177,8 +179,8 @@ pub fn trap_condition_passed(esr: u64, psr: u64) -> bool {
 
 /// Steps an AArch32 guest past an instruction of `len` bytes: the PC
 /// within 32 bits, and in a T32 IT block the IT state advanced (ARM ARM
-/// F1.2.4: ITAdvance).
-#[inline]
+/// F1.2.4: ITAdvance). Out of line, as [`trap_condition_passed`].
+#[inline(never)]
 pub fn advance(frame: &mut TrapFrame, len: u64) {
     frame.elr = (frame.elr + len) & 0xffff_ffff;
     let it = it_state(frame.spsr);

@@ -4,9 +4,7 @@
 //! HPFAR_EL2), tested on the build host. The backend (`virt.rs`) reads
 //! the registers and calls these.
 
-use super::aarch32;
 use super::esr;
-use super::exit_decode32;
 use super::sysreg_exit::system_register;
 use super::trap_frame::TrapFrame;
 pub use super::trap_regs::{CONDUIT_HVC, CONDUIT_SMC, Syndrome, reg, set_reg, step};
@@ -22,7 +20,8 @@ pub fn fault_ipa(hpfar: u64, far: u64) -> u64 {
     ((hpfar & 0x0000_0fff_ffff_fff0) << 8) | (far & 0xfff)
 }
 
-/// Decodes a synchronous trap from the guest. `id_register(crm, op2)`
+/// Decodes a synchronous trap from the guest (from AArch32: the AArch64
+/// trap `exit_decode32::as_aarch64` makes of it). `id_register(crm, op2)`
 /// gives the value of an ID register as the guest must see it. Traps the
 /// decoder completes (WFx, SGI writes, ID and debug registers, a trapped
 /// SMC) step the PC themselves.
@@ -70,25 +69,14 @@ pub fn decode(
             })
         }
         esr::EC_WFX => {
-            let taken = !aarch32::from_aarch32(frame.spsr)
-                || aarch32::trap_condition_passed(s.esr, frame.spsr);
             step(frame, len);
-            if !taken {
-                GuestExit::Handled
-            } else if iss & WFX_WFE == 0 {
+            if iss & WFX_WFE == 0 {
                 GuestExit::Halt
             } else {
                 GuestExit::Pause
             }
         }
         esr::EC_SYSREG => system_register(frame, iss, len, id_register),
-        ec @ (esr::EC_CP15_32
-        | esr::EC_CP15_64
-        | esr::EC_CP14_32
-        | esr::EC_CP14_64
-        | esr::EC_VMRS_ID
-        | esr::EC_HVC32
-        | esr::EC_SMC32) => exit_decode32::decode(frame, s, ec, id_register),
         _ => GuestExit::Unhandled(s.far),
     }
 }

@@ -7,6 +7,7 @@ use super::aarch32::{self, EntryRegs, Exception};
 use super::el1::{self, CNTV_ENABLE, CNTV_IMASK, El1State, El1State32};
 use super::esr::{EC_DABT_CURRENT, EC_DABT_LOWER, EC_UNKNOWN, ESR_IL, FSC_SYNC_EXTERNAL, ISS_WNR};
 use super::exit_decode::{self, Syndrome};
+use super::exit_decode32;
 use super::fpsimd::FpState;
 use super::trap_frame::{SPSR_DAIF, SPSR_EL1H, TrapFrame};
 use super::{cpu, id_regs};
@@ -49,8 +50,11 @@ pub struct VcpuState {
     pub hcr: cpu::Hcr,
     /// FP/SIMD registers while off the CPU.
     pub fp: FpState,
-    /// The syndrome of the last exit.
+    /// The syndrome of the last exit as decoded (for a trap from AArch32,
+    /// the AArch64 trap it amounts to: `exit_decode32.rs`).
     pub last: Syndrome,
+    /// ESR_EL2 of the last exit as the CPU gave it, for the exit record.
+    pub trap_esr: u64,
 }
 
 impl Virtualization for Aarch64 {
@@ -83,6 +87,7 @@ impl Virtualization for Aarch64 {
                 esr: ESR_IL,
                 ..Default::default()
             },
+            trap_esr: ESR_IL,
         }
     }
 
@@ -150,6 +155,11 @@ impl Virtualization for Aarch64 {
             KIND_SYNC | KIND_AARCH32_SYNC => {
                 let (esr, far, hpfar) = cpu::fault_registers();
                 state.last = Syndrome { esr, far, hpfar };
+                state.trap_esr = esr;
+                // A trap from AArch32 as the AArch64 one it amounts to.
+                if kind == KIND_AARCH32_SYNC {
+                    exit_decode32::as_aarch64(frame, &mut state.last);
+                }
                 exit_decode::decode(frame, &state.last, id_regs::guest_value)
             }
             _ => {
@@ -157,6 +167,7 @@ impl Virtualization for Aarch64 {
                     esr: kind,
                     ..Default::default()
                 };
+                state.trap_esr = kind;
                 GuestExit::Unhandled(0)
             }
         }
@@ -165,7 +176,7 @@ impl Virtualization for Aarch64 {
     #[inline]
     fn exit_detail(state: &VcpuState) -> [u64; abi::EXIT_ARCH_WORDS] {
         ExitDetail {
-            esr: state.last.esr,
+            esr: state.trap_esr,
             far: state.last.far,
         }
         .to_words()

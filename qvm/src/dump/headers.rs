@@ -7,7 +7,7 @@
 use alloc::vec::Vec;
 use elf::abi;
 
-use super::{CpuState, Machine};
+use super::machine::{CpuState, Machine};
 
 /// The name of a Linux core note, NUL included.
 const CORE_NAME: &[u8] = b"CORE\0";

@@ -24,7 +24,23 @@ pub fn cases() -> Vec<Case> {
         bare(Gic::V2),
         under_qvm(Gic::V3),
         under_qvm(Gic::V2),
+        refused(),
     ]
+}
+
+/// The same image on a CPU with AArch32 at EL0 only (QEMU's cortex-a76):
+/// the kernel refuses the AArch32 VM and `qvm` says why, naming the image.
+fn refused() -> Case {
+    Case::new(
+        "linux32-refused-a76-gic3-smp2",
+        machine(Cpu::CortexA76, Gic::V3, 2),
+    )
+    .buildfile(BUILDFILE)
+    .lines(&[
+        STARTUP,
+        r"^qvm: linux: this CPU has no AArch32 at EL1: the 32-bit guest /guests/linux32/zImage cannot run here \(on QEMU use -cpu cortex-a57 or cortex-a72\)$",
+        r"^init: 'qvm @/etc/vm/linux32\.qvmconf' exited with status 0x40$",
+    ])
 }
 
 /// The zImage under `qvm`: an AArch32 VM (2 vCPUs, the devices of the
@@ -149,7 +165,14 @@ linux-init: powering off
             .filter(|c| c.linux_bare.is_none())
             .collect();
         let names: Vec<&str> = vms.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["linux32-a72-gic3-smp2", "linux32-a72-gic2-smp2"]);
+        assert_eq!(
+            names,
+            [
+                "linux32-a72-gic3-smp2",
+                "linux32-a72-gic2-smp2",
+                "linux32-refused-a76-gic3-smp2"
+            ]
+        );
         for (case, gic) in vms.iter().zip([Gic::V3, Gic::V2]) {
             assert_eq!(case.buildfile, BUILDFILE);
             assert_eq!(case.machine, machine(Cpu::CortexA72, gic, 2));
