@@ -1,7 +1,7 @@
 //! What a core describes of the machine: its kind (`e_machine`, ELF class,
 //! the register layout of `NT_PRSTATUS`), each vCPU's registers and the
-//! guest RAM regions; used
-//! by the headers (`headers.rs`) and the layout (`mod.rs`).
+//! guest RAM regions; used by the headers (`headers.rs`) and the layout
+//! (`mod.rs`).
 
 use alloc::vec::Vec;
 
