@@ -26,7 +26,9 @@ use crate::image;
 use crate::qemu::{self, EntryLevel, Machine};
 
 /// The test guests that also run on an x86_64 PC.
-pub const X86_GUEST_PACKAGES: &[&str] = &["hello", "timer", "smp", "faults", "bench", "ticker"];
+pub const X86_GUEST_PACKAGES: &[&str] = &[
+    "hello", "timer", "smp", "faults", "bench", "ticker", "shmem",
+];
 
 /// Fails unless `name` is one of [`GUEST_PACKAGES`].
 pub fn check_name(name: &str) -> Result<()> {

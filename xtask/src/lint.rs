@@ -34,7 +34,7 @@ const TARGET_CRATES: &[&str] = &[
 /// they are ported).
 const X86_64_TARGET_CRATES: &[&str] = &[
     "kernel", "arch", "abi", "ulib", "init", "ktest", "boot", "shell", "hwcheck", "gsupport",
-    "hello", "timer", "smp", "faults", "bench", "ticker",
+    "hello", "timer", "smp", "faults", "bench", "ticker", "shmem",
 ];
 
 /// Crates whose files may not import each other in a loop beyond the knots

@@ -2,8 +2,10 @@
 //! x86_64 guests use to learn their platform, kept free of memory access
 //! so that the build host tests them. `x86_64::acpi` finds the tables in
 //! memory and hands their bytes here: the RSDP ([`parse_rsdp`]), the
-//! MADT ([`madt`]), the FADT and the DSDT's `\_S5_` ([`fadt`]).
+//! MADT ([`madt`]), the FADT and the DSDT's `\_S5_` ([`fadt`]), and a
+//! device's resources from its `_CRS` ([`crs`]).
 
+pub mod crs;
 pub mod fadt;
 pub mod madt;
 

@@ -38,7 +38,7 @@ pub mod sync;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
 pub mod x86_64;
 #[cfg(all(target_arch = "x86_64", target_os = "none"))]
-pub use x86_64::{Platform, console, cpu, exceptions, lapic, mmio, msr, power, smp, tsc};
+pub use x86_64::{Platform, console, cpu, exceptions, ioapic, lapic, mmio, msr, power, smp, tsc};
 
 #[cfg(target_arch = "aarch64")]
 pub mod console;

@@ -20,12 +20,12 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use qvm::arch::guest;
-use qvm::arch::x86_64::acpi::{self, AcpiMachine, VirtioMmio};
+use qvm::arch::x86_64::acpi;
+use qvm::arch::x86_64::acpi::vm::machine_of;
 use qvm::arch::x86_64::boot::long_mode_regs;
 use qvm::arch::x86_64::linux;
 use qvm::arch::x86_64::memmap::{memory_map, reserve};
 use qvm::config::Config;
-use qvm::config::VdevKind;
 use qvm::layout::VmLayout;
 use qvm::loader::{Format, Placed, Ram};
 use qvm::multiboot::{self, BootInfo, Header, LOADER_NAME, Module, Version};
@@ -43,43 +43,9 @@ const PAGE: u64 = 0x1000;
 /// Bytes of an ACPI 2.0 RSDP (ACPI 6.5 5.2.5.3).
 const RSDP_LEN: usize = 36;
 
-/// The ACPI machine of `layout`: the PC's, with its vCPUs and its
-/// virtio-mmio devices (in the DSDT: an x86 guest has no device tree).
-/// The FADT says an 8042 and a CMOS RTC are there, and the DSDT describes
-/// the 8042, only when the VM has them (`vdev pckeyboard`, `vdev
-/// mc146818`).
-fn acpi_machine(layout: &VmLayout) -> Result<AcpiMachine, String> {
-    let mut m = AcpiMachine::pc(layout.cpus.len() as u32);
-    m.ioapic.base = layout.gic.ioapic.base as u32;
-    let has = |kind: VdevKind| layout.vdevs.iter().any(|d| d.config.kind == kind);
-    m.legacy.i8042 = has(VdevKind::PcKeyboard);
-    m.legacy.cmos_rtc = has(VdevKind::Mc146818);
-    for d in layout.vdevs.iter().filter(|d| d.config.kind.is_virtio()) {
-        let (Ok(base), Some(gsi)) = (u32::try_from(d.slot.base), d.intid) else {
-            return Err(alloc::format!(
-                "{}: a virtio device at {:#x}{}: ACPI describes virtio devices below 4 GiB with \
-                 an interrupt",
-                d.config.origin,
-                d.slot.base,
-                if d.intid.is_none() {
-                    " without an interrupt"
-                } else {
-                    ""
-                }
-            ));
-        };
-        m.virtio.push(VirtioMmio {
-            base,
-            size: d.reg_size as u32,
-            gsi,
-        });
-    }
-    Ok(m)
-}
-
 /// The `dryrun` line: the ACPI tables' size.
 pub fn describe(_config: &Config, layout: &VmLayout) -> Result<String, String> {
-    acpi::build(&acpi_machine(layout)?, ACPI_BASE, ACPI_WINDOW)
+    acpi::build(&machine_of(layout)?, ACPI_BASE, ACPI_WINDOW)
         .map(|t| alloc::format!("ACPI tables of {} bytes at {ACPI_BASE:#x}", t.bytes.len()))
         .map_err(|e| alloc::format!("ACPI tables: {e}"))
 }
@@ -145,7 +111,7 @@ pub fn write(
         }
     }
 
-    let tables = acpi::build(&acpi_machine(layout)?, ACPI_BASE, ACPI_WINDOW)
+    let tables = acpi::build(&machine_of(layout)?, ACPI_BASE, ACPI_WINDOW)
         .map_err(|e| alloc::format!("ACPI tables: {e}"))?;
     mem.write(tables.base, &tables.bytes)?;
 

@@ -791,8 +791,8 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 68);
-        assert_eq!(count(|c| c.machine.cpu.is_x86()), 21);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 69);
+        assert_eq!(count(|c| c.machine.cpu.is_x86()), 22);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);
         assert_eq!(count(|c| c.linux_bare.is_some()), 3);

@@ -18,6 +18,7 @@ pub mod console;
 pub mod cpu;
 pub mod exceptions;
 pub mod header;
+pub mod ioapic;
 pub mod lapic;
 pub mod mmio;
 pub mod msr;

@@ -1,9 +1,11 @@
 //! What an x86_64 guest learns about its machine: RAM and the command line
 //! from the multiboot information, the CPUs, APICs and power control from
-//! ACPI, and where its own image lies.
+//! ACPI (and its other devices from the DSDT, on request), and where its
+//! own image lies.
 
 use super::acpi::{self, Root};
 use super::multiboot::BootInfo;
+use crate::acpi::crs::{self, Resources};
 use crate::acpi::fadt::{self, Power};
 use crate::acpi::madt::{self, IoApic, Madt};
 use crate::dt::Region;
@@ -71,6 +73,17 @@ impl Platform {
             .iter()
             .copied()
             .find(|r| r.contains(self.image.start))
+    }
+
+    /// The resources (`_CRS`) of the `n`th device (from 0) of the DSDT
+    /// whose `_HID` is `hid`, if the DSDT has it.
+    pub fn acpi_device(&self, hid: &str, n: usize) -> Option<Resources> {
+        let dsdt = self
+            .power
+            .dsdt
+            .and_then(acpi::table_at)
+            .filter(|t| &t[..4] == b"DSDT")?;
+        crs::find_device(&dsdt[crate::acpi::HEADER_LEN..], hid, n)
     }
 
     /// The first 2 MiB-aligned address above all RAM below 4 GiB that no

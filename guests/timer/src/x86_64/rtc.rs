@@ -13,7 +13,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 use gsupport::x86_64::port;
-use gsupport::{Platform, cpu, lapic, mmio, power, println, tsc};
+use gsupport::{Platform, cpu, ioapic, power, println, tsc};
 
 /// The interrupt's vector.
 pub const VECTOR: u8 = 0x41;
@@ -37,22 +37,6 @@ const REG_C_PF: u8 = 1 << 6;
 const REG_C_UF: u8 = 1 << 4;
 /// The RTC's ISA interrupt.
 const RTC_IRQ: u8 = 8;
-/// I/O APIC registers (82093AA datasheet): IOREGSEL, IOWIN, and the
-/// redirection table, two registers per pin from 0x10.
-const IOREGSEL: u64 = 0x00;
-const IOWIN: u64 = 0x10;
-const IOREDTBL: u32 = 0x10;
-/// Redirection entry bits: interrupt mask, trigger mode (1 level),
-/// polarity (1 active low); fixed delivery and physical destination are
-/// zeros; the destination APIC ID is in bits 63:56.
-const REDIR_MASKED: u32 = 1 << 16;
-const REDIR_LEVEL: u32 = 1 << 15;
-const REDIR_ACTIVE_LOW: u32 = 1 << 13;
-/// MPS INTI flags in an interrupt source override (ACPI 6.5 table 5.50):
-/// polarity (bits 1:0, 11 active low) and trigger mode (bits 3:2, 11
-/// level).
-const INTI_POLARITY_LOW: u16 = 0b11;
-const INTI_TRIGGER_LEVEL: u16 = 0b11 << 2;
 /// Give up after this long (two RTC seconds are needed).
 const LIMIT_US: u64 = 10_000_000;
 
@@ -80,16 +64,6 @@ fn write(reg: u8, value: u8) {
     }
 }
 
-/// Writes I/O APIC register `reg` at `base`.
-fn ioapic_write(base: u64, reg: u32, value: u32) {
-    // SAFETY: the MADT's I/O APIC, in the identity-mapped first 4 GiB;
-    // IOREGSEL selects the register IOWIN then writes.
-    unsafe {
-        mmio::write32((base + IOREGSEL) as usize, reg);
-        mmio::write32((base + IOWIN) as usize, value);
-    }
-}
-
 /// Takes one interrupt: reads register C (lowering the line) and counts
 /// what it says rose.
 pub fn on_irq() {
@@ -108,27 +82,7 @@ pub fn on_irq() {
 /// Routes ISA IRQ 8 to [`VECTOR`] on this CPU (or masks it); `None` if
 /// there is no I/O APIC for it.
 fn route(platform: &Platform, masked: bool) -> Option<()> {
-    let ioapic = platform.ioapic?;
-    let over = platform
-        .madt
-        .as_ref()
-        .and_then(|m| m.overrides().iter().find(|o| o.source == RTC_IRQ).copied());
-    let gsi = over.map_or(u32::from(RTC_IRQ), |o| o.gsi);
-    let flags = over.map_or(0, |o| o.flags);
-    let pin = gsi.checked_sub(ioapic.gsi_base)?;
-    let mut low = u32::from(VECTOR);
-    if flags & INTI_POLARITY_LOW == INTI_POLARITY_LOW {
-        low |= REDIR_ACTIVE_LOW;
-    }
-    if flags & INTI_TRIGGER_LEVEL == INTI_TRIGGER_LEVEL {
-        low |= REDIR_LEVEL;
-    }
-    if masked {
-        low |= REDIR_MASKED;
-    }
-    ioapic_write(ioapic.addr, IOREDTBL + 2 * pin + 1, lapic::id() << 24);
-    ioapic_write(ioapic.addr, IOREDTBL + 2 * pin, low);
-    Some(())
+    ioapic::route(platform, ioapic::isa_irq(platform, RTC_IRQ), VECTOR, masked)
 }
 
 /// Runs the test: the periodic interrupts counted over one RTC second.

@@ -2,7 +2,8 @@
 //! 0xA0000-0xFFFFF left out of the memory map), the local APIC at
 //! 0xFEE00000 and the I/O APIC at 0xFEC00000, the legacy devices at their
 //! PC ports and ISA interrupts (through the I/O APIC pins the ACPI MADT's
-//! overrides give them), virtio-mmio slots below the APICs.
+//! overrides give them), virtio-mmio and shmem slots below the APICs;
+//! `vdev shmem` regions high above the PC's holes.
 
 use crate::config::VdevKind;
 use crate::layout::AddressSpace;
@@ -29,6 +30,19 @@ pub const MMIO_BASE: u64 = 0xD000_0000;
 /// First I/O APIC pin for devices without an ISA interrupt (16-23 are
 /// the PCI pins of a PC, free here).
 pub const MISC_PIN: u32 = 16;
+
+/// The PC's holes below 4 GiB: the legacy one (video memory and the BIOS
+/// area, `memmap::LEGACY_HOLE`) and, from 3 GiB, the devices, the APICs
+/// and the firmware's flash up to the top of the 32-bit space.
+pub const PC_32BIT_HOLES_END: u64 = 1 << 32;
+/// AMD's HyperTransport hole, 1012 GiB to 1 TiB: reserved on AMD
+/// processors (a guest must not see RAM or devices there).
+pub const AMD_HT_HOLE: core::ops::Range<u64> = 0xFD_0000_0000..0x100_0000_0000;
+// `vdev shmem` regions go from `layout::SHMEM_BASE` (256 GiB) up to the
+// top of the guest-physical space the kernel maps (512 GiB): clear of
+// every PC hole.
+const _: () = assert!(crate::layout::SHMEM_BASE >= PC_32BIT_HOLES_END);
+const _: () = assert!(abi::GUEST_PA_TOP <= AMD_HT_HOLE.start);
 
 /// COM1.
 pub const COM1_PORT: u64 = 0x3F8;

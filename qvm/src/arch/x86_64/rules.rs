@@ -27,6 +27,7 @@ pub const MODELLED: &[VdevKind] = &[
     VdevKind::VirtioNet,
     VdevKind::VirtioEntropy,
     VdevKind::WdtIb700,
+    VdevKind::Shmem,
 ];
 
 /// The I/O-port devices: their `loc` is `io:PORT`.

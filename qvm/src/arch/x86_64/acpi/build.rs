@@ -81,7 +81,7 @@ pub fn build(m: &AcpiMachine, base: u64, window: u64) -> Result<AcpiImage, AcpiE
         table_id: m.oem_table_id,
         revision: m.oem_revision,
     };
-    let dsdt_bytes = dsdt(&oem, &m.virtio, m.legacy.i8042);
+    let dsdt_bytes = dsdt(&oem, &m.virtio, &m.shmem, m.legacy.i8042);
     let head = HEADER_LEN as u64;
     let facs_at = align(base + RSDP_LEN, FACS_ALIGN);
     let dsdt_at = align(facs_at + FACS_LEN as u64, TABLE_ALIGN);

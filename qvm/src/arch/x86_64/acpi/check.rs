@@ -5,6 +5,7 @@ use core::fmt;
 
 use super::devices::MAX_DEVICES;
 use super::machine::AcpiMachine;
+use super::shmem::MAX_SHMEMS;
 
 /// Where a BIOS-booted guest scans for the RSDP (ACPI 6.4 §5.2.5.1: the
 /// BIOS read-only memory space between 0E0000h and 0FFFFFh, on 16-byte
@@ -62,8 +63,13 @@ pub enum AcpiError {
     NoPm1Block,
     /// More virtio-mmio devices than the DSDT names.
     TooManyDevices(usize),
-    /// A virtio-mmio device's interrupt is not one of the I/O APIC's pins.
+    /// More shmem devices than the DSDT names.
+    TooManyShmems(usize),
+    /// A virtio-mmio or shmem device's interrupt is not one of the I/O
+    /// APIC's pins.
     DeviceGsi(u32),
+    /// A shmem device's region is empty or runs past the address space.
+    ShmemRegion(u64),
 }
 
 impl fmt::Display for AcpiError {
@@ -97,8 +103,17 @@ impl fmt::Display for AcpiError {
                     "{n} virtio devices: the DSDT names at most {MAX_DEVICES}"
                 )
             }
+            AcpiError::TooManyShmems(n) => {
+                write!(f, "{n} shmem devices: the DSDT names at most {MAX_SHMEMS}")
+            }
             AcpiError::DeviceGsi(gsi) => {
-                write!(f, "a virtio device on GSI {gsi}: no I/O APIC pin")
+                write!(f, "a device on GSI {gsi}: no I/O APIC pin")
+            }
+            AcpiError::ShmemRegion(at) => {
+                write!(
+                    f,
+                    "a shmem region at {at:#x}: empty or past the address space"
+                )
             }
         }
     }
@@ -138,6 +153,19 @@ pub fn check_machine(m: &AcpiMachine) -> Result<(), AcpiError> {
     }
     if let Some(d) = m.virtio.iter().find(|d| !pin(d.gsi)) {
         return Err(AcpiError::DeviceGsi(d.gsi));
+    }
+    if m.shmem.len() > MAX_SHMEMS {
+        return Err(AcpiError::TooManyShmems(m.shmem.len()));
+    }
+    if let Some(d) = m.shmem.iter().find(|d| !pin(d.gsi)) {
+        return Err(AcpiError::DeviceGsi(d.gsi));
+    }
+    if let Some(d) = m
+        .shmem
+        .iter()
+        .find(|d| d.size == 0 || d.region.checked_add(d.size).is_none())
+    {
+        return Err(AcpiError::ShmemRegion(d.region));
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! The VM's devices under `\_SB` in the DSDT: its virtio-mmio devices
-//! and (`keyboard.rs`) its 8042. The virtio-mmio devices, where an ACPI guest finds
-//! them (an x86 guest has no device tree): `Scope (\_SB) { Device (VRnn)
+//! The VM's devices under `\_SB` in the DSDT: its virtio-mmio devices,
+//! (`shmem.rs`) its `vdev shmem` devices and (`keyboard.rs`) its 8042.
+//! The virtio-mmio devices, where an ACPI guest finds them (an x86 guest has no device tree): `Scope (\_SB) { Device (VRnn)
 //! { Name (_HID, "LNRO0005") Name (_UID, n) Name (_CRS,
 //! ResourceTemplate () { Memory32Fixed (ReadWrite, BASE, SIZE)
 //! Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { GSI }
@@ -8,11 +8,13 @@
 //! (drivers/virtio/virtio_mmio.c, `virtio_mmio_acpi_match`); the
 //! interrupt is level-triggered active-high, as a virtio-mmio device
 //! holds its line while its InterruptStatus is non-zero. Encodings: ACPI
-//! 6.4 §20.2 (AML) and §6.4 (resource descriptors).
+//! 6.4 §20.2 (AML) and §6.4 (resource descriptors, `resources.rs`).
 
 use super::aml::{self, END_TAG, NAME_OP, integer, name_buffer, name_string, with_length};
 use super::keyboard::keyboard_device;
+use super::resources::{level_interrupt, memory32_fixed};
 use super::sdt::Bytes;
+use super::shmem::{SharedMemory, shmem_devices};
 
 /// A virtio-mmio device: its registers and its I/O APIC input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,34 +36,12 @@ pub const VIRTIO_MMIO_HID: &str = "LNRO0005";
 /// Devices the names `VR00` to `VRFF` tell apart.
 pub const MAX_DEVICES: usize = 256;
 
-/// Large resource item 0x06, 32-bit Fixed Memory Range Descriptor
-/// (§6.4.3.4), and its length after the 3-byte header.
-const MEMORY32_FIXED: u8 = 0x86;
-const MEMORY32_FIXED_LEN: u16 = 9;
-/// Its information byte: bit 0, read/write.
-const MEMORY_READ_WRITE: u8 = 1 << 0;
-/// Large resource item 0x09, Extended Interrupt Descriptor (§6.4.3.6).
-const EXTENDED_INTERRUPT: u8 = 0x89;
-/// Its length for one interrupt: flags, table length, one DWORD.
-const EXTENDED_INTERRUPT_LEN: u16 = 6;
-/// Its flags: bit 0 consumer; bit 1 clear, level-triggered; bit 2
-/// clear, active-high; bit 3 clear, exclusive.
-const INTERRUPT_CONSUMER_LEVEL_HIGH: u8 = 1 << 0;
-
 /// The resource template of `d`: its memory range, its interrupt, the
 /// end tag.
 fn resources(d: &VirtioMmio) -> Bytes {
     let mut r = Bytes::default();
-    r.u8(MEMORY32_FIXED)
-        .u16(MEMORY32_FIXED_LEN)
-        .u8(MEMORY_READ_WRITE)
-        .u32(d.base)
-        .u32(d.size);
-    r.u8(EXTENDED_INTERRUPT)
-        .u16(EXTENDED_INTERRUPT_LEN)
-        .u8(INTERRUPT_CONSUMER_LEVEL_HIGH)
-        .u8(1)
-        .u32(d.gsi);
+    memory32_fixed(&mut r, d.base, d.size);
+    level_interrupt(&mut r, d.gsi);
     r.u8(END_TAG).u8(0);
     r
 }
@@ -79,10 +59,16 @@ fn device(out: &mut Bytes, n: usize, d: &VirtioMmio) {
 }
 
 /// Appends `Scope (\_SB) {...}` with a device for each of `devices` (at
-/// most [`MAX_DEVICES`]) and, if `i8042`, the 8042 keyboard controller
-/// (`keyboard.rs`); nothing if there are none.
-pub fn system_bus_scope(out: &mut Bytes, devices: &[VirtioMmio], i8042: bool) {
-    if devices.is_empty() && !i8042 {
+/// most [`MAX_DEVICES`]), each of `shmems` (`shmem.rs`) and, if `i8042`,
+/// the 8042 keyboard controller (`keyboard.rs`); nothing if there are
+/// none.
+pub fn system_bus_scope(
+    out: &mut Bytes,
+    devices: &[VirtioMmio],
+    shmems: &[SharedMemory],
+    i8042: bool,
+) {
+    if devices.is_empty() && shmems.is_empty() && !i8042 {
         return;
     }
     let mut body = Bytes::default();
@@ -90,6 +76,7 @@ pub fn system_bus_scope(out: &mut Bytes, devices: &[VirtioMmio], i8042: bool) {
     for (n, d) in devices.iter().take(MAX_DEVICES).enumerate() {
         device(&mut body, n, d);
     }
+    shmem_devices(&mut body, shmems);
     if i8042 {
         keyboard_device(&mut body);
     }
@@ -109,7 +96,7 @@ mod tests {
             size: 0x200,
             gsi: 16,
         };
-        system_bus_scope(&mut out, &[d], false);
+        system_bus_scope(&mut out, &[d], &[], false);
         let b = &out.0;
         // A PkgLength at `at`: the value and the bytes it takes.
         let pkg = |b: &[u8], at: usize| {
@@ -158,7 +145,7 @@ mod tests {
             gsi: 17,
         };
         let mut out = Bytes::default();
-        system_bus_scope(&mut out, &[d; 20], false);
+        system_bus_scope(&mut out, &[d; 20], &[], false);
         let names: alloc::vec::Vec<_> = out
             .0
             .windows(4)
@@ -168,11 +155,11 @@ mod tests {
         assert_eq!(names.len(), 20);
         assert_eq!(names[19], "VR13");
         let mut none = Bytes::default();
-        system_bus_scope(&mut none, &[], false);
+        system_bus_scope(&mut none, &[], &[], false);
         assert!(none.0.is_empty());
         // The 8042 alone: a scope with KBD_ in it.
         let mut kbd = Bytes::default();
-        system_bus_scope(&mut kbd, &[], true);
+        system_bus_scope(&mut kbd, &[], &[], true);
         assert!(kbd.0.windows(4).any(|w| w == b"KBD_"));
         assert!(kbd.0.windows(7).any(|w| w == b"PNP0303"));
     }

@@ -6,6 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::devices::VirtioMmio;
+use super::shmem::SharedMemory;
 
 /// Where the local APICs are (the architectural default of
 /// IA32_APIC_BASE).
@@ -164,6 +165,8 @@ pub struct AcpiMachine {
     pub legacy: Legacy,
     /// The virtio-mmio devices the DSDT lists.
     pub virtio: Vec<VirtioMmio>,
+    /// The `vdev shmem` devices the DSDT lists.
+    pub shmem: Vec<SharedMemory>,
     /// OEM ID of every table and of the RSDP.
     pub oem_id: [u8; 6],
     /// OEM table ID of every table.
@@ -220,6 +223,7 @@ impl AcpiMachine {
                 cmos_rtc: true,
             },
             virtio: Vec::new(),
+            shmem: Vec::new(),
             oem_id: *b"QHV   ",
             oem_table_id: *b"QHV-PC  ",
             oem_revision: 1,

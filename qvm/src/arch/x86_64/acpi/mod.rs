@@ -13,8 +13,11 @@
 //! - the MADT: local APICs, the I/O APIC, interrupt source overrides,
 //!   LINT1 as NMI ([`madt`]);
 //! - the DSDT ([`dsdt`]), whose AML defines `\_S0_` and `\_S5_` ([`aml`]; the S5
-//!   SLP_TYP is [`SLP_TYP_S5`], which the PM1 vdev is given) and the
-//!   virtio-mmio devices under `\_SB` ([`devices`]).
+//!   SLP_TYP is [`SLP_TYP_S5`], which the PM1 vdev is given), the
+//!   virtio-mmio devices under `\_SB` ([`devices`]) and the `vdev shmem`
+//!   devices ([`shmem`]).
+//!
+//! [`vm::machine_of`] makes the [`AcpiMachine`] of a placed VM.
 //!
 //! Every table has its header (§5.2.6) with checksum, OEM fields from the
 //! machine and creator "QHVM" ([`sdt`]). Pure: no guest memory is
@@ -29,7 +32,10 @@ pub mod fadt;
 pub mod keyboard;
 pub mod machine;
 pub mod madt;
+pub mod resources;
 pub mod sdt;
+pub mod shmem;
+pub mod vm;
 
 #[cfg(test)]
 mod tests;
@@ -42,3 +48,4 @@ pub use machine::{
     AcpiMachine, IoApic, Legacy, Override, PM_BASE, PmPorts, Polarity, RESET_PORT, RESET_VALUE,
     ResetReg, SCI_IRQ, Trigger,
 };
+pub use shmem::SharedMemory;

@@ -139,3 +139,31 @@ fn errors_say_what_is_wrong() {
     );
     assert!(AcpiError::TooManyCpus(300).to_string().contains("300"));
 }
+
+#[test]
+fn a_shmem_device_needs_a_pin_and_a_region() {
+    let good = SharedMemory {
+        regs: 0xD000_0000,
+        gsi: 23,
+        region: 0x40_0000_0000,
+        size: 0x1000,
+    };
+    let mut m = AcpiMachine::pc(1);
+    m.shmem.push(good);
+    assert!(built(&m).is_ok());
+    m.shmem[0].gsi = 24;
+    assert_eq!(built(&m), Err(AcpiError::DeviceGsi(24)));
+    m.shmem[0] = SharedMemory { size: 0, ..good };
+    assert_eq!(built(&m), Err(AcpiError::ShmemRegion(0x40_0000_0000)));
+    m.shmem[0] = SharedMemory {
+        region: u64::MAX,
+        ..good
+    };
+    assert_eq!(built(&m), Err(AcpiError::ShmemRegion(u64::MAX)));
+    m.shmem = alloc::vec![good; 257];
+    assert_eq!(built(&m), Err(AcpiError::TooManyShmems(257)));
+    assert_eq!(
+        AcpiError::DeviceGsi(24).to_string(),
+        "a device on GSI 24: no I/O APIC pin"
+    );
+}
