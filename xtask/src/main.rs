@@ -21,6 +21,7 @@ mod linux;
 mod profile;
 mod qemu;
 mod qvm_check;
+mod sdcard;
 mod setup;
 mod x86;
 
@@ -47,8 +48,8 @@ enum Command {
     Setup,
     /// Build the kernel, the user programs and the test guests (aarch64 and x86_64), or the x86_64 kernel and the host programs ported to it.
     Build(BuildArgs),
-    /// Build, then make the boot image (kernel + bootfs) and print its path.
-    Image(ImageArgs),
+    /// Build, then make the boot image (kernel + bootfs) and print its path; for rpi4 and zcu102 also their SD-card image, whose path is printed instead.
+    Image(sdcard::commands::ImageCmd),
     /// Make the boot image and boot it on QEMU `virt` with the console on this terminal.
     Run(RunArgs),
     /// Check formatting and run clippy with warnings denied, host and aarch64.
@@ -168,8 +169,8 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 Arch::X86_64 => x86::build_all(&root)?,
             }
         }
-        Command::Image(args) => {
-            let path = build_image(&root, &args)?;
+        Command::Image(cmd) => {
+            let path = sdcard::commands::image(&root, &cmd.image, cmd.with_firmware)?;
             println!("{}", path.display());
         }
         Command::Run(args) => {
