@@ -10,6 +10,7 @@ mod bench_linux;
 mod build;
 mod cpio;
 mod elf32;
+mod flash;
 mod guest_variants;
 mod guests;
 mod host_tests;
@@ -62,6 +63,8 @@ enum Command {
     Test(TestArgs),
     /// Run the `bench` guest bare and under the hypervisor (QEMU -icount) and print a table in instructions.
     Bench(bench::BenchArgs),
+    /// Write a board's SD-card image to a removable disk, after checks (mounted, system disk, size...); --dry-run shows them.
+    Flash(flash::FlashArgs),
     /// Profile the exit paths: run the bench image under QEMU with an instruction trace and charge host instructions to the guest instruction that exited.
     Profile(profile::ProfileArgs),
 }
@@ -173,6 +176,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
             let path = sdcard::commands::image(&root, &cmd.image, cmd.with_firmware)?;
             println!("{}", path.display());
         }
+        Command::Flash(args) => flash::command(&root, &args)?,
         Command::Run(args) => {
             let x86 = args.image.arch == Arch::X86_64;
             let cpu = match (args.accel, args.cpu) {
