@@ -10,6 +10,7 @@ mod bench_linux;
 mod build;
 mod cpio;
 mod elf32;
+mod flash;
 mod guest_variants;
 mod guests;
 mod host_tests;
@@ -21,6 +22,7 @@ mod linux;
 mod profile;
 mod qemu;
 mod qvm_check;
+mod sdcard;
 mod setup;
 mod x86;
 
@@ -47,8 +49,8 @@ enum Command {
     Setup,
     /// Build the kernel, the user programs and the test guests (aarch64 and x86_64), or the x86_64 kernel and the host programs ported to it.
     Build(BuildArgs),
-    /// Build, then make the boot image (kernel + bootfs) and print its path.
-    Image(ImageArgs),
+    /// Build, then make the boot image (kernel + bootfs) and print its path; for rpi4 and zcu102 also their SD-card image, whose path is printed instead.
+    Image(sdcard::commands::ImageCmd),
     /// Make the boot image and boot it on QEMU `virt` with the console on this terminal.
     Run(RunArgs),
     /// Check formatting and run clippy with warnings denied, host and aarch64.
@@ -61,6 +63,8 @@ enum Command {
     Test(TestArgs),
     /// Run the `bench` guest bare and under the hypervisor (QEMU -icount) and print a table in instructions.
     Bench(bench::BenchArgs),
+    /// Write a board's SD-card image to a removable disk, after checks (mounted, system disk, size...); --dry-run shows them.
+    Flash(flash::FlashArgs),
     /// Profile the exit paths: run the bench image under QEMU with an instruction trace and charge host instructions to the guest instruction that exited.
     Profile(profile::ProfileArgs),
 }
@@ -168,10 +172,11 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 Arch::X86_64 => x86::build_all(&root)?,
             }
         }
-        Command::Image(args) => {
-            let path = build_image(&root, &args)?;
+        Command::Image(cmd) => {
+            let path = sdcard::commands::image(&root, &cmd.image, cmd.with_firmware)?;
             println!("{}", path.display());
         }
+        Command::Flash(args) => flash::command(&root, &args)?,
         Command::Run(args) => {
             let x86 = args.image.arch == Arch::X86_64;
             let cpu = match (args.accel, args.cpu) {

@@ -7,6 +7,7 @@
 //! instead, with a warning (apt's check still applies): see [`debian`].
 
 mod debian;
+pub mod dtbs;
 #[cfg(test)]
 mod real_tests;
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! installed and the command is printed for the user to decide. Installs
 //! run as root, or through `sudo -n`; otherwise we stop with the command.
 
-mod apt;
+pub mod apt;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -267,7 +267,7 @@ fn backports_suite() -> Option<String> {
 }
 
 /// Every apt sources file: `/etc/apt/sources.list` and `sources.list.d/*.list|*.sources`.
-fn source_files() -> Vec<(PathBuf, String)> {
+pub fn source_files() -> Vec<(PathBuf, String)> {
     let mut files = vec![PathBuf::from("/etc/apt/sources.list")];
     if let Ok(dir) = std::fs::read_dir("/etc/apt/sources.list.d") {
         let mut more: Vec<PathBuf> = dir
