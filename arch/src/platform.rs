@@ -183,9 +183,13 @@ pub trait Boot: Traps {
     /// Top of the boot CPU's stack.
     fn boot_stack_top() -> usize;
     /// Starts CPU `hw_id` (ARM MPIDR; x86 APIC id) on `stack_top` with
-    /// `map`; it enters the kernel's secondary entry with `index`.
+    /// `map`; it enters the kernel's secondary entry with `index`. ARM:
+    /// `release` is its spin-table release address, where it waits for an
+    /// entry point; without one it is started through PSCI `CPU_ON` (x86:
+    /// INIT-SIPI, `release` unused).
     fn start_cpu(
         hw_id: u64,
+        release: Option<usize>,
         stack_top: usize,
         map: Self::KernelMap,
         index: usize,

@@ -115,6 +115,7 @@ impl Boot for Aarch64 {
 
     fn start_cpu(
         hw_id: u64,
+        release: Option<usize>,
         stack_top: usize,
         map: KernelMap,
         index: usize,
@@ -136,6 +137,13 @@ impl Boot for Aarch64 {
         // The new CPU reads its record once, with its MMU off.
         let record_at = record as *const SecondaryBoot as usize;
         cpu::clean_dcache_range(record_at, core::mem::size_of::<SecondaryBoot>());
+        if let Some(release) = release {
+            // SAFETY: the tree gives `release` as this CPU's spin-table
+            // word, in RAM the kernel maps and keeps (the firmware's
+            // reserved page); the CPU is still spinning on it.
+            unsafe { super::entry::release_from_spin_table(release, record_at) };
+            return Ok(());
+        }
         super::psci::cpu_on(
             conduit(),
             hw_id,

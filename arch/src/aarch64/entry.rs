@@ -2,13 +2,33 @@
 //! U-Boot `booti` and the Raspberry Pi firmware can start it), the move
 //! from EL3 to EL2 on boards that start there, self-relocation (the kernel
 //! is linked at 0 and runs wherever it was loaded), clearing .bss, the boot
-//! map, and the entry of secondary CPUs started through PSCI `CPU_ON`.
+//! map, and the entry of secondary CPUs started through PSCI `CPU_ON` or
+//! released from a spin table.
 
 use super::mmu;
 use core::cell::UnsafeCell;
 
 core::arch::global_asm!(
     r#"
+// EL3 -> EL2h at label \to (x3 scratch): give EL2 the GICv3 system
+// registers if there are any, make the lower levels non-secure AArch64
+// with HVC enabled, and drop to EL2h with DAIF masked.
+.macro EL3_TO_EL2 to
+    mrs     x3, id_aa64pfr0_el1
+    ubfx    x3, x3, #24, #4
+    cbz     x3, 10f
+    mov     x3, #0xf
+    msr     s3_6_c12_c12_5, x3  // ICC_SRE_EL3: SRE, DFB, DIB, Enable
+    isb
+10: mov     x3, #0x5b1          // SCR_EL3: NS, RES1[5:4], SMD, HCE, RW
+    msr     scr_el3, x3
+    mov     x3, #0x3c9          // SPSR: EL2h, DAIF masked
+    msr     spsr_el3, x3
+    adr     x3, \to
+    msr     elr_el3, x3
+    eret
+.endm
+
 .section .text.head, "ax"
 .global _start
 _start:
@@ -29,31 +49,33 @@ _start:
     lsr     x2, x2, #2
     cmp     x2, #3
     b.ne    7f
-    // EL3: give EL2 the GICv3 system registers if there are any, make the
-    // lower levels non-secure AArch64 with HVC enabled, and drop to EL2h.
-    mrs     x3, id_aa64pfr0_el1
-    ubfx    x3, x3, #24, #4
-    cbz     x3, 6f
-    mov     x3, #0xf
-    msr     s3_6_c12_c12_5, x3  // ICC_SRE_EL3: SRE, DFB, DIB, Enable
-    isb
-6:  mov     x3, #0x5b1          // SCR_EL3: NS, RES1[5:4], SMD, HCE, RW
-    msr     scr_el3, x3
-    mov     x3, #0x3c9          // SPSR: EL2h, DAIF masked
-    msr     spsr_el3, x3
-    adr     x3, 5b
-    msr     elr_el3, x3
-    eret
+    EL3_TO_EL2 5b
 7:  mov     x0, x19
     mov     x1, x20
     bl      __arch_primary_rust
 8:  wfe
     b       8b
 
+// A CPU released from a spin table (at EL3 on QEMU's raspi4b, at EL2
+// from the Pi firmware): the record is the one `release_from_spin_table`
+// left in __arch_spin_record (cleaned to the point of coherency), read
+// with the MMU off.
+.section .text
+.global __arch_spin_entry
+__arch_spin_entry:
+    msr     daifset, #0xf
+    mrs     x2, CurrentEL
+    lsr     x2, x2, #2
+    cmp     x2, #3
+    b.ne    11f
+    EL3_TO_EL2 11f
+11: adrp    x0, __arch_spin_record
+    ldr     x0, [x0, :lo12:__arch_spin_record]
+    b       __arch_secondary_entry
+
 // Secondary CPUs: x0 = physical address of a SecondaryBoot record, cleaned
 // to the point of coherency by the CPU that started us. The MMU comes on
 // before anything touches the stack.
-.section .text
 .global __arch_secondary_entry
 __arch_secondary_entry:
     msr     daifset, #0xf
@@ -179,9 +201,38 @@ extern "C" fn __arch_primary_rust(dtb: usize, base: usize, el: u64) -> ! {
 
 unsafe extern "C" {
     fn __arch_secondary_entry();
+    fn __arch_spin_entry();
 }
 
 /// Physical address secondary CPUs start at.
 pub fn secondary_entry_point() -> usize {
     __arch_secondary_entry as *const () as usize
+}
+
+/// The record of the CPU being released from its spin table (one at a
+/// time: the boot CPU waits for each to report in).
+#[unsafe(no_mangle)]
+static mut __arch_spin_record: u64 = 0;
+
+/// Releases a CPU waiting on the spin-table word at physical `release`
+/// (Devicetree Specification 3.8.1, `cpu-release-addr`; Linux's
+/// `Documentation/arch/arm64/booting.rst` 5): the record's address for it,
+/// then the entry point in the word, both cleaned to the point of
+/// coherency (the CPU reads them with its MMU and caches off), then SEV.
+///
+/// # Safety
+/// `release` is that CPU's release word, mapped writable by the kernel's
+/// map (the kernel runs on an identity map of RAM); the CPU waits on it.
+pub unsafe fn release_from_spin_table(release: usize, record: usize) {
+    let slot = &raw mut __arch_spin_record;
+    // SAFETY: only the boot CPU writes the slot, while no released CPU
+    // that could still read it is running (the caller waits for each).
+    unsafe { core::ptr::write_volatile(slot, record as u64) };
+    super::cpu::clean_dcache_range(slot as usize, 8);
+    let entry = __arch_spin_entry as *const () as usize as u64;
+    // SAFETY: the caller's word; an aligned 8-byte store.
+    unsafe { core::ptr::write_volatile(release as *mut u64, entry) };
+    super::cpu::clean_dcache_range(release, 8);
+    // SAFETY: barriers and an event.
+    unsafe { core::arch::asm!("dsb sy", "sev") };
 }

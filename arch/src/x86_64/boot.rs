@@ -170,7 +170,13 @@ impl Boot for X86_64 {
         super::start::boot_stack_top()
     }
 
-    fn start_cpu(hw_id: u64, stack_top: usize, map: u64, index: usize) -> Result<(), StartError> {
+    fn start_cpu(
+        hw_id: u64,
+        _release: Option<usize>,
+        stack_top: usize,
+        map: u64,
+        index: usize,
+    ) -> Result<(), StartError> {
         let slot = STACK_TOPS.get(index).ok_or(ap_start::BAD_PAGE)?;
         slot.store(stack_top, Ordering::Relaxed);
         let page = firmware().startup_page.ok_or(ap_start::BAD_PAGE)?;

@@ -6,6 +6,9 @@
 
 pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod};
 
+pub mod nops;
+#[cfg(test)]
+mod spin_tests;
 pub mod x86;
 use heapless::Vec;
 
@@ -55,6 +58,10 @@ pub struct Board {
     pub reserved: Vec<Range, MAX_RANGES>,
     /// MPIDR affinity of each CPU, in tree order (CPU index = position).
     pub cpus: Vec<u64, MAX_CPUS>,
+    /// Each CPU's spin-table release address (`enable-method =
+    /// "spin-table"`, `cpu-release-addr`: the Raspberry Pi firmware's and
+    /// QEMU `raspi4b`'s way), or `None` to start it through PSCI.
+    pub cpu_release: Vec<Option<usize>, MAX_CPUS>,
     /// The GIC.
     pub gic: IrqControllerInfo,
     /// The console.
@@ -110,7 +117,14 @@ fn intid_of(kind: usize, number: usize) -> u32 {
 pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     let fdt = fdt::Fdt::new(dtb).map_err(|_| BoardError::BadTree)?;
     let mut board = Board::default();
-    let model = fdt.root().model().as_bytes();
+    // Read here, not with `Root::model`, which panics on a tree without
+    // one.
+    let model = fdt
+        .find_node("/")
+        .and_then(|root| root.property("model"))
+        .and_then(|p| p.as_str())
+        .unwrap_or("")
+        .as_bytes();
     let n = model.len().min(board.model.len() - 1);
     board.model[..n].copy_from_slice(&model[..n]);
 
@@ -163,7 +177,17 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             continue;
         }
         // CPUs past MAX_CPUS are not started.
-        let _ = board.cpus.push(cpu.ids().first() as u64);
+        let spin_table = cpu
+            .property("enable-method")
+            .and_then(|p| p.as_str())
+            .is_some_and(|m| m == "spin-table");
+        let release = cpu
+            .property("cpu-release-addr")
+            .and_then(|p| p.as_usize())
+            .filter(|_| spin_table);
+        if board.cpus.push(cpu.ids().first() as u64).is_ok() {
+            let _ = board.cpu_release.push(release);
+        }
     }
     if board.cpus.is_empty() {
         return Err(BoardError::NoCpus);
@@ -211,9 +235,10 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         }
     }
 
+    // `Fdt::chosen` panics on a tree without /chosen: asked only if there.
     let uart_node = fdt
-        .chosen()
-        .stdout()
+        .find_node("/chosen")
+        .and_then(|_| fdt.chosen().stdout())
         .filter(|n| {
             n.compatible()
                 .is_some_and(|c| c.all().any(|s| s == "arm,pl011"))

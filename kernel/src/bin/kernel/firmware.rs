@@ -70,14 +70,19 @@ impl PhysMem for BootMapMemory {
     }
 }
 
-/// The device tree handed over by the boot loader.
+/// The device tree handed over by the boot loader, its NOP tokens taken
+/// out (`board::nops`: the `fdt` crate cannot walk past some of them).
 fn device_tree(dtb: usize) -> &'static [u8] {
     // SAFETY: the boot map covers the whole device tree (its size is read
-    // the same way there); the firmware leaves it in place.
-    unsafe {
+    // the same way there), in RAM the boot loader handed over; nothing else
+    // refers to it yet, and the kernel keeps it (its range is reserved).
+    let tree = unsafe {
         let size = u32::from_be(core::ptr::read_volatile((dtb + 4) as *const u32)) as usize;
-        core::slice::from_raw_parts(dtb as *const u8, size)
-    }
+        core::slice::from_raw_parts_mut(dtb as *mut u8, size)
+    };
+    // A malformed tree is left as it is: the parse then refuses it.
+    let _ = board::nops::strip(tree);
+    tree
 }
 
 /// Reads the board the boot loader described.

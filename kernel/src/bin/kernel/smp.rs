@@ -36,7 +36,8 @@ pub fn start_secondaries(board: &Board) {
         let stack = alloc::vec![0u8; STACK_SIZE].leak();
         let stack_top = (stack.as_ptr() as usize + STACK_SIZE) & !15;
         KERNEL.lock().cpus[index].stack_top = stack_top;
-        if let Err(e) = Arch::start_cpu(mpidr, stack_top, map, index) {
+        let release = board.cpu_release.get(index).copied().flatten();
+        if let Err(e) = Arch::start_cpu(mpidr, release, stack_top, map, index) {
             log::warn!(
                 "qhv: CPU {index} (MPIDR {mpidr:#x}) did not start: firmware error {}",
                 e.0
