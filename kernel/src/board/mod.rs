@@ -9,6 +9,9 @@ pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod};
 pub mod nops;
 #[cfg(test)]
 mod spin_tests;
+#[cfg(test)]
+mod testtree;
+pub mod translate;
 pub mod x86;
 use heapless::Vec;
 
@@ -193,26 +196,34 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         return Err(BoardError::NoCpus);
     }
 
-    if let Some(gic) = fdt.find_compatible(&["arm,gic-v3"]) {
-        let mut regs = gic
+    // Devices' `reg` is on their bus: `translate` gives CPU addresses
+    // (the same on QEMU `virt`; through `/soc`'s `ranges` on the Pi 4).
+    let cpu_regs = |node: &fdt::node::FdtNode, path: &translate::BusPath| {
+        let regs: Vec<usize, 8> = node
             .reg()
             .into_iter()
             .flatten()
-            .map(|r| r.starting_address as usize);
+            .filter_map(|r| path.to_cpu(r.starting_address as u64))
+            .map(|a| a as usize)
+            .take(8)
+            .collect();
+        regs
+    };
+    if let Some((gic, path)) = translate::find_compatible(&fdt, &["arm,gic-v3"]) {
+        let mut regs = cpu_regs(&gic, &path).into_iter();
         if let (Some(gicd), Some(gicr)) = (regs.next(), regs.next()) {
             board.gic = IrqControllerInfo::V3 { gicd, gicr };
         }
-    } else if let Some(gic) = fdt.find_compatible(&[
-        "arm,cortex-a15-gic",
-        "arm,gic-400",
-        "arm,cortex-a9-gic",
-        "arm,cortex-a7-gic",
-    ]) {
-        let mut regs = gic
-            .reg()
-            .into_iter()
-            .flatten()
-            .map(|r| r.starting_address as usize);
+    } else if let Some((gic, path)) = translate::find_compatible(
+        &fdt,
+        &[
+            "arm,cortex-a15-gic",
+            "arm,gic-400",
+            "arm,cortex-a9-gic",
+            "arm,cortex-a7-gic",
+        ],
+    ) {
+        let mut regs = cpu_regs(&gic, &path).into_iter();
         if let (Some(gicd), Some(gicc)) = (regs.next(), regs.next()) {
             board.gic = IrqControllerInfo::V2 {
                 gicd,
@@ -243,9 +254,10 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             n.compatible()
                 .is_some_and(|c| c.all().any(|s| s == "arm,pl011"))
         })
-        .or_else(|| fdt.find_compatible(&["arm,pl011"]));
-    if let Some(node) = uart_node
-        && let Some(base) = node.reg().into_iter().flatten().next()
+        .and_then(|stdout| translate::find(&fdt, &|n: &fdt::node::FdtNode| n.name == stdout.name))
+        .or_else(|| translate::find_compatible(&fdt, &["arm,pl011"]));
+    if let Some((node, path)) = uart_node
+        && let Some(&base) = cpu_regs(&node, &path).first()
     {
         let intid = node.property("interrupts").and_then(|p| {
             let cells: Vec<u32, 3> = be_cells(p.value);
@@ -255,7 +267,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             }
         });
         board.uart = Some(UartInfo {
-            base: base.starting_address as usize,
+            base,
             intid,
             kind: UartKind::Pl011,
         });
