@@ -32,6 +32,11 @@ pub enum Cpu {
     /// ARMv8.2 with AArch32 at EL0 only: no 32-bit guests.
     #[value(name = "cortex-a76")]
     CortexA76,
+    /// The Raspberry Pi 4B's four Cortex-A72s on QEMU's `raspi4b` machine,
+    /// booting the Pi's SD-card image (`sdcard::qemu`; not a `--cpu`
+    /// value).
+    #[value(skip)]
+    Raspi4b,
     /// Every feature QEMU emulates.
     #[value(name = "max")]
     Max,
@@ -70,6 +75,7 @@ impl Cpu {
             Cpu::CortexA57 => "cortex-a57",
             Cpu::CortexA72 => "cortex-a72",
             Cpu::CortexA76 => "cortex-a76",
+            Cpu::Raspi4b => "cortex-a72",
             Cpu::Max => "max",
             Cpu::CortexA15 => "cortex-a15",
             Cpu::Epyc => "EPYC",
@@ -267,6 +273,9 @@ impl Machine {
         }
         if self.cpu.is_x86() {
             return self.x86_args(image);
+        }
+        if self.cpu == Cpu::Raspi4b {
+            return crate::sdcard::qemu::raspi4b_args(image);
         }
         let mut args = vec![
             "-M".into(),

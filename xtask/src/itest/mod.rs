@@ -2,6 +2,7 @@
 //! (some at once), match its console against its expectations, and keep
 //! each console in `target/test-logs/<case>.log`.
 
+pub mod boards;
 pub mod cases;
 pub mod devices;
 pub mod hostile;
@@ -152,6 +153,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
             if let Some(name) = &case.guest {
                 guests_built.clone()?;
                 return Ok(guests::image_path(root, name));
+            }
+            if case.machine.cpu == crate::qemu::Cpu::Raspi4b {
+                built.clone()?;
+                return crate::sdcard::qemu::prepare(root, crate::sdcard::Board::Rpi4)
+                    .map_err(|e| format!("{e:#}"));
             }
             if let Some(bare) = &case.linux_bare {
                 crate::linux::prepare_arch(root, bare.arch).map_err(|e| format!("{e:#}"))?;

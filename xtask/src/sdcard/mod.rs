@@ -13,12 +13,13 @@
 //!   firmware, `BOOT.BIN` (FSBL, PMU firmware, TF-A, U-Boot), is not in
 //!   Debian and is not made here.
 //!
-//! Whether the kernel boots on these boards is not settled here: that is
-//! the kernel's side (spin-table CPU start, their UARTs), not this image's.
+//! QEMU's `raspi4b` boots the Pi's card ([`qemu`], the `rpi4-*` case);
+//! the ZCU102's is not booted yet (its Cadence UART has no driver).
 
 pub mod commands;
 pub mod disk;
 mod firmware;
+pub mod qemu;
 #[cfg(test)]
 mod tests;
 pub mod uimage;

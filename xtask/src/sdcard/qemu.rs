@@ -1,0 +1,65 @@
+//! Booting an SD-card image on QEMU's model of its board, as the board
+//! boots the card: QEMU's `raspi4b` does not run the Pi's boot firmware,
+//! so the kernel and device tree are read back out of the card image's
+//! FAT partition (with `fatfs`) and given to QEMU as `-kernel` and `-dtb`,
+//! and the card itself is attached as the SD card: what boots is what the
+//! card holds. QEMU starts the kernel at EL3 on CPU 0 and parks the others
+//! on the Pi firmware's spin table (`cpu-release-addr` 0xd8..0xf0).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::{Board, KERNEL_FILE, disk};
+
+/// Where the files read back from `board`'s card go.
+fn dir(root: &Path, board: Board) -> PathBuf {
+    root.join("target/images")
+        .join(format!("{}-from-sd", board.name()))
+}
+
+/// The copy of the card QEMU gets: QEMU's SD cards must be a power of two
+/// in size, so the card image is padded (past its partition: the
+/// partition and its files are the card's own).
+const CARD: &str = "card.img";
+
+/// Makes `board`'s SD-card image (without the Pi firmware, which QEMU
+/// does not run), reads its kernel and device tree back, and pads a copy
+/// of the card; returns the kernel's path (the device tree and card copy
+/// are beside it, where [`raspi4b_args`] looks).
+pub fn prepare(root: &Path, board: Board) -> Result<PathBuf> {
+    let card = super::commands::sd_image(root, board, false)?;
+    let bytes = std::fs::read(&card).with_context(|| format!("cannot read {}", card.display()))?;
+    let contents = disk::read(&bytes)?;
+    let out = dir(root, board);
+    std::fs::create_dir_all(&out)?;
+    let kernel = contents
+        .file(KERNEL_FILE)
+        .with_context(|| format!("no {KERNEL_FILE} on {}", card.display()))?;
+    let dtb = contents
+        .file(board.dtb_file())
+        .with_context(|| format!("no {} on {}", board.dtb_file(), card.display()))?;
+    std::fs::write(out.join(KERNEL_FILE), kernel)?;
+    std::fs::write(out.join(board.dtb_file()), dtb)?;
+    let mut padded = bytes;
+    padded.resize(padded.len().next_power_of_two(), 0);
+    std::fs::write(out.join(CARD), padded)?;
+    Ok(out.join(KERNEL_FILE))
+}
+
+/// QEMU's options for the Pi 4 (`raspi4b`: 4 Cortex-A72s, 2 GiB, the
+/// GIC-400, the PL011 on `-serial`): `kernel` read back by [`prepare`],
+/// its device tree and the card beside it.
+pub fn raspi4b_args(kernel: &Path) -> Vec<String> {
+    let dir = kernel.parent().unwrap_or(Path::new("."));
+    vec![
+        "-M".into(),
+        "raspi4b".into(),
+        "-kernel".into(),
+        kernel.display().to_string(),
+        "-dtb".into(),
+        dir.join(Board::Rpi4.dtb_file()).display().to_string(),
+        "-drive".into(),
+        format!("file={},if=sd,format=raw", dir.join(CARD).display()),
+    ]
+}
