@@ -33,6 +33,19 @@ pub struct IoApicInfo {
     pub active_low: u64,
 }
 
+/// UARTs the kernel can drive as its console.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UartKind {
+    /// Arm PL011 (`arm,pl011`: QEMU `virt`, the Raspberry Pi 4).
+    #[default]
+    Pl011,
+    /// The Cadence UART of the Zynq UltraScale+ (`cdns,uart-r1p12`,
+    /// `xlnx,xuartps`: the ZCU102).
+    Cadence,
+    /// A 16550 at an I/O port base (the PC's COM1).
+    Ns16550,
+}
+
 /// The interrupt controller.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IrqControllerInfo {

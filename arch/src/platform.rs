@@ -239,5 +239,5 @@ pub trait Platform:
     /// # Safety
     /// `base` must be the board's console UART, mapped as device memory,
     /// and used by nothing else.
-    unsafe fn console(base: usize) -> Self::Console;
+    unsafe fn console(base: usize, kind: crate::board::UartKind) -> Self::Console;
 }

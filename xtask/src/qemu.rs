@@ -37,6 +37,11 @@ pub enum Cpu {
     /// value).
     #[value(skip)]
     Raspi4b,
+    /// The ZCU102's four Cortex-A53s on QEMU's `xlnx-zcu102` machine
+    /// (`virtualization=on`: started at EL2, PSCI from QEMU), booting the
+    /// board's SD-card image (not a `--cpu` value).
+    #[value(skip)]
+    Zcu102,
     /// Every feature QEMU emulates.
     #[value(name = "max")]
     Max,
@@ -76,6 +81,7 @@ impl Cpu {
             Cpu::CortexA72 => "cortex-a72",
             Cpu::CortexA76 => "cortex-a76",
             Cpu::Raspi4b => "cortex-a72",
+            Cpu::Zcu102 => "cortex-a53",
             Cpu::Max => "max",
             Cpu::CortexA15 => "cortex-a15",
             Cpu::Epyc => "EPYC",
@@ -90,6 +96,16 @@ impl Cpu {
         match arch {
             crate::build::Arch::X86_64 => Cpu::KvmX86,
             crate::build::Arch::Aarch64 => Cpu::KvmArm,
+        }
+    }
+
+    /// The dev board whose QEMU model this CPU stands for (booting its
+    /// SD-card image), if any.
+    pub fn sd_board(self) -> Option<crate::sdcard::Board> {
+        match self {
+            Cpu::Raspi4b => Some(crate::sdcard::Board::Rpi4),
+            Cpu::Zcu102 => Some(crate::sdcard::Board::Zcu102),
+            _ => None,
         }
     }
 
@@ -274,8 +290,8 @@ impl Machine {
         if self.cpu.is_x86() {
             return self.x86_args(image);
         }
-        if self.cpu == Cpu::Raspi4b {
-            return crate::sdcard::qemu::raspi4b_args(image);
+        if let Some(board) = self.cpu.sd_board() {
+            return crate::sdcard::qemu::board_args(board, image);
         }
         let mut args = vec![
             "-M".into(),

@@ -16,6 +16,8 @@ pub mod trap_regs;
 #[cfg(target_arch = "aarch64")]
 pub mod boot;
 #[cfg(target_arch = "aarch64")]
+pub mod cadence_uart;
+#[cfg(target_arch = "aarch64")]
 pub mod cpu;
 #[cfg(target_arch = "aarch64")]
 pub mod el1;

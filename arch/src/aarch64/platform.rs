@@ -2,13 +2,14 @@
 //! stage-2 translation, traps from host processes and the GIC, PL011 and
 //! PSCI drivers the board description selects.
 
+use super::cadence_uart::CadenceUart;
 use super::esr;
 use super::gic::Gic;
 use super::pl011::Pl011;
 use super::trap_frame::TrapFrame;
 use super::virt_if::VirtIf;
 use super::{Aarch64, cpu, stage2, timer};
-use crate::board::{Firmware, IrqControllerInfo, PsciMethod};
+use crate::board::{Firmware, IrqControllerInfo, PsciMethod, UartKind};
 use crate::platform::{Cpu, HostTimer, HostTrap, Translation, Traps};
 use crate::{Platform, UserContext};
 use core::fmt;
@@ -244,7 +245,7 @@ impl Traps for Aarch64 {
 impl Platform for Aarch64 {
     type IrqChip = Gic;
     type VirtIf = VirtIf;
-    type Console = Pl011;
+    type Console = BoardUart;
     const GUEST_TIMER_INTID: u32 = 27;
     const MAINTENANCE_INTID: u32 = super::vgic_v3::MAINTENANCE_INTID;
 
@@ -289,8 +290,43 @@ impl Platform for Aarch64 {
         }
     }
 
-    unsafe fn console(base: usize) -> Pl011 {
-        // SAFETY: the caller guarantees the address.
-        unsafe { Pl011::new(base) }
+    unsafe fn console(base: usize, kind: UartKind) -> BoardUart {
+        match kind {
+            // SAFETY: the caller guarantees the address and the kind.
+            UartKind::Cadence => BoardUart::Cadence(unsafe { CadenceUart::new(base) }),
+            // SAFETY: as above.
+            _ => BoardUart::Pl011(unsafe { Pl011::new(base) }),
+        }
+    }
+}
+
+/// The console UART of an ARM board, of the kind its device tree names.
+pub enum BoardUart {
+    /// An Arm PL011.
+    Pl011(Pl011),
+    /// A Cadence UART (Zynq UltraScale+).
+    Cadence(CadenceUart),
+}
+
+impl crate::Uart for BoardUart {
+    fn put(&mut self, byte: u8) {
+        match self {
+            BoardUart::Pl011(u) => u.put(byte),
+            BoardUart::Cadence(u) => u.put(byte),
+        }
+    }
+
+    fn get(&mut self) -> Option<u8> {
+        match self {
+            BoardUart::Pl011(u) => u.get(),
+            BoardUart::Cadence(u) => u.get(),
+        }
+    }
+
+    fn enable_rx_interrupt(&mut self) {
+        match self {
+            BoardUart::Pl011(u) => u.enable_rx_interrupt(),
+            BoardUart::Cadence(u) => u.enable_rx_interrupt(),
+        }
     }
 }

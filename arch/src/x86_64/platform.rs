@@ -385,7 +385,7 @@ impl Platform for X86_64 {
         None
     }
 
-    unsafe fn console(base: usize) -> Uart16550 {
+    unsafe fn console(base: usize, _kind: crate::board::UartKind) -> Uart16550 {
         // SAFETY: the caller guarantees the UART (an I/O port base here).
         unsafe { Uart16550::new(base as u16) }
     }

@@ -4,7 +4,7 @@
 //! On x86 the same [`Board`] comes from the boot hand-off and the ACPI
 //! tables ([`x86::from_firmware`]).
 
-pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod};
+pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod, UartKind};
 
 pub mod nops;
 #[cfg(test)]
@@ -38,16 +38,6 @@ pub struct UartInfo {
     pub intid: Option<u32>,
     /// Kind of UART.
     pub kind: UartKind,
-}
-
-/// UARTs the kernel can drive.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum UartKind {
-    /// Arm PL011.
-    #[default]
-    Pl011,
-    /// A 16550 at an I/O port base (the PC's COM1).
-    Ns16550,
 }
 
 /// Everything the kernel reads from the device tree.
@@ -224,12 +214,30 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         ],
     ) {
         let mut regs = cpu_regs(&gic, &path).into_iter();
+        // A GIC-400 whose CPU interface frames take 128 KiB (the ZynqMP's)
+        // repeats each 4 KiB page over 64 KiB: the 8 KiB interface is then
+        // whole only from 0xf000 (its second page at 0x10000), as Linux's
+        // GIC driver uses it.
+        let sizes: Vec<usize, 8> = gic
+            .reg()
+            .into_iter()
+            .flatten()
+            .map(|r| r.size.unwrap_or(0))
+            .take(8)
+            .collect();
+        let frame = |i: usize, base: usize| {
+            if sizes.get(i) == Some(&GIC_ALIASED_FRAME) {
+                base + GIC_ALIASED_OFFSET
+            } else {
+                base
+            }
+        };
         if let (Some(gicd), Some(gicc)) = (regs.next(), regs.next()) {
             board.gic = IrqControllerInfo::V2 {
                 gicd,
-                gicc,
+                gicc: frame(1, gicc),
                 gich: regs.next(),
-                gicv: regs.next(),
+                gicv: regs.next().map(|v| frame(3, v)),
             };
         }
     }
@@ -246,17 +254,17 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         }
     }
 
-    // `Fdt::chosen` panics on a tree without /chosen: asked only if there.
+    // The console: `stdout-path`'s UART if the kernel drives its kind,
+    // else the first it does. `Fdt::chosen` panics on a tree without
+    // /chosen: asked only if there.
     let uart_node = fdt
         .find_node("/chosen")
         .and_then(|_| fdt.chosen().stdout())
-        .filter(|n| {
-            n.compatible()
-                .is_some_and(|c| c.all().any(|s| s == "arm,pl011"))
-        })
+        .filter(|n| uart_kind(n).is_some())
         .and_then(|stdout| translate::find(&fdt, &|n: &fdt::node::FdtNode| n.name == stdout.name))
-        .or_else(|| translate::find_compatible(&fdt, &["arm,pl011"]));
+        .or_else(|| translate::find(&fdt, &|n: &fdt::node::FdtNode| uart_kind(n).is_some()));
     if let Some((node, path)) = uart_node
+        && let Some(kind) = uart_kind(&node)
         && let Some(&base) = cpu_regs(&node, &path).first()
     {
         let intid = node.property("interrupts").and_then(|p| {
@@ -266,11 +274,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
                 _ => None,
             }
         });
-        board.uart = Some(UartInfo {
-            base,
-            intid,
-            kind: UartKind::Pl011,
-        });
+        board.uart = Some(UartInfo { base, intid, kind });
     }
 
     if let Some(psci) = fdt.find_compatible(&["arm,psci-1.0", "arm,psci-0.2", "arm,psci"]) {
@@ -291,6 +295,22 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
         board.initrd = Some(Range { start, end });
     }
     Ok(board)
+}
+
+/// A GICv2 CPU interface (GICC, GICV) region of this size has its 4 KiB
+/// pages repeated every 64 KiB; its 8 KiB interface is contiguous from
+/// this offset.
+const GIC_ALIASED_FRAME: usize = 0x2_0000;
+const GIC_ALIASED_OFFSET: usize = 0xf000;
+
+/// The kind of console UART `node` is, if the kernel drives it.
+fn uart_kind(node: &fdt::node::FdtNode) -> Option<UartKind> {
+    let compatible = node.compatible()?;
+    compatible.all().find_map(|c| match c {
+        "arm,pl011" => Some(UartKind::Pl011),
+        "cdns,uart-r1p12" | "xlnx,xuartps" => Some(UartKind::Cadence),
+        _ => None,
+    })
 }
 
 /// The first `N` big-endian 32-bit cells of a property.

@@ -154,10 +154,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                 guests_built.clone()?;
                 return Ok(guests::image_path(root, name));
             }
-            if case.machine.cpu == crate::qemu::Cpu::Raspi4b {
+            if let Some(board) = case.machine.cpu.sd_board() {
                 built.clone()?;
-                return crate::sdcard::qemu::prepare(root, crate::sdcard::Board::Rpi4)
-                    .map_err(|e| format!("{e:#}"));
+                return crate::sdcard::qemu::prepare(root, board).map_err(|e| format!("{e:#}"));
             }
             if let Some(bare) = &case.linux_bare {
                 crate::linux::prepare_arch(root, bare.arch).map_err(|e| format!("{e:#}"))?;

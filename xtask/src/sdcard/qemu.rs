@@ -1,10 +1,12 @@
 //! Booting an SD-card image on QEMU's model of its board, as the board
-//! boots the card: QEMU's `raspi4b` does not run the Pi's boot firmware,
-//! so the kernel and device tree are read back out of the card image's
-//! FAT partition (with `fatfs`) and given to QEMU as `-kernel` and `-dtb`,
-//! and the card itself is attached as the SD card: what boots is what the
-//! card holds. QEMU starts the kernel at EL3 on CPU 0 and parks the others
-//! on the Pi firmware's spin table (`cpu-release-addr` 0xd8..0xf0).
+//! boots the card: QEMU runs neither the Pi's boot firmware nor the
+//! ZCU102's `BOOT.BIN` and U-Boot, so the kernel and device tree are read
+//! back out of the card image's FAT partition (with `fatfs`) and given to
+//! QEMU as `-kernel` and `-dtb`, and the card itself is attached as the SD
+//! card: what boots is what the card holds. QEMU's `raspi4b` starts the
+//! kernel at EL3 on CPU 0 and parks the others on the Pi firmware's spin
+//! table (`cpu-release-addr` 0xd8..0xf0); `xlnx-zcu102,virtualization=on`
+//! starts it at EL2 with PSCI (SMC) answered by QEMU.
 
 use std::path::{Path, PathBuf};
 
@@ -47,19 +49,29 @@ pub fn prepare(root: &Path, board: Board) -> Result<PathBuf> {
     Ok(out.join(KERNEL_FILE))
 }
 
-/// QEMU's options for the Pi 4 (`raspi4b`: 4 Cortex-A72s, 2 GiB, the
-/// GIC-400, the PL011 on `-serial`): `kernel` read back by [`prepare`],
-/// its device tree and the card beside it.
-pub fn raspi4b_args(kernel: &Path) -> Vec<String> {
+/// QEMU's options for `board`: the Pi 4 (`raspi4b`: 4 Cortex-A72s, 2 GiB,
+/// the GIC-400, the PL011 on `-serial`) or the ZCU102 (`xlnx-zcu102`: 4
+/// Cortex-A53s, the GIC-400 with its virtualization extensions, 2 GiB, the
+/// first Cadence UART on `-serial`); `kernel` read back by [`prepare`], its
+/// device tree and the card beside it.
+pub fn board_args(board: Board, kernel: &Path) -> Vec<String> {
     let dir = kernel.parent().unwrap_or(Path::new("."));
-    vec![
-        "-M".into(),
-        "raspi4b".into(),
+    let mut args: Vec<String> = match board {
+        Board::Rpi4 => vec!["-M".into(), "raspi4b".into()],
+        Board::Zcu102 => vec![
+            "-M".into(),
+            "xlnx-zcu102,virtualization=on".into(),
+            "-m".into(),
+            "2G".into(),
+        ],
+    };
+    args.extend([
         "-kernel".into(),
         kernel.display().to_string(),
         "-dtb".into(),
-        dir.join(Board::Rpi4.dtb_file()).display().to_string(),
+        dir.join(board.dtb_file()).display().to_string(),
         "-drive".into(),
         format!("file={},if=sd,format=raw", dir.join(CARD).display()),
-    ]
+    ]);
+    args
 }

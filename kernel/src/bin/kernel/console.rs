@@ -10,13 +10,14 @@ use spin::mutex::SpinMutex as Mutex;
 
 static UART: Mutex<Option<Console>, crate::relax::SpinHint> = Mutex::new(None);
 
-/// Starts console output on the board's UART at `base`.
+/// Starts console output on the board's UART of `kind` at `base`.
 ///
 /// # Safety
-/// `base` must be the board's console UART, mapped as device memory.
-pub unsafe fn init(base: usize) {
-    // SAFETY: the caller guarantees the address.
-    *UART.lock() = Some(unsafe { Arch::console(base) });
+/// `base` must be the board's console UART, of that kind, mapped as
+/// device memory.
+pub unsafe fn init(base: usize, kind: arch::board::UartKind) {
+    // SAFETY: the caller guarantees the address and kind.
+    *UART.lock() = Some(unsafe { Arch::console(base, kind) });
 }
 
 fn put_all(uart: &mut Console, bytes: &[u8]) {

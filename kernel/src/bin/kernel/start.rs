@@ -54,7 +54,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         Err(e) => {
             if let Some(port) = e.fallback_console() {
                 // SAFETY: the PC's COM1, which nothing else uses yet.
-                unsafe { console::init(port) };
+                unsafe { console::init(port, arch::board::UartKind::Ns16550) };
                 kprintln!("qhv: {e}");
             }
             halt()
@@ -73,7 +73,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
     if let Some(uart) = board.uart {
         // SAFETY: the device tree names this UART; the map covers it as
         // device memory.
-        unsafe { console::init(uart.base) };
+        unsafe { console::init(uart.base, uart.kind) };
     }
     crate::klog::init();
     kprintln!(
@@ -292,7 +292,7 @@ fn report_wrong_level(
     Arch::map_all_memory_unprivileged(ram, fine);
     if let Some(uart) = board.uart {
         // SAFETY: the device tree names this UART, now mapped.
-        unsafe { console::init(uart.base) };
+        unsafe { console::init(uart.base, uart.kind) };
     }
     kprintln!("qhv: {}", Arch::wrong_level_advice(level));
     halt()
