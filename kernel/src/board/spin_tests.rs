@@ -3,7 +3,7 @@
 //! one's none. The tree is built here, with a few NOP tokens where QEMU's
 //! edits leave them (stripped first, as the kernel does at boot).
 
-use super::testtree::{Node, blob, cells, text};
+use super::testtree::{Node, blob, cells, cpus, memory, text};
 use super::*;
 
 fn cpu(n: u32, method: &'static str, release: Option<u32>) -> Node {
@@ -27,22 +27,11 @@ fn spin_table_cpus_get_their_release_address() {
             ("#size-cells", cells(&[1])),
         ],
         vec![
-            Node(
-                "memory@0",
-                vec![
-                    ("device_type", text("memory")),
-                    ("reg", cells(&[0, 0, 0x3b40_0000])),
-                ],
-                vec![],
-            ),
-            Node(
-                "cpus",
-                vec![
-                    ("#address-cells", cells(&[1])),
-                    ("#size-cells", cells(&[0])),
-                ],
-                vec![cpu(0, "spin-table", Some(0xd8)), cpu(1, "psci", Some(0xe0))],
-            ),
+            memory(0x3b40_0000),
+            cpus(vec![
+                cpu(0, "spin-table", Some(0xd8)),
+                cpu(1, "psci", Some(0xe0)),
+            ]),
         ],
     );
     let mut dtb = blob(&root);

@@ -80,3 +80,28 @@ pub fn blob(root: &Node) -> Vec<u8> {
     out.extend_from_slice(strings.as_bytes());
     out
 }
+
+/// `/memory@0`: RAM from 0, `size` bytes (two address cells, one size
+/// cell in its parent).
+pub fn memory(size: u32) -> Node {
+    Node(
+        "memory@0",
+        vec![
+            ("device_type", text("memory")),
+            ("reg", cells(&[0, 0, size])),
+        ],
+        vec![],
+    )
+}
+
+/// `/cpus` holding `cpus`.
+pub fn cpus(cpus: Vec<Node>) -> Node {
+    Node(
+        "cpus",
+        vec![
+            ("#address-cells", cells(&[1])),
+            ("#size-cells", cells(&[0])),
+        ],
+        cpus,
+    )
+}

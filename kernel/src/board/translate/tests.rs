@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::board::IrqControllerInfo;
-use crate::board::testtree::{Node, blob, cells, text};
+use crate::board::testtree::{Node, blob, cells, cpus, memory, text};
 
 /// `/soc` with two windows (as bcm2711.dtsi: 0x7e000000 -> 0xfe000000,
 /// 0x40000000 -> 0xff800000), holding a UART and a GIC; `/plain` with an
@@ -17,26 +17,12 @@ fn pi_like() -> std::vec::Vec<u8> {
             ("#size-cells", cells(&[1])),
         ],
         vec![
-            Node(
-                "memory@0",
-                vec![
-                    ("device_type", text("memory")),
-                    ("reg", cells(&[0, 0, 0x3b40_0000])),
-                ],
+            memory(0x3b40_0000),
+            cpus(vec![Node(
+                "cpu@0",
+                vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
                 vec![],
-            ),
-            Node(
-                "cpus",
-                vec![
-                    ("#address-cells", cells(&[1])),
-                    ("#size-cells", cells(&[0])),
-                ],
-                vec![Node(
-                    "cpu@0",
-                    vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
-                    vec![],
-                )],
-            ),
+            )]),
             Node(
                 "soc",
                 vec![
