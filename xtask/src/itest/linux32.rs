@@ -120,7 +120,7 @@ linux-init: disk: 4 MiB file read back with the same checksum
 linux-init: hello through virtio-console
 linux-init: eth0 up, MAC 52:54:00:00:01:02
 linux-init: type a line on virtio-console
-typed into linux-init: virtio-console read 'typed into hvc0'
+linux-init: virtio-console read 'typed into hvc0'
 linux-init: powering off
 [   15.436354] reboot: Power down";
 
