@@ -42,6 +42,10 @@ pub enum UartKind {
     /// The Cadence UART of the Zynq UltraScale+ (`cdns,uart-r1p12`,
     /// `xlnx,xuartps`: the ZCU102).
     Cadence,
+    /// The mini UART of the BCM2711's auxiliary peripherals
+    /// (`brcm,bcm2835-aux-uart`: the Raspberry Pi 4's `serial1` on GPIO
+    /// 14/15).
+    MiniUart,
     /// A 16550 at an I/O port base (the PC's COM1).
     Ns16550,
 }

@@ -91,9 +91,9 @@ struct ImageArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Number of CPUs.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=qemu::MAX_SMP as i64))]
-    smp: u32,
+    /// Number of CPUs [default: 4].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=qemu::MAX_SMP as i64))]
+    smp: Option<u32>,
     /// GIC version of the `virt` machine [default: 3] (aarch64 only).
     #[arg(long, value_enum)]
     gic: Option<Gic>,
@@ -105,9 +105,9 @@ struct RunArgs {
     /// with KVM's nested virtualization on, checked before QEMU starts.
     #[arg(long, value_enum, default_value_t = accel::Accel::Tcg)]
     accel: accel::Accel,
-    /// RAM size: a number of MiB, or a number with an M or G suffix.
-    #[arg(long, default_value = "1G", value_parser = qemu::parse_mem)]
-    mem: String,
+    /// RAM size: a number of MiB, or a number with an M or G suffix [default: 1G].
+    #[arg(long, value_parser = qemu::parse_mem)]
+    mem: Option<String>,
     #[command(flatten)]
     image: ImageArgs,
     /// Boot this test guest (`guests/NAME`) instead of the hypervisor image.
@@ -178,6 +178,24 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         }
         Command::Flash(args) => flash::command(&root, &args)?,
         Command::Run(args) => {
+            if let Some(board) = args
+                .image
+                .board
+                .as_deref()
+                .and_then(sdcard::Board::from_name)
+            {
+                let fixed = [
+                    ("--cpu", args.cpu.is_some()),
+                    ("--gic", args.gic.is_some()),
+                    ("--smp", args.smp.is_some()),
+                    ("--mem", args.mem.is_some()),
+                    ("--accel kvm", args.accel == accel::Accel::Kvm),
+                    ("--buildfile", args.image.buildfile.is_some()),
+                    ("--guest", args.guest.is_some()),
+                    ("--disk", args.disk.is_some()),
+                ];
+                return Err(sdcard::qemu::run(&root, board, &fixed));
+            }
             let x86 = args.image.arch == Arch::X86_64;
             let cpu = match (args.accel, args.cpu) {
                 (accel::Accel::Tcg, cpu) => {
@@ -209,8 +227,8 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                 cpu,
                 cntfrq: None,
                 gic: args.gic.unwrap_or(Gic::V3),
-                smp: args.smp,
-                mem: args.mem,
+                smp: args.smp.unwrap_or(4),
+                mem: args.mem.unwrap_or_else(|| "1G".into()),
                 entry: crate::qemu::EntryLevel::El2,
                 one_thread: false,
                 disk: args.disk,

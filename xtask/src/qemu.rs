@@ -109,6 +109,29 @@ impl Cpu {
         }
     }
 
+    /// How many of the machine's serial ports come before the console's
+    /// (each gets a `-serial null`): on `raspi4b` the first is the PL011
+    /// (`serial0`, wired to Bluetooth on the board) and the second the
+    /// mini UART, the Pi 4 tree's `stdout-path` (`serial1`) and the pins
+    /// `enable_uart=1` gives; elsewhere the console is the first.
+    pub fn serial_ports_before_console(self) -> usize {
+        match self {
+            Cpu::Raspi4b => 1,
+            _ => 0,
+        }
+    }
+
+    /// `-serial` options attaching `console` (a chardev such as `stdio`)
+    /// as the machine's console port, the ports before it unconnected.
+    pub fn console_serial_args(self, console: &str) -> Vec<String> {
+        let mut args = Vec::new();
+        for _ in 0..self.serial_ports_before_console() {
+            args.extend(["-serial".to_string(), "null".to_string()]);
+        }
+        args.extend(["-serial".to_string(), console.to_string()]);
+        args
+    }
+
     /// The CPU is an x86_64 one (a PC), not an Arm one (`virt`).
     pub fn is_x86(self) -> bool {
         matches!(self, Cpu::Epyc | Cpu::Skylake | Cpu::Qemu64 | Cpu::KvmX86)
@@ -214,6 +237,26 @@ pub enum EntryLevel {
 }
 
 impl Machine {
+    /// QEMU's model of a dev board as the board is: 4 CPUs, the GIC-400
+    /// (GICv2), 2 GiB (the Pi 4 model's fixed size; the ZCU102's
+    /// `-m`), started at EL2 (the models drop from EL3 themselves or the
+    /// kernel does).
+    pub fn board(board: crate::sdcard::Board) -> Machine {
+        Machine {
+            cpu: match board {
+                crate::sdcard::Board::Rpi4 => Cpu::Raspi4b,
+                crate::sdcard::Board::Zcu102 => Cpu::Zcu102,
+            },
+            cntfrq: None,
+            gic: Gic::V2,
+            smp: 4,
+            mem: "2G".into(),
+            entry: EntryLevel::El2,
+            one_thread: false,
+            disk: None,
+        }
+    }
+
     /// Check what clap cannot check alone.
     pub fn validate(&self) -> Result<()> {
         ensure!(
@@ -371,6 +414,10 @@ pub fn run_interactive(machine: &Machine, image: &Path) -> anyhow::Error {
 
     let mut cmd = Command::new(machine.cpu.qemu());
     cmd.args(machine.args(image)).arg("-nographic");
+    if machine.cpu.serial_ports_before_console() > 0 {
+        // `-nographic` alone would put the first port on this terminal.
+        cmd.args(machine.cpu.console_serial_args("mon:stdio"));
+    }
     eprintln!("xtask: {}", crate::build::describe(&cmd));
     eprintln!("xtask: starting QEMU; press Ctrl-A X to quit (Ctrl-A H for help)");
     eprintln!(
@@ -414,7 +461,7 @@ impl Captured {
             crate::x86::write_bochsrc(image, machine)?;
         } else {
             if !serial_in_args(extra) {
-                cmd.args(["-serial", "stdio"]);
+                cmd.args(machine.cpu.console_serial_args("stdio"));
             }
             cmd.args(["-display", "none", "-monitor", "none"])
                 .arg("-no-reboot");
@@ -659,6 +706,19 @@ mod tests {
         assert!(serial_in_args(&shared));
         let own = ["-append", "console=ttyAMA0", "-device", "virtio-rng-device"].map(String::from);
         assert!(!serial_in_args(&own));
+    }
+
+    #[test]
+    fn the_pi_4s_console_is_its_second_serial_port() {
+        assert_eq!(
+            Cpu::Raspi4b.console_serial_args("stdio").join(" "),
+            "-serial null -serial stdio"
+        );
+        assert_eq!(
+            Cpu::Zcu102.console_serial_args("mon:stdio").join(" "),
+            "-serial mon:stdio"
+        );
+        assert_eq!(Cpu::CortexA72.serial_ports_before_console(), 0);
     }
 
     #[test]

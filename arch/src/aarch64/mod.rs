@@ -32,6 +32,8 @@ pub mod id_regs;
 #[cfg(all(target_arch = "aarch64", feature = "kernel-mem"))]
 pub mod mem;
 #[cfg(target_arch = "aarch64")]
+pub mod mini_uart;
+#[cfg(target_arch = "aarch64")]
 pub mod pl011;
 #[cfg(target_arch = "aarch64")]
 pub mod platform;

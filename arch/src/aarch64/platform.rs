@@ -5,6 +5,7 @@
 use super::cadence_uart::CadenceUart;
 use super::esr;
 use super::gic::Gic;
+use super::mini_uart::MiniUart;
 use super::pl011::Pl011;
 use super::trap_frame::TrapFrame;
 use super::virt_if::VirtIf;
@@ -295,6 +296,8 @@ impl Platform for Aarch64 {
             // SAFETY: the caller guarantees the address and the kind.
             UartKind::Cadence => BoardUart::Cadence(unsafe { CadenceUart::new(base) }),
             // SAFETY: as above.
+            UartKind::MiniUart => BoardUart::Mini(unsafe { MiniUart::new(base) }),
+            // SAFETY: as above.
             _ => BoardUart::Pl011(unsafe { Pl011::new(base) }),
         }
     }
@@ -306,6 +309,8 @@ pub enum BoardUart {
     Pl011(Pl011),
     /// A Cadence UART (Zynq UltraScale+).
     Cadence(CadenceUart),
+    /// The BCM2711's mini UART (Raspberry Pi 4).
+    Mini(MiniUart),
 }
 
 impl crate::Uart for BoardUart {
@@ -313,6 +318,7 @@ impl crate::Uart for BoardUart {
         match self {
             BoardUart::Pl011(u) => u.put(byte),
             BoardUart::Cadence(u) => u.put(byte),
+            BoardUart::Mini(u) => u.put(byte),
         }
     }
 
@@ -320,6 +326,7 @@ impl crate::Uart for BoardUart {
         match self {
             BoardUart::Pl011(u) => u.get(),
             BoardUart::Cadence(u) => u.get(),
+            BoardUart::Mini(u) => u.get(),
         }
     }
 
@@ -327,6 +334,7 @@ impl crate::Uart for BoardUart {
         match self {
             BoardUart::Pl011(u) => u.enable_rx_interrupt(),
             BoardUart::Cadence(u) => u.enable_rx_interrupt(),
+            BoardUart::Mini(u) => u.enable_rx_interrupt(),
         }
     }
 }

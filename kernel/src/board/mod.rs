@@ -10,6 +10,8 @@ pub mod nops;
 #[cfg(test)]
 mod spin_tests;
 #[cfg(test)]
+mod stdout_tests;
+#[cfg(test)]
 mod testtree;
 pub mod translate;
 pub mod x86;
@@ -255,14 +257,21 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     }
 
     // The console: `stdout-path`'s UART if the kernel drives its kind,
-    // else the first it does. `Fdt::chosen` panics on a tree without
-    // /chosen: asked only if there.
-    let uart_node = fdt
-        .find_node("/chosen")
-        .and_then(|_| fdt.chosen().stdout())
+    // else the first it does that is not disabled. (The node is found
+    // again with its bus path: the same node has the same name in the
+    // blob.)
+    let uart_node = stdout_node(&fdt)
         .filter(|n| uart_kind(n).is_some())
-        .and_then(|stdout| translate::find(&fdt, &|n: &fdt::node::FdtNode| n.name == stdout.name))
-        .or_else(|| translate::find(&fdt, &|n: &fdt::node::FdtNode| uart_kind(n).is_some()));
+        .and_then(|stdout| {
+            translate::find(&fdt, &|n: &fdt::node::FdtNode| {
+                core::ptr::eq(n.name.as_ptr(), stdout.name.as_ptr())
+            })
+        })
+        .or_else(|| {
+            translate::find(&fdt, &|n: &fdt::node::FdtNode| {
+                uart_kind(n).is_some() && !is_disabled(n)
+            })
+        });
     if let Some((node, path)) = uart_node
         && let Some(kind) = uart_kind(&node)
         && let Some(&base) = cpu_regs(&node, &path).first()
@@ -303,12 +312,32 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
 const GIC_ALIASED_FRAME: usize = 0x2_0000;
 const GIC_ALIASED_OFFSET: usize = 0xf000;
 
+/// The node `/chosen/stdout-path` names (Devicetree Specification 0.4,
+/// 3.6 "/chosen Node"): a full path or an alias, the options after a `:`
+/// (`serial1:115200n8`, the Raspberry Pi 4's) dropped. (`fdt`'s
+/// `Chosen::stdout` keeps the options, so finds no node for such a path,
+/// and panics on an empty property.)
+fn stdout_node<'b, 'a>(fdt: &'b fdt::Fdt<'a>) -> Option<fdt::node::FdtNode<'b, 'a>> {
+    let value = fdt.find_node("/chosen")?.property("stdout-path")?.value;
+    let text = core::str::from_utf8(value).ok()?.trim_end_matches('\0');
+    let name = text.split(':').next().filter(|n| !n.is_empty())?;
+    fdt.find_node(name)
+}
+
+/// The node's `status` says it is not there to use (`disabled`, `fail`).
+fn is_disabled(node: &fdt::node::FdtNode) -> bool {
+    node.property("status")
+        .and_then(|p| p.as_str())
+        .is_some_and(|s| s != "okay" && s != "ok")
+}
+
 /// The kind of console UART `node` is, if the kernel drives it.
 fn uart_kind(node: &fdt::node::FdtNode) -> Option<UartKind> {
     let compatible = node.compatible()?;
     compatible.all().find_map(|c| match c {
         "arm,pl011" => Some(UartKind::Pl011),
         "cdns,uart-r1p12" | "xlnx,xuartps" => Some(UartKind::Cadence),
+        "brcm,bcm2835-aux-uart" => Some(UartKind::MiniUart),
         _ => None,
     })
 }

@@ -2,11 +2,14 @@
 //! boot the kernel and device tree read back out of each board's SD-card
 //! image (`cargo xtask image --board rpi4|zcu102`, `sdcard::qemu`), with
 //! the card attached: the host banner (4 CPUs, the GIC-400 as GICv2), the
-//! startup script, the host shell in the background and a VM running the
-//! `ticker` guest.
+//! startup script, the host shell in the background, a VM running the
+//! `hello` guest to its power-off, then one running the `ticker` guest,
+//! and a shell command typed on the board's console UART.
 
-use super::cases::{Case, STARTUP, STARTUP_DONE, machine};
-use crate::qemu::{Cpu, Gic};
+use super::cases::{Case, STARTUP, STARTUP_DONE};
+use super::matcher::Expect;
+use crate::qemu::Machine;
+use crate::sdcard::Board;
 
 /// The buildfiles the boards' cards hold.
 pub const RPI4_BUILDFILE: &str = "boot/boards/rpi4.build";
@@ -18,28 +21,60 @@ fn board_lines(model: &str) -> Vec<String> {
         format!("^qhv: starting on {model} at EL2$"),
         r"^qhv: hypervisor kernel at EL2, 4 CPUs, \d+ MiB RAM, GICv2$".into(),
         STARTUP.into(),
+        // After the shell's first prompt, on the same line.
+        "hello: hello: running at EL1 on 1 CPUs, PL011 at 0x1c090000$".into(),
+        r"^hello: hello: GICv2 at 0x2c001000, PSCI 1\.0 over hvc, ".into(),
+        "^hello: hello: powering off$".into(),
+        "^qvm: hello: the guest powered off$".into(),
         STARTUP_DONE.into(),
         "ticker1: ticker: up on 1 CPU".into(),
-        "ticker1: ticker: tick 2".into(),
+    ]
+}
+
+/// A command typed on the console, which the kernel reads by its UART's
+/// interrupt (`uart_intid`: the Pi's mini UART, SPI 93; the ZCU102's
+/// first Cadence UART, SPI 21), and the shell's answer: the kernel's
+/// interrupts, that one among them.
+fn console_lines(uart_intid: u32) -> Vec<Expect> {
+    vec![
+        Expect::line("ticker1: ticker: tick 2").then_type(b"pidin irqs\r"),
+        Expect::line(r"^intid kind\s+owner\s+count cpu\s+virq masked trigger$"),
+        Expect::line(&format!(
+            r"^\s+{uart_intid} kernel kernel\s+-\s+\d+\s+- no\s+level$"
+        )),
     ]
 }
 
 /// The cases.
 pub fn cases() -> Vec<Case> {
-    let mut pi = machine(Cpu::Raspi4b, Gic::V2, 4);
-    pi.mem = "2G".into();
-    let mut zcu = machine(Cpu::Zcu102, Gic::V2, 4);
-    zcu.mem = "2G".into();
+    let pi = Machine::board(Board::Rpi4);
+    let zcu = Machine::board(Board::Zcu102);
+    vec![
+        board_case(
+            "rpi4-raspi4b-sd-smp4",
+            pi,
+            RPI4_BUILDFILE,
+            "Raspberry Pi 4 Model B",
+            125,
+        ),
+        board_case(
+            "zcu102-xlnx-zcu102-sd-smp4",
+            zcu,
+            ZCU102_BUILDFILE,
+            "ZynqMP ZCU102 Rev1.0",
+            53,
+        ),
+    ]
+}
+
+/// A board's case: its card's image booted to a ticking VM, then a shell
+/// command typed on the console.
+fn board_case(name: &str, board: Machine, buildfile: &str, model: &str, uart_intid: u32) -> Case {
     // The banner's own lines, the board's model first (`Case::new` would
     // expect the banner before it).
-    vec![
-        Case::bare("rpi4-raspi4b-sd-smp4", pi)
-            .buildfile(RPI4_BUILDFILE)
-            .timeout(240)
-            .lines(&board_lines("Raspberry Pi 4 Model B")),
-        Case::bare("zcu102-xlnx-zcu102-sd-smp4", zcu)
-            .buildfile(ZCU102_BUILDFILE)
-            .timeout(240)
-            .lines(&board_lines("ZynqMP ZCU102 Rev1.0")),
-    ]
+    let case = Case::bare(name, board)
+        .buildfile(buildfile)
+        .timeout(240)
+        .lines(&board_lines(model));
+    console_lines(uart_intid).into_iter().fold(case, Case::then)
 }

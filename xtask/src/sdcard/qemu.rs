@@ -75,3 +75,28 @@ pub fn board_args(board: Board, kernel: &Path) -> Vec<String> {
     ]);
     args
 }
+
+/// `cargo xtask run --board rpi4|zcu102`: boots `board`'s card on QEMU's
+/// model of the board as the cases do ([`prepare`], [`board_args`]), the
+/// console on this terminal. `given` names the `run` options the user
+/// gave and whether each was: the model fixes the CPU, GIC, CPU count and
+/// RAM, and the card's image is the board's buildfile's, so each given
+/// one is refused rather than ignored. Only returns on error.
+pub fn run(root: &Path, board: Board, given: &[(&str, bool)]) -> anyhow::Error {
+    let refused: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(o, _)| *o).collect();
+    if !refused.is_empty() {
+        return anyhow::anyhow!(
+            "--board {}: QEMU's model of the board fixes the CPUs, GIC and RAM, and the card \
+             holds boot/boards/{}.build's image: leave out {}",
+            board.name(),
+            board.name(),
+            refused.join(", ")
+        );
+    }
+    let kernel = match prepare(root, board) {
+        Ok(kernel) => kernel,
+        Err(e) => return e,
+    };
+    let machine = crate::qemu::Machine::board(board);
+    crate::qemu::run_interactive(&machine, &kernel)
+}

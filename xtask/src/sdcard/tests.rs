@@ -207,3 +207,17 @@ fn file_times_are_a_real_date() {
     let date = entry.modified().date;
     assert_eq!((date.year, date.month, date.day), (1980, 1, 1));
 }
+
+#[test]
+fn running_a_board_refuses_the_options_its_model_fixes() {
+    let root = Path::new("/nonexistent");
+    let given = [("--smp", true), ("--mem", false), ("--gic", true)];
+    let err = qemu::run(root, Board::Rpi4, &given).to_string();
+    assert!(err.contains("--board rpi4"), "{err}");
+    assert!(err.ends_with("leave out --smp, --gic"), "{err}");
+    let machine = crate::qemu::Machine::board(Board::Zcu102);
+    assert_eq!(
+        (machine.cpu.sd_board(), machine.smp),
+        (Some(Board::Zcu102), 4)
+    );
+}
