@@ -174,6 +174,24 @@ fn the_spec_example_reads_back() {
 }
 
 #[test]
+fn the_timer_carries_the_hosts_tree_frequency_only_when_given() {
+    let config = common::parse("ram 64M\ncpu");
+    let (_, dtb) = dtb_of(&config, None);
+    let fdt = Fdt::new(&dtb).unwrap();
+    let timer = fdt.find_node("/timer").unwrap();
+    assert!(timer.property("clock-frequency").is_none());
+
+    let layout = place(&config).unwrap();
+    let chosen = Chosen {
+        counter_hz: Some(54_000_000),
+        ..Chosen::from_config(&config)
+    };
+    let dtb = build(&layout, &chosen).unwrap();
+    let fdt = Fdt::new(&dtb).unwrap();
+    assert_eq!(cells(&fdt, "/timer", "clock-frequency"), [54_000_000]);
+}
+
+#[test]
 fn gicv2_tree() {
     let (_, dtb) = dtb_of(
         &common::parse("ram 64M\nvdev gic version 2\ncpu\ncpu\ncpu\ncpu"),

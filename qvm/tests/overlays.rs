@@ -20,6 +20,7 @@ fn chosen() -> Chosen {
         bootargs: Some("console=ttyAMA0".into()),
         initrd: None,
         passed: Vec::new(),
+        counter_hz: None,
     }
 }
 

@@ -42,6 +42,11 @@ pub fn fdt_overlay(data: &[u8]) {
         bootargs: Some("console=ttyAMA0".into()),
         initrd: None,
         passed: Vec::new(),
+        // With and without the timer's frequency, by the input's first byte.
+        counter_hz: data
+            .first()
+            .map(|&b| u32::from(b) * 1_000_000)
+            .filter(|&hz| hz != 0),
     };
     let overlay = Overlay {
         name: "fuzz.dtb",

@@ -537,6 +537,11 @@ pub struct SysInfo {
     pub vms: u64,
     /// Live shared memory objects.
     pub shm_objects: u64,
+    /// The system counter's frequency in Hz when the host's device tree
+    /// gives it (the timer node's `clock-frequency`: firmware that leaves
+    /// `CNTFRQ_EL0` unset), which `qvm` then puts in its guests' trees;
+    /// 0: the counter's own register holds it.
+    pub tree_counter_hz: u64,
 }
 
 /// One row of `process_list`.

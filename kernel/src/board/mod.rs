@@ -13,6 +13,8 @@ mod spin_tests;
 mod stdout_tests;
 #[cfg(test)]
 mod testtree;
+#[cfg(test)]
+mod timer_tests;
 pub mod translate;
 pub mod x86;
 use heapless::Vec;
@@ -63,6 +65,11 @@ pub struct Board {
     pub uart: Option<UartInfo>,
     /// INTID of the EL2 (hypervisor) physical timer.
     pub hyp_timer_intid: u32,
+    /// The system counter's frequency from the timer node's
+    /// `clock-frequency`, for boards whose firmware leaves `CNTFRQ_EL0`
+    /// unset or wrong (the `arm,armv8-timer` binding); `None`: the
+    /// counter's own register rules.
+    pub counter_hz: Option<u64>,
     /// The PSCI conduit (ARM); the start-up page and ACPI power-off (x86).
     pub firmware: Firmware,
     /// The initrd from `/chosen`, if any.
@@ -255,6 +262,13 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             board.hyp_timer_intid = intid_of(*kind as usize, *number as usize);
         }
     }
+    board.counter_hz = fdt
+        .find_compatible(&["arm,armv8-timer", "arm,armv7-timer"])
+        .and_then(|timer| timer.property("clock-frequency"))
+        .and_then(|p| match be_cells::<1>(p.value).as_slice() {
+            [hz] if *hz != 0 && p.value.len() == 4 => Some(u64::from(*hz)),
+            _ => None,
+        });
 
     // The console: `stdout-path`'s UART if the kernel drives its kind,
     // else the first it does that is not disabled. (The node is found

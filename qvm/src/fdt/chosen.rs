@@ -45,6 +45,10 @@ pub struct Chosen {
     pub initrd: Option<Range<u64>>,
     /// Devices passed through.
     pub passed: Vec<PassedDevice>,
+    /// The timer node's `clock-frequency`: the host's counter frequency
+    /// when the host's own tree gave it (firmware that leaves
+    /// `CNTFRQ_EL0` unset, `abi::SysInfo::tree_counter_hz`), else none.
+    pub counter_hz: Option<u32>,
 }
 
 impl Chosen {
@@ -54,6 +58,7 @@ impl Chosen {
             bootargs: config.cmdline.clone(),
             initrd: None,
             passed: Vec::new(),
+            counter_hz: None,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::layout::{Region, VdevLayout, VmLayout};
 /// `first_phandle` (1 when there is no overlay).
 pub fn generate(layout: &VmLayout<GicLayout>, chosen: &Chosen, first_phandle: u32) -> Node {
     let mut ph = Phandles::new(first_phandle);
-    let arch = guest::DeviceTree::new(layout, &chosen.passed, &mut ph);
+    let arch = guest::DeviceTree::new(layout, chosen, &mut ph);
     let mut root = Node::new("");
     arch.root(&mut root);
 

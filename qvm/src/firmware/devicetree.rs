@@ -15,10 +15,14 @@ use qvm::layout::VmLayout;
 use qvm::loader::{self, Placed, Ram};
 
 fn chosen(config: &Config, initrd: Option<(u64, u64)>) -> qvm::fdt::Chosen {
+    // The host's counter frequency, if its device tree had to give it
+    // (then the guest's `CNTFRQ_EL0` is as wrong as the host's was).
+    let tree_hz = ulib::sys::sysinfo().tree_counter_hz;
     qvm::fdt::Chosen {
         bootargs: config.cmdline.clone(),
         initrd: initrd.map(|(start, end)| start..end),
         passed: Vec::new(),
+        counter_hz: u32::try_from(tree_hz).ok().filter(|&hz| hz != 0),
     }
 }
 

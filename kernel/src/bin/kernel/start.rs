@@ -172,7 +172,9 @@ fn __kernel_main(boot: BootInfo) -> ! {
     let null_root = frames.alloc().expect("a frame for the empty table");
     crate::space::zero_frame(null_root);
     Arch::prepare_process_space(null_root);
-    let counter_hz = Arch::counter_hz();
+    // The device tree's `clock-frequency` overrides the counter's
+    // register, which some firmware leaves unset.
+    let counter_hz = board.counter_hz.unwrap_or_else(Arch::counter_hz);
     let mut cpus: Vec<Cpu> = board.cpus.as_slice().iter().map(|_| Cpu::new()).collect();
     cpus[0].online = true;
     cpus[0].stack_top = Arch::boot_stack_top();
@@ -203,6 +205,7 @@ fn __kernel_main(boot: BootInfo) -> ! {
         init: None,
         null_root: Arch::root(null_root, 0),
         counter_hz,
+        counter_hz_from_tree: board.counter_hz.is_some(),
         slice_ticks: counter_hz / 100,
         memory_map,
     };
@@ -233,10 +236,14 @@ fn __kernel_main(boot: BootInfo) -> ! {
         k.irqs.chip.name()
     );
     kprintln!(
-        "qhv: {} MiB free, {} files in the bootfs, timer {} Hz",
+        "qhv: {} MiB free, {} files in the bootfs, timer {} Hz{}",
         (k.frames.free_frames() * 4096) >> 20,
         k.bootfs.len(),
-        counter_hz
+        counter_hz,
+        match board.counter_hz {
+            Some(_) => " (the device tree's clock-frequency)",
+            None => "",
+        }
     );
     // `init` holds every device and interrupt the kernel does not use,
     // and hands them out as the startup script says.

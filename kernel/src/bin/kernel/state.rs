@@ -253,6 +253,9 @@ pub struct Kernel {
     pub null_root: u64,
     /// Counter ticks per second.
     pub counter_hz: u64,
+    /// `counter_hz` is the device tree's `clock-frequency`, not what the
+    /// counter's register says (VMs' trees then carry it too).
+    pub counter_hz_from_tree: bool,
     /// Ticks per time slice.
     pub slice_ticks: u64,
     /// The physical memory map as it was after boot (`physmap.rs`).

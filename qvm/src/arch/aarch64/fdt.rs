@@ -9,9 +9,9 @@ use alloc::vec::Vec;
 use super::gic::GicLayout;
 use super::irq::{GIC_PPI, IRQ_EDGE_RISING, IRQ_LEVEL_HIGH, TIMER_PPIS, device_interrupt};
 use crate::config::{DeviceOptions, GicVersion, VdevKind, WDT_SP805_DEFAULT_HZ};
-use crate::fdt::PassedDevice;
 use crate::fdt::common::{Phandles, reg};
 use crate::fdt::tree::{Node, cells, strings};
+use crate::fdt::{Chosen, PassedDevice};
 use crate::layout::{VdevLayout, VmLayout};
 
 /// Frequency of the fixed `apb-pclk` clock of PL011 and SP805.
@@ -27,12 +27,15 @@ pub struct DeviceTree {
     gic: u32,
     /// `apb-pclk`, if a PL011 or SP805 needs it.
     pclk: Option<u32>,
+    /// The timer's `clock-frequency`, when the host's counter needs it.
+    counter_hz: Option<u32>,
 }
 
 impl DeviceTree {
     /// Takes the GIC's phandle, then the clock's if a device needs it (a
     /// PL011 or SP805, or a primecell passed through).
-    pub fn new(layout: &VmLayout<GicLayout>, passed: &[PassedDevice], ph: &mut Phandles) -> Self {
+    pub fn new(layout: &VmLayout<GicLayout>, chosen: &Chosen, ph: &mut Phandles) -> Self {
+        let passed = &chosen.passed;
         let gic = ph.next();
         let needs_clock = layout
             .vdevs
@@ -40,7 +43,11 @@ impl DeviceTree {
             .any(|d| matches!(d.config.kind, VdevKind::Pl011 | VdevKind::WdtSp805))
             || passed.iter().any(|p| is_primecell(&p.compatible));
         let pclk = needs_clock.then(|| ph.next());
-        DeviceTree { gic, pclk }
+        DeviceTree {
+            gic,
+            pclk,
+            counter_hz: chosen.counter_hz,
+        }
     }
 
     /// The root's properties and the firmware node (PSCI).
@@ -105,6 +112,9 @@ impl DeviceTree {
             .set_str("compatible", "arm,armv8-timer")
             .set("interrupts", cells(&irqs))
             .set_null("always-on");
+        if let Some(hz) = self.counter_hz {
+            timer.set_u32("clock-frequency", hz);
+        }
         root.add(timer);
 
         if let Some(p) = self.pclk {

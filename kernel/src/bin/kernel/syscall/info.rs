@@ -39,6 +39,11 @@ pub fn sysinfo(k: &mut Kernel, c: &Caller, ptr: usize, len: usize) -> SysResult 
             .sum::<usize>() as u64,
         vms: k.vms.len() as u64,
         shm_objects: k.shms.len() as u64,
+        tree_counter_hz: if k.counter_hz_from_tree {
+            k.counter_hz
+        } else {
+            0
+        },
     };
     copy_out_rows(k, c, ptr, &[info])?;
     Ok(core::mem::size_of::<SysInfo>())
