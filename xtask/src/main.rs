@@ -190,11 +190,11 @@ fn dispatch(command: Command) -> Result<ExitCode> {
                     ("--smp", args.smp.is_some()),
                     ("--mem", args.mem.is_some()),
                     ("--accel kvm", args.accel == accel::Accel::Kvm),
-                    ("--buildfile", args.image.buildfile.is_some()),
                     ("--guest", args.guest.is_some()),
                     ("--disk", args.disk.is_some()),
                 ];
-                return Err(sdcard::qemu::run(&root, board, &fixed));
+                let buildfile = args.image.buildfile.as_deref();
+                return Err(sdcard::qemu::run(&root, board, buildfile, &fixed));
             }
             let x86 = args.image.arch == Arch::X86_64;
             let cpu = match (args.accel, args.cpu) {

@@ -68,7 +68,7 @@ pub fn command(root: &Path, args: &FlashArgs) -> Result<()> {
         );
         path
     } else {
-        crate::sdcard::commands::sd_image(root, board, args.with_firmware)?
+        crate::sdcard::commands::sd_image(root, board, None, args.with_firmware)?
     };
     run(args, &image)
 }

@@ -14,6 +14,9 @@ use crate::sdcard::Board;
 /// The buildfiles the boards' cards hold.
 pub const RPI4_BUILDFILE: &str = "boot/boards/rpi4.build";
 pub const ZCU102_BUILDFILE: &str = "boot/boards/zcu102.build";
+/// The cards with the Linux test VM.
+pub const RPI4_LINUX_BUILDFILE: &str = "boot/boards/rpi4-linux.build";
+pub const ZCU102_LINUX_BUILDFILE: &str = "boot/boards/zcu102-linux.build";
 
 /// The lines of a board's boot, its model as its device tree names it.
 fn board_lines(model: &str) -> Vec<String> {
@@ -47,32 +50,58 @@ fn console_lines(uart_intid: u32) -> Vec<Expect> {
 
 /// The cases.
 pub fn cases() -> Vec<Case> {
-    let pi = Machine::board(Board::Rpi4);
-    let zcu = Machine::board(Board::Zcu102);
     vec![
         board_case(
             "rpi4-raspi4b-sd-smp4",
-            pi,
+            Board::Rpi4,
             RPI4_BUILDFILE,
             "Raspberry Pi 4 Model B",
             125,
         ),
         board_case(
             "zcu102-xlnx-zcu102-sd-smp4",
-            zcu,
+            Board::Zcu102,
             ZCU102_BUILDFILE,
             "ZynqMP ZCU102 Rev1.0",
             53,
         ),
+        linux_case(
+            "linux-raspi4b-sd-smp4",
+            Board::Rpi4,
+            RPI4_LINUX_BUILDFILE,
+            "Raspberry Pi 4 Model B",
+        ),
+        linux_case(
+            "linux-xlnx-zcu102-sd-smp4",
+            Board::Zcu102,
+            ZCU102_LINUX_BUILDFILE,
+            "ZynqMP ZCU102 Rev1.0",
+        ),
     ]
+}
+
+/// The Linux test VM (`guests/linux/linux.qvmconf`) on a board's card:
+/// the same lines as on `virt`, to its power-off.
+fn linux_case(name: &str, board: Board, buildfile: &str, model: &str) -> Case {
+    Case::bare(name, Machine::board(board))
+        .buildfile(buildfile)
+        .timeout(300)
+        .lines(&[
+            format!("^qhv: starting on {model} at EL2$"),
+            STARTUP.into(),
+            r"linux: \[ *[0-9.]+\] Booting Linux on physical CPU 0x0".into(),
+            r"linux: \[ *[0-9.]+\] psci: PSCIv1.0 detected".into(),
+            r"linux: \[ *[0-9.]+\] Run /init as init process".into(),
+        ])
+        .linux_init()
 }
 
 /// A board's case: its card's image booted to a ticking VM, then a shell
 /// command typed on the console.
-fn board_case(name: &str, board: Machine, buildfile: &str, model: &str, uart_intid: u32) -> Case {
+fn board_case(name: &str, board: Board, buildfile: &str, model: &str, uart_intid: u32) -> Case {
     // The banner's own lines, the board's model first (`Case::new` would
     // expect the banner before it).
-    let case = Case::bare(name, board)
+    let case = Case::bare(name, Machine::board(board))
         .buildfile(buildfile)
         .timeout(240)
         .lines(&board_lines(model));

@@ -731,7 +731,7 @@ impl Case {
             (Some(name), _) if self.machine.cpu.is_x86() => format!("guest {name} (x86)"),
             (Some(name), _) => format!("guest {name}"),
             (None, None) if let Some(board) = self.machine.cpu.sd_board() => {
-                format!("the {} SD card", board.name())
+                format!("the {} SD card of {}", board.name(), self.buildfile)
             }
             (None, Some(bare)) => bare.image_key(),
             // Bochs boots a GRUB ISO of the image, not the ELF.
@@ -797,7 +797,7 @@ mod tests {
     fn cases_are_well_formed() {
         let cases = all();
         let count = |f: fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 71);
+        assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 73);
         assert_eq!(count(|c| c.machine.cpu.is_x86()), 22);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
         assert_eq!(count(|c| c.guest.is_some()), 31);

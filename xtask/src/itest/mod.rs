@@ -156,7 +156,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
             }
             if let Some(board) = case.machine.cpu.sd_board() {
                 built.clone()?;
-                return crate::sdcard::qemu::prepare(root, board).map_err(|e| format!("{e:#}"));
+                let buildfile = root.join(&case.buildfile);
+                return crate::sdcard::qemu::prepare(root, board, Some(&buildfile))
+                    .map_err(|e| format!("{e:#}"));
             }
             if let Some(bare) = &case.linux_bare {
                 crate::linux::prepare_arch(root, bare.arch).map_err(|e| format!("{e:#}"))?;

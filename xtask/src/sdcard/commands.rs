@@ -25,7 +25,7 @@ pub struct ImageCmd {
 /// its SD-card image too; the path to print (the SD-card image's, if any).
 pub fn image(root: &Path, args: &ImageArgs, with_firmware: bool) -> Result<PathBuf> {
     match board_of(args)? {
-        Some(board) => sd_image(root, board, with_firmware),
+        Some(board) => sd_image(root, board, args.buildfile.as_deref(), with_firmware),
         None => {
             ensure!(
                 !with_firmware,
@@ -37,28 +37,35 @@ pub fn image(root: &Path, args: &ImageArgs, with_firmware: bool) -> Result<PathB
 }
 
 /// The SD-card board `args` names, if any (their images are aarch64 ones,
-/// from the board's own buildfile).
+/// from the board's own buildfile or `--buildfile`).
 fn board_of(args: &ImageArgs) -> Result<Option<Board>> {
     let board = args.board.as_deref().and_then(Board::from_name);
     if let Some(board) = board {
         ensure!(
-            args.arch == Arch::Aarch64 && args.buildfile.is_none(),
-            "--board {}: its SD-card image is made for --arch aarch64 from boot/boards/{0}.build",
+            args.arch == Arch::Aarch64,
+            "--board {}: its SD-card image holds an --arch aarch64 image",
             board.name()
         );
     }
     Ok(board)
 }
 
-/// Builds the boot image of `board`, then its SD-card image; returns the
-/// latter's path. The firmware is looked for first, so that a missing
-/// apt component stops the command before the build.
-pub fn sd_image(root: &Path, board: Board, with_firmware: bool) -> Result<PathBuf> {
+/// Builds the boot image of `board` (from `buildfile`, else the board's
+/// own), then its SD-card image (named after the boot image:
+/// `target/images/<stem>-sd.img`); returns the latter's path. The
+/// firmware is looked for first, so that a missing apt component stops
+/// the command before the build.
+pub fn sd_image(
+    root: &Path,
+    board: Board,
+    buildfile: Option<&Path>,
+    with_firmware: bool,
+) -> Result<PathBuf> {
     let firmware = super::firmware(root, board, with_firmware)?;
     let args = ImageArgs {
         arch: Arch::Aarch64,
         board: Some(board.name().to_string()),
-        buildfile: None,
+        buildfile: buildfile.map(Path::to_path_buf),
     };
     let boot_image = crate::build_image(root, &args)?;
     super::make(root, board, &boot_image, firmware)

@@ -78,10 +78,15 @@ impl Board {
     }
 }
 
-/// Where the SD-card image of `board` goes.
+/// Where the SD-card image of `board` goes (made from its own buildfile).
 pub fn image_path(root: &Path, board: Board) -> PathBuf {
-    root.join("target/images")
-        .join(format!("{}-sd.img", board.name()))
+    card_path(root, board.name())
+}
+
+/// Where the SD-card image holding the boot image named `stem` goes
+/// (`target/images/<stem>-sd.img`: `rpi4-sd.img` for `rpi4.img`).
+fn card_path(root: &Path, stem: &str) -> PathBuf {
+    root.join("target/images").join(format!("{stem}-sd.img"))
 }
 
 /// The boot partition's files for `board`: the boot image `kernel`, the
@@ -190,7 +195,11 @@ pub fn make(
     let files = boot_files(board, kernel, dtb, firmware)?;
     let image = disk::build(&files)?;
     check_card(&image, &files)?;
-    let out = image_path(root, board);
+    let stem = boot_image
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(board.name());
+    let out = card_path(root, stem);
     std::fs::write(&out, &image).with_context(|| format!("cannot write {}", out.display()))?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     eprintln!(

@@ -14,10 +14,12 @@ use anyhow::{Context, Result};
 
 use super::{Board, KERNEL_FILE, disk};
 
-/// Where the files read back from `board`'s card go.
-fn dir(root: &Path, board: Board) -> PathBuf {
-    root.join("target/images")
-        .join(format!("{}-from-sd", board.name()))
+/// Where the files read back from the card `card` (`<stem>-sd.img`) go:
+/// `target/images/<stem>-from-sd`, one folder per card.
+fn dir(root: &Path, card: &Path) -> PathBuf {
+    let name = card.file_stem().and_then(|s| s.to_str()).unwrap_or("card");
+    let stem = name.strip_suffix("-sd").unwrap_or(name);
+    root.join("target/images").join(format!("{stem}-from-sd"))
 }
 
 /// The copy of the card QEMU gets: QEMU's SD cards must be a power of two
@@ -25,15 +27,16 @@ fn dir(root: &Path, board: Board) -> PathBuf {
 /// partition and its files are the card's own).
 const CARD: &str = "card.img";
 
-/// Makes `board`'s SD-card image (without the Pi firmware, which QEMU
-/// does not run), reads its kernel and device tree back, and pads a copy
-/// of the card; returns the kernel's path (the device tree and card copy
-/// are beside it, where [`raspi4b_args`] looks).
-pub fn prepare(root: &Path, board: Board) -> Result<PathBuf> {
-    let card = super::commands::sd_image(root, board, false)?;
+/// Makes `board`'s SD-card image of `buildfile` (else the board's own;
+/// without the Pi firmware, which QEMU does not run), reads its kernel and
+/// device tree back, and pads a copy of the card; returns the kernel's
+/// path (the device tree and card copy are beside it, where
+/// [`board_args`] looks).
+pub fn prepare(root: &Path, board: Board, buildfile: Option<&Path>) -> Result<PathBuf> {
+    let card = super::commands::sd_image(root, board, buildfile, false)?;
     let bytes = std::fs::read(&card).with_context(|| format!("cannot read {}", card.display()))?;
     let contents = disk::read(&bytes)?;
-    let out = dir(root, board);
+    let out = dir(root, &card);
     std::fs::create_dir_all(&out)?;
     let kernel = contents
         .file(KERNEL_FILE)
@@ -80,20 +83,23 @@ pub fn board_args(board: Board, kernel: &Path) -> Vec<String> {
 /// model of the board as the cases do ([`prepare`], [`board_args`]), the
 /// console on this terminal. `given` names the `run` options the user
 /// gave and whether each was: the model fixes the CPU, GIC, CPU count and
-/// RAM, and the card's image is the board's buildfile's, so each given
-/// one is refused rather than ignored. Only returns on error.
-pub fn run(root: &Path, board: Board, given: &[(&str, bool)]) -> anyhow::Error {
+/// RAM, so each given one is refused rather than ignored. The card holds
+/// `buildfile`'s image, else the board's own. Only returns on error.
+pub fn run(
+    root: &Path,
+    board: Board,
+    buildfile: Option<&Path>,
+    given: &[(&str, bool)],
+) -> anyhow::Error {
     let refused: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(o, _)| *o).collect();
     if !refused.is_empty() {
         return anyhow::anyhow!(
-            "--board {}: QEMU's model of the board fixes the CPUs, GIC and RAM, and the card \
-             holds boot/boards/{}.build's image: leave out {}",
-            board.name(),
+            "--board {}: QEMU's model of the board fixes the CPUs, GIC and RAM: leave out {}",
             board.name(),
             refused.join(", ")
         );
     }
-    let kernel = match prepare(root, board) {
+    let kernel = match prepare(root, board, buildfile) {
         Ok(kernel) => kernel,
         Err(e) => return e,
     };

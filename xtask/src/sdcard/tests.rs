@@ -212,7 +212,7 @@ fn file_times_are_a_real_date() {
 fn running_a_board_refuses_the_options_its_model_fixes() {
     let root = Path::new("/nonexistent");
     let given = [("--smp", true), ("--mem", false), ("--gic", true)];
-    let err = qemu::run(root, Board::Rpi4, &given).to_string();
+    let err = qemu::run(root, Board::Rpi4, None, &given).to_string();
     assert!(err.contains("--board rpi4"), "{err}");
     assert!(err.ends_with("leave out --smp, --gic"), "{err}");
     let machine = crate::qemu::Machine::board(Board::Zcu102);
