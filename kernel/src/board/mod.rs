@@ -6,6 +6,8 @@
 
 pub use arch::board::{Firmware, IrqControllerInfo, PsciMethod, UartKind};
 
+#[cfg(test)]
+mod memory_tests;
 pub mod nops;
 #[cfg(test)]
 mod spin_tests;
@@ -133,12 +135,14 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
     for node in fdt.find_all_nodes("/memory") {
         for region in node.reg().into_iter().flatten() {
             let start = region.starting_address as usize;
-            if let Some(size) = region.size.filter(|&s| s > 0) {
-                // RAM past MAX_RANGES ranges is left unused.
-                let _ = board.ram.push(Range {
-                    start,
-                    end: start + size,
-                });
+            // RAM past MAX_RANGES ranges is left unused, and so is a range
+            // that would wrap the address space.
+            if let Some(end) = region
+                .size
+                .filter(|&s| s > 0)
+                .and_then(|size| start.checked_add(size))
+            {
+                let _ = board.ram.push(Range { start, end });
             }
         }
     }
@@ -151,7 +155,8 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
             .reserved
             .push(Range {
                 start,
-                end: start + r.size(),
+                // A range past the end reserves up to it.
+                end: start.saturating_add(r.size()),
             })
             .map_err(|_| BoardError::TooManyReserved)?;
     }
@@ -163,7 +168,7 @@ pub fn parse(dtb: &[u8]) -> Result<Board, BoardError> {
                     .reserved
                     .push(Range {
                         start,
-                        end: start + region.size.unwrap_or(0),
+                        end: start.saturating_add(region.size.unwrap_or(0)),
                     })
                     .map_err(|_| BoardError::TooManyReserved)?;
             }
