@@ -294,6 +294,7 @@ pub fn kernel_tests(smp: u32, vms: bool) -> Vec<String> {
             "ktest vmirq: the local APIC timer's vector 0x30 woke the halted vCPU, then I/O APIC pin 5's vector 0x31, then in x2APIC mode the TSC-deadline timer's 0x32: ok".into(),
             memcheck("ktest vmirq", 0),
             "ktest vmsmp: vCPU 0's INIT and start-up IPI started vCPU 1 in real mode at 0x8000: ok".into(),
+            "ktest vmsmp: an INIT reset the running vCPU 1 and a start-up IPI started it again at 0x9000: ok".into(),
             memcheck("ktest vmsmp", 0),
             r"qhv: ktest \(pid \d+\): VM ended after \d+ exits: .*\d+ mmio; \d+ to qvm".into(),
             memcheck("ktest vmcrash", 256),

@@ -144,13 +144,21 @@ core::arch::global_asm!(
     // Guest SMP (`ktest vmsmp`): the bootstrap vCPU sends INIT and a
     // start-up IPI for page 0x8000 to APIC ID 1, then VMMCALL with 1; the
     // other vCPU starts in real mode at the 16-bit code after it, which
-    // makes a VMMCALL with 0xa9.
+    // makes a VMMCALL with 0xa9 and halts. Then, running again, the
+    // bootstrap vCPU sends the halted one INIT and a start-up IPI for page
+    // 0x9000 (the second 16-bit program: VMMCALL with 0xaa) and makes a
+    // VMMCALL with 2.
     ".global ktest_smp_guest",
     "ktest_smp_guest:",
     "   mov dword ptr [0xfee00310], 0x01000000",
     "   mov dword ptr [0xfee00300], 0x00004500",
     "   mov dword ptr [0xfee00300], 0x00004608",
     "   mov eax, 1",
+    "   vmmcall",
+    "   mov dword ptr [0xfee00310], 0x01000000",
+    "   mov dword ptr [0xfee00300], 0x00004500",
+    "   mov dword ptr [0xfee00300], 0x00004609",
+    "   mov eax, 2",
     "   vmmcall",
     "1: hlt",
     "   jmp 1b",
@@ -165,6 +173,14 @@ core::arch::global_asm!(
     "   jmp 2b",
     ".global ktest_smp_ap_end",
     "ktest_smp_ap_end:",
+    ".global ktest_smp_ap_again",
+    "ktest_smp_ap_again:",
+    "   mov eax, 0xaa",
+    "   vmmcall",
+    "3: hlt",
+    "   jmp 3b",
+    ".global ktest_smp_ap_again_end",
+    "ktest_smp_ap_again_end:",
     ".code32",
     // Exit paths timed with RDTSC (`ktest vmbench`): 64 samples each of
     // nothing, CPUID (the backend answers), a local APIC read (the kernel
@@ -247,6 +263,8 @@ unsafe extern "C" {
     static ktest_smp_guest_end: u8;
     static ktest_smp_ap: u8;
     static ktest_smp_ap_end: u8;
+    static ktest_smp_ap_again: u8;
+    static ktest_smp_ap_again_end: u8;
     static ktest_bench_guest: u8;
     static ktest_bench_guest_end: u8;
 }
@@ -298,6 +316,14 @@ pub fn smp_guest() -> &'static [u8] {
 /// The other vCPU's program of `ktest vmsmp` (16-bit real mode).
 pub fn smp_ap() -> &'static [u8] {
     super::between(&raw const ktest_smp_ap, &raw const ktest_smp_ap_end)
+}
+
+/// Its program after the second INIT and start-up IPI (16-bit real mode).
+pub fn smp_ap_again() -> &'static [u8] {
+    super::between(
+        &raw const ktest_smp_ap_again,
+        &raw const ktest_smp_ap_again_end,
+    )
 }
 
 /// The exit paths `ktest vmbench` times.

@@ -433,6 +433,8 @@ pub fn run(
     if v.stop {
         return super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr).into();
     }
+    // An INIT while the runner was in `qvm` (x86).
+    v.take_init();
     if !v.on {
         sched::block_current(k, c.cpu, Block::VcpuOff);
         return Outcome::Blocked;

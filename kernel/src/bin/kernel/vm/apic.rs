@@ -8,10 +8,14 @@
 //! sleeps until an interrupt is deliverable or the timer is due
 //! ([`halt`]). A vCPU another source made an interrupt pending for is
 //! kicked as on ARM (`deliver::kick_for`). A start-up IPI starts a vCPU
-//! that is off, as PSCI CPU_ON does on ARM; INIT to a running vCPU is not
-//! carried out yet (its local APIC is reset; the vCPU runs on).
+//! that is off, as PSCI CPU_ON does on ARM. An INIT resets a vCPU's local
+//! APIC at once (the model) and, if it is on, marks it
+//! ([`super::InitWait`]) and kicks it: at its next exit (one is forced
+//! before it enters the guest again) or its runner's next `vcpu_run` it
+//! goes off to wait for a start-up IPI, or starts at the page of one that
+//! came meanwhile.
 
-use super::Vcpu;
+use super::{InitWait, Vcpu};
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel, ThreadState};
@@ -127,38 +131,75 @@ pub fn emulate_msr(k: &mut Kernel, vcpu: Id, access: &RegisterAccess, frame: &mu
 /// with a new interrupt kicked, vCPUs a start-up IPI named started.
 fn carry_out(k: &mut Kernel, vm: Id, index: usize, result: &Access) {
     kick(k, vm, result.targets, Some(index));
+    if result.inits.0 != 0 {
+        init(k, vm, result.inits);
+    }
     if let Some((targets, vector)) = result.startup {
         start_up(k, vm, targets, u64::from(vector) << 12);
     }
 }
 
-/// A start-up IPI: each target that is off (never started, or INIT'ed
-/// since its runner last ran it) starts in real mode at `page`, and its
-/// runner, waiting in `vcpu_run`, is woken. A running target ignores it,
-/// as a processor not waiting for SIPI does (SDM Vol. 3A 9.4.4).
-fn start_up(k: &mut Kernel, vm: Id, targets: Targets, page: u64) {
+/// vCPUs of `vm` an INIT reached (their local APICs reset by the model):
+/// each that is on is marked and kicked, to go off at its next exit; one
+/// that is off waits for a start-up IPI already.
+#[cold]
+#[inline(never)]
+fn init(k: &mut Kernel, vm: Id, targets: Targets) {
     for index in targets.iter() {
-        let Some(vcpu) = k
-            .vms
-            .get(vm)
-            .and_then(|m| m.vcpus.get(index).copied().flatten())
-        else {
+        let Some(vcpu) = vcpu_of(k, vm, index) else {
             continue;
         };
         let Some(v) = k.vcpus.get_mut(vcpu) else {
             continue;
         };
-        if v.on {
+        if v.on && v.init == InitWait::None {
+            v.init = InitWait::Pending;
+            crate::vm::deliver::kick_for(k, vm, index, None);
+        }
+    }
+}
+
+/// vCPU `index` of `vm`.
+fn vcpu_of(k: &Kernel, vm: Id, index: usize) -> Option<Id> {
+    k.vms
+        .get(vm)
+        .and_then(|m| m.vcpus.get(index).copied().flatten())
+}
+
+/// A start-up IPI: each target that is off (never started, or INIT'ed
+/// since) starts in real mode at `page` ([`start_one`]); one whose INIT
+/// is not carried out yet starts there when it is. A running target
+/// ignores it, as a processor not waiting for SIPI does (SDM Vol. 3A
+/// 9.4.4).
+fn start_up(k: &mut Kernel, vm: Id, targets: Targets, page: u64) {
+    for index in targets.iter() {
+        let Some(vcpu) = vcpu_of(k, vm, index) else {
             continue;
+        };
+        let Some(v) = k.vcpus.get_mut(vcpu) else {
+            continue;
+        };
+        match (v.on, v.init) {
+            (false, _) => start_one(k, vcpu, page),
+            (true, InitWait::Pending) => v.init = InitWait::StartAt(page),
+            (true, _) => {}
         }
-        v.start_up(page);
-        if let Some(runner) = v.runner
-            && k.threads
-                .get(runner)
-                .is_some_and(|t| t.state == ThreadState::Blocked(Block::VcpuOff))
-        {
-            sched::wake(k, runner, sched::Wake::Restart);
-        }
+    }
+}
+
+/// Starts `vcpu`, which is off, in real mode at `page`, and wakes its
+/// runner if it waits in `vcpu_run`.
+fn start_one(k: &mut Kernel, vcpu: Id, page: u64) {
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return;
+    };
+    v.start_up(page);
+    if let Some(runner) = v.runner
+        && k.threads
+            .get(runner)
+            .is_some_and(|t| t.state == ThreadState::Blocked(Block::VcpuOff))
+    {
+        sched::wake(k, runner, sched::Wake::Restart);
     }
 }
 
@@ -208,6 +249,13 @@ pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
     let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
         return;
     };
+    if v.init != InitWait::None {
+        // An INIT came while its runner slept in HLT, or from this vCPU
+        // itself: an interrupt to this CPU makes it exit at once, and the
+        // exit carries the INIT out.
+        k.gic_send_reschedule(cpu);
+        return;
+    }
     match lapic.pending() {
         Some(_) if Arch::interrupt_window_open(frame, &v.arch) => {
             if let Some(vector) = lapic.acknowledge() {

@@ -129,6 +129,24 @@ pub struct Vcpu {
     /// `ExitKind::Stopped` at the next chance (`exit::handle`, or at once
     /// when it calls `vcpu_run` again).
     pub stop: bool,
+    /// An INIT IPI reached it while it was on (x86): carried out at its
+    /// next exit, or its runner's next `vcpu_run`.
+    pub init: InitWait,
+}
+
+/// An INIT IPI that reached a vCPU while it was on (SDM Vol. 3A 10.6.1:
+/// the processor is reset and waits for a start-up IPI), not yet carried
+/// out: its runner was in the guest (made to exit: `apic::prepare_entry`),
+/// asleep in HLT, or in `qvm`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InitWait {
+    /// None.
+    #[default]
+    None,
+    /// It goes off, to wait for a start-up IPI.
+    Pending,
+    /// A start-up IPI came too, for this page: it starts there at once.
+    StartAt(u64),
 }
 
 impl Vcpu {
@@ -156,6 +174,7 @@ impl Vcpu {
             apic: false,
             pm_timer_port: 0,
             stop: false,
+            init: InitWait::None,
         }
     }
 
@@ -165,6 +184,20 @@ impl Vcpu {
         Arch::start_up(&mut self.frame, &mut self.arch, page);
         self.pending = Pending::None;
         self.on = true;
+    }
+
+    /// Carries out an INIT that reached it while on, its registers not on
+    /// a CPU: off to wait for a start-up IPI, or started at the page of
+    /// one that came meanwhile.
+    pub fn take_init(&mut self) {
+        match core::mem::take(&mut self.init) {
+            InitWait::None => {}
+            InitWait::Pending => {
+                self.on = false;
+                self.pending = Pending::None;
+            }
+            InitWait::StartAt(page) => self.start_up(page),
+        }
     }
 
     /// Powers on at `pc` with `arg` in the first argument register, in

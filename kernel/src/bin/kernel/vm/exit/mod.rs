@@ -8,7 +8,7 @@
 mod gic;
 
 use super::psci::Outcome;
-use super::{Pending, switch};
+use super::{InitWait, Pending, switch};
 use crate::hw::{Arch, Frame};
 use crate::sched;
 use crate::state::{Block, Kernel};
@@ -49,9 +49,13 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
                 switch::mark_stale(k, vcpu);
             }
             crate::irq::handle_pending(k, cpu);
-            // `vcpu_stop`'s kick (most likely what ended this run).
-            if k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
-                stopped(k, cpu, vcpu, frame);
+            // `vcpu_stop`'s kick, or an INIT's (most likely what ended
+            // this run).
+            if k.vcpus
+                .get(vcpu)
+                .is_some_and(|v| v.stop || v.init != InitWait::None)
+            {
+                attention(k, cpu, vcpu, frame);
             }
         }
         GuestExit::Mmio(access) => {
@@ -128,6 +132,42 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
     }
 }
 
+/// What a kick asked of the vCPU this CPU runs: `vcpu_stop` first (the
+/// INIT, if one came too, waits for the runner's next `vcpu_run`), else
+/// an INIT carried out: the runner goes back to `vcpu_run` to wait for a
+/// start-up IPI, or is started at once at the page of one that came
+/// meanwhile. Rare: out of the exit path's code.
+#[cold]
+#[inline(never)]
+fn attention(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
+    if k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
+        return stopped(k, cpu, vcpu, frame);
+    }
+    let in_guest = k.cpus[cpu]
+        .current
+        .and_then(|t| k.threads.get(t))
+        .is_some_and(|t| t.guest == Some(vcpu));
+    if !in_guest {
+        return;
+    }
+    let Some(wait) = k.vcpus.get_mut(vcpu).map(|v| core::mem::take(&mut v.init)) else {
+        return;
+    };
+    match wait {
+        InitWait::StartAt(page) => {
+            // Reset and started again: the runner runs `vcpu_run` again
+            // at once, which enters the guest at the page.
+            if leave_guest(k, cpu, vcpu, frame)
+                && let Some(v) = k.vcpus.get_mut(vcpu)
+            {
+                v.start_up(page);
+                frame.restart_syscall();
+            }
+        }
+        _ => power_off_self(k, cpu, vcpu, frame),
+    }
+}
+
 /// Ends the runner's `vcpu_run` with [`abi::ExitKind::Stopped`] for
 /// `vcpu_stop`, nothing left pending. Rare: kept out of the exit path's
 /// code, which it would otherwise grow for every exit.
@@ -192,19 +232,28 @@ fn to_qvm(
 /// PSCI CPU_OFF: the runner thread goes back to `vcpu_run`, which waits
 /// (restarted) until a CPU_ON powers the vCPU on again.
 fn power_off_self(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
+    if leave_guest(k, cpu, vcpu, frame) {
+        // The runner's `vcpu_run` is run again when CPU_ON wakes it.
+        sched::block_current(k, cpu, Block::VcpuOff);
+    }
+}
+
+/// Takes `vcpu`, loaded on `cpu`, off the CPU and powered off, nothing
+/// pending, and puts the runner's own registers (`vcpu_run`'s call) in
+/// `frame`, its space active; false if there was no runner here.
+fn leave_guest(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) -> bool {
     let Some(tid) = k.cpus[cpu].current else {
-        return;
+        return false;
     };
     if let Some(t) = k.threads.get_mut(tid) {
         t.guest = None;
     }
     switch::unload(k, cpu);
     let Some(v) = k.vcpus.get_mut(vcpu) else {
-        return;
+        return false;
     };
     v.on = false;
     v.pending = Pending::None;
-    // The runner's `vcpu_run` is run again when CPU_ON wakes it (restart).
     frame.clone_from(&v.host_frame);
     let process = k.threads.get(tid).map(|t| t.process);
     if let Some(space) = process
@@ -213,7 +262,7 @@ fn power_off_self(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     {
         Arch::activate(space.root());
     }
-    sched::block_current(k, cpu, Block::VcpuOff);
+    true
 }
 
 /// Waiting for an interrupt: sleep until one is pending for the vCPU or
