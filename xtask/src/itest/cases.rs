@@ -601,8 +601,6 @@ pub struct Case {
     /// Checks the disk file after the first boot's QEMU is gone: what it
     /// found (for the log), or why the case fails.
     pub disk_check: Option<DiskCheck>,
-    /// QEMU arguments of the case's own, after the machine's.
-    pub qemu_args: Vec<String>,
 }
 
 impl Case {
@@ -626,7 +624,6 @@ impl Case {
             disk_mib: None,
             reboot: Vec::new(),
             disk_check: None,
-            qemu_args: Vec::new(),
         }
     }
 
@@ -644,7 +641,6 @@ impl Case {
             disk_mib: None,
             reboot: Vec::new(),
             disk_check: None,
-            qemu_args: Vec::new(),
         }
     }
 
@@ -728,12 +724,6 @@ impl Case {
         self
     }
 
-    /// Add these QEMU arguments after the machine's.
-    pub fn qemu_args(mut self, args: &[&str]) -> Case {
-        self.qemu_args.extend(args.iter().map(|a| a.to_string()));
-        self
-    }
-
     /// Boot a Linux test guest bare on QEMU (no hypervisor), and expect
     /// it to power off: what the guest sees on the board itself, to
     /// compare with what it sees under `qvm`.
@@ -788,14 +778,11 @@ impl Case {
     }
 
     /// QEMU arguments the case adds to the machine's: a bare Linux
-    /// guest's initrd, command line and devices, and its own.
+    /// guest's initrd, command line and devices.
     pub fn extra_qemu_args(&self, root: &std::path::Path) -> Vec<String> {
-        let mut args = self
-            .linux_bare
+        self.linux_bare
             .as_ref()
-            .map_or_else(Vec::new, |bare| bare.qemu_args(root));
-        args.extend(self.qemu_args.iter().cloned());
-        args
+            .map_or_else(Vec::new, |bare| bare.qemu_args(root))
     }
 
     /// Why the case cannot run on this host, if it cannot: a case on KVM
