@@ -1,76 +1,45 @@
-//! The PL011 console: polled output through `safe-mmio` (one aligned 32-bit
-//! `ldr`/`str` per register access, so a hypervisor trapping it gets a
-//! usable syndrome). A line goes out in one piece even with several CPUs.
+//! The console: polled output on the UART the device tree names
+//! ([`crate::dt::uart`]: a PL011, the Raspberry Pi's mini UART or the
+//! ZynqMP's Cadence UART; drivers in [`uarts`]). A line goes out in one
+//! piece even with several CPUs.
 
+mod uarts;
+
+use crate::dt::Uart;
 use crate::sync::IrqMutex;
 use core::fmt::{self, Write};
-use core::ptr::NonNull;
-use safe_mmio::UniqueMmioPointer;
-use safe_mmio::fields::{ReadPure, ReadWrite};
+use uarts::Driver;
 
-/// UARTFR.TXFF: transmit FIFO full.
-const FR_TXFF: u32 = 1 << 5;
-/// UARTFR.BUSY: still transmitting.
-const FR_BUSY: u32 = 1 << 3;
+pub use uarts::UARTIBRD;
 
-/// The PL011 registers this driver uses (DDI 0183).
-#[repr(C)]
-pub struct Pl011Regs {
-    /// 0x00 UARTDR: data (a read takes a byte from the FIFO).
-    dr: ReadWrite<u32>,
-    _reserved0: [u32; 5],
-    /// 0x18 UARTFR: flags.
-    fr: ReadPure<u32>,
-}
+struct Console(Driver);
 
-/// Byte offset of UARTIBRD, a register without side effects (benchmarks
-/// read and write it).
-pub const UARTIBRD: usize = 0x24;
-
-struct Pl011(UniqueMmioPointer<'static, Pl011Regs>);
-
-// SAFETY: the PL011's registers may be used from any CPU; the lock around
+// SAFETY: the UART's registers may be used from any CPU; the lock around
 // the only instance serializes them.
-unsafe impl Send for Pl011 {}
+unsafe impl Send for Console {}
 
-impl Pl011 {
-    fn put(&mut self, byte: u8) {
-        while safe_mmio::field!(self.0, fr).read() & FR_TXFF != 0 {
-            core::hint::spin_loop();
-        }
-        safe_mmio::field!(self.0, dr).write(u32::from(byte));
-    }
-
-    fn flush(&mut self) {
-        while safe_mmio::field!(self.0, fr).read() & FR_BUSY != 0 {
-            core::hint::spin_loop();
-        }
-    }
-}
-
-impl Write for Pl011 {
+impl Write for Console {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for byte in s.bytes() {
             if byte == b'\n' {
-                self.put(b'\r');
+                self.0.put(b'\r');
             }
-            self.put(byte);
+            self.0.put(byte);
         }
         Ok(())
     }
 }
 
-static CONSOLE: IrqMutex<Option<Pl011>> = IrqMutex::new(None);
+static CONSOLE: IrqMutex<Option<Console>> = IrqMutex::new(None);
 
-/// Starts the console on the PL011 at `base` (none: output is dropped).
-pub(crate) fn init(base: Option<usize>) {
-    let Some(regs) = base.and_then(|b| NonNull::new(b as *mut Pl011Regs)) else {
+/// Starts the console on `uart` (none: output is dropped).
+pub(crate) fn init(uart: Option<Uart>) {
+    // SAFETY: the UART the device tree names, identity-mapped as Device
+    // memory; this is the only driver made for it.
+    let Some(driver) = uart.and_then(|u| unsafe { Driver::new(u) }) else {
         return;
     };
-    // SAFETY: `base` is the PL011 the device tree names, identity-mapped
-    // as Device memory; this is the only pointer the driver makes to it.
-    let uart = Pl011(unsafe { UniqueMmioPointer::new(regs) });
-    CONSOLE.with(|c| *c = Some(uart));
+    CONSOLE.with(|c| *c = Some(Console(driver)));
 }
 
 /// Prints formatted text (what `print!` and `println!` call).
@@ -86,7 +55,7 @@ pub fn print(args: fmt::Arguments<'_>) {
 pub fn flush() {
     CONSOLE.with(|c| {
         if let Some(uart) = c {
-            uart.flush();
+            uart.0.flush();
         }
     });
 }

@@ -76,3 +76,12 @@ pub fn halt() -> ! {
         wfi();
     }
 }
+
+/// Parks this CPU for good: interrupts masked, waiting for events (WFE)
+/// that wake nothing.
+pub fn park() -> ! {
+    disable_irqs();
+    loop {
+        wfe();
+    }
+}

@@ -1,11 +1,15 @@
 //! Where a guest starts: the arm64 `Image` header (so QEMU `-kernel` and
-//! the hypervisor's `Image` loader both accept it), a drop to EL1 when a
-//! board starts it at EL2, self-relocation (the image is linked at 0 and
-//! runs wherever it was loaded), clearing `.bss`, the MMU, the device tree,
-//! and the entry of secondary CPUs started with PSCI `CPU_ON`.
+//! the hypervisor's `Image` loader both accept it), a drop to Non-secure
+//! EL1 when a board starts it at EL3 or EL2 (`drop_el1.rs`; the level it
+//! came at is kept: [`entry_level`]), self-relocation (the image is
+//! linked at 0 and runs wherever it was loaded), clearing `.bss`, the
+//! MMU, the device tree (its NOP tokens stripped first), and the entry of
+//! secondary CPUs started with PSCI `CPU_ON` or released from a spin
+//! table.
 
 use crate::dt::{self, Platform, Region};
 use crate::{console, cpu, exceptions, mmu, psci};
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 core::arch::global_asm!(
     r#"
@@ -18,6 +22,8 @@ __guest_start:
 1:
     msr     daifset, #0xf
     mov     x19, x0             // device tree
+    mrs     x21, CurrentEL      // the level the board started us at
+    lsr     x21, x21, #2
     bl      gs_drop_to_el1
     adr     x20, __guest_start  // where we were loaded
 "#,
@@ -29,44 +35,22 @@ __guest_start:
     mov     sp, x1
     mov     x0, x19
     mov     x1, x20
+    mov     x2, x21
     mov     x29, #0
     bl      gs_primary_rust
 6:  wfe
     b       6b
 
 .section .text
-// At EL2 (a board started us there, as QEMU does with virtualization=on):
-// give EL1 the counter, the timer and the GICv3 system registers, and
-// return to the caller at EL1h with DAIF masked. At EL1: just return.
-// Clobbers x3.
-gs_drop_to_el1:
-    mrs     x3, CurrentEL
-    cmp     x3, #(2 << 2)
-    b.ne    2f
-    mov     x3, #(1 << 31)      // HCR_EL2.RW: EL1 is AArch64, nothing trapped
-    msr     hcr_el2, x3
-    mov     x3, #3              // CNTHCTL_EL2.EL1PCTEN | EL1PCEN
-    msr     cnthctl_el2, x3
-    msr     cntvoff_el2, xzr
-    mov     x3, #0x33ff         // CPTR_EL2: RES1 bits, no traps
-    msr     cptr_el2, x3
-    mrs     x3, midr_el1
-    msr     vpidr_el2, x3
-    mrs     x3, mpidr_el1
-    msr     vmpidr_el2, x3
-    mrs     x3, id_aa64pfr0_el1
-    ubfx    x3, x3, #24, #4     // GIC system register interface?
-    cbz     x3, 1f
-    mrs     x3, s3_4_c12_c9_5   // ICC_SRE_EL2
-    orr     x3, x3, #0x1        // SRE
-    orr     x3, x3, #0x8        // Enable: EL1 may use SRE too
-    msr     s3_4_c12_c9_5, x3
-    isb
-1:  mov     x3, #0x3c5          // SPSR: EL1h, DAIF masked
-    msr     spsr_el2, x3
-    msr     elr_el2, x30
-    eret
-2:  ret
+// A CPU released from its spin table (`enable-method = "spin-table"`,
+// the Raspberry Pi's way): nothing comes in x0, so its record is the one
+// `release_from_spin_table` left in gs_spin_record (cleaned to the point
+// of coherency), read with the MMU off.
+.global gs_spin_entry
+gs_spin_entry:
+    adrp    x0, gs_spin_record
+    ldr     x0, [x0, :lo12:gs_spin_record]
+    b       gs_secondary_entry
 
 // Secondary CPUs: x0 = address of their SecondaryBoot record, cleaned to
 // the point of coherency by the CPU that started them. The MMU comes on
@@ -125,6 +109,7 @@ unsafe extern "C" {
     static __stacks_start: u8;
     static __stacks_end: u8;
     fn gs_secondary_entry();
+    fn gs_spin_entry();
 }
 
 unsafe extern "Rust" {
@@ -144,6 +129,40 @@ pub(crate) fn secondary_entry_point() -> usize {
     gs_secondary_entry as *const () as usize
 }
 
+/// The exception level the board started the boot CPU at.
+static ENTRY_LEVEL: AtomicU8 = AtomicU8::new(1);
+
+/// The exception level the board started the guest at (1, 2 or 3; it
+/// runs at EL1 whatever it was).
+pub fn entry_level() -> u8 {
+    ENTRY_LEVEL.load(Ordering::SeqCst)
+}
+
+/// The record of the CPU being released from its spin table (one at a
+/// time: `smp::start_cpu` waits for each to report in), for
+/// `gs_spin_entry`.
+#[unsafe(export_name = "gs_spin_record")]
+static SPIN_RECORD: AtomicU64 = AtomicU64::new(0);
+
+/// Releases a CPU waiting on the spin-table word at physical `release`
+/// (Devicetree Specification 3.8.1, `cpu-release-addr`; Linux's
+/// `Documentation/arch/arm64/booting.rst`) to start from the
+/// [`SecondaryBoot`] record at `record`: the record's address for
+/// `gs_spin_entry`, then that entry point in the word, both cleaned to
+/// the point of coherency (the CPU reads them with its MMU and caches
+/// off), then SEV.
+pub(crate) fn release_from_spin_table(release: usize, record: usize) {
+    SPIN_RECORD.store(record as u64, Ordering::SeqCst);
+    arch::aarch64::cpu::clean_dcache_range(SPIN_RECORD.as_ptr() as usize, 8);
+    let entry = gs_spin_entry as *const () as usize as u64;
+    // SAFETY: the device tree's release word of a CPU that waits on it,
+    // in RAM the full map covers; an aligned 8-byte store.
+    unsafe { core::ptr::write_volatile(release as *mut u64, entry) };
+    arch::aarch64::cpu::clean_dcache_range(release, 8);
+    // SAFETY: a barrier, then an event for the waiting CPU.
+    unsafe { core::arch::asm!("dsb sy", "sev", options(nostack)) };
+}
+
 /// The top of the stack of stack slot `slot`, if there is such a slot.
 pub(crate) fn stack_top(slot: usize) -> Option<usize> {
     let start = &raw const __stacks_start as usize;
@@ -158,7 +177,7 @@ const FDT_MAGIC: u32 = 0xd00d_feed;
 /// Called by the boot code with the MMU off, on stack slot 0: until the
 /// MMU is on, only aligned accesses.
 #[unsafe(no_mangle)]
-extern "C" fn gs_primary_rust(dtb: usize, base: usize) -> ! {
+extern "C" fn gs_primary_rust(dtb: usize, base: usize, entry_el: u64) -> ! {
     let image_len = &raw const __image_end as usize - &raw const __guest_start as usize;
     let image = Region {
         start: base,
@@ -187,10 +206,13 @@ extern "C" fn gs_primary_rust(dtb: usize, base: usize) -> ! {
     unsafe { mmu::enable_boot_map(image, tree) };
     cpu::set_index(0);
     exceptions::install();
+    ENTRY_LEVEL.store(entry_el as u8, Ordering::SeqCst);
 
-    // SAFETY: the boot map covers the device tree's `size` bytes, and
-    // nothing writes them.
-    let bytes = unsafe { core::slice::from_raw_parts(dtb as *const u8, size) };
+    // SAFETY: the boot map covers the device tree's `size` bytes (RAM,
+    // writable), and nothing else refers to them.
+    let bytes = unsafe { core::slice::from_raw_parts_mut(dtb as *mut u8, size) };
+    // A malformed tree is left as it is, and the parser refuses it.
+    let _ = dt::nops::strip(bytes);
     let Ok(parsed) = dt::parse(bytes, dtb, image, cpu::mpidr()) else {
         cpu::halt();
     };
@@ -200,7 +222,7 @@ extern "C" fn gs_primary_rust(dtb: usize, base: usize) -> ! {
     // as the boot map, and adds the rest of RAM and the devices.
     unsafe { mmu::enable_full_map(platform, image, tree) };
     psci::init(platform.psci);
-    console::init(platform.uart);
+    console::init(platform.console);
     cpu::enable_serror();
     // SAFETY: the guest defines `__gsupport_main` with `entry!`.
     unsafe { __gsupport_main(platform) }

@@ -6,7 +6,8 @@
 //! `smp::start_cpu` starts sets up its own interface. Interrupts are all
 //! Non-secure Group 1 on GICv3; on GICv2 they are acknowledged through
 //! GICC_IAR, which is the Non-secure guest's view whether or not the GIC
-//! has the Security Extensions.
+//! has the Security Extensions. A guest entered at EL3 has its own
+//! monitor put a GICv2's interrupts in Group 1 first (`el3.rs`).
 
 use crate::dt::GicInfo;
 use crate::sync::IrqMutex;
@@ -28,6 +29,7 @@ enum Driver {
     V2 {
         gic: GicV2<'static>,
         gicd: usize,
+        gicc: usize,
         /// Each CPU's interface mask (its banked ITARGETSR0 byte).
         masks: [u8; MAX_CPUS],
     },
@@ -59,12 +61,15 @@ pub fn init() -> Option<u32> {
     let driver = match platform.gic {
         GicInfo::None => return None,
         GicInfo::V2 { gicd, gicc } => {
+            // Entered at EL3: every interrupt to Group 1 first.
+            crate::el3::gic_to_group1(gicd, gicc, true);
             // SAFETY: the device tree's GIC, identity-mapped as Device
             // memory; this is the only driver instance.
             let gic = unsafe { GicV2::new(gicd as *mut _, gicc as *mut _) };
             Driver::V2 {
                 gic,
                 gicd,
+                gicc,
                 masks: [0; MAX_CPUS],
             }
         }
@@ -109,8 +114,16 @@ pub(crate) fn init_cpu() {
     GIC.with(|g| match g {
         None => {}
         Some(Driver::V2 {
-            gic, gicd, masks, ..
+            gic,
+            gicd,
+            gicc,
+            masks,
         }) => {
+            // This CPU's SGIs and PPIs (banked) to Group 1 (the boot CPU
+            // has done its own in `init`).
+            if me != entry::platform().boot_cpu {
+                crate::el3::gic_to_group1(*gicd, *gicc, false);
+            }
             gic.setup();
             // SAFETY: ITARGETSR0..7 are banked and read-only: byte 0 is
             // this CPU's own interface mask.

@@ -45,6 +45,10 @@ pub mod console;
 #[cfg(target_arch = "aarch64")]
 pub mod cpu;
 #[cfg(target_arch = "aarch64")]
+mod drop_el1;
+#[cfg(target_arch = "aarch64")]
+mod el3;
+#[cfg(target_arch = "aarch64")]
 pub mod entry;
 #[cfg(target_arch = "aarch64")]
 pub mod exceptions;

@@ -61,18 +61,35 @@ pub fn affinity_info(mpidr: u64) -> Result<AffinityState, Error> {
     call!(affinity_info(mpidr, LowestAffinityLevel::All))
 }
 
-/// SYSTEM_OFF, after the console has drained. If it fails (or there is no
-/// PSCI), says so and stops this CPU.
+/// SYSTEM_OFF, after the console has drained. If it fails, says so and
+/// stops this CPU. Without PSCI (the Raspberry Pi 4 has none) nothing can
+/// power the board off: says so and parks this CPU ([`cpu::park`]).
 pub fn system_off() -> ! {
+    if conduit() == Conduit::None {
+        crate::println!(
+            "gsupport: no PSCI in the device tree: cannot power off; cpu {} parked",
+            cpu::index()
+        );
+        console::flush();
+        cpu::park()
+    }
     console::flush();
     let result: Result<(), Error> = call!(system_off());
     crate::println!("gsupport: SYSTEM_OFF failed: {result:?}");
     cpu::halt()
 }
 
-/// SYSTEM_RESET, after the console has drained. If it fails (or there is
-/// no PSCI), says so and stops this CPU.
+/// SYSTEM_RESET, after the console has drained. If it fails, says so and
+/// stops this CPU; without PSCI, says so and parks it.
 pub fn system_reset() -> ! {
+    if conduit() == Conduit::None {
+        crate::println!(
+            "gsupport: no PSCI in the device tree: cannot reset; cpu {} parked",
+            cpu::index()
+        );
+        console::flush();
+        cpu::park()
+    }
     console::flush();
     let result: Result<(), Error> = call!(system_reset());
     crate::println!("gsupport: SYSTEM_RESET failed: {result:?}");

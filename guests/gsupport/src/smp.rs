@@ -1,6 +1,8 @@
-//! Secondary CPUs: start one with PSCI `CPU_ON` at `gs_secondary_entry`,
-//! on its own stack, with the boot CPU's map, vectors and GIC interface,
-//! running a `fn(usize) -> !` with its guest CPU number.
+//! Secondary CPUs: start one with PSCI `CPU_ON` at `gs_secondary_entry`
+//! (or, where the device tree says `enable-method = "spin-table"`, by its
+//! release word at `gs_spin_entry`), on its own stack, with the boot
+//! CPU's map, vectors and GIC interface, running a `fn(usize) -> !` with
+//! its guest CPU number.
 
 use crate::entry::{self, SecondaryBoot};
 use crate::{MAX_CPUS, cpu, mmu, psci, timer};
@@ -69,8 +71,9 @@ fn stack_slot(cpu: usize) -> usize {
     }
 }
 
-/// Starts guest CPU `cpu` running `main(cpu)` and waits (up to five seconds of
-/// counter time) until it has reported in.
+/// Starts guest CPU `cpu` (by PSCI `CPU_ON`, or from its spin table)
+/// running `main(cpu)` and waits (up to five seconds of counter time)
+/// until it has reported in.
 pub fn start_cpu(cpu: usize, main: fn(usize) -> !) -> Result<(), StartError> {
     let platform = entry::platform();
     let &mpidr = platform.cpus().get(cpu).ok_or(StartError::NoSuchCpu)?;
@@ -94,8 +97,11 @@ pub fn start_cpu(cpu: usize, main: fn(usize) -> !) -> Result<(), StartError> {
     }
     // The new CPU reads its record with the MMU off.
     arch::aarch64::cpu::clean_dcache_range(record as usize, size_of::<SecondaryBoot>());
-    psci::cpu_on(mpidr, entry::secondary_entry_point(), record as usize)
-        .map_err(StartError::Psci)?;
+    match platform.spin_table(cpu) {
+        Some(release) => entry::release_from_spin_table(release, record as usize),
+        None => psci::cpu_on(mpidr, entry::secondary_entry_point(), record as usize)
+            .map_err(StartError::Psci)?,
+    }
     let deadline = timer::counter() + 5 * timer::frequency();
     while !is_online(cpu) {
         if timer::counter() > deadline {

@@ -1,5 +1,7 @@
 //! `smp`: starts every other CPU with PSCI `CPU_ON` (checking each with
-//! `AFFINITY_INFO` before and after), each secondary says it is up; then
+//! `AFFINITY_INFO` before and after), or from its spin table where the
+//! device tree says so (the Raspberry Pi: `smp: 4 CPUs, starting 3 from
+//! their spin tables`), each secondary says it is up; then
 //! IPIs both ways: the boot CPU sends SGI 1 to every CPU (itself too), and
 //! each answers with SGI 2 to the boot CPU. Powers off.
 //!
@@ -140,13 +142,24 @@ mod guest {
         let cpus = platform.cpus();
         let n = cpus.len();
         let plural = if n == 1 { "" } else { "s" };
-        println!(
-            "smp: {n} CPU{plural}, starting {} with PSCI CPU_ON over {}",
-            n - 1,
-            platform.psci.name()
-        );
+        // The Raspberry Pi's CPUs wait on spin tables: no PSCI to ask.
+        let spin = |cpu: usize| platform.spin_table(cpu).is_some();
+        let others = || (0..n).filter(|&c| c != me);
+        if n > 1 && others().all(spin) {
+            println!(
+                "smp: {n} CPU{plural}, starting {} from their spin tables",
+                n - 1
+            );
+        } else {
+            println!(
+                "smp: {n} CPU{plural}, starting {} with PSCI CPU_ON over {}",
+                n - 1,
+                platform.psci.name()
+            );
+        }
         for (other, &mpidr) in cpus.iter().enumerate().filter(|&(c, _)| c != me) {
             match psci::affinity_info(mpidr) {
+                _ if spin(other) => {}
                 Ok(AffinityState::Off) => {}
                 state => fail(format_args!(
                     "cpu {other} before CPU_ON: AFFINITY_INFO {state:?}"
@@ -159,6 +172,7 @@ mod guest {
                 UP[other].load(Ordering::SeqCst)
             });
             match psci::affinity_info(mpidr) {
+                _ if spin(other) => {}
                 Ok(AffinityState::On) => {}
                 state => fail(format_args!(
                     "cpu {other} after CPU_ON: AFFINITY_INFO {state:?}"

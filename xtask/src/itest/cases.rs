@@ -204,6 +204,9 @@ pub fn all() -> Vec<Case> {
 
     // The dev boards: QEMU's raspi4b boots the Pi's SD-card image.
     cases.extend(super::boards::cases());
+    // The test guests bare on the boards' QEMU models, and entered at EL3.
+    cases.extend(super::boards_bare::cases());
+    cases.extend(super::bare_el3::cases());
 
     // The x86_64 host on QEMU's PC with SVM.
     cases.extend(super::x86::cases());
@@ -714,6 +717,13 @@ impl Case {
         self
     }
 
+    /// The guest cannot power off (a board without PSCI): it says so and
+    /// parks, and QEMU is stopped once the lines matched.
+    pub fn parks(mut self) -> Case {
+        self.powers_off = false;
+        self
+    }
+
     /// Boot a Linux test guest bare on QEMU (no hypervisor), and expect
     /// it to power off: what the guest sees on the board itself, to
     /// compare with what it sees under `qvm`.
@@ -729,6 +739,12 @@ impl Case {
         match (&self.guest, &self.linux_bare) {
             (Some(name), _) if self.machine.cpu.is_bochs() => format!("guest {name} (ISO)"),
             (Some(name), _) if self.machine.cpu.is_x86() => format!("guest {name} (x86)"),
+            (Some(name), _) if super::bare_el3::boots_at_el3(self) => {
+                format!("guest {name} (EL3 ELF)")
+            }
+            (Some(name), _) if let Some(board) = self.machine.cpu.sd_board() => {
+                format!("guest {name} on the {} SD card", board.name())
+            }
             (Some(name), _) => format!("guest {name}"),
             (None, None) if let Some(board) = self.machine.cpu.sd_board() => {
                 format!("the {} SD card of {}", board.name(), self.buildfile)
@@ -800,7 +816,7 @@ mod tests {
         assert_eq!(count(|c| c.guest.is_none() && c.linux_bare.is_none()), 73);
         assert_eq!(count(|c| c.machine.cpu.is_x86()), 22);
         assert_eq!(count(|c| c.machine.cpu.is_kvm()), 1);
-        assert_eq!(count(|c| c.guest.is_some()), 31);
+        assert_eq!(count(|c| c.guest.is_some()), 39);
         assert_eq!(count(|c| c.linux_bare.is_some()), 3);
         let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         names.sort();
@@ -835,8 +851,23 @@ mod tests {
             .filter(|c| c.guest.is_some() && !c.machine.cpu.is_x86())
         {
             crate::guests::check_name(case.guest.as_deref().unwrap()).unwrap();
-            assert!(case.powers_off, "{}", case.name);
-            assert_eq!(case.machine.entry, EntryLevel::El1, "{}", case.name);
+            // On `virt` at EL1 (or EL3, through an ELF); a board model
+            // starts the guest as it starts a kernel, and the Pi's guests
+            // park (no PSCI).
+            if super::super::bare_el3::boots_at_el3(case) {
+                // QEMU offers no PSCI to a guest it starts at EL3.
+                assert!(!case.powers_off, "{}", case.name);
+            } else if case.machine.cpu.sd_board().is_none() {
+                assert!(case.powers_off, "{}", case.name);
+                assert_eq!(case.machine.entry, EntryLevel::El1, "{}", case.name);
+            } else {
+                assert_eq!(
+                    case.powers_off,
+                    case.machine.cpu != Cpu::Raspi4b,
+                    "{}",
+                    case.name
+                );
+            }
         }
         for bad in BAD_LINES {
             Regex::new(bad).unwrap();

@@ -2,7 +2,9 @@
 //! (some at once), match its console against its expectations, and keep
 //! each console in `target/test-logs/<case>.log`.
 
+pub mod bare_el3;
 pub mod boards;
+pub mod boards_bare;
 pub mod cases;
 pub mod devices;
 pub mod hostile;
@@ -102,8 +104,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
     // The images, one per buildfile or test guest; each kind built only
     // if a selected case needs it.
     let mut images: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
-    let arm_image =
-        |c: &Case| c.guest.is_none() && c.linux_bare.is_none() && !c.machine.cpu.is_x86();
+    // A guest on a board's model boots beside the board's SD card, which
+    // holds the kernel's image.
+    let arm_image = |c: &Case| {
+        (c.guest.is_none() || c.machine.cpu.sd_board().is_some())
+            && c.linux_bare.is_none()
+            && !c.machine.cpu.is_x86()
+    };
     let built = if cases.iter().any(arm_image) {
         build::build_all(root).map_err(|e| format!("{e:#}"))
     } else {
@@ -149,6 +156,15 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
             if let Some(name) = case.guest.as_ref().filter(|_| x86_guest(case)) {
                 x86_guests_built.clone()?;
                 return Ok(guests::x86_elf_path(root, name));
+            }
+            if let (Some(name), Some(board)) = (&case.guest, case.machine.cpu.sd_board()) {
+                guests_built.clone()?;
+                built.clone()?;
+                return boards_bare::prepare(root, board, name).map_err(|e| format!("{e:#}"));
+            }
+            if let Some(name) = case.guest.as_ref().filter(|_| bare_el3::boots_at_el3(case)) {
+                guests_built.clone()?;
+                return bare_el3::prepare(root, name).map_err(|e| format!("{e:#}"));
             }
             if let Some(name) = &case.guest {
                 guests_built.clone()?;

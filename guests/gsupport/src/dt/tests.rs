@@ -3,14 +3,14 @@
 
 use super::*;
 
-fn load(name: &str) -> std::vec::Vec<u8> {
+pub(super) fn load(name: &str) -> std::vec::Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-const IMAGE: Region = Region {
+pub(super) const IMAGE: Region = Region {
     start: 0x4020_0000,
     end: 0x4026_0000,
 };
@@ -28,6 +28,14 @@ fn qemu_virt_gicv3_four_cpus() {
     );
     assert_eq!(p.uart, Some(0x900_0000));
     assert_eq!(p.uart_intid, Some(33));
+    assert_eq!(
+        p.console,
+        Some(Uart {
+            kind: UartKind::Pl011,
+            base: 0x900_0000,
+            intid: Some(33)
+        })
+    );
     assert_eq!(
         p.gic,
         GicInfo::V3 {
@@ -76,6 +84,12 @@ fn a_qvm_shaped_tree() {
     );
     assert_eq!(p.uart, Some(0x1c09_0000));
     assert_eq!(p.uart_intid, Some(37));
+    assert_eq!(
+        p.console.map(|u| (u.kind, u.base)),
+        Some((UartKind::Pl011, 0x1c09_0000))
+    );
+    // PSCI starts its CPUs: no spin tables.
+    assert_eq!(p.spin_table(0), None);
     assert_eq!(
         p.gic,
         GicInfo::V3 {
