@@ -201,8 +201,8 @@ pub trait Boot: Traps {
     /// `frame` must be the slot at the top of this CPU's kernel stack;
     /// nothing below it on the stack is used again.
     unsafe fn enter(frame: *mut Self::Frame) -> !;
-    /// Powers the machine off; returns only if that failed.
-    fn power_off();
+    /// Powers the machine off; returns only if that failed, saying why.
+    fn power_off() -> &'static str;
 }
 
 /// Everything the kernel needs of an architecture, in one bound: the

@@ -8,7 +8,7 @@ use super::trap_frame::TrapFrame;
 use super::{Aarch64, cpu, mmu, stage2, vectors};
 use crate::platform::{Boot, StartError};
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU8, Ordering};
 
 /// Level-2 tables available to the kernel's identity map.
 const MAP_L2_TABLES: usize = 32;
@@ -33,8 +33,12 @@ static RECORDS: Records = Records(UnsafeCell::new(
     }; super::gic::MAX_CPUS],
 ));
 
-/// The PSCI conduit: `hvc` when the device tree says so (false: `smc`).
-static PSCI_HVC: AtomicBool = AtomicBool::new(false);
+/// The PSCI conduit the device tree names: [`NO_PSCI`], or a
+/// [`Conduit`] as a `u8` (SMC until the tree is read: QEMU's and TF-A's).
+static PSCI: AtomicU8 = AtomicU8::new(CONDUIT_SMC);
+const NO_PSCI: u8 = 0;
+const CONDUIT_SMC: u8 = 1;
+const CONDUIT_HVC: u8 = 2;
 
 /// TTBR0_EL2 and TCR_EL2 of the kernel's map.
 #[derive(Clone, Copy, Debug)]
@@ -56,16 +60,23 @@ impl core::fmt::Display for WrongLevel {
     }
 }
 
-/// Records the PSCI conduit.
-pub fn set_conduit(hvc: bool) {
-    PSCI_HVC.store(hvc, Ordering::Relaxed);
+/// Records the PSCI conduit, `None` for a board without PSCI (the
+/// Raspberry Pi 4: its CPUs start from spin tables, and an SMC would land
+/// in no firmware, or be undefined).
+pub fn set_conduit(conduit: Option<Conduit>) {
+    let value = match conduit {
+        None => NO_PSCI,
+        Some(Conduit::Smc) => CONDUIT_SMC,
+        Some(Conduit::Hvc) => CONDUIT_HVC,
+    };
+    PSCI.store(value, Ordering::Relaxed);
 }
 
-fn conduit() -> Conduit {
-    if PSCI_HVC.load(Ordering::Relaxed) {
-        Conduit::Hvc
-    } else {
-        Conduit::Smc
+fn conduit() -> Option<Conduit> {
+    match PSCI.load(Ordering::Relaxed) {
+        CONDUIT_SMC => Some(Conduit::Smc),
+        CONDUIT_HVC => Some(Conduit::Hvc),
+        _ => None,
     }
 }
 
@@ -144,8 +155,11 @@ impl Boot for Aarch64 {
             unsafe { super::entry::release_from_spin_table(release, record_at) };
             return Ok(());
         }
+        let Some(conduit) = conduit() else {
+            return Err(StartError(i64::from(smccc::psci::error::NOT_SUPPORTED)));
+        };
         super::psci::cpu_on(
-            conduit(),
+            conduit,
             hw_id,
             super::entry::secondary_entry_point(),
             record_at,
@@ -158,7 +172,13 @@ impl Boot for Aarch64 {
         unsafe { vectors::enter(frame) }
     }
 
-    fn power_off() {
-        super::psci::system_off(conduit());
+    fn power_off() -> &'static str {
+        match conduit() {
+            Some(conduit) => {
+                super::psci::system_off(conduit);
+                "PSCI SYSTEM_OFF returned"
+            }
+            None => "no PSCI in the device tree",
+        }
     }
 }

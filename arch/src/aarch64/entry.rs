@@ -39,6 +39,7 @@ _start:
     msr     daifset, #0xf
     mov     x19, x0             // device tree
     adr     x20, _start         // where we were loaded
+    mov     x21, #0             // the level entered at, once read
 "#,
     crate::arm64_relocate_and_clear_bss!(),
     r#"
@@ -47,10 +48,14 @@ _start:
     sub     sp, x1, #288        // keep the top frame slot for user state
     mrs     x2, CurrentEL
     lsr     x2, x2, #2
-    cmp     x2, #3
+    cbnz    x21, 6f             // back from the drop below
+    mov     x21, x2
+6:  cmp     x2, #3
     b.ne    7f
     EL3_TO_EL2 5b
-7:  mov     x0, x19
+7:  adrp    x3, __arch_entry_level
+    str     x21, [x3, :lo12:__arch_entry_level]
+    mov     x0, x19
     mov     x1, x20
     bl      __arch_primary_rust
 8:  wfe
@@ -146,6 +151,19 @@ unsafe extern "Rust" {
 }
 
 const MIB2: usize = 1 << 21;
+
+/// The exception level the boot CPU was entered at (2, or 3 on a board
+/// that starts there), written by the boot code with the MMU off, after
+/// `.bss` is cleared; read once the kernel runs.
+#[unsafe(no_mangle)]
+static mut __arch_entry_level: u64 = 0;
+
+/// The exception level the boot CPU was entered at.
+pub fn entry_level() -> u64 {
+    // SAFETY: written once by the boot code before any Rust code ran;
+    // only read since.
+    unsafe { core::ptr::read_volatile(&raw const __arch_entry_level) }
+}
 
 /// Called from the boot code with the MMU off: only aligned stores, no
 /// memset, until the MMU is on.

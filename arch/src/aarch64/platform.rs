@@ -251,12 +251,20 @@ impl Platform for Aarch64 {
     const MAINTENANCE_INTID: u32 = super::vgic_v3::MAINTENANCE_INTID;
 
     fn level_name() -> &'static str {
-        "EL2"
+        match super::entry::entry_level() {
+            3 => "EL2 (entered at EL3)",
+            _ => "EL2",
+        }
     }
 
     fn set_firmware(firmware: &Firmware) {
-        // Without a PSCI node, SMC is the one conduit EL2 can use.
-        super::boot::set_conduit(firmware.psci == PsciMethod::Hvc);
+        // `hvc` from EL2 would trap to this kernel: only SMC reaches
+        // firmware, and only where the tree says PSCI is there.
+        super::boot::set_conduit(match firmware.psci {
+            PsciMethod::Smc => Some(super::psci::Conduit::Smc),
+            PsciMethod::Hvc => Some(super::psci::Conduit::Hvc),
+            PsciMethod::None => None,
+        });
     }
 
     fn irq_chip(info: &IrqControllerInfo, cpus: &[u64]) -> Option<Gic> {

@@ -199,9 +199,9 @@ impl Boot for X86_64 {
         unsafe { super::vectors::enter(frame) }
     }
 
-    fn power_off() {
+    fn power_off() -> &'static str {
         let Some(off) = firmware().acpi_off else {
-            return;
+            return "no ACPI S5 (sleep type) in the FADT and DSDT";
         };
         let value = |typ: u8| (u16::from(typ & 7) << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN;
         // SAFETY: the FADT names these PM1 control ports; writing SLP_EN
@@ -219,5 +219,6 @@ impl Boot for X86_64 {
         while tsc::now() < until {
             core::hint::spin_loop();
         }
+        "the machine stayed on after ACPI S5"
     }
 }

@@ -82,17 +82,25 @@ pub fn el3_elf(guest: &[u8]) -> Vec<u8> {
 
 /// The EL3 ELF of the guest `name`, written beside its flat image.
 pub fn prepare(root: &Path, name: &str) -> Result<PathBuf> {
-    let image = crate::guests::image_path(root, name);
-    let flat = std::fs::read(&image).with_context(|| format!("cannot read {}", image.display()))?;
-    let elf = image.with_file_name(format!("{name}-el3.elf"));
+    wrap(&crate::guests::image_path(root, name))
+}
+
+/// The EL3 ELF of the flat image at `image` (a guest's, or the
+/// hypervisor's: its arm64 `Image` with the bootfs), written beside it as
+/// `<stem>-el3.elf`.
+pub fn wrap(image: &Path) -> Result<PathBuf> {
+    let flat = std::fs::read(image).with_context(|| format!("cannot read {}", image.display()))?;
+    let stem = image.file_stem().and_then(|s| s.to_str()).unwrap_or("image");
+    let elf = image.with_file_name(format!("{stem}-el3.elf"));
     std::fs::write(&elf, el3_elf(&flat))
         .with_context(|| format!("cannot write {}", elf.display()))?;
     Ok(elf)
 }
 
-/// Whether `case` boots its guest through the EL3 ELF.
+/// Whether `case` boots an image through the EL3 ELF: a guest's, or (no
+/// guest) the hypervisor's.
 pub fn boots_at_el3(case: &Case) -> bool {
-    case.guest.is_some()
+    case.linux_bare.is_none()
         && case.machine.entry == EntryLevel::El3
         && case.machine.cpu.sd_board().is_none()
         && !case.machine.cpu.is_x86()

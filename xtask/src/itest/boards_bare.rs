@@ -14,19 +14,31 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::cases::{Case, machine};
-use crate::qemu::{Cpu, Gic};
+use super::cases::Case;
+use crate::qemu::{Cpu, Machine};
 use crate::sdcard::Board;
 
 /// The guests booted bare on each board.
 pub const GUESTS: [&str; 3] = ["hello", "timer", "smp"];
 
-/// A guest's image placed beside `board`'s kernel, device tree and card
-/// as read back from the SD-card image (`sdcard::qemu::prepare`), where
-/// the board's QEMU arguments look for them.
+/// A guest's image in a folder of its own with `board`'s device tree as
+/// read back from the board's SD-card image (`sdcard::qemu::prepare`) and
+/// an empty card of the same size, where the board's QEMU arguments look
+/// for them: the guest reads no card, and the kernel's case, which may
+/// run at the same time, holds the real one (QEMU locks a card's file).
 pub fn prepare(root: &Path, board: Board, guest: &str) -> Result<PathBuf> {
-    let kernel = crate::sdcard::qemu::prepare(root, board)?;
-    let dir = kernel.parent().context("the card's files have no folder")?;
+    let kernel = crate::sdcard::qemu::prepare(root, board, None)?;
+    let from = kernel.parent().context("the card's files have no folder")?;
+    let dir = root
+        .join("target/images")
+        .join(format!("{}-bare-{guest}", board.name()));
+    std::fs::create_dir_all(&dir)?;
+    let dtb = board.dtb_file();
+    std::fs::copy(from.join(dtb), dir.join(dtb))
+        .with_context(|| format!("cannot copy {dtb} to {}", dir.display()))?;
+    let card_len = std::fs::metadata(from.join(crate::sdcard::qemu::CARD))?.len();
+    let card = std::fs::File::create(dir.join(crate::sdcard::qemu::CARD))?;
+    card.set_len(card_len)?;
     let image = crate::guests::image_path(root, guest);
     let placed = dir.join(format!("guest-{guest}.img"));
     std::fs::copy(&image, &placed)
@@ -74,9 +86,9 @@ fn lines(guest: &str, cpu: Cpu) -> Vec<String> {
 /// The cases: each guest of [`GUESTS`] on each board, 4 CPUs.
 pub fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
-    for (cpu, short) in [(Cpu::Raspi4b, "raspi4b"), (Cpu::Zcu102, "zcu102")] {
-        let mut board = machine(cpu, Gic::V2, 4);
-        board.mem = "2G".into();
+    for (sd, short) in [(Board::Rpi4, "raspi4b"), (Board::Zcu102, "zcu102")] {
+        let board = Machine::board(sd);
+        let cpu = board.cpu;
         for guest in GUESTS {
             let case = Case::bare(format!("bare-{guest}-{short}-smp4"), board.clone())
                 .guest(guest)

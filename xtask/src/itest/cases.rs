@@ -79,14 +79,25 @@ pub fn all() -> Vec<Case> {
             .lines(&kernel_tests(Cpu::CortexA76, 2)),
     );
 
-    // Entry at EL3: the kernel drops to EL2 itself (one CPU: QEMU offers no
-    // PSCI with secure=on). This image needs no interrupts.
+    // Entry at EL3 (QEMU starts an ELF there with secure=on, an `Image`
+    // at EL2: `bare_el3::wrap`): the kernel drops to EL2 itself and says
+    // so; one CPU, and no PSCI to power off with (QEMU offers none with
+    // secure=on), which the kernel says at the end. This image needs no
+    // interrupts: no firmware put them in the Non-secure group
+    // (docs/boards.md).
     let mut el3 = machine(Cpu::CortexA72, Gic::V3, 1);
     el3.entry = EntryLevel::El3;
     cases.push(
-        Case::new("entry-el3-a72-gic3", el3)
+        Case::bare("entry-el3-a72-gic3", el3)
             .buildfile("boot/boards/qemu-virt-hello.build")
-            .lines(&[STARTUP, "ktest hello: a host process at EL0", STARTUP_DONE]),
+            .lines(&[
+                r"^qhv: starting on linux,dummy-virt at EL2 \(entered at EL3\)$",
+                r"^qhv: hypervisor kernel at EL2 \(entered at EL3\), 1 CPU, 1024 MiB RAM, GICv3$",
+                STARTUP,
+                "ktest hello: a host process at EL0",
+                STARTUP_DONE,
+                r"^qhv: cannot power off \(no PSCI in the device tree\); halting$",
+            ]),
     );
     // Entry at EL1: the kernel refuses, saying why.
     let mut el1 = machine(Cpu::CortexA72, Gic::V3, 1);
@@ -752,6 +763,10 @@ impl Case {
             (None, Some(bare)) => bare.image_key(),
             // Bochs boots a GRUB ISO of the image, not the ELF.
             (None, None) if self.machine.cpu.is_bochs() => format!("{} (ISO)", self.buildfile),
+            // Entered at EL3 through an ELF of the image.
+            (None, None) if self.machine.entry == EntryLevel::El3 => {
+                format!("{} (EL3 ELF)", self.buildfile)
+            }
             (None, None) => self.buildfile.clone(),
         }
     }

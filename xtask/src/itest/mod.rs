@@ -190,7 +190,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<Tally> {
                 return Ok(kernel);
             }
             built.clone()?;
-            image::make_image(root, "", Some(&path)).map_err(|e| format!("{e:#}"))
+            let image = image::make_image(root, "", Some(&path)).map_err(|e| format!("{e:#}"))?;
+            if bare_el3::boots_at_el3(case) {
+                return bare_el3::wrap(&image).map_err(|e| format!("{e:#}"));
+            }
+            Ok(image)
         });
     }
     for (buildfile, image) in &images {

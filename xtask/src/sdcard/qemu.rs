@@ -25,7 +25,7 @@ fn dir(root: &Path, card: &Path) -> PathBuf {
 /// The copy of the card QEMU gets: QEMU's SD cards must be a power of two
 /// in size, so the card image is padded (past its partition: the
 /// partition and its files are the card's own).
-const CARD: &str = "card.img";
+pub const CARD: &str = "card.img";
 
 /// Makes `board`'s SD-card image of `buildfile` (else the board's own;
 /// without the Pi firmware, which QEMU does not run), reads its kernel and

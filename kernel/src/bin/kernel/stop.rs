@@ -13,7 +13,7 @@ pub fn halt() -> ! {
 
 /// Powers the machine off through the firmware, or stops if that fails.
 pub fn power_off() -> ! {
-    Arch::power_off();
-    crate::kprintln!("qhv: power-off failed; halting");
+    let why = Arch::power_off();
+    crate::kprintln!("qhv: cannot power off ({why}); halting");
     halt()
 }
