@@ -90,7 +90,10 @@ pub fn prepare(root: &Path, name: &str) -> Result<PathBuf> {
 /// `<stem>-el3.elf`.
 pub fn wrap(image: &Path) -> Result<PathBuf> {
     let flat = std::fs::read(image).with_context(|| format!("cannot read {}", image.display()))?;
-    let stem = image.file_stem().and_then(|s| s.to_str()).unwrap_or("image");
+    let stem = image
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("image");
     let elf = image.with_file_name(format!("{stem}-el3.elf"));
     std::fs::write(&elf, el3_elf(&flat))
         .with_context(|| format!("cannot write {}", elf.display()))?;

@@ -19,13 +19,18 @@ fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut Frame) {
     t.state = ThreadState::Running(cpu);
     t.cpu = cpu;
     frame.clone_from(&t.ctx);
-    match t.guest {
+    let (guest, process) = (t.guest, t.process);
+    // Current before the guest is prepared: an INIT carried out instead
+    // of entering it (`entry::prepare_entry`) acts on this thread.
+    let c = &mut k.cpus[cpu];
+    c.current = Some(tid);
+    c.slice_end = Arch::counter() + k.slice_ticks;
+    match guest {
         Some(vcpu) => {
             crate::vm::switch::load(k, cpu, vcpu);
             crate::vm::entry::prepare_entry(k, cpu, frame);
         }
         None => {
-            let process = t.process;
             crate::vm::switch::unload(k, cpu);
             let vttbr = k
                 .processes
@@ -35,9 +40,6 @@ fn load(k: &mut Kernel, cpu: usize, tid: Id, frame: &mut Frame) {
             Arch::activate(vttbr);
         }
     }
-    let c = &mut k.cpus[cpu];
-    c.current = Some(tid);
-    c.slice_end = Arch::counter() + k.slice_ticks;
 }
 
 /// On the way back to user mode: reaps a killed current thread, switches if

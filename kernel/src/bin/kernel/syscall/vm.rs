@@ -433,8 +433,13 @@ pub fn run(
     if v.stop {
         return super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr).into();
     }
-    // An INIT while the runner was in `qvm` (x86).
-    v.take_init();
+    // An INIT while the runner was in `qvm` (x86): cold, out of line.
+    if v.init != crate::vm::InitWait::None {
+        take_init(k, c.cpu, vcpu);
+    }
+    let Some(v) = k.vcpus.get_mut(vcpu) else {
+        return Err(Error::BadHandle).into();
+    };
     if !v.on {
         sched::block_current(k, c.cpu, Block::VcpuOff);
         return Outcome::Blocked;
@@ -451,4 +456,18 @@ pub fn run(
     }
     switch::load(k, c.cpu, vcpu);
     Outcome::Blocked
+}
+
+/// Carries out an INIT that reached `vcpu` while its runner was in `qvm`
+/// (x86): a vCPU parked on this CPU since its last exit is saved first,
+/// so that the reset state replaces its registers (as `vcpu_set_regs`).
+#[cold]
+#[inline(never)]
+fn take_init(k: &mut Kernel, cpu: usize, vcpu: Id) {
+    if k.cpus[cpu].loaded_vcpu == Some(vcpu) {
+        switch::unload(k, cpu);
+    }
+    if let Some(v) = k.vcpus.get_mut(vcpu) {
+        v.take_init();
+    }
 }

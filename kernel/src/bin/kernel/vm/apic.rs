@@ -10,10 +10,10 @@
 //! kicked as on ARM (`deliver::kick_for`). A start-up IPI starts a vCPU
 //! that is off, as PSCI CPU_ON does on ARM. An INIT resets a vCPU's local
 //! APIC at once (the model) and, if it is on, marks it
-//! ([`super::InitWait`]) and kicks it: at its next exit (one is forced
-//! before it enters the guest again) or its runner's next `vcpu_run` it
-//! goes off to wait for a start-up IPI, or starts at the page of one that
-//! came meanwhile.
+//! ([`super::InitWait`]) and kicks it: at its next exit, before it
+//! enters the guest again (`entry::prepare_entry`), or at its runner's
+//! next `vcpu_run`, it goes off to wait for a start-up IPI, or starts at
+//! the page of one that came meanwhile (`exit::carry_out_init`).
 
 use super::{InitWait, Vcpu};
 use crate::hw::{Arch, Frame};
@@ -249,13 +249,6 @@ pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
     let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
         return;
     };
-    if v.init != InitWait::None {
-        // An INIT came while its runner slept in HLT, or from this vCPU
-        // itself: an interrupt to this CPU makes it exit at once, and the
-        // exit carries the INIT out.
-        k.gic_send_reschedule(cpu);
-        return;
-    }
     match lapic.pending() {
         Some(_) if Arch::interrupt_window_open(frame, &v.arch) => {
             if let Some(vector) = lapic.acknowledge() {

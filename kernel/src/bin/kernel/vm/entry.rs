@@ -5,19 +5,24 @@
 //! next interrupt injected (`apic::prepare_entry`). Above both, so that
 //! neither names the other.
 
-use super::{apic, switch};
+use super::{InitWait, apic, exit, switch};
 use crate::hw::Frame;
 use crate::state::Kernel;
 
 /// Just before the guest loaded on `cpu_index` (its registers in `frame`)
 /// runs again. The check is inlined into every exit path; the work is not.
 #[inline]
-pub fn prepare_entry(k: &mut Kernel, cpu_index: usize, frame: &Frame) {
+pub fn prepare_entry(k: &mut Kernel, cpu_index: usize, frame: &mut Frame) {
     let c = &k.cpus[cpu_index];
     let Some(vcpu) = c.loaded_vcpu.filter(|_| !c.parked) else {
         return;
     };
     match k.vcpus.get(vcpu) {
+        // An INIT came while its runner slept in HLT, or was the runner's
+        // own: carried out instead of entering.
+        Some(v) if v.apic && v.init != InitWait::None => {
+            exit::carry_out_init(k, cpu_index, vcpu, frame)
+        }
         Some(v) if v.apic => apic::prepare_entry(k, cpu_index, vcpu, frame),
         Some(v) if v.lrs_stale || !v.appends.is_empty() => switch::update_lrs(k, vcpu),
         _ => {}

@@ -111,8 +111,12 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
         },
         // `vcpu_stop`: a wait for an interrupt is where an idle guest is
         // found; the runner goes back to `qvm` instead of sleeping.
-        GuestExit::Halt if k.vcpus.get(vcpu).is_some_and(|v| v.stop) => {
-            stopped(k, cpu, vcpu, frame);
+        GuestExit::Halt
+            if k.vcpus
+                .get(vcpu)
+                .is_some_and(|v| v.stop || v.init != InitWait::None) =>
+        {
+            attention(k, cpu, vcpu, frame);
         }
         GuestExit::Halt if apic => super::apic::halt(k, cpu, vcpu, frame),
         GuestExit::Halt => wait_for_interrupt(k, cpu, vcpu),
@@ -134,15 +138,25 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
 
 /// What a kick asked of the vCPU this CPU runs: `vcpu_stop` first (the
 /// INIT, if one came too, waits for the runner's next `vcpu_run`), else
-/// an INIT carried out: the runner goes back to `vcpu_run` to wait for a
-/// start-up IPI, or is started at once at the page of one that came
-/// meanwhile. Rare: out of the exit path's code.
+/// an INIT carried out. Rare: out of the exit path's code.
 #[cold]
 #[inline(never)]
 fn attention(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     if k.vcpus.get(vcpu).is_some_and(|v| v.stop) {
         return stopped(k, cpu, vcpu, frame);
     }
+    carry_out_init(k, cpu, vcpu, frame);
+}
+
+/// An INIT that reached `vcpu` (x86), loaded on `cpu` for its runner,
+/// the thread there, whose registers `frame` holds, carried out: the
+/// vCPU is taken off the CPU and powered off, or reset and started at the
+/// page of a start-up IPI that came meanwhile, and the runner runs its
+/// `vcpu_run` again, which waits for a start-up IPI or enters the guest
+/// at the page. From an exit, or instead of entering the guest.
+#[cold]
+#[inline(never)]
+pub fn carry_out_init(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     let in_guest = k.cpus[cpu]
         .current
         .and_then(|t| k.threads.get(t))
@@ -153,19 +167,13 @@ fn attention(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     let Some(wait) = k.vcpus.get_mut(vcpu).map(|v| core::mem::take(&mut v.init)) else {
         return;
     };
-    match wait {
-        InitWait::StartAt(page) => {
-            // Reset and started again: the runner runs `vcpu_run` again
-            // at once, which enters the guest at the page.
-            if leave_guest(k, cpu, vcpu, frame)
-                && let Some(v) = k.vcpus.get_mut(vcpu)
-            {
-                v.start_up(page);
-                frame.restart_syscall();
-            }
-        }
-        _ => power_off_self(k, cpu, vcpu, frame),
+    if !leave_guest(k, cpu, vcpu, frame) {
+        return;
     }
+    if let (InitWait::StartAt(page), Some(v)) = (wait, k.vcpus.get_mut(vcpu)) {
+        v.start_up(page);
+    }
+    frame.restart_syscall();
 }
 
 /// Ends the runner's `vcpu_run` with [`abi::ExitKind::Stopped`] for
