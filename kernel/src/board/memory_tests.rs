@@ -4,27 +4,13 @@
 //! of size 0 skipped, and a range that would wrap the address space left
 //! out instead of trusted.
 
-use super::testtree::{Node, blob, cells, cpus, text};
+use super::testtree::{Node, cells, one_cpu, root, stripped, text};
 use super::*;
 
 fn board(memory: std::vec::Vec<Node>) -> Board {
     let mut top = memory;
-    top.push(cpus(vec![Node(
-        "cpu@0",
-        vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
-        vec![],
-    )]));
-    let root = Node(
-        "",
-        vec![
-            ("#address-cells", cells(&[2])),
-            ("#size-cells", cells(&[1])),
-        ],
-        top,
-    );
-    let mut dtb = blob(&root);
-    nops::strip(&mut dtb).unwrap();
-    parse(&dtb).unwrap()
+    top.push(one_cpu());
+    parse(&stripped(&root(top))).unwrap()
 }
 
 fn memory(name: &'static str, reg: &[u32]) -> Node {

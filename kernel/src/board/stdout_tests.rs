@@ -3,7 +3,7 @@
 //! mini UART) or a full path, else the first UART the kernel drives that
 //! is not disabled; a bad `stdout-path` falls back the same way.
 
-use super::testtree::{Node, blob, cells, cpus, memory, text};
+use super::testtree::{Node, cells, memory, one_cpu, root, stripped, text};
 use super::*;
 
 /// A Pi-4-like tree: under `/soc` (bus 0x7e000000 at 0xfe000000) the
@@ -13,11 +13,7 @@ use super::*;
 fn tree(stdout: Option<&[u8]>, pl011_status: &'static str) -> std::vec::Vec<u8> {
     let mut top = vec![
         memory(0x3b40_0000),
-        cpus(vec![Node(
-            "cpu@0",
-            vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
-            vec![],
-        )]),
+        one_cpu(),
         Node(
             "aliases",
             vec![
@@ -59,17 +55,7 @@ fn tree(stdout: Option<&[u8]>, pl011_status: &'static str) -> std::vec::Vec<u8> 
     if let Some(path) = stdout {
         top.push(Node("chosen", vec![("stdout-path", path.to_vec())], vec![]));
     }
-    let root = Node(
-        "",
-        vec![
-            ("#address-cells", cells(&[2])),
-            ("#size-cells", cells(&[1])),
-        ],
-        top,
-    );
-    let mut dtb = blob(&root);
-    nops::strip(&mut dtb).unwrap();
-    dtb
+    stripped(&root(top))
 }
 
 fn console(dtb: &[u8]) -> (usize, Option<u32>, UartKind) {

@@ -105,3 +105,33 @@ pub fn cpus(cpus: Vec<Node>) -> Node {
         cpus,
     )
 }
+
+/// `/cpus` with one CPU, `cpu@0`.
+pub fn one_cpu() -> Node {
+    cpus(vec![Node(
+        "cpu@0",
+        vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
+        vec![],
+    )])
+}
+
+/// The root node (two address cells, one size cell, as the Raspberry Pi
+/// 4's) holding `children`.
+pub fn root(children: Vec<Node>) -> Node {
+    Node(
+        "",
+        vec![
+            ("#address-cells", cells(&[2])),
+            ("#size-cells", cells(&[1])),
+        ],
+        children,
+    )
+}
+
+/// The blob of `root` with its NOP tokens stripped, as the kernel has it
+/// when it parses the tree.
+pub fn stripped(root: &Node) -> Vec<u8> {
+    let mut dtb = blob(root);
+    super::nops::strip(&mut dtb).unwrap();
+    dtb
+}

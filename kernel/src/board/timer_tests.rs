@@ -2,31 +2,18 @@
 //! firmware that leaves `CNTFRQ_EL0` unset) is taken when it is one
 //! non-zero cell, and the EL2 timer's INTID is its fourth interrupt.
 
-use super::testtree::{Node, blob, cells, cpus, memory, text};
+use super::testtree::{Node, cells, memory, one_cpu, root, stripped, text};
 use super::*;
 
 fn board_with_timer(props: std::vec::Vec<(&'static str, std::vec::Vec<u8>)>) -> Board {
     let mut timer = vec![("compatible", text("arm,armv8-timer"))];
     timer.extend(props);
-    let root = Node(
-        "",
-        vec![
-            ("#address-cells", cells(&[2])),
-            ("#size-cells", cells(&[1])),
-        ],
-        vec![
-            memory(0x4000_0000),
-            cpus(vec![Node(
-                "cpu@0",
-                vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
-                vec![],
-            )]),
-            Node("timer", timer, vec![]),
-        ],
-    );
-    let mut dtb = blob(&root);
-    nops::strip(&mut dtb).unwrap();
-    parse(&dtb).unwrap()
+    let tree = root(vec![
+        memory(0x4000_0000),
+        one_cpu(),
+        Node("timer", timer, vec![]),
+    ]);
+    parse(&stripped(&tree)).unwrap()
 }
 
 #[test]

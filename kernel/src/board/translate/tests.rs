@@ -4,84 +4,71 @@
 
 use super::*;
 use crate::board::IrqControllerInfo;
-use crate::board::testtree::{Node, blob, cells, cpus, memory, text};
+use crate::board::testtree::{Node, cells, memory, one_cpu, root, stripped, text};
 
 /// `/soc` with two windows (as bcm2711.dtsi: 0x7e000000 -> 0xfe000000,
 /// 0x40000000 -> 0xff800000), holding a UART and a GIC; `/plain` with an
 /// empty `ranges` holding a timer.
 fn pi_like() -> std::vec::Vec<u8> {
-    let root = Node(
-        "",
-        vec![
-            ("#address-cells", cells(&[2])),
-            ("#size-cells", cells(&[1])),
-        ],
-        vec![
-            memory(0x3b40_0000),
-            cpus(vec![Node(
-                "cpu@0",
-                vec![("device_type", text("cpu")), ("reg", cells(&[0]))],
-                vec![],
-            )]),
-            Node(
-                "soc",
-                vec![
-                    ("#address-cells", cells(&[1])),
-                    ("#size-cells", cells(&[1])),
-                    (
-                        "ranges",
-                        cells(&[
-                            0x7e00_0000,
-                            0,
-                            0xfe00_0000,
-                            0x0180_0000, //
-                            0x4000_0000,
-                            0,
-                            0xff80_0000,
-                            0x0080_0000,
-                        ]),
-                    ),
-                ],
-                vec![
-                    Node(
-                        "serial@7e201000",
-                        vec![
-                            ("compatible", text("arm,pl011")),
-                            ("reg", cells(&[0x7e20_1000, 0x200])),
-                        ],
-                        vec![],
-                    ),
-                    Node(
-                        "interrupt-controller@40041000",
-                        vec![
-                            ("compatible", text("arm,gic-400")),
-                            ("reg", cells(&[0x4004_1000, 0x1000, 0x4004_2000, 0x2000])),
-                        ],
-                        vec![],
-                    ),
-                ],
-            ),
-            Node(
-                "plain",
-                vec![
-                    ("#address-cells", cells(&[2])),
-                    ("#size-cells", cells(&[1])),
-                    ("ranges", vec![]),
-                ],
-                vec![Node(
-                    "timer@1000",
+    let tree = root(vec![
+        memory(0x3b40_0000),
+        one_cpu(),
+        Node(
+            "soc",
+            vec![
+                ("#address-cells", cells(&[1])),
+                ("#size-cells", cells(&[1])),
+                (
+                    "ranges",
+                    cells(&[
+                        0x7e00_0000,
+                        0,
+                        0xfe00_0000,
+                        0x0180_0000, //
+                        0x4000_0000,
+                        0,
+                        0xff80_0000,
+                        0x0080_0000,
+                    ]),
+                ),
+            ],
+            vec![
+                Node(
+                    "serial@7e201000",
                     vec![
-                        ("compatible", text("test,timer")),
-                        ("reg", cells(&[0, 0x1000, 0x100])),
+                        ("compatible", text("arm,pl011")),
+                        ("reg", cells(&[0x7e20_1000, 0x200])),
                     ],
                     vec![],
-                )],
-            ),
-        ],
-    );
-    let mut dtb = blob(&root);
-    crate::board::nops::strip(&mut dtb).unwrap();
-    dtb
+                ),
+                Node(
+                    "interrupt-controller@40041000",
+                    vec![
+                        ("compatible", text("arm,gic-400")),
+                        ("reg", cells(&[0x4004_1000, 0x1000, 0x4004_2000, 0x2000])),
+                    ],
+                    vec![],
+                ),
+            ],
+        ),
+        Node(
+            "plain",
+            vec![
+                ("#address-cells", cells(&[2])),
+                ("#size-cells", cells(&[1])),
+                ("ranges", vec![]),
+            ],
+            vec![Node(
+                "timer@1000",
+                vec![
+                    ("compatible", text("test,timer")),
+                    ("reg", cells(&[0, 0x1000, 0x100])),
+                ],
+                vec![],
+            )],
+        ),
+    ]);
+    stripped(&tree)
 }
 
 #[test]
@@ -137,8 +124,7 @@ fn a_malformed_ranges_hides_its_subtree_only() {
             Node("b", vec![("compatible", text("x,y"))], vec![]),
         ],
     );
-    let mut dtb = blob(&root);
-    crate::board::nops::strip(&mut dtb).unwrap();
+    let dtb = stripped(&root);
     let fdt = fdt::Fdt::new(&dtb).unwrap();
     let (found, path) = find_compatible(&fdt, &["x,y"]).unwrap();
     assert_eq!((found.name, path), ("b", BusPath::default()));
