@@ -157,11 +157,7 @@ fn attention(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
 #[cold]
 #[inline(never)]
 pub fn carry_out_init(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
-    let in_guest = k.cpus[cpu]
-        .current
-        .and_then(|t| k.threads.get(t))
-        .is_some_and(|t| t.guest == Some(vcpu));
-    if !in_guest {
+    if !runs_here(k, cpu, vcpu) {
         return;
     }
     let Some(wait) = k.vcpus.get_mut(vcpu).map(|v| core::mem::take(&mut v.init)) else {
@@ -176,6 +172,14 @@ pub fn carry_out_init(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     frame.restart_syscall();
 }
 
+/// `vcpu` is the guest of the thread current on `cpu`.
+fn runs_here(k: &Kernel, cpu: usize, vcpu: Id) -> bool {
+    k.cpus[cpu]
+        .current
+        .and_then(|t| k.threads.get(t))
+        .is_some_and(|t| t.guest == Some(vcpu))
+}
+
 /// Ends the runner's `vcpu_run` with [`abi::ExitKind::Stopped`] for
 /// `vcpu_stop`, nothing left pending. Rare: kept out of the exit path's
 /// code, which it would otherwise grow for every exit.
@@ -184,11 +188,7 @@ pub fn carry_out_init(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
 fn stopped(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     // Only from the guest of this CPU's thread; otherwise the mark stays
     // for the runner's next `vcpu_run`.
-    let in_guest = k.cpus[cpu]
-        .current
-        .and_then(|t| k.threads.get(t))
-        .is_some_and(|t| t.guest == Some(vcpu));
-    if !in_guest {
+    if !runs_here(k, cpu, vcpu) {
         return;
     }
     if let Some(v) = k.vcpus.get_mut(vcpu) {
