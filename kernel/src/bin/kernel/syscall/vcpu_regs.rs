@@ -55,7 +55,7 @@ pub fn get_regs(k: &mut Kernel, c: &Caller, handle: usize, ptr: usize, len: usiz
 pub fn stop(k: &mut Kernel, c: &Caller, handle: usize) -> SysResult {
     let vcpu = vcpu_of(k, c, handle)?;
     let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
-    v.stop = true;
+    v.mark_stop();
     let (vm, index, runner) = (v.vm, v.index, v.runner);
     let off = runner.filter(|&r| {
         k.threads
@@ -77,7 +77,7 @@ pub fn stop(k: &mut Kernel, c: &Caller, handle: usize) -> SysResult {
 #[inline(never)]
 pub fn stopped_before_entry(k: &mut Kernel, c: &Caller, vcpu: Id, exit_ptr: usize) -> SysResult {
     let v = k.vcpus.get_mut(vcpu).ok_or(Error::BadHandle)?;
-    v.stop = false;
+    v.clear_stop();
     let record =
         Header::bare(ExitKind::Stopped, 0).record(Arch::pc(&v.frame), Arch::exit_detail(&v.arch));
     crate::vm::record::write(k, c.process, vcpu, exit_ptr, &record)?;

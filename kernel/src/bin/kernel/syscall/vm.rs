@@ -426,20 +426,21 @@ pub fn run(
         Ok(v) => v,
         Err(e) => return Err(e).into(),
     };
-    let Some(v) = k.vcpus.get_mut(vcpu) else {
+    let Some(mut v) = k.vcpus.get_mut(vcpu) else {
         return Err(Error::BadHandle).into();
     };
-    // `vcpu_stop` while the runner was in `qvm`: back at once.
-    if v.stop {
-        return super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr).into();
-    }
-    // An INIT while the runner was in `qvm` (x86): cold, out of line.
-    if v.init != crate::vm::InitWait::None {
+    if v.attention {
+        // `vcpu_stop` while the runner was in `qvm`: back at once.
+        if v.stop {
+            return super::vcpu_regs::stopped_before_entry(k, c, vcpu, exit_ptr).into();
+        }
+        // An INIT while the runner was in `qvm` (x86): out of line.
         take_init(k, c.cpu, vcpu);
+        v = match k.vcpus.get_mut(vcpu) {
+            Some(v) => v,
+            None => return Err(Error::BadHandle).into(),
+        };
     }
-    let Some(v) = k.vcpus.get_mut(vcpu) else {
-        return Err(Error::BadHandle).into();
-    };
     if !v.on {
         sched::block_current(k, c.cpu, Block::VcpuOff);
         return Outcome::Blocked;

@@ -153,7 +153,7 @@ fn init(k: &mut Kernel, vm: Id, targets: Targets) {
             continue;
         };
         if v.on && v.init == InitWait::None {
-            v.init = InitWait::Pending;
+            v.mark_init();
             crate::vm::deliver::kick_for(k, vm, index, None);
         }
     }
@@ -244,11 +244,17 @@ fn timed_lapic(k: &mut Kernel, vcpu: Id) -> Option<(&mut Vcpu, &mut VLapic, Opti
 /// Before `vcpu` (loaded on `cpu`, its registers in `frame`) enters the
 /// guest: its timer fired if due, this CPU's host timer told of its next
 /// deadline, and the highest deliverable interrupt injected if the guest
-/// can take it, else an exit asked for when it can.
-pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
+/// can take it, else an exit asked for when it can. True instead if an
+/// INIT waits to be carried out (`exit::carry_out_init`): the guest must
+/// not enter. Out of line: the ARM kernel's entry path never calls it.
+#[inline(never)]
+pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) -> bool {
     let Some((v, lapic, deadline)) = timed_lapic(k, vcpu) else {
-        return;
+        return false;
     };
+    if v.init != InitWait::None {
+        return true;
+    }
     match lapic.pending() {
         Some(_) if Arch::interrupt_window_open(frame, &v.arch) => {
             if let Some(vector) = lapic.acknowledge() {
@@ -260,6 +266,7 @@ pub fn prepare_entry(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &Frame) {
         None => Arch::want_interrupt_window(&mut v.arch, false),
     }
     k.cpus[cpu].guest_deadline = deadline;
+    false
 }
 
 /// HLT: the vCPU runs on if an interrupt is pending that the guest takes

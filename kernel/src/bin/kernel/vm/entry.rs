@@ -5,7 +5,7 @@
 //! next interrupt injected (`apic::prepare_entry`). Above both, so that
 //! neither names the other.
 
-use super::{InitWait, apic, exit, switch};
+use super::{apic, exit, switch};
 use crate::hw::Frame;
 use crate::state::Kernel;
 
@@ -18,12 +18,14 @@ pub fn prepare_entry(k: &mut Kernel, cpu_index: usize, frame: &mut Frame) {
         return;
     };
     match k.vcpus.get(vcpu) {
-        // An INIT came while its runner slept in HLT, or was the runner's
-        // own: carried out instead of entering.
-        Some(v) if v.apic && v.init != InitWait::None => {
-            exit::carry_out_init(k, cpu_index, vcpu, frame)
+        // An INIT that came while its runner slept in HLT, or was the
+        // runner's own, is carried out instead of entering.
+        Some(v) if v.apic => {
+            let init_waits = apic::prepare_entry(k, cpu_index, vcpu, frame);
+            if init_waits {
+                exit::carry_out_init(k, cpu_index, vcpu, frame);
+            }
         }
-        Some(v) if v.apic => apic::prepare_entry(k, cpu_index, vcpu, frame),
         Some(v) if v.lrs_stale || !v.appends.is_empty() => switch::update_lrs(k, vcpu),
         _ => {}
     }

@@ -132,6 +132,10 @@ pub struct Vcpu {
     /// An INIT IPI reached it while it was on (x86): carried out at its
     /// next exit, or its runner's next `vcpu_run`.
     pub init: InitWait,
+    /// `stop` is set or `init` is not `None`: the one flag the exit path
+    /// and `vcpu_run` test (each rarely set; kept by [`Vcpu::mark_stop`],
+    /// [`Vcpu::mark_init`] and the code that clears them).
+    pub attention: bool,
 }
 
 /// An INIT IPI that reached a vCPU while it was on (SDM Vol. 3A 10.6.1:
@@ -175,6 +179,7 @@ impl Vcpu {
             pm_timer_port: 0,
             stop: false,
             init: InitWait::None,
+            attention: false,
         }
     }
 
@@ -186,10 +191,29 @@ impl Vcpu {
         self.on = true;
     }
 
+    /// Marks it for `vcpu_stop`.
+    pub fn mark_stop(&mut self) {
+        self.stop = true;
+        self.attention = true;
+    }
+
+    /// `vcpu_stop` carried out (an INIT may still wait).
+    pub fn clear_stop(&mut self) {
+        self.stop = false;
+        self.attention = self.init != InitWait::None;
+    }
+
+    /// An INIT reached it while on (x86).
+    pub fn mark_init(&mut self) {
+        self.init = InitWait::Pending;
+        self.attention = true;
+    }
+
     /// Carries out an INIT that reached it while on, its registers not on
     /// a CPU: off to wait for a start-up IPI, or started at the page of
     /// one that came meanwhile.
     pub fn take_init(&mut self) {
+        self.attention = self.stop;
         match core::mem::take(&mut self.init) {
             InitWait::None => {}
             InitWait::Pending => {

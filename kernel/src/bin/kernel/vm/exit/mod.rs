@@ -51,10 +51,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
             crate::irq::handle_pending(k, cpu);
             // `vcpu_stop`'s kick, or an INIT's (most likely what ended
             // this run).
-            if k.vcpus
-                .get(vcpu)
-                .is_some_and(|v| v.stop || v.init != InitWait::None)
-            {
+            if k.vcpus.get(vcpu).is_some_and(|v| v.attention) {
                 attention(k, cpu, vcpu, frame);
             }
         }
@@ -111,11 +108,7 @@ pub fn handle(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame, kind: u64
         },
         // `vcpu_stop`: a wait for an interrupt is where an idle guest is
         // found; the runner goes back to `qvm` instead of sleeping.
-        GuestExit::Halt
-            if k.vcpus
-                .get(vcpu)
-                .is_some_and(|v| v.stop || v.init != InitWait::None) =>
-        {
+        GuestExit::Halt if k.vcpus.get(vcpu).is_some_and(|v| v.attention) => {
             attention(k, cpu, vcpu, frame);
         }
         GuestExit::Halt if apic => super::apic::halt(k, cpu, vcpu, frame),
@@ -160,9 +153,11 @@ pub fn carry_out_init(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
     if !runs_here(k, cpu, vcpu) {
         return;
     }
-    let Some(wait) = k.vcpus.get_mut(vcpu).map(|v| core::mem::take(&mut v.init)) else {
+    let Some(v) = k.vcpus.get_mut(vcpu).filter(|v| v.init != InitWait::None) else {
         return;
     };
+    let wait = core::mem::take(&mut v.init);
+    v.attention = v.stop;
     if !leave_guest(k, cpu, vcpu, frame) {
         return;
     }
@@ -192,7 +187,7 @@ fn stopped(k: &mut Kernel, cpu: usize, vcpu: Id, frame: &mut Frame) {
         return;
     }
     if let Some(v) = k.vcpus.get_mut(vcpu) {
-        v.stop = false;
+        v.clear_stop();
     }
     let header = Header::bare(abi::ExitKind::Stopped, 0);
     to_qvm(k, cpu, vcpu, frame, Arch::pc(frame), &header, Pending::None);
